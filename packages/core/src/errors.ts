@@ -1,0 +1,123 @@
+/**
+ * Domain errors. Every error a user can see is one of these; the edges (HTTP, WebSocket, CLI)
+ * map `kind` to a status, close code or exit code in one table each. Anything else is a bug.
+ */
+export type ErrorKind =
+  | 'invalid'
+  | 'unauthenticated'
+  | 'forbidden'
+  | 'not_found'
+  | 'conflict'
+  | 'unprocessable'
+  | 'runtime_unavailable';
+
+export interface PortConflict {
+  /** The template's name for the port (`http`). */
+  name: string;
+  /** The env var that carries it to the workload, if any (`PORT`). */
+  envVar: string | null;
+  port: number;
+  protocol: 'tcp' | 'udp';
+  /** Who holds it, in words: "berth instance api-2", "process nginx (pid 812)". */
+  usedBy: string;
+  /** A port free by every source, or null when the range is exhausted. */
+  suggestedPort: number | null;
+}
+
+export abstract class BerthError extends Error {
+  abstract readonly kind: ErrorKind;
+  /** Stable machine-readable code, e.g. `PORT_CONFLICT`. */
+  readonly code: string;
+  readonly details: Record<string, unknown> | undefined;
+
+  constructor(
+    code: string,
+    message: string,
+    options?: { cause?: unknown; details?: Record<string, unknown> },
+  ) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+    this.name = new.target.name;
+    this.code = code;
+    this.details = options?.details;
+  }
+}
+
+export class InvalidInput extends BerthError {
+  readonly kind = 'invalid' as const;
+  constructor(
+    message: string,
+    options?: { cause?: unknown; details?: Record<string, unknown>; code?: string },
+  ) {
+    super(options?.code ?? 'INVALID_INPUT', message, options);
+  }
+}
+
+export class NotFound extends BerthError {
+  readonly kind = 'not_found' as const;
+  constructor(what: string, id: string, options?: { cause?: unknown }) {
+    super('NOT_FOUND', `${what} '${id}' was not found`, { ...options, details: { what, id } });
+  }
+}
+
+export class Conflict extends BerthError {
+  readonly kind = 'conflict' as const;
+  readonly portConflicts: PortConflict[];
+  constructor(
+    message: string,
+    options?: {
+      cause?: unknown;
+      details?: Record<string, unknown>;
+      code?: string;
+      portConflicts?: PortConflict[];
+    },
+  ) {
+    const portConflicts = options?.portConflicts ?? [];
+    super(options?.code ?? (portConflicts.length > 0 ? 'PORT_CONFLICT' : 'CONFLICT'), message, {
+      cause: options?.cause,
+      details: portConflicts.length > 0 ? { ...options?.details, portConflicts } : options?.details,
+    });
+    this.portConflicts = portConflicts;
+  }
+}
+
+export class NotAllowed extends BerthError {
+  readonly kind = 'forbidden' as const;
+  constructor(message: string, options?: { cause?: unknown; code?: string }) {
+    super(options?.code ?? 'NOT_ALLOWED', message, options);
+  }
+}
+
+export class Unauthenticated extends BerthError {
+  readonly kind = 'unauthenticated' as const;
+  constructor(message = 'A valid token is required', options?: { cause?: unknown }) {
+    super('UNAUTHENTICATED', message, options);
+  }
+}
+
+export class Unprocessable extends BerthError {
+  readonly kind = 'unprocessable' as const;
+  constructor(
+    message: string,
+    options?: { cause?: unknown; details?: Record<string, unknown>; code?: string },
+  ) {
+    super(options?.code ?? 'UNPROCESSABLE', message, options);
+  }
+}
+
+export class RuntimeUnavailable extends BerthError {
+  readonly kind = 'runtime_unavailable' as const;
+  constructor(message: string, options?: { cause?: unknown; details?: Record<string, unknown> }) {
+    super('RUNTIME_UNAVAILABLE', message, options);
+  }
+}
+
+export function isBerthError(err: unknown): err is BerthError {
+  return err instanceof BerthError;
+}
+
+/** A message safe to show a user for any thrown value (never a stack). */
+export function userMessage(err: unknown): string {
+  if (err instanceof BerthError) return err.message;
+  if (err instanceof Error && err.message) return err.message.split('\n')[0] ?? 'unknown error';
+  return 'unknown error';
+}

@@ -1,0 +1,27 @@
+export type Protocol = 'tcp' | 'udp';
+
+export interface PortLease {
+  host: string;
+  protocol: Protocol;
+  port: number;
+  /** `instance` for a berth instance's port, `reservation` for a hand-made reservation. */
+  ownerKind: 'instance' | 'reservation';
+  /** Instance id, or a reservation label. */
+  ownerId: string;
+  /** Instance name (for "berth instance api-2"), or the reservation's note. */
+  ownerName: string;
+  /** The template's port name, for instance leases. */
+  portName: string | null;
+  createdAt: number;
+}
+
+/** Something other than a lease that holds a port on a host. */
+export interface TakenPort {
+  port: number;
+  protocol: Protocol;
+  /** Who, in words: "process nginx (pid 812)", "Docker container web-1". */
+  usedBy: string;
+  kind: 'process' | 'container' | 'scan' | 'reserved' | 'service';
+  /** For a process: its pid, so the owner of an instance's own port can be recognised. */
+  pid?: number;
+}

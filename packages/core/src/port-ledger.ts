@@ -1,0 +1,479 @@
+import type { Clock } from './clock.js';
+import { Conflict, InvalidInput, type PortConflict } from './errors.js';
+import type { Instance } from './instance.js';
+import type { Logger } from './logger.js';
+import { PortBitmap } from './port-bitmap.js';
+import type { PortLease, Protocol, TakenPort } from './port-lease.js';
+import { LeaseTaken, type Store } from './store.js';
+import type { PortSpec, Template } from './template.js';
+
+/** A place other than berth's leases that knows of taken ports: the kernel, a Docker engine, a scan. */
+export interface PortSource {
+  readonly name: string;
+  /** Ports taken on `host`; a source that does not cover the host returns []. */
+  taken(host: string): Promise<TakenPort[]>;
+}
+
+export interface ReservedRange {
+  from: number;
+  to: number;
+  reason: string;
+}
+
+export interface LedgerConfig {
+  globalRange: [number, number];
+  reserved: ReservedRange[];
+  /** Ports below 1024 are reserved unless this is set. */
+  allowPrivileged: boolean;
+}
+
+export const defaultLedgerConfig: LedgerConfig = {
+  globalRange: [20000, 40000],
+  reserved: [],
+  allowPrivileged: false,
+};
+
+export interface PreflightResult {
+  canStart: boolean;
+  portConflicts: (PortConflict & { pinned: boolean })[];
+}
+
+type External = Map<string, TakenPort>;
+const key = (protocol: Protocol, port: number) => `${protocol}/${port}`;
+
+/**
+ * The one place that decides ports. Leases live in the store (unique on host+protocol+port); an
+ * in-memory bitmap per host mirrors them so allocation never scans every lease; live sources
+ * (listeners, containers, scans) are asked once per allocation.
+ */
+export class PortLedger {
+  private readonly bitmaps = new Map<string, PortBitmap>();
+  private readonly reserved: ReservedRange[];
+
+  constructor(
+    private readonly store: Store,
+    private readonly sources: PortSource[],
+    private readonly config: LedgerConfig,
+    private readonly clock: Clock,
+    private readonly log: Logger,
+  ) {
+    this.reserved = [
+      ...(config.allowPrivileged ? [] : [{ from: 1, to: 1023, reason: 'privileged ports (below 1024)' }]),
+      ...config.reserved,
+    ];
+  }
+
+  addSource(source: PortSource): void {
+    this.sources.push(source);
+  }
+
+  /** Everything non-lease that holds a port on the host, asked of every source in parallel. */
+  async external(host: string): Promise<External> {
+    const results = await Promise.allSettled(this.sources.map((s) => s.taken(host)));
+    const map: External = new Map();
+    results.forEach((r, i) => {
+      if (r.status === 'rejected') {
+        this.log.warn(
+          { source: this.sources[i]?.name, err: String(r.reason) },
+          'port source failed; ignoring it',
+        );
+        return;
+      }
+      for (const t of r.value) if (!map.has(key(t.protocol, t.port))) map.set(key(t.protocol, t.port), t);
+    });
+    return map;
+  }
+
+  private bitmap(host: string, protocol: Protocol): PortBitmap {
+    const k = `${host}|${protocol}`;
+    let bm = this.bitmaps.get(k);
+    if (!bm) {
+      bm = new PortBitmap();
+      for (const l of this.store.leases.listByHost(host)) {
+        if (l.protocol === protocol) bm.add(l.port);
+      }
+      this.bitmaps.set(k, bm);
+    }
+    return bm;
+  }
+
+  private reservedReason(port: number): string | null {
+    for (const r of this.reserved) if (port >= r.from && port <= r.to) return r.reason;
+    return null;
+  }
+
+  /** Who holds the port, in words, or null when it is free for `self`. */
+  holder(
+    host: string,
+    protocol: Protocol,
+    port: number,
+    ext: External,
+    self?: { id: string; running: boolean },
+  ): string | null {
+    if (this.bitmap(host, protocol).has(port)) {
+      const lease = this.store.leases.find(host, protocol, port);
+      if (lease && lease.ownerId !== self?.id) return describeLease(lease);
+      if (lease && self?.running) return null; // our own port, and our own process holds it
+    }
+    const reason = this.reservedReason(port);
+    if (reason) return `reserved: ${reason}`;
+    const t = ext.get(key(protocol, port));
+    return t ? t.usedBy : null;
+  }
+
+  private isFree(
+    _host: string,
+    protocol: Protocol,
+    port: number,
+    ext: External,
+    exclude: Set<number>,
+  ): boolean {
+    return !exclude.has(port) && !this.reservedReason(port) && !ext.has(key(protocol, port));
+  }
+
+  /** First free port in [from, to]; leases are skipped by the bitmap, other sources per port. */
+  private firstFree(
+    host: string,
+    protocol: Protocol,
+    from: number,
+    to: number,
+    ext: External,
+    exclude: Set<number>,
+  ) {
+    return this.bitmap(host, protocol).firstClear(Math.max(1, from), Math.min(65535, to), (p) =>
+      this.isFree(host, protocol, p, ext, exclude),
+    );
+  }
+
+  /** Candidate order for a port berth chooses: preferred counting up in the range, then the global range. */
+  private choose(
+    host: string,
+    spec: PortSpec,
+    ext: External,
+    exclude: Set<number>,
+    after?: number,
+  ): number | null {
+    const [gFrom, gTo] = this.config.globalRange;
+    const [rFrom, rTo] =
+      spec.range ?? (spec.preferred ? [spec.preferred, Math.min(65535, spec.preferred + 999)] : [0, -1]);
+    const start = Math.max(after !== undefined ? after + 1 : (spec.preferred ?? rFrom), rFrom);
+    return (
+      (rTo >= rFrom
+        ? (this.firstFree(host, spec.protocol, start, rTo, ext, exclude) ??
+          this.firstFree(host, spec.protocol, rFrom, start - 1, ext, exclude))
+        : null) ??
+      this.firstFree(
+        host,
+        spec.protocol,
+        Math.max(gFrom, after !== undefined ? after + 1 : gFrom),
+        gTo,
+        ext,
+        exclude,
+      ) ??
+      this.firstFree(host, spec.protocol, gFrom, gTo, ext, exclude)
+    );
+  }
+
+  /** The free port berth would offer instead of `port`. */
+  suggest(
+    host: string,
+    spec: PortSpec,
+    port: number,
+    ext: External,
+    exclude = new Set<number>(),
+  ): number | null {
+    return this.choose(host, spec, ext, new Set([...exclude, port]), port);
+  }
+
+  /**
+   * Gives every port of the instance a lease on `host`, in one transaction. Pinned ports
+   * (overrides) that are taken fail with a Conflict listing every conflict; ports berth chose are
+   * kept when still free (sticky) and re-chosen when not.
+   */
+  async allocate(
+    instance: Pick<Instance, 'id' | 'name' | 'portOverrides'>,
+    template: Pick<Template, 'ports'>,
+    host: string,
+    opts: { running?: boolean } = {},
+  ): Promise<{
+    ports: Record<string, number>;
+    changed: { name: string; from: number; to: number; usedBy: string }[];
+  }> {
+    const ext = await this.external(host);
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return this.store.transaction(() =>
+          this.allocateNow(instance, template, host, ext, opts.running ?? false),
+        );
+      } catch (err) {
+        if (!(err instanceof LeaseTaken) || attempt >= 20) throw err;
+        this.bitmap(err.host, err.protocol).add(err.port); // someone else won the race: skip it
+      }
+    }
+  }
+
+  private allocateNow(
+    instance: Pick<Instance, 'id' | 'name' | 'portOverrides'>,
+    template: Pick<Template, 'ports'>,
+    host: string,
+    ext: External,
+    running: boolean,
+  ) {
+    const self = { id: instance.id, running };
+    const previous = new Map(
+      this.store.leases
+        .listByOwner(instance.id)
+        .filter((l) => l.host === host && l.portName)
+        .map((l) => [l.portName!, l]),
+    );
+    const chosen: Record<string, number> = {};
+    const used = new Set<number>();
+    const conflicts: PortConflict[] = [];
+    const changed: { name: string; from: number; to: number; usedBy: string }[] = [];
+    for (const spec of template.ports) {
+      const pinned = instance.portOverrides[spec.name];
+      if (pinned !== undefined) {
+        const by = used.has(pinned)
+          ? `this instance's port '${portNameOf(chosen, pinned)}'`
+          : this.holder(host, spec.protocol, pinned, ext, self);
+        if (by) {
+          conflicts.push(this.conflict(host, spec, pinned, by, ext, used));
+          continue;
+        }
+        chosen[spec.name] = pinned;
+        used.add(pinned);
+        continue;
+      }
+      const prev = previous.get(spec.name);
+      if (prev && !used.has(prev.port)) {
+        const by = this.holder(host, spec.protocol, prev.port, ext, self);
+        if (!by) {
+          chosen[spec.name] = prev.port;
+          used.add(prev.port);
+          continue;
+        }
+        const next = this.choose(host, spec, ext, used);
+        if (next === null) throw exhausted(spec, host);
+        changed.push({ name: spec.name, from: prev.port, to: next, usedBy: by });
+        chosen[spec.name] = next;
+        used.add(next);
+        continue;
+      }
+      const next = this.choose(host, spec, ext, used);
+      if (next === null) throw exhausted(spec, host);
+      chosen[spec.name] = next;
+      used.add(next);
+    }
+    if (conflicts.length > 0) {
+      const words = conflicts.map((c) => `port ${c.port} (${c.name}) is in use by ${c.usedBy}`).join('; ');
+      throw new Conflict(`Cannot use the pinned ports of ${instance.name}: ${words}`, {
+        portConflicts: conflicts,
+      });
+    }
+    // Write: drop leases that moved, add the new ones.
+    const now = this.clock.now();
+    for (const [name, lease] of previous) {
+      if (chosen[name] !== lease.port) this.dropLease(lease);
+    }
+    for (const spec of template.ports) {
+      const port = chosen[spec.name]!;
+      const prev = previous.get(spec.name);
+      if (prev && prev.port === port) continue;
+      this.store.leases.insert({
+        host,
+        protocol: spec.protocol,
+        port,
+        ownerKind: 'instance',
+        ownerId: instance.id,
+        ownerName: instance.name,
+        portName: spec.name,
+        createdAt: now,
+      });
+      this.bitmap(host, spec.protocol).add(port);
+    }
+    return { ports: chosen, changed };
+  }
+
+  private conflict(
+    host: string,
+    spec: PortSpec,
+    port: number,
+    usedBy: string,
+    ext: External,
+    used: Set<number>,
+  ): PortConflict {
+    const suggestedPort = this.suggest(host, spec, port, ext, used);
+    if (suggestedPort !== null) used.add(suggestedPort);
+    return {
+      name: spec.name,
+      envVar: spec.env ?? null,
+      port,
+      protocol: spec.protocol,
+      usedBy,
+      suggestedPort,
+    };
+  }
+
+  /** Per port of the instance: is it free, and if not, who has it and what to use instead. */
+  async preflight(
+    instance: Pick<Instance, 'id' | 'name' | 'portOverrides'>,
+    template: Pick<Template, 'ports'>,
+    host: string,
+    running: boolean,
+  ): Promise<PreflightResult> {
+    const ext = await this.external(host);
+    const self = { id: instance.id, running };
+    const leases = new Map(this.store.leases.listByOwner(instance.id).map((l) => [l.portName, l]));
+    const used = new Set<number>();
+    const out: PreflightResult['portConflicts'] = [];
+    for (const spec of template.ports) {
+      const pinned = instance.portOverrides[spec.name];
+      const port = pinned ?? leases.get(spec.name)?.port;
+      if (port === undefined) continue;
+      const by = this.holder(host, spec.protocol, port, ext, self);
+      if (by) out.push({ ...this.conflict(host, spec, port, by, ext, used), pinned: pinned !== undefined });
+      used.add(port);
+    }
+    return { canStart: !out.some((c) => c.pinned), portConflicts: out };
+  }
+
+  /** Checks that `port` can be pinned for the instance; throws a Conflict naming its holder if not. */
+  async assertAvailable(
+    instance: Pick<Instance, 'id' | 'name'>,
+    spec: PortSpec,
+    port: number,
+    host: string,
+    running: boolean,
+  ) {
+    const ext = await this.external(host);
+    const by = this.holder(host, spec.protocol, port, ext, { id: instance.id, running });
+    if (by) {
+      const c = this.conflict(host, spec, port, by, ext, new Set());
+      throw new Conflict(`Port ${port} is in use by ${by}`, { portConflicts: [c] });
+    }
+  }
+
+  /** `count` free ports on a host in [from, to]. */
+  async free(
+    host: string,
+    count: number,
+    from: number,
+    to: number,
+    protocol: Protocol = 'tcp',
+  ): Promise<number[]> {
+    const ext = await this.external(host);
+    const out: number[] = [];
+    const exclude = new Set<number>();
+    let p = from;
+    while (out.length < count) {
+      const next = this.firstFree(host, protocol, p, to, ext, exclude);
+      if (next === null) break;
+      out.push(next);
+      p = next + 1;
+    }
+    return out;
+  }
+
+  /** Every taken port on a host: leases, reserved-by-hand, listeners, containers, scans. */
+  async inventory(
+    host: string,
+  ): Promise<
+    { port: number; protocol: Protocol; ownerKind: string; owner: string; instanceId: string | null }[]
+  > {
+    const ext = await this.external(host);
+    const rows = new Map<
+      string,
+      { port: number; protocol: Protocol; ownerKind: string; owner: string; instanceId: string | null }
+    >();
+    for (const l of this.store.leases.listByHost(host)) {
+      rows.set(key(l.protocol, l.port), {
+        port: l.port,
+        protocol: l.protocol,
+        ownerKind: l.ownerKind === 'instance' ? 'instance' : 'reservation',
+        owner: describeLease(l),
+        instanceId: l.ownerKind === 'instance' ? l.ownerId : null,
+      });
+    }
+    for (const [k, t] of ext) {
+      if (!rows.has(k))
+        rows.set(k, {
+          port: t.port,
+          protocol: t.protocol,
+          ownerKind: t.kind,
+          owner: t.usedBy,
+          instanceId: null,
+        });
+    }
+    return [...rows.values()].sort((a, b) => a.port - b.port || a.protocol.localeCompare(b.protocol));
+  }
+
+  /** Reserves a port by hand (not for an instance). */
+  async reserve(host: string, port: number, note: string, protocol: Protocol = 'tcp'): Promise<PortLease> {
+    if (!Number.isInteger(port) || port < 1 || port > 65535) {
+      throw new InvalidInput(`port ${port} is not a port number (1–65535)`, { details: { field: 'port' } });
+    }
+    const ext = await this.external(host);
+    const by = this.holder(host, protocol, port, ext);
+    if (by)
+      throw new Conflict(`Port ${port} on ${host} is in use by ${by}`, { details: { port, usedBy: by } });
+    const lease: PortLease = {
+      host,
+      protocol,
+      port,
+      ownerKind: 'reservation',
+      ownerId: `reservation:${protocol}/${port}`,
+      ownerName: note || 'reserved by hand',
+      portName: null,
+      createdAt: this.clock.now(),
+    };
+    try {
+      this.store.leases.insert(lease);
+    } catch (err) {
+      if (err instanceof LeaseTaken)
+        throw new Conflict(`Port ${port} on ${host} was just taken`, { cause: err });
+      throw err;
+    }
+    this.bitmap(host, protocol).add(port);
+    return lease;
+  }
+
+  /** Releases a hand-made reservation; instance leases are released by removing the instance. */
+  unreserve(host: string, port: number, protocol: Protocol = 'tcp'): void {
+    const lease = this.store.leases.find(host, protocol, port);
+    if (lease?.ownerKind !== 'reservation') {
+      throw new InvalidInput(`port ${port} on ${host} is not reserved by hand`, { code: 'NOT_RESERVED' });
+    }
+    this.dropLease(lease);
+  }
+
+  /** Drops every lease the instance holds. */
+  release(instanceId: string): void {
+    for (const l of this.store.leases.deleteByOwner(instanceId))
+      this.bitmap(l.host, l.protocol).delete(l.port);
+  }
+
+  /** Moves one of the instance's ports: used by port-override, inside the caller's transaction. */
+  private dropLease(lease: PortLease): void {
+    this.store.leases.delete(lease.host, lease.protocol, lease.port);
+    this.bitmap(lease.host, lease.protocol).delete(lease.port);
+  }
+
+  /** Forget cached bitmaps (after the store was changed by someone else, e.g. an import). */
+  invalidate(): void {
+    this.bitmaps.clear();
+  }
+}
+
+function describeLease(l: PortLease): string {
+  return l.ownerKind === 'instance' ? `berth instance ${l.ownerName}` : `reserved by hand (${l.ownerName})`;
+}
+
+function portNameOf(chosen: Record<string, number>, port: number): string {
+  return Object.entries(chosen).find(([, p]) => p === port)?.[0] ?? '?';
+}
+
+function exhausted(spec: PortSpec, host: string) {
+  return new Conflict(`No free ${spec.protocol} port left for '${spec.name}' on ${host}`, {
+    code: 'PORTS_EXHAUSTED',
+  });
+}

@@ -1,0 +1,119 @@
+import type { WorkloadHandle } from './deployment.js';
+import type { Protocol } from './port-lease.js';
+import type { Template } from './template.js';
+
+/** How to tell the workload is ready. Checked by the runtime before deploy() returns. */
+export type WaitStrategy =
+  | { kind: 'none' }
+  | { kind: 'port'; port: number; protocol?: Protocol }
+  | { kind: 'http'; port: number; path: string; expectStatus?: number }
+  | { kind: 'log'; pattern: string }
+  | { kind: 'health' };
+
+export interface ResolvedPort {
+  name: string;
+  hostPort: number;
+  containerPort: number | null;
+  protocol: Protocol;
+}
+
+/** Everything a runtime needs to run one instance — berth's neutral description, no runtime types. */
+export interface DeploySpec {
+  instanceId: string;
+  instanceName: string;
+  template: string;
+  node: string;
+  /** The berth installation that owns the workload (labels, env) so two homes never adopt each other's. */
+  owner: string;
+  dataDir: string;
+  /** Where a process runtime writes stdout/stderr. */
+  logDir: string;
+  source: Template['source'];
+  /** Fully substituted argv for command sources (`${PORT}` already replaced). */
+  command: string[];
+  cwd: string;
+  env: Record<string, string>;
+  ports: ResolvedPort[];
+  labels: Record<string, string>;
+  readiness: WaitStrategy;
+  readinessTimeoutMs: number;
+  stopTimeoutMs: number;
+  resources: { memoryMb?: number; cpus?: number } | undefined;
+  replicas: number;
+  /** Folder of the template file, for sources with relative paths (compose). */
+  templateDir: string | null;
+}
+
+export interface ObservedWorkload {
+  handle: WorkloadHandle;
+  running: boolean;
+  pid: number | null;
+  exitCode: number | null;
+  startedAt: number | null;
+  /** port name → host port, where the runtime can tell. */
+  ports: Record<string, number>;
+  /** Labels / markers the runtime found on it. */
+  instanceId: string | null;
+  instanceName: string | null;
+  owner: string | null;
+}
+
+export interface LogLine {
+  ts: number;
+  stream: 'stdout' | 'stderr' | 'system';
+  line: string;
+}
+
+export interface LogQuery {
+  tail?: number;
+  since?: number;
+  follow?: boolean;
+  signal?: AbortSignal;
+}
+
+export interface ResourceSample {
+  ts: number;
+  cpuPercent: number;
+  memoryBytes: number;
+  memoryPercent: number;
+  diskBytes: number | null;
+}
+
+export interface Listener {
+  port: number;
+  protocol: Protocol;
+  address: string;
+  pid: number | null;
+  process: string | null;
+}
+
+export interface DeployOptions {
+  signal?: AbortSignal;
+  timeoutMs?: number;
+}
+
+/**
+ * The runtime contract. Every adapter (process, docker, compose, swarm, kubernetes) implements it
+ * and passes the shared contract suite (`@berth/testkit` runtime.case).
+ */
+export interface Runtime {
+  readonly kind: string;
+  /** Create and start, then wait for readiness; on failure, clean up and throw. */
+  deploy(spec: DeploySpec, opts?: DeployOptions): Promise<ObservedWorkload>;
+  /** Graceful stop: TERM, then KILL after timeoutMs. Resolves when it is gone. */
+  stop(handle: WorkloadHandle, timeoutMs: number): Promise<void>;
+  kill(handle: WorkloadHandle): Promise<void>;
+  /** Removes what deploy created (not the data directory, which berth owns). */
+  remove(handle: WorkloadHandle, opts?: { volumes?: boolean }): Promise<void>;
+  /** Observed state, or undefined if the workload no longer exists (or is not the one we started). */
+  inspect(handle: WorkloadHandle): Promise<ObservedWorkload | undefined>;
+  /** Every workload this berth installation (`owner`) started on the node. */
+  list(owner: string): Promise<ObservedWorkload[]>;
+  logs(handle: WorkloadHandle, query: LogQuery, spec?: Pick<DeploySpec, 'logDir'>): AsyncIterable<LogLine>;
+  stats(handles: WorkloadHandle[]): Promise<Map<string, Omit<ResourceSample, 'ts' | 'diskBytes'>>>;
+}
+
+/** Reports ports in use on a node (kernel socket table, Docker published ports…). */
+export interface ListenerProbe {
+  listeners(): Promise<Listener[]>;
+}
