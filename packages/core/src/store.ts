@@ -17,6 +17,7 @@ export interface Store {
   nodes: NodeRepository;
   events: EventRepository;
   settings: SettingsRepository;
+  tokens: TokenRepository;
   /** Runs fn in one transaction; a throw rolls everything back. */
   transaction<T>(fn: () => T): T;
   close(): void;
@@ -109,4 +110,24 @@ export interface SettingsRepository {
   get(key: string): string | undefined;
   set(key: string, value: string): void;
   delete(key: string): void;
+}
+
+export interface ApiToken {
+  id: string;
+  name: string;
+  /** SHA-256 of the secret, hex; the secret itself is never stored. */
+  hash: string;
+  role: 'admin';
+  createdAt: number;
+  lastUsedAt: number | null;
+  revokedAt: number | null;
+}
+
+export interface TokenRepository {
+  list(): ApiToken[];
+  findByHash(hash: string): ApiToken | undefined;
+  find(id: string): ApiToken | undefined;
+  insert(t: ApiToken): void;
+  touch(id: string, at: number): void;
+  revoke(id: string, at: number): boolean;
 }
