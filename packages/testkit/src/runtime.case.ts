@@ -1,0 +1,236 @@
+import { createServer } from 'node:net';
+import type { DeploySpec, LogLine, ObservedWorkload, Runtime, WorkloadHandle } from '@berth/core';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+
+export interface WorkloadOptions {
+  instanceId: string;
+  name: string;
+  port: number;
+}
+
+/**
+ * What an adapter hands the contract suite. The workload `specFor` describes must:
+ * - answer HTTP 200 on `port` (any path) and be ready (spec.readiness) once it does;
+ * - print `hello <name>` on stdout and `warn <name>` on stderr when it starts;
+ * - print the value of `?say=<text>` on stdout, one line per request that carries it.
+ * The spec's `owner` must be the fixture's `owner`; the suite replaces it to test isolation.
+ */
+export interface RuntimeFixture {
+  runtime: Runtime;
+  owner: string;
+  specFor(opts: WorkloadOptions): DeploySpec;
+  /** The same workload, but it ignores SIGTERM. Omit when the runtime cannot express it. */
+  specIgnoringTermFor?(opts: WorkloadOptions): DeploySpec;
+  /** A free host port; defaults to one in 45000–45999 found by binding it. */
+  freePort?(): Promise<number>;
+  cleanup(): Promise<void>;
+}
+
+/** A free TCP port in [from, to], found by binding it on all interfaces. */
+export async function freePortInRange(from = 45000, to = 45999): Promise<number> {
+  for (let i = 0; i < 200; i++) {
+    const port = from + Math.floor(Math.random() * (to - from + 1));
+    if (await canBind(port)) return port;
+  }
+  throw new Error(`no free port in ${from}–${to}`);
+}
+
+function canBind(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.once('error', () => resolve(false));
+    server.listen(port, () => server.close(() => resolve(true)));
+  });
+}
+
+async function eventually<T>(read: () => Promise<T>, ok: (v: T) => boolean, timeoutMs: number): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last = await read();
+  while (!ok(last) && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 50));
+    last = await read();
+  }
+  return last;
+}
+
+async function collect(lines: AsyncIterable<LogLine>): Promise<LogLine[]> {
+  const out: LogLine[] = [];
+  for await (const l of lines) out.push(l);
+  return out;
+}
+
+export interface RuntimeCapabilities {
+  /** The adapter can run a workload that ignores SIGTERM (`specIgnoringTermFor`), to test forced stop. */
+  forcedStop?: boolean;
+}
+
+const gone = (w: ObservedWorkload | undefined) => w === undefined || !w.running;
+
+/**
+ * The runtime contract every adapter runs: `runtimeContract('process', async () => fixture)`.
+ * Expressed only through the Runtime interface, so the Docker runtime runs the same cases.
+ */
+export function runtimeContract(
+  name: string,
+  setup: () => Promise<RuntimeFixture>,
+  capabilities: RuntimeCapabilities = { forcedStop: true },
+): void {
+  describe(`runtime contract: ${name}`, () => {
+    let fx: RuntimeFixture;
+    let deployed: WorkloadHandle[] = [];
+    let seq = 0;
+
+    beforeAll(async () => {
+      fx = await setup();
+    });
+
+    afterEach(async () => {
+      await Promise.allSettled(deployed.map((h) => fx.runtime.kill(h).then(() => fx.runtime.remove(h))));
+      deployed = [];
+    });
+
+    afterAll(async () => {
+      await fx?.cleanup();
+    });
+
+    const port = () => (fx.freePort ? fx.freePort() : freePortInRange());
+
+    async function options(): Promise<WorkloadOptions> {
+      seq++;
+      return { instanceId: `contract-${process.pid}-${seq}`, name: `contract-${seq}`, port: await port() };
+    }
+
+    async function deploy(spec: DeploySpec, signal?: AbortSignal): Promise<ObservedWorkload> {
+      const w = await fx.runtime.deploy(spec, signal ? { signal } : {});
+      deployed.push(w.handle);
+      return w;
+    }
+
+    async function deployOne() {
+      const opts = await options();
+      return { opts, workload: await deploy(fx.specFor(opts)) };
+    }
+
+    it('deploys a workload that answers on its port and inspects as running', async () => {
+      const { opts, workload } = await deployOne();
+      expect(workload.running).toBe(true);
+      const res = await fetch(`http://127.0.0.1:${opts.port}/`);
+      expect(res.status).toBe(200);
+      const seen = await fx.runtime.inspect(workload.handle);
+      expect(seen?.running).toBe(true);
+      expect(seen?.instanceId).toBe(opts.instanceId);
+    });
+
+    it('stop makes inspect say not running within the timeout', async () => {
+      const { workload } = await deployOne();
+      const started = Date.now();
+      await fx.runtime.stop(workload.handle, 5_000);
+      expect(Date.now() - started).toBeLessThan(6_000);
+      expect(gone(await fx.runtime.inspect(workload.handle))).toBe(true);
+    });
+
+    it.runIf(capabilities.forcedStop)('stop forces a workload that ignores SIGTERM', async () => {
+      expect(fx.specIgnoringTermFor, 'the fixture must supply specIgnoringTermFor').toBeDefined();
+      const opts = await options();
+      const workload = await deploy(fx.specIgnoringTermFor!(opts));
+      const started = Date.now();
+      await fx.runtime.stop(workload.handle, 500);
+      expect(Date.now() - started).toBeLessThan(5_000);
+      expect(gone(await fx.runtime.inspect(workload.handle))).toBe(true);
+    });
+
+    it('kill stops the workload at once', async () => {
+      const { workload } = await deployOne();
+      await fx.runtime.kill(workload.handle);
+      const seen = await eventually(() => fx.runtime.inspect(workload.handle), gone, 5_000);
+      expect(gone(seen)).toBe(true);
+    });
+
+    it("list(owner) finds exactly this owner's workloads and not another owner's", async () => {
+      const a = await deployOne();
+      const b = await deployOne();
+      const otherOwner = `${fx.owner}-other`;
+      const o = await options();
+      await deploy({ ...fx.specFor(o), owner: otherOwner });
+      const mine = await fx.runtime.list(fx.owner);
+      expect(mine.map((w) => w.instanceId).sort()).toEqual([a.opts.instanceId, b.opts.instanceId].sort());
+      expect(mine.every((w) => w.owner === fx.owner && w.running)).toBe(true);
+      const theirs = await fx.runtime.list(otherOwner);
+      expect(theirs.map((w) => w.instanceId)).toEqual([o.instanceId]);
+      const adopted = mine.find((w) => w.instanceId === a.opts.instanceId);
+      expect((await fx.runtime.inspect(adopted!.handle))?.running).toBe(true);
+    });
+
+    it('logs tail returns what the workload printed, on the right stream', async () => {
+      const { opts, workload } = await deployOne();
+      const has = (lines: LogLine[]) =>
+        lines.some((l) => l.stream === 'stdout' && l.line === `hello ${opts.name}`) &&
+        lines.some((l) => l.stream === 'stderr' && l.line === `warn ${opts.name}`);
+      const lines = await eventually(
+        () => collect(fx.runtime.logs(workload.handle, { tail: 100 }, fx.specFor(opts))),
+        has,
+        5_000,
+      );
+      expect(has(lines)).toBe(true);
+      expect(lines.every((l) => typeof l.ts === 'number' && l.ts > 0)).toBe(true);
+      const one = await collect(fx.runtime.logs(workload.handle, { tail: 1 }, fx.specFor(opts)));
+      expect(one).toHaveLength(1); // tail counts lines of both streams together
+    });
+
+    it('logs follow yields lines written after subscribing', async () => {
+      const { opts, workload } = await deployOne();
+      const ac = new AbortController();
+      const seen: LogLine[] = [];
+      const done = (async () => {
+        const stream = fx.runtime.logs(
+          workload.handle,
+          { tail: 0, follow: true, signal: ac.signal },
+          fx.specFor(opts),
+        );
+        for await (const l of stream) {
+          seen.push(l);
+          if (l.line === 'after-subscribe') ac.abort();
+        }
+      })();
+      await new Promise((r) => setTimeout(r, 200));
+      await fetch(`http://127.0.0.1:${opts.port}/?say=after-subscribe`);
+      const timer = setTimeout(() => ac.abort(), 10_000);
+      await done;
+      clearTimeout(timer);
+      expect(seen.find((l) => l.line === 'after-subscribe')?.stream).toBe('stdout');
+      expect(seen.some((l) => l.line === `hello ${opts.name}`)).toBe(false);
+    });
+
+    it('a readiness failure throws within the timeout and leaves nothing running', async () => {
+      const opts = await options();
+      const silentPort = await port();
+      const spec: DeploySpec = {
+        ...fx.specFor(opts),
+        readiness: { kind: 'port', port: silentPort },
+        readinessTimeoutMs: 1_500,
+      };
+      const started = Date.now();
+      await expect(deploy(spec)).rejects.toThrow();
+      expect(Date.now() - started).toBeLessThan(1_500 + 5_000);
+      expect(await fx.runtime.list(fx.owner)).toEqual([]);
+    });
+
+    it('deploy honours an already-aborted signal', async () => {
+      const opts = await options();
+      await expect(deploy(fx.specFor(opts), AbortSignal.abort())).rejects.toThrow();
+      expect(await fx.runtime.list(fx.owner)).toEqual([]);
+    });
+
+    it('stats returns sane numbers for a running workload', async () => {
+      const { workload } = await deployOne();
+      await fx.runtime.stats([workload.handle]);
+      const stats = await fx.runtime.stats([workload.handle]);
+      const s = stats.get(workload.handle.id);
+      expect(s).toBeDefined();
+      expect(s!.cpuPercent).toBeGreaterThanOrEqual(0);
+      expect(s!.memoryBytes).toBeGreaterThan(1024 * 1024);
+      expect(s!.memoryPercent).toBeGreaterThan(0);
+      expect(s!.memoryPercent).toBeLessThanOrEqual(100);
+    });
+  });
+}
