@@ -1,0 +1,151 @@
+#!/usr/bin/env bash
+# A second, "remote" Docker host on this machine: a network namespace joined to the host by a veth
+# pair (host 100.64.N.1/24, namespace 100.64.N.2/24) and a dockerd inside it with its own
+# data-root, exec-root, pidfile, unix socket, bridge and cgroup parent, listening on
+# tcp://100.64.N.2:2375 without TLS.
+#
+#   scripts/remote-docker.sh up   <name> <N>   prints the endpoint (tcp://100.64.N.2:2375)
+#   scripts/remote-docker.sh down <name> [N]   stops it and removes everything `up` made
+#
+#   scripts/remote-docker.sh unguard           drops the guard route (below) when no namespace is left
+#
+# `up` also installs the route `unreachable 100.64.0.0/10` (metric 4242, below every veth route):
+# traffic to a namespace that is gone then fails at once with EHOSTUNREACH instead of leaving the
+# machine (this VM's egress answers every TCP connect). `down` keeps that shared route on purpose so
+# "the remote host went away" is observable; `unguard` removes it. All idempotent. Needs root.
+set -euo pipefail
+
+usage() { echo "usage: $0 up <name> <ip-suffix 1-254> | down <name> | unguard" >&2; exit 2; }
+[ "${1:-}" = unguard ] && set -- unguard guard
+[ $# -ge 2 ] || usage
+ACTION=$1
+NAME=$2
+N=${3:-}
+[[ "$NAME" =~ ^[a-z0-9][a-z0-9-]{0,9}$ ]] || { echo "name must be 1-10 of [a-z0-9-]" >&2; exit 2; }
+
+NS=berth-$NAME
+VETH_HOST=vbh-$NAME
+VETH_NS=vbn-$NAME
+BASE=/var/lib/berth-remote/$NAME
+EXEC_ROOT=/run/brd-$NAME
+SOCK=$EXEC_ROOT.sock
+PIDFILE=$EXEC_ROOT.pid
+LOG=/tmp/berth-remote-$NAME.dockerd.log
+CGROUP_PARENT=berth-remote-$NAME
+GUARD_ROUTE="unreachable 100.64.0.0/10 metric 4242"
+DOCKERD=/usr/sbin/dockerd
+DOCKER=/usr/bin/docker
+
+dockerd_pid() {
+  [ -f "$PIDFILE" ] || return 1
+  local pid
+  pid=$(cat "$PIDFILE")
+  [ -n "$pid" ] && [ -d "/proc/$pid" ] && grep -q dockerd "/proc/$pid/comm" 2>/dev/null && echo "$pid"
+}
+
+answers() { timeout 5 "$DOCKER" -H "tcp://$NS_IP:2375" version >/dev/null 2>&1; }
+
+make_network() {
+  ip netns list | grep -qw "^$NS" || ip netns add "$NS"
+  if ! ip link show "$VETH_HOST" >/dev/null 2>&1; then
+    ip link add "$VETH_HOST" type veth peer name "$VETH_NS"
+    ip link set "$VETH_NS" netns "$NS"
+  fi
+  ip addr replace "$HOST_IP/24" dev "$VETH_HOST"
+  ip link set "$VETH_HOST" up
+  ip -n "$NS" addr replace "$NS_IP/24" dev "$VETH_NS"
+  ip -n "$NS" link set "$VETH_NS" up
+  ip -n "$NS" link set lo up
+  ip -n "$NS" route replace default via "$HOST_IP"
+  # shellcheck disable=SC2086
+  ip route replace $GUARD_ROUTE
+}
+
+start_dockerd() {
+  mkdir -p "$BASE/data" "$EXEC_ROOT"
+  setsid nsenter --net="/run/netns/$NS" "$DOCKERD" \
+    --data-root "$BASE/data" \
+    --exec-root "$EXEC_ROOT" \
+    --pidfile "$PIDFILE" \
+    -H "unix://$SOCK" \
+    -H "tcp://$NS_IP:2375" --tls=false \
+    --bip "10.123.$N.1/24" \
+    --cgroup-parent "/$CGROUP_PARENT" \
+    >>"$LOG" 2>&1 </dev/null &
+  local deadline=$((SECONDS + 30))
+  until answers; do
+    if [ "$SECONDS" -ge "$deadline" ]; then
+      echo "remote-docker: dockerd in $NS did not answer within 30s; last log lines:" >&2
+      tail -n 20 "$LOG" >&2 || true
+      exit 1
+    fi
+    sleep 0.1
+  done
+}
+
+up() {
+  [[ "$N" =~ ^[0-9]+$ ]] && [ "$N" -ge 1 ] && [ "$N" -le 254 ] || usage
+  make_network
+  answers || start_dockerd
+  echo "tcp://$NS_IP:2375"
+}
+
+stop_dockerd() {
+  local pid i
+  pid=$(dockerd_pid) || return 0
+  kill -TERM "$pid" 2>/dev/null || true
+  for i in $(seq 1 150); do
+    [ -d "/proc/$pid" ] || break
+    sleep 0.1
+  done
+  [ -d "/proc/$pid" ] && kill -KILL "$pid" 2>/dev/null || true
+}
+
+# containerd and shims dockerd left behind (after a KILL) name its exec-root on their command line.
+kill_leftovers() {
+  local p
+  for p in /proc/[0-9]*; do
+    tr '\0' ' ' <"$p/cmdline" 2>/dev/null | grep -q -- "$EXEC_ROOT/" && kill -KILL "${p#/proc/}" 2>/dev/null || true
+  done
+}
+
+unmount_under() {
+  local dir=$1
+  awk -v d="$dir" '$2 == d || index($2, d "/") == 1 { print $2 }' /proc/mounts | sort -r |
+    while read -r m; do umount -l "$m" 2>/dev/null || true; done
+}
+
+remove_cgroups() {
+  local d
+  for d in /sys/fs/cgroup/*/"$CGROUP_PARENT" /sys/fs/cgroup/"$CGROUP_PARENT"; do
+    [ -d "$d" ] || continue
+    find "$d" -depth -type d -exec rmdir {} \; 2>/dev/null || true
+  done
+}
+
+down() {
+  stop_dockerd
+  kill_leftovers
+  unmount_under "$EXEC_ROOT"
+  unmount_under "$BASE"
+  ip link del "$VETH_HOST" 2>/dev/null || true
+  ip netns del "$NS" 2>/dev/null || true
+  remove_cgroups
+  rm -rf "$EXEC_ROOT" "$SOCK" "$PIDFILE" "$BASE"
+}
+
+unguard() {
+  # shellcheck disable=SC2086
+  ip netns list | grep -q '^berth-' || ip route del $GUARD_ROUTE 2>/dev/null || true
+}
+
+case "$ACTION" in
+  up)
+    NS_IP=100.64.$N.2
+    HOST_IP=100.64.$N.1
+    up
+    ;;
+  down) down ;;
+  unguard) unguard ;;
+  *) usage ;;
+esac
