@@ -200,25 +200,37 @@ export class PortLedger {
     changed: { name: string; from: number; to: number; usedBy: string }[];
   }> {
     const ext = await this.external(host);
+    return this.withRetry(() =>
+      this.store.transaction(() => this.allocateWith(instance, template, host, ext, opts.running ?? false)),
+    );
+  }
+
+  /**
+   * Runs fn (which leases) again when another writer won a port between our check and our insert:
+   * the unique index is the final judge, the bitmap learns the port, the next try picks another.
+   */
+  withRetry<T>(fn: () => T): T {
     for (let attempt = 0; ; attempt++) {
       try {
-        return this.store.transaction(() =>
-          this.allocateNow(instance, template, host, ext, opts.running ?? false),
-        );
+        return fn();
       } catch (err) {
         if (!(err instanceof LeaseTaken) || attempt >= 20) throw err;
-        this.bitmap(err.host, err.protocol).add(err.port); // someone else won the race: skip it
+        this.bitmap(err.host, err.protocol).add(err.port);
       }
     }
   }
 
-  private allocateNow(
+  /** Synchronous core of allocate, for callers that lease inside their own transaction. */
+  allocateWith(
     instance: Pick<Instance, 'id' | 'name' | 'portOverrides'>,
     template: Pick<Template, 'ports'>,
     host: string,
     ext: External,
     running: boolean,
-  ) {
+  ): {
+    ports: Record<string, number>;
+    changed: { name: string; from: number; to: number; usedBy: string }[];
+  } {
     const self = { id: instance.id, running };
     const previous = new Map(
       this.store.leases

@@ -1,0 +1,142 @@
+import type { Instance } from './instance.js';
+import type { DeploySpec, ResolvedPort, WaitStrategy } from './runtime.js';
+import type { Template } from './template.js';
+
+export interface SpecContext {
+  owner: string;
+  logDir: string;
+  templateDir: string | null;
+}
+
+const VAR = /\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g;
+
+/** Replaces `${NAME}` with known values only; anything else (a JS template literal in `node -e`) is left alone. */
+export function substitute(text: string, vars: Record<string, string>): string {
+  return text.replace(VAR, (whole, name: string) => vars[name] ?? whole);
+}
+
+/** Variables visible to `${…}` in args and env: ports by env name and `PORT_<NAME>`, config by env name, berth's own. */
+export function specVariables(
+  template: Template,
+  instance: Instance,
+  ports: Record<string, number>,
+): Record<string, string> {
+  const vars: Record<string, string> = {
+    BERTH_INSTANCE: instance.name,
+    BERTH_INSTANCE_ID: instance.id,
+    BERTH_TEMPLATE: template.name,
+    BERTH_DATA_DIR: instance.dataDir,
+  };
+  for (const p of template.ports) {
+    const port = ports[p.name];
+    if (port === undefined) continue;
+    vars[`PORT_${p.name.toUpperCase().replace(/-/g, '_')}`] = String(port);
+    if (p.env) vars[p.env] = String(port);
+  }
+  for (const [key, field] of Object.entries(template.config)) {
+    const v = instance.config[key];
+    if (v === undefined) continue;
+    vars[`CONFIG_${key.toUpperCase().replace(/-/g, '_')}`] = String(v);
+    if (field.env) vars[field.env] = String(v);
+  }
+  return vars;
+}
+
+function configArgs(template: Template, instance: Instance): string[] {
+  const args: string[] = [];
+  for (const [key, field] of Object.entries(template.config)) {
+    const v = instance.config[key];
+    if (!field.arg || v === undefined) continue;
+    if (field.type === 'boolean') {
+      if (v === true) args.push(field.arg);
+    } else args.push(field.arg, String(v));
+  }
+  return args;
+}
+
+export function readinessFor(template: Template, ports: Record<string, number>): WaitStrategy {
+  const r = template.readiness;
+  const portOf = (name: string | undefined) => (name ? ports[name] : undefined);
+  if (r) {
+    if (r.kind === 'none') return { kind: 'none' };
+    if (r.kind === 'log') return { kind: 'log', pattern: r.pattern ?? '' };
+    if (r.kind === 'health') return { kind: 'health' };
+    const port = portOf(r.port ?? template.ports[0]?.name);
+    if (port === undefined) return { kind: 'none' };
+    return r.kind === 'http' ? { kind: 'http', port, path: r.path ?? '/' } : { kind: 'port', port };
+  }
+  const h = template.health;
+  if (h?.http) {
+    const port = portOf(h.http.port);
+    if (port !== undefined) {
+      return h.http.expectStatus === undefined
+        ? { kind: 'http', port, path: h.http.path }
+        : { kind: 'http', port, path: h.http.path, expectStatus: h.http.expectStatus };
+    }
+  }
+  if (h?.tcp) {
+    const port = portOf(h.tcp.port);
+    if (port !== undefined) return { kind: 'port', port };
+  }
+  const first = template.ports.find((p) => p.protocol === 'tcp');
+  const port = portOf(first?.name);
+  return port === undefined ? { kind: 'none' } : { kind: 'port', port };
+}
+
+/** Template + instance + leased ports → the runtime's neutral deploy spec. Pure. */
+export function buildDeploySpec(
+  template: Template,
+  instance: Instance,
+  ports: Record<string, number>,
+  ctx: SpecContext,
+): DeploySpec {
+  const vars = specVariables(template, instance, ports);
+  const env: Record<string, string> = {};
+  for (const [k, v] of Object.entries(template.env)) env[k] = substitute(v, vars);
+  Object.assign(env, vars);
+  let command: string[] = [];
+  let cwd = instance.dataDir;
+  const src = template.source;
+  if (src.kind === 'command') {
+    const version = instance.config.version;
+    const exe = (typeof version === 'string' && src.versions?.[version]?.command) || src.command;
+    command = [exe, ...src.args.map((a) => substitute(a, vars)), ...configArgs(template, instance)];
+    if (src.cwd) cwd = src.cwd.startsWith('/') ? src.cwd : `${instance.dataDir}/${src.cwd}`;
+  } else if (src.kind === 'image' && src.command) {
+    command = [...src.command.map((a) => substitute(a, vars)), ...configArgs(template, instance)];
+  }
+  const resolved: ResolvedPort[] = template.ports.map((p) => ({
+    name: p.name,
+    hostPort: ports[p.name]!,
+    containerPort: p.containerPort ?? null,
+    protocol: p.protocol,
+  }));
+  return {
+    instanceId: instance.id,
+    instanceName: instance.name,
+    template: template.name,
+    node: instance.node,
+    owner: ctx.owner,
+    dataDir: instance.dataDir,
+    logDir: ctx.logDir,
+    source: src,
+    command,
+    cwd,
+    env,
+    ports: resolved,
+    labels: {
+      'berth.managed': 'true',
+      'berth.owner': ctx.owner,
+      'berth.instance': instance.name,
+      'berth.instance-id': instance.id,
+      'berth.template': template.name,
+      'berth.node': instance.node,
+    },
+    readiness: readinessFor(template, ports),
+    readinessTimeoutMs: (template.readiness?.timeoutSeconds ?? 30) * 1000,
+    stopTimeoutMs: template.stopTimeoutSeconds * 1000,
+    resources: template.resources,
+    replicas: template.replicas,
+    templateDir: ctx.templateDir,
+  };
+}

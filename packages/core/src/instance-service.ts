@@ -1,0 +1,285 @@
+import type { Clock } from './clock.js';
+import { resolveConfig } from './config-values.js';
+import type { Deployment } from './deployment.js';
+import { Conflict, InvalidInput, NotFound } from './errors.js';
+import type { EventBus } from './event-bus.js';
+import type { Instance } from './instance.js';
+import { assertName } from './names.js';
+import { LOCAL_NODE } from './node.js';
+import type { PortLedger, PreflightResult } from './port-ledger.js';
+import type { Reconciler } from './reconciler.js';
+import type { RuntimeResolver, Workspace } from './runtime-resolver.js';
+import type { InstanceFilter, Store } from './store.js';
+import type { Template } from './template.js';
+
+export interface CreateInstanceInput {
+  template: string;
+  name?: string | undefined;
+  config?: Record<string, unknown> | undefined;
+  /** Pinned ports: port name → host port. */
+  ports?: Record<string, number> | undefined;
+  node?: string | undefined;
+  /** Start right away (default true). */
+  start?: boolean | undefined;
+}
+
+export interface ServiceDeps {
+  store: Store;
+  ledger: PortLedger;
+  reconciler: Reconciler;
+  runtimes: RuntimeResolver;
+  workspace: Workspace;
+  events: EventBus;
+  clock: Clock;
+  newId: () => string;
+}
+
+/**
+ * What the API and CLI ask of berth for instances. It changes desired state and records; the
+ * reconciler does the rest.
+ */
+export class InstanceService {
+  constructor(private readonly d: ServiceDeps) {}
+
+  /** By id or by name. */
+  get(idOrName: string): Instance {
+    const inst = this.d.store.instances.find(idOrName) ?? this.d.store.instances.findByName(idOrName);
+    if (!inst) throw new NotFound('instance', idOrName);
+    return inst;
+  }
+
+  list(filter?: InstanceFilter): Instance[] {
+    return this.d.store.instances.list(filter);
+  }
+
+  private template(name: string): Template {
+    const t = this.d.store.templates.find(name);
+    if (!t) throw new NotFound('template', name);
+    return t.template;
+  }
+
+  private checkPins(template: Template, ports: Record<string, number>): void {
+    for (const [name, port] of Object.entries(ports)) {
+      if (!template.ports.some((p) => p.name === name)) {
+        throw new InvalidInput(`template '${template.name}' has no port named '${name}'`, {
+          details: { field: `ports.${name}` },
+        });
+      }
+      if (!Number.isInteger(port) || port < 1 || port > 65535) {
+        throw new InvalidInput(`ports.${name} must be a port number (1–65535), got ${port}`, {
+          details: { field: `ports.${name}` },
+        });
+      }
+    }
+  }
+
+  async create(input: CreateInstanceInput): Promise<Instance> {
+    const template = this.template(input.template);
+    const node = input.node ?? LOCAL_NODE;
+    if (node !== LOCAL_NODE && !this.d.store.nodes.find(node)) throw new NotFound('node', node);
+    if (input.name !== undefined) assertName('instance', input.name);
+    const config = resolveConfig(template, input.config);
+    const pins = input.ports ?? {};
+    this.checkPins(template, pins);
+    const host = this.d.runtimes.hostOf(node);
+    const ext = await this.d.ledger.external(host);
+    const now = this.d.clock.now();
+    const inst = this.d.ledger.withRetry(() =>
+      this.d.store.transaction(() => {
+        if (
+          template.maxInstances !== undefined &&
+          this.d.store.instances.countByTemplate(template.name) >= template.maxInstances
+        ) {
+          throw new Conflict(
+            `template '${template.name}' allows at most ${template.maxInstances} instance${template.maxInstances === 1 ? '' : 's'}`,
+            { code: 'MAX_INSTANCES' },
+          );
+        }
+        const name = input.name ?? this.nextName(template.name);
+        if (this.d.store.instances.findByName(name)) {
+          throw new Conflict(`an instance named '${name}' already exists`, { code: 'NAME_TAKEN' });
+        }
+        const instance: Instance = {
+          id: this.d.newId(),
+          name,
+          template: template.name,
+          node,
+          config,
+          portOverrides: pins,
+          desiredState: input.start === false ? 'stopped' : 'running',
+          status: input.start === false ? 'stopped' : 'pending',
+          health: null,
+          errorMessage: null,
+          restartCount: 0,
+          lastExitCode: null,
+          nextRetryAt: null,
+          currentDeploymentId: null,
+          dataDir: this.d.workspace.instanceDir(template.name, name),
+          createdAt: now,
+          updatedAt: now,
+        };
+        this.d.store.instances.insert(instance);
+        this.d.ledger.allocateWith(instance, template, host, ext, false);
+        return instance;
+      }),
+    );
+    try {
+      await this.d.workspace.create(inst.dataDir);
+    } catch (err) {
+      this.d.store.transaction(() => {
+        this.d.ledger.release(inst.id);
+        this.d.store.instances.delete(inst.id);
+      });
+      throw err;
+    }
+    this.d.events.emit({
+      type: 'instance.created',
+      instanceId: inst.id,
+      instanceName: inst.name,
+      message: `created from template ${template.name} on ${node}`,
+      data: { ports: this.ports(inst.id) },
+    });
+    if (inst.desiredState === 'running') this.d.reconciler.kick(inst.id);
+    return this.get(inst.id);
+  }
+
+  /** Smallest free `<template>-<n>`. */
+  private nextName(template: string): string {
+    const taken = new Set(this.d.store.instances.namesWithPrefix(`${template}-`));
+    for (let n = 1; ; n++) {
+      const name = `${template}-${n}`;
+      if (!taken.has(name)) return name.length <= 63 ? name : assertName('instance', name);
+    }
+  }
+
+  /** The instance's leased ports: name → port. */
+  ports(id: string): Record<string, number> {
+    const out: Record<string, number> = {};
+    for (const l of this.d.store.leases.listByOwner(id)) if (l.portName) out[l.portName] = l.port;
+    return out;
+  }
+
+  private isRunning(inst: Instance): boolean {
+    return inst.status === 'running' || inst.status === 'stopping';
+  }
+
+  async start(idOrName: string, opts: { wait?: boolean } = {}): Promise<Instance> {
+    let inst = this.get(idOrName);
+    const template = this.template(inst.template);
+    if (!this.isRunning(inst)) {
+      const pre = await this.d.ledger.preflight(inst, template, this.d.runtimes.hostOf(inst.node), false);
+      const pinned = pre.portConflicts.filter((c) => c.pinned);
+      if (pinned.length > 0) {
+        const words = pinned.map((c) => `port ${c.port} (${c.name}) is in use by ${c.usedBy}`).join('; ');
+        throw new Conflict(`Cannot start ${inst.name}: ${words}`, {
+          portConflicts: pinned.map(({ pinned: _, ...c }) => c),
+        });
+      }
+    }
+    inst = this.d.store.instances.update(inst.id, {
+      desiredState: 'running',
+      restartCount: 0,
+      nextRetryAt: null,
+      ...(inst.status === 'error' ? { status: 'stopped', errorMessage: null } : {}),
+    });
+    return this.act(inst, 'converge', opts.wait);
+  }
+
+  async stop(idOrName: string, opts: { wait?: boolean } = {}): Promise<Instance> {
+    const inst = this.d.store.instances.update(this.get(idOrName).id, {
+      desiredState: 'stopped',
+      nextRetryAt: null,
+    });
+    this.d.reconciler.abortDeploy(inst.id);
+    return this.act(inst, 'converge', opts.wait);
+  }
+
+  async restart(idOrName: string, opts: { wait?: boolean } = {}): Promise<Instance> {
+    const inst = this.d.store.instances.update(this.get(idOrName).id, { desiredState: 'running' });
+    return this.act(inst, 'restart', opts.wait);
+  }
+
+  async kill(idOrName: string, opts: { wait?: boolean } = {}): Promise<Instance> {
+    const inst = this.d.store.instances.update(this.get(idOrName).id, {
+      desiredState: 'stopped',
+      nextRetryAt: null,
+    });
+    return this.act(inst, 'kill', opts.wait ?? true);
+  }
+
+  private async act(
+    inst: Instance,
+    action: 'converge' | 'restart' | 'kill',
+    wait = false,
+  ): Promise<Instance> {
+    const done = this.d.reconciler.enqueue(inst.id, action);
+    if (wait) await done;
+    else done.catch(() => undefined);
+    return this.get(inst.id);
+  }
+
+  /** Stops and removes the workload, releases the ports, deletes the data directory and the records. */
+  async remove(idOrName: string, opts: { volumes?: boolean } = {}): Promise<void> {
+    const inst = this.d.store.instances.update(this.get(idOrName).id, { desiredState: 'stopped' });
+    this.d.reconciler.abortDeploy(inst.id);
+    await this.d.reconciler.enqueue(inst.id, 'destroy', opts);
+    this.d.store.transaction(() => {
+      this.d.ledger.release(inst.id);
+      this.d.store.instances.delete(inst.id);
+    });
+    await this.d.workspace.remove(inst.dataDir);
+    await this.d.workspace.remove(this.d.workspace.logDir(inst.id));
+    this.d.events.emit({
+      type: 'instance.removed',
+      instanceId: inst.id,
+      instanceName: inst.name,
+      message: 'removed',
+      data: {},
+    });
+  }
+
+  async preflight(idOrName: string): Promise<PreflightResult> {
+    const inst = this.get(idOrName);
+    const template = this.template(inst.template);
+    return this.d.ledger.preflight(inst, template, this.d.runtimes.hostOf(inst.node), this.isRunning(inst));
+  }
+
+  /** Pins one port of this instance (never the template's shared settings) and moves its lease. */
+  async overridePort(idOrName: string, name: string, port: number): Promise<Instance> {
+    const inst = this.get(idOrName);
+    const template = this.template(inst.template);
+    const spec = template.ports.find((p) => p.name === name);
+    if (!spec)
+      throw new InvalidInput(`template '${template.name}' has no port named '${name}'`, {
+        details: { field: 'name' },
+      });
+    this.checkPins(template, { [name]: port });
+    const host = this.d.runtimes.hostOf(inst.node);
+    await this.d.ledger.assertAvailable(inst, spec, port, host, false);
+    const previous = this.ports(inst.id)[name];
+    const pins = { ...inst.portOverrides, [name]: port };
+    const ext = await this.d.ledger.external(host);
+    const updated = this.d.ledger.withRetry(() =>
+      this.d.store.transaction(() => {
+        const next = this.d.store.instances.update(inst.id, {
+          portOverrides: pins,
+          updatedAt: this.d.clock.now(),
+        });
+        this.d.ledger.allocateWith(next, template, host, ext, false);
+        return next;
+      }),
+    );
+    this.d.events.emit({
+      type: 'instance.ports',
+      instanceId: inst.id,
+      instanceName: inst.name,
+      message: `port ${name} pinned to ${port}${previous !== undefined ? ` (was ${previous})` : ''}`,
+      data: { name, from: previous ?? null, to: port },
+    });
+    return updated;
+  }
+
+  deployments(idOrName: string, limit = 50): Deployment[] {
+    return this.d.store.deployments.listByInstance(this.get(idOrName).id, limit);
+  }
+}

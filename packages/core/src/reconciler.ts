@@ -1,0 +1,581 @@
+import type { Clock } from './clock.js';
+import { buildDeploySpec } from './deploy-spec.js';
+import type { Deployment, WorkloadHandle } from './deployment.js';
+import { isBerthError, NotFound, RuntimeUnavailable, userMessage } from './errors.js';
+import type { EventBus } from './event-bus.js';
+import type { Instance, InstanceStatus } from './instance.js';
+import type { Logger } from './logger.js';
+import type { PortLedger } from './port-ledger.js';
+import { decideRestart, defaultRestartPolicy } from './restart-decision.js';
+import type { ObservedWorkload, Runtime } from './runtime.js';
+import type { RuntimeResolver, Workspace } from './runtime-resolver.js';
+import type { Store, StoredTemplate } from './store.js';
+import { primaryHttpPort, type Template } from './template.js';
+
+export interface ReconcilerDeps {
+  store: Store;
+  ledger: PortLedger;
+  runtimes: RuntimeResolver;
+  workspace: Workspace;
+  events: EventBus;
+  clock: Clock;
+  log: Logger;
+  /** The berth installation's id: marks its workloads so another home never adopts them. */
+  owner: string;
+  newId: () => string;
+  /** The host name used in access URLs. */
+  publicHost?: string;
+}
+
+export interface Orphan {
+  node: string;
+  runtime: string;
+  handle: WorkloadHandle;
+  instanceId: string | null;
+  instanceName: string | null;
+  running: boolean;
+}
+
+type Action = 'converge' | 'restart' | 'kill' | 'destroy';
+
+/**
+ * Makes the world match the desired state. The only code that asks a runtime to change anything:
+ * one action at a time per instance (a promise chain each), many instances in parallel.
+ */
+export class Reconciler {
+  private readonly chains = new Map<string, Promise<unknown>>();
+  private readonly inflight = new Map<string, AbortController>();
+  private readonly retryTimers = new Map<string, ReturnType<typeof setTimeout>>();
+  private tickTimer: ReturnType<typeof setInterval> | undefined;
+  private orphanList: Orphan[] = [];
+  private stopped = false;
+  private readonly log: Logger;
+
+  constructor(private readonly d: ReconcilerDeps) {
+    this.log = d.log.child({ ns: 'reconciler' });
+  }
+
+  /** Queues an action for the instance; resolves when it is done, rejects with its domain error. */
+  enqueue(id: string, action: Action = 'converge', opts: { volumes?: boolean } = {}): Promise<void> {
+    if (action !== 'converge') this.inflight.get(id)?.abort(new Error('superseded by a newer request'));
+    const prev = this.chains.get(id) ?? Promise.resolve();
+    const next = prev.catch(() => undefined).then(() => this.run(id, action, opts));
+    this.chains.set(id, next);
+    void next
+      .finally(() => {
+        if (this.chains.get(id) === next) this.chains.delete(id);
+      })
+      .catch(() => undefined);
+    return next;
+  }
+
+  /** Stop request while a deploy is in flight: abort it instead of waiting for its readiness timeout. */
+  abortDeploy(id: string): void {
+    this.inflight.get(id)?.abort(new Error('stop requested'));
+  }
+
+  /** Fire-and-forget version of enqueue for background callers. */
+  kick(id: string): void {
+    this.enqueue(id).catch((err) => {
+      if (!isBerthError(err)) this.log.error({ instance: id, err }, 'reconcile failed');
+    });
+  }
+
+  private async run(id: string, action: Action, opts: { volumes?: boolean }): Promise<void> {
+    const inst = this.d.store.instances.find(id);
+    if (!inst) return;
+    switch (action) {
+      case 'converge':
+        return this.converge(inst);
+      case 'restart':
+        await this.stopWorkload(inst, 'restart requested');
+        return this.deploy(
+          this.d.store.instances.update(id, { restartCount: 0, nextRetryAt: null }),
+          'restart requested',
+        );
+      case 'kill':
+        return this.killWorkload(inst);
+      case 'destroy':
+        return this.destroy(inst, opts.volumes ?? false);
+    }
+  }
+
+  private template(inst: Instance): StoredTemplate | undefined {
+    return this.d.store.templates.find(inst.template);
+  }
+
+  private currentDeployment(inst: Instance): Deployment | undefined {
+    return inst.currentDeploymentId ? this.d.store.deployments.find(inst.currentDeploymentId) : undefined;
+  }
+
+  private runtimeFor(inst: Instance, dep: Deployment | undefined): Runtime {
+    if (dep) return this.d.runtimes.byKind(inst.node, dep.runtime);
+    const t = this.template(inst);
+    if (!t) throw new NotFound('template', inst.template);
+    return this.d.runtimes.resolve(inst.node, t.template.source.kind);
+  }
+
+  /** Observed state of the instance's current workload; throws RuntimeUnavailable if the node is unreachable. */
+  private async observe(
+    inst: Instance,
+  ): Promise<{ dep: Deployment | undefined; seen: ObservedWorkload | undefined }> {
+    const dep = this.currentDeployment(inst);
+    if (!dep?.handle) return { dep, seen: undefined };
+    const seen = await this.runtimeFor(inst, dep).inspect(dep.handle);
+    return { dep, seen };
+  }
+
+  private setStatus(
+    inst: Instance,
+    status: InstanceStatus,
+    reason: string,
+    patch: Partial<Instance> = {},
+  ): Instance {
+    const updated = this.d.store.instances.update(inst.id, {
+      ...patch,
+      status,
+      updatedAt: this.d.clock.now(),
+    });
+    if (inst.status !== status) {
+      this.d.events.emit({
+        type: 'instance.status',
+        instanceId: inst.id,
+        instanceName: inst.name,
+        message: reason,
+        data: { from: inst.status, to: status },
+      });
+    }
+    return updated;
+  }
+
+  private async converge(inst: Instance): Promise<void> {
+    let observed: Awaited<ReturnType<Reconciler['observe']>>;
+    try {
+      observed = await this.observe(inst);
+    } catch (err) {
+      if (err instanceof RuntimeUnavailable) {
+        if (inst.status !== 'unreachable')
+          this.setStatus(inst, 'unreachable', err.message, { errorMessage: err.message });
+        return;
+      }
+      throw err;
+    }
+    const { dep, seen } = observed;
+    if (inst.desiredState === 'running') {
+      if (seen?.running) {
+        if (inst.status !== 'running') {
+          this.setStatus(
+            inst,
+            'running',
+            inst.status === 'unreachable' ? 'node reachable again' : 'found running',
+            {
+              errorMessage: null,
+            },
+          );
+        } else this.maybeResetRestarts(inst, dep);
+        return;
+      }
+      if (dep && (inst.status === 'running' || inst.status === 'unreachable')) {
+        return this.onExited(inst, dep, seen);
+      }
+      if (inst.nextRetryAt !== null && inst.nextRetryAt > this.d.clock.now()) return;
+      if (inst.status === 'error' && inst.nextRetryAt === null) return; // gave up; a start request clears this
+      return this.deploy(
+        inst,
+        inst.status === 'error' ? `restart attempt ${inst.restartCount}` : 'start requested',
+      );
+    }
+    // desired: stopped
+    if (seen?.running) {
+      await this.stopWorkload(inst, 'stop requested');
+      return;
+    }
+    if (inst.status !== 'stopped' && inst.status !== 'error') {
+      this.finishDeployment(dep, seen?.exitCode ?? null, 'stopped');
+      this.setStatus(inst, 'stopped', 'not running', { health: null });
+    }
+  }
+
+  private maybeResetRestarts(inst: Instance, dep: Deployment | undefined): void {
+    if (inst.restartCount === 0 || !dep?.startedAt) return;
+    const policy = this.template(inst)?.template.restart ?? defaultRestartPolicy;
+    if (this.d.clock.now() - dep.startedAt >= policy.resetAfterSeconds * 1000) {
+      this.d.store.instances.update(inst.id, { restartCount: 0 });
+    }
+  }
+
+  private finishDeployment(
+    dep: Deployment | undefined,
+    exitCode: number | null,
+    status: InstanceStatus,
+    error?: string,
+  ) {
+    if (!dep || dep.stoppedAt !== null) return;
+    this.d.store.deployments.update(dep.id, {
+      status,
+      exitCode,
+      stoppedAt: this.d.clock.now(),
+      error: error ?? null,
+    });
+  }
+
+  /** The workload died on its own: record why, then restart by policy or give up. */
+  private async onExited(inst: Instance, dep: Deployment, seen: ObservedWorkload | undefined): Promise<void> {
+    const exitCode = seen?.exitCode ?? null;
+    const how = exitCode === null ? 'exited (exit code unknown)' : `exited with code ${exitCode}`;
+    this.finishDeployment(dep, exitCode, 'error', how);
+    return this.applyRestartPolicy(inst, exitCode, 'exited', how);
+  }
+
+  /** Shared by crashes and failed health checks (the observe issue's health monitor calls it). */
+  async applyRestartPolicy(
+    inst: Instance,
+    exitCode: number | null,
+    why: 'exited' | 'unhealthy',
+    how: string,
+  ) {
+    const policy = this.template(inst)?.template.restart ?? defaultRestartPolicy;
+    const decision = decideRestart(policy, inst, exitCode, why);
+    if (!decision.restart) {
+      const clean = exitCode === 0 && why === 'exited';
+      this.setStatus(inst, clean ? 'stopped' : 'error', `${how}; ${decision.reason}`, {
+        desiredState: clean ? 'stopped' : inst.desiredState,
+        lastExitCode: exitCode,
+        errorMessage: clean ? null : `${inst.name} ${how}; ${decision.reason}`,
+        nextRetryAt: null,
+        health: null,
+      });
+      return;
+    }
+    const at = this.d.clock.now() + decision.delayMs;
+    const message = `${inst.name} ${how}; restarting in ${Math.round(decision.delayMs / 100) / 10}s (attempt ${decision.attempt} of ${policy.maxRetries})`;
+    const updated = this.setStatus(inst, 'error', message, {
+      lastExitCode: exitCode,
+      errorMessage: message,
+      restartCount: decision.attempt,
+      nextRetryAt: at,
+      health: null,
+    });
+    this.d.events.emit({
+      type: 'instance.restart',
+      instanceId: inst.id,
+      instanceName: inst.name,
+      message,
+      data: { attempt: decision.attempt, delayMs: decision.delayMs, exitCode },
+    });
+    this.scheduleRetry(updated.id, decision.delayMs);
+  }
+
+  private scheduleRetry(id: string, delayMs: number): void {
+    clearTimeout(this.retryTimers.get(id));
+    const timer = setTimeout(() => {
+      this.retryTimers.delete(id);
+      if (!this.stopped) this.kick(id);
+    }, delayMs);
+    timer.unref?.();
+    this.retryTimers.set(id, timer);
+  }
+
+  private async deploy(inst: Instance, reason: string): Promise<void> {
+    const stored = this.template(inst);
+    if (!stored) {
+      const msg = `template '${inst.template}' no longer exists`;
+      this.setStatus(inst, 'error', msg, { errorMessage: msg });
+      throw new NotFound('template', inst.template);
+    }
+    const template = stored.template;
+    const runtime = this.d.runtimes.resolve(inst.node, template.source.kind);
+    inst = this.setStatus(inst, 'deploying', reason, { errorMessage: null, nextRetryAt: null, health: null });
+    const host = this.d.runtimes.hostOf(inst.node);
+    const ac = new AbortController();
+    this.inflight.set(inst.id, ac);
+    let dep: Deployment | undefined;
+    try {
+      const { ports, changed } = await this.d.ledger.allocate(inst, template, host);
+      for (const c of changed) {
+        this.d.events.emit({
+          type: 'instance.ports',
+          instanceId: inst.id,
+          instanceName: inst.name,
+          message: `port ${c.name} moved from ${c.from} to ${c.to}: ${c.from} is in use by ${c.usedBy}`,
+          data: { ...c },
+        });
+      }
+      await this.d.workspace.create(inst.dataDir);
+      const logDir = this.d.workspace.logDir(inst.id);
+      await this.d.workspace.create(logDir);
+      const spec = buildDeploySpec(template, inst, ports, {
+        owner: this.d.owner,
+        logDir,
+        templateDir: templateDir(stored),
+      });
+      dep = {
+        id: this.d.newId(),
+        instanceId: inst.id,
+        node: inst.node,
+        runtime: runtime.kind,
+        handle: null,
+        ports,
+        url: this.urlFor(template, ports),
+        status: 'deploying',
+        startedAt: null,
+        stoppedAt: null,
+        exitCode: null,
+        error: null,
+        createdAt: this.d.clock.now(),
+      };
+      const created = dep;
+      this.d.store.transaction(() => {
+        this.d.store.deployments.insert(created);
+        this.d.store.instances.update(inst.id, { currentDeploymentId: created.id });
+      });
+      const seen = await runtime.deploy(spec, { signal: ac.signal, timeoutMs: spec.readinessTimeoutMs });
+      this.d.store.deployments.update(dep.id, {
+        handle: seen.handle,
+        status: 'running',
+        startedAt: seen.startedAt ?? this.d.clock.now(),
+      });
+      const fresh = this.d.store.instances.find(inst.id) ?? inst;
+      this.setStatus(fresh, 'running', 'deployed and ready', {
+        errorMessage: null,
+        health: template.health ? 'starting' : null,
+      });
+    } catch (err) {
+      const message = userMessage(err);
+      this.finishDeployment(dep, null, 'error', message);
+      const fresh = this.d.store.instances.find(inst.id);
+      if (fresh) {
+        const aborted = ac.signal.aborted;
+        this.setStatus(
+          fresh,
+          aborted ? 'stopped' : 'error',
+          aborted ? 'deploy cancelled' : `deploy failed: ${message}`,
+          {
+            errorMessage: aborted ? null : message,
+          },
+        );
+      }
+      if (!isBerthError(err)) this.log.error({ instance: inst.name, err }, 'deploy failed');
+      throw err;
+    } finally {
+      if (this.inflight.get(inst.id) === ac) this.inflight.delete(inst.id);
+    }
+  }
+
+  private urlFor(template: Template, ports: Record<string, number>): string | null {
+    const p = primaryHttpPort(template);
+    const port = p ? ports[p.name] : undefined;
+    return port === undefined ? null : `http://${this.d.publicHost ?? '127.0.0.1'}:${port}/`;
+  }
+
+  private async stopWorkload(inst: Instance, reason: string): Promise<void> {
+    const { dep, seen } = await this.observe(inst);
+    if (!dep?.handle || !seen?.running) {
+      this.finishDeployment(dep, seen?.exitCode ?? null, 'stopped');
+      if (inst.status !== 'stopped')
+        this.setStatus(inst, 'stopped', reason, { health: null, nextRetryAt: null });
+      return;
+    }
+    const t = this.template(inst)?.template;
+    inst = this.setStatus(inst, 'stopping', reason);
+    await this.runtimeFor(inst, dep).stop(dep.handle, (t?.stopTimeoutSeconds ?? 10) * 1000);
+    const after = await this.runtimeFor(inst, dep).inspect(dep.handle);
+    this.finishDeployment(dep, after?.exitCode ?? null, 'stopped');
+    this.setStatus(inst, 'stopped', reason, {
+      health: null,
+      nextRetryAt: null,
+      lastExitCode: after?.exitCode ?? null,
+    });
+  }
+
+  private async killWorkload(inst: Instance): Promise<void> {
+    const { dep, seen } = await this.observe(inst);
+    if (dep?.handle && seen?.running) await this.runtimeFor(inst, dep).kill(dep.handle);
+    this.finishDeployment(dep, null, 'stopped');
+    this.setStatus(inst, 'stopped', 'killed', { health: null, nextRetryAt: null });
+  }
+
+  private async destroy(inst: Instance, volumes: boolean): Promise<void> {
+    clearTimeout(this.retryTimers.get(inst.id));
+    const { dep, seen } = await this.observe(inst);
+    if (dep?.handle) {
+      const runtime = this.runtimeFor(inst, dep);
+      if (seen?.running) {
+        await runtime.stop(dep.handle, (this.template(inst)?.template.stopTimeoutSeconds ?? 10) * 1000);
+      }
+      await runtime.remove(dep.handle, { volumes });
+    }
+  }
+
+  /**
+   * After a (re)start of berth: re-read every node, adopt what this installation started, attach
+   * workloads whose start was never recorded, report orphans, then converge every instance.
+   */
+  async recover(): Promise<{ adopted: number; orphans: Orphan[] }> {
+    const orphans: Orphan[] = [];
+    let adopted = 0;
+    const byInstance = new Map<string, { node: string; runtime: Runtime; seen: ObservedWorkload }[]>();
+    await Promise.all(
+      this.d.runtimes.all().map(async ({ node, runtime }) => {
+        let seen: ObservedWorkload[];
+        try {
+          seen = await runtime.list(this.d.owner);
+        } catch (err) {
+          this.log.warn(
+            { node, runtime: runtime.kind, err: userMessage(err) },
+            'cannot list workloads; skipping node',
+          );
+          return;
+        }
+        for (const w of seen) {
+          const inst = w.instanceId ? this.d.store.instances.find(w.instanceId) : undefined;
+          if (!inst) {
+            orphans.push(orphanOf(node, runtime, w));
+            continue;
+          }
+          const list = byInstance.get(inst.id) ?? [];
+          list.push({ node, runtime, seen: w });
+          byInstance.set(inst.id, list);
+        }
+      }),
+    );
+    for (const [id, found] of byInstance) {
+      const inst = this.d.store.instances.find(id)!;
+      const dep = this.currentDeployment(inst);
+      const mine =
+        found.find((f) => dep?.handle && f.seen.handle.id === dep.handle.id) ??
+        found.find((f) => f.seen.running);
+      for (const f of found) if (f !== mine) orphans.push(orphanOf(f.node, f.runtime, f.seen));
+      if (!mine) continue;
+      if (!dep?.handle || dep.handle.id !== mine.seen.handle.id)
+        this.attach(inst, dep, mine.runtime, mine.seen);
+      adopted++;
+      this.d.events.emit({
+        type: 'instance.adopted',
+        instanceId: inst.id,
+        instanceName: inst.name,
+        message: `adopted ${mine.runtime.kind} workload ${mine.seen.handle.id} after a berth restart`,
+        data: { handle: mine.seen.handle.id },
+      });
+    }
+    for (const o of orphans) {
+      this.log.warn(
+        { node: o.node, handle: o.handle.id, instance: o.instanceName },
+        'orphan workload (berth label, no record)',
+      );
+    }
+    this.orphanList = orphans;
+    const all = this.d.store.instances.list();
+    await Promise.all(all.map((i) => this.enqueue(i.id).catch(() => undefined)));
+    return { adopted, orphans };
+  }
+
+  /** A workload started but never recorded (berth died mid-deploy): make it the current deployment. */
+  private attach(
+    inst: Instance,
+    dep: Deployment | undefined,
+    runtime: Runtime,
+    seen: ObservedWorkload,
+  ): void {
+    this.d.store.transaction(() => {
+      if (dep && dep.stoppedAt === null) {
+        this.d.store.deployments.update(dep.id, {
+          handle: seen.handle,
+          status: 'running',
+          startedAt: seen.startedAt,
+        });
+        return;
+      }
+      const id = this.d.newId();
+      this.d.store.deployments.insert({
+        id,
+        instanceId: inst.id,
+        node: inst.node,
+        runtime: runtime.kind,
+        handle: seen.handle,
+        ports: seen.ports,
+        url: null,
+        status: seen.running ? 'running' : 'stopped',
+        startedAt: seen.startedAt,
+        stoppedAt: null,
+        exitCode: seen.exitCode,
+        error: null,
+        createdAt: this.d.clock.now(),
+      });
+      this.d.store.instances.update(inst.id, { currentDeploymentId: id });
+    });
+  }
+
+  orphans(): Orphan[] {
+    return this.orphanList;
+  }
+
+  /** Re-lists orphans now (for gc). */
+  async findOrphans(): Promise<Orphan[]> {
+    const out: Orphan[] = [];
+    for (const { node, runtime } of this.d.runtimes.all()) {
+      const seen = await runtime.list(this.d.owner);
+      for (const w of seen) {
+        const inst = w.instanceId ? this.d.store.instances.find(w.instanceId) : undefined;
+        const dep = inst ? this.currentDeployment(inst) : undefined;
+        if (!inst || (dep?.handle && dep.handle.id !== w.handle.id && dep.handle.runtime === runtime.kind)) {
+          out.push(orphanOf(node, runtime, w));
+        }
+      }
+    }
+    this.orphanList = out;
+    return out;
+  }
+
+  /** Removes an orphan workload (it carries this installation's labels, by construction of list()). */
+  async removeOrphan(o: Orphan): Promise<void> {
+    const runtime = this.d.runtimes.byKind(o.node, o.runtime);
+    if (o.running) await runtime.kill(o.handle);
+    await runtime.remove(o.handle, { volumes: true });
+  }
+
+  /** Periodic pass: notices exits, retries that are due, unreachable nodes coming back. */
+  startTicking(intervalMs: number): void {
+    this.tickTimer = setInterval(() => this.tick(), intervalMs);
+    this.tickTimer.unref?.();
+  }
+
+  tick(): void {
+    if (this.stopped) return;
+    const now = this.d.clock.now();
+    for (const inst of this.d.store.instances.list()) {
+      if (this.chains.has(inst.id)) continue;
+      const due =
+        inst.status === 'running' ||
+        inst.status === 'unreachable' ||
+        (inst.desiredState === 'running' && inst.nextRetryAt !== null && inst.nextRetryAt <= now);
+      if (due) this.kick(inst.id);
+    }
+  }
+
+  /** Stops the periodic pass and cancels in-flight deploys; waits for queued actions. */
+  async close(): Promise<void> {
+    this.stopped = true;
+    clearInterval(this.tickTimer);
+    for (const t of this.retryTimers.values()) clearTimeout(t);
+    await Promise.allSettled([...this.chains.values()]);
+  }
+}
+
+function orphanOf(node: string, runtime: Runtime, w: ObservedWorkload): Orphan {
+  return {
+    node,
+    runtime: runtime.kind,
+    handle: w.handle,
+    instanceId: w.instanceId,
+    instanceName: w.instanceName,
+    running: w.running,
+  };
+}
+
+function templateDir(stored: StoredTemplate): string | null {
+  if (!stored.origin.startsWith('file:')) return null;
+  const path = stored.origin.slice(5);
+  const slash = path.lastIndexOf('/');
+  return slash > 0 ? path.slice(0, slash) : '.';
+}

@@ -1,0 +1,133 @@
+import type { Clock } from './clock.js';
+import { Conflict, NotFound } from './errors.js';
+import type { EventBus } from './event-bus.js';
+import type { Store, StoredTemplate } from './store.js';
+import { type Template, validateTemplate } from './template.js';
+
+export interface TemplateFile {
+  /** Absolute path, recorded as the template's origin. */
+  path: string;
+  template: Template;
+}
+
+/** Templates from files and from the API, with the rules that protect running instances. */
+export class TemplateService {
+  constructor(
+    private readonly store: Store,
+    private readonly events: EventBus,
+    private readonly clock: Clock,
+  ) {}
+
+  list(): StoredTemplate[] {
+    return this.store.templates.list();
+  }
+
+  get(name: string): StoredTemplate {
+    const t = this.store.templates.find(name);
+    if (!t) throw new NotFound('template', name);
+    return t;
+  }
+
+  /** Creates from an API body; refuses to shadow an existing template. */
+  create(input: unknown): StoredTemplate {
+    const template = validateTemplate(input, 'request body');
+    if (this.store.templates.find(template.name)) {
+      throw new Conflict(`a template named '${template.name}' already exists`, { code: 'NAME_TAKEN' });
+    }
+    return this.save(template, 'api');
+  }
+
+  update(name: string, input: unknown): StoredTemplate {
+    const existing = this.get(name);
+    const template = validateTemplate(input, 'request body');
+    if (template.name !== name) {
+      throw new Conflict(`the body names template '${template.name}', not '${name}'`, {
+        code: 'NAME_MISMATCH',
+      });
+    }
+    return this.save(template, existing.origin);
+  }
+
+  delete(name: string): void {
+    this.get(name);
+    const count = this.store.instances.countByTemplate(name);
+    if (count > 0) {
+      throw new Conflict(
+        `template '${name}' still has ${count} instance${count === 1 ? '' : 's'}; remove them first`,
+        {
+          code: 'TEMPLATE_IN_USE',
+          details: { instances: count },
+        },
+      );
+    }
+    this.store.templates.delete(name);
+    this.events.emit({
+      type: 'template.changed',
+      instanceId: null,
+      instanceName: null,
+      message: `template ${name} deleted`,
+      data: { name },
+    });
+  }
+
+  /**
+   * Replaces the file-backed templates with what the folder holds now (all parsed before anything
+   * is written, so one bad file changes nothing). Templates created through the API are kept.
+   */
+  sync(files: TemplateFile[]): { added: string[]; updated: string[]; removed: string[]; kept: string[] } {
+    const result = {
+      added: [] as string[],
+      updated: [] as string[],
+      removed: [] as string[],
+      kept: [] as string[],
+    };
+    const names = new Map<string, string>();
+    for (const f of files) {
+      const prev = names.get(f.template.name);
+      if (prev)
+        throw new Conflict(`template '${f.template.name}' is defined twice: ${prev} and ${f.path}`, {
+          code: 'NAME_TAKEN',
+        });
+      names.set(f.template.name, f.path);
+    }
+    this.store.transaction(() => {
+      for (const f of files) {
+        const existing = this.store.templates.find(f.template.name);
+        if (existing && !existing.origin.startsWith('file:')) {
+          result.kept.push(f.template.name);
+          continue;
+        }
+        this.store.templates.upsert({
+          template: f.template,
+          origin: `file:${f.path}`,
+          updatedAt: this.clock.now(),
+        });
+        (existing ? result.updated : result.added).push(f.template.name);
+      }
+      for (const t of this.store.templates.list()) {
+        if (t.origin.startsWith('file:') && !names.has(t.template.name)) {
+          if (this.store.instances.countByTemplate(t.template.name) > 0) {
+            result.kept.push(t.template.name); // its file is gone, but instances still need it
+            continue;
+          }
+          this.store.templates.delete(t.template.name);
+          result.removed.push(t.template.name);
+        }
+      }
+    });
+    return result;
+  }
+
+  private save(template: Template, origin: string): StoredTemplate {
+    const stored = { template, origin, updatedAt: this.clock.now() };
+    this.store.templates.upsert(stored);
+    this.events.emit({
+      type: 'template.changed',
+      instanceId: null,
+      instanceName: null,
+      message: `template ${template.name} saved`,
+      data: { name: template.name },
+    });
+    return stored;
+  }
+}
