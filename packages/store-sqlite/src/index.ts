@@ -1,1 +1,4 @@
-export {};
+export type { MigrationResult } from './migrate.js';
+export { MigrationFailed } from './migration-failed.js';
+export { type Migration, migrations } from './migrations.js';
+export { SqliteStore, type SqliteStoreOptions } from './sqlite-store.js';

@@ -1,0 +1,184 @@
+import {
+  type ConfigValue,
+  Conflict,
+  type DesiredState,
+  type Health,
+  type Instance,
+  type InstanceFilter,
+  type InstanceRepository,
+  type InstanceStatus,
+  NotFound,
+} from '@berth/core';
+import type Database from 'better-sqlite3';
+import { type Columns, type PatchTable, patchRow } from './patch-row.js';
+import { isConstraint } from './sqlite-errors.js';
+import type { StatementCache } from './statement-cache.js';
+
+interface InstanceRow {
+  id: string;
+  name: string;
+  template: string;
+  node: string;
+  config: string;
+  port_overrides: string;
+  desired_state: string;
+  status: string;
+  health: string | null;
+  error_message: string | null;
+  restart_count: number;
+  last_exit_code: number | null;
+  next_retry_at: number | null;
+  current_deployment_id: string | null;
+  data_dir: string;
+  created_at: number;
+  updated_at: number;
+}
+
+type InstancePatch = Omit<Instance, 'id' | 'createdAt'>;
+
+const patchable: PatchTable<InstancePatch> = {
+  table: 'instances',
+  columns: {
+    name: 'name',
+    template: 'template',
+    node: 'node',
+    config: 'config',
+    portOverrides: 'port_overrides',
+    desiredState: 'desired_state',
+    status: 'status',
+    health: 'health',
+    errorMessage: 'error_message',
+    restartCount: 'restart_count',
+    lastExitCode: 'last_exit_code',
+    nextRetryAt: 'next_retry_at',
+    currentDeploymentId: 'current_deployment_id',
+    dataDir: 'data_dir',
+    updatedAt: 'updated_at',
+  } satisfies Columns<InstancePatch>,
+  json: new Set(['config', 'portOverrides']),
+};
+
+const filterColumns: Columns<InstanceFilter> = { template: 'template', status: 'status', node: 'node' };
+
+export function instanceFromRow(r: InstanceRow): Instance {
+  return {
+    id: r.id,
+    name: r.name,
+    template: r.template,
+    node: r.node,
+    config: JSON.parse(r.config) as Record<string, ConfigValue>,
+    portOverrides: JSON.parse(r.port_overrides) as Record<string, number>,
+    desiredState: r.desired_state as DesiredState,
+    status: r.status as InstanceStatus,
+    health: r.health as Health | null,
+    errorMessage: r.error_message,
+    restartCount: r.restart_count,
+    lastExitCode: r.last_exit_code,
+    nextRetryAt: r.next_retry_at,
+    currentDeploymentId: r.current_deployment_id,
+    dataDir: r.data_dir,
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+  };
+}
+
+export function instanceToRow(i: Instance): InstanceRow {
+  return {
+    id: i.id,
+    name: i.name,
+    template: i.template,
+    node: i.node,
+    config: JSON.stringify(i.config),
+    port_overrides: JSON.stringify(i.portOverrides),
+    desired_state: i.desiredState,
+    status: i.status,
+    health: i.health,
+    error_message: i.errorMessage,
+    restart_count: i.restartCount,
+    last_exit_code: i.lastExitCode,
+    next_retry_at: i.nextRetryAt,
+    current_deployment_id: i.currentDeploymentId,
+    data_dir: i.dataDir,
+    created_at: i.createdAt,
+    updated_at: i.updatedAt,
+  };
+}
+
+export class SqliteInstanceRepository implements InstanceRepository {
+  readonly #cache: StatementCache;
+  readonly #find: Database.Statement<[string], InstanceRow>;
+  readonly #findByName: Database.Statement<[string], InstanceRow>;
+  readonly #count: Database.Statement<[string], { n: number }>;
+  readonly #names: Database.Statement<[{ lo: string; hi: string }], { name: string }>;
+  readonly #insert: Database.Statement<[InstanceRow]>;
+  readonly #delete: Database.Statement<[string]>;
+
+  constructor(db: Database.Database, cache: StatementCache) {
+    this.#cache = cache;
+    this.#find = db.prepare('SELECT * FROM instances WHERE id = ?');
+    this.#findByName = db.prepare('SELECT * FROM instances WHERE name = ?');
+    this.#count = db.prepare('SELECT count(*) AS n FROM instances WHERE template = ?');
+    this.#names = db.prepare('SELECT name FROM instances WHERE name >= @lo AND name < @hi ORDER BY name');
+    this.#insert = db.prepare(`INSERT INTO instances VALUES (@id, @name, @template, @node, @config,
+      @port_overrides, @desired_state, @status, @health, @error_message, @restart_count, @last_exit_code,
+      @next_retry_at, @current_deployment_id, @data_dir, @created_at, @updated_at)`);
+    this.#delete = db.prepare('DELETE FROM instances WHERE id = ?');
+  }
+
+  list(filter: InstanceFilter = {}): Instance[] {
+    const given = (Object.keys(filterColumns) as (keyof InstanceFilter)[]).filter(
+      (k) => filter[k] !== undefined,
+    );
+    const where = given.map((k) => `${filterColumns[k]} = @${k}`).join(' AND ');
+    const sql = `SELECT * FROM instances${where ? ` WHERE ${where}` : ''} ORDER BY created_at, name`;
+    const params = Object.fromEntries(given.map((k) => [k, filter[k]]));
+    return (this.#cache.get(sql).all(params) as InstanceRow[]).map(instanceFromRow);
+  }
+
+  find(id: string): Instance | undefined {
+    const row = this.#find.get(id);
+    return row && instanceFromRow(row);
+  }
+
+  findByName(name: string): Instance | undefined {
+    const row = this.#findByName.get(name);
+    return row && instanceFromRow(row);
+  }
+
+  countByTemplate(template: string): number {
+    return this.#count.get(template)?.n ?? 0;
+  }
+
+  namesWithPrefix(prefix: string): string[] {
+    return this.#names.all({ lo: prefix, hi: `${prefix}\u{10FFFF}` }).map((r) => r.name);
+  }
+
+  insert(i: Instance): void {
+    try {
+      this.#insert.run(instanceToRow(i));
+    } catch (err) {
+      throw asNameConflict(err, `'${i.name}' (id ${i.id})`);
+    }
+  }
+
+  update(id: string, patch: Partial<InstancePatch>): Instance {
+    let row: InstanceRow | undefined;
+    try {
+      row = patchRow(this.#cache, patchable, id, patch) as InstanceRow | undefined;
+    } catch (err) {
+      throw asNameConflict(err, `'${patch.name}'`);
+    }
+    if (!row) throw new NotFound('instance', id);
+    return instanceFromRow(row);
+  }
+
+  delete(id: string): void {
+    this.#delete.run(id);
+  }
+}
+
+/** A duplicate name or id becomes core's Conflict; anything else is rethrown as it is. */
+function asNameConflict(err: unknown, what: string): unknown {
+  if (!isConstraint(err, 'UNIQUE') && !isConstraint(err, 'PRIMARYKEY')) return err;
+  return new Conflict(`an instance ${what} already exists`, { code: 'INSTANCE_EXISTS', cause: err });
+}

@@ -1,0 +1,97 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { type Clock, type Store, systemClock } from '@berth/core';
+import Database from 'better-sqlite3';
+import { isMemoryPath, type MigrationResult, migrate, userVersion } from './migrate.js';
+import { migrations as allMigrations, type Migration } from './migrations.js';
+import { SqliteDeploymentRepository } from './sqlite-deployment-repository.js';
+import { SqliteEventRepository } from './sqlite-event-repository.js';
+import { SqliteInstanceRepository } from './sqlite-instance-repository.js';
+import { SqliteLeaseRepository } from './sqlite-lease-repository.js';
+import { SqliteNodeRepository } from './sqlite-node-repository.js';
+import { SqliteSettingsRepository } from './sqlite-settings-repository.js';
+import { SqliteTemplateRepository } from './sqlite-template-repository.js';
+import { SqliteTokenRepository } from './sqlite-token-repository.js';
+import { StatementCache } from './statement-cache.js';
+
+export interface SqliteStoreOptions {
+  /** Names the pre-migration copy. */
+  clock?: Clock;
+  /** The schema to bring the database to; all of berth's migrations by default. */
+  migrations?: readonly Migration[];
+  /** How long a writer waits for another connection's lock, in ms. */
+  busyTimeoutMs?: number;
+}
+
+/** berth's Store on one SQLite database file (or `:memory:`). */
+export class SqliteStore implements Store {
+  readonly templates: SqliteTemplateRepository;
+  readonly instances: SqliteInstanceRepository;
+  readonly deployments: SqliteDeploymentRepository;
+  readonly leases: SqliteLeaseRepository;
+  readonly nodes: SqliteNodeRepository;
+  readonly events: SqliteEventRepository;
+  readonly settings: SqliteSettingsRepository;
+  readonly tokens: SqliteTokenRepository;
+  readonly #db: Database.Database;
+
+  private constructor(
+    db: Database.Database,
+    readonly file: string,
+    /** What opening did to the schema, including the path of the copy taken before migrating. */
+    readonly migration: MigrationResult,
+  ) {
+    this.#db = db;
+    const cache = new StatementCache(db);
+    this.templates = new SqliteTemplateRepository(db);
+    this.instances = new SqliteInstanceRepository(db, cache);
+    this.deployments = new SqliteDeploymentRepository(db, cache);
+    this.leases = new SqliteLeaseRepository(db);
+    this.nodes = new SqliteNodeRepository(db);
+    this.events = new SqliteEventRepository(db, cache);
+    this.settings = new SqliteSettingsRepository(db);
+    this.tokens = new SqliteTokenRepository(db);
+  }
+
+  /** Opens (creating if needed) and migrates the database; copies it first if it has a schema. */
+  static async open(file: string, opts: SqliteStoreOptions = {}): Promise<SqliteStore> {
+    if (!isMemoryPath(file)) mkdirSync(dirname(file), { recursive: true });
+    const db = new Database(file);
+    try {
+      configure(db, opts.busyTimeoutMs ?? 5000);
+      const result = await migrate(db, file, opts.migrations ?? allMigrations, opts.clock ?? systemClock);
+      return new SqliteStore(db, file, result);
+    } catch (err) {
+      db.close();
+      throw err;
+    }
+  }
+
+  get schemaVersion(): number {
+    return userVersion(this.#db);
+  }
+
+  /** Nested calls become savepoints: an inner throw caught by the outer rolls back only the inner. */
+  transaction<T>(fn: () => T): T {
+    return this.#db.transaction(() => {
+      const result = fn();
+      if (isThenable(result)) throw new TypeError('Store.transaction takes a synchronous function');
+      return result;
+    })();
+  }
+
+  close(): void {
+    if (this.#db.open) this.#db.close();
+  }
+}
+
+function configure(db: Database.Database, busyTimeoutMs: number): void {
+  db.pragma('journal_mode = WAL');
+  db.pragma('foreign_keys = ON');
+  db.pragma(`busy_timeout = ${Math.trunc(busyTimeoutMs)}`);
+  db.pragma('synchronous = NORMAL');
+}
+
+function isThenable(value: unknown): boolean {
+  return typeof (value as { then?: unknown } | null)?.then === 'function';
+}
