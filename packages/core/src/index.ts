@@ -5,6 +5,7 @@ export * from './deployment.js';
 export * from './errors.js';
 export * from './event.js';
 export * from './event-bus.js';
+export * from './health.js';
 export * from './instance.js';
 export * from './instance-service.js';
 export * from './logger.js';

@@ -3,6 +3,7 @@ import { buildDeploySpec } from './deploy-spec.js';
 import type { Deployment, WorkloadHandle } from './deployment.js';
 import { isBerthError, NotFound, RuntimeUnavailable, userMessage } from './errors.js';
 import type { EventBus } from './event-bus.js';
+import { type HealthProbe, type HealthResult, HealthTracker, healthTarget } from './health.js';
 import type { Instance, InstanceStatus } from './instance.js';
 import type { Logger } from './logger.js';
 import type { PortLedger } from './port-ledger.js';
@@ -25,6 +26,8 @@ export interface ReconcilerDeps {
   newId: () => string;
   /** The host name used in access URLs. */
   publicHost?: string;
+  /** Runs health checks; without it, templates' health checks are not run. */
+  health?: HealthProbe;
 }
 
 export interface Orphan {
@@ -36,7 +39,7 @@ export interface Orphan {
   running: boolean;
 }
 
-type Action = 'converge' | 'restart' | 'kill' | 'destroy';
+type Action = 'converge' | 'restart' | 'heal' | 'kill' | 'destroy';
 
 /**
  * Makes the world match the desired state. The only code that asks a runtime to change anything:
@@ -48,6 +51,7 @@ export class Reconciler {
   private readonly retryTimers = new Map<string, ReturnType<typeof setTimeout>>();
   private tickTimer: ReturnType<typeof setInterval> | undefined;
   private orphanList: Orphan[] = [];
+  private readonly trackers = new Map<string, { deploymentId: string; tracker: HealthTracker }>();
   private stopped = false;
   private readonly log: Logger;
 
@@ -92,6 +96,12 @@ export class Reconciler {
         return this.deploy(
           this.d.store.instances.update(id, { restartCount: 0, nextRetryAt: null }),
           'restart requested',
+        );
+      case 'heal':
+        await this.stopWorkload(inst, 'unhealthy');
+        return this.deploy(
+          this.d.store.instances.find(id) ?? inst,
+          `restart attempt ${inst.restartCount} (unhealthy)`,
         );
       case 'kill':
         return this.killWorkload(inst);
@@ -237,6 +247,10 @@ export class Reconciler {
     const policy = this.template(inst)?.template.restart ?? defaultRestartPolicy;
     const decision = decideRestart(policy, inst, exitCode, why);
     if (!decision.restart) {
+      if (why === 'unhealthy') {
+        this.d.store.instances.update(inst.id, { errorMessage: `${inst.name} ${how}; ${decision.reason}` });
+        return;
+      }
       const clean = exitCode === 0 && why === 'exited';
       this.setStatus(inst, clean ? 'stopped' : 'error', `${how}; ${decision.reason}`, {
         desiredState: clean ? 'stopped' : inst.desiredState,
@@ -248,6 +262,23 @@ export class Reconciler {
       return;
     }
     const at = this.d.clock.now() + decision.delayMs;
+    if (why === 'unhealthy') {
+      const message = `${inst.name} ${how}; restarting in ${Math.round(decision.delayMs / 100) / 10}s (attempt ${decision.attempt} of ${policy.maxRetries})`;
+      this.d.store.instances.update(inst.id, {
+        restartCount: decision.attempt,
+        errorMessage: message,
+        nextRetryAt: at,
+      });
+      this.d.events.emit({
+        type: 'instance.restart',
+        instanceId: inst.id,
+        instanceName: inst.name,
+        message,
+        data: { attempt: decision.attempt, delayMs: decision.delayMs, reason: 'unhealthy' },
+      });
+      this.scheduleRetry(inst.id, decision.delayMs, 'heal');
+      return;
+    }
     const message = `${inst.name} ${how}; restarting in ${Math.round(decision.delayMs / 100) / 10}s (attempt ${decision.attempt} of ${policy.maxRetries})`;
     const updated = this.setStatus(inst, 'error', message, {
       lastExitCode: exitCode,
@@ -266,11 +297,11 @@ export class Reconciler {
     this.scheduleRetry(updated.id, decision.delayMs);
   }
 
-  private scheduleRetry(id: string, delayMs: number): void {
+  private scheduleRetry(id: string, delayMs: number, action: 'converge' | 'heal' = 'converge'): void {
     clearTimeout(this.retryTimers.get(id));
     const timer = setTimeout(() => {
       this.retryTimers.delete(id);
-      if (!this.stopped) this.kick(id);
+      if (!this.stopped) this.enqueue(id, action).catch(() => undefined);
     }, delayMs);
     timer.unref?.();
     this.retryTimers.set(id, timer);
@@ -550,6 +581,52 @@ export class Reconciler {
         inst.status === 'unreachable' ||
         (inst.desiredState === 'running' && inst.nextRetryAt !== null && inst.nextRetryAt <= now);
       if (due) this.kick(inst.id);
+      else if (inst.status === 'running' && inst.desiredState === 'running') this.checkHealth(inst, now);
+    }
+  }
+
+  /** Runs the instance's health check when due (never two at once); the result may restart it. */
+  private checkHealth(inst: Instance, now: number): void {
+    const probe = this.d.health;
+    const check = probe ? this.template(inst)?.template.health : undefined;
+    const dep = check ? this.currentDeployment(inst) : undefined;
+    if (!probe || !check || !dep) return;
+    let entry = this.trackers.get(inst.id);
+    if (!entry || entry.deploymentId !== dep.id) {
+      entry = { deploymentId: dep.id, tracker: new HealthTracker(check, dep.startedAt ?? now) };
+      this.trackers.set(inst.id, entry);
+    }
+    const { tracker } = entry;
+    if (!tracker.due(now)) return;
+    const target = healthTarget(check, dep.ports, { host: '127.0.0.1', cwd: inst.dataDir, env: {} });
+    if (!target) return;
+    tracker.inflight = true;
+    probe
+      .check(target, check.timeoutSeconds * 1000)
+      .catch((err): HealthResult => ({ ok: false, message: userMessage(err) }))
+      .then((result) => this.onHealth(inst.id, dep.id, tracker, result))
+      .finally(() => {
+        tracker.inflight = false;
+      });
+  }
+
+  private onHealth(id: string, deploymentId: string, tracker: HealthTracker, result: HealthResult): void {
+    const inst = this.d.store.instances.find(id);
+    if (!inst || inst.currentDeploymentId !== deploymentId || inst.status !== 'running') return;
+    const health = tracker.record(result.ok, this.d.clock.now());
+    if (health === inst.health) return;
+    const updated = this.d.store.instances.update(id, { health });
+    this.d.events.emit({
+      type: 'instance.health',
+      instanceId: id,
+      instanceName: inst.name,
+      message: health === 'unhealthy' ? `unhealthy: ${result.message}` : `${health}: ${result.message}`,
+      data: { from: inst.health, to: health, failures: tracker.consecutiveFailures },
+    });
+    if (health === 'unhealthy' && !this.chains.has(id)) {
+      void this.applyRestartPolicy(updated, null, 'unhealthy', `is unhealthy (${result.message})`);
+    } else if (health === 'healthy' && inst.errorMessage) {
+      this.d.store.instances.update(id, { errorMessage: null });
     }
   }
 
