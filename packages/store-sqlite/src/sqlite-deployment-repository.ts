@@ -6,6 +6,7 @@ import {
   type WorkloadHandle,
 } from '@berth/core';
 import type Database from 'better-sqlite3';
+import { insertSql } from './insert-sql.js';
 import { type Columns, type PatchTable, patchRow } from './patch-row.js';
 import { isConstraint } from './sqlite-errors.js';
 import type { StatementCache } from './statement-cache.js';
@@ -25,6 +26,22 @@ interface DeploymentRow {
   error: string | null;
   created_at: number;
 }
+
+const COLUMNS = [
+  'id',
+  'instance_id',
+  'node',
+  'runtime',
+  'handle',
+  'ports',
+  'url',
+  'status',
+  'started_at',
+  'stopped_at',
+  'exit_code',
+  'error',
+  'created_at',
+] as const satisfies readonly (keyof DeploymentRow)[];
 
 type DeploymentPatch = Omit<Deployment, 'id' | 'instanceId' | 'createdAt'>;
 
@@ -92,8 +109,7 @@ export class SqliteDeploymentRepository implements DeploymentRepository {
     this.#list = db.prepare(`SELECT * FROM deployments WHERE instance_id = @instanceId
       ORDER BY created_at DESC, rowid DESC LIMIT @limit`);
     this.#find = db.prepare('SELECT * FROM deployments WHERE id = ?');
-    this.#insert = db.prepare(`INSERT INTO deployments VALUES (@id, @instance_id, @node, @runtime, @handle,
-      @ports, @url, @status, @started_at, @stopped_at, @exit_code, @error, @created_at)`);
+    this.#insert = db.prepare(insertSql('deployments', COLUMNS));
   }
 
   /** Newest first. */

@@ -1,5 +1,6 @@
 import type { BerthEvent, EventQuery, EventRepository, EventType, NewEvent } from '@berth/core';
 import type Database from 'better-sqlite3';
+import { insertSql } from './insert-sql.js';
 import type { StatementCache } from './statement-cache.js';
 
 interface EventRow {
@@ -55,8 +56,9 @@ export class SqliteEventRepository implements EventRepository {
 
   constructor(db: Database.Database, cache: StatementCache) {
     this.#cache = cache;
-    this.#append = db.prepare(`INSERT INTO events (ts, type, instance_id, instance_name, message, data)
-      VALUES (@ts, @type, @instance_id, @instance_name, @message, @data) RETURNING id`);
+    this.#append = db.prepare(
+      `${insertSql('events', ['ts', 'type', 'instance_id', 'instance_name', 'message', 'data'])} RETURNING id`,
+    );
   }
 
   append(e: NewEvent & { ts: number }): BerthEvent {

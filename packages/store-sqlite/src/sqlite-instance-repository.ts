@@ -10,6 +10,7 @@ import {
   NotFound,
 } from '@berth/core';
 import type Database from 'better-sqlite3';
+import { insertSql } from './insert-sql.js';
 import { type Columns, type PatchTable, patchRow } from './patch-row.js';
 import { isConstraint } from './sqlite-errors.js';
 import type { StatementCache } from './statement-cache.js';
@@ -33,6 +34,26 @@ interface InstanceRow {
   created_at: number;
   updated_at: number;
 }
+
+const COLUMNS = [
+  'id',
+  'name',
+  'template',
+  'node',
+  'config',
+  'port_overrides',
+  'desired_state',
+  'status',
+  'health',
+  'error_message',
+  'restart_count',
+  'last_exit_code',
+  'next_retry_at',
+  'current_deployment_id',
+  'data_dir',
+  'created_at',
+  'updated_at',
+] as const satisfies readonly (keyof InstanceRow)[];
 
 type InstancePatch = Omit<Instance, 'id' | 'createdAt'>;
 
@@ -119,9 +140,7 @@ export class SqliteInstanceRepository implements InstanceRepository {
     this.#findByName = db.prepare('SELECT * FROM instances WHERE name = ?');
     this.#count = db.prepare('SELECT count(*) AS n FROM instances WHERE template = ?');
     this.#names = db.prepare('SELECT name FROM instances WHERE name >= @lo AND name < @hi ORDER BY name');
-    this.#insert = db.prepare(`INSERT INTO instances VALUES (@id, @name, @template, @node, @config,
-      @port_overrides, @desired_state, @status, @health, @error_message, @restart_count, @last_exit_code,
-      @next_retry_at, @current_deployment_id, @data_dir, @created_at, @updated_at)`);
+    this.#insert = db.prepare(insertSql('instances', COLUMNS));
     this.#delete = db.prepare('DELETE FROM instances WHERE id = ?');
   }
 

@@ -1,5 +1,6 @@
 import { type LeaseRepository, LeaseTaken, type PortLease, type Protocol } from '@berth/core';
 import type Database from 'better-sqlite3';
+import { insertSql } from './insert-sql.js';
 import { isConstraint } from './sqlite-errors.js';
 
 interface LeaseRow {
@@ -59,8 +60,18 @@ export class SqliteLeaseRepository implements LeaseRepository {
     this.#hosts = db.prepare('SELECT DISTINCT host FROM leases ORDER BY host');
     this.#find = db.prepare('SELECT * FROM leases WHERE host = ? AND protocol = ? AND port = ?');
     this.#byOwner = db.prepare(`SELECT * FROM leases WHERE owner_id = ? ${ORDER}`);
-    this.#insert = db.prepare(`INSERT INTO leases VALUES (@host, @protocol, @port, @owner_kind, @owner_id,
-      @owner_name, @port_name, @created_at)`);
+    this.#insert = db.prepare(
+      insertSql('leases', [
+        'host',
+        'protocol',
+        'port',
+        'owner_kind',
+        'owner_id',
+        'owner_name',
+        'port_name',
+        'created_at',
+      ]),
+    );
     this.#delete = db.prepare('DELETE FROM leases WHERE host = ? AND protocol = ? AND port = ?');
     this.#deleteByOwner = db.prepare('DELETE FROM leases WHERE owner_id = ? RETURNING *');
   }

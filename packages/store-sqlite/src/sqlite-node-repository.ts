@@ -1,5 +1,6 @@
 import type { NodeKind, NodeRecord, NodeRepository } from '@berth/core';
 import type Database from 'better-sqlite3';
+import { insertSql } from './insert-sql.js';
 
 interface NodeRow {
   name: string;
@@ -38,7 +39,7 @@ export class SqliteNodeRepository implements NodeRepository {
   constructor(db: Database.Database) {
     this.#list = db.prepare('SELECT * FROM nodes ORDER BY name');
     this.#find = db.prepare('SELECT * FROM nodes WHERE name = ?');
-    this.#upsert = db.prepare(`INSERT INTO nodes VALUES (@name, @kind, @host, @config, @created_at)
+    this.#upsert = db.prepare(`${insertSql('nodes', ['name', 'kind', 'host', 'config', 'created_at'])}
       ON CONFLICT (name) DO UPDATE SET kind = excluded.kind, host = excluded.host, config = excluded.config`);
     this.#delete = db.prepare('DELETE FROM nodes WHERE name = ?');
   }

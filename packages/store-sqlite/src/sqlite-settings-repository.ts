@@ -9,7 +9,7 @@ export class SqliteSettingsRepository implements SettingsRepository {
   constructor(db: Database.Database) {
     this.#get = db.prepare('SELECT value FROM settings WHERE key = ?');
     this.#set = db.prepare(
-      'INSERT INTO settings VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
+      'INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
     );
     this.#delete = db.prepare('DELETE FROM settings WHERE key = ?');
   }

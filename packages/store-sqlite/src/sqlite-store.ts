@@ -80,8 +80,11 @@ export class SqliteStore implements Store {
     })();
   }
 
+  /** Lets SQLite refresh its planner statistics, then closes; closing twice is harmless. */
   close(): void {
-    if (this.#db.open) this.#db.close();
+    if (!this.#db.open) return;
+    this.#db.pragma('optimize');
+    this.#db.close();
   }
 }
 

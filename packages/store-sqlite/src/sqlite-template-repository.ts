@@ -1,5 +1,6 @@
 import type { StoredTemplate, Template, TemplateRepository } from '@berth/core';
 import type Database from 'better-sqlite3';
+import { insertSql } from './insert-sql.js';
 
 interface TemplateRow {
   name: string;
@@ -30,7 +31,7 @@ export class SqliteTemplateRepository implements TemplateRepository {
   constructor(db: Database.Database) {
     this.#list = db.prepare('SELECT * FROM templates ORDER BY name');
     this.#find = db.prepare('SELECT * FROM templates WHERE name = ?');
-    this.#upsert = db.prepare(`INSERT INTO templates VALUES (@name, @template, @origin, @updated_at)
+    this.#upsert = db.prepare(`${insertSql('templates', ['name', 'template', 'origin', 'updated_at'])}
       ON CONFLICT (name) DO UPDATE SET template = excluded.template, origin = excluded.origin,
       updated_at = excluded.updated_at`);
     this.#delete = db.prepare('DELETE FROM templates WHERE name = ?');

@@ -1,5 +1,6 @@
 import type { ApiToken, TokenRepository } from '@berth/core';
 import type Database from 'better-sqlite3';
+import { insertSql } from './insert-sql.js';
 
 interface TokenRow {
   id: string;
@@ -47,8 +48,9 @@ export class SqliteTokenRepository implements TokenRepository {
     this.#list = db.prepare('SELECT * FROM tokens ORDER BY created_at, id');
     this.#findByHash = db.prepare('SELECT * FROM tokens WHERE hash = ?');
     this.#find = db.prepare('SELECT * FROM tokens WHERE id = ?');
-    this.#insert = db.prepare(`INSERT INTO tokens VALUES (@id, @name, @hash, @role, @created_at,
-      @last_used_at, @revoked_at)`);
+    this.#insert = db.prepare(
+      insertSql('tokens', ['id', 'name', 'hash', 'role', 'created_at', 'last_used_at', 'revoked_at']),
+    );
     this.#touch = db.prepare('UPDATE tokens SET last_used_at = @at WHERE id = @id');
     this.#revoke = db.prepare('UPDATE tokens SET revoked_at = @at WHERE id = @id AND revoked_at IS NULL');
   }

@@ -1,1 +1,2 @@
 export * from './runtime.case.js';
+export * from './store.case.js';
