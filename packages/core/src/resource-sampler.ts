@@ -1,0 +1,171 @@
+import type { Clock } from './clock.js';
+import type { WorkloadHandle } from './deployment.js';
+import type { Logger } from './logger.js';
+import type { ResourceSample } from './runtime.js';
+import type { RuntimeResolver } from './runtime-resolver.js';
+import { SampleRing } from './sample-ring.js';
+import type { Store } from './store.js';
+
+export interface HostSample {
+  ts: number;
+  cpuPercent: number;
+  cpuCount: number;
+  memoryBytes: number;
+  memoryTotalBytes: number;
+  memoryPercent: number;
+  load1: number;
+}
+
+/** This machine's totals (I/O: the host package implements it). */
+export interface HostStatsSource {
+  sample(): Promise<HostSample>;
+}
+
+/** Size of a directory tree (I/O: the host package implements it). */
+export interface DiskUsage {
+  bytes(dir: string): Promise<number | null>;
+}
+
+export interface SamplerOptions {
+  /** Samples kept per instance (720 = one hour at 5 s). */
+  capacity: number;
+  /** How long a data directory's size is reused before it is walked again. */
+  diskTtlMs: number;
+}
+
+/**
+ * One pass per tick over every running instance, grouped by runtime so each runtime is asked once
+ * for all its workloads; a ring of history per instance and one for the host.
+ */
+export class ResourceSampler {
+  private readonly rings = new Map<string, SampleRing>();
+  private readonly hostRing: SampleRing;
+  private readonly disk = new Map<string, { at: number; bytes: number | null; pending: boolean }>();
+  private timer: ReturnType<typeof setInterval> | undefined;
+  private busy = false;
+
+  constructor(
+    private readonly d: {
+      store: Store;
+      runtimes: RuntimeResolver;
+      clock: Clock;
+      log: Logger;
+      host: HostStatsSource;
+      diskUsage: DiskUsage;
+    },
+    private readonly opts: SamplerOptions = { capacity: 720, diskTtlMs: 60_000 },
+  ) {
+    this.hostRing = new SampleRing(opts.capacity);
+  }
+
+  start(intervalMs: number): void {
+    this.timer = setInterval(() => void this.sampleOnce(), intervalMs);
+    this.timer.unref?.();
+  }
+
+  stop(): void {
+    clearInterval(this.timer);
+  }
+
+  async sampleOnce(): Promise<void> {
+    if (this.busy) return; // a slow pass never overlaps the next
+    this.busy = true;
+    try {
+      await Promise.all([this.sampleInstances(), this.sampleHost()]);
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  private async sampleHost(): Promise<void> {
+    try {
+      const h = await this.d.host.sample();
+      this.lastHost = h;
+      this.hostRing.push({
+        ts: h.ts,
+        cpuPercent: h.cpuPercent,
+        memoryBytes: h.memoryBytes,
+        memoryPercent: h.memoryPercent,
+        diskBytes: null,
+      });
+    } catch (err) {
+      this.d.log.warn({ err: String(err) }, 'host sample failed');
+    }
+  }
+
+  private lastHost: HostSample | undefined;
+
+  private async sampleInstances(): Promise<void> {
+    const groups = new Map<
+      string,
+      { node: string; kind: string; items: { id: string; dataDir: string; handle: WorkloadHandle }[] }
+    >();
+    const live = new Set<string>();
+    for (const inst of this.d.store.instances.list({ status: 'running' })) {
+      const dep = inst.currentDeploymentId
+        ? this.d.store.deployments.find(inst.currentDeploymentId)
+        : undefined;
+      if (!dep?.handle) continue;
+      live.add(inst.id);
+      const key = `${inst.node}|${dep.runtime}`;
+      const g = groups.get(key) ?? { node: inst.node, kind: dep.runtime, items: [] };
+      groups.set(key, g);
+      g.items.push({ id: inst.id, dataDir: inst.dataDir, handle: dep.handle });
+    }
+    const now = this.d.clock.now();
+    await Promise.all(
+      [...groups.values()].map(async (g) => {
+        try {
+          const stats = await this.d.runtimes.byKind(g.node, g.kind).stats(g.items.map((i) => i.handle));
+          for (const item of g.items) {
+            const s = stats.get(item.handle.id);
+            if (!s) continue;
+            this.ring(item.id).push({ ts: now, ...s, diskBytes: this.diskOf(item.dataDir, now) });
+          }
+        } catch (err) {
+          this.d.log.warn({ node: g.node, runtime: g.kind, err: String(err) }, 'stats failed');
+        }
+      }),
+    );
+    for (const id of this.rings.keys())
+      if (!live.has(id) && !this.d.store.instances.find(id)) this.rings.delete(id);
+  }
+
+  /** Cached size of the data directory; refreshed in the background when stale. */
+  private diskOf(dir: string, now: number): number | null {
+    const entry = this.disk.get(dir) ?? { at: 0, bytes: null, pending: false };
+    this.disk.set(dir, entry);
+    if (!entry.pending && now - entry.at >= this.opts.diskTtlMs) {
+      entry.pending = true;
+      this.d.diskUsage
+        .bytes(dir)
+        .then((b) => {
+          entry.bytes = b;
+          entry.at = this.d.clock.now();
+        })
+        .catch(() => undefined)
+        .finally(() => {
+          entry.pending = false;
+        });
+    }
+    return entry.bytes;
+  }
+
+  private ring(id: string): SampleRing {
+    const r = this.rings.get(id) ?? new SampleRing(this.opts.capacity);
+    this.rings.set(id, r);
+    return r;
+  }
+
+  history(instanceId: string, since?: number): ResourceSample[] {
+    return this.rings.get(instanceId)?.toArray(since) ?? [];
+  }
+
+  latest(instanceId: string): ResourceSample | undefined {
+    return this.rings.get(instanceId)?.latest();
+  }
+
+  host(since?: number): { latest: HostSample | undefined; history: ResourceSample[] } {
+    return { latest: this.lastHost, history: this.hostRing.toArray(since) };
+  }
+}
