@@ -1,1 +1,13 @@
-export {};
+export * from './boot-time.js';
+export * from './data-dirs.js';
+export * from './local-listener-source.js';
+export * from './log-files.js';
+export * from './poll-until.js';
+export * from './proc-net-listeners.js';
+export * from './proc-stat.js';
+export * from './process-table.js';
+export * from './ss-listener-probe.js';
+export * from './ss-output.js';
+export * from './wait-for-http.js';
+export * from './wait-for-log-line.js';
+export * from './wait-for-port.js';

@@ -1,1 +1,7 @@
-export {};
+export * from './child-registry.js';
+export * from './cpu-meter.js';
+export * from './markers.js';
+export * from './process-group.js';
+export * from './process-runtime.js';
+export * from './readiness.js';
+export * from './spawn-workload.js';

@@ -1,0 +1,74 @@
+import { readFile } from 'node:fs/promises';
+import type { DeploySpec } from '@berth/core';
+
+/**
+ * Env vars berth puts on every process it starts, so it can find its own processes after a
+ * restart or a crash (the process's initial environment is readable in /proc/<pid>/environ).
+ */
+export const MARKERS = {
+  owner: 'BERTH_OWNER',
+  instanceId: 'BERTH_INSTANCE_ID',
+  instanceName: 'BERTH_INSTANCE',
+  template: 'BERTH_TEMPLATE',
+  logDir: 'BERTH_LOG_DIR',
+  /** `name=port,name=port` of the instance's ports. */
+  ports: 'BERTH_PORTS',
+} as const;
+
+export interface Markers {
+  owner: string;
+  instanceId: string | null;
+  instanceName: string | null;
+  template: string | null;
+  logDir: string | null;
+  ports: Record<string, number>;
+}
+
+export function markerEnv(spec: DeploySpec): Record<string, string> {
+  return {
+    [MARKERS.owner]: spec.owner,
+    [MARKERS.instanceId]: spec.instanceId,
+    [MARKERS.instanceName]: spec.instanceName,
+    [MARKERS.template]: spec.template,
+    [MARKERS.logDir]: spec.logDir,
+    [MARKERS.ports]: spec.ports.map((p) => `${p.name}=${p.hostPort}`).join(','),
+  };
+}
+
+function parsePorts(text: string | undefined): Record<string, number> {
+  const ports: Record<string, number> = {};
+  for (const pair of text ? text.split(',') : []) {
+    const [name, port] = pair.split('=');
+    if (name && Number.isInteger(Number(port))) ports[name] = Number(port);
+  }
+  return ports;
+}
+
+/** Berth's markers from a NUL-separated environ block; undefined when there is no owner marker. */
+export function parseMarkers(environ: Buffer): Markers | undefined {
+  const env = new Map<string, string>();
+  for (const entry of environ.toString('utf8').split('\0')) {
+    if (!entry.startsWith('BERTH_')) continue;
+    const eq = entry.indexOf('=');
+    if (eq > 0) env.set(entry.slice(0, eq), entry.slice(eq + 1));
+  }
+  const owner = env.get(MARKERS.owner);
+  if (owner === undefined) return undefined;
+  return {
+    owner,
+    instanceId: env.get(MARKERS.instanceId) ?? null,
+    instanceName: env.get(MARKERS.instanceName) ?? null,
+    template: env.get(MARKERS.template) ?? null,
+    logDir: env.get(MARKERS.logDir) ?? null,
+    ports: parsePorts(env.get(MARKERS.ports)),
+  };
+}
+
+/** The markers of a process, or undefined when it has none or its environ is not readable. */
+export async function readMarkers(pid: number): Promise<Markers | undefined> {
+  try {
+    return parseMarkers(await readFile(`/proc/${pid}/environ`));
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,270 @@
+import { totalmem } from 'node:os';
+import {
+  type DeployOptions,
+  type DeploySpec,
+  type Logger,
+  type LogLine,
+  type LogQuery,
+  type ObservedWorkload,
+  type ResourceSample,
+  type Runtime,
+  silentLogger,
+  Unprocessable,
+  type WorkloadHandle,
+} from '@berth/core';
+import {
+  descendantsOf,
+  isDead,
+  logFilePath,
+  logOffsets,
+  type ProcStat,
+  pageSize,
+  readLastLines,
+  readLogs,
+  readProcessTable,
+  readProcStat,
+  ticksToEpochMs,
+  WaitTimedOut,
+} from '@berth/host';
+import { ChildRegistry, type ExitInfo } from './child-registry.js';
+import { CpuMeter } from './cpu-meter.js';
+import { type Markers, readMarkers } from './markers.js';
+import { killGroup, stopGroup } from './process-group.js';
+import { describeReadiness, waitReady } from './readiness.js';
+import { spawnWorkload } from './spawn-workload.js';
+
+export interface ProcessRuntimeOptions {
+  log?: Logger;
+}
+
+interface Identity {
+  pid: number;
+  startTicks: number;
+  pgid: number;
+}
+
+function identity(handle: WorkloadHandle): Identity {
+  const pid = Number(handle.meta.pid ?? handle.id);
+  return { pid, startTicks: Number(handle.meta.startTicks), pgid: Number(handle.meta.pgid ?? pid) };
+}
+
+function handleOf(stat: ProcStat, logDir: string | null): WorkloadHandle {
+  return {
+    runtime: 'process',
+    id: String(stat.pid),
+    meta: { pid: stat.pid, startTicks: stat.startTicks, pgid: stat.pgid, logDir },
+  };
+}
+
+/**
+ * The embedded runtime: native processes on this machine, no Docker needed. Each workload runs in
+ * its own session with stdout/stderr in files, carries BERTH_* env markers, and is known by pid
+ * AND start time, so berth can adopt it after a restart and never mistakes a recycled pid for it.
+ */
+export class ProcessRuntime implements Runtime {
+  readonly kind = 'process';
+  private readonly log: Logger;
+  private readonly children = new ChildRegistry();
+  private readonly cpu = new CpuMeter();
+
+  constructor(opts: ProcessRuntimeOptions = {}) {
+    this.log = (opts.log ?? silentLogger).child({ ns: 'runtime:process' });
+  }
+
+  async deploy(spec: DeploySpec, opts: DeployOptions = {}): Promise<ObservedWorkload> {
+    opts.signal?.throwIfAborted();
+    const log = this.log.child({ instance: spec.instanceName });
+    log.info({ command: spec.command[0] }, `Starting ${spec.instanceName}…`);
+    try {
+      const observed = await this.start(spec, opts);
+      log.info({ pid: observed.pid }, `Started ${spec.instanceName}`);
+      return observed;
+    } catch (err) {
+      log.warn({ err: String(err) }, `Failed to start ${spec.instanceName}: ${String(err)}`);
+      throw err;
+    }
+  }
+
+  private async start(spec: DeploySpec, opts: DeployOptions): Promise<ObservedWorkload> {
+    const offsets = await logOffsets(spec.logDir);
+    const child = await spawnWorkload(spec);
+    const pid = child.pid!;
+    const stat = await readProcStat(pid);
+    const exited = this.children.track(child, stat?.startTicks ?? -1);
+    const handle: WorkloadHandle = {
+      runtime: 'process',
+      id: String(pid),
+      meta: { pid, startTicks: stat?.startTicks ?? -1, pgid: stat?.pgid ?? pid, logDir: spec.logDir },
+    };
+    const timeoutMs = opts.timeoutMs ?? spec.readinessTimeoutMs;
+    const stopWaiting = new AbortController();
+    const signal = opts.signal ? AbortSignal.any([opts.signal, stopWaiting.signal]) : stopWaiting.signal;
+    let settled = false;
+    const exitedEarly = new Promise<never>((_, reject) => {
+      exited.then(async (exit) => {
+        const err = await this.exitedError(spec, exit, offsets.stderr);
+        if (!settled) reject(err);
+      });
+    });
+    try {
+      await Promise.race([waitReady(spec, { signal, timeoutMs, logOffsets: offsets }), exitedEarly]);
+    } catch (err) {
+      settled = true;
+      stopWaiting.abort();
+      await killGroup(pid);
+      throw await this.readinessError(spec, err, opts.signal, offsets.stderr);
+    } finally {
+      settled = true;
+      stopWaiting.abort();
+    }
+    return this.observed(handle, stat, true, null, markersOf(spec));
+  }
+
+  private async lastStderr(spec: DeploySpec, from: number): Promise<string> {
+    const lines = await readLastLines(logFilePath(spec.logDir, 'stderr'), 5, { start: from });
+    return lines.length > 0 ? `; last lines of stderr:\n${lines.join('\n')}` : '';
+  }
+
+  private async exitedError(spec: DeploySpec, exit: ExitInfo, stderrFrom: number) {
+    const how = exit.signal ? `was killed by ${exit.signal}` : `exited with code ${exit.code}`;
+    return new Unprocessable(
+      `${spec.instanceName} ${how} before it was ready${await this.lastStderr(spec, stderrFrom)}`,
+      { code: 'WORKLOAD_EXITED', details: { exitCode: exit.code } },
+    );
+  }
+
+  private async readinessError(
+    spec: DeploySpec,
+    err: unknown,
+    signal: AbortSignal | undefined,
+    from: number,
+  ) {
+    if (signal?.aborted) return signal.reason;
+    if (!(err instanceof WaitTimedOut)) return err;
+    return new Unprocessable(
+      `${spec.instanceName} was not ready within ${err.timeoutMs} ms (waited for ${describeReadiness(spec)})` +
+        (await this.lastStderr(spec, from)),
+      { code: 'READINESS_TIMEOUT', cause: err },
+    );
+  }
+
+  private observed(
+    handle: WorkloadHandle,
+    stat: ProcStat | undefined,
+    running: boolean,
+    exitCode: number | null,
+    markers: Markers | undefined,
+  ): ObservedWorkload {
+    return {
+      handle,
+      running,
+      pid: Number(handle.id),
+      exitCode,
+      startedAt: stat ? ticksToEpochMs(stat.startTicks) : null,
+      ports: markers?.ports ?? {},
+      instanceId: markers?.instanceId ?? null,
+      instanceName: markers?.instanceName ?? null,
+      owner: markers?.owner ?? null,
+    };
+  }
+
+  async inspect(handle: WorkloadHandle): Promise<ObservedWorkload | undefined> {
+    const id = identity(handle);
+    const stat = await readProcStat(id.pid);
+    if (!stat || stat.startTicks !== id.startTicks) {
+      if (!this.children.spawned(id.pid, id.startTicks)) return undefined;
+      const exit = this.children.exitOf(id.pid, id.startTicks);
+      return this.observed(handle, undefined, false, exit?.code ?? null, undefined);
+    }
+    const exit = this.children.exitOf(id.pid, id.startTicks);
+    return this.observed(handle, stat, !isDead(stat), exit?.code ?? null, await readMarkers(id.pid));
+  }
+
+  /** The process group to signal, or undefined when the pid now belongs to another process. */
+  private async groupOf(handle: WorkloadHandle): Promise<number | undefined> {
+    const id = identity(handle);
+    const stat = await readProcStat(id.pid);
+    if (stat && stat.startTicks !== id.startTicks) return undefined;
+    // Leader gone: a pgid is not reused while any member lives, so members left are ours.
+    return id.pgid;
+  }
+
+  async stop(handle: WorkloadHandle, timeoutMs: number): Promise<void> {
+    const pgid = await this.groupOf(handle);
+    if (pgid !== undefined) await stopGroup(pgid, timeoutMs);
+  }
+
+  async kill(handle: WorkloadHandle): Promise<void> {
+    const pgid = await this.groupOf(handle);
+    if (pgid !== undefined) await killGroup(pgid);
+  }
+
+  async remove(handle: WorkloadHandle): Promise<void> {
+    await this.kill(handle);
+    const id = identity(handle);
+    this.children.forget(id.pid, id.startTicks);
+    this.cpu.forget(handle.id);
+  }
+
+  async list(owner: string): Promise<ObservedWorkload[]> {
+    const table = await readProcessTable();
+    // berth's workloads lead their own session and group; their children share the group.
+    const leaders = table.filter((s) => s.pid === s.pgid && s.pid === s.sid && s.ppid !== 2 && !isDead(s));
+    const found = await Promise.all(leaders.map(async (s) => ({ s, m: await readMarkers(s.pid) })));
+    return found
+      .filter(({ m }) => m?.owner === owner)
+      .map(({ s, m }) => this.observed(handleOf(s, m?.logDir ?? null), s, true, null, m));
+  }
+
+  async *logs(
+    handle: WorkloadHandle,
+    query: LogQuery,
+    spec?: Pick<DeploySpec, 'logDir'>,
+  ): AsyncGenerator<LogLine> {
+    const logDir =
+      spec?.logDir ??
+      (typeof handle.meta.logDir === 'string' ? handle.meta.logDir : undefined) ??
+      (await readMarkers(identity(handle).pid))?.logDir;
+    if (!logDir) return;
+    yield* readLogs(logDir, query);
+  }
+
+  async stats(handles: WorkloadHandle[]): Promise<Map<string, Omit<ResourceSample, 'ts' | 'diskBytes'>>> {
+    const table = await readProcessTable();
+    const byPid = new Map(table.map((s) => [s.pid, s]));
+    const total = totalmem();
+    const out = new Map<string, Omit<ResourceSample, 'ts' | 'diskBytes'>>();
+    for (const handle of handles) {
+      const id = identity(handle);
+      const leader = byPid.get(id.pid);
+      if (!leader || leader.startTicks !== id.startTicks || isDead(leader)) continue;
+      const tree = treeOf(leader, table);
+      const memoryBytes = tree.reduce((sum, s) => sum + s.rssPages, 0) * pageSize();
+      out.set(handle.id, {
+        cpuPercent: this.cpu.percent(handle.id, tree),
+        memoryBytes,
+        memoryPercent: (memoryBytes / total) * 100,
+      });
+    }
+    return out;
+  }
+}
+
+/** The leader, its descendants, and any member of its group that was reparented away. */
+function treeOf(leader: ProcStat, table: ProcStat[]): ProcStat[] {
+  const tree = descendantsOf(leader.pid, table);
+  const seen = new Set(tree.map((s) => s.pid));
+  for (const s of table) if (s.pgid === leader.pgid && !seen.has(s.pid)) tree.push(s);
+  return tree.filter((s) => !isDead(s));
+}
+
+function markersOf(spec: DeploySpec): Markers {
+  return {
+    owner: spec.owner,
+    instanceId: spec.instanceId,
+    instanceName: spec.instanceName,
+    template: spec.template,
+    logDir: spec.logDir,
+    ports: Object.fromEntries(spec.ports.map((p) => [p.name, p.hostPort])),
+  };
+}

@@ -1,0 +1,133 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import { InvalidInput, Unprocessable, type WorkloadHandle } from '@berth/core';
+import { isDead, processTree, readProcStat } from '@berth/host';
+import { ProcessRuntime } from '@berth/runtime-process';
+import { freePortInRange, runtimeContract } from '@berth/testkit';
+import { afterAll, describe, expect, it } from 'vitest';
+import { workloadSpec } from './workload.js';
+
+const root = mkdtempSync(join(tmpdir(), 'berth-process-'));
+const owner = `test-${process.pid}-${Date.now()}`;
+const runtime = new ProcessRuntime();
+
+async function killAll(rt: ProcessRuntime, ...owners: string[]) {
+  for (const o of owners) {
+    for (const w of await rt.list(o)) await rt.remove(w.handle);
+  }
+}
+
+runtimeContract('process', async () => {
+  const fixtureOwner = `${owner}-contract`;
+  return {
+    runtime,
+    owner: fixtureOwner,
+    specFor: (opts) => workloadSpec(root, fixtureOwner, opts),
+    specIgnoringTermFor: (opts) => workloadSpec(root, fixtureOwner, opts, { env: { IGNORE_TERM: '1' } }),
+    cleanup: () => killAll(runtime, fixtureOwner, `${fixtureOwner}-other`),
+  };
+});
+
+const alive = async (pid: number) => {
+  const s = await readProcStat(pid);
+  return s !== undefined && !isDead(s);
+};
+
+let seq = 0;
+async function options() {
+  seq++;
+  return { instanceId: `pr-${process.pid}-${seq}`, name: `pr-${seq}`, port: await freePortInRange() };
+}
+
+describe('ProcessRuntime', () => {
+  afterAll(async () => {
+    await killAll(runtime, owner);
+    rmSync(root, { recursive: true, force: true });
+  });
+
+  it('never mistakes a recycled pid for the instance', async () => {
+    const w = await runtime.deploy(workloadSpec(root, owner, await options()));
+    await runtime.kill(w.handle);
+    // A live, unrelated process (this test) under the pid, with the dead workload's start ticks.
+    const forged: WorkloadHandle = {
+      runtime: 'process',
+      id: String(process.pid),
+      meta: { ...w.handle.meta, pid: process.pid, pgid: process.pid },
+    };
+    expect(await runtime.inspect(forged)).toBeUndefined();
+    await runtime.stop(forged, 100); // and never signals it
+    expect(await alive(process.pid)).toBe(true);
+  });
+
+  it('keeps a workload running after the berth that spawned it exits, and adopts it', async () => {
+    const opts = await options();
+    const spec = workloadSpec(root, owner, opts);
+    const script = join(root, 'spawner.mjs');
+    const dist = resolve(import.meta.dirname, '../dist/index.js');
+    writeFileSync(
+      script,
+      `import { ProcessRuntime } from ${JSON.stringify(dist)};
+       const w = await new ProcessRuntime().deploy(${JSON.stringify(spec)});
+       console.log(JSON.stringify(w.handle));
+       process.exit(0);`,
+    );
+    const { stdout } = await promisify(execFile)(process.execPath, [script]);
+    const handle = JSON.parse(stdout) as WorkloadHandle;
+    const fresh = new ProcessRuntime();
+    const seen = await fresh.inspect(handle);
+    expect(seen?.running).toBe(true);
+    expect(seen?.instanceId).toBe(opts.instanceId);
+    expect(seen?.ports).toEqual({ http: opts.port });
+    expect((await fetch(`http://127.0.0.1:${opts.port}/`)).status).toBe(200);
+    const adopted = (await fresh.list(owner)).find((w) => w.instanceId === opts.instanceId);
+    expect(adopted?.handle.meta.startTicks).toBe(handle.meta.startTicks);
+    await fresh.stop(handle, 2_000);
+    // Gone, or a zombie until its new parent (init) reaps it: not running either way.
+    expect((await fresh.inspect(handle))?.running ?? false).toBe(false);
+  });
+
+  it('stop reaches the workload’s children', async () => {
+    const opts = await options();
+    const script = `
+      const { spawn } = require('node:child_process');
+      spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { stdio: 'ignore' });
+      require('node:http').createServer((q, s) => s.end('ok')).listen(Number(process.env.PORT));`;
+    const w = await runtime.deploy(workloadSpec(root, owner, opts, { script }));
+    const tree = await processTree(w.pid!);
+    expect(tree.length).toBeGreaterThanOrEqual(2);
+    await runtime.stop(w.handle, 2_000);
+    for (const p of tree) expect(await alive(p.pid)).toBe(false);
+  });
+
+  it('reports a command that does not exist in words', async () => {
+    const spec = { ...workloadSpec(root, owner, await options()), command: ['nodee-berth-missing'] };
+    const err = await runtime.deploy(spec).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(InvalidInput);
+    expect((err as Error).message).toBe("command 'nodee-berth-missing' was not found");
+  });
+
+  it('names the exit code and the last stderr lines when the workload exits before it is ready', async () => {
+    const script = `console.error('cannot open config'); process.exit(3);`;
+    const err = await runtime
+      .deploy(workloadSpec(root, owner, await options(), { script }))
+      .catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(Unprocessable);
+    expect((err as Error).message).toMatch(/exited with code 3 before it was ready/);
+    expect((err as Error).message).toMatch(/cannot open config/);
+    expect(await runtime.list(owner)).toEqual([]);
+  });
+
+  it('is ready on a log line', async () => {
+    const opts = await options();
+    const spec = {
+      ...workloadSpec(root, owner, opts),
+      readiness: { kind: 'log' as const, pattern: '^hello ' },
+    };
+    const w = await runtime.deploy(spec);
+    expect(w.running).toBe(true);
+    await runtime.remove(w.handle);
+  });
+});
