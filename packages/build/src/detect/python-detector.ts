@@ -1,0 +1,229 @@
+import type { Command, Evidence } from '../detection.js';
+import { type Candidate, candidate } from './candidate.js';
+import { databasesFor } from './databases.js';
+import { sourcePortOf } from './source-port.js';
+import { evidence, type TreeIndex } from './tree-index.js';
+import { versionFromRange, versionIn } from './version.js';
+
+const DEFAULT_PYTHON = '3.12';
+const MANIFESTS = ['requirements.txt', 'pyproject.toml', 'Pipfile', 'setup.py'];
+const APP_FILES = [
+  'app.py',
+  'main.py',
+  'wsgi.py',
+  'application.py',
+  'server.py',
+  'app/main.py',
+  'src/main.py',
+  'app/__init__.py',
+];
+/** `module:variable`, as gunicorn and uvicorn take it; nothing a shell could misread. */
+const APP_REF = /^[A-Za-z_][\w.]{0,100}:[A-Za-z_]\w{0,60}$/;
+
+export function detectPython(tree: TreeIndex): Candidate | undefined {
+  const manifests = MANIFESTS.filter((m) => tree.has(m));
+  const hasPy = tree.files.some((f) => f.endsWith('.py'));
+  if (manifests.length === 0 && !hasPy) return undefined;
+  const deps = dependencyNames(tree, manifests);
+  const pm = packageManager(tree);
+  const fw = framework(tree, deps);
+  const found: Evidence[] = manifests.map((m) => evidence(m, 'Python dependencies'));
+  if (fw.evidence) found.push(fw.evidence);
+  return candidate('python', {
+    score: Math.min(100, (manifests.length > 0 ? 60 : 25) + (hasPy ? 10 : 0) + (fw.name ? 25 : 0)),
+    framework: fw.name,
+    evidence: [...found, ...pm.evidence],
+    packageManager: pm.name,
+    runtimeVersion: runtimeVersion(tree),
+    install: [...pm.install, ...serverInstall(fw.name, deps)],
+    start: fw.start,
+    port: fw.port,
+    portFromEnv: fw.portFromEnv,
+    databases: databasesFor('python', deps),
+    notes: fw.notes,
+  });
+}
+
+function dependencyNames(tree: TreeIndex, manifests: string[]): Set<string> {
+  const names = new Set<string>();
+  for (const m of manifests) {
+    const text = tree.text(m) ?? '';
+    // A dependency name starts a line or follows a quote: `flask==3`, `"fastapi>=0.1"`, `django = "*"`.
+    for (const match of text.matchAll(
+      /(?:^|["'])\s{0,8}([A-Za-z][\w.-]{0,80})(?=\s{0,4}(?:[=<>~![;,"']|$))/gm,
+    )) {
+      names.add(match[1]!.toLowerCase().replace(/_/g, '-'));
+    }
+  }
+  return names;
+}
+
+interface PythonTooling {
+  name: string;
+  evidence: Evidence[];
+  install: Command[];
+}
+
+function packageManager(tree: TreeIndex): PythonTooling {
+  const pyproject = tree.text('pyproject.toml') ?? '';
+  if (tree.has('uv.lock')) {
+    return tooling('uv', 'uv.lock', [
+      ['pip', 'install', '--no-cache-dir', 'uv'],
+      ['uv', 'pip', 'install', '--system', '--no-cache', '-r', 'pyproject.toml'],
+    ]);
+  }
+  if (tree.has('poetry.lock') || pyproject.includes('[tool.poetry]')) {
+    return tooling('poetry', tree.has('poetry.lock') ? 'poetry.lock' : 'pyproject.toml', [
+      ['pip', 'install', '--no-cache-dir', 'poetry'],
+      ['poetry', 'config', 'virtualenvs.create', 'false'],
+      ['poetry', 'install', '--only', 'main', '--no-root', '--no-interaction'],
+    ]);
+  }
+  if (tree.has('pdm.lock') || pyproject.includes('[tool.pdm]')) {
+    return tooling('pdm', tree.has('pdm.lock') ? 'pdm.lock' : 'pyproject.toml', [
+      ['pip', 'install', '--no-cache-dir', 'pdm'],
+      ['pdm', 'export', '--prod', '--without-hashes', '-o', '/tmp/requirements.txt'],
+      ['pip', 'install', '--no-cache-dir', '-r', '/tmp/requirements.txt'],
+    ]);
+  }
+  if (tree.has('Pipfile')) {
+    return tooling('pipenv', 'Pipfile', [
+      ['pip', 'install', '--no-cache-dir', 'pipenv'],
+      ['pipenv', 'install', '--system', '--deploy'],
+    ]);
+  }
+  if (tree.has('requirements.txt')) {
+    return {
+      name: 'pip',
+      evidence: [],
+      install: [['pip', 'install', '--no-cache-dir', '-r', 'requirements.txt']],
+    };
+  }
+  if (pyproject.includes('[project]')) {
+    return { name: 'pip', evidence: [], install: [['pip', 'install', '--no-cache-dir', '.']] };
+  }
+  return { name: 'pip', evidence: [], install: [] };
+}
+
+function tooling(name: string, file: string, install: Command[]): PythonTooling {
+  return { name, evidence: [evidence(file, `managed by ${name}`)], install };
+}
+
+interface PythonFramework {
+  name: string | null;
+  evidence?: Evidence;
+  start: Command | null;
+  port: number;
+  portFromEnv: boolean;
+  notes: string[];
+}
+
+function framework(tree: TreeIndex, deps: Set<string>): PythonFramework {
+  if (deps.has('django') || tree.has('manage.py')) return django(tree);
+  if (deps.has('fastapi')) return asgi(tree, 'fastapi', 'FastAPI');
+  if (deps.has('flask')) return wsgi(tree, 'flask', 'Flask');
+  return plain(tree);
+}
+
+function django(tree: TreeIndex): PythonFramework {
+  const manage = tree.text('manage.py') ?? '';
+  const settings = /DJANGO_SETTINGS_MODULE["']\s*,\s*["']([A-Za-z_][\w]{0,60})\.settings["']/.exec(
+    manage,
+  )?.[1];
+  const base = {
+    name: 'django',
+    evidence: evidence('manage.py', 'Django project'),
+    port: 8000,
+    notes: [] as string[],
+  };
+  if (!settings)
+    return {
+      ...base,
+      start: null,
+      portFromEnv: false,
+      notes: ['manage.py does not name the settings module'],
+    };
+  // gunicorn binds 0.0.0.0:$PORT by itself when PORT is set.
+  return { ...base, start: ['gunicorn', `${settings}.wsgi`], portFromEnv: true };
+}
+
+function wsgi(tree: TreeIndex, name: string, ctor: string): PythonFramework {
+  const ref = appReference(tree, ctor);
+  if (!ref)
+    return { name, start: null, port: 5000, portFromEnv: false, notes: [`no ${ctor}() application found`] };
+  return {
+    name,
+    evidence: evidence(ref.file, `${ctor} app "${ref.ref}"`),
+    start: ['gunicorn', ref.ref],
+    port: 5000,
+    portFromEnv: true,
+    notes: [],
+  };
+}
+
+function asgi(tree: TreeIndex, name: string, ctor: string): PythonFramework {
+  const ref = appReference(tree, ctor);
+  if (!ref)
+    return { name, start: null, port: 8000, portFromEnv: false, notes: [`no ${ctor}() application found`] };
+  return {
+    name,
+    evidence: evidence(ref.file, `${ctor} app "${ref.ref}"`),
+    start: ['sh', '-c', `exec uvicorn ${ref.ref} --host 0.0.0.0 --port "$PORT"`],
+    port: 8000,
+    portFromEnv: true,
+    notes: [],
+  };
+}
+
+function appReference(tree: TreeIndex, ctor: string): { file: string; ref: string } | undefined {
+  const assignment = new RegExp(`^([A-Za-z_]\\w{0,60})\\s{0,4}(?::[^=\\n]{0,40})?=\\s{0,4}${ctor}\\(`, 'm');
+  for (const file of APP_FILES) {
+    const variable = assignment.exec(tree.text(file) ?? '')?.[1];
+    if (!variable) continue;
+    const module = file
+      .replace(/\/__init__\.py$/, '')
+      .replace(/\.py$/, '')
+      .replace(/\//g, '.');
+    const ref = `${module}:${variable}`;
+    if (APP_REF.test(ref)) return { file, ref };
+  }
+  return undefined;
+}
+
+function plain(tree: TreeIndex): PythonFramework {
+  const file = APP_FILES.find((f) => f.endsWith('.py') && !f.endsWith('__init__.py') && tree.has(f));
+  if (!file)
+    return {
+      name: null,
+      start: null,
+      port: 8000,
+      portFromEnv: false,
+      notes: ['no entry file (app.py, main.py, …)'],
+    };
+  const hint = sourcePortOf([tree.text(file)]);
+  return {
+    name: null,
+    evidence: evidence(file, 'entry file'),
+    start: ['python', file],
+    port: hint.literal ?? 8000,
+    portFromEnv: hint.fromEnv,
+    notes: [],
+  };
+}
+
+/** The app server the start command needs, when the dependencies do not already bring it. */
+function serverInstall(fw: string | null, deps: Set<string>): Command[] {
+  if ((fw === 'django' || fw === 'flask') && !deps.has('gunicorn'))
+    return [['pip', 'install', '--no-cache-dir', 'gunicorn']];
+  if (fw === 'fastapi' && !deps.has('uvicorn')) return [['pip', 'install', '--no-cache-dir', 'uvicorn']];
+  return [];
+}
+
+function runtimeVersion(tree: TreeIndex): string | null {
+  const pinned = versionIn(tree.text('.python-version'), 2) ?? versionIn(tree.text('runtime.txt'), 2);
+  if (pinned) return pinned;
+  const requires = /requires-python\s*=\s*["']([^"'\n]{1,40})["']/.exec(
+    tree.text('pyproject.toml') ?? '',
+  )?.[1];
+  return versionFromRange(requires, 2, DEFAULT_PYTHON);
+}
