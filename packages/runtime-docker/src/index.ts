@@ -1,1 +1,22 @@
-export {};
+export { isBerthManaged, LABEL } from './berth-labels.js';
+export {
+  type ConnectOptions,
+  connectDocker,
+  type DockerEndpoint,
+  type DockerTls,
+  describeEndpoint,
+  dockerOptions,
+} from './connect-docker.js';
+export { DockerPortSource, type DockerPortSourceOptions } from './docker-port-source.js';
+export { DockerRuntime, type DockerRuntimeOptions } from './docker-runtime.js';
+export {
+  defaultStrategies,
+  type EndpointContext,
+  type EndpointStrategy,
+  type FoundDockerEndpoint,
+  findDockerEndpoint,
+  parseDockerHost,
+} from './find-docker-endpoint.js';
+export { type BaseImageMap, mappedImage } from './image-resolver.js';
+export { DOCKER_RUNTIME } from './observed-workload.js';
+export { type DockerTestFailure, type DockerTestResult, testDocker } from './test-docker.js';

@@ -1,0 +1,67 @@
+import type { Logger, PortSource, TakenPort } from '@berth/core';
+import type Dockerode from 'dockerode';
+import { loggedCall } from './logged-call.js';
+
+export interface DockerPortSourceOptions {
+  /** How long one answer is reused (ms); concurrent asks share one engine call either way. */
+  ttlMs?: number;
+  now?: () => number;
+}
+
+/**
+ * Ports published by every running container on one engine — berth's and everyone else's — as
+ * taken ports of the host key that engine serves ('local' or a node's host).
+ */
+export class DockerPortSource implements PortSource {
+  readonly name: string;
+  private readonly ttlMs: number;
+  private readonly now: () => number;
+  private cached: { at: number; ports: Promise<TakenPort[]> } | undefined;
+
+  constructor(
+    private readonly docker: Dockerode,
+    private readonly host: string,
+    private readonly log: Logger,
+    opts: DockerPortSourceOptions = {},
+  ) {
+    this.name = `docker:${host}`;
+    this.ttlMs = opts.ttlMs ?? 1_000;
+    this.now = opts.now ?? Date.now;
+  }
+
+  async taken(host: string): Promise<TakenPort[]> {
+    if (host !== this.host) return [];
+    const fresh = this.cached && this.now() - this.cached.at < this.ttlMs;
+    if (!fresh) {
+      const ports = this.fetchPorts();
+      this.cached = { at: this.now(), ports };
+      ports.catch(() => {
+        if (this.cached?.ports === ports) this.cached = undefined;
+      });
+    }
+    return this.cached!.ports;
+  }
+
+  private async fetchPorts(): Promise<TakenPort[]> {
+    const containers = await loggedCall(this.log, `listing of published ports on ${this.host}`, () =>
+      this.docker.listContainers(),
+    );
+    return containers.flatMap(publishedBy);
+  }
+}
+
+/** The distinct host ports one container publishes. */
+export function publishedBy(c: Dockerode.ContainerInfo): TakenPort[] {
+  const name = (c.Names[0] ?? c.Id.slice(0, 12)).replace(/^\//, '');
+  const seen = new Set<string>();
+  const out: TakenPort[] = [];
+  for (const p of c.Ports ?? []) {
+    if (!p.PublicPort || (p.Type !== 'tcp' && p.Type !== 'udp')) continue;
+    const protocol = p.Type;
+    const key = `${protocol}/${p.PublicPort}`;
+    if (seen.has(key)) continue; // IPv4 and IPv6 bindings of one port
+    seen.add(key);
+    out.push({ port: p.PublicPort, protocol, usedBy: `Docker container ${name}`, kind: 'container' });
+  }
+  return out;
+}

@@ -1,0 +1,340 @@
+import {
+  Conflict,
+  type DeployOptions,
+  type DeploySpec,
+  type Logger,
+  type LogLine,
+  type LogQuery,
+  NotAllowed,
+  type ObservedWorkload,
+  type Runtime,
+  Unprocessable,
+  type WorkloadHandle,
+} from '@berth/core';
+import type Dockerode from 'dockerode';
+import { isBerthManaged, LABEL } from './berth-labels.js';
+import { containerConfig } from './container-config.js';
+import { type StatsNumbers, statsNumbers } from './container-stats.js';
+import { asRuntimeError, engineMessage, isConflict, isNotFound, isNotModified } from './docker-errors.js';
+import { DockerLogDecoder } from './docker-log-decoder.js';
+import { type BaseImageMap, ImageResolver } from './image-resolver.js';
+import { InstanceVolumes } from './instance-volumes.js';
+import { loggedCall } from './logged-call.js';
+import { DOCKER_RUNTIME, observedWorkload } from './observed-workload.js';
+import { type DataVolumeMode, type VolumeMount, volumeMounts } from './volume-mounts.js';
+import { waitForReadiness } from './wait-for-readiness.js';
+
+export interface DockerRuntimeOptions {
+  /** The engine client; one per node, made by connectDocker. */
+  docker: Dockerode;
+  /** The node this engine is (goes into `berth.node` labels and handles). */
+  node: string;
+  log: Logger;
+  /** Where published ports are reached from berth (readiness); defaults to the tcp host or 127.0.0.1. */
+  address?: string;
+  /** Host address published ports bind to; 0.0.0.0 by default. */
+  hostIp?: string;
+  /** Image reference → local image, used when the image itself is missing (air-gapped hosts). */
+  baseImages?: BaseImageMap;
+  /** Pull missing images (default true). */
+  pull?: boolean;
+  /** `bind` mounts the data directory (local engine, the default); `named` gives remote engines a named volume. */
+  dataVolumes?: DataVolumeMode;
+}
+
+const MAX_NAME_ATTEMPTS = 20;
+
+/** Runs `image` (and built) templates as containers on one Docker engine, through the Engine API. */
+export class DockerRuntime implements Runtime {
+  readonly kind = DOCKER_RUNTIME;
+  private readonly docker: Dockerode;
+  private readonly node: string;
+  private readonly log: Logger;
+  private readonly address: string;
+  private readonly hostIp: string;
+  private readonly dataVolumes: DataVolumeMode;
+  private readonly images: ImageResolver;
+  private readonly volumes: InstanceVolumes;
+  private hostMemory: Promise<number> | undefined;
+
+  constructor(opts: DockerRuntimeOptions) {
+    this.docker = opts.docker;
+    this.node = opts.node;
+    this.log = opts.log.child({ ns: 'runtime:docker', node: opts.node });
+    this.address = opts.address ?? engineAddress(opts.docker);
+    this.hostIp = opts.hostIp ?? '0.0.0.0';
+    this.dataVolumes = opts.dataVolumes ?? 'bind';
+    this.images = new ImageResolver(opts.docker, opts.baseImages ?? {}, this.log, opts.pull ?? true);
+    this.volumes = new InstanceVolumes(opts.docker, this.log);
+  }
+
+  async deploy(spec: DeploySpec, opts: DeployOptions = {}): Promise<ObservedWorkload> {
+    const signal = deploySignal(opts);
+    signal?.throwIfAborted();
+    const log = this.log.child({ instance: spec.instanceName });
+    try {
+      const image = await this.images.resolve(imageOf(spec), signal);
+      const mounts = volumeMounts(spec, this.dataVolumes);
+      await this.volumes.prepare(spec, mounts);
+      signal?.throwIfAborted();
+      const container = await this.create(spec, image, mounts, log);
+      try {
+        await this.start(container, spec, log);
+        await loggedCall(log, `readiness wait (${spec.readiness.kind})`, () =>
+          waitForReadiness({ container, spec, address: this.address, log }, signal),
+        );
+        return observedWorkload(await container.inspect(), this.node);
+      } catch (err) {
+        await this.discard(container, log);
+        throw err;
+      }
+    } catch (err) {
+      throw asRuntimeError(timedOut(err, opts, spec), this.node);
+    }
+  }
+
+  /** Creates the container as `berth-<instance>`, or with a suffix when a foreign container has that name. */
+  private async create(
+    spec: DeploySpec,
+    image: string,
+    mounts: VolumeMount[],
+    log: Logger,
+  ): Promise<Dockerode.Container> {
+    for (let attempt = 1; attempt <= MAX_NAME_ATTEMPTS; attempt++) {
+      const name = attempt === 1 ? `berth-${spec.instanceName}` : `berth-${spec.instanceName}-${attempt}`;
+      if (!(await this.nameUsable(name, spec, log))) continue;
+      const config = containerConfig({ spec, name, image, mounts, hostIp: this.hostIp });
+      try {
+        return await loggedCall(log, `creation of container ${name}`, () =>
+          this.docker.createContainer(config),
+        );
+      } catch (err) {
+        if (!isConflict(err)) throw err;
+      }
+    }
+    throw new Conflict(`No free container name for ${spec.instanceName} after ${MAX_NAME_ATTEMPTS} tries`);
+  }
+
+  /** Free, or a stopped leftover of this very instance (removed here); a foreign holder means "try another". */
+  private async nameUsable(name: string, spec: DeploySpec, log: Logger): Promise<boolean> {
+    const existing = await this.find(name);
+    if (!existing) return true;
+    const labels = existing.Config.Labels ?? {};
+    const ours = labels[LABEL.instanceId] === spec.instanceId && labels[LABEL.owner] === spec.owner;
+    if (!ours) return false;
+    if (existing.State.Running) {
+      throw new Conflict(`Instance ${spec.instanceName} already has a running container ${name}`, {
+        code: 'ALREADY_RUNNING',
+        details: { container: existing.Id },
+      });
+    }
+    await loggedCall(log, `removal of stale container ${name}`, () =>
+      this.docker.getContainer(existing.Id).remove({ force: true }),
+    );
+    return true;
+  }
+
+  private async start(container: Dockerode.Container, spec: DeploySpec, log: Logger): Promise<void> {
+    try {
+      await loggedCall(log, `container ${container.id.slice(0, 12)}`, () => container.start());
+    } catch (err) {
+      const message = engineMessage(err);
+      if (/port is already allocated|address already in use/i.test(message)) {
+        throw new Conflict(
+          `A port of ${spec.instanceName} is already in use on node ${this.node}: ${message}`,
+          {
+            code: 'PORT_CONFLICT',
+            cause: err,
+          },
+        );
+      }
+      throw new Unprocessable(`Docker could not start ${spec.instanceName}: ${message}`, { cause: err });
+    }
+  }
+
+  private async discard(container: Dockerode.Container, log: Logger): Promise<void> {
+    try {
+      await loggedCall(log, `removal of container ${container.id.slice(0, 12)}`, () =>
+        container.remove({ force: true }),
+      );
+    } catch (err) {
+      if (!isNotFound(err)) log.warn({ err: engineMessage(err) }, 'could not remove a container that failed');
+    }
+  }
+
+  private async find(idOrName: string): Promise<Dockerode.ContainerInspectInfo | undefined> {
+    try {
+      return await this.docker.getContainer(idOrName).inspect();
+    } catch (err) {
+      if (isNotFound(err)) return undefined;
+      throw asRuntimeError(err, this.node);
+    }
+  }
+
+  async stop(handle: WorkloadHandle, timeoutMs: number): Promise<void> {
+    const t = Math.max(0, Math.ceil(timeoutMs / 1000));
+    await this.ignoringGone(`stop of ${nameOf(handle)}`, () =>
+      this.docker.getContainer(handle.id).stop({ t }),
+    );
+  }
+
+  async kill(handle: WorkloadHandle): Promise<void> {
+    await this.ignoringGone(`kill of ${nameOf(handle)}`, () => this.docker.getContainer(handle.id).kill());
+  }
+
+  /** Runs a call on a container that may be gone or already stopped — both are fine. */
+  private async ignoringGone(what: string, call: () => Promise<unknown>): Promise<void> {
+    try {
+      await loggedCall(this.log, what, call);
+    } catch (err) {
+      if (isNotFound(err) || isNotModified(err) || isConflict(err)) return;
+      throw asRuntimeError(err, this.node);
+    }
+  }
+
+  async remove(handle: WorkloadHandle, opts: { volumes?: boolean } = {}): Promise<void> {
+    const info = await this.find(handle.id);
+    if (!info) return;
+    if (!isBerthManaged(info.Config.Labels)) {
+      throw new NotAllowed(`Container ${nameOf(handle)} was not made by berth; berth does not remove it`);
+    }
+    await this.ignoringGone(`removal of ${nameOf(handle)}`, () =>
+      this.docker.getContainer(handle.id).remove({ force: true, v: opts.volumes ?? false }),
+    );
+    if (opts.volumes) await this.volumes.removeFor(info);
+  }
+
+  async inspect(handle: WorkloadHandle): Promise<ObservedWorkload | undefined> {
+    const info = await this.find(handle.id);
+    return info ? observedWorkload(info, this.node) : undefined;
+  }
+
+  async list(owner: string): Promise<ObservedWorkload[]> {
+    const filters = { label: [`${LABEL.managed}=true`, `${LABEL.owner}=${owner}`] };
+    const found = await this.engine('listing of berth containers', () =>
+      this.docker.listContainers({ all: true, filters }),
+    );
+    const infos = await Promise.all(found.map((c) => this.find(c.Id)));
+    return infos.filter((i) => i !== undefined).map((i) => observedWorkload(i, this.node));
+  }
+
+  async *logs(handle: WorkloadHandle, query: LogQuery): AsyncIterable<LogLine> {
+    const container = this.docker.getContainer(handle.id);
+    const since = query.since ?? 0;
+    const base = {
+      stdout: true,
+      stderr: true,
+      timestamps: true,
+      ...(query.tail !== undefined ? { tail: query.tail } : {}),
+      since: Math.floor(since / 1000),
+    };
+    const keep = (l: LogLine) => l.ts >= since;
+    if (!query.follow) {
+      const buf = await this.engine(`logs of ${nameOf(handle)}`, () =>
+        container.logs({ ...base, follow: false }),
+      );
+      const decoder = new DockerLogDecoder();
+      yield* [...decoder.push(buf), ...decoder.end()].filter(keep);
+      return;
+    }
+    yield* this.follow(container, { ...base, follow: true }, keep, query.signal);
+  }
+
+  private async *follow(
+    container: Dockerode.Container,
+    options: Dockerode.ContainerLogsOptions & { follow: true },
+    keep: (l: LogLine) => boolean,
+    signal: AbortSignal | undefined,
+  ): AsyncIterable<LogLine> {
+    if (signal?.aborted) return;
+    const stream = (await this.engine('log follow', () =>
+      container.logs(options),
+    )) as NodeJS.ReadableStream & {
+      destroy(): void;
+    };
+    const stop = () => stream.destroy();
+    signal?.addEventListener('abort', stop, { once: true });
+    const decoder = new DockerLogDecoder();
+    try {
+      for await (const chunk of stream) yield* decoder.push(chunk as Buffer).filter(keep);
+      yield* decoder.end().filter(keep);
+    } catch (err) {
+      if (!signal?.aborted) throw asRuntimeError(err, this.node);
+    } finally {
+      signal?.removeEventListener('abort', stop);
+      stream.destroy();
+    }
+  }
+
+  async stats(handles: WorkloadHandle[]): Promise<Map<string, StatsNumbers>> {
+    const total = await this.hostMemoryBytes();
+    const out = new Map<string, StatsNumbers>();
+    await Promise.all(
+      handles.map(async (h) => {
+        try {
+          const s = await this.docker.getContainer(h.id).stats({ stream: false });
+          out.set(h.id, statsNumbers(s, total));
+        } catch (err) {
+          if (!isNotFound(err)) this.log.debug({ err: engineMessage(err) }, `no stats for ${nameOf(h)}`);
+        }
+      }),
+    );
+    return out;
+  }
+
+  /** The host's real memory (the engine's MemTotal), asked once. */
+  private hostMemoryBytes(): Promise<number> {
+    this.hostMemory ??= this.engine('engine info', () => this.docker.info()).then(
+      (info: { MemTotal?: number }) => info.MemTotal ?? 0,
+      (err) => {
+        this.hostMemory = undefined;
+        throw err;
+      },
+    );
+    return this.hostMemory;
+  }
+
+  private async engine<T>(what: string, call: () => Promise<T>): Promise<T> {
+    try {
+      return await loggedCall(this.log, what, call);
+    } catch (err) {
+      throw asRuntimeError(err, this.node);
+    }
+  }
+}
+
+function imageOf(spec: DeploySpec): string {
+  if (spec.source.kind === 'image' || spec.source.kind === 'build') return spec.source.image;
+  throw new Unprocessable(
+    `The docker runtime runs image and build templates; ${spec.template} is a '${spec.source.kind}' template`,
+    { code: 'WRONG_RUNTIME' },
+  );
+}
+
+function nameOf(handle: WorkloadHandle): string {
+  const name = handle.meta.name;
+  return typeof name === 'string' ? `container ${name}` : `container ${handle.id.slice(0, 12)}`;
+}
+
+/** The caller's signal, joined with the deploy timeout when one is given. */
+function deploySignal(opts: DeployOptions): AbortSignal | undefined {
+  const signals = [opts.signal, opts.timeoutMs ? AbortSignal.timeout(opts.timeoutMs) : undefined].filter(
+    (s): s is AbortSignal => s !== undefined,
+  );
+  return signals.length > 1 ? AbortSignal.any(signals) : signals[0];
+}
+
+/** The deploy timeout firing becomes a clear domain error; the caller's own abort passes through. */
+function timedOut(err: unknown, opts: DeployOptions, spec: DeploySpec): unknown {
+  if (!(err instanceof Error) || err.name !== 'TimeoutError' || opts.signal?.aborted) return err;
+  return new Unprocessable(`Deploying ${spec.instanceName} took longer than ${opts.timeoutMs} ms`, {
+    code: 'DEPLOY_TIMEOUT',
+    cause: err,
+  });
+}
+
+/** The host a tcp client talks to, else loopback (a local socket publishes on this machine). */
+function engineAddress(docker: Dockerode): string {
+  const host = (docker.modem as { host?: unknown; socketPath?: unknown }).host;
+  return typeof host === 'string' && host !== '' ? host : '127.0.0.1';
+}

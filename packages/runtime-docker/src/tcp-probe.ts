@@ -1,0 +1,34 @@
+import { connect } from 'node:net';
+
+/**
+ * True when a TCP connection to host:port is accepted AND stays open for `holdMs` (or the peer
+ * speaks first). A published Docker port is accepted by docker-proxy even when nothing listens in
+ * the container; the proxy then closes at once — so "connected" alone would lie.
+ */
+export function tcpProbe(
+  host: string,
+  port: number,
+  holdMs = 250,
+  connectTimeoutMs = 1_000,
+): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ host, port });
+    let settled = false;
+    const done = (ok: boolean) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      socket.destroy();
+      resolve(ok);
+    };
+    let timer = setTimeout(() => done(false), connectTimeoutMs);
+    socket.once('connect', () => {
+      clearTimeout(timer);
+      timer = setTimeout(() => done(true), holdMs);
+    });
+    socket.once('data', () => done(true));
+    socket.once('error', () => done(false));
+    socket.once('end', () => done(false));
+    socket.once('close', () => done(false));
+  });
+}
