@@ -1,0 +1,118 @@
+import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
+import {
+  type Clock,
+  defaultLedgerConfig,
+  EventBus,
+  InstanceService,
+  PortLedger,
+  Reconciler,
+  systemClock,
+  TemplateService,
+  userMessage,
+} from '@berth/core';
+import { LocalListenerSource } from '@berth/host';
+import { ProcessRuntime } from '@berth/runtime-process';
+import { SqliteStore } from '@berth/store-sqlite';
+import { type AdminTokenResult, ensureAdminToken } from './admin-token.js';
+import { HostWorkspace } from './host-workspace.js';
+import { InstanceLogs } from './instance-logs.js';
+import { LocalRuntimeResolver } from './local-runtime-resolver.js';
+import { type BerthLogger, createLogger } from './logger.js';
+import { ownerId } from './owner-id.js';
+import type { ServerConfig } from './server-config.js';
+import { readTemplateFolder } from './template-folder.js';
+import { TokenService } from './token-service.js';
+
+export interface BerthOptions {
+  log?: BerthLogger;
+  clock?: Clock;
+  /** How often the reconciler looks at every instance, in ms. */
+  tickMs?: number;
+}
+
+export interface ReloadResult {
+  folder: string;
+  added: string[];
+  updated: string[];
+  removed: string[];
+  kept: string[];
+}
+
+export type Berth = Awaited<ReturnType<typeof createBerth>>;
+
+/**
+ * The composition root: opens the store, wires the ledger, runtimes, reconciler and services,
+ * loads the templates folder, adopts what is already running and starts the reconciler's tick.
+ */
+export async function createBerth(config: ServerConfig, opts: BerthOptions = {}) {
+  const log = opts.log ?? createLogger(config.logLevel);
+  const clock = opts.clock ?? systemClock;
+  const store = await SqliteStore.open(join(config.home, 'berth.db'), { clock });
+  const owner = ownerId(store.settings);
+  const tokens = new TokenService(store.tokens, clock);
+  const adminToken: AdminTokenResult = await ensureAdminToken(tokens, config.home, config.adminToken);
+  const ledger = new PortLedger(
+    store,
+    [new LocalListenerSource()],
+    defaultLedgerConfig,
+    clock,
+    log.child({ ns: 'ports' }),
+  );
+  const runtimes = new LocalRuntimeResolver().register(new ProcessRuntime({ log }), ['command']);
+  const workspace = new HostWorkspace(config.home);
+  const events = new EventBus(store, clock);
+  const deps = { store, ledger, runtimes, workspace, events, clock, newId: randomUUID };
+  const reconciler = new Reconciler({ ...deps, log, owner, publicHost: '127.0.0.1' });
+  const instances = new InstanceService({ ...deps, reconciler });
+  const templates = new TemplateService(store, events, clock);
+  const logs = new InstanceLogs(deps);
+
+  async function reloadTemplates(): Promise<ReloadResult> {
+    const files = await readTemplateFolder(config.templatesDir);
+    return { folder: config.templatesDir, ...templates.sync(files) };
+  }
+
+  try {
+    const loaded = await reloadTemplates();
+    log.info({ ns: 'templates', ...loaded }, 'Loaded the templates folder');
+  } catch (err) {
+    log.warn({ ns: 'templates', folder: config.templatesDir, err: userMessage(err) }, 'Templates folder not loaded');
+  }
+  const recovered = await reconciler.recover();
+  log.info({ ns: 'reconciler', adopted: recovered.adopted, orphans: recovered.orphans.length }, 'Recovered');
+  reconciler.startTicking(opts.tickMs ?? 1000);
+
+  let closed: Promise<void> | undefined;
+  return {
+    config,
+    log,
+    clock,
+    store,
+    owner,
+    events,
+    ledger,
+    runtimes,
+    workspace,
+    reconciler,
+    instances,
+    templates,
+    tokens,
+    logs,
+    adminToken,
+    reloadTemplates,
+    /** Stops every instance that is running or meant to run (shutdown policy `stop`). */
+    async stopAll(): Promise<void> {
+      const live = instances.list().filter((i) => i.desiredState === 'running' || i.status !== 'stopped');
+      await Promise.allSettled(live.map((i) => instances.stop(i.id, { wait: true })));
+    },
+    /** Lets queued actions finish, then closes the store. Instances keep running. */
+    close(): Promise<void> {
+      closed ??= (async () => {
+        await reconciler.close();
+        store.close();
+      })();
+      return closed;
+    },
+  };
+}

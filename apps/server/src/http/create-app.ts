@@ -1,0 +1,55 @@
+import { createServer } from 'node:http';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
+import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import type { AppContext } from '../app-context.js';
+import type { InstanceProxy } from '../proxy/instance-proxy.js';
+import { handleInstancePath, upgradeInstancePath } from '../proxy/proxy-handlers.js';
+import { instanceRoutes } from '../routes/instances.js';
+import { nodeRoutes } from '../routes/nodes.js';
+import { portRoutes } from '../routes/ports.js';
+import { systemRoutes } from '../routes/system.js';
+import { templateRoutes } from '../routes/templates.js';
+import { tokenRoutes } from '../routes/tokens.js';
+import { installAuth } from './auth-hook.js';
+import { installErrorHandling } from './error-handler.js';
+import { installOpenApi } from './openapi.js';
+import { installWebUi } from './web-ui.js';
+
+/**
+ * The API server: /api/v1 (token required except health), OpenAPI, the web UI when built, and
+ * the `/i/<instance>/` proxy path, answered before Fastify sees the request (no token: it is the
+ * instance's own traffic).
+ */
+export async function createApp(ctx: AppContext, proxy: InstanceProxy, webDist: string): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: ctx.berth.log.child({ ns: 'http' }) as FastifyBaseLogger,
+    logController: new LogController({ disableRequestLogging: true }),
+    serverFactory: (handler) => {
+      const server = createServer((req, res) => {
+        if (!handleInstancePath(proxy, req, res)) handler(req, res);
+      });
+      server.on('upgrade', (req, socket, head) => {
+        if (!upgradeInstancePath(proxy, req, socket, head) && server.listenerCount('upgrade') === 1) socket.destroy();
+      });
+      return server;
+    },
+  });
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  app.addHook('onResponse', async (req, reply) => {
+    req.log.debug({ method: req.method, url: req.url, status: reply.statusCode, ms: reply.elapsedTime }, 'request');
+  });
+  await installOpenApi(app);
+  const ui = await installWebUi(app, webDist);
+  installErrorHandling(app, { ui });
+  installAuth(app, ctx.berth.tokens);
+  await app.register(
+    async (api) => {
+      for (const routes of [systemRoutes, templateRoutes, instanceRoutes, nodeRoutes, portRoutes, tokenRoutes]) {
+        await api.register(routes, ctx);
+      }
+    },
+    { prefix: '/api/v1' },
+  );
+  return app;
+}

@@ -1,0 +1,132 @@
+import { Agent, type IncomingMessage, request, type ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
+import type { Logger } from '@berth/core';
+import { badGatewayPage } from './bad-gateway-page.js';
+import type { InstanceTargets } from './instance-targets.js';
+
+const HOP_BY_HOP = [
+  'connection',
+  'keep-alive',
+  'proxy-connection',
+  'transfer-encoding',
+  'te',
+  'trailer',
+  'upgrade',
+  'proxy-authorization',
+];
+
+/**
+ * Forwards HTTP requests and WebSocket upgrades to an instance's primary HTTP port on this
+ * machine. Bodies are streamed both ways; upstream connections are kept alive and reused.
+ */
+export class InstanceProxy {
+  private readonly agent = new Agent({ keepAlive: true, maxSockets: 256, maxFreeSockets: 64 });
+
+  constructor(
+    private readonly targets: InstanceTargets,
+    private readonly log: Logger,
+  ) {}
+
+  web(req: IncomingMessage, res: ServerResponse, name: string, path: string): void {
+    const target = this.targets.find(name);
+    if (!target.ok) return this.fail(res, target.reason);
+    const upstream = request(
+      {
+        host: '127.0.0.1',
+        port: target.port,
+        method: req.method,
+        path,
+        headers: forwardHeaders(req),
+        agent: this.agent,
+      },
+      (up) => {
+        res.writeHead(up.statusCode ?? 502, up.statusMessage, stripHopByHop(up.headers));
+        up.pipe(res);
+      },
+    );
+    upstream.on('error', (err) => {
+      this.log.debug({ instance: name, err: err.message }, 'upstream failed');
+      if (!res.headersSent) this.fail(res, `Instance “${name}” did not answer: ${err.message}.`);
+      else res.destroy();
+    });
+    res.on('close', () => {
+      if (!res.writableFinished) upstream.destroy();
+    });
+    req.pipe(upstream);
+  }
+
+  upgrade(req: IncomingMessage, socket: Duplex, head: Buffer, name: string, path: string): void {
+    const target = this.targets.find(name);
+    if (!target.ok) return rejectUpgrade(socket, target.reason);
+    const upstream = request({
+      host: '127.0.0.1',
+      port: target.port,
+      method: req.method,
+      path,
+      headers: { ...forwardHeaders(req), connection: 'Upgrade', upgrade: req.headers.upgrade ?? 'websocket' },
+    });
+    upstream.on('upgrade', (up, upSocket, upHead) => {
+      socket.write(statusBlock(up));
+      if (upHead.length > 0) socket.write(upHead);
+      if (head.length > 0) upSocket.write(head);
+      upSocket.pipe(socket).pipe(upSocket);
+      upSocket.on('error', () => socket.destroy());
+      socket.on('error', () => upSocket.destroy());
+      upSocket.on('close', () => socket.destroy());
+      socket.on('close', () => upSocket.destroy());
+    });
+    upstream.on('response', (up) => {
+      socket.write(statusBlock(up, ['connection: close']));
+      up.pipe(socket);
+    });
+    upstream.on('error', (err) => rejectUpgrade(socket, `Instance “${name}” did not answer: ${err.message}.`));
+    upstream.end();
+  }
+
+  close(): void {
+    this.agent.destroy();
+  }
+
+  private fail(res: ServerResponse, reason: string): void {
+    const body = badGatewayPage(reason);
+    res.writeHead(502, { 'content-type': 'text/html; charset=utf-8', 'content-length': Buffer.byteLength(body) });
+    res.end(body);
+  }
+}
+
+function forwardHeaders(req: IncomingMessage): Record<string, string | string[]> {
+  const headers = stripHopByHop(req.headers);
+  const remote = req.socket.remoteAddress ?? '';
+  const prior = req.headers['x-forwarded-for'];
+  headers['x-forwarded-for'] = prior ? `${prior}, ${remote}` : remote;
+  headers['x-forwarded-host'] = req.headers.host ?? '';
+  headers['x-forwarded-proto'] = 'http';
+  return headers;
+}
+
+function stripHopByHop(headers: IncomingMessage['headers']): Record<string, string | string[]> {
+  const out: Record<string, string | string[]> = {};
+  for (const [k, v] of Object.entries(headers)) {
+    if (v !== undefined && !HOP_BY_HOP.includes(k)) out[k] = v;
+  }
+  return out;
+}
+
+/** The upstream's status line and headers, raw; `extra` replaces the hop-by-hop ones. */
+function statusBlock(up: IncomingMessage, extra?: string[]): string {
+  const lines = [`HTTP/1.1 ${up.statusCode} ${up.statusMessage ?? ''}`];
+  for (let i = 0; i < up.rawHeaders.length; i += 2) {
+    const name = up.rawHeaders[i] ?? '';
+    if (extra && HOP_BY_HOP.includes(name.toLowerCase())) continue;
+    lines.push(`${name}: ${up.rawHeaders[i + 1]}`);
+  }
+  if (extra) lines.push(...extra);
+  return `${lines.join('\r\n')}\r\n\r\n`;
+}
+
+function rejectUpgrade(socket: Duplex, reason: string): void {
+  const body = badGatewayPage(reason);
+  socket.end(
+    `HTTP/1.1 502 Bad Gateway\r\ncontent-type: text/html; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
+  );
+}

@@ -1,0 +1,23 @@
+const HOST_FORM = /^([a-z][a-z0-9-]{0,62})\.localhost(?::\d+)?$/i;
+const PATH_FORM = /^\/i\/([^/?#]+)(\/[^?#]*)?(\?.*)?$/;
+
+/** `web-1` from `web-1.localhost:7412`, or undefined. */
+export function nameFromHost(host: string | undefined): string | undefined {
+  const m = host ? HOST_FORM.exec(host) : null;
+  return m?.[1]?.toLowerCase();
+}
+
+export type PathRoute =
+  | { kind: 'proxy'; name: string; path: string }
+  | { kind: 'redirect'; location: string }
+  | undefined;
+
+/** `/i/web-1/a?b` → proxy `web-1` with path `/a?b`; `/i/web-1` → redirect to `/i/web-1/`. */
+export function routeInstancePath(url: string | undefined): PathRoute {
+  const m = url ? PATH_FORM.exec(url) : null;
+  if (!m?.[1]) return undefined;
+  const name = m[1].toLowerCase();
+  const query = m[3] ?? '';
+  if (m[2] === undefined) return { kind: 'redirect', location: `/i/${m[1]}/${query}` };
+  return { kind: 'proxy', name, path: `${m[2]}${query}` };
+}

@@ -1,0 +1,70 @@
+import {
+  actionQuerySchema,
+  createInstanceBodySchema,
+  instanceIdParamsSchema,
+  instanceListQuerySchema,
+  logsQuerySchema,
+  portOverrideBodySchema,
+} from '@berth/contracts';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import type { AppContext } from '../app-context.js';
+import { toInstanceView } from '../instance-view.js';
+
+const tags = ['instances'];
+const ACTIONS = ['start', 'stop', 'restart', 'kill'] as const;
+
+export const instanceRoutes: FastifyPluginAsyncZod<AppContext> = async (app, ctx) => {
+  const { instances, logs } = ctx.berth;
+  const view = (inst: Parameters<typeof toInstanceView>[1]) => toInstanceView(ctx.view, inst);
+
+  app.post(
+    '/instances',
+    { schema: { tags, body: createInstanceBodySchema, querystring: actionQuerySchema } },
+    async (req, reply) => {
+      let inst = await instances.create(req.body);
+      if (req.query.wait && inst.desiredState === 'running') inst = await instances.start(inst.id, { wait: true });
+      return reply.code(201).send(view(inst));
+    },
+  );
+
+  app.get('/instances', { schema: { tags, querystring: instanceListQuerySchema } }, async (req) =>
+    instances.list(req.query).map(view),
+  );
+
+  app.get('/instances/:id', { schema: { tags, params: instanceIdParamsSchema } }, async (req) =>
+    view(instances.get(req.params.id)),
+  );
+
+  for (const action of ACTIONS) {
+    app.post(
+      `/instances/:id/${action}`,
+      { schema: { tags, params: instanceIdParamsSchema, querystring: actionQuerySchema } },
+      async (req) => view(await instances[action](req.params.id, { wait: req.query.wait })),
+    );
+  }
+
+  app.delete('/instances/:id', { schema: { tags, params: instanceIdParamsSchema } }, async (req, reply) => {
+    await instances.remove(req.params.id);
+    return reply.code(204).send();
+  });
+
+  app.get('/instances/:id/preflight', { schema: { tags, params: instanceIdParamsSchema } }, async (req) =>
+    instances.preflight(req.params.id),
+  );
+
+  app.post(
+    '/instances/:id/port-override',
+    { schema: { tags, params: instanceIdParamsSchema, body: portOverrideBodySchema } },
+    async (req) => view(await instances.overridePort(req.params.id, req.body.name, req.body.port)),
+  );
+
+  app.get('/instances/:id/deployments', { schema: { tags, params: instanceIdParamsSchema } }, async (req) =>
+    instances.deployments(req.params.id),
+  );
+
+  app.get(
+    '/instances/:id/logs',
+    { schema: { tags, params: instanceIdParamsSchema, querystring: logsQuerySchema } },
+    async (req) => logs.read(instances.get(req.params.id), req.query),
+  );
+};

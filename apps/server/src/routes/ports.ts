@@ -1,0 +1,38 @@
+import {
+  freePortsQuerySchema,
+  portsQuerySchema,
+  releaseQuerySchema,
+  reservationParamsSchema,
+  reserveBodySchema,
+} from '@berth/contracts';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import type { AppContext } from '../app-context.js';
+
+const tags = ['ports'];
+
+export const portRoutes: FastifyPluginAsyncZod<AppContext> = async (app, ctx) => {
+  const { ledger } = ctx.berth;
+
+  app.get('/ports', { schema: { tags, querystring: portsQuerySchema } }, async (req) =>
+    ledger.inventory(req.query.host),
+  );
+
+  app.get('/ports/free', { schema: { tags, querystring: freePortsQuerySchema } }, async (req) => {
+    const { host, count, from, to, protocol } = req.query;
+    return { host, ports: await ledger.free(host, count, from, to, protocol) };
+  });
+
+  app.post('/ports/reservations', { schema: { tags, body: reserveBodySchema } }, async (req, reply) => {
+    const { host, port, note, protocol } = req.body;
+    return reply.code(201).send(await ledger.reserve(host, port, note, protocol));
+  });
+
+  app.delete(
+    '/ports/reservations/:port',
+    { schema: { tags, params: reservationParamsSchema, querystring: releaseQuerySchema } },
+    async (req, reply) => {
+      ledger.unreserve(req.query.host, req.params.port, req.query.protocol);
+      return reply.code(204).send();
+    },
+  );
+};

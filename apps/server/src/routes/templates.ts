@@ -1,0 +1,32 @@
+import { templateBodySchema, templateNameParamsSchema } from '@berth/contracts';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import type { AppContext } from '../app-context.js';
+
+const tags = ['templates'];
+
+export const templateRoutes: FastifyPluginAsyncZod<AppContext> = async (app, ctx) => {
+  const { templates, reloadTemplates } = ctx.berth;
+
+  app.get('/templates', { schema: { tags } }, async () => templates.list());
+
+  app.get('/templates/:name', { schema: { tags, params: templateNameParamsSchema } }, async (req) =>
+    templates.get(req.params.name),
+  );
+
+  app.post('/templates', { schema: { tags, body: templateBodySchema } }, async (req, reply) =>
+    reply.code(201).send(templates.create(req.body)),
+  );
+
+  app.put(
+    '/templates/:name',
+    { schema: { tags, params: templateNameParamsSchema, body: templateBodySchema } },
+    async (req) => templates.update(req.params.name, req.body),
+  );
+
+  app.delete('/templates/:name', { schema: { tags, params: templateNameParamsSchema } }, async (req, reply) => {
+    templates.delete(req.params.name);
+    return reply.code(204).send();
+  });
+
+  app.post('/templates/reload', { schema: { tags } }, async () => reloadTemplates());
+};

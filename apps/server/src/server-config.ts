@@ -1,0 +1,70 @@
+import { homedir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { InvalidInput } from '@berth/core';
+
+export type ShutdownPolicy = 'leave' | 'stop';
+
+export interface ServerConfig {
+  /** BERTH_HOME: database, admin token, instance folders, logs. */
+  home: string;
+  /** Interface the API and the proxy listen on. */
+  host: string;
+  /** API + UI port (0 picks a free one). */
+  port: number;
+  /** Reverse-proxy port for `<instance>.localhost` (0 picks a free one). */
+  proxyPort: number;
+  /** Folder of template files (*.yaml, *.yml, *.json). */
+  templatesDir: string;
+  /** What happens to instances when berth is told to exit. */
+  shutdown: ShutdownPolicy;
+  /** Used as the admin token at first start instead of a random one. */
+  adminToken: string | undefined;
+  logLevel: string;
+  /** The built web UI, served at `/` when the folder exists. */
+  webDist: string | undefined;
+}
+
+/** Flags as the CLI passes them; anything missing falls back to the environment, then a default. */
+export interface ServerFlags {
+  home?: string | undefined;
+  host?: string | undefined;
+  port?: string | number | undefined;
+  proxyPort?: string | number | undefined;
+  templates?: string | undefined;
+  shutdown?: string | undefined;
+  logLevel?: string | undefined;
+  webDist?: string | undefined;
+}
+
+export function loadServerConfig(flags: ServerFlags = {}, env: NodeJS.ProcessEnv = process.env): ServerConfig {
+  const home = resolve(flags.home ?? env.BERTH_HOME ?? join(homedir(), '.berth'));
+  return {
+    home,
+    host: flags.host ?? env.BERTH_HOST ?? '127.0.0.1',
+    port: portSetting('port', flags.port ?? env.BERTH_PORT, 7411),
+    proxyPort: portSetting('proxy port', flags.proxyPort ?? env.BERTH_PROXY_PORT, 7412),
+    templatesDir: resolve(flags.templates ?? env.BERTH_TEMPLATES ?? join(home, 'templates')),
+    shutdown: shutdownPolicy(flags.shutdown ?? env.BERTH_SHUTDOWN ?? 'leave'),
+    adminToken: env.BERTH_ADMIN_TOKEN || undefined,
+    logLevel: flags.logLevel ?? env.BERTH_LOG_LEVEL ?? 'info',
+    webDist: flags.webDist ?? env.BERTH_WEB_DIST,
+  };
+}
+
+function portSetting(what: string, raw: string | number | undefined, fallback: number): number {
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) {
+    throw new InvalidInput(`the ${what} must be a number between 0 and 65535, got '${raw}'`, {
+      details: { field: what },
+    });
+  }
+  return n;
+}
+
+function shutdownPolicy(raw: string): ShutdownPolicy {
+  if (raw === 'leave' || raw === 'stop') return raw;
+  throw new InvalidInput(`the shutdown policy must be 'leave' or 'stop', got '${raw}'`, {
+    details: { field: 'shutdown' },
+  });
+}

@@ -1,0 +1,102 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { announceAdminToken } from './admin-token.js';
+import type { AppContext } from './app-context.js';
+import { type BerthOptions, createBerth } from './berth.js';
+import { createApp } from './http/create-app.js';
+import { DEFAULT_WEB_DIST } from './http/web-ui.js';
+import { InstanceProxy } from './proxy/instance-proxy.js';
+import { InstanceTargets } from './proxy/instance-targets.js';
+import { handleInstanceHost, upgradeInstanceHost } from './proxy/proxy-handlers.js';
+import type { ServerConfig } from './server-config.js';
+
+export interface StartOptions extends BerthOptions {
+  /** Print the admin token created at first start (default true). */
+  announce?: boolean;
+}
+
+export type RunningServer = Awaited<ReturnType<typeof startServer>>;
+
+function listen(server: Server, port: number, host: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve((server.address() as AddressInfo).port);
+    });
+  });
+}
+
+/** berth, its API on `config.port` and its reverse proxy on `config.proxyPort`. */
+export async function startServer(config: ServerConfig, opts: StartOptions = {}) {
+  const berth = await createBerth(config, opts);
+  const log = berth.log;
+  let apiPort = config.port;
+  let proxyPort = config.proxyPort;
+  const ports = (id: string) => berth.instances.ports(id);
+  const ctx: AppContext = {
+    berth,
+    apiPort: () => apiPort,
+    view: { store: berth.store, ports, publicHost: '127.0.0.1', proxyPort: () => proxyPort },
+  };
+  const proxy = new InstanceProxy(new InstanceTargets(berth.store, berth.events, ports), log.child({ ns: 'proxy' }));
+  const proxyServer = createServer((req, res) => handleInstanceHost(proxy, req, res));
+  proxyServer.on('upgrade', (req, socket, head) => upgradeInstanceHost(proxy, req, socket, head));
+  proxyServer.keepAliveTimeout = 65_000;
+  let app: Awaited<ReturnType<typeof createApp>> | undefined;
+  try {
+    app = await createApp(ctx, proxy, config.webDist ?? DEFAULT_WEB_DIST);
+    await app.listen({ port: config.port, host: config.host });
+    apiPort = (app.server.address() as AddressInfo).port;
+    proxyPort = await listen(proxyServer, config.proxyPort, config.host);
+  } catch (err) {
+    await app?.close();
+    proxy.close();
+    await berth.close();
+    throw err;
+  }
+  const apiUrl = `http://${config.host}:${apiPort}`;
+  if (opts.announce !== false) announceAdminToken(berth.adminToken);
+  log.info({ api: apiUrl, proxy: `http://<instance>.localhost:${proxyPort}/`, home: config.home }, 'berth is listening');
+
+  let closing: Promise<void> | undefined;
+  const ready = app;
+  return {
+    berth,
+    app: ready,
+    apiUrl,
+    apiPort,
+    proxyPort,
+    /** Closes the servers and berth; with `stopInstances`, stops every instance first. */
+    close(stopInstances = false): Promise<void> {
+      closing ??= (async () => {
+        if (stopInstances) await berth.stopAll();
+        proxyServer.closeAllConnections();
+        await Promise.all([ready.close(), new Promise((r) => proxyServer.close(r))]);
+        proxy.close();
+        await berth.close();
+      })();
+      return closing;
+    },
+  };
+}
+
+/** On SIGINT/SIGTERM: stop every instance (policy `stop`) or leave them running (`leave`), then exit. */
+export function exitOnSignals(server: RunningServer, policy: ServerConfig['shutdown']): void {
+  const log = server.berth.log;
+  let signalled = false;
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (signalled) process.exit(130);
+    signalled = true;
+    log.info({ signal, policy }, policy === 'stop' ? 'Stopping every instance, then exiting' : 'Exiting; instances keep running');
+    server.close(policy === 'stop').then(
+      () => process.exit(0),
+      (err) => {
+        log.error({ err }, 'Failed to shut down cleanly');
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+}

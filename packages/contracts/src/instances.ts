@@ -1,0 +1,109 @@
+import { INSTANCE_STATUSES } from '@berth/core';
+import { z } from 'zod';
+import { portConflictSchema } from './error-envelope.js';
+
+const portNumber = z.number().int().min(1).max(65535);
+const configValue = z.union([z.string(), z.number(), z.boolean()]);
+
+export const createInstanceBodySchema = z
+  .object({
+    template: z.string().min(1),
+    name: z.string().min(1).optional(),
+    config: z.record(z.string(), configValue).optional(),
+    /** Pinned ports: port name → host port. */
+    ports: z.record(z.string(), portNumber).optional(),
+    node: z.string().min(1).optional(),
+    /** Start right away (default true). */
+    start: z.boolean().optional(),
+  })
+  .strict();
+export type CreateInstanceBody = z.infer<typeof createInstanceBodySchema>;
+
+export const instanceStatusSchema = z.enum(INSTANCE_STATUSES);
+
+export const instanceViewSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  template: z.string(),
+  node: z.string(),
+  config: z.record(z.string(), configValue),
+  portOverrides: z.record(z.string(), z.number()),
+  desiredState: z.enum(['running', 'stopped']),
+  status: instanceStatusSchema,
+  health: z.enum(['starting', 'healthy', 'unhealthy']).nullable(),
+  errorMessage: z.string().nullable(),
+  restartCount: z.number(),
+  lastExitCode: z.number().nullable(),
+  nextRetryAt: z.number().nullable(),
+  currentDeploymentId: z.string().nullable(),
+  dataDir: z.string(),
+  createdAt: z.number(),
+  updatedAt: z.number(),
+  /** Leased ports: port name → host port. */
+  ports: z.record(z.string(), z.number()),
+  /** Direct link to the primary HTTP port, or null when the template has none. */
+  url: z.string().nullable(),
+  /** The same through berth's reverse proxy. */
+  proxyUrl: z.string().nullable(),
+});
+export type InstanceView = z.infer<typeof instanceViewSchema>;
+
+export const instanceListQuerySchema = z.object({
+  template: z.string().min(1).optional(),
+  status: instanceStatusSchema.optional(),
+  node: z.string().min(1).optional(),
+});
+export type InstanceListQuery = z.infer<typeof instanceListQuerySchema>;
+
+export const instanceIdParamsSchema = z.object({ id: z.string().min(1) });
+
+/** `?wait=1` makes an action answer once the instance has settled. */
+export const actionQuerySchema = z.object({
+  wait: z
+    .enum(['1', '0', 'true', 'false'])
+    .optional()
+    .transform((v) => v === '1' || v === 'true'),
+});
+
+export const portOverrideBodySchema = z
+  .object({
+    name: z.string().min(1),
+    port: portNumber,
+  })
+  .strict();
+export type PortOverrideBody = z.infer<typeof portOverrideBodySchema>;
+
+export const preflightResultSchema = z.object({
+  canStart: z.boolean(),
+  portConflicts: z.array(portConflictSchema.extend({ pinned: z.boolean() })),
+});
+export type PreflightResultView = z.infer<typeof preflightResultSchema>;
+
+export const deploymentViewSchema = z.object({
+  id: z.string(),
+  instanceId: z.string(),
+  node: z.string(),
+  runtime: z.string(),
+  ports: z.record(z.string(), z.number()),
+  url: z.string().nullable(),
+  status: instanceStatusSchema,
+  startedAt: z.number().nullable(),
+  stoppedAt: z.number().nullable(),
+  exitCode: z.number().nullable(),
+  error: z.string().nullable(),
+  createdAt: z.number(),
+});
+export type DeploymentView = z.infer<typeof deploymentViewSchema>;
+
+export const logsQuerySchema = z.object({
+  tail: z.coerce.number().int().min(0).max(100_000).optional(),
+  since: z.coerce.number().int().min(0).optional(),
+});
+export type LogsQuery = z.infer<typeof logsQuerySchema>;
+
+export const logLineSchema = z.object({
+  ts: z.number(),
+  stream: z.enum(['stdout', 'stderr', 'system']),
+  line: z.string(),
+});
+export type LogLineView = z.infer<typeof logLineSchema>;

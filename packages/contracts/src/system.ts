@@ -1,0 +1,27 @@
+import { z } from 'zod';
+
+export const healthStatusSchema = z.object({ status: z.literal('ok') });
+
+export const versionSchema = z.object({ name: z.literal('berth'), version: z.string(), node: z.string() });
+export type VersionView = z.infer<typeof versionSchema>;
+
+export const infoSchema = z.object({
+  version: z.string(),
+  dataDir: z.string(),
+  templatesDir: z.string(),
+  apiUrl: z.string(),
+  proxyPort: z.number().int(),
+  runtimes: z.array(z.object({ node: z.string(), kind: z.string(), sources: z.array(z.string()) })),
+  orphans: z.number().int(),
+  instances: z.number().int(),
+});
+export type InfoView = z.infer<typeof infoSchema>;
+
+export const nodeViewSchema = z.object({
+  name: z.string(),
+  kind: z.enum(['local', 'docker', 'swarm', 'kubernetes']),
+  host: z.string(),
+  status: z.enum(['ready', 'unreachable']),
+  runtimes: z.array(z.string()),
+});
+export type NodeView = z.infer<typeof nodeViewSchema>;

@@ -1,0 +1,25 @@
+import { templateSchema } from '@berth/core';
+import { z } from 'zod';
+
+/** A template body has the same shape as a template file. */
+export const templateBodySchema = templateSchema;
+export type TemplateBody = z.input<typeof templateBodySchema>;
+
+export const templateNameParamsSchema = z.object({ name: z.string().min(1) });
+
+export const templateViewSchema = z.object({
+  template: templateSchema,
+  /** `file:<path>` or `api`. */
+  origin: z.string(),
+  updatedAt: z.number(),
+});
+export type TemplateView = z.output<typeof templateViewSchema>;
+
+export const reloadResultSchema = z.object({
+  folder: z.string(),
+  added: z.array(z.string()),
+  updated: z.array(z.string()),
+  removed: z.array(z.string()),
+  kept: z.array(z.string()),
+});
+export type ReloadResult = z.infer<typeof reloadResultSchema>;
