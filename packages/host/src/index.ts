@@ -2,6 +2,7 @@ export * from './boot-time.js';
 export * from './data-dirs.js';
 export * from './local-listener-source.js';
 export * from './log-files.js';
+export * from './map-in-batches.js';
 export * from './poll-until.js';
 export * from './proc-net-listeners.js';
 export * from './proc-stat.js';

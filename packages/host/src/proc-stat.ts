@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 
 /** The fields of /proc/<pid>/stat berth uses. Times are in clock ticks, memory in pages. */
@@ -48,6 +49,15 @@ export async function readProcStat(pid: number): Promise<ProcStat | undefined> {
   if (!Number.isInteger(pid) || pid <= 0) return undefined;
   try {
     return parseProcStat(await readFile(`/proc/${pid}/stat`, 'utf8'));
+  } catch {
+    return undefined;
+  }
+}
+
+/** The same, read synchronously: /proc reads take microseconds, so batch scans use this. */
+export function readProcStatSync(pid: number): ProcStat | undefined {
+  try {
+    return parseProcStat(readFileSync(`/proc/${pid}/stat`, 'latin1'));
   } catch {
     return undefined;
   }

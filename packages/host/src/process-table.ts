@@ -1,10 +1,23 @@
 import { readdir } from 'node:fs/promises';
-import { type ProcStat, readProcStat } from './proc-stat.js';
+import { mapInBatches } from './map-in-batches.js';
+import { type ProcStat, readProcStatSync } from './proc-stat.js';
 
-/** Every process visible in /proc, read in one pass. */
-export async function readProcessTable(): Promise<ProcStat[]> {
-  const names = await readdir('/proc');
-  const stats = await Promise.all(names.filter(isPidName).map((n) => readProcStat(Number(n))));
+let inflight: Promise<ProcStat[]> | undefined;
+
+/**
+ * Every process visible in /proc, read in one pass. Concurrent callers (say, 100 stops polling
+ * at once) share one pass.
+ */
+export function readProcessTable(): Promise<ProcStat[]> {
+  inflight ??= scan().finally(() => {
+    inflight = undefined;
+  });
+  return inflight;
+}
+
+async function scan(): Promise<ProcStat[]> {
+  const names = (await readdir('/proc')).filter(isPidName);
+  const stats = await mapInBatches(names, (n) => readProcStatSync(Number(n)));
   return stats.filter((s): s is ProcStat => s !== undefined);
 }
 

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import type { DeploySpec } from '@berth/core';
 
@@ -68,6 +69,15 @@ export function parseMarkers(environ: Buffer): Markers | undefined {
 export async function readMarkers(pid: number): Promise<Markers | undefined> {
   try {
     return parseMarkers(await readFile(`/proc/${pid}/environ`));
+  } catch {
+    return undefined;
+  }
+}
+
+/** The same, read synchronously (for batched scans of /proc). */
+export function readMarkersSync(pid: number): Markers | undefined {
+  try {
+    return parseMarkers(readFileSync(`/proc/${pid}/environ`));
   } catch {
     return undefined;
   }

@@ -17,6 +17,7 @@ import {
   isDead,
   logFilePath,
   logOffsets,
+  mapInBatches,
   type ProcStat,
   pageSize,
   readLastLines,
@@ -28,7 +29,7 @@ import {
 } from '@berth/host';
 import { ChildRegistry, type ExitInfo } from './child-registry.js';
 import { CpuMeter } from './cpu-meter.js';
-import { type Markers, readMarkers } from './markers.js';
+import { type Markers, readMarkers, readMarkersSync } from './markers.js';
 import { killGroup, stopGroup } from './process-group.js';
 import { describeReadiness, waitReady } from './readiness.js';
 import { spawnWorkload } from './spawn-workload.js';
@@ -210,7 +211,7 @@ export class ProcessRuntime implements Runtime {
     const table = await readProcessTable();
     // berth's workloads lead their own session and group; their children share the group.
     const leaders = table.filter((s) => s.pid === s.pgid && s.pid === s.sid && s.ppid !== 2 && !isDead(s));
-    const found = await Promise.all(leaders.map(async (s) => ({ s, m: await readMarkers(s.pid) })));
+    const found = await mapInBatches(leaders, (s) => ({ s, m: readMarkersSync(s.pid) }));
     return found
       .filter(({ m }) => m?.owner === owner)
       .map(({ s, m }) => this.observed(handleOf(s, m?.logDir ?? null), s, true, null, m));

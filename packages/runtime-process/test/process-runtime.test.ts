@@ -120,6 +120,27 @@ describe('ProcessRuntime', () => {
     expect(await runtime.list(owner)).toEqual([]);
   });
 
+  it('lists hundreds of workloads in one quick pass over /proc, and stops them all', async () => {
+    const many = `${owner}-many`;
+    const specs = await Promise.all(
+      Array.from({ length: 300 }, async () => ({
+        ...workloadSpec(root, many, await options()),
+        command: ['sleep', '60'],
+        readiness: { kind: 'none' as const },
+      })),
+    );
+    const deployed = [];
+    for (let i = 0; i < specs.length; i += 50) {
+      deployed.push(...(await Promise.all(specs.slice(i, i + 50).map((s) => runtime.deploy(s)))));
+    }
+    const started = Date.now();
+    const listed = await runtime.list(many);
+    expect(Date.now() - started).toBeLessThan(2_000);
+    expect(listed.map((w) => w.instanceId).sort()).toEqual(specs.map((s) => s.instanceId).sort());
+    await Promise.all(deployed.map((w) => runtime.stop(w.handle, 2_000)));
+    expect(await runtime.list(many)).toEqual([]);
+  });
+
   it('is ready on a log line', async () => {
     const opts = await options();
     const spec = {
