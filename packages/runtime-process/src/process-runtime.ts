@@ -92,10 +92,12 @@ export class ProcessRuntime implements Runtime {
     const pid = child.pid!;
     const stat = await readProcStat(pid);
     const exited = this.children.track(child, stat?.startTicks ?? -1);
+    // Already gone before berth could look at it: nothing to wait for.
+    if (!stat) throw await this.exitedError(spec, await exited, offsets.stderr);
     const handle: WorkloadHandle = {
       runtime: 'process',
       id: String(pid),
-      meta: { pid, startTicks: stat?.startTicks ?? -1, pgid: stat?.pgid ?? pid, logDir: spec.logDir },
+      meta: { pid, startTicks: stat.startTicks, pgid: stat.pgid, logDir: spec.logDir },
     };
     const timeoutMs = opts.timeoutMs ?? spec.readinessTimeoutMs;
     const stopWaiting = new AbortController();
