@@ -1,0 +1,26 @@
+import type { Detection } from '../detection.js';
+import type { DockerfileWriter } from './dockerfile-writer.js';
+import { ALPINE_IMAGE, DEFAULTS, versionOr } from './images.js';
+import { addUser, writeRuntimeTail } from './runtime-tail.js';
+
+export function goDockerfile(w: DockerfileWriter, d: Detection): void {
+  const version = versionOr(d.runtimeVersion, DEFAULTS.go);
+  w.comment('Stage 1: compile a static binary.').from(`golang:${version}-alpine`, 'build').workdir('/src');
+  w.env({ CGO_ENABLED: '0' }).copy(['go.mod', 'go.sum*'], './');
+  for (const c of d.install) w.run(c);
+  w.copy(['.'], './');
+  for (const c of d.build) w.run(c);
+  w.blank().comment(
+    'Stage 2: only the binary, on Alpine (CA certificates, and busybox wget for the health check).',
+  );
+  w.from(ALPINE_IMAGE).runScript('apk add --no-cache ca-certificates tzdata');
+  addUser(w, 'alpine');
+  w.workdir('/app').copy(['/out/app'], '/app/server', { from: 'build' });
+  writeRuntimeTail(w, {
+    user: 'web',
+    port: d.port,
+    probe: 'busybox',
+    healthPath: d.healthPath,
+    cmd: d.start!,
+  });
+}

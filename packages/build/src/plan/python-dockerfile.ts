@@ -1,0 +1,37 @@
+import type { Detection } from '../detection.js';
+import type { DockerfileWriter } from './dockerfile-writer.js';
+import { DEFAULTS, versionOr } from './images.js';
+import { addUser, writeRuntimeTail } from './runtime-tail.js';
+
+const MANIFESTS = [
+  'requirements*.txt',
+  'pyproject.toml*',
+  'poetry.lock*',
+  'Pipfile*',
+  'pdm.lock*',
+  'uv.lock*',
+];
+
+export function pythonDockerfile(w: DockerfileWriter, d: Detection): void {
+  const version = versionOr(d.runtimeVersion, DEFAULTS.python);
+  w.from(`python:${version}-slim`).workdir('/app');
+  w.env({ PYTHONUNBUFFERED: '1', PYTHONDONTWRITEBYTECODE: '1', PIP_DISABLE_PIP_VERSION_CHECK: '1' });
+  addUser(w, 'debian');
+  // `pip install .` needs the sources; every other installer needs only the manifests.
+  const needsSources = d.install.some((c) => c.at(-1) === '.');
+  if (!needsSources)
+    w.comment('Manifests first, so the install layer is reused until dependencies change.').copy(
+      MANIFESTS,
+      './',
+    );
+  else w.copy(['.'], './');
+  for (const c of d.install) w.run(c);
+  if (!needsSources) w.copy(['.'], './');
+  writeRuntimeTail(w, {
+    user: 'web',
+    port: d.port,
+    probe: 'python',
+    healthPath: d.healthPath,
+    cmd: d.start!,
+  });
+}
