@@ -8,6 +8,7 @@ export * from './event-bus.js';
 export * from './health.js';
 export * from './instance.js';
 export * from './instance-service.js';
+export * from './integration.js';
 export * from './logger.js';
 export * from './names.js';
 export * from './node.js';

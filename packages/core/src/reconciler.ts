@@ -1,7 +1,7 @@
 import type { Clock } from './clock.js';
 import { buildDeploySpec } from './deploy-spec.js';
 import type { Deployment, WorkloadHandle } from './deployment.js';
-import { isBerthError, NotFound, RuntimeUnavailable, userMessage } from './errors.js';
+import { Conflict, isBerthError, NotFound, RuntimeUnavailable, userMessage } from './errors.js';
 import type { EventBus } from './event-bus.js';
 import { type HealthProbe, type HealthResult, HealthTracker, healthTarget } from './health.js';
 import type { Instance, InstanceStatus } from './instance.js';
@@ -385,6 +385,12 @@ export class Reconciler {
             errorMessage: aborted ? null : message,
           },
         );
+      }
+      if (ac.signal.aborted) {
+        throw new Conflict(`the deploy of ${inst.name} was cancelled: ${userMessage(ac.signal.reason)}`, {
+          code: 'CANCELLED',
+          cause: err,
+        });
       }
       if (!isBerthError(err)) this.log.error({ instance: inst.name, err }, 'deploy failed');
       throw err;

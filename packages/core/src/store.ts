@@ -1,6 +1,7 @@
 import type { Deployment } from './deployment.js';
 import type { BerthEvent, NewEvent } from './event.js';
 import type { Instance, InstanceStatus } from './instance.js';
+import type { Integration, ScanResult } from './integration.js';
 import type { NodeRecord } from './node.js';
 import type { PortLease, Protocol } from './port-lease.js';
 import type { Template } from './template.js';
@@ -18,6 +19,8 @@ export interface Store {
   events: EventRepository;
   settings: SettingsRepository;
   tokens: TokenRepository;
+  integrations: IntegrationRepository;
+  scans: ScanRepository;
   /** Runs fn in one transaction; a throw rolls everything back. */
   transaction<T>(fn: () => T): T;
   close(): void;
@@ -130,4 +133,25 @@ export interface TokenRepository {
   insert(t: ApiToken): void;
   touch(id: string, at: number): void;
   revoke(id: string, at: number): boolean;
+}
+
+export interface IntegrationRepository {
+  list(): Integration[];
+  find(id: string): Integration | undefined;
+  findByName(name: string): Integration | undefined;
+  /** Throws Conflict when the name is taken. */
+  insert(i: Integration): void;
+  /** Writes the given fields; returns the updated integration; NotFound when missing. */
+  update(id: string, patch: Partial<Omit<Integration, 'id' | 'createdAt'>>): Integration;
+  /** Deletes the integration and its scan results. */
+  delete(id: string): boolean;
+}
+
+export interface ScanRepository {
+  /** Replaces everything the integration's previous scan recorded with `rows`. */
+  replace(integrationId: string, rows: ScanResult[]): void;
+  listByIntegration(integrationId: string): ScanResult[];
+  listByHost(host: string): ScanResult[];
+  listAll(): ScanResult[];
+  hosts(): string[];
 }
