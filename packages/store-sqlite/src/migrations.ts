@@ -103,5 +103,39 @@ CREATE TABLE tokens (
 ) STRICT;
 `;
 
+const integrations = `
+CREATE TABLE integrations (
+  id                     TEXT PRIMARY KEY,
+  name                   TEXT NOT NULL UNIQUE,
+  type                   TEXT NOT NULL,
+  enabled                INTEGER NOT NULL,
+  auto_detect            INTEGER NOT NULL,
+  scan_interval_seconds  INTEGER NOT NULL,
+  config                 TEXT NOT NULL,
+  secrets                TEXT,
+  created_at             INTEGER NOT NULL,
+  updated_at             INTEGER NOT NULL,
+  last_scan_at           INTEGER,
+  last_scan_error        TEXT,
+  last_scan_status       TEXT
+) STRICT;
+
+CREATE TABLE scan_results (
+  integration_id  TEXT NOT NULL REFERENCES integrations (id) ON DELETE CASCADE,
+  host            TEXT NOT NULL,
+  container_name  TEXT NOT NULL,
+  container_id    TEXT,
+  image           TEXT NOT NULL,
+  state           TEXT NOT NULL,
+  ports           TEXT NOT NULL,
+  last_seen       INTEGER NOT NULL
+) STRICT;
+CREATE INDEX scan_results_integration ON scan_results (integration_id);
+CREATE INDEX scan_results_host ON scan_results (host);
+`;
+
 /** Every migration, in order. Append only: a shipped migration is never edited. */
-export const migrations: readonly Migration[] = [{ version: 1, name: 'initial-schema', up: initialSchema }];
+export const migrations: readonly Migration[] = [
+  { version: 1, name: 'initial-schema', up: initialSchema },
+  { version: 2, name: 'integrations', up: integrations },
+];

@@ -7,8 +7,10 @@ import { migrations as allMigrations, type Migration } from './migrations.js';
 import { SqliteDeploymentRepository } from './sqlite-deployment-repository.js';
 import { SqliteEventRepository } from './sqlite-event-repository.js';
 import { SqliteInstanceRepository } from './sqlite-instance-repository.js';
+import { SqliteIntegrationRepository } from './sqlite-integration-repository.js';
 import { SqliteLeaseRepository } from './sqlite-lease-repository.js';
 import { SqliteNodeRepository } from './sqlite-node-repository.js';
+import { SqliteScanRepository } from './sqlite-scan-repository.js';
 import { SqliteSettingsRepository } from './sqlite-settings-repository.js';
 import { SqliteTemplateRepository } from './sqlite-template-repository.js';
 import { SqliteTokenRepository } from './sqlite-token-repository.js';
@@ -33,6 +35,8 @@ export class SqliteStore implements Store {
   readonly events: SqliteEventRepository;
   readonly settings: SqliteSettingsRepository;
   readonly tokens: SqliteTokenRepository;
+  readonly integrations: SqliteIntegrationRepository;
+  readonly scans: SqliteScanRepository;
   readonly #db: Database.Database;
 
   private constructor(
@@ -51,6 +55,8 @@ export class SqliteStore implements Store {
     this.events = new SqliteEventRepository(db, cache);
     this.settings = new SqliteSettingsRepository(db);
     this.tokens = new SqliteTokenRepository(db);
+    this.integrations = new SqliteIntegrationRepository(cache);
+    this.scans = new SqliteScanRepository(db, cache);
   }
 
   /** Opens (creating if needed) and migrates the database; copies it first if it has a schema. */
@@ -78,6 +84,18 @@ export class SqliteStore implements Store {
       if (isThenable(result)) throw new TypeError('Store.transaction takes a synchronous function');
       return result;
     })();
+  }
+
+  /**
+   * Copies the live database beside its file, named for `reason` and stamped with the time, with
+   * SQLite's online backup (before an import, say); returns the copy's path, or null in memory.
+   */
+  async backup(reason: string, clock: Clock = systemClock): Promise<string | null> {
+    if (isMemoryPath(this.file)) return null;
+    const stamp = new Date(clock.now()).toISOString().replace(/[:.]/g, '-');
+    const target = `${this.file}.pre-${reason.replace(/[^a-z0-9-]+/gi, '-')}-${stamp}.bak`;
+    await this.#db.backup(target);
+    return target;
   }
 
   /** Lets SQLite refresh its planner statistics, then closes; closing twice is harmless. */

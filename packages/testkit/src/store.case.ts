@@ -3,11 +3,13 @@ import {
   Conflict,
   type Deployment,
   type Instance,
+  type Integration,
   LeaseTaken,
   type NewEvent,
   type NodeRecord,
   NotFound,
   type PortLease,
+  type ScanResult,
   type Store,
   type StoredTemplate,
   validateTemplate,
@@ -123,6 +125,8 @@ export function storeContract(name: string, open: () => Store | Promise<Store>):
     eventCases(s);
     settingsCases(s);
     tokenCases(s);
+    integrationCases(s);
+    scanCases(s);
     transactionCases(s);
   });
 }
@@ -415,6 +419,146 @@ function tokenCases(store: Get): void {
       expect(store().tokens.revoke('tok-1', 7_000)).toBe(false);
       expect(store().tokens.find('tok-1')?.revokedAt).toBe(6_000);
       expect(store().tokens.revoke('nope', 6_000)).toBe(false);
+    });
+  });
+}
+
+export function sampleIntegration(over: Partial<Integration> = {}): Integration {
+  const name = over.name ?? 'prod';
+  return {
+    id: `int-${name}`,
+    name,
+    type: 'portainer',
+    enabled: true,
+    autoDetect: true,
+    scanIntervalSeconds: 300,
+    config: { url: 'https://portainer.example.com', verifySsl: true, environments: 'all' },
+    secrets: 'v1:abc:sealed',
+    createdAt: 1_000,
+    updatedAt: 1_000,
+    lastScanAt: null,
+    lastScanError: null,
+    lastScanStatus: null,
+    ...over,
+  };
+}
+
+export function sampleScan(over: Partial<ScanResult> = {}): ScanResult {
+  return {
+    integrationId: 'int-prod',
+    host: 'box',
+    containerName: 'web',
+    containerId: 'c0ffee',
+    image: 'nginx:1.27',
+    state: 'running',
+    ports: [
+      { port: 8080, protocol: 'tcp' },
+      { port: 5353, protocol: 'udp' },
+    ],
+    lastSeen: 2_000,
+    ...over,
+  };
+}
+
+function integrationCases(store: Get): void {
+  describe('integrations', () => {
+    it('inserts and finds by id and name, values intact, listed oldest first', () => {
+      const a = sampleIntegration();
+      const b = sampleIntegration({
+        name: 'local',
+        type: 'docker',
+        enabled: false,
+        autoDetect: false,
+        secrets: null,
+        config: { host: 'unix:///var/run/docker.sock', timeout: 30 },
+        createdAt: 2_000,
+      });
+      store().integrations.insert(b);
+      store().integrations.insert(a);
+      expect(store().integrations.find(a.id)).toEqual(a);
+      expect(store().integrations.findByName('local')).toEqual(b);
+      expect(store().integrations.find('nope')).toBeUndefined();
+      expect(
+        store()
+          .integrations.list()
+          .map((i) => i.name),
+      ).toEqual(['prod', 'local']);
+    });
+
+    it('refuses a second integration with the same name, on insert or rename, with Conflict', () => {
+      store().integrations.insert(sampleIntegration());
+      expect(() => store().integrations.insert(sampleIntegration({ id: 'other' }))).toThrow(Conflict);
+      store().integrations.insert(sampleIntegration({ name: 'dev' }));
+      expect(() => store().integrations.update('int-dev', { name: 'prod' })).toThrow(Conflict);
+    });
+
+    it('update writes only the given fields, booleans included; a missing one is NotFound', () => {
+      const i = sampleIntegration();
+      store().integrations.insert(i);
+      const patch = {
+        enabled: false,
+        lastScanAt: 5_000,
+        lastScanStatus: 'error',
+        lastScanError: 'connection refused',
+      } as const;
+      expect(store().integrations.update(i.id, patch)).toEqual({ ...i, ...patch });
+      expect(store().integrations.update(i.id, { autoDetect: false }).autoDetect).toBe(false);
+      expect(store().integrations.find(i.id)).toEqual({ ...i, ...patch, autoDetect: false });
+      expect(() => store().integrations.update('nope', { enabled: true })).toThrow(NotFound);
+    });
+
+    it('delete says whether it deleted and takes the scan results with it', () => {
+      store().integrations.insert(sampleIntegration());
+      store().scans.replace('int-prod', [sampleScan()]);
+      expect(store().integrations.delete('int-prod')).toBe(true);
+      expect(store().integrations.delete('int-prod')).toBe(false);
+      expect(store().scans.listAll()).toEqual([]);
+    });
+  });
+}
+
+function scanCases(store: Get): void {
+  describe('scan results', () => {
+    beforeEach(() => {
+      store().integrations.insert(sampleIntegration());
+      store().integrations.insert(sampleIntegration({ name: 'dev' }));
+    });
+
+    it("replace swaps one integration's rows and leaves the others", () => {
+      const web = sampleScan();
+      const db = sampleScan({ containerName: 'db', containerId: null, ports: [], state: 'exited' });
+      const other = sampleScan({ integrationId: 'int-dev', host: 'local', containerName: 'api' });
+      store().scans.replace('int-prod', [web, db]);
+      store().scans.replace('int-dev', [other]);
+      expect(store().scans.listByIntegration('int-prod')).toEqual([db, web]);
+      const next = sampleScan({ containerName: 'cache', lastSeen: 3_000 });
+      store().scans.replace('int-prod', [next]);
+      expect(store().scans.listByIntegration('int-prod')).toEqual([next]);
+      expect(store().scans.listByIntegration('int-dev')).toEqual([other]);
+      store().scans.replace('int-prod', []);
+      expect(store().scans.listByIntegration('int-prod')).toEqual([]);
+    });
+
+    it('lists by host and all, and names the hosts', () => {
+      const a = sampleScan({ host: 'box' });
+      const b = sampleScan({ integrationId: 'int-dev', host: 'local', containerName: 'api' });
+      store().scans.replace('int-prod', [a]);
+      store().scans.replace('int-dev', [b]);
+      expect(store().scans.listByHost('local')).toEqual([b]);
+      expect(store().scans.listByHost('nowhere')).toEqual([]);
+      expect(store().scans.listAll()).toEqual([a, b]);
+      expect(store().scans.hosts()).toEqual(['box', 'local']);
+    });
+
+    it('a replace inside a transaction that throws is rolled back', () => {
+      store().scans.replace('int-prod', [sampleScan()]);
+      expect(() =>
+        store().transaction(() => {
+          store().scans.replace('int-prod', []);
+          throw new Error('boom');
+        }),
+      ).toThrow('boom');
+      expect(store().scans.listByIntegration('int-prod')).toHaveLength(1);
     });
   });
 }
