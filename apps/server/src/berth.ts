@@ -77,7 +77,10 @@ export async function createBerth(config: ServerConfig, opts: BerthOptions = {})
     const loaded = await reloadTemplates();
     log.info({ ns: 'templates', ...loaded }, 'Loaded the templates folder');
   } catch (err) {
-    log.warn({ ns: 'templates', folder: config.templatesDir, err: userMessage(err) }, 'Templates folder not loaded');
+    log.warn(
+      { ns: 'templates', folder: config.templatesDir, err: userMessage(err) },
+      'Templates folder not loaded',
+    );
   }
   const recovered = await reconciler.recover();
   log.info({ ns: 'reconciler', adopted: recovered.adopted, orphans: recovered.orphans.length }, 'Recovered');

@@ -7,9 +7,7 @@ export interface LogsQuery {
 
 /** Reads an instance's logs through the runtime of its current (or last) deployment. */
 export class InstanceLogs {
-  constructor(
-    private readonly d: { store: Store; runtimes: RuntimeResolver; workspace: Workspace },
-  ) {}
+  constructor(private readonly d: { store: Store; runtimes: RuntimeResolver; workspace: Workspace }) {}
 
   async read(inst: Instance, query: LogsQuery): Promise<LogLine[]> {
     const dep =
@@ -20,7 +18,11 @@ export class InstanceLogs {
     const lines: LogLine[] = [];
     const stream = runtime.logs(
       dep.handle,
-      { tail: query.tail ?? 100, ...(query.since !== undefined ? { since: query.since } : {}), follow: false },
+      {
+        tail: query.tail ?? 100,
+        ...(query.since !== undefined ? { since: query.since } : {}),
+        follow: false,
+      },
       { logDir: this.d.workspace.logDir(inst.id) },
     );
     for await (const line of stream) lines.push(line);

@@ -36,7 +36,10 @@ export interface ServerFlags {
   webDist?: string | undefined;
 }
 
-export function loadServerConfig(flags: ServerFlags = {}, env: NodeJS.ProcessEnv = process.env): ServerConfig {
+export function loadServerConfig(
+  flags: ServerFlags = {},
+  env: NodeJS.ProcessEnv = process.env,
+): ServerConfig {
   const home = resolve(flags.home ?? env.BERTH_HOME ?? join(homedir(), '.berth'));
   return {
     home,

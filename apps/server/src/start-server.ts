@@ -39,7 +39,10 @@ export async function startServer(config: ServerConfig, opts: StartOptions = {})
     apiPort: () => apiPort,
     view: { store: berth.store, ports, publicHost: '127.0.0.1', proxyPort: () => proxyPort },
   };
-  const proxy = new InstanceProxy(new InstanceTargets(berth.store, berth.events, ports), log.child({ ns: 'proxy' }));
+  const proxy = new InstanceProxy(
+    new InstanceTargets(berth.store, berth.events, ports),
+    log.child({ ns: 'proxy' }),
+  );
   const proxyServer = createServer((req, res) => handleInstanceHost(proxy, req, res));
   proxyServer.on('upgrade', (req, socket, head) => upgradeInstanceHost(proxy, req, socket, head));
   proxyServer.keepAliveTimeout = 65_000;
@@ -57,7 +60,10 @@ export async function startServer(config: ServerConfig, opts: StartOptions = {})
   }
   const apiUrl = `http://${config.host}:${apiPort}`;
   if (opts.announce !== false) announceAdminToken(berth.adminToken);
-  log.info({ api: apiUrl, proxy: `http://<instance>.localhost:${proxyPort}/`, home: config.home }, 'berth is listening');
+  log.info(
+    { api: apiUrl, proxy: `http://<instance>.localhost:${proxyPort}/`, home: config.home },
+    'berth is listening',
+  );
 
   let closing: Promise<void> | undefined;
   const ready = app;
@@ -88,7 +94,10 @@ export function exitOnSignals(server: RunningServer, policy: ServerConfig['shutd
   const onSignal = (signal: NodeJS.Signals) => {
     if (signalled) process.exit(130);
     signalled = true;
-    log.info({ signal, policy }, policy === 'stop' ? 'Stopping every instance, then exiting' : 'Exiting; instances keep running');
+    log.info(
+      { signal, policy },
+      policy === 'stop' ? 'Stopping every instance, then exiting' : 'Exiting; instances keep running',
+    );
     server.close(policy === 'stop').then(
       () => process.exit(0),
       (err) => {

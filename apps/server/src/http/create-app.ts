@@ -20,7 +20,11 @@ import { installWebUi } from './web-ui.js';
  * the `/i/<instance>/` proxy path, answered before Fastify sees the request (no token: it is the
  * instance's own traffic).
  */
-export async function createApp(ctx: AppContext, proxy: InstanceProxy, webDist: string): Promise<FastifyInstance> {
+export async function createApp(
+  ctx: AppContext,
+  proxy: InstanceProxy,
+  webDist: string,
+): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: ctx.berth.log.child({ ns: 'http' }) as FastifyBaseLogger,
     logController: new LogController({ disableRequestLogging: true }),
@@ -29,7 +33,8 @@ export async function createApp(ctx: AppContext, proxy: InstanceProxy, webDist: 
         if (!handleInstancePath(proxy, req, res)) handler(req, res);
       });
       server.on('upgrade', (req, socket, head) => {
-        if (!upgradeInstancePath(proxy, req, socket, head) && server.listenerCount('upgrade') === 1) socket.destroy();
+        if (!upgradeInstancePath(proxy, req, socket, head) && server.listenerCount('upgrade') === 1)
+          socket.destroy();
       });
       return server;
     },
@@ -37,7 +42,10 @@ export async function createApp(ctx: AppContext, proxy: InstanceProxy, webDist: 
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   app.addHook('onResponse', async (req, reply) => {
-    req.log.debug({ method: req.method, url: req.url, status: reply.statusCode, ms: reply.elapsedTime }, 'request');
+    req.log.debug(
+      { method: req.method, url: req.url, status: reply.statusCode, ms: reply.elapsedTime },
+      'request',
+    );
   });
   await installOpenApi(app);
   const ui = await installWebUi(app, webDist);
@@ -45,7 +53,14 @@ export async function createApp(ctx: AppContext, proxy: InstanceProxy, webDist: 
   installAuth(app, ctx.berth.tokens);
   await app.register(
     async (api) => {
-      for (const routes of [systemRoutes, templateRoutes, instanceRoutes, nodeRoutes, portRoutes, tokenRoutes]) {
+      for (const routes of [
+        systemRoutes,
+        templateRoutes,
+        instanceRoutes,
+        nodeRoutes,
+        portRoutes,
+        tokenRoutes,
+      ]) {
         await api.register(routes, ctx);
       }
     },

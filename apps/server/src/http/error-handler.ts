@@ -62,6 +62,9 @@ export function installErrorHandling(app: FastifyInstance, opts: { ui: boolean }
   app.setErrorHandler(handleError);
   app.setNotFoundHandler((req, reply) => {
     if (opts.ui && wantsUiPage(req.method, req.url, req.headers.accept)) return reply.sendFile('index.html');
-    return send(reply, 404, { code: 'NOT_FOUND', message: `No route ${req.method} ${req.url.split('?')[0]}` });
+    return send(reply, 404, {
+      code: 'NOT_FOUND',
+      message: `No route ${req.method} ${req.url.split('?')[0]}`,
+    });
   });
 }

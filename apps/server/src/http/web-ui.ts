@@ -15,5 +15,7 @@ export async function installWebUi(app: FastifyInstance, dist: string): Promise<
 
 /** For the not-found handler: a browser navigating inside the single-page UI. */
 export function wantsUiPage(method: string, url: string, accept: string | undefined): boolean {
-  return method === 'GET' && !url.startsWith('/api') && !url.startsWith('/i/') && /text\/html/.test(accept ?? '');
+  return (
+    method === 'GET' && !url.startsWith('/api') && !url.startsWith('/i/') && /text\/html/.test(accept ?? '')
+  );
 }

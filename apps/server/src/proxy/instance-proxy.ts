@@ -29,7 +29,10 @@ export class InstanceProxy {
 
   web(req: IncomingMessage, res: ServerResponse, name: string, path: string): void {
     const target = this.targets.find(name);
-    if (!target.ok) return this.fail(res, target.reason);
+    if (!target.ok) {
+      this.fail(res, target.reason);
+      return;
+    }
     const upstream = request(
       {
         host: '127.0.0.1',
@@ -57,7 +60,10 @@ export class InstanceProxy {
 
   upgrade(req: IncomingMessage, socket: Duplex, head: Buffer, name: string, path: string): void {
     const target = this.targets.find(name);
-    if (!target.ok) return rejectUpgrade(socket, target.reason);
+    if (!target.ok) {
+      rejectUpgrade(socket, target.reason);
+      return;
+    }
     const upstream = request({
       host: '127.0.0.1',
       port: target.port,
@@ -79,7 +85,9 @@ export class InstanceProxy {
       socket.write(statusBlock(up, ['connection: close']));
       up.pipe(socket);
     });
-    upstream.on('error', (err) => rejectUpgrade(socket, `Instance “${name}” did not answer: ${err.message}.`));
+    upstream.on('error', (err) =>
+      rejectUpgrade(socket, `Instance “${name}” did not answer: ${err.message}.`),
+    );
     upstream.end();
   }
 
@@ -89,7 +97,10 @@ export class InstanceProxy {
 
   private fail(res: ServerResponse, reason: string): void {
     const body = badGatewayPage(reason);
-    res.writeHead(502, { 'content-type': 'text/html; charset=utf-8', 'content-length': Buffer.byteLength(body) });
+    res.writeHead(502, {
+      'content-type': 'text/html; charset=utf-8',
+      'content-length': Buffer.byteLength(body),
+    });
     res.end(body);
   }
 }

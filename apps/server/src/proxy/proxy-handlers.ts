@@ -15,7 +15,12 @@ export function handleInstancePath(proxy: InstanceProxy, req: IncomingMessage, r
   return true;
 }
 
-export function upgradeInstancePath(proxy: InstanceProxy, req: IncomingMessage, socket: Duplex, head: Buffer) {
+export function upgradeInstancePath(
+  proxy: InstanceProxy,
+  req: IncomingMessage,
+  socket: Duplex,
+  head: Buffer,
+) {
   const route = routeInstancePath(req.url);
   if (route?.kind !== 'proxy') return false;
   proxy.upgrade(req, socket, head, route.name, route.path);
@@ -25,15 +30,26 @@ export function upgradeInstancePath(proxy: InstanceProxy, req: IncomingMessage, 
 /** The host form on the proxy port: `<name>.localhost` → that instance, path unchanged. */
 export function handleInstanceHost(proxy: InstanceProxy, req: IncomingMessage, res: ServerResponse): void {
   const name = nameFromHost(req.headers.host);
-  if (name) return proxy.web(req, res, name, req.url ?? '/');
+  if (name) {
+    proxy.web(req, res, name, req.url ?? '/');
+    return;
+  }
   const body = badGatewayPage(
     `This is berth's proxy port: open http://<instance>.localhost:<port>/ (host was “${req.headers.host ?? ''}”).`,
   );
-  res.writeHead(502, { 'content-type': 'text/html; charset=utf-8', 'content-length': Buffer.byteLength(body) });
+  res.writeHead(502, {
+    'content-type': 'text/html; charset=utf-8',
+    'content-length': Buffer.byteLength(body),
+  });
   res.end(body);
 }
 
-export function upgradeInstanceHost(proxy: InstanceProxy, req: IncomingMessage, socket: Duplex, head: Buffer) {
+export function upgradeInstanceHost(
+  proxy: InstanceProxy,
+  req: IncomingMessage,
+  socket: Duplex,
+  head: Buffer,
+) {
   const name = nameFromHost(req.headers.host);
   if (name) return proxy.upgrade(req, socket, head, name, req.url ?? '/');
   socket.end('HTTP/1.1 502 Bad Gateway\r\ncontent-length: 0\r\nconnection: close\r\n\r\n');

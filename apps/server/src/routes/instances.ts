@@ -22,7 +22,8 @@ export const instanceRoutes: FastifyPluginAsyncZod<AppContext> = async (app, ctx
     { schema: { tags, body: createInstanceBodySchema, querystring: actionQuerySchema } },
     async (req, reply) => {
       let inst = await instances.create(req.body);
-      if (req.query.wait && inst.desiredState === 'running') inst = await instances.start(inst.id, { wait: true });
+      if (req.query.wait && inst.desiredState === 'running')
+        inst = await instances.start(inst.id, { wait: true });
       return reply.code(201).send(view(inst));
     },
   );

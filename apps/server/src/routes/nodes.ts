@@ -17,7 +17,9 @@ export const nodeRoutes: FastifyPluginAsyncZod<AppContext> = async (app, ctx) =>
     const others = store.nodes
       .list()
       .filter((n) => n.name !== LOCAL_NODE)
-      .map((n): NodeView => ({ name: n.name, kind: n.kind, host: n.host, status: 'unreachable', runtimes: [] }));
+      .map(
+        (n): NodeView => ({ name: n.name, kind: n.kind, host: n.host, status: 'unreachable', runtimes: [] }),
+      );
     return [local, ...others];
   });
 };

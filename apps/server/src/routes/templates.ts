@@ -23,10 +23,14 @@ export const templateRoutes: FastifyPluginAsyncZod<AppContext> = async (app, ctx
     async (req) => templates.update(req.params.name, req.body),
   );
 
-  app.delete('/templates/:name', { schema: { tags, params: templateNameParamsSchema } }, async (req, reply) => {
-    templates.delete(req.params.name);
-    return reply.code(204).send();
-  });
+  app.delete(
+    '/templates/:name',
+    { schema: { tags, params: templateNameParamsSchema } },
+    async (req, reply) => {
+      templates.delete(req.params.name);
+      return reply.code(204).send();
+    },
+  );
 
   app.post('/templates/reload', { schema: { tags } }, async () => reloadTemplates());
 };

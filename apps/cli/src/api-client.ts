@@ -1,0 +1,73 @@
+import { type ErrorEnvelope, errorKindOf } from '@berth/contracts';
+import { CliError } from './cli-error.js';
+
+type Query = Record<string, string | number | boolean | undefined>;
+
+/** A small client of berth's HTTP API; failures become CliErrors carrying the error's kind. */
+export class ApiClient {
+  constructor(
+    readonly baseUrl: string,
+    private readonly token: string | undefined,
+  ) {}
+
+  get<T>(path: string, query?: Query): Promise<T> {
+    return this.request<T>('GET', path, undefined, query);
+  }
+
+  post<T>(path: string, body?: unknown, query?: Query): Promise<T> {
+    return this.request<T>('POST', path, body, query);
+  }
+
+  put<T>(path: string, body: unknown): Promise<T> {
+    return this.request<T>('PUT', path, body);
+  }
+
+  delete(path: string, query?: Query): Promise<void> {
+    return this.request<void>('DELETE', path, undefined, query);
+  }
+
+  async request<T>(method: string, path: string, body?: unknown, query?: Query): Promise<T> {
+    const url = new URL(`${this.baseUrl}/api/v1${path}`);
+    for (const [k, v] of Object.entries(query ?? {})) if (v !== undefined) url.searchParams.set(k, String(v));
+    const headers: Record<string, string> = {};
+    if (this.token) headers.authorization = `Bearer ${this.token}`;
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    let res: Response;
+    try {
+      res = await fetch(url, {
+        method,
+        headers,
+        ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+      });
+    } catch (err) {
+      const code = (err as { cause?: { code?: string } }).cause?.code;
+      throw new CliError(
+        'unreachable',
+        `cannot reach berth at ${this.baseUrl}${code ? ` (${code})` : ''}; is \`berth serve\` running?`,
+      );
+    }
+    if (res.status === 204) return undefined as T;
+    const text = await res.text();
+    const data = text ? parseJson(text) : undefined;
+    if (!res.ok) throw this.failure(res.status, data);
+    return data as T;
+  }
+
+  private failure(status: number, data: unknown): CliError {
+    const error = (data as ErrorEnvelope | undefined)?.error;
+    const kind = errorKindOf(status) ?? 'unknown';
+    let message = error?.message ?? `the server answered ${status}`;
+    if (kind === 'unauthenticated' && !this.token) {
+      message += ' (set BERTH_TOKEN, or run where BERTH_HOME holds admin.token)';
+    }
+    return new CliError(kind, message, error?.code ?? `HTTP_${status}`, error?.details ?? {});
+  }
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}

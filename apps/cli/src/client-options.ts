@@ -1,0 +1,24 @@
+import { readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+
+export interface GlobalOptions {
+  server?: string;
+  token?: string;
+}
+
+export function serverUrl(opts: GlobalOptions, env = process.env): string {
+  return (opts.server ?? env.BERTH_URL ?? 'http://127.0.0.1:7411').replace(/\/+$/, '');
+}
+
+/** BERTH_TOKEN, else the admin token berth wrote to BERTH_HOME on first start. */
+export function clientToken(opts: GlobalOptions, env = process.env): string | undefined {
+  if (opts.token) return opts.token;
+  if (env.BERTH_TOKEN) return env.BERTH_TOKEN;
+  const home = env.BERTH_HOME ?? join(homedir(), '.berth');
+  try {
+    return readFileSync(join(home, 'admin.token'), 'utf8').trim() || undefined;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,180 @@
+import type { CreateInstanceBody, InstanceView, PreflightResultView } from '@berth/contracts';
+import type { Command } from 'commander';
+import type { ApiClient } from '../api-client.js';
+import { canPrompt, clientOf, err, out, show } from '../cli-context.js';
+import { CliError } from '../cli-error.js';
+import { type ConflictFlowOptions, describeConflicts, resolvingConflicts } from '../conflict-flow.js';
+import { withProgress } from '../progress.js';
+import { ask } from '../prompt.js';
+import { formatTable } from '../table.js';
+
+const collect = (value: string, previous: string[]) => [...previous, value];
+
+function keyValues(pairs: string[], what: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const pair of pairs) {
+    const eq = pair.indexOf('=');
+    if (eq <= 0) throw new CliError('invalid', `${what} must look like key=value, got '${pair}'`);
+    out[pair.slice(0, eq)] = pair.slice(eq + 1);
+  }
+  return out;
+}
+
+function portPins(pairs: string[]): Record<string, number> {
+  const pins: Record<string, number> = {};
+  for (const [name, raw] of Object.entries(keyValues(pairs, '--port'))) {
+    const port = Number(raw);
+    if (!Number.isInteger(port) || port < 1 || port > 65535) {
+      throw new CliError('invalid', `--port ${name}=${raw}: the port must be a number between 1 and 65535`);
+    }
+    pins[name] = port;
+  }
+  return pins;
+}
+
+const portsText = (i: InstanceView) =>
+  Object.entries(i.ports)
+    .map(([name, port]) => `${name}:${port}`)
+    .join(',') || '-';
+
+const statusText = (i: InstanceView) =>
+  i.health && i.status === 'running' ? `${i.status} (${i.health})` : i.status;
+
+export function instanceTable(rows: InstanceView[]): string {
+  return formatTable(rows, [
+    { header: 'NAME', value: (i) => i.name },
+    { header: 'TEMPLATE', value: (i) => i.template },
+    { header: 'STATUS', value: statusText },
+    { header: 'PORTS', value: portsText },
+    { header: 'URL', value: (i) => i.url },
+    { header: 'PROXY', value: (i) => i.proxyUrl },
+  ]);
+}
+
+function summary(i: InstanceView): string {
+  const links = [i.url, i.proxyUrl && `proxy ${i.proxyUrl}`].filter(Boolean).join('  ');
+  const error = i.errorMessage ? `\n  ${i.errorMessage}` : '';
+  return `${i.name}  ${statusText(i)}  ${portsText(i)}  ${links}${error}`.trimEnd();
+}
+
+function conflictOptions(yes: boolean | undefined): ConflictFlowOptions {
+  return { yes: Boolean(yes), interactive: canPrompt(), ask, report: err };
+}
+
+const enc = encodeURIComponent;
+
+async function startResolving(api: ApiClient, name: string, yes: boolean | undefined): Promise<InstanceView> {
+  return resolvingConflicts(
+    () =>
+      withProgress(
+        `Starting ${name}…`,
+        api.post<InstanceView>(`/instances/${enc(name)}/start`, undefined, { wait: 1 }),
+      ),
+    async (c, port) => {
+      await api.post(`/instances/${enc(name)}/port-override`, { name: c.name, port });
+    },
+    conflictOptions(yes),
+  );
+}
+
+export function registerInstanceCommands(program: Command): void {
+  program
+    .command('ps')
+    .description('list instances')
+    .option('--template <name>', 'only instances of this template')
+    .option('--status <status>', 'only instances with this status')
+    .option('--node <node>', 'only instances on this node')
+    .option('--json', 'print JSON')
+    .action(async (opts, cmd: Command) => {
+      const rows = await clientOf(cmd).get<InstanceView[]>('/instances', {
+        template: opts.template,
+        status: opts.status,
+        node: opts.node,
+      });
+      show(rows, opts.json, (r) => (r.length === 0 ? 'No instances.' : instanceTable(r)));
+    });
+
+  program
+    .command('create <template>')
+    .description('create an instance of a template (and start it)')
+    .option('--name <name>', 'instance name (default <template>-<n>)')
+    .option('--config <key=value>', 'a config value (repeatable)', collect, [])
+    .option('--port <name=port>', 'pin a port (repeatable)', collect, [])
+    .option('--node <node>', 'node to run on')
+    .option('--no-start', 'create without starting')
+    .option('-y, --yes', 'accept suggested ports on a conflict')
+    .option('--json', 'print JSON')
+    .action(async (template: string, opts, cmd: Command) => {
+      const api = clientOf(cmd);
+      const body: CreateInstanceBody = {
+        template,
+        ...(opts.name ? { name: opts.name } : {}),
+        config: keyValues(opts.config, '--config'),
+        ports: portPins(opts.port),
+        ...(opts.node ? { node: opts.node } : {}),
+        start: opts.start,
+      };
+      const inst = await resolvingConflicts(
+        () =>
+          withProgress(
+            `Creating ${opts.name ?? template}…`,
+            api.post<InstanceView>('/instances', body, { wait: 1 }),
+          ),
+        async (c, port) => {
+          body.ports = { ...body.ports, [c.name]: port };
+        },
+        conflictOptions(opts.yes),
+      );
+      show(inst, opts.json, summary);
+    });
+
+  program
+    .command('start <name>')
+    .description('start an instance (asks about taken ports on a terminal)')
+    .option('-y, --yes', 'accept suggested ports on a conflict')
+    .option('--json', 'print JSON')
+    .action(async (name: string, opts, cmd: Command) => {
+      show(await startResolving(clientOf(cmd), name, opts.yes), opts.json, summary);
+    });
+
+  for (const [action, verb] of [
+    ['stop', 'Stopping'],
+    ['restart', 'Restarting'],
+    ['kill', 'Killing'],
+  ] as const) {
+    program
+      .command(`${action} <name>`)
+      .description(`${action} an instance`)
+      .option('--json', 'print JSON')
+      .action(async (name: string, opts, cmd: Command) => {
+        const api = clientOf(cmd);
+        const inst = await withProgress(
+          `${verb} ${name}…`,
+          api.post<InstanceView>(`/instances/${enc(name)}/${action}`, undefined, { wait: 1 }),
+        );
+        show(inst, opts.json, summary);
+      });
+  }
+
+  program
+    .command('rm <name>')
+    .alias('remove')
+    .description('stop and remove an instance, its ports and its data directory')
+    .action(async (name: string, _opts, cmd: Command) => {
+      await withProgress(`Removing ${name}…`, clientOf(cmd).delete(`/instances/${enc(name)}`));
+      out(`removed ${name}`);
+    });
+
+  program
+    .command('preflight <name>')
+    .description("check an instance's ports before starting it")
+    .option('--json', 'print JSON')
+    .action(async (name: string, opts, cmd: Command) => {
+      const result = await clientOf(cmd).get<PreflightResultView>(`/instances/${enc(name)}/preflight`);
+      show(result, opts.json, (r) =>
+        r.portConflicts.length === 0
+          ? `${name}: every port is free`
+          : `${describeConflicts(r.portConflicts)}\n${r.canStart ? 'can start (berth re-chooses ports it picked)' : 'cannot start: a pinned port is taken'}`,
+      );
+    });
+}

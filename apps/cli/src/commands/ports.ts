@@ -1,0 +1,39 @@
+import type { FreePortsResult, PortInventoryRow } from '@berth/contracts';
+import type { Command } from 'commander';
+import { clientOf, show } from '../cli-context.js';
+import { formatTable } from '../table.js';
+
+export function registerPortCommands(program: Command): void {
+  program
+    .command('ports')
+    .description('every taken port on a host, or free ones with --free N')
+    .option('--host <host>', 'host (port space) to look at', 'local')
+    .option('--free <count>', 'find this many free ports instead')
+    .option('--from <port>', 'lowest port for --free')
+    .option('--to <port>', 'highest port for --free')
+    .option('--json', 'print JSON')
+    .action(async (opts, cmd: Command) => {
+      const api = clientOf(cmd);
+      if (opts.free !== undefined) {
+        const free = await api.get<FreePortsResult>('/ports/free', {
+          host: opts.host,
+          count: opts.free,
+          from: opts.from,
+          to: opts.to,
+        });
+        show(free, opts.json, (r) =>
+          r.ports.length === 0 ? 'No free ports in that range.' : r.ports.join('\n'),
+        );
+        return;
+      }
+      const rows = await api.get<PortInventoryRow[]>('/ports', { host: opts.host });
+      show(rows, opts.json, (r) =>
+        formatTable(r, [
+          { header: 'PORT', value: (p) => p.port },
+          { header: 'PROTO', value: (p) => p.protocol },
+          { header: 'KIND', value: (p) => p.ownerKind },
+          { header: 'OWNER', value: (p) => p.owner },
+        ]),
+      );
+    });
+}
