@@ -24,4 +24,6 @@ export interface TakenPort {
   kind: 'process' | 'container' | 'scan' | 'reserved' | 'service';
   /** For a process: its pid, so the owner of an instance's own port can be recognised. */
   pid?: number;
+  /** Set when the holder is a berth workload (a labelled container): its own port is no conflict. */
+  instanceId?: string;
 }

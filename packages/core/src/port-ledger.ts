@@ -118,7 +118,7 @@ export class PortLedger {
     const reason = this.reservedReason(port);
     if (reason) return `reserved: ${reason}`;
     const t = ext.get(key(protocol, port));
-    return t ? t.usedBy : null;
+    return t && !(self && t.instanceId === self.id) ? t.usedBy : null;
   }
 
   private isFree(

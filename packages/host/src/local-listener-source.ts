@@ -2,7 +2,10 @@ import type { Listener, ListenerProbe, PortSource, TakenPort } from '@berth/core
 import { SsListenerProbe } from './ss-listener-probe.js';
 
 export interface LocalListenerSourceOptions {
-  /** How long one listener list is reused, in ms. */
+  /**
+   * How long one listener list is reused, in ms. Default 0: only callers that overlap share a
+   * probe, so a preflight never misses a listener opened a moment before.
+   */
   ttlMs?: number;
   /** Host names that mean this machine. */
   hosts?: string[];
@@ -10,8 +13,8 @@ export interface LocalListenerSourceOptions {
 }
 
 /**
- * The port ledger's view of this machine's listeners. One list is reused for `ttlMs`, and
- * concurrent callers share one in-flight probe, so 100 parallel allocations cost one `ss`.
+ * The port ledger's view of this machine's listeners. Concurrent callers share one in-flight
+ * probe, so 100 parallel allocations cost one `ss`; a list may also be reused for `ttlMs`.
  */
 export class LocalListenerSource implements PortSource {
   readonly name = 'listeners';
@@ -25,7 +28,7 @@ export class LocalListenerSource implements PortSource {
     private readonly probe: ListenerProbe = new SsListenerProbe(),
     opts: LocalListenerSourceOptions = {},
   ) {
-    this.ttlMs = opts.ttlMs ?? 250;
+    this.ttlMs = opts.ttlMs ?? 0;
     this.hosts = new Set(opts.hosts ?? ['local']);
     this.now = opts.now ?? Date.now;
   }
