@@ -39,3 +39,10 @@ export function buildStep(ctx: NodeContext, cli: Command | undefined): Command[]
   if (ctx.scripts.build !== undefined) return [ctx.tooling.run('build')];
   return cli ? [cli] : [];
 }
+
+/** The script file a start script runs (`bun run src/index.ts`, `tsx server.ts`), if it names one. */
+export function fileInScript(script: string | undefined): string | undefined {
+  if (script === undefined) return undefined;
+  const m = /(?:^|\s)([\w@][\w./@-]{0,200}\.[cm]?[jt]sx?)(?=\s|$)/.exec(script.slice(0, 500));
+  return safeRelativePath(m?.[1]);
+}

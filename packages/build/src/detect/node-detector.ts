@@ -1,7 +1,7 @@
 import type { Command, Evidence } from '../detection.js';
 import { type Candidate, candidate } from './candidate.js';
 import { databasesFor, mergeDatabases } from './databases.js';
-import { type NodeContext, safeRelativePath, simpleNodeCommand } from './node-context.js';
+import { fileInScript, type NodeContext, safeRelativePath, simpleNodeCommand } from './node-context.js';
 import { type FrameworkFields, recogniseFramework } from './node-frameworks.js';
 import { nodeTooling } from './node-package-manager.js';
 import { sourcePortOf } from './source-port.js';
@@ -70,8 +70,7 @@ function context(tree: TreeIndex, pkg: Record<string, unknown>): NodeContext {
 }
 
 function entryFile(ctx: NodeContext): string | undefined {
-  const fromStart = simpleNodeCommand(ctx.scripts.start)?.[1];
-  const candidates = [fromStart, safeRelativePath(ctx.main), ...ENTRY_FILES];
+  const candidates = [fileInScript(ctx.scripts.start), safeRelativePath(ctx.main), ...ENTRY_FILES];
   return candidates.find((f): f is string => f !== undefined && ctx.tree.has(f));
 }
 

@@ -15,7 +15,7 @@ interface PhpFramework {
 
 export function detectPhp(tree: TreeIndex): Candidate | undefined {
   const composer = tree.json('composer.json');
-  const hasPhp = tree.files.some((f) => f.endsWith('.php'));
+  const hasPhp = tree.files.some((f) => f.endsWith('.php') && (composer !== undefined || !f.includes('/')));
   if (!composer && !hasPhp) return undefined;
   const require = { ...stringRecord(composer?.require), ...stringRecord(composer?.['require-dev']) };
   const fw = framework(tree, require);

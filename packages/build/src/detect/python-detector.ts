@@ -22,7 +22,8 @@ const APP_REF = /^[A-Za-z_][\w.]{0,100}:[A-Za-z_]\w{0,60}$/;
 
 export function detectPython(tree: TreeIndex): Candidate | undefined {
   const manifests = MANIFESTS.filter((m) => tree.has(m));
-  const hasPy = tree.files.some((f) => f.endsWith('.py'));
+  // Without a manifest, only Python files at the root make it a Python app (not a script in a subfolder).
+  const hasPy = tree.files.some((f) => f.endsWith('.py') && (manifests.length > 0 || !f.includes('/')));
   if (manifests.length === 0 && !hasPy) return undefined;
   const deps = dependencyNames(tree, manifests);
   const pm = packageManager(tree);

@@ -1,4 +1,4 @@
-import { Document } from 'yaml';
+import { Document, isScalar, isSeq, visit } from 'yaml';
 import type { DbKind } from '../detection.js';
 import type { DatabaseService } from './database-services.js';
 
@@ -34,7 +34,34 @@ export function composeFile(input: ComposeInput): string {
       : {}),
   });
   doc.commentBefore = header(input);
+  tidy(doc);
   return doc.toString({ lineWidth: 0 });
+}
+
+/**
+ * Commands on one line, as people write them; and quotes wherever a YAML 1.1 reader could
+ * misread a string (`yes` as a boolean, `3000:3000` as a base-60 number).
+ */
+function tidy(doc: Document): void {
+  visit(doc, {
+    Pair(_, pair) {
+      if (
+        isScalar(pair.key) &&
+        (pair.key.value === 'test' || pair.key.value === 'command') &&
+        isSeq(pair.value)
+      ) {
+        pair.value.flow = true;
+      }
+    },
+    Scalar(_, node) {
+      if (
+        typeof node.value === 'string' &&
+        /^(?:yes|no|on|off|y|n|true|false|\d+(?::\d+)+)$/i.test(node.value)
+      ) {
+        node.type = 'QUOTE_DOUBLE';
+      }
+    },
+  });
 }
 
 function header(input: ComposeInput): string {

@@ -38,7 +38,7 @@ export function nodeDockerfile(w: DockerfileWriter, d: Detection): void {
     w.copy(['.'], './');
   }
   for (const c of d.build) w.run(c);
-  w.blank();
+  if (stage) w.blank();
   if (d.staticDir) {
     writeStaticServer(w, d, 'build');
     return;
