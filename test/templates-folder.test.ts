@@ -1,0 +1,50 @@
+import { InvalidInput } from '@berth/core';
+import type { Berth } from '@berth/server';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { helloTemplate, openBerth, tempHome, writeTemplate } from './support.js';
+
+describe('template files', () => {
+  let env: Awaited<ReturnType<typeof tempHome>>;
+  let berth: Berth;
+
+  beforeAll(async () => {
+    env = await tempHome('tpl');
+    await writeTemplate(env.templates, 'hello.yaml', helloTemplate('hello', 36000));
+    berth = await openBerth(env.home, env.templates);
+  });
+
+  afterAll(async () => {
+    await berth.close();
+    await env.cleanup();
+  });
+
+  it('loads the README example as written', () => {
+    expect(berth.templates.list().map((t) => t.template.name)).toEqual(['hello']);
+  });
+
+  it('reports a bad file by file, field and reason, and changes nothing', async () => {
+    await writeTemplate(env.templates, 'good.yaml', helloTemplate('good', 36100));
+    await writeTemplate(
+      env.templates,
+      'bad.yaml',
+      helloTemplate('bad', 36200).replace('env: PORT', 'env: 9PORT'),
+    );
+    const err = await berth.reloadTemplates().catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(InvalidInput);
+    const message = (err as InvalidInput).message;
+    expect(message).toContain('bad.yaml');
+    expect(message).toContain('ports[0].env');
+    expect(message).toMatch(/environment variable name/);
+    // nothing half-written: the good file of the same reload was not added either
+    expect(berth.templates.list().map((t) => t.template.name)).toEqual(['hello']);
+  });
+
+  it('refuses instance names that are not DNS labels', async () => {
+    for (const name of ['../up', 'a/b', 'x;y', '$(id)', 'UPPER']) {
+      await expect(berth.instances.create({ template: 'hello', name, start: false })).rejects.toThrow(
+        /instance name/,
+      );
+    }
+    expect(berth.instances.list()).toEqual([]);
+  });
+});
