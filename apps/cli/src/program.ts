@@ -1,4 +1,3 @@
-import { BERTH_VERSION } from '@berth/server';
 import { Command } from 'commander';
 import { registerInstanceCommands } from './commands/instances.js';
 import { registerLogCommands } from './commands/logs.js';
@@ -7,12 +6,13 @@ import { registerServeCommand } from './commands/serve.js';
 import { registerTemplateCommands } from './commands/templates.js';
 import { registerTokenCommands } from './commands/tokens.js';
 import { registerVersionCommand } from './commands/version.js';
+import { CLI_VERSION } from './version.js';
 
 /** The `berth` command line: a client of the API, plus `serve`. */
 export function buildProgram(): Command {
   const program = new Command('berth')
     .description('Run many instances of any service, each in its own berth.')
-    .version(BERTH_VERSION, '-V, --version-flag', 'print the CLI version')
+    .version(CLI_VERSION, '-V, --version-flag', 'print the CLI version')
     .option('--server <url>', 'berth server URL (BERTH_URL, default http://127.0.0.1:7411)')
     .option('--token <token>', 'API token (BERTH_TOKEN, default BERTH_HOME/admin.token)')
     .showHelpAfterError()

@@ -1,4 +1,3 @@
-import { exitOnSignals, loadServerConfig, startServer } from '@berth/server';
 import type { Command } from 'commander';
 
 export function registerServeCommand(program: Command): void {
@@ -16,6 +15,8 @@ export function registerServeCommand(program: Command): void {
     )
     .option('--log-level <level>', 'log level (BERTH_LOG_LEVEL, default info)')
     .action(async (opts) => {
+      // Loaded on demand: the other commands are API clients and should start fast.
+      const { exitOnSignals, loadServerConfig, startServer } = await import('@berth/server');
       const config = loadServerConfig(opts);
       const server = await startServer(config);
       exitOnSignals(server, config.shutdown);

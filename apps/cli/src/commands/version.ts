@@ -1,8 +1,8 @@
 import type { VersionView } from '@berth/contracts';
-import { BERTH_VERSION } from '@berth/server';
 import type { Command } from 'commander';
 import { clientOf, show } from '../cli-context.js';
 import { CliError } from '../cli-error.js';
+import { CLI_VERSION } from '../version.js';
 
 export function registerVersionCommand(program: Command): void {
   program
@@ -13,7 +13,7 @@ export function registerVersionCommand(program: Command): void {
       const server = await clientOf(cmd)
         .get<VersionView>('/version')
         .catch((e: unknown) => (e instanceof CliError ? `unavailable (${e.message})` : 'unavailable'));
-      const data = { cli: BERTH_VERSION, server: typeof server === 'string' ? server : server.version };
+      const data = { cli: CLI_VERSION, server: typeof server === 'string' ? server : server.version };
       show(data, opts.json, (d) => `berth ${d.cli}\nserver ${d.server}`);
     });
 }
