@@ -51,7 +51,7 @@ export class DockerfileWriter {
     for (const s of sources) check(SOURCE, s, 'source path');
     const flags = [
       opts.from && `--from=${check(STAGE, opts.from, 'stage')}`,
-      opts.chown && `--chown=${check(/^[\w:]{1,40}$/, opts.chown, 'owner')}`,
+      opts.chown && `--chown=${check(/^[\w:-]{1,40}$/, opts.chown, 'owner')}`,
     ]
       .filter(Boolean)
       .join(' ');

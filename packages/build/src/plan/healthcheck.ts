@@ -37,7 +37,7 @@ export function healthcheck(probe: HealthProbe, path: string): Command {
       return [
         'sh',
         '-c',
-        `out=$(wget -q -O /dev/null "http://127.0.0.1:$PORT${p}" 2>&1) || echo "$out" | grep -q ' [1-4][0-9][0-9] '`,
+        `out=$(wget -O /dev/null "http://127.0.0.1:$PORT${p}" 2>&1) || echo "$out" | grep -q ' [1-4][0-9][0-9] '`,
       ];
     case 'bash':
       // No HTTP client in these images: speak HTTP/1.0 over bash's /dev/tcp and read the status line.

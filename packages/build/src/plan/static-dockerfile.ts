@@ -1,7 +1,7 @@
 import type { Detection } from '../detection.js';
 import type { DockerfileWriter } from './dockerfile-writer.js';
 import { STATIC_SERVER_IMAGE } from './images.js';
-import { addUser, safeDir, writeRuntimeTail } from './runtime-tail.js';
+import { safeDir, writeRuntimeTail } from './runtime-tail.js';
 
 /**
  * Serves files with busybox httpd: a 4 MB image with a web server, a shell and wget for the
@@ -10,13 +10,12 @@ import { addUser, safeDir, writeRuntimeTail } from './runtime-tail.js';
  */
 export function writeStaticServer(w: DockerfileWriter, d: Detection, fromStage?: string): void {
   const dir = safeDir(d.staticDir, '.');
-  w.comment('A tiny static file server: busybox httpd.').from(STATIC_SERVER_IMAGE);
-  addUser(w, 'alpine');
-  w.workdir('/www');
+  w.comment('A tiny static file server: busybox httpd.').from(STATIC_SERVER_IMAGE).workdir('/www');
   if (fromStage) w.copy([`/app/${dir === '.' ? '' : dir}`.replace(/\/$/, '')], '/www', { from: fromStage });
   else w.copy([dir], '/www');
   writeRuntimeTail(w, {
-    user: 'web',
+    // busybox images may lack adduser and even /etc/passwd entries: run as uid 65534 (nobody).
+    user: '65534',
     port: d.port,
     probe: 'busybox',
     healthPath: '/',

@@ -1,0 +1,85 @@
+import { describe, expect, it } from 'vitest';
+import { detect } from '../src/detect.js';
+import { plan } from '../src/plan.js';
+import { fixedRandom, fixtureTree } from './fixture-tree.js';
+
+/** One or two per stack; the files land in test/__snapshots__/<fixture>/ for reading and review. */
+const REPRESENTATIVE = [
+  'node-express',
+  'node-nestjs-pnpm',
+  'node-next',
+  'node-vite-spa',
+  'node-bun',
+  'python-django',
+  'python-fastapi-uv',
+  'php-laravel',
+  'php-wordpress',
+  'go-gin',
+  'ruby-rails',
+  'java-spring-maven',
+  'java-quarkus',
+  'dotnet-aspnet',
+  'rust-rocket',
+  'static-site',
+];
+
+describe('plan snapshots', () => {
+  it.each(REPRESENTATIVE)('%s', async (name) => {
+    const p = plan(detect(await fixtureTree(name)), { name: 'demo', random: fixedRandom() });
+    await expect(p.dockerfile).toMatchFileSnapshot(`./__snapshots__/${name}/Dockerfile`);
+    await expect(p.compose).toMatchFileSnapshot(`./__snapshots__/${name}/compose.yml`);
+  });
+
+  it('uses the repository Dockerfile as it is', async () => {
+    const p = plan(detect(await fixtureTree('dockerfile-expose')), { name: 'svc', random: fixedRandom() });
+    expect(p.dockerfile).toBeNull();
+    expect(p.dockerfilePath).toBe('Dockerfile');
+    expect(p.compose).toContain('"9000:9000"');
+  });
+});
+
+describe('plan', () => {
+  it('maps every base image, in FROM lines and compose services alike', async () => {
+    const d = detect(await fixtureTree('node-express'));
+    const p = plan(d, {
+      name: 'demo',
+      random: fixedRandom(),
+      baseImages: { 'node:20-slim': 'registry.local/node:20', 'postgres:16-alpine': 'registry.local/pg:16' },
+    });
+    expect(p.dockerfile).toContain('FROM registry.local/node:20\n');
+    expect(p.dockerfile).not.toContain('node:20-slim');
+    expect(p.compose).toContain('image: registry.local/pg:16');
+  });
+
+  it('adds the databases asked for, each health-gated, with its URL in the environment', async () => {
+    const d = detect(await fixtureTree('go-stdlib'));
+    const p = plan(d, { name: 'demo', databases: ['mysql', 'mongodb'], random: fixedRandom() });
+    expect(Object.keys(p.env)).toEqual(['PORT', 'MYSQL_URL', 'MONGODB_URL', 'DATABASE_URL']);
+    expect(p.env.DATABASE_URL).toBe(p.env.MYSQL_URL);
+    expect(p.compose).toMatch(/mysql:\n\s+condition: service_healthy/);
+    expect(p.compose).toMatch(/mongodb:\n\s+condition: service_healthy/);
+  });
+
+  it('gives each generated password its own random bytes', async () => {
+    const d = detect(await fixtureTree('ruby-rails'));
+    const p = plan(d, { name: 'demo', random: fixedRandom() });
+    const db = /postgres:\/\/app:(\w+)@/.exec(p.env.DATABASE_URL ?? '')?.[1];
+    const redis = /redis:\/\/:(\w+)@/.exec(p.env.REDIS_URL ?? '')?.[1];
+    expect(db).toMatch(/^[0-9a-f]{36}$/);
+    expect(redis).not.toBe(db);
+  });
+
+  it('refuses what it cannot build, saying why', async () => {
+    const elixir = detect(await fixtureTree('unsupported-elixir'));
+    const monorepo = detect(await fixtureTree('monorepo-workspaces'));
+    const express = detect(await fixtureTree('node-express'));
+    expect(() => plan(elixir, { name: 'x' })).toThrow(/Elixir/);
+    expect(() => plan(monorepo, { name: 'x' })).toThrow(/choose one of its packages/);
+    expect(() => plan(express, { name: 'Bad Name' })).toThrow(/invalid/);
+  });
+
+  it('writes a .dockerignore that keeps secrets and dependencies out', async () => {
+    const p = plan(detect(await fixtureTree('node-express')), { name: 'demo', random: fixedRandom() });
+    expect(p.dockerignore.split('\n')).toEqual(expect.arrayContaining(['.git', '.env', 'node_modules']));
+  });
+});
