@@ -35,7 +35,7 @@ export function composeFile(input: ComposeInput): string {
   });
   doc.commentBefore = header(input);
   tidy(doc);
-  return doc.toString({ lineWidth: 0 });
+  return doc.toString({ lineWidth: 0, flowCollectionPadding: false });
 }
 
 /**
