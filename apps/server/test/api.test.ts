@@ -1,4 +1,4 @@
-import { readFileSync, statSync } from 'node:fs';
+import { readFileSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { echoTemplate, startTestServer, type TestServer } from './test-server.js';
@@ -107,6 +107,24 @@ describe('templates', () => {
     const res = await t.api('POST', '/templates/reload');
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ updated: ['echo'], removed: [] });
+  });
+
+  it('reports a bad template file by file, field and reason, and changes nothing', async () => {
+    const bad = join(t.home, 'templates', 'broken.yaml');
+    writeFileSync(
+      bad,
+      'name: broken\nsource:\n  kind: command\nports:\n  - name: http\n    preferred: 99999\n',
+    );
+    const res = await t.api('POST', '/templates/reload');
+    expect(res.status).toBe(400);
+    expect(res.body.error.code).toBe('INVALID_TEMPLATE');
+    expect(res.body.error.message).toContain('broken.yaml');
+    expect(res.body.error.message).toContain('source.command');
+    expect(res.body.error.message).toContain('ports[0].preferred');
+    unlinkSync(bad);
+    expect(
+      (await t.api('GET', '/templates')).body.map((x: { template: { name: string } }) => x.template.name),
+    ).toEqual(['echo']);
   });
 
   it('refuses to delete a template that still has instances', async () => {

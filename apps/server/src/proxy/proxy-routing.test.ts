@@ -1,0 +1,17 @@
+import { expect, it } from 'vitest';
+import { nameFromHost, routeInstancePath } from './proxy-routing.js';
+
+it('reads the instance from a <name>.localhost host', () => {
+  expect(nameFromHost('web-1.localhost:7412')).toBe('web-1');
+  expect(nameFromHost('WEB.localhost')).toBe('web');
+  expect(nameFromHost('localhost:7412')).toBeUndefined();
+  expect(nameFromHost('a.b.localhost')).toBeUndefined();
+  expect(nameFromHost(undefined)).toBeUndefined();
+});
+
+it('splits /i/<name>/rest and redirects /i/<name>', () => {
+  expect(routeInstancePath('/i/web/a/b?x=1')).toEqual({ kind: 'proxy', name: 'web', path: '/a/b?x=1' });
+  expect(routeInstancePath('/i/web/')).toEqual({ kind: 'proxy', name: 'web', path: '/' });
+  expect(routeInstancePath('/i/web?x=1')).toEqual({ kind: 'redirect', location: '/i/web/?x=1' });
+  expect(routeInstancePath('/api/v1/health')).toBeUndefined();
+});
