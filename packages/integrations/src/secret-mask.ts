@@ -1,0 +1,7 @@
+/** What a secret looks like in every response: set or not, never its value. */
+export const SECRET_MASK = '••••';
+
+/** True when a value sent back by a client means "keep the stored secret". */
+export function isUnchangedSecret(value: unknown): boolean {
+  return value === undefined || value === SECRET_MASK;
+}
