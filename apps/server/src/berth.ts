@@ -11,7 +11,7 @@ import {
   TemplateService,
   userMessage,
 } from '@berth/core';
-import { LocalListenerSource } from '@berth/host';
+import { LocalListenerSource, NetHealthProbe } from '@berth/host';
 import { ProcessRuntime } from '@berth/runtime-process';
 import { SqliteStore } from '@berth/store-sqlite';
 import { type AdminTokenResult, ensureAdminToken } from './admin-token.js';
@@ -63,7 +63,13 @@ export async function createBerth(config: ServerConfig, opts: BerthOptions = {})
   const workspace = new HostWorkspace(config.home);
   const events = new EventBus(store, clock);
   const deps = { store, ledger, runtimes, workspace, events, clock, newId: randomUUID };
-  const reconciler = new Reconciler({ ...deps, log, owner, publicHost: '127.0.0.1' });
+  const reconciler = new Reconciler({
+    ...deps,
+    log,
+    owner,
+    publicHost: '127.0.0.1',
+    health: new NetHealthProbe(),
+  });
   const instances = new InstanceService({ ...deps, reconciler });
   const templates = new TemplateService(store, events, clock);
   const logs = new InstanceLogs(deps);
