@@ -1,0 +1,150 @@
+import { type FormEvent, useState } from 'react';
+import { api } from '../api/api';
+import { ApiError, messageOf } from '../api/api-error';
+import type { ConfigValue, InstanceView, Template } from '../api/types';
+import { ConfigFieldInput } from './config-field-input';
+
+function defaultsOf(template: Template): Record<string, ConfigValue | undefined> {
+  return Object.fromEntries(Object.entries(template.config).map(([k, f]) => [k, f.default]));
+}
+
+/** Field errors from a 400: `details.issues[].field` like `body.config.model` or `body.ports.http`. */
+function fieldErrors(err: unknown): Record<string, string> {
+  if (!(err instanceof ApiError) || !Array.isArray(err.details.issues)) return {};
+  const out: Record<string, string> = {};
+  for (const issue of err.details.issues as { field?: string; message?: string }[]) {
+    const key = (issue.field ?? '').replace(/^body\./, '');
+    if (key) out[key] = issue.message ?? 'is invalid';
+  }
+  return out;
+}
+
+/**
+ * A form built from the template's config schema, plus an optional name and pinned ports. The
+ * instance is created stopped; the caller starts it through `useInstanceStart`.
+ */
+export function CreateInstanceForm({
+  template,
+  onCreated,
+}: {
+  template: Template;
+  onCreated: (i: InstanceView, start: boolean) => void;
+}) {
+  const [name, setName] = useState('');
+  const [config, setConfig] = useState(() => defaultsOf(template));
+  const [ports, setPorts] = useState<Record<string, string>>({});
+  const [startNow, setStartNow] = useState(true);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string>();
+  const [errors, setErrors] = useState<Record<string, string>>({});
+
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    setBusy(true);
+    setError(undefined);
+    setErrors({});
+    const values = Object.fromEntries(Object.entries(config).filter(([, v]) => v !== undefined)) as Record<
+      string,
+      ConfigValue
+    >;
+    const pinned = Object.fromEntries(
+      Object.entries(ports)
+        .filter(([, v]) => v.trim() !== '')
+        .map(([k, v]) => [k, Number(v)]),
+    );
+    try {
+      const created = await api.createInstance({
+        template: template.name,
+        ...(name.trim() ? { name: name.trim() } : {}),
+        ...(Object.keys(values).length ? { config: values } : {}),
+        ...(Object.keys(pinned).length ? { ports: pinned } : {}),
+        // started through the one start flow (preflight → port dialog → start) by the caller
+        start: false,
+      });
+      setName('');
+      setPorts({});
+      onCreated(created, startNow);
+    } catch (err) {
+      setError(messageOf(err));
+      setErrors(fieldErrors(err));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <form className="form" onSubmit={submit} aria-label={`New ${template.name} instance`}>
+      <div className="field">
+        <label htmlFor="instance-name">Name</label>
+        <input
+          id="instance-name"
+          value={name}
+          placeholder={`${template.name}-1 (chosen for you when empty)`}
+          autoComplete="off"
+          aria-invalid={errors.name ? true : undefined}
+          onChange={(e) => setName(e.target.value)}
+        />
+        {errors.name ? <small className="field-error">{errors.name}</small> : null}
+      </div>
+      {Object.entries(template.config).map(([key, field]) => (
+        <ConfigFieldInput
+          key={key}
+          name={key}
+          field={field}
+          value={config[key]}
+          error={errors[`config.${key}`]}
+          onChange={(v) => setConfig((c) => ({ ...c, [key]: v }))}
+        />
+      ))}
+      {template.ports.length > 0 ? (
+        <fieldset className="fieldset">
+          <legend>Pinned ports (optional)</legend>
+          {template.ports.map((p) => (
+            <div className="field" key={p.name}>
+              <label htmlFor={`port-${p.name}`}>
+                {p.name}{' '}
+                <span className="muted">
+                  {p.protocol}
+                  {p.env ? ` · ${p.env}` : ''}
+                </span>
+              </label>
+              <input
+                id={`port-${p.name}`}
+                type="number"
+                min={1}
+                max={65535}
+                inputMode="numeric"
+                placeholder={p.preferred ? `berth picks (from ${p.preferred})` : 'berth picks'}
+                value={ports[p.name] ?? ''}
+                aria-invalid={errors[`ports.${p.name}`] ? true : undefined}
+                onChange={(e) => setPorts((s) => ({ ...s, [p.name]: e.target.value }))}
+              />
+              {errors[`ports.${p.name}`] ? (
+                <small className="field-error">{errors[`ports.${p.name}`]}</small>
+              ) : null}
+            </div>
+          ))}
+        </fieldset>
+      ) : null}
+      <div className="field checkbox">
+        <label htmlFor="start-now">
+          <input
+            id="start-now"
+            type="checkbox"
+            checked={startNow}
+            onChange={(e) => setStartNow(e.target.checked)}
+          />
+          <span>Start it right away</span>
+        </label>
+      </div>
+      {error ? (
+        <p className="notice notice-error" role="alert">
+          {error}
+        </p>
+      ) : null}
+      <button type="submit" className="button primary" disabled={busy}>
+        {busy ? 'Creating…' : 'Create instance'}
+      </button>
+    </form>
+  );
+}

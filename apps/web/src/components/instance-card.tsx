@@ -1,0 +1,46 @@
+import type { InstanceView } from '../api/types';
+import type { CardAction } from '../hooks/use-instance-actions';
+import { hrefOf } from '../hooks/use-route';
+import { InstanceActions } from './instance-actions';
+import { PortLinks } from './port-links';
+import { ResourceSparklines } from './resource-sparklines';
+import { StatusBadge } from './status-badge';
+
+export function InstanceCard({
+  instance,
+  busy,
+  error,
+  onAction,
+}: {
+  instance: InstanceView;
+  busy: CardAction | undefined;
+  error: string | undefined;
+  onAction: (action: CardAction) => void;
+}) {
+  const problem = error ?? (instance.status === 'error' ? instance.errorMessage : null);
+  return (
+    <article
+      className="card instance-card"
+      data-instance={instance.name}
+      aria-labelledby={`card-${instance.id}`}
+    >
+      <header className="card-head">
+        <div>
+          <h3 id={`card-${instance.id}`}>
+            <a href={hrefOf({ page: 'instance', name: instance.name })}>{instance.name}</a>
+          </h3>
+          <p className="muted small">
+            {instance.template} on {instance.node}
+          </p>
+        </div>
+        <StatusBadge instance={instance} />
+      </header>
+      <PortLinks instance={instance} />
+      <ResourceSparklines instance={instance.name} running={instance.status === 'running'} />
+      <p className={`card-error${problem ? '' : ' empty'}`} role={problem ? 'alert' : undefined}>
+        {problem ?? ''}
+      </p>
+      <InstanceActions instance={instance} busy={busy} onAction={onAction} />
+    </article>
+  );
+}

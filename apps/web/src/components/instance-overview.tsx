@@ -1,0 +1,72 @@
+import type { InstanceView } from '../api/types';
+import { formatDateTime } from '../lib/format';
+import { PortLinks } from './port-links';
+
+/** Config values, ports, pins, data directory and restart state of one instance. */
+export function InstanceOverview({ instance: i }: { instance: InstanceView }) {
+  const config = Object.entries(i.config);
+  const pins = Object.entries(i.portOverrides);
+  return (
+    <dl className="facts">
+      <div>
+        <dt>Template</dt>
+        <dd>
+          <a href={`#/templates/${encodeURIComponent(i.template)}`}>{i.template}</a> on {i.node}
+        </dd>
+      </div>
+      <div>
+        <dt>Ports</dt>
+        <dd>
+          <PortLinks instance={i} />
+        </dd>
+      </div>
+      <div>
+        <dt>Pinned</dt>
+        <dd>{pins.length ? pins.map(([k, v]) => `${k} → ${v}`).join(', ') : 'none (berth picks)'}</dd>
+      </div>
+      <div>
+        <dt>Config</dt>
+        <dd>
+          {config.length === 0 ? (
+            'defaults'
+          ) : (
+            <table className="kv">
+              <tbody>
+                {config.map(([k, v]) => (
+                  <tr key={k}>
+                    <th scope="row">{k}</th>
+                    <td>
+                      <code>{String(v)}</code>
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          )}
+        </dd>
+      </div>
+      <div>
+        <dt>Desired</dt>
+        <dd>{i.desiredState}</dd>
+      </div>
+      <div>
+        <dt>Restarts</dt>
+        <dd>
+          {i.restartCount}
+          {i.lastExitCode !== null ? `, last exit code ${i.lastExitCode}` : ''}
+          {i.nextRetryAt ? `, next try ${formatDateTime(i.nextRetryAt)}` : ''}
+        </dd>
+      </div>
+      <div>
+        <dt>Data</dt>
+        <dd>
+          <code className="wrap">{i.dataDir}</code>
+        </dd>
+      </div>
+      <div>
+        <dt>Created</dt>
+        <dd>{formatDateTime(i.createdAt)}</dd>
+      </div>
+    </dl>
+  );
+}

@@ -1,0 +1,31 @@
+import { memo } from 'react';
+import type { LogLineView } from '../api/types';
+import { parseAnsi } from '../lib/ansi';
+import { formatTime } from '../lib/format';
+
+/** One log line: time, stream, and the text with its ANSI colours as styled spans. */
+export const LogLine = memo(function LogLine({ line }: { line: LogLineView }) {
+  return (
+    <div className={`log-line stream-${line.stream}`}>
+      <time className="log-time">{formatTime(line.ts)}</time>
+      <span className="log-text">
+        {parseAnsi(line.line).map((seg, i) => (
+          <span
+            // biome-ignore lint/suspicious/noArrayIndexKey: segments of one immutable line
+            key={i}
+            style={{
+              color: seg.fg,
+              backgroundColor: seg.bg,
+              fontWeight: seg.bold ? 600 : undefined,
+              opacity: seg.dim ? 0.7 : undefined,
+              fontStyle: seg.italic ? 'italic' : undefined,
+              textDecoration: seg.underline ? 'underline' : undefined,
+            }}
+          >
+            {seg.text}
+          </span>
+        ))}
+      </span>
+    </div>
+  );
+});

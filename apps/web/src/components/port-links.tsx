@@ -1,0 +1,29 @@
+import type { InstanceView } from '../api/types';
+
+/** Each leased port as a link to it on this machine, and the proxy path when berth proxies it. */
+export function PortLinks({ instance }: { instance: Pick<InstanceView, 'name' | 'ports' | 'node'> }) {
+  const entries = Object.entries(instance.ports);
+  const local = instance.node === 'local';
+  return (
+    <ul className="port-links" aria-label={`Ports of ${instance.name}`}>
+      {entries.length === 0 ? <li className="muted">no ports</li> : null}
+      {entries.map(([name, port]) => (
+        <li key={name}>
+          <span className="muted">{name}</span>{' '}
+          {local ? (
+            <a href={`http://127.0.0.1:${port}/`} target="_blank" rel="noreferrer">
+              {port}
+            </a>
+          ) : (
+            <span>{port}</span>
+          )}
+        </li>
+      ))}
+      <li>
+        <a href={`/i/${encodeURIComponent(instance.name)}/`} target="_blank" rel="noreferrer">
+          via berth /i/{instance.name}/
+        </a>
+      </li>
+    </ul>
+  );
+}

@@ -1,0 +1,46 @@
+import { useEffect, useState } from 'react';
+
+export type Route =
+  | { page: 'dashboard' }
+  | { page: 'templates' }
+  | { page: 'template'; name: string }
+  | { page: 'instances' }
+  | { page: 'instance'; name: string }
+  | { page: 'ports' }
+  | { page: 'nodes' };
+
+/** `#/instances/web-1` → { page: 'instance', name: 'web-1' }; hash routes need nothing from the server. */
+export function parseRoute(hash: string): Route {
+  const [head = '', rest] = hash
+    .replace(/^#\/?/, '')
+    .split('/')
+    .map((p) => decodeURIComponent(p));
+  if (head === 'templates') return rest ? { page: 'template', name: rest } : { page: 'templates' };
+  if (head === 'instances') return rest ? { page: 'instance', name: rest } : { page: 'instances' };
+  if (head === 'ports') return { page: 'ports' };
+  if (head === 'nodes') return { page: 'nodes' };
+  return { page: 'dashboard' };
+}
+
+export function hrefOf(route: Route): string {
+  switch (route.page) {
+    case 'dashboard':
+      return '#/';
+    case 'template':
+      return `#/templates/${encodeURIComponent(route.name)}`;
+    case 'instance':
+      return `#/instances/${encodeURIComponent(route.name)}`;
+    default:
+      return `#/${route.page}`;
+  }
+}
+
+export function useRoute(): Route {
+  const [route, setRoute] = useState(() => parseRoute(window.location.hash));
+  useEffect(() => {
+    const onChange = () => setRoute(parseRoute(window.location.hash));
+    window.addEventListener('hashchange', onChange);
+    return () => window.removeEventListener('hashchange', onChange);
+  }, []);
+  return route;
+}

@@ -1,0 +1,83 @@
+import { useCallback, useRef } from 'react';
+import { api } from '../api/api';
+import { DeploymentTable } from '../components/deployment-table';
+import { EventList } from '../components/event-list';
+import { InstanceActions } from '../components/instance-actions';
+import { InstanceOverview } from '../components/instance-overview';
+import { LogViewer } from '../components/log-viewer';
+import { Notice } from '../components/notice';
+import { PageHeader } from '../components/page-header';
+import { PortConflictDialog } from '../components/port-conflict-dialog';
+import { ResourceCharts } from '../components/resource-charts';
+import { Skeleton } from '../components/skeleton';
+import { StatusBadge } from '../components/status-badge';
+import { useEventFeed } from '../hooks/use-event-feed';
+import { type CardAction, useInstanceActions } from '../hooks/use-instance-actions';
+import { useResource } from '../hooks/use-resource';
+
+export function InstanceDetailPage({ name }: { name: string }) {
+  const reloadRef = useRef<() => void>(undefined);
+  const feed = useEventFeed({
+    instance: name,
+    keep: 30,
+    onEvent: useCallback(() => reloadRef.current?.(), []),
+  });
+  const instance = useResource(() => api.instance(name), name, feed.mode === 'live' ? 15_000 : 3000);
+  const deployments = useResource(() => api.deployments(name), name, 10_000);
+  reloadRef.current = () => {
+    instance.reload();
+    deployments.reload();
+  };
+  const refresh = useCallback(() => reloadRef.current?.(), []);
+  const actions = useInstanceActions(refresh);
+  const i = instance.data;
+
+  const onAction = async (a: CardAction) => {
+    await actions.run(name, a);
+    if (a === 'remove') window.location.hash = '#/instances';
+  };
+
+  return (
+    <>
+      <PageHeader title={i?.name ?? name}>
+        {i ? <StatusBadge instance={i} /> : null}
+        {i ? (
+          <InstanceActions instance={i} busy={actions.busy[name]} onAction={(a) => void onAction(a)} />
+        ) : null}
+      </PageHeader>
+      {instance.error ? <Notice tone="error">{instance.error}</Notice> : null}
+      {actions.errors[name] ? <Notice tone="error">{actions.errors[name]}</Notice> : null}
+      {i?.status === 'error' && i.errorMessage ? <Notice tone="error">{i.errorMessage}</Notice> : null}
+      <div className="grid detail">
+        <section className="card" aria-labelledby="overview">
+          <h2 id="overview">Overview</h2>
+          {i ? <InstanceOverview instance={i} /> : <Skeleton height={260} />}
+        </section>
+        <section className="card" aria-labelledby="events">
+          <h2 id="events">Events</h2>
+          <EventList events={feed.events} mode={feed.mode} error={feed.error} showInstance={false} />
+        </section>
+      </div>
+      <section className="card" aria-labelledby="logs">
+        <h2 id="logs">Logs</h2>
+        <LogViewer instance={name} />
+      </section>
+      <section className="card" aria-labelledby="resources">
+        <h2 id="resources">CPU and memory</h2>
+        <ResourceCharts instance={name} running={i?.status === 'running'} />
+      </section>
+      <section className="card" aria-labelledby="deployments">
+        <h2 id="deployments">Deployment history</h2>
+        {deployments.error ? <Notice tone="error">{deployments.error}</Notice> : null}
+        {deployments.loading ? <Skeleton height={120} /> : null}
+        {deployments.data?.length === 0 ? <Notice>Not deployed yet.</Notice> : null}
+        {deployments.data?.length ? <DeploymentTable deployments={deployments.data} /> : null}
+      </section>
+      <PortConflictDialog
+        state={actions.starter.dialog}
+        onResolve={actions.starter.resolve}
+        onDismiss={actions.starter.dismiss}
+      />
+    </>
+  );
+}

@@ -1,0 +1,46 @@
+import { api } from '../api/api';
+import { AddNodeForm } from '../components/add-node-form';
+import { NodeRow } from '../components/node-row';
+import { Notice } from '../components/notice';
+import { PageHeader } from '../components/page-header';
+import { Skeleton } from '../components/skeleton';
+import { useResource } from '../hooks/use-resource';
+
+export function NodesPage() {
+  const nodes = useResource(() => api.nodes(), '', 10_000);
+  return (
+    <>
+      <PageHeader title="Nodes" />
+      <section className="card" aria-labelledby="node-list">
+        <h2 id="node-list">Where instances run</h2>
+        {nodes.error ? <Notice tone="error">{nodes.error}</Notice> : null}
+        {nodes.loading ? <Skeleton height={40} count={2} label="Loading nodes" /> : null}
+        {nodes.data ? (
+          <div className="table-wrap">
+            <table className="table">
+              <thead>
+                <tr>
+                  <th scope="col">Name</th>
+                  <th scope="col">Kind</th>
+                  <th scope="col">Port space</th>
+                  <th scope="col">Status</th>
+                  <th scope="col">Runtimes</th>
+                  <th scope="col">Connection</th>
+                </tr>
+              </thead>
+              <tbody>
+                {nodes.data.map((n) => (
+                  <NodeRow key={n.name} node={n} />
+                ))}
+              </tbody>
+            </table>
+          </div>
+        ) : null}
+      </section>
+      <section className="card narrow-card" aria-labelledby="add-node">
+        <h2 id="add-node">Add a remote Docker host</h2>
+        <AddNodeForm onAdded={nodes.reload} />
+      </section>
+    </>
+  );
+}

@@ -1,0 +1,115 @@
+import { useCallback, useState } from 'react';
+import { api } from '../api/api';
+import { messageOf } from '../api/api-error';
+import type { InstanceView } from '../api/types';
+import { CreateInstanceForm } from '../components/create-instance-form';
+import { InstanceCard } from '../components/instance-card';
+import { Notice } from '../components/notice';
+import { PageHeader } from '../components/page-header';
+import { PortConflictDialog } from '../components/port-conflict-dialog';
+import { Skeleton } from '../components/skeleton';
+import { TemplateSummary } from '../components/template-summary';
+import { useInstanceActions } from '../hooks/use-instance-actions';
+import { useResource } from '../hooks/use-resource';
+
+export function TemplateDetailPage({ name }: { name: string }) {
+  const template = useResource(() => api.template(name), name);
+  const instances = useResource(() => api.instances({ template: name }), name, 5000);
+  const { reload } = instances;
+  const actions = useInstanceActions(reload);
+  const [notice, setNotice] = useState<{ tone: 'calm' | 'error'; text: string }>();
+  const t = template.data?.template;
+  const singleton = t?.maxInstances === 1;
+  const existing = instances.data ?? [];
+
+  const { start } = actions.starter;
+  const onCreated = useCallback(
+    async (inst: InstanceView, startNow: boolean) => {
+      setNotice({ tone: 'calm', text: `Created ${inst.name}.` });
+      reload();
+      if (!startNow) return;
+      try {
+        const started = await start({ instance: inst.name });
+        setNotice({
+          tone: 'calm',
+          text: started ? `Started ${inst.name}.` : `Created ${inst.name}; not started.`,
+        });
+      } catch (err) {
+        setNotice({ tone: 'error', text: messageOf(err) });
+      }
+      reload();
+    },
+    [start, reload],
+  );
+
+  const startService = async () => {
+    try {
+      await start({ service: name });
+      setNotice({ tone: 'calm', text: `Started ${name}.` });
+    } catch (err) {
+      setNotice({ tone: 'error', text: messageOf(err) });
+    }
+    reload();
+  };
+
+  return (
+    <>
+      <PageHeader title={name}>
+        <a className="button quiet" href="#/templates">
+          All templates
+        </a>
+      </PageHeader>
+      {template.error ? <Notice tone="error">{template.error}</Notice> : null}
+      {notice ? <Notice tone={notice.tone}>{notice.text}</Notice> : null}
+      <div className="grid two">
+        <section className="card" aria-labelledby="about">
+          <h2 id="about">About</h2>
+          {t ? (
+            <>
+              {t.description ? <p>{t.description}</p> : null}
+              <TemplateSummary template={t} />
+            </>
+          ) : (
+            <Skeleton height={180} />
+          )}
+        </section>
+        <section className="card" aria-labelledby="new-instance">
+          <h2 id="new-instance">{singleton ? 'Service' : 'New instance'}</h2>
+          {!t ? <Skeleton height={220} /> : null}
+          {t && singleton && existing.length > 0 ? (
+            <>
+              <p className="muted">This template runs as a single service.</p>
+              <button type="button" className="button primary" onClick={startService}>
+                Start {name}
+              </button>
+            </>
+          ) : null}
+          {t && !(singleton && existing.length > 0) ? (
+            <CreateInstanceForm template={t} onCreated={onCreated} />
+          ) : null}
+        </section>
+      </div>
+      <section aria-labelledby="instances-of">
+        <h2 id="instances-of">Instances of {name}</h2>
+        {instances.loading ? <Skeleton height={220} count={2} /> : null}
+        {!instances.loading && existing.length === 0 ? <Notice>None yet.</Notice> : null}
+        <div className="grid cards">
+          {existing.map((i) => (
+            <InstanceCard
+              key={i.id}
+              instance={i}
+              busy={actions.busy[i.name]}
+              error={actions.errors[i.name]}
+              onAction={(a) => void actions.run(i.name, a)}
+            />
+          ))}
+        </div>
+      </section>
+      <PortConflictDialog
+        state={actions.starter.dialog}
+        onResolve={actions.starter.resolve}
+        onDismiss={actions.starter.dismiss}
+      />
+    </>
+  );
+}
