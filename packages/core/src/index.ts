@@ -1,4 +1,5 @@
 export * from './clock.js';
+export * from './compose-file.js';
 export * from './config-values.js';
 export * from './deploy-spec.js';
 export * from './deployment.js';

@@ -1,5 +1,5 @@
 import type { Clock } from './clock.js';
-import { Conflict, InvalidInput, type PortConflict } from './errors.js';
+import { Conflict, InvalidInput, NotFound, type PortConflict } from './errors.js';
 import type { Instance } from './instance.js';
 import type { Logger } from './logger.js';
 import { PortBitmap } from './port-bitmap.js';
@@ -453,7 +453,7 @@ export class PortLedger {
   unreserve(host: string, port: number, protocol: Protocol = 'tcp'): void {
     const lease = this.store.leases.find(host, protocol, port);
     if (lease?.ownerKind !== 'reservation') {
-      throw new InvalidInput(`port ${port} on ${host} is not reserved by hand`, { code: 'NOT_RESERVED' });
+      throw new NotFound('reservation', `${protocol}/${port} on ${host}`);
     }
     this.dropLease(lease);
   }
