@@ -1,4 +1,5 @@
 import { type IntegrationType, MIN_SCAN_INTERVAL_SECONDS, type Store, userMessage } from '@berth/core';
+import { parseConfig } from './integration-config.js';
 import type { IntegrationService } from './integration-service.js';
 
 export interface LegacyImportResult {
@@ -40,22 +41,34 @@ export async function importLegacySettings(
   settings: Record<string, string>,
 ): Promise<LegacyImportResult> {
   const result: LegacyImportResult = { backup: null, created: [], skipped: [] };
-  const plans = legacyPlans(settings).filter((p) => d.store.settings.get(MARKER(p.type)) === undefined);
-  if (plans.length === 0) return result;
+  const pending = legacyPlans(settings).filter((p) => d.store.settings.get(MARKER(p.type)) === undefined);
+  const valid = pending.filter((p) => {
+    const problem = planProblem(d.store, p);
+    if (problem) result.skipped.push({ type: p.type, reason: problem });
+    return !problem;
+  });
+  if (valid.length === 0) return result;
   result.backup = await d.backup();
-  for (const plan of plans) {
-    try {
-      const created = d.store.transaction(() => {
-        const view = d.integrations.create(plan);
-        d.store.settings.set(MARKER(plan.type), view.id);
-        return view;
-      });
-      result.created.push({ type: plan.type, id: created.id, name: created.name });
-    } catch (err) {
-      result.skipped.push({ type: plan.type, reason: userMessage(err) });
-    }
+  for (const plan of valid) {
+    const created = d.store.transaction(() => {
+      const view = d.integrations.create(plan);
+      d.store.settings.set(MARKER(plan.type), view.id);
+      return view;
+    });
+    result.created.push({ type: plan.type, id: created.id, name: created.name });
   }
   return result;
+}
+
+/** Why a plan cannot be imported (checked before the backup, so a bad one never costs a copy). */
+function planProblem(store: Store, plan: Plan): string | null {
+  if (store.integrations.findByName(plan.name)) return `an integration named '${plan.name}' exists already`;
+  try {
+    parseConfig(plan.type, plan.config);
+    return null;
+  } catch (err) {
+    return userMessage(err);
+  }
 }
 
 /** What the settings ask for, per type; types with neither an enabled flag nor an address are left out. */

@@ -24,7 +24,15 @@ const entrySchema = z.object({
 export type RegistryEntry = z.output<typeof entrySchema>;
 
 /** `service_registry.json`: an array of entries, or a map of them keyed by instance id. */
-const registrySchema = z.union([z.array(entrySchema), z.record(z.string(), entrySchema)]);
+const registrySchema = z.array(entrySchema);
+
+/** A map becomes an array, each entry's key standing in for a missing instance_id. */
+function asList(json: unknown): unknown {
+  if (Array.isArray(json) || json === null || typeof json !== 'object') return json;
+  return Object.entries(json).map(([key, e]) =>
+    e !== null && typeof e === 'object' ? { instance_id: key, ...(e as object) } : e,
+  );
+}
 
 export interface RegistryImportDeps {
   store: Store;
@@ -46,11 +54,9 @@ export interface RegistryImportResult {
  * same file twice changes nothing. Nothing is started: the old containers may still hold the ports.
  */
 export function importServiceRegistry(d: RegistryImportDeps, json: unknown): RegistryImportResult {
-  const parsed = registrySchema.safeParse(json);
-  if (!parsed.success) throw validationError(parsed.error, 'registry');
-  const entries = Array.isArray(parsed.data)
-    ? parsed.data.map((e) => [e.instance_id ?? e.container_name ?? '', e] as const)
-    : Object.entries(parsed.data).map(([key, e]) => [e.instance_id ?? key, e] as const);
+  const parsed = registrySchema.safeParse(asList(json));
+  if (!parsed.success) throw validationError(parsed.error, 'registry', 'service registry');
+  const entries = parsed.data.map((e) => [e.instance_id ?? e.container_name ?? '', e] as const);
   const result: RegistryImportResult = { imported: [], skipped: [] };
   for (const [rawName, entry] of entries) {
     const name = toName(rawName);

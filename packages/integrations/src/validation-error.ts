@@ -5,14 +5,14 @@ import type { z } from 'zod';
  * A zod failure as InvalidInput naming every field (`config.url: must be an http:// …`). Messages
  * are the schema's own words; values are never echoed, so a secret cannot leak through an error.
  */
-export function validationError(error: z.ZodError, prefix = ''): InvalidInput {
+export function validationError(error: z.ZodError, prefix = '', what = 'integration'): InvalidInput {
   const fields = error.issues.map((i) => ({
     field: [prefix, ...i.path.map(String)].filter((p) => p !== '').join('.') || '(body)',
     message: i.message,
   }));
   const words = fields.map((f) => `${f.field}: ${f.message}`).join('; ');
-  return new InvalidInput(`Invalid integration: ${words}`, {
-    code: 'INVALID_INTEGRATION',
+  return new InvalidInput(`Invalid ${what}: ${words}`, {
+    code: `INVALID_${what.toUpperCase().replace(/\W+/g, '_')}`,
     details: { field: fields[0]?.field, fields },
   });
 }

@@ -77,26 +77,23 @@ export class FakeKomodo {
     const type = m[1] ?? body.type ?? '';
     const params = (m[1] ? body : body.params) ?? {};
     this.seenTypes.push(type);
-    this.answer(type, params, res);
+    const [status, answer] = this.answer(type, params);
+    sendJson(res, status, answer);
   }
 
-  private answer(type: string, params: Record<string, unknown>, res: ServerResponse): void {
+  private answer(type: string, params: Record<string, unknown>): [number, unknown] {
     switch (type) {
       case 'GetVersion':
-        return sendJson(res, 200, { version: this.opts.version ?? '1.18.4' });
+        return [200, { version: this.opts.version ?? '1.18.4' }];
       case 'ListServers':
-        return sendJson(res, 200, this.servers.map(serverListItem));
+        return [200, this.servers.map(serverListItem)];
       case 'ListDockerContainers': {
         const s = this.servers.find((x) => x.id === params.server || x.name === params.server);
-        if (!s) return sendJson(res, 500, { error: 'Failed to get Server', trace: ['no server matching'] });
-        return sendJson(
-          res,
-          200,
-          s.containers.map((c) => ({ server_id: s.id, networks: [], volumes: [], ...c })),
-        );
+        if (!s) return [500, { error: 'Failed to get Server', trace: ['no server matching'] }];
+        return [200, s.containers.map((c) => ({ server_id: s.id, networks: [], volumes: [], ...c }))];
       }
       default:
-        return sendJson(res, 400, { error: `unknown request type ${type}`, trace: [] });
+        return [400, { error: `unknown request type ${type}`, trace: [] }];
     }
   }
 }

@@ -94,10 +94,11 @@ export class FakePortainer {
   private containers(id: number, all: string | null, res: ServerResponse): void {
     const env = this.environments.find((e) => e.Id === id);
     if (!env) {
-      return sendJson(res, 404, {
+      sendJson(res, 404, {
         message: 'Unable to find an environment with the specified identifier inside the database',
         details: 'Object not found inside the database',
       });
+      return;
     }
     const list =
       all === '1' || all === 'true' ? env.containers : env.containers.filter((c) => c.State === 'running');
