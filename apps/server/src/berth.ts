@@ -18,6 +18,7 @@ import { type AdminTokenResult, ensureAdminToken } from './admin-token.js';
 import { HostWorkspace } from './host-workspace.js';
 import { InstanceLogs } from './instance-logs.js';
 import { LocalRuntimeResolver } from './local-runtime-resolver.js';
+import { startIntegrations } from './berth-integrations.js';
 import { type BerthLogger, createLogger } from './logger.js';
 import { ownerId } from './owner-id.js';
 import type { ServerConfig } from './server-config.js';
@@ -73,6 +74,7 @@ export async function createBerth(config: ServerConfig, opts: BerthOptions = {})
   const instances = new InstanceService({ ...deps, reconciler });
   const templates = new TemplateService(store, events, clock);
   const logs = new InstanceLogs(deps);
+  const integrations = startIntegrations({ home: config.home, store, ledger, clock, log });
 
   async function reloadTemplates(): Promise<ReloadResult> {
     const files = await readTemplateFolder(config.templatesDir);
@@ -108,6 +110,7 @@ export async function createBerth(config: ServerConfig, opts: BerthOptions = {})
     templates,
     tokens,
     logs,
+    integrations,
     adminToken,
     reloadTemplates,
     /** Stops every instance that is running or meant to run (shutdown policy `stop`). */
@@ -118,6 +121,7 @@ export async function createBerth(config: ServerConfig, opts: BerthOptions = {})
     /** Lets queued actions finish, then closes the store. Instances keep running. */
     close(): Promise<void> {
       closed ??= (async () => {
+        await integrations.close();
         await reconciler.close();
         store.close();
       })();

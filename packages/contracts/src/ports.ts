@@ -5,6 +5,11 @@ const protocol = z.enum(['tcp', 'udp']);
 
 export const portsQuerySchema = z.object({
   host: z.string().min(1).default('local'),
+  /** `allHosts=1`: every host berth knows (local, nodes, leases, integration scans) with its rows. */
+  allHosts: z
+    .enum(['1', '0', 'true', 'false'])
+    .optional()
+    .transform((v) => v === '1' || v === 'true'),
 });
 export type PortsQuery = z.infer<typeof portsQuerySchema>;
 
@@ -16,6 +21,9 @@ export const portInventoryRowSchema = z.object({
   instanceId: z.string().nullable(),
 });
 export type PortInventoryRow = z.infer<typeof portInventoryRowSchema>;
+
+export const hostInventorySchema = z.object({ host: z.string(), ports: z.array(portInventoryRowSchema) });
+export type HostInventory = z.infer<typeof hostInventorySchema>;
 
 export const freePortsQuerySchema = z
   .object({

@@ -25,6 +25,8 @@ export { maskedConfig } from './integration-config.js';
 export {
   type CreateIntegrationInput,
   createIntegrationInput,
+  draftTestQuery,
+  integrationIdParams,
   type UpdateIntegrationInput,
   updateIntegrationInput,
 } from './integration-input.js';

@@ -34,3 +34,8 @@ export function parseInput<S extends z.ZodType>(schema: S, raw: unknown): z.outp
   if (!parsed.success) throw validationError(parsed.error);
   return parsed.data;
 }
+
+/** `:id` of the integration routes: an id or a name. */
+export const integrationIdParams = z.object({ id: z.string().min(1) });
+/** `POST /integrations/test?id=`: masked secrets in the draft stand for this integration's. */
+export const draftTestQuery = z.object({ id: z.string().min(1).optional() });

@@ -5,6 +5,7 @@ import type { AppContext } from '../app-context.js';
 import type { InstanceProxy } from '../proxy/instance-proxy.js';
 import { handleInstancePath, upgradeInstancePath } from '../proxy/proxy-handlers.js';
 import { instanceRoutes } from '../routes/instances.js';
+import { integrationRoutes } from '../routes/integrations.js';
 import { nodeRoutes } from '../routes/nodes.js';
 import { portRoutes } from '../routes/ports.js';
 import { systemRoutes } from '../routes/system.js';
@@ -60,6 +61,7 @@ export async function createApp(
         nodeRoutes,
         portRoutes,
         tokenRoutes,
+        integrationRoutes,
       ]) {
         await api.register(routes, ctx);
       }

@@ -7,6 +7,7 @@ import {
 } from '@berth/contracts';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { AppContext } from '../app-context.js';
+import { inventoryOfAllHosts } from '../port-hosts.js';
 
 const tags = ['ports'];
 
@@ -14,7 +15,7 @@ export const portRoutes: FastifyPluginAsyncZod<AppContext> = async (app, ctx) =>
   const { ledger } = ctx.berth;
 
   app.get('/ports', { schema: { tags, querystring: portsQuerySchema } }, async (req) =>
-    ledger.inventory(req.query.host),
+    req.query.allHosts ? inventoryOfAllHosts(ledger, ctx.berth.store) : ledger.inventory(req.query.host),
   );
 
   app.get('/ports/free', { schema: { tags, querystring: freePortsQuerySchema } }, async (req) => {

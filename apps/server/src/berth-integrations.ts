@@ -1,0 +1,57 @@
+import { randomUUID } from 'node:crypto';
+import type { Clock, Logger, PortLedger } from '@berth/core';
+import {
+  clientFactory,
+  defaultLocalNames,
+  IntegrationService,
+  ScanPortSource,
+  ScanRunner,
+  ScanScheduler,
+  SecretKeyring,
+} from '@berth/integrations';
+import type { SqliteStore } from '@berth/store-sqlite';
+
+export interface IntegrationsDeps {
+  home: string;
+  store: SqliteStore;
+  ledger: PortLedger;
+  clock: Clock;
+  log: Logger;
+}
+
+/**
+ * Integrations in the composition root: secrets keyed by `<home>/secret.key`, the scans counted by
+ * the ledger, and one scan timer per enabled integration, started now and stopped by `close`.
+ */
+export function startIntegrations(d: IntegrationsDeps) {
+  const log = d.log.child({ ns: 'integrations' });
+  const secrets = SecretKeyring.load(d.home, log);
+  const clients = clientFactory(defaultLocalNames());
+  const runner = new ScanRunner({ store: d.store, secrets, clients, clock: d.clock, log });
+  const scheduler = new ScanScheduler({ store: d.store, runner, clock: d.clock, log });
+  const service = new IntegrationService({
+    store: d.store,
+    secrets,
+    clients,
+    runner,
+    clock: d.clock,
+    newId: randomUUID,
+    log,
+    onChange: (id) => scheduler.refresh(id),
+  });
+  d.ledger.addSource(new ScanPortSource(d.store));
+  scheduler.start();
+  return {
+    service,
+    secrets,
+    scheduler,
+    /** Re-seals every integration's secrets with a new key. */
+    rotateKey: () => secrets.rotateKey(d.store),
+    async close(): Promise<void> {
+      await scheduler.stop();
+      await runner.close();
+    },
+  };
+}
+
+export type Integrations = ReturnType<typeof startIntegrations>;
