@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { registerInstanceCommands } from './commands/instances.js';
+import { registerIntegrationCommands } from './commands/integrations.js';
 import { registerLogCommands } from './commands/logs.js';
 import { registerPortCommands } from './commands/ports.js';
 import { registerServeCommand } from './commands/serve.js';
@@ -23,6 +24,7 @@ export function buildProgram(): Command {
   registerTemplateCommands(program);
   registerLogCommands(program);
   registerTokenCommands(program);
+  registerIntegrationCommands(program);
   registerVersionCommand(program);
   for (const cmd of program.commands) {
     cmd.exitOverride();

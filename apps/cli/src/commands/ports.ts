@@ -1,4 +1,4 @@
-import type { FreePortsResult, PortInventoryRow } from '@berth/contracts';
+import type { FreePortsResult, HostInventory, PortInventoryRow } from '@berth/contracts';
 import type { Command } from 'commander';
 import { clientOf, show } from '../cli-context.js';
 import { formatTable } from '../table.js';
@@ -11,9 +11,11 @@ export function registerPortCommands(program: Command): void {
     .option('--free <count>', 'find this many free ports instead')
     .option('--from <port>', 'lowest port for --free')
     .option('--to <port>', 'highest port for --free')
+    .option('--all-hosts', 'every host berth knows, with its ports')
     .option('--json', 'print JSON')
     .action(async (opts, cmd: Command) => {
       const api = clientOf(cmd);
+      if (opts.allHosts) return showAllHosts(api, opts.json);
       if (opts.free !== undefined) {
         const free = await api.get<FreePortsResult>('/ports/free', {
           host: opts.host,
@@ -36,4 +38,19 @@ export function registerPortCommands(program: Command): void {
         ]),
       );
     });
+}
+
+/** `berth ports --all-hosts`: one table, a HOST column first. */
+async function showAllHosts(api: ReturnType<typeof clientOf>, json: boolean | undefined): Promise<void> {
+  const hosts = await api.get<HostInventory[]>('/ports', { allHosts: 1 });
+  const rows = hosts.flatMap((h) => h.ports.map((p) => ({ host: h.host, ...p })));
+  show(hosts, json, () =>
+    formatTable(rows, [
+      { header: 'HOST', value: (p) => p.host },
+      { header: 'PORT', value: (p) => p.port },
+      { header: 'PROTO', value: (p) => p.protocol },
+      { header: 'KIND', value: (p) => p.ownerKind },
+      { header: 'OWNER', value: (p) => p.owner },
+    ]),
+  );
 }
