@@ -14,6 +14,8 @@ import { watch } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { LogLine } from '@berth/core';
+import { LogCursor, readRange, splitLines } from './log-cursor.js';
+import type { LogRotationFeed } from './log-rotation-feed.js';
 
 export type LogStream = 'stdout' | 'stderr';
 export const LOG_STREAMS: readonly LogStream[] = ['stdout', 'stderr'];
@@ -37,12 +39,6 @@ export async function fileSize(path: string): Promise<number> {
 export async function logOffsets(logDir: string): Promise<Record<LogStream, number>> {
   const [stdout, stderr] = await Promise.all(LOG_STREAMS.map((s) => fileSize(logFilePath(logDir, s))));
   return { stdout: stdout ?? 0, stderr: stderr ?? 0 };
-}
-
-function splitLines(text: string): string[] {
-  const lines = text.split('\n');
-  if (lines.at(-1) === '') lines.pop();
-  return lines.map((l) => (l.endsWith('\r') ? l.slice(0, -1) : l));
 }
 
 const countNewlines = (b: Buffer) => {
@@ -86,25 +82,6 @@ export async function readLastLines(path: string, n: number, range: { start?: nu
   }
 }
 
-/** Reads the bytes [offset, end of file) of a file; empty when it does not exist. */
-async function readFrom(path: string, offset: number): Promise<Buffer> {
-  let fh: Awaited<ReturnType<typeof open>>;
-  try {
-    fh = await open(path, 'r');
-  } catch {
-    return Buffer.alloc(0);
-  }
-  try {
-    const size = (await fh.stat()).size;
-    if (size <= offset) return Buffer.alloc(0);
-    const buf = Buffer.alloc(size - offset);
-    const { bytesRead } = await fh.read(buf, 0, buf.length, offset);
-    return buf.subarray(0, bytesRead);
-  } finally {
-    await fh.close();
-  }
-}
-
 export interface TailOptions {
   /** Lines to return, both streams together (default 1000). */
   tail?: number;
@@ -142,28 +119,8 @@ export interface FollowOptions {
   from?: Partial<Record<LogStream, number>>;
   /** Polling interval, a fallback for when fs.watch misses an event or is unavailable. */
   pollMs?: number;
-}
-
-interface Cursor {
-  stream: LogStream;
-  path: string;
-  offset: number;
-  partial: Buffer;
-}
-
-/** Complete lines appended since the cursor; a cut last line waits for its newline. */
-async function advance(c: Cursor): Promise<string[]> {
-  if ((await fileSize(c.path)) < c.offset) {
-    c.offset = 0; // truncated or rotated: start over
-    c.partial = Buffer.alloc(0);
-  }
-  const fresh = await readFrom(c.path, c.offset);
-  if (fresh.length === 0) return [];
-  c.offset += fresh.length;
-  const data = Buffer.concat([c.partial, fresh]);
-  const end = data.lastIndexOf(10);
-  c.partial = data.subarray(end + 1);
-  return end < 0 ? [] : splitLines(data.subarray(0, end + 1).toString('utf8'));
+  /** Shared with the log rotator so a follow keeps its place across rotations. */
+  rotations?: LogRotationFeed;
 }
 
 /** Watches `dir` for changes, calling `onChange`; returns a function that stops watching. */
@@ -182,19 +139,15 @@ function watchDir(dir: string, onChange: () => void, pollMs: number): () => void
   };
 }
 
-/**
- * Lines appended to the log files from now (or `from`) on, as they arrive, until the signal
- * aborts. Each line's ts is when berth read it.
- */
-export async function* followLogs(logDir: string, opts: FollowOptions = {}): AsyncGenerator<LogLine> {
+type Cursors = { stream: LogStream; cursor: LogCursor }[];
+
+/** Lines from the cursors as they arrive, until the signal aborts; closes the cursors. */
+async function* followCursors(
+  logDir: string,
+  cursors: Cursors,
+  opts: Pick<FollowOptions, 'signal' | 'pollMs'>,
+): AsyncGenerator<LogLine> {
   const { signal } = opts;
-  const offsets = await logOffsets(logDir);
-  const cursors: Cursor[] = LOG_STREAMS.map((stream) => ({
-    stream,
-    path: logFilePath(logDir, stream),
-    offset: opts.from?.[stream] ?? offsets[stream],
-    partial: Buffer.alloc(0),
-  }));
   let dirty = true;
   let wake: (() => void) | undefined;
   const poke = () => {
@@ -208,31 +161,122 @@ export async function* followLogs(logDir: string, opts: FollowOptions = {}): Asy
       if (!dirty) await new Promise<void>((r) => (wake = r));
       wake = undefined;
       dirty = false;
-      for (const c of cursors) {
-        for (const line of await advance(c)) {
+      for (const { stream, cursor } of cursors) {
+        for (const line of await cursor.advance()) {
           if (signal?.aborted) return;
-          yield { ts: Date.now(), stream: c.stream, line };
+          yield { ts: Date.now(), stream, line };
         }
       }
     }
   } finally {
     unwatch();
     signal?.removeEventListener('abort', poke);
+    for (const { cursor } of cursors) cursor.close();
   }
+}
+
+/**
+ * Lines appended to the log files from now (or `from`) on, as they arrive, until the signal
+ * aborts. Each line's ts is when berth read it.
+ */
+export async function* followLogs(logDir: string, opts: FollowOptions = {}): AsyncGenerator<LogLine> {
+  const cursors: Cursors = [];
+  for (const stream of LOG_STREAMS) {
+    const path = logFilePath(logDir, stream);
+    const at = async () => opts.from?.[stream] ?? (await fileSize(path));
+    const offset = opts.rotations ? await opts.rotations.withLock(path, at) : await at();
+    cursors.push({ stream, cursor: new LogCursor(path, offset, opts.rotations) });
+  }
+  yield* followCursors(logDir, cursors, opts);
+}
+
+export interface ReadLogsQuery {
+  tail?: number;
+  since?: number;
+  follow?: boolean;
+  signal?: AbortSignal;
+}
+
+/** Up to `n` last lines of a stream ending at `end`, reaching into `<file>.1` when the live file has fewer. */
+async function lastLinesAcrossRotation(path: string, n: number, end: number): Promise<TimedLines> {
+  const live = await readLastLines(path, n, { end });
+  const liveTs = await mtimeOf(path);
+  const fromLive = { lines: live, ts: live.map(() => liveTs ?? 0) };
+  if (live.length >= n) return fromLive;
+  const rotated = `${path}.1`;
+  const olderTs = await mtimeOf(rotated);
+  if (olderTs === undefined) return fromLive;
+  const older = await readLastLines(rotated, n - live.length + 1);
+  const cut = !(await endsWithNewline(rotated));
+  if (cut && older.length > 0 && live.length > 0) live[0] = `${older.pop()}${live[0]}`;
+  const kept = older.slice(-(n - live.length));
+  return { lines: [...kept, ...live], ts: [...kept.map(() => olderTs), ...fromLive.ts] };
+}
+
+interface TimedLines {
+  lines: string[];
+  ts: number[];
+}
+
+/**
+ * One stream's tail and a cursor right after it, taken together under the file's lock so a
+ * rotation cannot fall between them.
+ */
+async function tailWithCursor(
+  logDir: string,
+  stream: LogStream,
+  query: ReadLogsQuery,
+  rotations: LogRotationFeed | undefined,
+): Promise<{ lines: LogLine[]; cursor: LogCursor | undefined }> {
+  const path = logFilePath(logDir, stream);
+  const take = async () => {
+    const end = await fileSize(path);
+    const n = query.tail ?? (query.follow ? 100 : 1000);
+    const found = n > 0 ? await lastLinesAcrossRotation(path, n, end) : { lines: [], ts: [] };
+    const lines = found.lines
+      .map((line, i): LogLine => ({ ts: Math.round(found.ts[i] ?? 0), stream, line }))
+      .filter((l) => query.since === undefined || l.ts >= query.since);
+    return { lines, cursor: query.follow ? new LogCursor(path, end, rotations) : undefined };
+  };
+  return rotations ? rotations.withLock(path, take) : take();
 }
 
 /** Tail (and, with `follow`, everything after it, without a gap or a repeat) as one stream. */
 export async function* readLogs(
   logDir: string,
-  query: { tail?: number; since?: number; follow?: boolean; signal?: AbortSignal },
+  query: ReadLogsQuery,
+  rotations?: LogRotationFeed,
 ): AsyncGenerator<LogLine> {
-  const until = await logOffsets(logDir);
-  const tail = query.tail ?? (query.follow ? 100 : 1000);
-  if (tail > 0) {
-    const opts: TailOptions = { tail, until };
-    if (query.since !== undefined) opts.since = query.since;
-    yield* await tailLogs(logDir, opts);
+  const parts = await Promise.all(LOG_STREAMS.map((s) => tailWithCursor(logDir, s, query, rotations)));
+  const n = query.tail ?? (query.follow ? 100 : 1000);
+  // Without per-line times, the stream written last goes last; the sort is stable within a stream.
+  const tail = parts
+    .flatMap((p) => p.lines)
+    .sort((a, b) => a.ts - b.ts)
+    .slice(-n);
+  const cursors: Cursors = [];
+  parts.forEach((p, i) => {
+    if (p.cursor) cursors.push({ stream: LOG_STREAMS[i]!, cursor: p.cursor });
+  });
+  try {
+    if (n > 0) yield* tail;
+    if (query.follow) yield* followCursors(logDir, cursors, query.signal ? { signal: query.signal } : {});
+  } finally {
+    for (const { cursor } of cursors) cursor.close();
   }
-  if (!query.follow) return;
-  yield* followLogs(logDir, query.signal ? { from: until, signal: query.signal } : { from: until });
+}
+
+async function mtimeOf(path: string): Promise<number | undefined> {
+  try {
+    return (await stat(path)).mtimeMs;
+  } catch {
+    return undefined;
+  }
+}
+
+async function endsWithNewline(path: string): Promise<boolean> {
+  const size = await fileSize(path);
+  if (size === 0) return true;
+  const last = await readRange(path, size - 1, size);
+  return last[0] === 10;
 }
