@@ -21,6 +21,8 @@ describe('compose files as templates', () => {
   it('reads services and the host part of every ports entry', () => {
     const f = parseComposeFile(mem0, 'openmemory-compose.yaml');
     expect(f.services).toEqual(['api', 'ui', 'db']);
+    expect(f.version).toBeNull();
+    expect(f.images).toEqual({ api: 'mem0/openmemory', ui: 'mem0/ui', db: 'postgres' });
     expect(f.ports).toEqual([
       { service: 'api', variable: 'MEM0_PORT', hostPort: 8765, containerPort: 8765, protocol: 'tcp' },
       { service: 'api', variable: 'MEM0_METRICS', hostPort: null, containerPort: 9100, protocol: 'tcp' },

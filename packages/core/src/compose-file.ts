@@ -15,7 +15,11 @@ export interface ComposePort {
 }
 
 export interface ComposeFile {
+  /** The file's `version:`, when it has one (an override file must repeat it for compose v1). */
+  version: string | null;
   services: string[];
+  /** Service → its `image:`, for services that name one. */
+  images: Record<string, string>;
   ports: ComposePort[];
 }
 
@@ -40,8 +44,17 @@ export function parseComposeFile(text: string, fileName: string): ComposeFile {
   const services = (doc as { services?: unknown } | null)?.services;
   if (!services || typeof services !== 'object' || Array.isArray(services))
     fail(fileName, 'it has no services');
-  const out: ComposeFile = { services: Object.keys(services), ports: [] };
-  for (const [name, svc] of Object.entries(services as Record<string, { ports?: unknown }>)) {
+  const version = (doc as { version?: unknown }).version;
+  const out: ComposeFile = {
+    version: version === undefined || version === null ? null : String(version),
+    services: Object.keys(services),
+    images: {},
+    ports: [],
+  };
+  for (const [name, svc] of Object.entries(
+    services as Record<string, { ports?: unknown; image?: unknown }>,
+  )) {
+    if (typeof svc?.image === 'string') out.images[name] = svc.image;
     const ports = svc?.ports;
     if (ports === undefined) continue;
     if (!Array.isArray(ports)) fail(fileName, `services.${name}.ports must be a list`);

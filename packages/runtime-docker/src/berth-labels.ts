@@ -11,6 +11,8 @@ export const LABEL = {
   /** `berth.port.<name>` = `<hostPort>:<containerPort>/<protocol>`. */
   portPrefix: 'berth.port.',
   volumeTarget: 'berth.volume-target',
+  /** Set by runtimes other than `docker` on their containers (`compose`), so each lists only its own. */
+  runtime: 'berth.runtime',
 } as const;
 
 /** berth's own labels for a workload of `spec`; the spec's labels come first and cannot override them. */

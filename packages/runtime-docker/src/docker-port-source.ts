@@ -1,5 +1,7 @@
 import type { Logger, PortSource, TakenPort } from '@berth/core';
 import type Dockerode from 'dockerode';
+import { LABEL } from './berth-labels.js';
+import { withDeadline } from './engine-deadline.js';
 import { loggedCall } from './logged-call.js';
 
 export interface DockerPortSourceOptions {
@@ -44,7 +46,9 @@ export class DockerPortSource implements PortSource {
 
   private async fetchPorts(): Promise<TakenPort[]> {
     const containers = await loggedCall(this.log, `listing of published ports on ${this.host}`, () =>
-      this.docker.listContainers(),
+      withDeadline(this.host, 'listing of published ports', (abortSignal) =>
+        this.docker.listContainers({ abortSignal }),
+      ),
     );
     return containers.flatMap(publishedBy);
   }
@@ -61,7 +65,14 @@ export function publishedBy(c: Dockerode.ContainerInfo): TakenPort[] {
     const key = `${protocol}/${p.PublicPort}`;
     if (seen.has(key)) continue; // IPv4 and IPv6 bindings of one port
     seen.add(key);
-    out.push({ port: p.PublicPort, protocol, usedBy: `Docker container ${name}`, kind: 'container' });
+    const instanceId = c.Labels?.[LABEL.instanceId];
+    out.push({
+      port: p.PublicPort,
+      protocol,
+      usedBy: `Docker container ${name}`,
+      kind: 'container',
+      ...(instanceId ? { instanceId } : {}),
+    });
   }
   return out;
 }

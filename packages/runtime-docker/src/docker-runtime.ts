@@ -15,8 +15,10 @@ import type Dockerode from 'dockerode';
 import { isBerthManaged, LABEL } from './berth-labels.js';
 import { containerConfig } from './container-config.js';
 import { type StatsNumbers, statsNumbers } from './container-stats.js';
+import { deploySignal, timedOut } from './deploy-signal.js';
 import { asRuntimeError, engineMessage, isConflict, isNotFound, isNotModified } from './docker-errors.js';
 import { DockerLogDecoder } from './docker-log-decoder.js';
+import { withDeadline } from './engine-deadline.js';
 import { type BaseImageMap, ImageResolver } from './image-resolver.js';
 import { InstanceVolumes } from './instance-volumes.js';
 import { loggedCall } from './logged-call.js';
@@ -162,12 +164,15 @@ export class DockerRuntime implements Runtime {
     }
   }
 
+  /** The container, or undefined when it is gone; RuntimeUnavailable within a short deadline when the engine is not. */
   private async find(idOrName: string): Promise<Dockerode.ContainerInspectInfo | undefined> {
     try {
-      return await this.docker.getContainer(idOrName).inspect();
+      return await withDeadline(this.node, 'inspection of a container', (abortSignal) =>
+        this.docker.getContainer(idOrName).inspect({ abortSignal }),
+      );
     } catch (err) {
       if (isNotFound(err)) return undefined;
-      throw asRuntimeError(err, this.node);
+      throw err;
     }
   }
 
@@ -211,10 +216,12 @@ export class DockerRuntime implements Runtime {
 
   async list(owner: string): Promise<ObservedWorkload[]> {
     const filters = { label: [`${LABEL.managed}=true`, `${LABEL.owner}=${owner}`] };
-    const found = await this.engine('listing of berth containers', () =>
-      this.docker.listContainers({ all: true, filters }),
+    const found = await withDeadline(this.node, 'listing of berth containers', (abortSignal) =>
+      this.docker.listContainers({ all: true, filters, abortSignal }),
     );
-    const infos = await Promise.all(found.map((c) => this.find(c.Id)));
+    // Containers of compose projects belong to the compose runtime, which lists them per project.
+    const own = found.filter((c) => c.Labels?.[LABEL.runtime] !== 'compose');
+    const infos = await Promise.all(own.map((c) => this.find(c.Id)));
     return infos.filter((i) => i !== undefined).map((i) => observedWorkload(i, this.node));
   }
 
@@ -316,25 +323,8 @@ function nameOf(handle: WorkloadHandle): string {
   return typeof name === 'string' ? `container ${name}` : `container ${handle.id.slice(0, 12)}`;
 }
 
-/** The caller's signal, joined with the deploy timeout when one is given. */
-function deploySignal(opts: DeployOptions): AbortSignal | undefined {
-  const signals = [opts.signal, opts.timeoutMs ? AbortSignal.timeout(opts.timeoutMs) : undefined].filter(
-    (s): s is AbortSignal => s !== undefined,
-  );
-  return signals.length > 1 ? AbortSignal.any(signals) : signals[0];
-}
-
-/** The deploy timeout firing becomes a clear domain error; the caller's own abort passes through. */
-function timedOut(err: unknown, opts: DeployOptions, spec: DeploySpec): unknown {
-  if (!(err instanceof Error) || err.name !== 'TimeoutError' || opts.signal?.aborted) return err;
-  return new Unprocessable(`Deploying ${spec.instanceName} took longer than ${opts.timeoutMs} ms`, {
-    code: 'DEPLOY_TIMEOUT',
-    cause: err,
-  });
-}
-
 /** The host a tcp client talks to, else loopback (a local socket publishes on this machine). */
-function engineAddress(docker: Dockerode): string {
+export function engineAddress(docker: Dockerode): string {
   const host = (docker.modem as { host?: unknown; socketPath?: unknown }).host;
   return typeof host === 'string' && host !== '' ? host : '127.0.0.1';
 }

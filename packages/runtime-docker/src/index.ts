@@ -1,4 +1,7 @@
 export { isBerthManaged, LABEL } from './berth-labels.js';
+export { type ComposeCandidate, ComposeCli, composeCandidates } from './compose-cli.js';
+export { COMPOSE_LABEL, COMPOSE_RUNTIME, composeProjectName } from './compose-project.js';
+export { ComposeRuntime, type ComposeRuntimeOptions } from './compose-runtime.js';
 export {
   type ConnectOptions,
   connectDocker,

@@ -1,0 +1,289 @@
+import { access } from 'node:fs/promises';
+import {
+  type DeployOptions,
+  type DeploySpec,
+  type Logger,
+  type LogLine,
+  type LogQuery,
+  NotAllowed,
+  type ObservedWorkload,
+  type Runtime,
+  type WorkloadHandle,
+} from '@berth/core';
+import type Dockerode from 'dockerode';
+import { isBerthManaged, LABEL } from './berth-labels.js';
+import type { ComposeCli } from './compose-cli.js';
+import {
+  COMPOSE_LABEL,
+  COMPOSE_RUNTIME,
+  type ComposeProject,
+  composeHandle,
+  handleFromLabels,
+  prepareProject,
+  projectOf,
+} from './compose-project.js';
+import { composeWorkload } from './compose-workload.js';
+import type { StatsNumbers } from './container-stats.js';
+import { deploySignal, timedOut } from './deploy-signal.js';
+import { asRuntimeError, isNotFound } from './docker-errors.js';
+import { DockerRuntime, engineAddress } from './docker-runtime.js';
+import { withDeadline } from './engine-deadline.js';
+import { type BaseImageMap, ImageResolver } from './image-resolver.js';
+import { mergeLogs } from './merge-logs.js';
+import { handleOf } from './observed-workload.js';
+import { waitForReadiness } from './wait-for-readiness.js';
+
+export interface ComposeRuntimeOptions {
+  /** The engine the CLI talks to, for inspecting, logs and stats (Engine API). */
+  docker: Dockerode;
+  /** The compose CLI found on this machine (ComposeCli.find). */
+  cli: ComposeCli;
+  /** `DOCKER_HOST` for the CLI: the same engine as `docker` (`unix:///var/run/docker.sock`, `tcp://…`). */
+  dockerHost: string;
+  /** Folder with ca.pem/cert.pem/key.pem when the engine speaks TLS. */
+  certPath?: string;
+  node: string;
+  log: Logger;
+  /** Where published ports are reached from berth (readiness); defaults like DockerRuntime's. */
+  address?: string;
+  baseImages?: BaseImageMap;
+}
+
+type Container = Dockerode.ContainerInfo;
+
+/**
+ * Runs `compose` templates: one instance is one compose project `berth-<instance>`, driven by the
+ * compose CLI (argument arrays only) and observed through the Engine API by its labels.
+ */
+export class ComposeRuntime implements Runtime {
+  readonly kind = COMPOSE_RUNTIME;
+  private readonly log: Logger;
+  private readonly address: string;
+  private readonly images: ImageResolver;
+  /** Logs and stats of the project's containers are those of containers. */
+  private readonly containers: DockerRuntime;
+
+  constructor(private readonly o: ComposeRuntimeOptions) {
+    this.log = o.log.child({ ns: 'runtime:compose', node: o.node });
+    this.address = o.address ?? engineAddress(o.docker);
+    this.images = new ImageResolver(o.docker, o.baseImages ?? {}, this.log, false);
+    this.containers = new DockerRuntime({ docker: o.docker, node: o.node, log: o.log });
+  }
+
+  async deploy(spec: DeploySpec, opts: DeployOptions = {}): Promise<ObservedWorkload> {
+    const signal = deploySignal(opts);
+    signal?.throwIfAborted();
+    const log = this.log.child({ instance: spec.instanceName });
+    const project = await prepareProject(spec, (image) => this.localImage(image));
+    const handle = composeHandle(project, this.o.node);
+    try {
+      await this.compose(project, ['up', '-d', '--remove-orphans'], { env: spec.env, signal });
+      const primary = await this.primaryContainer(project);
+      await waitForReadiness(
+        { container: this.o.docker.getContainer(primary.Id), spec, address: this.address, log },
+        signal,
+      );
+      const seen = await this.inspect(handle);
+      if (!seen) throw new Error(`project ${project.project} vanished right after it started`);
+      return seen;
+    } catch (err) {
+      await this.compose(project, ['down', '--remove-orphans']).catch((e) =>
+        log.warn({ err: String(e) }, `could not take down project ${project.project} after a failed deploy`),
+      );
+      throw asRuntimeError(timedOut(err, opts, spec), this.o.node);
+    }
+  }
+
+  /** The image to write into the override: the mapped local image when the original is missing. */
+  private async localImage(image: string): Promise<string | undefined> {
+    try {
+      return await this.images.resolve(image);
+    } catch {
+      return undefined; // let compose try (and report) the original
+    }
+  }
+
+  private env(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+    const {
+      DOCKER_HOST: _h,
+      DOCKER_TLS_VERIFY: _t,
+      DOCKER_CERT_PATH: _c,
+      DOCKER_CONTEXT: _x,
+      ...base
+    } = process.env;
+    return {
+      ...base,
+      ...extra,
+      DOCKER_HOST: this.o.dockerHost,
+      ...(this.o.certPath ? { DOCKER_TLS_VERIFY: '1', DOCKER_CERT_PATH: this.o.certPath } : {}),
+    };
+  }
+
+  /** `<cli> -p <project> -f <file>… [--env-file <file>] <args>`. */
+  private compose(
+    p: ComposeProject,
+    args: string[],
+    opts: { env?: Record<string, string>; signal?: AbortSignal | undefined } = {},
+  ): Promise<string> {
+    const global = ['-p', p.project, ...p.files.flatMap((f) => ['-f', f])];
+    if (p.envFile) global.push('--env-file', p.envFile);
+    const what = `${args[0]} of project ${p.project}`;
+    this.log.debug({ project: p.project }, `Starting ${what}…`);
+    return this.o.cli
+      .run([...global, ...args], { env: this.env(opts.env), signal: opts.signal, what })
+      .then((out) => {
+        this.log.debug({ project: p.project }, `Started ${what}`);
+        return out;
+      });
+  }
+
+  private async projectContainers(project: string): Promise<Container[]> {
+    const filters = { label: [`${COMPOSE_LABEL.project}=${project}`, `${LABEL.managed}=true`] };
+    return withDeadline(this.o.node, `listing of project ${project}`, (abortSignal) =>
+      this.o.docker.listContainers({ all: true, filters, abortSignal }),
+    );
+  }
+
+  private async primaryContainer(p: ComposeProject): Promise<Container> {
+    const all = await this.projectContainers(p.project);
+    const primary = all.find((c) => c.Labels[COMPOSE_LABEL.service] === p.primary) ?? all[0];
+    if (!primary) throw new Error(`compose started no container for project ${p.project}`);
+    return primary;
+  }
+
+  async inspect(handle: WorkloadHandle): Promise<ObservedWorkload | undefined> {
+    return this.observe(await this.projectContainers(handle.id));
+  }
+
+  /** One project's containers → its observed state (the primary service's container speaks for it). */
+  private async observe(containers: Container[]): Promise<ObservedWorkload | undefined> {
+    const first = containers[0];
+    if (!first) return undefined;
+    const primaryName = first.Labels[COMPOSE_LABEL.primary];
+    const primary = containers.find((c) => c.Labels[COMPOSE_LABEL.service] === primaryName) ?? first;
+    let info: Dockerode.ContainerInspectInfo;
+    try {
+      info = await withDeadline(this.o.node, 'inspection of a container', (abortSignal) =>
+        this.o.docker.getContainer(primary.Id).inspect({ abortSignal }),
+      );
+    } catch (err) {
+      if (isNotFound(err)) return undefined;
+      throw err;
+    }
+    return composeWorkload(info, handleFromLabels(first.Labels, this.o.node));
+  }
+
+  async list(owner: string): Promise<ObservedWorkload[]> {
+    const filters = {
+      label: [`${LABEL.managed}=true`, `${LABEL.owner}=${owner}`, `${LABEL.runtime}=${COMPOSE_RUNTIME}`],
+    };
+    const all = await withDeadline(this.o.node, 'listing of compose projects', (abortSignal) =>
+      this.o.docker.listContainers({ all: true, filters, abortSignal }),
+    );
+    const byProject = new Map<string, Container[]>();
+    for (const c of all) {
+      const project = c.Labels[COMPOSE_LABEL.project];
+      if (!project) continue;
+      byProject.set(project, [...(byProject.get(project) ?? []), c]);
+    }
+    const seen = await Promise.all([...byProject.values()].map((cs) => this.observe(cs)));
+    return seen.filter((w): w is ObservedWorkload => w !== undefined);
+  }
+
+  async stop(handle: WorkloadHandle, timeoutMs: number): Promise<void> {
+    const t = String(Math.max(0, Math.ceil(timeoutMs / 1000)));
+    await this.onProject(handle, ['stop', '-t', t], (c) => c.stop({ t: Number(t) }));
+  }
+
+  async kill(handle: WorkloadHandle): Promise<void> {
+    await this.onProject(handle, ['kill'], (c) => c.kill());
+  }
+
+  async remove(handle: WorkloadHandle, opts: { volumes?: boolean } = {}): Promise<void> {
+    const containers = await this.projectContainers(handle.id);
+    if (containers.length === 0) return;
+    if (!containers.every((c) => isBerthManaged(c.Labels))) {
+      throw new NotAllowed(
+        `Project ${handle.id} has containers berth did not make; berth does not remove it`,
+      );
+    }
+    const args = ['down', '--remove-orphans', ...(opts.volumes ? ['-v'] : [])];
+    await this.onProject(handle, args, (c) => c.remove({ force: true, v: opts.volumes ?? false }));
+  }
+
+  /**
+   * Runs a compose command on the project; when its files are gone (a template deleted, an orphan),
+   * does the same to each container through the Engine API instead.
+   */
+  private async onProject(
+    handle: WorkloadHandle,
+    args: string[],
+    fallback: (c: Dockerode.Container) => Promise<unknown>,
+  ): Promise<void> {
+    const p = projectOf(handle);
+    if (p.files.length > 0 && (await filesExist(p.files))) {
+      await this.compose(p, args);
+      return;
+    }
+    this.log.debug({ project: p.project }, `compose files of ${p.project} are gone; using the Engine API`);
+    const containers = await this.projectContainers(handle.id);
+    await Promise.all(
+      containers.map((c) =>
+        fallback(this.o.docker.getContainer(c.Id)).catch((err) => {
+          const status = (err as { statusCode?: number }).statusCode;
+          if (status !== 304 && status !== 404 && status !== 409) throw asRuntimeError(err, this.o.node);
+        }),
+      ),
+    );
+  }
+
+  async *logs(handle: WorkloadHandle, query: LogQuery): AsyncIterable<LogLine> {
+    const containers = await this.projectContainers(handle.id);
+    const prefix = containers.length > 1;
+    const streams = containers.map((c) => {
+      const service = c.Labels[COMPOSE_LABEL.service] ?? c.Id.slice(0, 12);
+      const h = handleOf({ Id: c.Id, Name: c.Names[0] ?? c.Id }, this.o.node);
+      return { service, lines: this.containers.logs(h, query) };
+    });
+    const labelled = streams.map(({ service, lines }) => withPrefix(lines, prefix ? `${service} | ` : ''));
+    if (query.follow) {
+      yield* mergeLogs(labelled);
+      return;
+    }
+    const all: LogLine[] = [];
+    for (const s of labelled) for await (const l of s) all.push(l);
+    all.sort((a, b) => a.ts - b.ts);
+    yield* query.tail !== undefined ? all.slice(Math.max(0, all.length - query.tail)) : all;
+  }
+
+  /** Per project: the sum over its running containers. */
+  async stats(handles: WorkloadHandle[]): Promise<Map<string, StatsNumbers>> {
+    const out = new Map<string, StatsNumbers>();
+    await Promise.all(
+      handles.map(async (h) => {
+        const running = (await this.projectContainers(h.id)).filter((c) => c.State === 'running');
+        const per = await this.containers.stats(
+          running.map((c) => handleOf({ Id: c.Id, Name: c.Id }, this.o.node)),
+        );
+        if (per.size === 0) return;
+        const sum = { cpuPercent: 0, memoryBytes: 0, memoryPercent: 0 };
+        for (const s of per.values()) {
+          sum.cpuPercent += s.cpuPercent;
+          sum.memoryBytes += s.memoryBytes;
+          sum.memoryPercent += s.memoryPercent;
+        }
+        out.set(h.id, sum);
+      }),
+    );
+    return out;
+  }
+}
+
+async function* withPrefix(lines: AsyncIterable<LogLine>, prefix: string): AsyncIterable<LogLine> {
+  for await (const l of lines) yield prefix ? { ...l, line: prefix + l.line } : l;
+}
+
+async function filesExist(files: string[]): Promise<boolean> {
+  const checks = await Promise.allSettled(files.map((f) => access(f)));
+  return checks.every((c) => c.status === 'fulfilled');
+}
