@@ -17,8 +17,9 @@ export function pythonDockerfile(w: DockerfileWriter, d: Detection): void {
   w.from(`python:${version}-slim`).workdir('/app');
   w.env({ PYTHONUNBUFFERED: '1', PYTHONDONTWRITEBYTECODE: '1', PIP_DISABLE_PIP_VERSION_CHECK: '1' });
   addUser(w, 'debian');
-  // `pip install .` needs the sources; every other installer needs only the manifests.
-  const needsSources = d.install.some((c) => c.at(-1) === '.');
+  // `pip install .` needs the sources; every other installer needs only the manifests. With nothing
+  // to install there is no manifest layer (a COPY whose every pattern matches nothing fails).
+  const needsSources = d.install.length === 0 || d.install.some((c) => c.at(-1) === '.');
   if (!needsSources)
     w.comment('Manifests first, so the install layer is reused until dependencies change.').copy(
       MANIFESTS,

@@ -24,13 +24,20 @@ export function writeRuntimeTail(w: DockerfileWriter, tail: RuntimeTail): void {
   w.blank().cmd(tail.cmd);
 }
 
+/**
+ * Debian images have `useradd`; a mirror or minimal image mapped in their place (base-image
+ * mapping) may have busybox `adduser`, or only a shell, so the last resort writes /etc/passwd.
+ */
+const PORTABLE_ADD_USER = [
+  'if command -v useradd >/dev/null; then useradd --create-home --uid 10001 web;',
+  'elif command -v adduser >/dev/null; then adduser -D -u 10001 web;',
+  "else echo 'web:x:10001:10001::/home/web:/bin/sh' >>/etc/passwd && mkdir -p /home/web && chown 10001 /home/web; fi",
+].join(' ');
+
 /** Creates an unprivileged `web` user (uid 10001) with the tools the base image has. */
 export function addUser(w: DockerfileWriter, family: 'debian' | 'alpine'): void {
-  w.run(
-    family === 'alpine'
-      ? ['adduser', '-D', '-u', '10001', 'web']
-      : ['useradd', '--create-home', '--uid', '10001', 'web'],
-  );
+  if (family === 'alpine') w.run(['adduser', '-D', '-u', '10001', 'web']);
+  else w.runScript(PORTABLE_ADD_USER);
 }
 
 /** Paths from a Detection (which a person may have edited) must stay inside the build context. */
