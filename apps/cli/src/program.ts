@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { registerImportCommands } from './commands/imports.js';
 import { registerInstanceCommands } from './commands/instances.js';
 import { registerIntegrationCommands } from './commands/integrations.js';
 import { registerLogCommands } from './commands/logs.js';
@@ -25,6 +26,7 @@ export function buildProgram(): Command {
   registerLogCommands(program);
   registerTokenCommands(program);
   registerIntegrationCommands(program);
+  registerImportCommands(program);
   registerVersionCommand(program);
   for (const cmd of program.commands) {
     cmd.exitOverride();

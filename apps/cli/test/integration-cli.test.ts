@@ -1,4 +1,6 @@
 import { execFile } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FakeKomodo } from '../../../packages/integrations/test/fake-komodo.js';
@@ -97,5 +99,19 @@ describe('berth integration', () => {
     const res = await berth('integration', 'test', 'bad');
     expect(res.code).toBe(1);
     expect(res.stdout).toContain('failed (unauthorized)');
+  });
+
+  it('rotate-key and import settings, the second import changing nothing', async () => {
+    expect((await berth('integration', 'rotate-key')).stdout).toMatch(
+      /^new key \w+; re-sealed \d+ integrations/,
+    );
+    const file = join(t.home, 'legacy-settings.json');
+    writeFileSync(
+      file,
+      JSON.stringify({ docker_enabled: 'true', docker_host: 'unix:///var/run/docker.sock' }),
+    );
+    const first = await berth('import', 'settings', file);
+    expect(first.stdout).toContain("created docker integration 'Default Docker'");
+    expect((await berth('import', 'settings', file)).stdout).toContain('nothing new to import');
   });
 });

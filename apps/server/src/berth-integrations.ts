@@ -1,9 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import type { Clock, Logger, PortLedger } from '@berth/core';
+import type { Clock, Logger, PortLedger, Workspace } from '@berth/core';
 import {
   clientFactory,
   defaultLocalNames,
   IntegrationService,
+  importLegacySettings,
+  importServiceRegistry,
   ScanPortSource,
   ScanRunner,
   ScanScheduler,
@@ -15,6 +17,7 @@ export interface IntegrationsDeps {
   home: string;
   store: SqliteStore;
   ledger: PortLedger;
+  workspace: Workspace;
   clock: Clock;
   log: Logger;
 }
@@ -47,6 +50,18 @@ export function startIntegrations(d: IntegrationsDeps) {
     scheduler,
     /** Re-seals every integration's secrets with a new key. */
     rotateKey: () => secrets.rotateKey(d.store),
+    /** The earlier system's settings → default integrations, after a copy of the database. */
+    importLegacySettings: (settings: Record<string, string>) =>
+      importLegacySettings(
+        { store: d.store, integrations: service, backup: () => d.store.backup('legacy-import', d.clock) },
+        settings,
+      ),
+    /** A legacy service_registry.json → stopped instances holding their old ports. */
+    importServiceRegistry: (json: unknown) =>
+      importServiceRegistry(
+        { store: d.store, ledger: d.ledger, workspace: d.workspace, clock: d.clock, newId: randomUUID },
+        json,
+      ),
     async close(): Promise<void> {
       await scheduler.stop();
       await runner.close();

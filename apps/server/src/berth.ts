@@ -74,7 +74,7 @@ export async function createBerth(config: ServerConfig, opts: BerthOptions = {})
   const instances = new InstanceService({ ...deps, reconciler });
   const templates = new TemplateService(store, events, clock);
   const logs = new InstanceLogs(deps);
-  const integrations = startIntegrations({ home: config.home, store, ledger, clock, log });
+  const integrations = startIntegrations({ home: config.home, store, ledger, workspace, clock, log });
 
   async function reloadTemplates(): Promise<ReloadResult> {
     const files = await readTemplateFolder(config.templatesDir);

@@ -95,4 +95,44 @@ describe('/api/v1/integrations', () => {
     });
     expect(short.status).toBe(400);
   });
+
+  it('rotates the secrets key: a new key id, every integration re-sealed, still usable', async () => {
+    const created = await t.api('POST', '/integrations', {
+      name: 'r',
+      type: 'portainer',
+      config: { url: fake.url, apiKey: KEY },
+    });
+    const before = t.server.berth.store.integrations.find(created.body.id)?.secrets;
+    const rotated = await t.api('POST', '/integrations/rotate-key');
+    expect(rotated.body).toMatchObject({ keyId: expect.any(String), resealed: 1 });
+    expect(t.server.berth.store.integrations.find(created.body.id)?.secrets).not.toBe(before);
+    expect((await t.api('POST', `/integrations/${created.body.id}/test`)).body).toMatchObject({ ok: true });
+  });
+});
+
+describe('/api/v1/import', () => {
+  it('imports legacy settings once, with a backup first', async () => {
+    const settings = {
+      komodo_enabled: 'true',
+      komodo_url: 'https://komodo.example.com',
+      komodo_api_key: 'a',
+      komodo_api_secret: 'b',
+    };
+    const first = await t.api('POST', '/import/legacy-settings', settings);
+    expect(first.body).toMatchObject({
+      backup: expect.stringContaining('legacy-import'),
+      created: [{ name: 'Default Komodo' }],
+    });
+    expect((await t.api('POST', '/import/legacy-settings', settings)).body).toEqual({
+      backup: null,
+      created: [],
+      skipped: [],
+    });
+  });
+
+  it('answers 400 naming the field for a registry that is not one', async () => {
+    const res = await t.api('POST', '/import/service-registry', [{ template: 'x', port: 'eighty' }]);
+    expect(res.status).toBe(400);
+    expect(res.body.error.message).toContain('registry.0.port');
+  });
 });

@@ -27,6 +27,7 @@ export {
   createIntegrationInput,
   draftTestQuery,
   integrationIdParams,
+  legacySettingsBody,
   type UpdateIntegrationInput,
   updateIntegrationInput,
 } from './integration-input.js';

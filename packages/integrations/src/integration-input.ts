@@ -39,3 +39,6 @@ export function parseInput<S extends z.ZodType>(schema: S, raw: unknown): z.outp
 export const integrationIdParams = z.object({ id: z.string().min(1) });
 /** `POST /integrations/test?id=`: masked secrets in the draft stand for this integration's. */
 export const draftTestQuery = z.object({ id: z.string().min(1).optional() });
+
+/** `POST /import/legacy-settings`: the earlier system's settings table, key → text. */
+export const legacySettingsBody = z.record(z.string(), z.string());

@@ -38,6 +38,14 @@ export function registerIntegrationCommands(program: Command): void {
   registerTest(integration);
   registerScan(integration);
   integration
+    .command('rotate-key')
+    .description('make a new secrets key and re-seal every integration with it')
+    .option('--json', 'print JSON')
+    .action(async (opts, cmd: Command) => {
+      const r = await clientOf(cmd).post<{ keyId: string; resealed: number }>('/integrations/rotate-key');
+      show(r, opts.json, (v) => `new key ${v.keyId}; re-sealed ${v.resealed} integrations`);
+    });
+  integration
     .command('rm <name>')
     .description('delete an integration and its scan results')
     .action(async (name: string, _opts, cmd: Command) => {

@@ -3,6 +3,7 @@ import {
   describeIntegrationTypes,
   draftTestQuery,
   integrationIdParams as idParams,
+  legacySettingsBody,
   updateIntegrationInput,
 } from '@berth/integrations';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
@@ -12,7 +13,8 @@ const tags = ['integrations'];
 
 /** `/integrations`: CRUD, config schemas per type, test connection and scan now. Secrets never leave. */
 export const integrationRoutes: FastifyPluginAsyncZod<AppContext> = async (app, ctx) => {
-  const { service } = ctx.berth.integrations;
+  const integrations = ctx.berth.integrations;
+  const { service } = integrations;
 
   app.get('/integrations/types', { schema: { tags } }, async () => describeIntegrationTypes());
 
@@ -56,5 +58,17 @@ export const integrationRoutes: FastifyPluginAsyncZod<AppContext> = async (app, 
 
   app.post('/integrations/:id/scan', { schema: { tags, params: idParams } }, async (req) =>
     service.scanNow(req.params.id),
+  );
+
+  /** A new key in `<BERTH_HOME>/secret.key`; every integration's secrets re-sealed in one transaction. */
+  app.post('/integrations/rotate-key', { schema: { tags } }, async () => integrations.rotateKey());
+
+  app.post('/import/legacy-settings', { schema: { tags, body: legacySettingsBody } }, async (req) =>
+    integrations.importLegacySettings(req.body),
+  );
+
+  /** The body is the file's JSON; its shape is checked by the import, which names bad fields. */
+  app.post('/import/service-registry', { schema: { tags } }, async (req) =>
+    integrations.importServiceRegistry(req.body),
   );
 };
