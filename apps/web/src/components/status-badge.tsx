@@ -2,7 +2,7 @@ import type { InstanceView } from '../api/types';
 
 const LABELS: Record<string, string> = {
   pending: 'pending',
-  deploying: 'starting',
+  deploying: 'deploying',
   running: 'running',
   stopping: 'stopping',
   stopped: 'stopped',
@@ -17,7 +17,9 @@ export function StatusBadge({ instance }: { instance: Pick<InstanceView, 'status
         {LABELS[instance.status] ?? instance.status}
       </span>
       {instance.status === 'running' && instance.health ? (
-        <span className={`badge health-${instance.health}`}>{instance.health}</span>
+        <span className={`badge health-${instance.health}`} title="health check">
+          {instance.health === 'starting' ? 'checking health' : instance.health}
+        </span>
       ) : null}
     </span>
   );

@@ -33,7 +33,7 @@ export function DashboardPage() {
                 <li key={s} className={`status-count status-${s}`}>
                   <a className="status-link" href="#/instances">
                     <strong>{counts.get(s) ?? 0}</strong>
-                    <span>{s === 'deploying' ? 'starting' : s}</span>
+                    <span>{s}</span>
                   </a>
                 </li>
               ))}
