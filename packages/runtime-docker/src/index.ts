@@ -1,5 +1,11 @@
+export {
+  type BaseImagesSetting,
+  loadBaseImages,
+  parseBaseImages,
+} from './base-images-setting.js';
 export { isBerthManaged, LABEL } from './berth-labels.js';
 export { type ComposeCandidate, ComposeCli, composeCandidates } from './compose-cli.js';
+export { type ComposeFolder, readComposeFolder } from './compose-folder.js';
 export { COMPOSE_LABEL, COMPOSE_RUNTIME, composeProjectName } from './compose-project.js';
 export { ComposeRuntime, type ComposeRuntimeOptions } from './compose-runtime.js';
 export {
@@ -10,6 +16,19 @@ export {
   describeEndpoint,
   dockerOptions,
 } from './connect-docker.js';
+export {
+  type DockerNode,
+  type DockerNodeOptions,
+  openLocalDocker,
+  openRemoteDockerNode,
+} from './docker-node.js';
+export {
+  type DockerNodeConfig,
+  dockerHostOf,
+  dockerNodeEndpoint,
+  parseDockerNodeConfig,
+  tlsFiles,
+} from './docker-node-config.js';
 export { DockerPortSource, type DockerPortSourceOptions } from './docker-port-source.js';
 export { DockerRuntime, type DockerRuntimeOptions } from './docker-runtime.js';
 export {

@@ -1,0 +1,117 @@
+import { LOCAL_NODE, type Logger, type NodeRecord } from '@berth/core';
+import type Dockerode from 'dockerode';
+import type { ComposeCli } from './compose-cli.js';
+import { ComposeRuntime } from './compose-runtime.js';
+import { connectDocker, type DockerEndpoint, describeEndpoint } from './connect-docker.js';
+import { dockerHostOf, dockerNodeEndpoint, parseDockerNodeConfig } from './docker-node-config.js';
+import { DockerPortSource } from './docker-port-source.js';
+import { DockerRuntime } from './docker-runtime.js';
+import { findDockerEndpoint } from './find-docker-endpoint.js';
+import type { BaseImageMap } from './image-resolver.js';
+import { testDocker } from './test-docker.js';
+
+/** One Docker engine as a berth node: its client, runtimes and the port source of its host. */
+export interface DockerNode {
+  node: string;
+  /** The port space its containers publish into. */
+  host: string;
+  endpoint: DockerEndpoint;
+  docker: Dockerode;
+  runtime: DockerRuntime;
+  /** Absent when no compose CLI exists or it cannot reach this engine (TLS without a cert folder). */
+  compose: ComposeRuntime | undefined;
+  ports: DockerPortSource;
+}
+
+export interface DockerNodeOptions {
+  log: Logger;
+  baseImages?: BaseImageMap;
+  /** The compose CLI of this machine, when there is one. */
+  composeCli?: ComposeCli | undefined;
+}
+
+function assemble(
+  node: string,
+  host: string,
+  endpoint: DockerEndpoint,
+  opts: DockerNodeOptions & { dataVolumes: 'bind' | 'named'; certPath?: string | undefined },
+): DockerNode {
+  const docker = connectDocker(endpoint);
+  const baseImages = opts.baseImages ?? {};
+  const runtime = new DockerRuntime({
+    docker,
+    node,
+    log: opts.log,
+    baseImages,
+    dataVolumes: opts.dataVolumes,
+  });
+  const canCompose = opts.composeCli && (endpoint.kind !== 'tcp' || !endpoint.tls || opts.certPath);
+  const compose =
+    opts.composeCli && canCompose
+      ? new ComposeRuntime({
+          docker,
+          cli: opts.composeCli,
+          dockerHost: dockerHostOf(endpoint),
+          node,
+          log: opts.log,
+          baseImages,
+          ...(opts.certPath ? { certPath: opts.certPath } : {}),
+        })
+      : undefined;
+  return {
+    node,
+    host,
+    endpoint,
+    docker,
+    runtime,
+    compose,
+    ports: new DockerPortSource(docker, host, opts.log),
+  };
+}
+
+/**
+ * The local engine, found by the ordered strategies (each says in the log why it did not apply)
+ * and asked for its version; undefined, with the reason logged, when there is none that answers.
+ */
+export async function openLocalDocker(opts: DockerNodeOptions): Promise<DockerNode | undefined> {
+  const log = opts.log.child({ ns: 'runtime:docker', node: LOCAL_NODE });
+  const found = await findDockerEndpoint(log);
+  if (!found) {
+    log.info({}, 'No local Docker engine: image, build and compose templates cannot run on node local');
+    return undefined;
+  }
+  const where = describeEndpoint(found.endpoint);
+  const test = await testDocker(connectDocker(found.endpoint), { timeoutMs: 3_000 });
+  if (!test.ok) {
+    log.warn(
+      { endpoint: where, reason: test.reason },
+      `The local Docker engine at ${where} does not answer (${test.reason}: ${test.message}); not using it`,
+    );
+    return undefined;
+  }
+  log.info(
+    {
+      endpoint: where,
+      strategy: found.strategy,
+      version: test.version,
+      compose: opts.composeCli?.name ?? null,
+    },
+    `Using the local Docker engine ${test.version} at ${where}`,
+  );
+  return assemble(LOCAL_NODE, LOCAL_NODE, found.endpoint, {
+    ...opts,
+    dataVolumes: 'bind',
+    certPath: process.env.DOCKER_CERT_PATH,
+  });
+}
+
+/** A remote `docker` node from its record; connecting is lazy, so an unreachable node still opens. */
+export async function openRemoteDockerNode(record: NodeRecord, opts: DockerNodeOptions): Promise<DockerNode> {
+  const config = parseDockerNodeConfig(record.config);
+  const endpoint = await dockerNodeEndpoint(config);
+  return assemble(record.name, record.host, endpoint, {
+    ...opts,
+    dataVolumes: 'named',
+    certPath: config.certPath,
+  });
+}
