@@ -29,6 +29,12 @@ export {
   parseDockerNodeConfig,
   tlsFiles,
 } from './docker-node-config.js';
+export {
+  type AddNodeInput,
+  DockerNodeService,
+  type DockerNodeServiceDeps,
+  type NodeState,
+} from './docker-node-service.js';
 export { DockerPortSource, type DockerPortSourceOptions } from './docker-port-source.js';
 export { DockerRuntime, type DockerRuntimeOptions } from './docker-runtime.js';
 export {
@@ -40,5 +46,7 @@ export {
   parseDockerHost,
 } from './find-docker-endpoint.js';
 export { type BaseImageMap, mappedImage } from './image-resolver.js';
+export { NodeRuntimeResolver } from './node-runtime-resolver.js';
 export { DOCKER_RUNTIME } from './observed-workload.js';
+export { type DockerNodes, type OpenDockerNodesDeps, openDockerNodes } from './open-docker-nodes.js';
 export { type DockerTestFailure, type DockerTestResult, testDocker } from './test-docker.js';
