@@ -79,7 +79,11 @@ export class PortLedger {
         );
         return;
       }
-      for (const t of r.value) if (!map.has(key(t.protocol, t.port))) map.set(key(t.protocol, t.port), t);
+      for (const t of r.value) {
+        // A container's port is also a listening process (docker-proxy): name the container.
+        const seen = map.get(key(t.protocol, t.port));
+        if (!seen || (seen.kind === 'process' && t.kind !== 'process')) map.set(key(t.protocol, t.port), t);
+      }
     });
     return map;
   }
