@@ -587,7 +587,8 @@ export class Reconciler {
         inst.status === 'unreachable' ||
         (inst.desiredState === 'running' && inst.nextRetryAt !== null && inst.nextRetryAt <= now);
       if (due) this.kick(inst.id);
-      else if (inst.status === 'running' && inst.desiredState === 'running') this.checkHealth(inst, now);
+      // A running instance is also converged every tick (to notice exits): health runs alongside.
+      if (inst.status === 'running' && inst.desiredState === 'running') this.checkHealth(inst, now);
     }
   }
 
@@ -629,7 +630,8 @@ export class Reconciler {
       message: health === 'unhealthy' ? `unhealthy: ${result.message}` : `${health}: ${result.message}`,
       data: { from: inst.health, to: health, failures: tracker.consecutiveFailures },
     });
-    if (health === 'unhealthy' && !this.chains.has(id)) {
+    // Not skipped while a converge is queued: that would leave it unhealthy with no restart.
+    if (health === 'unhealthy') {
       void this.applyRestartPolicy(updated, null, 'unhealthy', `is unhealthy (${result.message})`);
     } else if (health === 'healthy' && inst.errorMessage) {
       this.d.store.instances.update(id, { errorMessage: null });
