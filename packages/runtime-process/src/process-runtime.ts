@@ -15,6 +15,7 @@ import {
 import {
   descendantsOf,
   isDead,
+  type LogRotationFeed,
   logFilePath,
   logOffsets,
   mapInBatches,
@@ -36,6 +37,8 @@ import { spawnWorkload } from './spawn-workload.js';
 
 export interface ProcessRuntimeOptions {
   log?: Logger;
+  /** Shared with the server's log rotator, so log follows continue across rotations. */
+  logRotations?: LogRotationFeed;
 }
 
 interface Identity {
@@ -67,9 +70,11 @@ export class ProcessRuntime implements Runtime {
   private readonly log: Logger;
   private readonly children = new ChildRegistry();
   private readonly cpu = new CpuMeter();
+  private readonly logRotations: LogRotationFeed | undefined;
 
   constructor(opts: ProcessRuntimeOptions = {}) {
     this.log = (opts.log ?? silentLogger).child({ ns: 'runtime:process' });
+    this.logRotations = opts.logRotations;
   }
 
   async deploy(spec: DeploySpec, opts: DeployOptions = {}): Promise<ObservedWorkload> {
@@ -229,7 +234,7 @@ export class ProcessRuntime implements Runtime {
       (typeof handle.meta.logDir === 'string' ? handle.meta.logDir : undefined) ??
       (await readMarkers(identity(handle).pid))?.logDir;
     if (!logDir) return;
-    yield* readLogs(logDir, query);
+    yield* readLogs(logDir, query, this.logRotations);
   }
 
   async stats(handles: WorkloadHandle[]): Promise<Map<string, Omit<ResourceSample, 'ts' | 'diskBytes'>>> {
