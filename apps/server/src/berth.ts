@@ -11,15 +11,17 @@ import {
   TemplateService,
   userMessage,
 } from '@berth/core';
-import { LocalListenerSource, NetHealthProbe } from '@berth/host';
+import { LocalListenerSource, LogRotationFeed, NetHealthProbe } from '@berth/host';
 import { ProcessRuntime } from '@berth/runtime-process';
 import { SqliteStore } from '@berth/store-sqlite';
 import { type AdminTokenResult, ensureAdminToken } from './admin-token.js';
+import { startIntegrations } from './berth-integrations.js';
 import { HostWorkspace } from './host-workspace.js';
 import { InstanceLogs } from './instance-logs.js';
 import { LocalRuntimeResolver } from './local-runtime-resolver.js';
-import { startIntegrations } from './berth-integrations.js';
 import { type BerthLogger, createLogger } from './logger.js';
+import { loadObserveSettings, type ObserveSettings } from './observe/observe-settings.js';
+import { startObservers } from './observe/observers.js';
 import { ownerId } from './owner-id.js';
 import type { ServerConfig } from './server-config.js';
 import { readTemplateFolder } from './template-folder.js';
@@ -30,6 +32,8 @@ export interface BerthOptions {
   clock?: Clock;
   /** How often the reconciler looks at every instance, in ms. */
   tickMs?: number;
+  /** Sampler and log-rotation settings over the BERTH_* environment ones. */
+  observe?: Partial<ObserveSettings>;
 }
 
 export interface ReloadResult {
@@ -60,7 +64,10 @@ export async function createBerth(config: ServerConfig, opts: BerthOptions = {})
     clock,
     log.child({ ns: 'ports' }),
   );
-  const runtimes = new LocalRuntimeResolver().register(new ProcessRuntime({ log }), ['command']);
+  const logRotations = new LogRotationFeed();
+  const runtimes = new LocalRuntimeResolver().register(new ProcessRuntime({ log, logRotations }), [
+    'command',
+  ]);
   const workspace = new HostWorkspace(config.home);
   const events = new EventBus(store, clock);
   const deps = { store, ledger, runtimes, workspace, events, clock, newId: randomUUID };
@@ -93,6 +100,10 @@ export async function createBerth(config: ServerConfig, opts: BerthOptions = {})
   const recovered = await reconciler.recover();
   log.info({ ns: 'reconciler', adopted: recovered.adopted, orphans: recovered.orphans.length }, 'Recovered');
   reconciler.startTicking(opts.tickMs ?? 1000);
+  const observers = startObservers(
+    { store, runtimes, workspace, clock, log, logRotations },
+    loadObserveSettings(opts.observe),
+  );
 
   let closed: Promise<void> | undefined;
   return {
@@ -111,6 +122,8 @@ export async function createBerth(config: ServerConfig, opts: BerthOptions = {})
     tokens,
     logs,
     integrations,
+    observers,
+    sampler: observers.sampler,
     adminToken,
     reloadTemplates,
     /** Stops every instance that is running or meant to run (shutdown policy `stop`). */
@@ -122,6 +135,7 @@ export async function createBerth(config: ServerConfig, opts: BerthOptions = {})
     close(): Promise<void> {
       closed ??= (async () => {
         await integrations.close();
+        observers.stop();
         await reconciler.close();
         store.close();
       })();

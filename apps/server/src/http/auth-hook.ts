@@ -1,8 +1,11 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { TokenService } from '../token-service.js';
 
-/** Routes anyone may call: the health check. Everything else under /api/v1 needs a token. */
-const PUBLIC = new Set(['GET /api/v1/health']);
+/**
+ * Routes anyone may call: the health check, and the WebSocket, which checks its own token (query,
+ * subprotocol or header) and closes with 4003. Everything else under /api/v1 needs a token.
+ */
+const PUBLIC = new Set(['GET /api/v1/health', 'GET /api/v1/ws']);
 
 function bearer(req: FastifyRequest): string | undefined {
   const header = req.headers.authorization;

@@ -4,13 +4,17 @@ import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod
 import type { AppContext } from '../app-context.js';
 import type { InstanceProxy } from '../proxy/instance-proxy.js';
 import { handleInstancePath, upgradeInstancePath } from '../proxy/proxy-handlers.js';
+import { eventRoutes } from '../routes/events.js';
 import { instanceRoutes } from '../routes/instances.js';
 import { integrationRoutes } from '../routes/integrations.js';
+import { logRoutes } from '../routes/logs.js';
 import { nodeRoutes } from '../routes/nodes.js';
 import { portRoutes } from '../routes/ports.js';
+import { statsRoutes } from '../routes/stats.js';
 import { systemRoutes } from '../routes/system.js';
 import { templateRoutes } from '../routes/templates.js';
 import { tokenRoutes } from '../routes/tokens.js';
+import { wsRoutes } from '../routes/ws.js';
 import { installAuth } from './auth-hook.js';
 import { installErrorHandling } from './error-handler.js';
 import { installOpenApi } from './openapi.js';
@@ -62,6 +66,10 @@ export async function createApp(
         portRoutes,
         tokenRoutes,
         integrationRoutes,
+        logRoutes,
+        statsRoutes,
+        eventRoutes,
+        wsRoutes,
       ]) {
         await api.register(routes, ctx);
       }

@@ -3,7 +3,6 @@ import {
   createInstanceBodySchema,
   instanceIdParamsSchema,
   instanceListQuerySchema,
-  logsQuerySchema,
   portOverrideBodySchema,
 } from '@berth/contracts';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
@@ -14,7 +13,7 @@ const tags = ['instances'];
 const ACTIONS = ['start', 'stop', 'restart', 'kill'] as const;
 
 export const instanceRoutes: FastifyPluginAsyncZod<AppContext> = async (app, ctx) => {
-  const { instances, logs } = ctx.berth;
+  const { instances } = ctx.berth;
   const view = (inst: Parameters<typeof toInstanceView>[1]) => toInstanceView(ctx.view, inst);
 
   app.post(
@@ -61,11 +60,5 @@ export const instanceRoutes: FastifyPluginAsyncZod<AppContext> = async (app, ctx
 
   app.get('/instances/:id/deployments', { schema: { tags, params: instanceIdParamsSchema } }, async (req) =>
     instances.deployments(req.params.id),
-  );
-
-  app.get(
-    '/instances/:id/logs',
-    { schema: { tags, params: instanceIdParamsSchema, querystring: logsQuerySchema } },
-    async (req) => logs.read(instances.get(req.params.id), req.query),
   );
 };

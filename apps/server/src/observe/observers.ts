@@ -1,0 +1,82 @@
+import {
+  type Clock,
+  type Logger,
+  ResourceSampler,
+  type RuntimeResolver,
+  type Store,
+  type Workspace,
+} from '@berth/core';
+import { DuDiskUsage, type LogRotationFeed, LogRotator, ProcHostStats } from '@berth/host';
+import type { ObserveSettings } from './observe-settings.js';
+
+export interface ObserverDeps {
+  store: Store;
+  runtimes: RuntimeResolver;
+  workspace: Workspace;
+  clock: Clock;
+  log: Logger;
+  logRotations: LogRotationFeed;
+}
+
+/**
+ * The resource sampler (one pass per tick for every running instance, plus the host) and the
+ * rotation of running processes' log files, each on its own timer; `stop()` ends both.
+ */
+export function startObservers(d: ObserverDeps, settings: ObserveSettings) {
+  const sampler = new ResourceSampler(
+    {
+      store: d.store,
+      runtimes: d.runtimes,
+      clock: d.clock,
+      log: d.log.child({ ns: 'sampler' }),
+      host: new ProcHostStats(),
+      diskUsage: new DuDiskUsage(),
+    },
+    { capacity: settings.sampleHistory, diskTtlMs: Math.max(60_000, settings.sampleSeconds * 12_000) },
+  );
+  const rotator = new LogRotator(
+    d.logRotations,
+    { maxBytes: settings.logMaxBytes, keep: settings.logKeep },
+    d.log,
+  );
+  sampler.start(settings.sampleSeconds * 1000);
+  void sampler.sampleOnce();
+  let rotating = false;
+  const rotateAll = async () => {
+    if (rotating) return;
+    rotating = true;
+    try {
+      await rotateRunningProcessLogs(d, rotator);
+    } finally {
+      rotating = false;
+    }
+  };
+  const timer = setInterval(() => void rotateAll(), settings.logRotateSeconds * 1000);
+  timer.unref?.();
+  return {
+    sampler,
+    rotator,
+    rotateAll,
+    stop(): void {
+      sampler.stop();
+      clearInterval(timer);
+    },
+  };
+}
+
+export type Observers = ReturnType<typeof startObservers>;
+
+async function rotateRunningProcessLogs(d: ObserverDeps, rotator: LogRotator): Promise<void> {
+  const dirs: string[] = [];
+  for (const inst of d.store.instances.list({ status: 'running' })) {
+    const dep = inst.currentDeploymentId ? d.store.deployments.find(inst.currentDeploymentId) : undefined;
+    if (dep?.runtime === 'process') dirs.push(d.workspace.logDir(inst.id));
+  }
+  await Promise.all(
+    dirs.map((dir) =>
+      rotator.rotateDir(dir).catch((err: unknown) => {
+        d.log.warn({ ns: 'logs', dir, err: String(err) }, 'Failed to rotate logs');
+      }),
+    ),
+  );
+}
