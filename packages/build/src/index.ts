@@ -1,7 +1,14 @@
 export * from './detect.js';
 export * from './detection.js';
+export { CONTEXT_DOCKERFILE } from './image/build-context.js';
+export * from './image/build-progress.js';
+export { fromImages, rewriteFromImages } from './image/dockerfile-images.js';
+export * from './image/image-builder.js';
 export * from './import-source.js';
 export type { RandomBytes } from './plan/credentials.js';
 export * from './plan.js';
 export * from './read-repo-tree.js';
 export * from './repo-tree.js';
+export * from './service/build-input.js';
+export * from './service/build-record.js';
+export * from './service/build-service.js';

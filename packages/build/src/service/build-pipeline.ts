@@ -1,0 +1,108 @@
+import { readFile, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Logger } from '@berth/core';
+import { detect } from '../detect.js';
+import type { Detection } from '../detection.js';
+import type { BuildProgress } from '../image/build-progress.js';
+import type { BuiltImage, ImageBuilder } from '../image/image-builder.js';
+import { importSource, parseSource } from '../import-source.js';
+import { type BuildPlan, plan } from '../plan.js';
+import { readRepoTree } from '../read-repo-tree.js';
+import { applyOverrides } from './apply-overrides.js';
+import type { BuildRecord, BuildStatus } from './build-record.js';
+
+/** What one run of the pipeline needs from the service that runs it. */
+export interface PipelineContext {
+  record: BuildRecord;
+  /** `BERTH_HOME/builds/<id>`. */
+  dir: string;
+  signal: AbortSignal;
+  log: Logger;
+  builder: ImageBuilder;
+  timeoutMs: number;
+  noCache: boolean;
+  phase(status: BuildStatus): Promise<void>;
+  progress(p: BuildProgress): void;
+}
+
+export interface Prepared {
+  detection: Detection;
+  plan: BuildPlan;
+  srcDir: string;
+}
+
+/** The repository's folder inside a build folder. */
+export function sourceDir(dir: string): string {
+  return join(dir, 'src');
+}
+
+/** Import → detect (with the person's overrides) → plan, writing the plan's files beside the source. */
+export async function prepare(ctx: PipelineContext): Promise<Prepared> {
+  const { record: rec, dir, signal } = ctx;
+  const srcDir = sourceDir(dir);
+  await ctx.phase('importing');
+  await rm(srcDir, { recursive: true, force: true });
+  await importSource(parseSource(rec.source), srcDir, { signal, logger: ctx.log });
+  say(ctx, `imported ${rec.source}`);
+  await ctx.phase('detecting');
+  const detection = applyOverrides(detect(await readRepoTree(srcDir)), rec.overrides);
+  rec.detection = detection;
+  say(
+    ctx,
+    `detected ${[detection.stack, detection.framework].filter(Boolean).join(' / ') || 'nothing deployable'}`,
+  );
+  const planned = plan(detection, { name: rec.name, ...(rec.databases ? { databases: rec.databases } : {}) });
+  await writePlanFiles(ctx, planned);
+  signal.throwIfAborted();
+  return { detection, plan: planned, srcDir };
+}
+
+/** The Dockerfile (generated, or the repository's), the effective .dockerignore and the compose file. */
+async function writePlanFiles(ctx: PipelineContext, p: BuildPlan): Promise<void> {
+  const { dir, record } = ctx;
+  if (p.dockerfile !== null) await writeFile(join(dir, 'Dockerfile'), p.dockerfile);
+  await writeFile(join(dir, '.dockerignore'), p.dockerignore);
+  await writeFile(join(dir, 'compose.yml'), p.compose, { mode: 0o600 });
+  record.plan = {
+    dockerfile: p.dockerfile,
+    dockerfilePath: p.dockerfilePath,
+    dockerignore: p.dockerignore,
+    compose: p.compose,
+  };
+  const written = [p.dockerfile !== null && 'Dockerfile', '.dockerignore', 'compose.yml'].filter(Boolean);
+  say(ctx, `wrote ${written.join(', ')} to ${dir} (the repository copy is left as it was)`);
+  const dbs = Object.keys(p.env).filter((k) => k.endsWith('_URL'));
+  if (dbs.length > 0)
+    say(
+      ctx,
+      `compose.yml runs the databases too (${dbs.join(', ')}); this deploy runs the app container only`,
+    );
+}
+
+/** Builds the image from the prepared source; the Dockerfile sent to the engine is kept as `Dockerfile.built`. */
+export async function buildImage(ctx: PipelineContext, prepared: Prepared): Promise<BuiltImage> {
+  const { record: rec, dir } = ctx;
+  await ctx.phase('building');
+  const p = prepared.plan;
+  const dockerfile = p.dockerfile ?? (await readFile(join(prepared.srcDir, p.dockerfilePath), 'utf8'));
+  const own = await readFile(join(prepared.srcDir, '.dockerignore'), 'utf8').catch(() => undefined);
+  const built = await ctx.builder.build({
+    contextDir: prepared.srcDir,
+    dockerfile,
+    dockerignore: own ?? p.dockerignore,
+    tag: rec.image,
+    labels: { 'berth.build': rec.id, 'berth.app': rec.name },
+    timeoutMs: ctx.timeoutMs,
+    noCache: ctx.noCache,
+    signal: ctx.signal,
+    onProgress: ctx.progress,
+  });
+  await writeFile(join(dir, 'Dockerfile.built'), built.dockerfile);
+  rec.imageId = built.imageId;
+  rec.mappedImages = built.mapped;
+  return built;
+}
+
+function say(ctx: PipelineContext, message: string): void {
+  ctx.progress({ step: ctx.record.step, totalSteps: ctx.record.totalSteps, message, stream: 'system' });
+}

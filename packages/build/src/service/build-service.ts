@@ -1,0 +1,300 @@
+import { randomBytes } from 'node:crypto';
+import { mkdir, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import {
+  type Clock,
+  Conflict,
+  type InstanceService,
+  isBerthError,
+  type Logger,
+  NotFound,
+  RuntimeUnavailable,
+  silentLogger,
+  systemClock,
+  type TemplateService,
+  userMessage,
+} from '@berth/core';
+import { detect } from '../detect.js';
+import type { Detection } from '../detection.js';
+import type { BuildProgress } from '../image/build-progress.js';
+import type { ImageBuilder } from '../image/image-builder.js';
+import { importSource } from '../import-source.js';
+import { type BuildPlan, plan } from '../plan.js';
+import { readRepoTree } from '../read-repo-tree.js';
+import { type CreateBuildInput, validBuildInput } from './build-input.js';
+import { appendLog } from './build-log.js';
+import { buildImage, type PipelineContext, prepare } from './build-pipeline.js';
+import { type BuildRecord, type BuildStatus, type BuildSummary, FINISHED, summary } from './build-record.js';
+import { JsonBuildStore } from './build-store.js';
+import { deployBuild } from './deploy-build.js';
+
+export interface BuildServiceOptions {
+  /** BERTH_HOME; builds live in `<home>/builds/<id>/`. */
+  home: string;
+  templates: TemplateService;
+  instances: InstanceService;
+  /** Absent when there is no Docker engine: detection still works, builds are refused. */
+  builder?: ImageBuilder | undefined;
+  clock?: Clock;
+  log?: Logger;
+  newId?: () => string;
+  /** Build timeout (default 300 s). */
+  buildTimeoutMs?: number;
+  /** Build every layer afresh, never from the engine's cache (default false). */
+  noCache?: boolean;
+  /** Host ports built apps lease from (the ledger's default range when absent). */
+  portRange?: [number, number];
+}
+
+export interface DetectResult {
+  source: string;
+  name: string;
+  detection: Detection;
+  /** What would be built, or why nothing can be. */
+  plan: Pick<BuildPlan, 'dockerfile' | 'dockerfilePath' | 'dockerignore' | 'compose'> | null;
+  planError: string | null;
+}
+
+interface Running {
+  abort: AbortController;
+  done: Promise<void>;
+}
+
+/**
+ * Deploys from a repository: import → detect → plan → build → a `build` template and its
+ * instance. Work runs in the background; the record (`builds/<id>/build.json`) says how far it got.
+ */
+export class BuildService {
+  private readonly store: JsonBuildStore;
+  private readonly clock: Clock;
+  private readonly log: Logger;
+  private readonly newId: () => string;
+  private readonly records = new Map<string, BuildRecord>();
+  private readonly running = new Map<string, Running>();
+  private readonly flushes = new Map<string, NodeJS.Timeout>();
+
+  constructor(private readonly opts: BuildServiceOptions) {
+    this.store = new JsonBuildStore(join(opts.home, 'builds'));
+    this.clock = opts.clock ?? systemClock;
+    this.log = (opts.log ?? silentLogger).child({ ns: 'build' });
+    this.newId = opts.newId ?? (() => randomBytes(6).toString('hex'));
+  }
+
+  /** Marks builds that were under way when berth stopped as failed: their work is gone. */
+  async recover(): Promise<number> {
+    let count = 0;
+    for (const r of await this.store.list()) {
+      if (FINISHED.includes(r.status)) continue;
+      this.fail(r, { code: 'INTERRUPTED', message: `berth stopped while the build was ${r.status}` });
+      await this.store.save(r);
+      count++;
+    }
+    return count;
+  }
+
+  /** Imports the source into a scratch folder, detects, and shows the plan; nothing is kept. */
+  async detect(source: string): Promise<DetectResult> {
+    const input = validBuildInput({ source });
+    const dir = join(this.store.root, `detect-${this.newId()}`);
+    try {
+      await importSource(input.ref, dir, { logger: this.log });
+      const detection = detect(await readRepoTree(dir));
+      try {
+        const p = plan(detection, { name: input.name });
+        const { env: _env, ...files } = p;
+        return { source: input.source, name: input.name, detection, plan: files, planError: null };
+      } catch (err) {
+        return { source: input.source, name: input.name, detection, plan: null, planError: userMessage(err) };
+      }
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  }
+
+  /** Records the build and starts it in the background; the record comes back `queued`. */
+  async create(input: CreateBuildInput): Promise<BuildRecord> {
+    const valid = validBuildInput(input);
+    this.builder();
+    if (this.opts.templates.list().some((t) => t.template.name === valid.name)) {
+      throw new Conflict(`an app named '${valid.name}' already exists; choose another name or redeploy it`, {
+        code: 'NAME_TAKEN',
+        details: { field: 'name' },
+      });
+    }
+    const id = this.newId();
+    const now = this.clock.now();
+    const record: BuildRecord = {
+      id,
+      name: valid.name,
+      source: valid.source,
+      status: 'queued',
+      databases: valid.databases,
+      overrides: valid.overrides,
+      detection: null,
+      plan: null,
+      image: `berth-build/${valid.name}:${id}`,
+      imageId: null,
+      mappedImages: {},
+      step: 0,
+      totalSteps: 0,
+      template: null,
+      instanceId: null,
+      logs: [],
+      error: null,
+      attempt: 1,
+      createdAt: now,
+      updatedAt: now,
+      finishedAt: null,
+    };
+    await mkdir(this.store.dir(id), { recursive: true });
+    await this.store.save(record);
+    const queued = structuredClone(record);
+    this.start(record);
+    return queued;
+  }
+
+  async get(id: string): Promise<BuildRecord> {
+    const r = this.records.get(id) ?? (await this.store.find(id));
+    if (!r) throw new NotFound('build', id);
+    return structuredClone(r);
+  }
+
+  async list(): Promise<BuildSummary[]> {
+    return (await this.store.list()).map((r) => summary(this.records.get(r.id) ?? r));
+  }
+
+  /** Resolves when the build has finished, whichever way. */
+  async wait(id: string): Promise<BuildRecord> {
+    await this.running.get(id)?.done;
+    return this.get(id);
+  }
+
+  /** Imports the source again, rebuilds the image and restarts the app's instance. */
+  async redeploy(id: string): Promise<BuildRecord> {
+    const record = await this.get(id);
+    this.builder();
+    if (this.running.has(id))
+      throw new Conflict(`build ${id} is still ${record.status}`, { code: 'BUILD_RUNNING' });
+    Object.assign(record, {
+      status: 'queued',
+      error: null,
+      finishedAt: null,
+      step: 0,
+      totalSteps: 0,
+      attempt: record.attempt + 1,
+      updatedAt: this.clock.now(),
+    });
+    appendLog(record, system(`redeploy #${record.attempt - 1} requested`), this.clock.now());
+    await this.store.save(record);
+    const queued = structuredClone(record);
+    this.start(record);
+    return queued;
+  }
+
+  async cancel(id: string): Promise<BuildRecord> {
+    const run = this.running.get(id);
+    if (!run) {
+      const r = await this.get(id);
+      throw new Conflict(`build ${id} is not running (it is ${r.status})`, { code: 'BUILD_NOT_RUNNING' });
+    }
+    run.abort.abort(new Error('cancelled by request'));
+    await run.done;
+    return this.get(id);
+  }
+
+  /** Cancels every running build and waits for each to settle. */
+  async close(): Promise<void> {
+    for (const run of this.running.values()) run.abort.abort(new Error('berth is shutting down'));
+    await Promise.allSettled([...this.running.values()].map((r) => r.done));
+  }
+
+  private builder(): ImageBuilder {
+    if (!this.opts.builder)
+      throw new RuntimeUnavailable('building images needs a Docker engine, and berth has none');
+    return this.opts.builder;
+  }
+
+  private start(record: BuildRecord): void {
+    const abort = new AbortController();
+    this.records.set(record.id, record);
+    const done = this.run(record, abort.signal).finally(async () => {
+      clearTimeout(this.flushes.get(record.id));
+      this.flushes.delete(record.id);
+      await this.store
+        .save(record)
+        .catch((err) => this.log.warn({ err: userMessage(err) }, 'build record not saved'));
+      this.running.delete(record.id);
+      this.records.delete(record.id);
+    });
+    this.running.set(record.id, { abort, done });
+  }
+
+  private async run(record: BuildRecord, signal: AbortSignal): Promise<void> {
+    const log = this.log.child({ build: record.id, app: record.name });
+    const ctx: PipelineContext = {
+      record,
+      dir: this.store.dir(record.id),
+      signal,
+      log,
+      builder: this.builder(),
+      timeoutMs: this.opts.buildTimeoutMs ?? 300_000,
+      noCache: this.opts.noCache ?? false,
+      phase: (status) => this.phase(record, status),
+      progress: (p) => this.progress(record, p),
+    };
+    try {
+      const prepared = await prepare(ctx);
+      await buildImage(ctx, prepared);
+      await this.phase(record, 'deploying');
+      await deployBuild(record, prepared, this.opts, signal, (m) => this.progress(record, system(m)));
+      this.finish(record, 'done');
+    } catch (err) {
+      if (signal.aborted) {
+        this.progress(record, system(`cancelled: ${userMessage(signal.reason)}`));
+        this.finish(record, 'cancelled');
+        return;
+      }
+      if (!isBerthError(err)) log.error({ err }, 'build failed');
+      const e = isBerthError(err)
+        ? { code: err.code, message: err.message, ...(err.details ? { details: err.details } : {}) }
+        : { code: 'INTERNAL', message: userMessage(err) };
+      this.fail(record, e);
+    }
+  }
+
+  private async phase(record: BuildRecord, status: BuildStatus): Promise<void> {
+    record.status = status;
+    record.updatedAt = this.clock.now();
+    this.progress(record, system(`${status}…`));
+    await this.store.save(record);
+  }
+
+  private progress(record: BuildRecord, p: BuildProgress): void {
+    appendLog(record, p, this.clock.now());
+    record.updatedAt = this.clock.now();
+    if (!this.flushes.has(record.id)) {
+      const timer = setTimeout(() => {
+        this.flushes.delete(record.id);
+        this.store.save(record).catch(() => undefined);
+      }, 1000);
+      timer.unref?.();
+      this.flushes.set(record.id, timer);
+    }
+  }
+
+  private finish(record: BuildRecord, status: BuildStatus): void {
+    record.status = status;
+    record.finishedAt = this.clock.now();
+    record.updatedAt = record.finishedAt;
+  }
+
+  private fail(record: BuildRecord, error: BuildRecord['error']): void {
+    record.error = error;
+    appendLog(record, { ...system(error?.message ?? 'failed'), stream: 'stderr' }, this.clock.now());
+    this.finish(record, 'failed');
+  }
+}
+
+function system(message: string): BuildProgress {
+  return { step: 0, totalSteps: 0, message, stream: 'system' };
+}

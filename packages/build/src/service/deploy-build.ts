@@ -1,0 +1,62 @@
+import { type Instance, type InstanceService, type TemplateService, Unprocessable } from '@berth/core';
+import type { Prepared } from './build-pipeline.js';
+import type { BuildRecord } from './build-record.js';
+import { buildTemplate } from './build-template.js';
+
+interface Services {
+  templates: TemplateService;
+  instances: InstanceService;
+  portRange?: [number, number] | undefined;
+}
+
+/**
+ * Saves the app's `build` template and (re)starts its instance, like any other: ports come from
+ * the ledger, the reconciler deploys it, readiness is awaited. A redeploy restarts the instance
+ * it made before, which then runs the new image.
+ */
+export async function deployBuild(
+  record: BuildRecord,
+  prepared: Prepared,
+  services: Services,
+  signal: AbortSignal,
+  say: (message: string) => void,
+): Promise<void> {
+  const { templates, instances } = services;
+  const template = buildTemplate({
+    name: record.name,
+    source: record.source,
+    buildId: record.id,
+    contextDir: prepared.srcDir,
+    image: record.image,
+    detection: prepared.detection,
+    plan: prepared.plan,
+    portRange: services.portRange,
+  });
+  if (templates.list().some((t) => t.template.name === record.name)) templates.update(record.name, template);
+  else templates.create(template);
+  record.template = record.name;
+  signal.throwIfAborted();
+  const existing = findInstance(instances, record.instanceId);
+  let inst: Instance;
+  if (existing) {
+    say(`restarting instance ${existing.name} on the new image`);
+    inst = await instances.restart(existing.id, { wait: true });
+  } else {
+    const created = await instances.create({ template: record.name, name: record.name, start: false });
+    record.instanceId = created.id;
+    say(`instance ${created.name} created with port ${instances.ports(created.id).http ?? '?'}`);
+    inst = await instances.start(created.id, { wait: true });
+  }
+  if (inst.status !== 'running') {
+    throw new Unprocessable(`instance ${inst.name} did not start: ${inst.errorMessage ?? inst.status}`, {
+      code: 'DEPLOY_FAILED',
+      details: { instance: inst.name },
+    });
+  }
+  say(`instance ${inst.name} is running on port ${instances.ports(inst.id).http ?? '?'}`);
+}
+
+function findInstance(instances: InstanceService, id: string | null): Instance | undefined {
+  if (!id) return undefined;
+  return instances.list().find((i) => i.id === id);
+}

@@ -1,0 +1,102 @@
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { BuildRecord, BuildService } from '@berth/build';
+import type { Berth } from '@berth/server';
+import type Dockerode from 'dockerode';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildDocker, buildServiceFor, fixtureCopy, httpText } from './build-support.js';
+import { openBerth, tempHome } from './support.js';
+
+/**
+ * Real builds and runs through the Engine API: a Node app whose dependency npm installs from the
+ * registry during the build, a static site, and a Python app on the standard library — each built
+ * from the Dockerfile berth generates (base images mapped to local ones) and answering HTTP on the
+ * host port the ledger gave it. Ports 41000–41999.
+ */
+const docker = await buildDocker();
+
+describe.skipIf(!docker)('deploy from a repository', () => {
+  let home: Awaited<ReturnType<typeof tempHome>>;
+  let berth: Berth;
+  let builds: BuildService;
+  const made: BuildRecord[] = [];
+
+  beforeAll(async () => {
+    home = await tempHome('build-deploy');
+    berth = await openBerth(home.home, home.templates);
+    // No layer cache: the npm install must really reach the registry in every run.
+    builds = buildServiceFor(berth, docker as Dockerode, [41000, 41999], { noCache: true });
+  });
+
+  afterAll(async () => {
+    await builds?.close();
+    for (const r of made) {
+      if (r.instanceId) await berth.instances.remove(r.instanceId).catch(() => undefined);
+      if (r.template)
+        await Promise.resolve()
+          .then(() => berth.templates.delete(r.template as string))
+          .catch(() => undefined);
+      await docker
+        ?.getImage(r.image)
+        .remove({ force: true })
+        .catch(() => undefined);
+    }
+    await berth?.close();
+    await home?.cleanup();
+  });
+
+  async function deploy(fixture: string, name: string): Promise<{ record: BuildRecord; port: number }> {
+    const queued = await builds.create({ source: await fixtureCopy(fixture), name });
+    expect(queued.status).toBe('queued');
+    const record = await builds.wait(queued.id);
+    made.push(record);
+    expect(record.error, JSON.stringify(record.logs.slice(-15), null, 1)).toBeNull();
+    expect(record.status).toBe('done');
+    const port = berth.instances.ports(record.instanceId as string).http as number;
+    expect(port).toBeGreaterThanOrEqual(41000);
+    expect(port).toBeLessThanOrEqual(41999);
+    return { record, port };
+  }
+
+  it('builds a Node app, installing its npm dependency from the registry, and runs it', async () => {
+    const { record, port } = await deploy('build-node-app', 'node-app');
+    expect(record.detection).toMatchObject({ stack: 'node', port: 3000, packageManager: 'npm' });
+    expect(record.mappedImages).toEqual({ 'node:20-slim': 'berth-test/node:20' });
+    expect(record.logs.some((l) => l.message.includes('RUN ["npm","ci"]'))).toBe(true);
+    expect(record.logs.some((l) => /added 1 package/.test(l.message))).toBe(true);
+    expect(record.totalSteps).toBeGreaterThan(5);
+    expect(await httpText(port)).toEqual({ status: 200, body: 'node app, one minute is 1m\n' });
+    expect(berth.instances.get('node-app')).toMatchObject({ status: 'running', template: 'node-app' });
+  });
+
+  it('builds a static site and serves it with busybox httpd as an unprivileged user', async () => {
+    const { record, port } = await deploy('build-static-site', 'static-site');
+    expect(record.detection).toMatchObject({ stack: 'static', port: 8080 });
+    const page = await httpText(port);
+    expect(page.status).toBe(200);
+    expect(page.body).toContain('static site served by berth');
+    expect((await httpText(port, '/style.css')).status).toBe(200);
+    // The generated files are beside the source; the context excluded them from the image.
+    expect((await httpText(port, '/.berth.Dockerfile')).status).toBe(404);
+    expect((await httpText(port, '/.dockerignore')).status).toBe(404);
+  });
+
+  it('builds a Python app with no third-party dependencies and runs it', async () => {
+    const { record, port } = await deploy('build-python-app', 'python-app');
+    expect(record.detection).toMatchObject({ stack: 'python', port: 8000, start: ['python', 'app.py'] });
+    expect(await httpText(port)).toEqual({ status: 200, body: 'python app\n' });
+  });
+
+  it('redeploys: imports the source again, rebuilds, and restarts the same instance on the new image', async () => {
+    const source = await fixtureCopy('build-static-site');
+    const first = await builds.wait((await builds.create({ source, name: 'site-redeploy' })).id);
+    made.push(first);
+    expect(first.status).toBe('done');
+    await writeFile(join(source, 'index.html'), '<p>second version</p>\n');
+    await builds.redeploy(first.id);
+    const second = await builds.wait(first.id);
+    expect(second).toMatchObject({ status: 'done', attempt: 2, instanceId: first.instanceId });
+    const port = berth.instances.ports(second.instanceId as string).http as number;
+    expect((await httpText(port)).body).toBe('<p>second version</p>\n');
+  });
+});
