@@ -1,3 +1,4 @@
+/// <reference path="./tar-fs.d.ts" />
 import { relative, sep } from 'node:path';
 import type { Readable } from 'node:stream';
 import dockerignore from '@balena/dockerignore';
