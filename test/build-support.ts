@@ -63,7 +63,7 @@ export function buildServiceFor(
 }
 
 /** Registers the local engine for image and build templates when the composition root has not. */
-function ensureDockerRuntime(berth: Berth, docker: Dockerode): void {
+export function ensureDockerRuntime(berth: Berth, docker: Dockerode): void {
   try {
     berth.runtimes.resolve('local', 'build');
   } catch {

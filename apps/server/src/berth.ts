@@ -15,6 +15,7 @@ import { LocalListenerSource, LogRotationFeed, NetHealthProbe } from '@berth/hos
 import { ProcessRuntime } from '@berth/runtime-process';
 import { SqliteStore } from '@berth/store-sqlite';
 import { type AdminTokenResult, ensureAdminToken } from './admin-token.js';
+import { startBuilds } from './berth-builds.js';
 import { startIntegrations } from './berth-integrations.js';
 import { HostWorkspace } from './host-workspace.js';
 import { InstanceLogs } from './instance-logs.js';
@@ -82,6 +83,7 @@ export async function createBerth(config: ServerConfig, opts: BerthOptions = {})
   const templates = new TemplateService(store, events, clock);
   const logs = new InstanceLogs(deps);
   const integrations = startIntegrations({ home: config.home, store, ledger, workspace, clock, log });
+  const builds = await startBuilds({ home: config.home, templates, instances, log });
 
   async function reloadTemplates(): Promise<ReloadResult> {
     const files = await readTemplateFolder(config.templatesDir);
@@ -122,6 +124,7 @@ export async function createBerth(config: ServerConfig, opts: BerthOptions = {})
     tokens,
     logs,
     integrations,
+    builds,
     observers,
     sampler: observers.sampler,
     adminToken,
@@ -135,6 +138,7 @@ export async function createBerth(config: ServerConfig, opts: BerthOptions = {})
     close(): Promise<void> {
       closed ??= (async () => {
         await integrations.close();
+        await builds.close();
         observers.stop();
         await reconciler.close();
         store.close();

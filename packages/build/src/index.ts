@@ -11,4 +11,5 @@ export * from './read-repo-tree.js';
 export * from './repo-tree.js';
 export * from './service/build-input.js';
 export * from './service/build-record.js';
+export * from './service/build-schemas.js';
 export * from './service/build-service.js';

@@ -4,6 +4,7 @@ import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod
 import type { AppContext } from '../app-context.js';
 import type { InstanceProxy } from '../proxy/instance-proxy.js';
 import { handleInstancePath, upgradeInstancePath } from '../proxy/proxy-handlers.js';
+import { buildRoutes } from '../routes/builds.js';
 import { eventRoutes } from '../routes/events.js';
 import { instanceRoutes } from '../routes/instances.js';
 import { integrationRoutes } from '../routes/integrations.js';
@@ -66,6 +67,7 @@ export async function createApp(
         portRoutes,
         tokenRoutes,
         integrationRoutes,
+        buildRoutes,
         logRoutes,
         statsRoutes,
         eventRoutes,

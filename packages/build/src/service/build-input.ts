@@ -20,7 +20,17 @@ export interface ValidBuildInput {
   overrides: DetectionOverrides;
 }
 
-const STACKS: readonly Stack[] = ['node', 'python', 'php', 'go', 'ruby', 'java', 'dotnet', 'rust', 'static'];
+export const STACKS: readonly Exclude<Stack, 'dockerfile'>[] = [
+  'node',
+  'python',
+  'php',
+  'go',
+  'ruby',
+  'java',
+  'dotnet',
+  'rust',
+  'static',
+];
 
 function invalid(field: string, message: string): InvalidInput {
   return new InvalidInput(`${field} ${message}`, { details: { field } });
@@ -30,7 +40,7 @@ function invalid(field: string, message: string): InvalidInput {
 export function validBuildInput(input: CreateBuildInput): ValidBuildInput {
   if (typeof input.source !== 'string' || input.source.trim() === '')
     throw invalid('source', 'is required: a git URL or a path');
-  const ref = parseSource(input.source.trim());
+  const ref = sourceRef(input.source.trim());
   const name = input.name ?? nameFromSource(ref);
   const problem = nameProblem(name);
   if (problem) throw invalid('name', `'${name}' is not a valid app name: it ${problem}`);
@@ -43,6 +53,21 @@ export function validBuildInput(input: CreateBuildInput): ValidBuildInput {
   };
 }
 
+/** A path or a git URL; a bad URL's error names the `source` field first thing. */
+function sourceRef(source: string): SourceRef {
+  try {
+    return parseSource(source);
+  } catch (err) {
+    if (err instanceof InvalidInput)
+      throw new InvalidInput(`source: ${err.message}`, {
+        code: err.code,
+        details: { field: 'source' },
+        cause: err,
+      });
+    throw err;
+  }
+}
+
 function validDatabases(dbs: unknown): DbKind[] {
   if (!Array.isArray(dbs)) throw invalid('databases', 'must be a list');
   for (const db of dbs) {
@@ -53,7 +78,7 @@ function validDatabases(dbs: unknown): DbKind[] {
 }
 
 function validOverrides(o: DetectionOverrides): DetectionOverrides {
-  if (o.stack !== undefined && !STACKS.includes(o.stack))
+  if (o.stack !== undefined && !(STACKS as readonly Stack[]).includes(o.stack))
     throw invalid('overrides.stack', `must be one of ${STACKS.join(', ')}`);
   if (o.port !== undefined && (!Number.isInteger(o.port) || o.port < 1 || o.port > 65535))
     throw invalid('overrides.port', 'must be a port number (1–65535)');

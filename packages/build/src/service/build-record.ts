@@ -15,13 +15,13 @@ export const FINISHED: readonly BuildStatus[] = ['done', 'failed', 'cancelled'];
 
 /** What a person may correct in a detection before it is built. */
 export interface DetectionOverrides {
-  stack?: Stack;
-  framework?: string | null;
+  stack?: Stack | undefined;
+  framework?: string | null | undefined;
   /** The port the app listens on inside the container. */
-  port?: number;
+  port?: number | undefined;
   /** The start command, as an argument vector. */
-  start?: string[];
-  healthPath?: string;
+  start?: string[] | undefined;
+  healthPath?: string | undefined;
 }
 
 export interface BuildLogLine extends BuildProgress {

@@ -1,0 +1,41 @@
+import { BuildService, ImageBuilder } from '@berth/build';
+import type { InstanceService, Logger, TemplateService } from '@berth/core';
+import { type BaseImageMap, connectDocker, findDockerEndpoint, loadBaseImages } from '@berth/runtime-docker';
+import type Dockerode from 'dockerode';
+
+export interface BuildsDeps {
+  home: string;
+  templates: TemplateService;
+  instances: InstanceService;
+  log: Logger;
+  /** The local engine's client, when the composition root has one; else it is looked for here. */
+  docker?: Dockerode | undefined;
+  baseImages?: BaseImageMap | undefined;
+}
+
+/**
+ * Deploy-from-a-repository for the composition root: the image builder on the local engine (found
+ * by the ordered strategies when not given), the base-image mapping (BERTH_BASE_IMAGES or
+ * base-images.json), and builds left under way by a previous run marked interrupted.
+ */
+export async function startBuilds(d: BuildsDeps): Promise<BuildService> {
+  const log = d.log.child({ ns: 'build' });
+  const docker = d.docker ?? (await localDocker(log));
+  const baseImages = d.baseImages ?? (await loadBaseImages(d.home)).images;
+  const builds = new BuildService({
+    home: d.home,
+    templates: d.templates,
+    instances: d.instances,
+    builder: docker ? new ImageBuilder({ docker, baseImages, log }) : undefined,
+    log,
+  });
+  const interrupted = await builds.recover();
+  if (interrupted > 0) log.warn({ interrupted }, 'Builds under way at the last stop were marked interrupted');
+  return builds;
+}
+
+async function localDocker(log: Logger): Promise<Dockerode | undefined> {
+  const found = await findDockerEndpoint(log);
+  if (!found) log.info({}, 'No local Docker engine: repositories can be detected but not built');
+  return found ? connectDocker(found.endpoint) : undefined;
+}

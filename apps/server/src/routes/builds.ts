@@ -1,0 +1,41 @@
+import { buildIdParams, buildQuery, createBuildBody, detectBuildBody } from '@berth/build';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import type { AppContext } from '../app-context.js';
+
+const tags = ['builds'];
+
+/**
+ * `/builds`: detect a repository (with evidence), deploy it (202: the work goes on in the
+ * background), follow a build's status and logs (`?after=<seq>` for the new lines), redeploy, cancel.
+ */
+export const buildRoutes: FastifyPluginAsyncZod<AppContext> = async (app, ctx) => {
+  const { builds } = ctx.berth;
+
+  app.post('/builds/detect', { schema: { tags, body: detectBuildBody } }, async (req) =>
+    builds.detect(req.body.source),
+  );
+
+  app.post('/builds', { schema: { tags, body: createBuildBody } }, async (req, reply) =>
+    reply.code(202).send(await builds.create(req.body)),
+  );
+
+  app.get('/builds', { schema: { tags } }, async () => builds.list());
+
+  app.get(
+    '/builds/:id',
+    { schema: { tags, params: buildIdParams, querystring: buildQuery } },
+    async (req) => {
+      const record = await builds.get(req.params.id);
+      const after = req.query.after;
+      return after === undefined ? record : { ...record, logs: record.logs.filter((l) => l.seq > after) };
+    },
+  );
+
+  app.post('/builds/:id/redeploy', { schema: { tags, params: buildIdParams } }, async (req, reply) =>
+    reply.code(202).send(await builds.redeploy(req.params.id)),
+  );
+
+  app.post('/builds/:id/cancel', { schema: { tags, params: buildIdParams } }, async (req) =>
+    builds.cancel(req.params.id),
+  );
+};

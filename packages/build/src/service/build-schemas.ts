@@ -1,0 +1,36 @@
+import { z } from 'zod';
+import { DB_KINDS } from '../detection.js';
+import { STACKS } from './build-input.js';
+
+/** The shapes of the builds API; what they mean (a usable URL, a valid name) is checked by BuildService. */
+export const detectBuildBody = z
+  .object({ source: z.string().min(1).max(2000).describe('a git URL, or an absolute path on the server') })
+  .strict();
+
+export const detectionOverridesBody = z
+  .object({
+    stack: z.enum(STACKS).optional(),
+    framework: z.string().max(60).nullable().optional(),
+    port: z.number().int().min(1).max(65535).optional(),
+    start: z.array(z.string().max(2000)).min(1).max(100).optional(),
+    healthPath: z.string().max(100).optional(),
+  })
+  .strict();
+
+export const createBuildBody = z
+  .object({
+    source: z.string().min(1).max(2000),
+    name: z.string().max(63).optional(),
+    databases: z.array(z.enum(DB_KINDS)).max(4).optional(),
+    overrides: detectionOverridesBody.optional(),
+  })
+  .strict();
+export type CreateBuildBody = z.infer<typeof createBuildBody>;
+
+export const buildIdParams = z.object({
+  id: z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/, 'is not a build id'),
+});
+
+export const buildQuery = z
+  .object({ after: z.coerce.number().int().min(0).optional().describe('only log lines after this seq') })
+  .strict();
