@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { registerBuildCommands } from './commands/builds.js';
 import { registerImportCommands } from './commands/imports.js';
 import { registerInstanceCommands } from './commands/instances.js';
 import { registerIntegrationCommands } from './commands/integrations.js';
@@ -27,6 +28,7 @@ export function buildProgram(): Command {
   registerTokenCommands(program);
   registerIntegrationCommands(program);
   registerImportCommands(program);
+  registerBuildCommands(program);
   registerVersionCommand(program);
   for (const cmd of program.commands) {
     cmd.exitOverride();

@@ -1,3 +1,4 @@
+import type { ErrorKind } from '@berth/core';
 import type { DbKind, Detection, Stack } from '../detection.js';
 import type { BuildProgress } from '../image/build-progress.js';
 
@@ -40,6 +41,8 @@ export interface PlanFiles {
 }
 
 export interface BuildError {
+  /** The domain error's kind (exit codes and statuses follow it); absent for an unknown failure. */
+  kind?: ErrorKind;
   code: string;
   message: string;
   details?: Record<string, unknown>;

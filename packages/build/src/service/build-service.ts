@@ -85,7 +85,11 @@ export class BuildService {
     let count = 0;
     for (const r of await this.store.list()) {
       if (FINISHED.includes(r.status)) continue;
-      this.fail(r, { code: 'INTERRUPTED', message: `berth stopped while the build was ${r.status}` });
+      this.fail(r, {
+        kind: 'unprocessable',
+        code: 'INTERRUPTED',
+        message: `berth stopped while the build was ${r.status}`,
+      });
       await this.store.save(r);
       count++;
     }
@@ -256,7 +260,12 @@ export class BuildService {
       }
       if (!isBerthError(err)) log.error({ err }, 'build failed');
       const e = isBerthError(err)
-        ? { code: err.code, message: err.message, ...(err.details ? { details: err.details } : {}) }
+        ? {
+            kind: err.kind,
+            code: err.code,
+            message: err.message,
+            ...(err.details ? { details: err.details } : {}),
+          }
         : { code: 'INTERNAL', message: userMessage(err) };
       this.fail(record, e);
     }

@@ -1,0 +1,130 @@
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import type { InstanceView } from '@berth/contracts';
+import type { Command } from 'commander';
+import type { ApiClient } from '../api-client.js';
+import { BuildProgressBar } from '../builds/build-progress-bar.js';
+import { type BuildView, type DetectView, FINISHED_STATUSES } from '../builds/build-view.js';
+import { formatDetection } from '../builds/format-detection.js';
+import { clientOf, err, out, show } from '../cli-context.js';
+import { CliError } from '../cli-error.js';
+import type { CliErrorKind } from '../exit-codes.js';
+import { withProgress } from '../progress.js';
+
+const POLL_MS = 400;
+
+/** A path that exists here is sent as an absolute path; anything else is a git URL for the server to check. */
+function sourceArg(source: string): string {
+  return existsSync(source) ? resolve(source) : source;
+}
+
+export function registerBuildCommands(program: Command): void {
+  program
+    .command('detect <source>')
+    .description('show what berth finds in a repository (a path or a git URL) and what it would build')
+    .option('--json', 'print JSON')
+    .action(async (source: string, opts, cmd: Command) => {
+      const api = clientOf(cmd);
+      const body = { source: sourceArg(source) };
+      const v = await withProgress('Detecting…', api.post<DetectView>('/builds/detect', body));
+      show(v, opts.json, formatDetection);
+    });
+
+  program
+    .command('deploy <source>')
+    .description('build a repository (a path or a git URL) into an image and run it as an instance')
+    .option('--name <name>', 'app name: template, instance and image (default: from the source)')
+    .option(
+      '--db <kind>',
+      'a database beside the app: postgres, mysql, mongodb, redis (repeatable)',
+      collect,
+      [],
+    )
+    .option('--port <port>', 'the port the app listens on, when detection got it wrong')
+    .option('--json', 'print JSON')
+    .action(async (source: string, opts, cmd: Command) => {
+      const api = clientOf(cmd);
+      const body = {
+        source: sourceArg(source),
+        ...(opts.name ? { name: opts.name } : {}),
+        ...(opts.db.length > 0 ? { databases: opts.db } : {}),
+        ...(opts.port ? { overrides: { port: Number(opts.port) } } : {}),
+      };
+      const build = await api.post<BuildView>('/builds', body);
+      await finish(api, build.id, opts.json);
+    });
+
+  program
+    .command('redeploy <build>')
+    .description('import a build’s source again, rebuild it and restart its instance')
+    .option('--json', 'print JSON')
+    .action(async (id: string, opts, cmd: Command) => {
+      const api = clientOf(cmd);
+      await api.post<BuildView>(`/builds/${encodeURIComponent(id)}/redeploy`);
+      await finish(api, id, opts.json);
+    });
+}
+
+/** Follows the build to its end, then prints where the app runs, or fails with the build's error kind. */
+async function finish(api: ApiClient, id: string, json: boolean | undefined): Promise<void> {
+  const b = await follow(api, id);
+  if (b.status !== 'done') throw failure(b);
+  const inst = b.instanceId ? await api.get<InstanceView>(`/instances/${b.instanceId}`) : undefined;
+  show({ build: b, instance: inst }, json, () =>
+    [
+      `deployed ${b.name} from ${b.source}`,
+      `  url    ${inst?.url ?? '—'}`,
+      `  proxy  ${inst?.proxyUrl ?? '—'}`,
+      `  build  ${b.id} (${b.image})`,
+    ].join('\n'),
+  );
+}
+
+/** Polls the build for new log lines until it finishes; Ctrl-C cancels it on the server. */
+async function follow(api: ApiClient, id: string): Promise<BuildView> {
+  const bar = new BuildProgressBar();
+  let after = 0;
+  const cancel = () => {
+    err('\ncancelling the build…');
+    api.post(`/builds/${encodeURIComponent(id)}/cancel`).catch(() => undefined);
+  };
+  process.once('SIGINT', cancel);
+  try {
+    for (;;) {
+      const b = await api.get<BuildView>(`/builds/${encodeURIComponent(id)}`, { after });
+      after = b.logs.at(-1)?.seq ?? after;
+      bar.show(b, b.logs);
+      if (FINISHED_STATUSES.includes(b.status)) {
+        bar.done();
+        return b;
+      }
+      await new Promise((r) => setTimeout(r, POLL_MS));
+    }
+  } finally {
+    process.off('SIGINT', cancel);
+  }
+}
+
+const KINDS: readonly CliErrorKind[] = [
+  'invalid',
+  'unauthenticated',
+  'forbidden',
+  'not_found',
+  'conflict',
+  'unprocessable',
+  'runtime_unavailable',
+];
+
+function failure(b: BuildView): CliError {
+  if (b.status === 'cancelled')
+    return new CliError('conflict', `the build of ${b.name} was cancelled`, 'CANCELLED');
+  const e = b.error ?? { code: 'BUILD_FAILED', message: `the build of ${b.name} failed` };
+  const kind = KINDS.find((k) => k === e.kind) ?? 'unprocessable';
+  const lines = Array.isArray(e.details?.lastLines) ? (e.details.lastLines as string[]) : [];
+  if (lines.length > 0 && process.stderr.isTTY) err(lines.slice(-10).join('\n'));
+  return new CliError(kind, `${e.message} (build ${b.id})`, e.code, e.details ?? {});
+}
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
