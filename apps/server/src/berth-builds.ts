@@ -1,5 +1,5 @@
 import { BuildService, ImageBuilder } from '@berth/build';
-import type { InstanceService, Logger, TemplateService } from '@berth/core';
+import { type InstanceService, InvalidInput, type Logger, type TemplateService } from '@berth/core';
 import { type BaseImageMap, connectDocker, findDockerEndpoint, loadBaseImages } from '@berth/runtime-docker';
 import type Dockerode from 'dockerode';
 
@@ -11,6 +11,7 @@ export interface BuildsDeps {
   /** The local engine's client, when the composition root has one; else it is looked for here. */
   docker?: Dockerode | undefined;
   baseImages?: BaseImageMap | undefined;
+  env?: NodeJS.ProcessEnv;
 }
 
 /**
@@ -21,13 +22,16 @@ export interface BuildsDeps {
 export async function startBuilds(d: BuildsDeps): Promise<BuildService> {
   const log = d.log.child({ ns: 'build' });
   const docker = d.docker ?? (await localDocker(log));
-  const baseImages = d.baseImages ?? (await loadBaseImages(d.home)).images;
+  const env = d.env ?? process.env;
+  const baseImages = d.baseImages ?? (await loadBaseImages(d.home, env)).images;
+  const portRange = buildPorts(env.BERTH_BUILD_PORTS);
   const builds = new BuildService({
     home: d.home,
     templates: d.templates,
     instances: d.instances,
     builder: docker ? new ImageBuilder({ docker, baseImages, log }) : undefined,
     log,
+    ...(portRange ? { portRange } : {}),
   });
   const interrupted = await builds.recover();
   if (interrupted > 0) log.warn({ interrupted }, 'Builds under way at the last stop were marked interrupted');
@@ -38,4 +42,17 @@ async function localDocker(log: Logger): Promise<Dockerode | undefined> {
   const found = await findDockerEndpoint(log);
   if (!found) log.info({}, 'No local Docker engine: repositories can be detected but not built');
   return found ? connectDocker(found.endpoint) : undefined;
+}
+
+/** BERTH_BUILD_PORTS=`41000-41999`: the host ports built apps lease from (the ledger's range when unset). */
+function buildPorts(raw: string | undefined): [number, number] | undefined {
+  if (!raw) return undefined;
+  const m = /^(\d{1,5})-(\d{1,5})$/.exec(raw.trim());
+  const [from, to] = m ? [Number(m[1]), Number(m[2])] : [0, 0];
+  if (!m || from < 1 || to > 65535 || from > to) {
+    throw new InvalidInput(`BERTH_BUILD_PORTS must look like 41000-41999, got '${raw}'`, {
+      details: { field: 'BERTH_BUILD_PORTS' },
+    });
+  }
+  return [from, to];
 }

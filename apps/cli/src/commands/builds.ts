@@ -6,7 +6,7 @@ import type { ApiClient } from '../api-client.js';
 import { BuildProgressBar } from '../builds/build-progress-bar.js';
 import { type BuildView, type DetectView, FINISHED_STATUSES } from '../builds/build-view.js';
 import { formatDetection } from '../builds/format-detection.js';
-import { clientOf, err, out, show } from '../cli-context.js';
+import { clientOf, err, show } from '../cli-context.js';
 import { CliError } from '../cli-error.js';
 import type { CliErrorKind } from '../exit-codes.js';
 import { withProgress } from '../progress.js';
