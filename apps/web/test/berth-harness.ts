@@ -72,11 +72,14 @@ function portFree(port: number): Promise<boolean> {
   });
 }
 
-/** A block of 100 ports inside 48000–48999 whose first few are free now. */
+/**
+ * A block of 100 ports inside 48000–48999 where the ports the test names are free now: the API
+ * (+0), the proxy (+1) and the pinned ones (+70, +71); berth picks the others in +10…+59.
+ */
 export async function portBlock(): Promise<number> {
-  for (let attempt = 0; attempt < 20; attempt++) {
-    const base = 48000 + Math.floor(Math.random() * 9) * 100 + Math.floor(Math.random() * 5) * 10;
-    const probes = await Promise.all([0, 1, 2, 3].map((i) => portFree(base + i)));
+  for (let attempt = 0; attempt < 40; attempt++) {
+    const base = 48000 + Math.floor(Math.random() * 9) * 100 + Math.floor(Math.random() * 3) * 10;
+    const probes = await Promise.all([0, 1, 70, 71].map((i) => portFree(base + i)));
     if (probes.every(Boolean)) return base;
   }
   throw new Error('no free block of ports in 48000–48999');

@@ -2,7 +2,7 @@ import { mkdir } from 'node:fs/promises';
 import type { Server } from 'node:net';
 import { join } from 'node:path';
 import { type Browser, chromium, type Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
   apiGet,
   assertChromium,
@@ -49,6 +49,14 @@ describe('web UI against a real berth', () => {
     });
     page.on('pageerror', (e) => consoleErrors.push(String(e)));
   }, 120_000);
+
+  afterEach(async (ctx) => {
+    if (ctx.task.result?.state === 'fail' && page) {
+      await page.screenshot({
+        path: join(SHOTS, `failed-${ctx.task.name.slice(0, 40).replace(/\W+/g, '-')}.png`),
+      });
+    }
+  });
 
   afterAll(async () => {
     squatter?.close();
@@ -152,14 +160,19 @@ describe('web UI against a real berth', () => {
     const port = (await instance('web-1')).ports.http;
     for (const n of [1, 2, 3]) await fetch(`http://127.0.0.1:${port}/from-the-test-${n}`);
     await log.getByText('/from-the-test-3').waitFor({ timeout: 15_000 });
+    // later refreshes add nothing twice
+    await page.waitForTimeout(4500);
+    await expect(log.getByText(/listening on/).count()).resolves.toBe(1);
+    await expect(log.getByText('/from-the-test-1').count()).resolves.toBe(1);
     // ANSI colours become styled spans, not escape codes
     const green = log.locator('span', { hasText: /^GET$/ }).first();
     expect(await green.getAttribute('style')).toContain('color');
     expect(await log.textContent()).not.toContain('\u001b');
 
     await page.getByLabel('Search logs').fill('from-the-test-2');
-    await expect(log.locator('.log-line').count()).resolves.toBe(1);
+    await expect.poll(() => log.locator('.log-line').count()).toBe(1);
     await page.getByLabel('Search logs').fill('');
+    await expect.poll(() => log.locator('.log-line').count()).toBeGreaterThan(3);
     await shot('instance-detail');
   });
 

@@ -15,7 +15,10 @@ export function TemplateSummary({ template: t }: { template: Template }) {
       <div>
         <dt>Runs</dt>
         <dd>
-          <span className="tag">{t.source.kind}</span> <code className="wrap">{source}</code>
+          <span className="tag">{t.source.kind}</span>
+          <code className="command" tabIndex={-1}>
+            {source}
+          </code>
         </dd>
       </div>
       <div>

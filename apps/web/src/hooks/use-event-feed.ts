@@ -28,7 +28,7 @@ export function useEventFeed(
   const { mode, error } = useLiveFeed<BerthEvent>({
     path: '/events',
     query: { instance: opts.instance, limit: keep },
-    sinceOf: (e) => e.ts,
+    resume: (e) => ({ since: e.ts }),
     onItems,
     pollMs: 5000,
   });

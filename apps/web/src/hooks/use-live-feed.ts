@@ -10,9 +10,10 @@ export interface FeedOptions<T> {
   /** API path, e.g. `/instances/web-1/logs`; `follow=1` is added for the stream. */
   path: string;
   query: Record<string, string | number | undefined>;
-  /** The `since` to ask for when polling, from the newest item seen (undefined: none yet). */
-  sinceOf: (latest: T) => number;
-  onItems: (items: T[]) => void;
+  /** Extra query when resuming after items were seen: reconnecting the stream, or polling. */
+  resume: (latest: T, how: 'stream' | 'poll') => Record<string, string | number | undefined>;
+  /** `stream`: items as they happen; `snapshot`: a whole answer of the plain (non-follow) endpoint. */
+  onItems: (items: T[], source: 'stream' | 'snapshot') => void;
   /** Poll interval when the server cannot stream yet (at least 2 s). */
   pollMs: number;
   enabled?: boolean;
@@ -45,29 +46,31 @@ export function useLiveFeed<T>(opts: FeedOptions<T>): { mode: FeedMode; error: s
     const abort = new AbortController();
     const { signal } = abort;
     let latest: T | undefined;
-    const deliver = (items: T[]) => {
+    const deliver = (items: T[], source: 'stream' | 'snapshot') => {
       if (items.length === 0) return;
       latest = items[items.length - 1];
-      ref.current.onItems(items);
+      ref.current.onItems(items, source);
+    };
+    const queryFor = (how: 'stream' | 'poll') => {
+      const { query, resume } = ref.current;
+      return latest === undefined ? query : { ...query, ...resume(latest, how) };
     };
     const run = async () => {
       setMode('connecting');
       while (!signal.aborted) {
         try {
-          const { path, query } = ref.current;
-          const since = latest === undefined ? query.since : ref.current.sinceOf(latest);
           const outcome = await readEventStream(
-            path,
-            { ...query, since, follow: 1 },
+            ref.current.path,
+            { ...queryFor('stream'), follow: 1 },
             (data) => {
               setMode('live');
               setError(undefined);
-              deliver([data as T]);
+              deliver([data as T], 'stream');
             },
             signal,
           );
           if (outcome.kind === 'not-a-stream') {
-            deliver(Array.isArray(outcome.body) ? (outcome.body as T[]) : []);
+            deliver(Array.isArray(outcome.body) ? (outcome.body as T[]) : [], 'snapshot');
             setMode('polling');
             setError(undefined);
             await poll();
@@ -87,15 +90,14 @@ export function useLiveFeed<T>(opts: FeedOptions<T>): { mode: FeedMode; error: s
       }
     };
     const poll = async () => {
-      const { path, query, pollMs } = ref.current;
+      const { path, pollMs } = ref.current;
       while (!signal.aborted) {
         await sleep(Math.max(MIN_POLL_MS, pollMs), signal);
         if (signal.aborted) return;
         if (document.visibilityState !== 'visible') continue;
         try {
-          const since = latest === undefined ? query.since : ref.current.sinceOf(latest);
-          const body = await request<unknown>('GET', path, { query: { ...query, since }, signal });
-          deliver(Array.isArray(body) ? (body as T[]) : []);
+          const body = await request<unknown>('GET', path, { query: queryFor('poll'), signal });
+          deliver(Array.isArray(body) ? (body as T[]) : [], 'snapshot');
           setMode('polling');
           setError(undefined);
         } catch (err) {

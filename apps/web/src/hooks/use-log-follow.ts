@@ -1,5 +1,6 @@
 import { useCallback, useRef, useState } from 'react';
 import type { LogLineView } from '../api/types';
+import { newLines } from '../lib/log-merge';
 import { type FeedMode, useLiveFeed } from './use-live-feed';
 
 const KEEP = 2000;
@@ -18,8 +19,6 @@ export interface LogFollow {
   clear: () => void;
 }
 
-const keyOf = (l: LogLineView) => `${l.ts}|${l.stream}|${l.line}`;
-
 /** The last 200 lines of an instance, then every new one; pausing freezes the view, not the feed. */
 export function useLogFollow(instance: string): LogFollow {
   const [lines, setLines] = useState<LogEntry[]>([]);
@@ -27,22 +26,13 @@ export function useLogFollow(instance: string): LogFollow {
   const [held, setHeld] = useState(0);
   const buffer = useRef<LogEntry[]>([]);
   const seq = useRef(0);
-  const seenAtLast = useRef<{ ts: number; keys: Set<string> }>({ ts: -1, keys: new Set() });
+  const known = useRef(new Map<string, string[]>());
   const pausedRef = useRef(false);
 
-  const onItems = useCallback((items: LogLineView[]) => {
-    const fresh: LogEntry[] = [];
-    const seen = seenAtLast.current;
-    for (const l of items) {
-      if (l.ts < seen.ts) continue;
-      if (l.ts === seen.ts && seen.keys.has(keyOf(l))) continue;
-      if (l.ts > seen.ts) {
-        seen.ts = l.ts;
-        seen.keys = new Set();
-      }
-      seen.keys.add(keyOf(l));
-      fresh.push({ ...l, seq: seq.current++ });
-    }
+  const onItems = useCallback((items: LogLineView[], source: 'stream' | 'snapshot') => {
+    // a stream sends each line once; snapshots (plain GETs) repeat the tail and are merged
+    const lines = source === 'snapshot' ? newLines(known.current, items) : items;
+    const fresh: LogEntry[] = lines.map((l) => ({ ...l, seq: seq.current++ }));
     if (fresh.length === 0) return;
     buffer.current = [...buffer.current, ...fresh].slice(-KEEP);
     if (pausedRef.current) setHeld((n) => n + fresh.length);
@@ -52,7 +42,8 @@ export function useLogFollow(instance: string): LogFollow {
   const { mode, error } = useLiveFeed<LogLineView>({
     path: `/instances/${encodeURIComponent(instance)}/logs`,
     query: { tail: 200 },
-    sinceOf: (l) => l.ts,
+    // reconnecting a stream must not repeat the tail; polls ask for the tail and merge it
+    resume: (_, how) => (how === 'stream' ? { tail: 0 } : {}),
     onItems,
     pollMs: 2000,
   });
