@@ -72,11 +72,13 @@ async function writePlanFiles(ctx: PipelineContext, p: BuildPlan): Promise<void>
   const written = [p.dockerfile !== null && 'Dockerfile', '.dockerignore', 'compose.yml'].filter(Boolean);
   say(ctx, `wrote ${written.join(', ')} to ${dir} (the repository copy is left as it was)`);
   const dbs = Object.keys(p.env).filter((k) => k.endsWith('_URL'));
-  if (dbs.length > 0)
+  if (dbs.length > 0) {
     say(
       ctx,
-      `compose.yml runs the databases too (${dbs.join(', ')}); this deploy runs the app container only`,
+      `berth runs the app container only: its databases (${dbs.join(', ')}) are in ${dir}/compose.yml, ` +
+        'to start with docker-compose; until then those URLs point nowhere',
     );
+  }
 }
 
 /** Builds the image from the prepared source; the Dockerfile sent to the engine is kept as `Dockerfile.built`. */
