@@ -53,6 +53,26 @@ export class ApiClient {
     return data as T;
   }
 
+  /** Opens a `follow=1` response as Server-Sent Events; failures become CliErrors like any request. */
+  async openEventStream(path: string, query: Query, signal: AbortSignal): Promise<Response> {
+    const url = new URL(`${this.baseUrl}/api/v1${path}`);
+    for (const [k, v] of Object.entries(query)) if (v !== undefined) url.searchParams.set(k, String(v));
+    const headers: Record<string, string> = { accept: 'text/event-stream' };
+    if (this.token) headers.authorization = `Bearer ${this.token}`;
+    let res: Response;
+    try {
+      res = await fetch(url, { headers, signal });
+    } catch (err) {
+      if (signal.aborted) throw err;
+      throw new CliError('unreachable', `cannot reach berth at ${this.baseUrl}; is \`berth serve\` running?`);
+    }
+    if (!res.ok) {
+      const text = await res.text();
+      throw this.failure(res.status, text ? parseJson(text) : undefined);
+    }
+    return res;
+  }
+
   private failure(status: number, data: unknown): CliError {
     const error = (data as ErrorEnvelope | undefined)?.error;
     const kind = errorKindOf(status) ?? 'unknown';

@@ -1,11 +1,13 @@
 import { Command } from 'commander';
 import { registerBuildCommands } from './commands/builds.js';
+import { registerEventCommands } from './commands/events.js';
 import { registerImportCommands } from './commands/imports.js';
 import { registerInstanceCommands } from './commands/instances.js';
 import { registerIntegrationCommands } from './commands/integrations.js';
 import { registerLogCommands } from './commands/logs.js';
 import { registerPortCommands } from './commands/ports.js';
 import { registerServeCommand } from './commands/serve.js';
+import { registerStatsCommands } from './commands/stats.js';
 import { registerTemplateCommands } from './commands/templates.js';
 import { registerTokenCommands } from './commands/tokens.js';
 import { registerVersionCommand } from './commands/version.js';
@@ -25,6 +27,8 @@ export function buildProgram(): Command {
   registerPortCommands(program);
   registerTemplateCommands(program);
   registerLogCommands(program);
+  registerEventCommands(program);
+  registerStatsCommands(program);
   registerTokenCommands(program);
   registerIntegrationCommands(program);
   registerImportCommands(program);

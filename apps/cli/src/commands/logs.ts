@@ -1,21 +1,40 @@
 import type { LogLineView } from '@berth/contracts';
 import type { Command } from 'commander';
-import { clientOf, show } from '../cli-context.js';
+import { clientOf, out, show } from '../cli-context.js';
+import { interruptSignal, sseData } from '../sse-reader.js';
+import { parseCount, parseSince } from '../time-arg.js';
+
+const lineText = (l: LogLineView) => (l.stream === 'stderr' ? `! ${l.line}` : l.line);
 
 export function registerLogCommands(program: Command): void {
   program
     .command('logs <name>')
-    .description("print an instance's recent log lines")
-    .option('-n, --tail <lines>', 'how many lines', '100')
-    .option('--since <ms>', 'only lines written at or after this time (epoch ms)')
-    .option('--json', 'print JSON')
+    .description("print an instance's log lines; -f keeps following new ones")
+    .option('-f, --follow', 'keep printing lines as they are written (Ctrl-C stops)')
+    .option('-n, --tail <lines>', 'how many recent lines', '100')
+    .option('--since <time>', 'only lines written since: a duration (5m, 1h) or an ISO time')
+    .option('--json', 'print JSON (one object per line with -f)')
     .action(async (name: string, opts, cmd: Command) => {
-      const lines = await clientOf(cmd).get<LogLineView[]>(`/instances/${encodeURIComponent(name)}/logs`, {
-        tail: opts.tail,
-        since: opts.since,
-      });
-      show(lines, opts.json, (ls) =>
-        ls.map((l) => (l.stream === 'stderr' ? `! ${l.line}` : l.line)).join('\n'),
-      );
+      const api = clientOf(cmd);
+      const path = `/instances/${encodeURIComponent(name)}/logs`;
+      const query = {
+        tail: parseCount(opts.tail, '--tail'),
+        since: opts.since === undefined ? undefined : parseSince(opts.since),
+      };
+      if (!opts.follow) {
+        const lines = await api.get<LogLineView[]>(path, query);
+        show(lines, opts.json, (ls) => ls.map(lineText).join('\n'));
+        return;
+      }
+      const signal = interruptSignal();
+      try {
+        const res = await api.openEventStream(path, { ...query, follow: 1 }, signal);
+        for await (const data of sseData(res)) {
+          const l = data as LogLineView;
+          out(opts.json ? JSON.stringify(l) : lineText(l));
+        }
+      } catch (err) {
+        if (!signal.aborted) throw err;
+      }
     });
 }
