@@ -1,7 +1,23 @@
 import { InvalidInput, isBerthError } from '@berth/core';
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 
 const HEARTBEAT_MS = 15_000;
+
+/** Open streams per HTTP server, so closing the server ends them instead of waiting for them. */
+const openStreams = new WeakMap<object, Set<AbortController>>();
+
+function streamsOf(server: object): Set<AbortController> {
+  const set = openStreams.get(server) ?? new Set();
+  openStreams.set(server, set);
+  return set;
+}
+
+/** Ends every open event stream when the app closes (call once in each plugin that streams). */
+export function endStreamsOnClose(app: FastifyInstance): void {
+  app.addHook('preClose', async () => {
+    for (const ac of streamsOf(app.server)) ac.abort();
+  });
+}
 
 /** Whether the client takes Server-Sent Events (an explicit Accept without them does not). */
 export function acceptsEventStream(req: FastifyRequest): boolean {
@@ -38,6 +54,8 @@ export async function streamSse<T>(
   });
   res.write('retry: 2000\n\n');
   const ac = new AbortController();
+  const open = streamsOf(req.server.server);
+  open.add(ac);
   res.on('close', () => ac.abort());
   const heartbeat = setInterval(() => res.write(': ping\n\n'), HEARTBEAT_MS);
   try {
@@ -56,6 +74,7 @@ export async function streamSse<T>(
     }
   } finally {
     clearInterval(heartbeat);
+    open.delete(ac);
     ac.abort();
     res.end();
   }

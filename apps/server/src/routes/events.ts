@@ -1,7 +1,7 @@
 import { eventsQuerySchema } from '@berth/contracts';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { AppContext } from '../app-context.js';
-import { requireEventStream, streamSse } from '../http/sse.js';
+import { endStreamsOnClose, requireEventStream, streamSse } from '../http/sse.js';
 import { type EventFeedQuery, followEvents, listEvents } from '../observe/event-feed.js';
 
 const tags = ['observe'];
@@ -14,6 +14,7 @@ function lastEventId(header: string | string[] | undefined): number | undefined 
 
 /** `GET /events?instance=&since=&after=&limit=`, oldest first; `follow=1` streams new ones as SSE. */
 export const eventRoutes: FastifyPluginAsyncZod<AppContext> = async (app, ctx) => {
+  endStreamsOnClose(app);
   const { instances, store, events } = ctx.berth;
 
   app.get('/events', { schema: { tags, querystring: eventsQuerySchema } }, async (req, reply) => {

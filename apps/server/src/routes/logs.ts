@@ -1,12 +1,13 @@
 import { instanceIdParamsSchema, logsFollowQuerySchema } from '@berth/contracts';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { AppContext } from '../app-context.js';
-import { requireEventStream, streamSse } from '../http/sse.js';
+import { endStreamsOnClose, requireEventStream, streamSse } from '../http/sse.js';
 
 const tags = ['instances'];
 
 /** `GET /instances/:id/logs?tail=&since=`; with `follow=1`, the tail and then every new line as SSE. */
 export const logRoutes: FastifyPluginAsyncZod<AppContext> = async (app, ctx) => {
+  endStreamsOnClose(app);
   const { instances, logs } = ctx.berth;
 
   app.get(

@@ -5,11 +5,11 @@ import {
   wsSubscriptionSchema,
 } from '@berth/contracts';
 import { InvalidInput, isBerthError, type LogLine } from '@berth/core';
-import fastifyWebsocket from '@fastify/websocket';
 import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { WebSocket } from 'ws';
 import type { AppContext } from '../app-context.js';
+import { installApiWebSockets } from '../http/api-websockets.js';
 import { followEvents } from '../observe/event-feed.js';
 import { followStats } from '../observe/stats-feed.js';
 
@@ -71,14 +71,7 @@ function parseSubscription(raw: unknown): WsSubscription {
  */
 export const wsRoutes: FastifyPluginAsyncZod<AppContext> = async (app, ctx) => {
   const { instances, logs, store, events, sampler, tokens } = ctx.berth;
-  if (!app.hasDecorator('websocketServer')) {
-    await app.register(fastifyWebsocket, {
-      options: {
-        maxPayload: 64 * 1024,
-        handleProtocols: (protocols: Set<string>) => (protocols.has('bearer') ? 'bearer' : false),
-      },
-    });
-  }
+  await installApiWebSockets(app);
 
   function feed(sub: WsSubscription, signal: AbortSignal): AsyncIterable<WsMessage> {
     const id = sub.id ?? null;
