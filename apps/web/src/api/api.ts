@@ -5,35 +5,20 @@ import type {
   CreateInstanceBody,
   DeploymentView,
   FreePortsResult,
-  HostStats,
+  HostStatsView,
   InfoView,
   InstanceAction,
+  InstanceStatsView,
   InstanceView,
   LogLineView,
   NodeTestResult,
   NodeView,
   PortInventoryRow,
   PreflightResultView,
-  StatsSample,
   TemplateView,
 } from './types';
 
 const id = (s: string) => encodeURIComponent(s);
-
-/** The stats endpoint may answer a bare list or `{ samples }`; the UI wants the list. */
-function samplesOf(body: StatsSample[] | { samples?: StatsSample[] }): StatsSample[] {
-  return Array.isArray(body) ? body : (body.samples ?? []);
-}
-
-function eventsOf(body: BerthEvent[] | { events?: BerthEvent[] }): BerthEvent[] {
-  return Array.isArray(body) ? body : (body.events ?? []);
-}
-
-/** Host stats may come as the latest sample or with history: `{ current | latest, history }`. */
-function hostOf(body: HostStats | { current?: HostStats; latest?: HostStats }): HostStats | null {
-  if ('cpuPercent' in body) return body;
-  return body.current ?? body.latest ?? null;
-}
 
 /** Every call the UI makes, typed; failures throw ApiError with the server's code and message. */
 export const api = {
@@ -56,11 +41,11 @@ export const api = {
   logs: (key: string, query: { tail?: number; since?: number }) =>
     request<LogLineView[]>('GET', `/instances/${id(key)}/logs`, { query }),
   stats: async (key: string, since?: number) =>
-    samplesOf(await request<StatsSample[]>('GET', `/instances/${id(key)}/stats`, { query: { since } })),
+    (await request<InstanceStatsView>('GET', `/instances/${id(key)}/stats`, { query: { since } })).samples,
 
-  hostStats: async () => hostOf(await request<HostStats>('GET', '/host/stats')),
-  events: async (query: { instance?: string; since?: number; limit?: number } = {}) =>
-    eventsOf(await request<BerthEvent[]>('GET', '/events', { query })),
+  hostStats: (since?: number) => request<HostStatsView>('GET', '/host/stats', { query: { since } }),
+  events: (query: { instance?: string; after?: number; limit?: number } = {}) =>
+    request<BerthEvent[]>('GET', '/events', { query }),
 
   ports: (host = 'local') => request<PortInventoryRow[]>('GET', '/ports', { query: { host } }),
   freePorts: (query: { host?: string; count?: number; from?: number; to?: number; protocol?: string }) =>

@@ -1,19 +1,25 @@
-import { useState } from 'react';
+import { useRef, useState } from 'react';
 import { api } from '../api/api';
-import type { HostStats } from '../api/types';
+import type { StatsSample } from '../api/types';
 import { useResource } from '../hooks/use-resource';
 import { formatBytes, formatPercent } from '../lib/format';
 import { NotAvailable, Notice } from './notice';
 import { Sparkline } from './sparkline';
 
-/** This machine's CPU and memory, refreshed every 5 s, with a short trend. */
+/** This machine's CPU and memory, refreshed every 5 s, with the sampler's recent history. */
 export function HostStatsPanel() {
-  const [history, setHistory] = useState<HostStats[]>([]);
+  const [history, setHistory] = useState<StatsSample[]>([]);
+  const newest = useRef<number | undefined>(undefined);
   const host = useResource(
     async () => {
-      const h = await api.hostStats();
-      if (h) setHistory((prev) => [...prev, h].slice(-60));
-      return h;
+      const since = newest.current === undefined ? undefined : newest.current + 1;
+      const stats = await api.hostStats(since);
+      const last = stats.history[stats.history.length - 1];
+      if (last) {
+        newest.current = last.ts;
+        setHistory((prev) => [...prev, ...stats.history].slice(-60));
+      }
+      return stats.latest;
     },
     '',
     5000,
@@ -30,7 +36,9 @@ export function HostStatsPanel() {
           <dd>
             <strong>{formatPercent(h?.cpuPercent)}</strong>
             <Sparkline values={history.map((s) => s.cpuPercent)} max={100} label="Host CPU" />
-            <span className="muted small">{h?.cpuCount ? `${h.cpuCount} cores` : '\u00a0'}</span>
+            <span className="muted small">
+              {h ? `${h.cpuCount} cores, load ${h.load1.toFixed(2)}` : '\u00a0'}
+            </span>
           </dd>
         </div>
         <div>
@@ -39,9 +47,7 @@ export function HostStatsPanel() {
             <strong>{formatPercent(h?.memoryPercent)}</strong>
             <Sparkline values={history.map((s) => s.memoryPercent)} max={100} label="Host memory" />
             <span className="muted small">
-              {h
-                ? `${formatBytes(h.memoryBytes)}${h.memoryTotalBytes ? ` of ${formatBytes(h.memoryTotalBytes)}` : ''}`
-                : '\u00a0'}
+              {h ? `${formatBytes(h.memoryBytes)} of ${formatBytes(h.memoryTotalBytes)}` : '\u00a0'}
             </span>
           </dd>
         </div>

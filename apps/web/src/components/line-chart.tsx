@@ -20,7 +20,7 @@ export function LineChart({
   const width = 600;
   const height = 160;
   const pad = { left: 8, right: 8, top: 10, bottom: 18 };
-  const top = Math.max(max ?? 0, ...points.map((p) => p.value), 1e-9);
+  const top = max ?? niceCeiling(Math.max(...points.map((p) => p.value), 0));
   const first = points[0]?.ts ?? 0;
   const span = Math.max(1, (points[points.length - 1]?.ts ?? 1) - first);
   const x = (ts: number) => pad.left + ((ts - first) / span) * (width - pad.left - pad.right);
@@ -65,4 +65,13 @@ export function LineChart({
       </div>
     </figure>
   );
+}
+
+/** A round number a bit above `v` (1, 2, 2.5 or 5 × 10^k), so a flat series does not hug the top. */
+function niceCeiling(v: number): number {
+  if (v <= 0) return 1;
+  const target = v * 1.15;
+  const power = 10 ** Math.floor(Math.log10(target));
+  const step = [1, 2, 2.5, 5, 10].find((m) => m * power >= target) ?? 10;
+  return step * power;
 }

@@ -28,7 +28,8 @@ export function useEventFeed(
   const { mode, error } = useLiveFeed<BerthEvent>({
     path: '/events',
     query: { instance: opts.instance, limit: keep },
-    resume: (e) => ({ since: e.ts }),
+    // the stream is oldest first, so the last one seen has the highest id
+    resume: (e) => ({ after: e.id }),
     onItems,
     pollMs: 5000,
   });
