@@ -1,5 +1,7 @@
+import { execFile } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import type { BuildRecord, BuildService } from '@berth/build';
 import type { Berth } from '@berth/server';
 import type Dockerode from 'dockerode';
@@ -14,6 +16,7 @@ import { openBerth, tempHome } from './support.js';
  * host port the ledger gave it. Ports 41000–41999.
  */
 const docker = await buildDocker();
+const git = promisify(execFile);
 
 describe.skipIf(!docker)('deploy from a repository', () => {
   let home: Awaited<ReturnType<typeof tempHome>>;
@@ -84,6 +87,22 @@ describe.skipIf(!docker)('deploy from a repository', () => {
   it('builds a Python app with no third-party dependencies and runs it', async () => {
     const { record, port } = await deploy('build-python-app', 'python-app');
     expect(record.detection).toMatchObject({ stack: 'python', port: 8000, start: ['python', 'app.py'] });
+    expect(await httpText(port)).toEqual({ status: 200, body: 'python app\n' });
+  });
+
+  it('deploys from a git URL: a shallow clone, the app named after the repository', async () => {
+    const repo = await fixtureCopy('build-python-app');
+    const id = ['-c', 'user.name=berth', '-c', 'user.email=berth@localhost'];
+    await git('git', ['init', '-q', repo]);
+    await git('git', ['-C', repo, 'add', '.']);
+    await git('git', ['-C', repo, ...id, 'commit', '-q', '-m', 'app']);
+    const queued = await builds.create({ source: `file://${repo}` });
+    expect(queued.name).toBe('build-python-app');
+    const record = await builds.wait(queued.id);
+    made.push(record);
+    expect(record.status).toBe('done');
+    expect(record.logs.some((l) => l.message === `imported file://${repo}`)).toBe(true);
+    const port = berth.instances.ports(record.instanceId as string).http as number;
     expect(await httpText(port)).toEqual({ status: 200, body: 'python app\n' });
   });
 
