@@ -35,9 +35,13 @@ export function HostStatsPanel() {
           <dt>CPU</dt>
           <dd>
             <strong>{formatPercent(h?.cpuPercent)}</strong>
-            <Sparkline values={history.map((s) => s.cpuPercent)} max={100} label="Host CPU" />
+            <Sparkline
+              values={history.map((s) => s.cpuPercent)}
+              max={100 * Math.max(1, h?.cpuCount ?? 1)}
+              label="Host CPU"
+            />
             <span className="muted small">
-              {h ? `${h.cpuCount} cores, load ${h.load1.toFixed(2)}` : '\u00a0'}
+              {h ? `100 % is one core; ${h.cpuCount} cores, load ${h.load1.toFixed(2)}` : '\u00a0'}
             </span>
           </dd>
         </div>

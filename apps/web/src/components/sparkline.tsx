@@ -1,4 +1,6 @@
-/** A tiny line of recent values (inline SVG, 0..max scaled to the box). */
+import { niceCeiling } from '../lib/scale';
+
+/** A tiny line of recent values (inline SVG, 0..max scaled to the box; max defaults to a round ceiling). */
 export function Sparkline({
   values,
   max,
@@ -12,7 +14,7 @@ export function Sparkline({
   width?: number;
   height?: number;
 }) {
-  const top = Math.max(max ?? 0, ...values, 1e-9);
+  const top = max ?? niceCeiling(Math.max(...values, 0));
   const step = values.length > 1 ? width / (values.length - 1) : width;
   const points = values.map(
     (v, i) => `${(i * step).toFixed(1)},${(height - 1 - (v / top) * (height - 2)).toFixed(1)}`,
