@@ -75,6 +75,8 @@ describe.skipIf(!docker)('berth detect / deploy', () => {
     expect(port).toBeGreaterThanOrEqual(42100);
     expect(port).toBeLessThanOrEqual(42199);
     expect((await httpText(port)).body).toContain('static site served by berth');
+    const list = await berth('builds');
+    expect(list.stdout).toMatch(new RegExp(`^${build.id}\\s+cli-site\\s+done\\s+static\\s+1\\s`, 'm'));
   });
 
   it('exits with the code of the error kind: 2 for a bad source, 5 for a taken name, 6 for a failed build', async () => {

@@ -70,6 +70,7 @@ describe.skipIf(!docker)('deploy from a repository', () => {
     expect(record.totalSteps).toBeGreaterThan(5);
     expect(await httpText(port)).toEqual({ status: 200, body: 'node app, one minute is 1m\n' });
     expect(berth.instances.get('node-app')).toMatchObject({ status: 'running', template: 'node-app' });
+    await expect(builds.remove(record.id)).rejects.toMatchObject({ code: 'BUILD_IN_USE' });
   });
 
   it('builds a static site and serves it with busybox httpd as an unprivileged user', async () => {

@@ -101,6 +101,9 @@ describe.skipIf(!docker)('builds that do not finish', () => {
     expect(await readFile(join(dir, 'Dockerfile.built'), 'utf8').catch(() => '')).toBe('');
     const stored = JSON.parse(await readFile(join(dir, 'build.json'), 'utf8')) as BuildRecord;
     expect(stored.status).toBe('failed');
+    await builds.remove(id);
+    await expect(builds.get(id)).rejects.toMatchObject({ kind: 'not_found' });
+    await expect(readFile(join(dir, 'build.json'))).rejects.toMatchObject({ code: 'ENOENT' });
   });
 
   it('refuses a source that is neither a path nor a git URL, naming the field', async () => {

@@ -6,10 +6,11 @@ import type { ApiClient } from '../api-client.js';
 import { BuildProgressBar } from '../builds/build-progress-bar.js';
 import { type BuildView, type DetectView, FINISHED_STATUSES } from '../builds/build-view.js';
 import { formatDetection } from '../builds/format-detection.js';
-import { clientOf, err, show } from '../cli-context.js';
+import { clientOf, err, out, show } from '../cli-context.js';
 import { CliError } from '../cli-error.js';
 import type { CliErrorKind } from '../exit-codes.js';
 import { withProgress } from '../progress.js';
+import { formatTable } from '../table.js';
 
 const POLL_MS = 400;
 
@@ -62,6 +63,55 @@ export function registerBuildCommands(program: Command): void {
       const api = clientOf(cmd);
       await api.post<BuildView>(`/builds/${encodeURIComponent(id)}/redeploy`);
       await finish(api, id, opts.json);
+    });
+
+  registerBuildList(program);
+}
+
+/** A build as `GET /builds` lists it. */
+interface BuildRow {
+  id: string;
+  name: string;
+  status: string;
+  stack: string | null;
+  framework: string | null;
+  attempt: number;
+  createdAt: number;
+  error: { message: string } | null;
+}
+
+function registerBuildList(program: Command): void {
+  const builds = program.command('builds').description('builds made by `berth deploy`');
+  builds
+    .command('ls', { isDefault: true })
+    .alias('list')
+    .description('list builds, newest first')
+    .option('--json', 'print JSON')
+    .action(async (opts, cmd: Command) => {
+      const rows = await clientOf(cmd).get<BuildRow[]>('/builds');
+      show(rows, opts.json, (r) =>
+        r.length === 0
+          ? 'No builds.'
+          : formatTable(r, [
+              { header: 'ID', value: (b) => b.id },
+              { header: 'APP', value: (b) => b.name },
+              { header: 'STATUS', value: (b) => b.status },
+              { header: 'STACK', value: (b) => [b.stack, b.framework].filter(Boolean).join('/') || '-' },
+              { header: 'BUILDS', value: (b) => b.attempt },
+              {
+                header: 'CREATED',
+                value: (b) => new Date(b.createdAt).toISOString().replace(/\.\d+Z$/, 'Z'),
+              },
+              { header: 'ERROR', value: (b) => b.error?.message ?? '' },
+            ]),
+      );
+    });
+  builds
+    .command('rm <build>')
+    .description('delete a build: its folder and image (its app must be removed first)')
+    .action(async (id: string, _opts, cmd: Command) => {
+      await clientOf(cmd).delete(`/builds/${encodeURIComponent(id)}`);
+      out(`deleted build ${id}`);
     });
 }
 

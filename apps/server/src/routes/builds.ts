@@ -6,7 +6,8 @@ const tags = ['builds'];
 
 /**
  * `/builds`: detect a repository (with evidence), deploy it (202: the work goes on in the
- * background), follow a build's status and logs (`?after=<seq>` for the new lines), redeploy, cancel.
+ * background), follow a build's status and logs (`?after=<seq>` for the new lines), redeploy,
+ * cancel, delete.
  */
 export const buildRoutes: FastifyPluginAsyncZod<AppContext> = async (app, ctx) => {
   const { builds } = ctx.berth;
@@ -34,6 +35,11 @@ export const buildRoutes: FastifyPluginAsyncZod<AppContext> = async (app, ctx) =
   app.post('/builds/:id/redeploy', { schema: { tags, params: buildIdParams } }, async (req, reply) =>
     reply.code(202).send(await builds.redeploy(req.params.id)),
   );
+
+  app.delete('/builds/:id', { schema: { tags, params: buildIdParams } }, async (req, reply) => {
+    await builds.remove(req.params.id);
+    return reply.code(204).send();
+  });
 
   app.post('/builds/:id/cancel', { schema: { tags, params: buildIdParams } }, async (req) =>
     builds.cancel(req.params.id),

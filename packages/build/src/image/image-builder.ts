@@ -168,6 +168,17 @@ export class ImageBuilder {
     return buildFailed(req.tag, engineText(err), tail, err);
   }
 
+  /** Removes a built image by its tag; one already gone is fine. */
+  async removeImage(tag: string): Promise<void> {
+    try {
+      await this.docker.getImage(tag).remove({ force: true });
+      this.log.info({ tag }, `Removed image ${tag}`);
+    } catch (err) {
+      if (statusOf(err) === 404) return;
+      throw isUnreachable(err) ? unreachable(err) : err;
+    }
+  }
+
   /** Removes the image a stopped build tagged, unless it is the one the tag named before. */
   private async discard(tag: string, before: string | undefined, built: string | null): Promise<void> {
     const now = await this.imageIdOf(tag).catch(() => undefined);

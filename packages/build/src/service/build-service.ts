@@ -206,6 +206,27 @@ export class BuildService {
     return this.get(id);
   }
 
+  /**
+   * Deletes a finished build: its folder, record and image. Refused while it runs, and while an
+   * app's template still runs its image (remove the app's instances and template first).
+   */
+  async remove(id: string): Promise<void> {
+    const record = await this.get(id);
+    if (this.running.has(id))
+      throw new Conflict(`build ${id} is still ${record.status}; cancel it first`, { code: 'BUILD_RUNNING' });
+    const user = this.opts.templates
+      .list()
+      .find((t) => t.template.source.kind === 'build' && t.template.source.buildId === id);
+    if (user) {
+      throw new Conflict(
+        `template '${user.template.name}' still runs build ${id}; remove its instances and the template first`,
+        { code: 'BUILD_IN_USE', details: { template: user.template.name } },
+      );
+    }
+    await this.opts.builder?.removeImage(record.image);
+    await this.store.remove(id);
+  }
+
   /** Cancels every running build and waits for each to settle. */
   async close(): Promise<void> {
     for (const run of this.running.values()) run.abort.abort(new Error('berth is shutting down'));
