@@ -21,7 +21,12 @@ export interface TakenPort {
   protocol: Protocol;
   /** Who, in words: "process nginx (pid 812)", "Docker container web-1". */
   usedBy: string;
-  kind: 'process' | 'container' | 'scan' | 'reserved' | 'service';
+  /**
+   * `connection`: the local end of a TCP connection (e.g. a client's port in TIME-WAIT). No
+   * listener can bind it, so berth never chooses it for a new lease; it does not make a port an
+   * instance already holds a conflict, and it is not listed in the inventory.
+   */
+  kind: 'process' | 'container' | 'scan' | 'reserved' | 'service' | 'connection';
   /** For a process: its pid, so the owner of an instance's own port can be recognised. */
   pid?: number;
   /** Set when the holder is a berth workload (a labelled container): its own port is no conflict. */

@@ -122,6 +122,7 @@ export class PortLedger {
     const reason = this.reservedReason(port);
     if (reason) return `reserved: ${reason}`;
     const t = ext.get(key(protocol, port));
+    if (t?.kind === 'connection') return null; // only avoided when choosing (isFree)
     return t && !(self && t.instanceId === self.id) ? t.usedBy : null;
   }
 
@@ -411,7 +412,7 @@ export class PortLedger {
       });
     }
     for (const [k, t] of ext) {
-      if (!rows.has(k))
+      if (!rows.has(k) && t.kind !== 'connection')
         rows.set(k, {
           port: t.port,
           protocol: t.protocol,

@@ -417,11 +417,12 @@ export class Reconciler {
     inst = this.setStatus(inst, 'stopping', reason);
     await this.runtimeFor(inst, dep).stop(dep.handle, (t?.stopTimeoutSeconds ?? 10) * 1000);
     const after = await this.runtimeFor(inst, dep).inspect(dep.handle);
-    this.finishDeployment(dep, after?.exitCode ?? null, 'stopped');
-    this.setStatus(inst, 'stopped', reason, {
+    const code = after?.exitCode ?? null;
+    this.finishDeployment(dep, code, 'stopped');
+    this.setStatus(inst, 'stopped', code === null ? 'stopped' : `stopped (exit code ${code})`, {
       health: null,
       nextRetryAt: null,
-      lastExitCode: after?.exitCode ?? null,
+      lastExitCode: code,
     });
   }
 
