@@ -105,4 +105,35 @@ describe.skipIf(!docker)('builds API', () => {
     expect(cancelled).toMatchObject({ status: 200, body: { status: 'cancelled' } });
     expect((await api('POST', `/builds/${id}/cancel`)).status).toBe(409);
   });
+
+  it('streams a build as Server-Sent Events, from its first line to the one it ends with', async () => {
+    const created = await api('POST', '/builds', {
+      source: await fixtureCopy('build-slow-dockerfile'),
+      name: 'api-follow',
+    });
+    const id = created.body.id as string;
+    const res = await fetch(`${server.apiUrl}/api/v1/builds/${id}?follow=1`, {
+      headers: { authorization: 'Bearer test-token', accept: 'text/event-stream' },
+    });
+    expect(res.headers.get('content-type')).toMatch(/^text\/event-stream/);
+    const events: { seq: number; status: string; message: string }[] = [];
+    const decoder = new TextDecoder();
+    let buffer = '';
+    let cancelled = false;
+    for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
+      buffer += decoder.decode(chunk, { stream: true });
+      for (const block of buffer.split('\n\n').slice(0, -1)) {
+        const data = block.split('\n').find((l) => l.startsWith('data: '));
+        if (data) events.push(JSON.parse(data.slice(6)));
+      }
+      buffer = buffer.slice(buffer.lastIndexOf('\n\n') + 2);
+      if (!cancelled && events.some((e) => e.message.includes('slow step starts'))) {
+        cancelled = true;
+        await api('POST', `/builds/${id}/cancel`);
+      }
+    }
+    expect(events[0]).toMatchObject({ seq: 1, status: 'importing' });
+    expect(events.map((e) => e.seq)).toEqual(events.map((_, i) => i + 1));
+    expect(events.at(-1)).toMatchObject({ status: 'cancelled', message: 'cancelled: cancelled by request' });
+  });
 });

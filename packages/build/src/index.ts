@@ -9,6 +9,7 @@ export type { RandomBytes } from './plan/credentials.js';
 export * from './plan.js';
 export * from './read-repo-tree.js';
 export * from './repo-tree.js';
+export type { BuildEvent } from './service/build-feed.js';
 export * from './service/build-input.js';
 export * from './service/build-record.js';
 export * from './service/build-schemas.js';

@@ -1,15 +1,17 @@
 import { buildIdParams, buildQuery, createBuildBody, detectBuildBody } from '@berth/build';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { AppContext } from '../app-context.js';
+import { endStreamsOnClose, requireEventStream, streamSse } from '../http/sse.js';
 
 const tags = ['builds'];
 
 /**
  * `/builds`: detect a repository (with evidence), deploy it (202: the work goes on in the
- * background), follow a build's status and logs (`?after=<seq>` for the new lines), redeploy,
- * cancel, delete.
+ * background), follow a build's status and logs (`?after=<seq>` for the new lines, `?follow=1`
+ * as Server-Sent Events until it ends), redeploy, cancel, delete.
  */
 export const buildRoutes: FastifyPluginAsyncZod<AppContext> = async (app, ctx) => {
+  endStreamsOnClose(app);
   const { builds } = ctx.berth;
 
   app.post('/builds/detect', { schema: { tags, body: detectBuildBody } }, async (req) =>
@@ -25,9 +27,19 @@ export const buildRoutes: FastifyPluginAsyncZod<AppContext> = async (app, ctx) =
   app.get(
     '/builds/:id',
     { schema: { tags, params: buildIdParams, querystring: buildQuery } },
-    async (req) => {
+    async (req, reply) => {
       const record = await builds.get(req.params.id);
-      const after = req.query.after;
+      const after = lastEventId(req.headers['last-event-id']) ?? req.query.after;
+      if (req.query.follow) {
+        requireEventStream(req);
+        await streamSse(
+          req,
+          reply,
+          (signal) => builds.follow(record.id, after ?? 0, signal),
+          (e) => e.seq,
+        );
+        return reply;
+      }
       return after === undefined ? record : { ...record, logs: record.logs.filter((l) => l.seq > after) };
     },
   );
@@ -45,3 +57,9 @@ export const buildRoutes: FastifyPluginAsyncZod<AppContext> = async (app, ctx) =
     builds.cancel(req.params.id),
   );
 };
+
+/** A reconnecting EventSource sends the last id it saw. */
+function lastEventId(header: string | string[] | undefined): number | undefined {
+  const n = Number(Array.isArray(header) ? header[0] : header);
+  return Number.isInteger(n) && n >= 0 && header !== undefined && header !== '' ? n : undefined;
+}

@@ -32,5 +32,12 @@ export const buildIdParams = z.object({
 });
 
 export const buildQuery = z
-  .object({ after: z.coerce.number().int().min(0).optional().describe('only log lines after this seq') })
+  .object({
+    after: z.coerce.number().int().min(0).optional().describe('only log lines after this seq'),
+    follow: z
+      .union([z.boolean(), z.enum(['1', '0', 'true', 'false'])])
+      .transform((v) => v === true || v === '1' || v === 'true')
+      .optional()
+      .describe('stream the lines as Server-Sent Events until the build ends'),
+  })
   .strict();

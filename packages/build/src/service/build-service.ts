@@ -21,6 +21,7 @@ import type { ImageBuilder } from '../image/image-builder.js';
 import { importSource } from '../import-source.js';
 import { type BuildPlan, plan } from '../plan.js';
 import { readRepoTree } from '../read-repo-tree.js';
+import { type BuildEvent, BuildFeed } from './build-feed.js';
 import { type CreateBuildInput, validBuildInput } from './build-input.js';
 import { appendLog } from './build-log.js';
 import { buildImage, type PipelineContext, prepare } from './build-pipeline.js';
@@ -72,6 +73,7 @@ export class BuildService {
   private readonly records = new Map<string, BuildRecord>();
   private readonly running = new Map<string, Running>();
   private readonly flushes = new Map<string, NodeJS.Timeout>();
+  private readonly feed = new BuildFeed();
 
   constructor(private readonly opts: BuildServiceOptions) {
     this.store = new JsonBuildStore(join(opts.home, 'builds'));
@@ -167,6 +169,16 @@ export class BuildService {
     return (await this.store.list()).map((r) => summary(this.records.get(r.id) ?? r));
   }
 
+  /** The build's log lines after `after`, then new ones as they are written, until it finishes. */
+  follow(id: string, after: number, signal: AbortSignal): AsyncIterable<BuildEvent> {
+    return this.feed.follow(
+      id,
+      after,
+      async () => ({ record: await this.get(id), running: this.running.has(id) }),
+      signal,
+    );
+  }
+
   /** Resolves when the build has finished, whichever way. */
   async wait(id: string): Promise<BuildRecord> {
     await this.running.get(id)?.done;
@@ -250,6 +262,7 @@ export class BuildService {
         .catch((err) => this.log.warn({ err: userMessage(err) }, 'build record not saved'));
       this.running.delete(record.id);
       this.records.delete(record.id);
+      this.feed.end(record);
     });
     this.running.set(record.id, { abort, done });
   }
@@ -272,11 +285,10 @@ export class BuildService {
       await buildImage(ctx, prepared);
       await this.phase(record, 'deploying');
       await deployBuild(record, prepared, this.opts, signal, (m) => this.progress(record, system(m)));
-      this.finish(record, 'done');
+      this.finish(record, 'done', system(`done: ${record.name} runs ${record.image}`));
     } catch (err) {
       if (signal.aborted) {
-        this.progress(record, system(`cancelled: ${userMessage(signal.reason)}`));
-        this.finish(record, 'cancelled');
+        this.finish(record, 'cancelled', system(`cancelled: ${userMessage(signal.reason)}`));
         return;
       }
       if (!isBerthError(err)) log.error({ err }, 'build failed');
@@ -300,7 +312,7 @@ export class BuildService {
   }
 
   private progress(record: BuildRecord, p: BuildProgress): void {
-    appendLog(record, p, this.clock.now());
+    this.feed.publish(record, appendLog(record, p, this.clock.now()));
     record.updatedAt = this.clock.now();
     if (!this.flushes.has(record.id)) {
       const timer = setTimeout(() => {
@@ -312,16 +324,17 @@ export class BuildService {
     }
   }
 
-  private finish(record: BuildRecord, status: BuildStatus): void {
+  /** The final status, then its line, so followers see the line with the status it ends on. */
+  private finish(record: BuildRecord, status: BuildStatus, last: BuildProgress): void {
     record.status = status;
     record.finishedAt = this.clock.now();
     record.updatedAt = record.finishedAt;
+    this.feed.publish(record, appendLog(record, last, record.finishedAt));
   }
 
   private fail(record: BuildRecord, error: BuildRecord['error']): void {
     record.error = error;
-    appendLog(record, { ...system(error?.message ?? 'failed'), stream: 'stderr' }, this.clock.now());
-    this.finish(record, 'failed');
+    this.finish(record, 'failed', { ...system(error?.message ?? 'failed'), stream: 'stderr' });
   }
 }
 
