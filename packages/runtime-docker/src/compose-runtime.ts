@@ -137,8 +137,10 @@ export class ComposeRuntime implements Runtime {
       });
   }
 
-  private async projectContainers(project: string): Promise<Container[]> {
-    const filters = { label: [`${COMPOSE_LABEL.project}=${project}`, `${LABEL.managed}=true`] };
+  /** The project's containers; berth's only unless `all` (to check before removing anything). */
+  private async projectContainers(project: string, all = false): Promise<Container[]> {
+    const label = [`${COMPOSE_LABEL.project}=${project}`, ...(all ? [] : [`${LABEL.managed}=true`])];
+    const filters = { label };
     return withDeadline(this.o.node, `listing of project ${project}`, (abortSignal) =>
       this.o.docker.listContainers({ all: true, filters, abortSignal }),
     );
@@ -200,7 +202,7 @@ export class ComposeRuntime implements Runtime {
   }
 
   async remove(handle: WorkloadHandle, opts: { volumes?: boolean } = {}): Promise<void> {
-    const containers = await this.projectContainers(handle.id);
+    const containers = await this.projectContainers(handle.id, true);
     if (containers.length === 0) return;
     if (!containers.every((c) => isBerthManaged(c.Labels))) {
       throw new NotAllowed(

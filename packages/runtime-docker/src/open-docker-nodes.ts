@@ -1,7 +1,7 @@
 import type { Clock, Logger, PortLedger, Store } from '@berth/core';
 import { loadBaseImages } from './base-images-setting.js';
 import { ComposeCli } from './compose-cli.js';
-import { openLocalDocker, openRemoteDockerNode } from './docker-node.js';
+import { type DockerNode, openLocalDocker, openRemoteDockerNode } from './docker-node.js';
 import { DockerNodeService } from './docker-node-service.js';
 import type { BaseImageMap } from './image-resolver.js';
 import type { NodeRuntimeResolver } from './node-runtime-resolver.js';
@@ -19,6 +19,8 @@ export interface OpenDockerNodesDeps {
 
 export interface DockerNodes {
   nodes: DockerNodeService;
+  /** The local engine, when one answers (image builds use it too). */
+  local: DockerNode | undefined;
   baseImages: BaseImageMap;
 }
 
@@ -48,5 +50,5 @@ export async function openDockerNodes(d: OpenDockerNodesDeps): Promise<DockerNod
   });
   await nodes.openAll();
   d.ledger.addSource(d.resolver);
-  return { nodes, baseImages: setting.images };
+  return { nodes, local, baseImages: setting.images };
 }

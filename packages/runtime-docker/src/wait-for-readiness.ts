@@ -12,7 +12,7 @@ export interface ReadinessTarget {
   log: Logger;
 }
 
-const POLL_MS = 100;
+const POLL_MS = 25;
 
 /** Waits until the workload is ready per spec.readiness; throws when it exits, times out or is aborted. */
 export async function waitForReadiness(target: ReadinessTarget, signal?: AbortSignal): Promise<void> {
