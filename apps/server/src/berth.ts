@@ -11,7 +11,7 @@ import {
   TemplateService,
   userMessage,
 } from '@berth/core';
-import { LocalListenerSource, LogRotationFeed, NetHealthProbe } from '@berth/host';
+import { LocalListenerSource, LocalSocketSource, LogRotationFeed, NetHealthProbe } from '@berth/host';
 import { ProcessRuntime } from '@berth/runtime-process';
 import { SqliteStore } from '@berth/store-sqlite';
 import { type AdminTokenResult, ensureAdminToken } from './admin-token.js';
@@ -60,7 +60,7 @@ export async function createBerth(config: ServerConfig, opts: BerthOptions = {})
   const adminToken: AdminTokenResult = await ensureAdminToken(tokens, config.home, config.adminToken);
   const ledger = new PortLedger(
     store,
-    [new LocalListenerSource()],
+    [new LocalListenerSource(), new LocalSocketSource()],
     defaultLedgerConfig,
     clock,
     log.child({ ns: 'ports' }),

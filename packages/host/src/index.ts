@@ -2,6 +2,7 @@ export * from './boot-time.js';
 export * from './data-dirs.js';
 export * from './du-disk-usage.js';
 export * from './local-listener-source.js';
+export * from './local-socket-source.js';
 export * from './log-cursor.js';
 export * from './log-files.js';
 export * from './log-rotation-feed.js';
