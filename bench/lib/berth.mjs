@@ -138,6 +138,9 @@ export function api(port, method, path, body) {
         port,
         method,
         path: `/api/v1${path}`,
+        // No keep-alive: an idle client connection holds an ephemeral port, and the ephemeral range
+        // (32768–60999 here) covers the ports berth leases (see README, "ephemeral ports").
+        agent: false,
         headers: {
           authorization: `Bearer ${TOKEN}`,
           ...(payload
