@@ -1,4 +1,6 @@
+import { readFile } from 'node:fs/promises';
 import { totalmem } from 'node:os';
+import { join } from 'node:path';
 import type { ResourceSample } from '@berth/core';
 import type { Berth } from '@berth/server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -20,7 +22,16 @@ const hog = nodeTemplate(
   ].join(''),
   ready,
 );
-const busy = nodeTemplate('busy', "console.log('ready');for(;;){}", ready);
+/** A busy loop that also writes its own CPU time (getrusage) to `cpu` in its data dir every 20 ms. */
+const busy = nodeTemplate(
+  'busy',
+  [
+    "const fs=require('fs');const f=require('path').join(process.env.BERTH_DATA_DIR,'cpu');console.log('ready');",
+    'let last=0;for(;;){const n=Date.now();if(n-last>=20){last=n;const u=process.cpuUsage();',
+    'fs.writeFileSync(f+".tmp",JSON.stringify({at:n,cpuMs:(u.user+u.system)/1000}));fs.renameSync(f+".tmp",f)}}',
+  ].join(''),
+  ready,
+);
 
 describe('resource sampler', () => {
   let env: Awaited<ReturnType<typeof tempHome>>;
@@ -67,13 +78,29 @@ describe('resource sampler', () => {
     expect(disk).toBeLessThan(2 * MiB);
   });
 
-  it('reads a busy loop as about one core', async () => {
+  it('reads a busy loop as about one core: what the process itself accounts for, within 15 points', async () => {
     const id = await running('busy');
-    const s = await sampleAfter(id, 4);
-    expect(s.cpuPercent).toBeGreaterThan(80);
-    expect(s.cpuPercent).toBeLessThan(120);
+    const dataDir = berth.instances.get(id).dataDir;
+    const own = async () =>
+      until('the loop’s own CPU time', async () => {
+        const text = await readFile(join(dataDir, 'cpu'), 'utf8').catch(() => '');
+        return text ? (JSON.parse(text) as { at: number; cpuMs: number }) : undefined;
+      });
+    await sampleAfter(id, 1);
+    const before = await own();
+    await sampleAfter(id, 5);
+    const after = await own();
+    // Each sample covers the 0.5 s since the one before it: keep those wholly inside the window.
+    const inWindow = berth.sampler.history(id, before.at + 500).filter((x) => x.ts <= after.at);
+    expect(inWindow.length).toBeGreaterThanOrEqual(2);
+    const measured = inWindow.reduce((sum, x) => sum + x.cpuPercent, 0) / inWindow.length;
+    const actual = ((after.cpuMs - before.cpuMs) / (after.at - before.at)) * 100;
+    // One core when the machine is idle; with other tests running, the loop gets what it gets.
+    expect(actual).toBeGreaterThan(40);
+    expect(Math.abs(measured - actual)).toBeLessThan(15);
+    expect(measured).toBeLessThan(120);
     const host = berth.sampler.host();
-    expect(host.latest?.cpuPercent).toBeGreaterThan(50);
+    expect(host.latest?.cpuPercent).toBeGreaterThan(40);
     expect(host.history.length).toBeGreaterThan(2);
   });
 });

@@ -76,9 +76,10 @@ describe('restarts and health', () => {
       const next = events.find((e) => e.id > r.id && isStatus(e, 'deploying'));
       return (next?.ts ?? Number.NaN) - r.ts;
     });
-    expect(waits[0]).toBeGreaterThanOrEqual(190);
-    expect(waits[1]!).toBeGreaterThan(waits[0]! + 100);
-    expect(waits[2]!).toBeGreaterThan(waits[1]! + 200);
+    // each wait is at least its delay, and they grow (timers and deploys add jitter on top)
+    waits.forEach((w, i) => expect(w).toBeGreaterThanOrEqual([200, 400, 800][i]! - 5));
+    expect(waits[1]!).toBeGreaterThan(waits[0]!);
+    expect(waits[2]!).toBeGreaterThan(waits[1]!);
 
     // every step has its event: 4 deploys, 4 runs, 3 restart decisions, one give-up
     expect(events.filter((e) => isStatus(e, 'deploying'))).toHaveLength(4);

@@ -76,7 +76,8 @@ function parseBlock(block: string): SseMessage | undefined {
   return m;
 }
 
-async function api(method: string, path: string) {
+// biome-ignore lint/suspicious/noExplicitAny: tests read response bodies loosely
+async function api(method: string, path: string): Promise<{ status: number; body: any }> {
   const res = await fetch(`http://127.0.0.1:${API}/api/v1${path}`, {
     method,
     headers: { authorization: `Bearer ${TOKEN}` },
