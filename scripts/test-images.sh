@@ -5,6 +5,8 @@
 #                              busybox, /etc/passwd (with a `node` user, as the official image
 #                              has) and the CA bundle, made with `docker import`
 #   berth-test/python:3.11     the host's python3.11 + its standard library + busybox, the same way
+#   berth-test/redis:7         Debian's redis-server and redis-cli + busybox (redis-server is
+#                              installed from the Debian mirror when missing)
 # Builds with `npm ci` use these as the mapped base images, so they trust the host's CA bundle.
 # Skips an image that already exists at the current revision (BERTH_TEST_IMAGE_REV in its env).
 # Needs a running engine (scripts/docker-up.sh).
@@ -139,7 +141,42 @@ build_python() {
     - "$tag" >/dev/null
 }
 
+REDIS_REV=1
+
+build_redis() {
+  local tag=berth-test/redis:7
+  current_image "$tag" "$REDIS_REV" && return 0
+  if ! command -v redis-server >/dev/null; then
+    echo "test-images: installing redis-server" >&2
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get install -y -qq --no-install-recommends redis-server >/tmp/test-images-apt.log 2>&1 ||
+      { apt-get update -qq && apt-get install -y -qq --no-install-recommends redis-server >>/tmp/test-images-apt.log 2>&1; }
+  fi
+  local server cli root
+  server=$(readlink -f "$(command -v redis-server)")
+  cli=$(readlink -f "$(command -v redis-cli)")
+  root=$(mktemp -d)
+  trap 'rm -rf "$root"' RETURN
+  mkdir -p "$root/usr/bin" "$root/etc" "$root/tmp" "$root/data"
+  chmod 1777 "$root/tmp"
+  cp "$server" "$root/usr/bin/redis-server"
+  cp "$cli" "$root/usr/bin/redis-cli"
+  copy_with_libs "$root" "$server" "$cli"
+  add_busybox "$root"
+  printf '%s\n' 'root:x:0:0:root:/root:/bin/sh' >"$root/etc/passwd"
+  printf '%s\n' 'root:x:0:' >"$root/etc/group"
+  echo "test-images: importing $tag" >&2
+  tar -C "$root" -c . | "$DOCKER" import \
+    -c 'ENV PATH=/usr/local/bin:/usr/bin:/bin' \
+    -c "ENV BERTH_TEST_IMAGE_REV=$REDIS_REV" \
+    -c 'WORKDIR /data' \
+    -c 'EXPOSE 6379' \
+    -c 'CMD ["redis-server", "--protected-mode", "no"]' \
+    - "$tag" >/dev/null
+}
+
 build_busybox
 build_node
 build_python
+build_redis
 "$DOCKER" image ls --format '{{.Repository}}:{{.Tag}} {{.Size}}' | grep '^berth-test/' >&2

@@ -35,7 +35,7 @@ describe.skipIf(!docker)('builds API', () => {
       { BERTH_ADMIN_TOKEN: 'test-token' },
     );
     server = await startServer(config, { announce: false });
-    ensureDockerRuntime(server.berth, docker as Dockerode);
+    await ensureDockerRuntime(server.berth, docker as Dockerode);
   });
 
   afterAll(async () => {

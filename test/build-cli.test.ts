@@ -38,7 +38,7 @@ describe.skipIf(!docker)('berth detect / deploy', () => {
       { BERTH_ADMIN_TOKEN: 'cli-token' },
     );
     server = await startServer(config, { announce: false });
-    ensureDockerRuntime(server.berth, docker as Dockerode);
+    await ensureDockerRuntime(server.berth, docker as Dockerode);
     env = { ...process.env, BERTH_URL: server.apiUrl, BERTH_TOKEN: 'cli-token' };
   });
 

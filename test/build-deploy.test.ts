@@ -28,13 +28,13 @@ describe.skipIf(!docker)('deploy from a repository', () => {
     home = await tempHome('build-deploy');
     berth = await openBerth(home.home, home.templates);
     // No layer cache: the npm install must really reach the registry in every run.
-    builds = buildServiceFor(berth, docker as Dockerode, [41000, 41999], { noCache: true });
+    builds = await buildServiceFor(berth, docker as Dockerode, [41000, 41999], { noCache: true });
   });
 
   afterAll(async () => {
     await builds?.close();
     for (const r of made) {
-      if (r.instanceId) await berth.instances.remove(r.instanceId).catch(() => undefined);
+      if (r.instanceId) await berth.instances.remove(r.instanceId, { volumes: true }).catch(() => undefined);
       if (r.template)
         await Promise.resolve()
           .then(() => berth.templates.delete(r.template as string))
@@ -89,6 +89,24 @@ describe.skipIf(!docker)('deploy from a repository', () => {
     const { record, port } = await deploy('build-python-app', 'python-app');
     expect(record.detection).toMatchObject({ stack: 'python', port: 8000, start: ['python', 'app.py'] });
     expect(await httpText(port)).toEqual({ status: 200, body: 'python app\n' });
+  });
+
+  it('runs the app beside the database it asked for, as one compose project, its URL injected', async () => {
+    const source = await fixtureCopy('build-node-redis');
+    const queued = await builds.create({ source, name: 'node-redis', databases: ['redis'] });
+    const record = await builds.wait(queued.id);
+    made.push(record);
+    expect(record.error, JSON.stringify(record.logs.slice(-15), null, 1)).toBeNull();
+    expect(berth.templates.get('node-redis').template.source).toMatchObject({
+      kind: 'compose',
+      service: 'app',
+    });
+    const port = berth.instances.ports(record.instanceId as string).http as number;
+    expect(port).toBeGreaterThanOrEqual(41000);
+    const first = await httpText(port);
+    expect(first).toMatchObject({ status: 200, body: expect.stringMatching(/^hits \d+\n$/) });
+    const hits = Number(first.body.split(' ')[1]);
+    expect((await httpText(port)).body).toBe(`hits ${hits + 1}\n`);
   });
 
   it('deploys from a git URL: a shallow clone, the app named after the repository', async () => {

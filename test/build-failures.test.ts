@@ -19,8 +19,8 @@ describe.skipIf(!docker)('builds that do not finish', () => {
   beforeAll(async () => {
     home = await tempHome('build-failures');
     berth = await openBerth(home.home, home.templates);
-    builds = buildServiceFor(berth, docker as Dockerode, [42000, 42999]);
-    quick = buildServiceFor(berth, docker as Dockerode, [42000, 42999], { buildTimeoutMs: 2_000 });
+    builds = await buildServiceFor(berth, docker as Dockerode, [42000, 42999]);
+    quick = await buildServiceFor(berth, docker as Dockerode, [42000, 42999], { buildTimeoutMs: 2_000 });
   });
 
   afterAll(async () => {
@@ -124,7 +124,7 @@ describe.skipIf(!docker)('builds that do not finish', () => {
       name: 'slow-restart',
     });
     await runningStep(builds, id);
-    const after = buildServiceFor(berth, docker as Dockerode, [42000, 42999]);
+    const after = await buildServiceFor(berth, docker as Dockerode, [42000, 42999]);
     expect(await after.recover()).toBeGreaterThanOrEqual(1);
     expect((await after.get(id)).error).toMatchObject({ code: 'INTERRUPTED' });
     await builds.cancel(id);

@@ -3,7 +3,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BuildService, ImageBuilder } from '@berth/build';
 import { silentLogger } from '@berth/core';
-import { connectDocker, DockerRuntime, findDockerEndpoint, testDocker } from '@berth/runtime-docker';
+import {
+  ComposeCli,
+  ComposeRuntime,
+  connectDocker,
+  DockerRuntime,
+  dockerHostOf,
+  findDockerEndpoint,
+  testDocker,
+} from '@berth/runtime-docker';
 import type { Berth } from '@berth/server';
 import type Dockerode from 'dockerode';
 
@@ -12,6 +20,7 @@ export const BASE_IMAGES = {
   'node:20-slim': 'berth-test/node:20',
   'busybox:1.36': 'berth-test/busybox:latest',
   'python:3.11-slim': 'berth-test/python:3.11',
+  'redis:7-alpine': 'berth-test/redis:7',
 };
 
 const requireDocker = process.env.BERTH_REQUIRE_DOCKER === '1';
@@ -45,13 +54,13 @@ async function unavailable(): Promise<Dockerode | string> {
 }
 
 /** A BuildService over an in-process berth, its built apps leasing ports from `portRange`. */
-export function buildServiceFor(
+export async function buildServiceFor(
   berth: Berth,
   docker: Dockerode,
   portRange: [number, number],
   opts: { buildTimeoutMs?: number; noCache?: boolean } = {},
-): BuildService {
-  ensureDockerRuntime(berth, docker);
+): Promise<BuildService> {
+  await ensureDockerRuntime(berth, docker);
   return new BuildService({
     home: berth.config.home,
     templates: berth.templates,
@@ -62,13 +71,36 @@ export function buildServiceFor(
   });
 }
 
-/** Registers the local engine for image and build templates when the composition root has not. */
-export function ensureDockerRuntime(berth: Berth, docker: Dockerode): void {
-  try {
-    berth.runtimes.resolve('local', 'build');
-  } catch {
-    const runtime = new DockerRuntime({ docker, node: 'local', log: silentLogger });
+/**
+ * Registers the local engine for image and build templates, and the compose CLI for compose
+ * templates, when the composition root has not.
+ */
+export async function ensureDockerRuntime(berth: Berth, docker: Dockerode): Promise<void> {
+  const has = (kind: 'build' | 'compose') => {
+    try {
+      berth.runtimes.resolve('local', kind);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  if (!has('build')) {
+    const runtime = new DockerRuntime({ docker, node: 'local', log: silentLogger, baseImages: BASE_IMAGES });
     berth.runtimes.register(runtime, ['image', 'build']);
+  }
+  const found = await findDockerEndpoint(silentLogger);
+  const cli = await ComposeCli.find(silentLogger);
+  if (!has('compose') && cli && found) {
+    const dockerHost = dockerHostOf(found.endpoint);
+    const compose = new ComposeRuntime({
+      docker,
+      cli,
+      dockerHost,
+      node: 'local',
+      log: silentLogger,
+      baseImages: BASE_IMAGES,
+    });
+    berth.runtimes.register(compose, ['compose']);
   }
 }
 

@@ -37,7 +37,7 @@ export function registerBuildCommands(program: Command): void {
     .option('--name <name>', 'app name: template, instance and image (default: from the source)')
     .option(
       '--db <kind>',
-      'a database for the build’s compose.yml: postgres, mysql, mongodb, redis (repeatable; berth runs the app container only)',
+      'a database beside the app: postgres, mysql, mongodb, redis (repeatable; default: the detected ones)',
       collect,
       [],
     )

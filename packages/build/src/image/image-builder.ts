@@ -69,24 +69,33 @@ export class ImageBuilder {
   }
 
   /** The Dockerfile with each FROM image the engine lacks replaced by its mapping, when that is there. */
-  async mapBaseImages(dockerfile: string): Promise<{ dockerfile: string; mapped: Record<string, string> }> {
+  async mapBaseImages(
+    dockerfile: string,
+  ): Promise<{ dockerfile: string; mapped: Record<string, string>; missing: string[] }> {
     const mapped: Record<string, string> = {};
+    const missing: string[] = [];
     for (const image of fromImages(dockerfile)) {
+      if (await this.hasImage(image)) continue;
       const to = mappedImage(image, this.baseImages);
-      if (!to || (await this.hasImage(image)) || !(await this.hasImage(to))) continue;
-      mapped[image] = to;
+      if (to && (await this.hasImage(to))) mapped[image] = to;
+      else missing.push(image);
     }
-    return { dockerfile: rewriteFromImages(dockerfile, mapped), mapped };
+    return { dockerfile: rewriteFromImages(dockerfile, mapped), mapped, missing };
   }
 
   async build(req: ImageBuildRequest): Promise<BuiltImage> {
     const timeoutMs = req.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     const timeout = AbortSignal.timeout(timeoutMs);
     const signal = req.signal ? AbortSignal.any([req.signal, timeout]) : timeout;
-    const { dockerfile, mapped } = await this.engine('base image lookup', () =>
+    const { dockerfile, mapped, missing } = await this.engine('base image lookup', () =>
       this.mapBaseImages(req.dockerfile),
     );
     for (const [from, to] of Object.entries(mapped)) system(req, `FROM ${from} → ${to} (base-image mapping)`);
+    for (const image of missing)
+      system(
+        req,
+        `${image} is not on this engine and has no usable base-image mapping: the engine will pull it`,
+      );
     const before = await this.imageIdOf(req.tag);
     const parser = new BuildStreamParser();
     const tail: string[] = [];

@@ -2,7 +2,7 @@ import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from '@berth/core';
 import { detect } from '../detect.js';
-import type { Detection } from '../detection.js';
+import { DB_KINDS, type DbKind, type Detection } from '../detection.js';
 import type { BuildProgress } from '../image/build-progress.js';
 import type { BuiltImage, ImageBuilder } from '../image/image-builder.js';
 import { importSource, parseSource } from '../import-source.js';
@@ -29,6 +29,8 @@ export interface Prepared {
   detection: Detection;
   plan: BuildPlan;
   srcDir: string;
+  /** The databases that run beside the app (asked for, else detected). */
+  databases: DbKind[];
 }
 
 /** The repository's folder inside a build folder. */
@@ -51,10 +53,11 @@ export async function prepare(ctx: PipelineContext): Promise<Prepared> {
     ctx,
     `detected ${[detection.stack, detection.framework].filter(Boolean).join(' / ') || 'nothing deployable'}`,
   );
-  const planned = plan(detection, { name: rec.name, ...(rec.databases ? { databases: rec.databases } : {}) });
+  const databases = DB_KINDS.filter((k) => (rec.databases ?? detection.databases).includes(k));
+  const planned = plan(detection, { name: rec.name, databases });
   await writePlanFiles(ctx, planned);
   signal.throwIfAborted();
-  return { detection, plan: planned, srcDir };
+  return { detection, plan: planned, srcDir, databases };
 }
 
 /** The Dockerfile (generated, or the repository's), the effective .dockerignore and the compose file. */
@@ -71,14 +74,6 @@ async function writePlanFiles(ctx: PipelineContext, p: BuildPlan): Promise<void>
   };
   const written = [p.dockerfile !== null && 'Dockerfile', '.dockerignore', 'compose.yml'].filter(Boolean);
   say(ctx, `wrote ${written.join(', ')} to ${dir} (the repository copy is left as it was)`);
-  const dbs = Object.keys(p.env).filter((k) => k.endsWith('_URL'));
-  if (dbs.length > 0) {
-    say(
-      ctx,
-      `berth runs the app container only: its databases (${dbs.join(', ')}) are in ${dir}/compose.yml, ` +
-        'to start with docker-compose; until then those URLs point nowhere',
-    );
-  }
 }
 
 /** Builds the image from the prepared source; the Dockerfile sent to the engine is kept as `Dockerfile.built`. */

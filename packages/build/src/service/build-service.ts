@@ -284,7 +284,9 @@ export class BuildService {
       const prepared = await prepare(ctx);
       await buildImage(ctx, prepared);
       await this.phase(record, 'deploying');
-      await deployBuild(record, prepared, this.opts, signal, (m) => this.progress(record, system(m)));
+      await deployBuild(record, prepared, ctx.dir, this.opts, signal, (m) =>
+        this.progress(record, system(m)),
+      );
       this.finish(record, 'done', system(`done: ${record.name} runs ${record.image}`));
     } catch (err) {
       if (signal.aborted) {

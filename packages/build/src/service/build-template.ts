@@ -1,4 +1,4 @@
-import type { TemplateInput } from '@berth/core';
+import { composeTemplate, type TemplateInput } from '@berth/core';
 import type { Detection } from '../detection.js';
 import type { BuildPlan } from '../plan.js';
 
@@ -44,5 +44,28 @@ export function buildTemplate(input: BuildTemplateInput): TemplateInput {
     readiness: { kind: 'http', port: 'http', path: healthPath, timeoutSeconds: 60 },
     health: { http: { port: 'http', path: healthPath }, intervalSeconds: 15, startPeriodSeconds: 30 },
     stopTimeoutSeconds: 10,
+  };
+}
+
+/**
+ * The `compose` template for a built app with databases: the deploy compose file (app + its
+ * databases) as one project per instance, its app port leased like any other.
+ */
+export function composeBuildTemplate(
+  input: BuildTemplateInput & { composeFile: string; compose: string },
+): TemplateInput {
+  const d = input.detection;
+  const derived = composeTemplate(input.compose, input.composeFile, input.composeFile);
+  const single = buildTemplate(input);
+  return {
+    ...single,
+    source: derived.source.kind === 'compose' ? { ...derived.source, service: 'app' } : derived.source,
+    ports: derived.ports.map(({ preferred, ...p }) => ({
+      ...p,
+      name: 'http',
+      http: true,
+      ...(input.portRange ? { range: input.portRange } : { preferred: preferred ?? d.port }),
+    })),
+    env: {},
   };
 }

@@ -1,7 +1,16 @@
-import { type Instance, type InstanceService, type TemplateService, Unprocessable } from '@berth/core';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import {
+  type Instance,
+  type InstanceService,
+  type TemplateInput,
+  type TemplateService,
+  Unprocessable,
+} from '@berth/core';
 import type { Prepared } from './build-pipeline.js';
 import type { BuildRecord } from './build-record.js';
-import { buildTemplate } from './build-template.js';
+import { type BuildTemplateInput, buildTemplate, composeBuildTemplate } from './build-template.js';
+import { deployCompose } from './deploy-compose.js';
 
 interface Services {
   templates: TemplateService;
@@ -10,19 +19,20 @@ interface Services {
 }
 
 /**
- * Saves the app's `build` template and (re)starts its instance, like any other: ports come from
- * the ledger, the reconciler deploys it, readiness is awaited. A redeploy restarts the instance
- * it made before, which then runs the new image.
+ * Saves the app's template — `build`, or `compose` when databases run beside it — and (re)starts
+ * its instance, like any other: ports come from the ledger, the reconciler deploys it, readiness
+ * is awaited. A redeploy restarts the instance it made before, which then runs the new image.
  */
 export async function deployBuild(
   record: BuildRecord,
   prepared: Prepared,
+  dir: string,
   services: Services,
   signal: AbortSignal,
   say: (message: string) => void,
 ): Promise<void> {
   const { templates, instances } = services;
-  const template = buildTemplate({
+  const input: BuildTemplateInput = {
     name: record.name,
     source: record.source,
     buildId: record.id,
@@ -31,7 +41,11 @@ export async function deployBuild(
     detection: prepared.detection,
     plan: prepared.plan,
     portRange: services.portRange,
-  });
+  };
+  const template =
+    prepared.databases.length > 0
+      ? await composeTemplateFor(input, prepared, dir, say)
+      : buildTemplate(input);
   if (templates.list().some((t) => t.template.name === record.name)) templates.update(record.name, template);
   else templates.create(template);
   record.template = record.name;
@@ -59,4 +73,18 @@ export async function deployBuild(
 function findInstance(instances: InstanceService, id: string | null): Instance | undefined {
   if (!id) return undefined;
   return instances.list().find((i) => i.id === id);
+}
+
+/** Writes `deploy.compose.yml` (the app on the built image, its databases) and its template. */
+async function composeTemplateFor(
+  input: BuildTemplateInput,
+  prepared: Prepared,
+  dir: string,
+  say: (message: string) => void,
+): Promise<TemplateInput> {
+  const file = join(dir, 'deploy.compose.yml');
+  const compose = deployCompose(prepared.plan.compose, input.image, prepared.detection.port);
+  await writeFile(file, compose, { mode: 0o600 });
+  say(`the app runs beside ${prepared.databases.join(', ')} as one compose project (${file})`);
+  return composeBuildTemplate({ ...input, composeFile: file, compose });
 }
