@@ -4,8 +4,10 @@ import { clearToken, readToken } from './api/token-store';
 import { NavBar } from './components/nav-bar';
 import { type Route, useRoute } from './hooks/use-route';
 import { DashboardPage } from './pages/dashboard-page';
+import { DeployPage } from './pages/deploy-page';
 import { InstanceDetailPage } from './pages/instance-detail-page';
 import { InstancesPage } from './pages/instances-page';
+import { IntegrationsPage } from './pages/integrations-page';
 import { LoginPage } from './pages/login-page';
 import { NodesPage } from './pages/nodes-page';
 import { PortsPage } from './pages/ports-page';
@@ -28,6 +30,10 @@ function Page({ route }: { route: Route }) {
       return <PortsPage />;
     case 'nodes':
       return <NodesPage />;
+    case 'integrations':
+      return <IntegrationsPage />;
+    case 'deploy':
+      return <DeployPage />;
   }
 }
 

@@ -2,19 +2,28 @@ import { request } from './http';
 import type {
   AddNodeBody,
   BerthEvent,
+  BuildRecord,
+  ConnectionTestResult,
+  CreateBuildBody,
   CreateInstanceBody,
   DeploymentView,
+  DetectResult,
   FreePortsResult,
+  HostInventory,
   HostStatsView,
   InfoView,
   InstanceAction,
   InstanceStatsView,
   InstanceView,
+  IntegrationBody,
+  IntegrationTypeView,
+  IntegrationView,
   LogLineView,
   NodeTestResult,
   NodeView,
   PortInventoryRow,
   PreflightResultView,
+  ScanOutcome,
   TemplateView,
 } from './types';
 
@@ -48,10 +57,30 @@ export const api = {
     request<BerthEvent[]>('GET', '/events', { query }),
 
   ports: (host = 'local') => request<PortInventoryRow[]>('GET', '/ports', { query: { host } }),
+  portsAllHosts: () => request<HostInventory[]>('GET', '/ports', { query: { allHosts: 1 } }),
   freePorts: (query: { host?: string; count?: number; from?: number; to?: number; protocol?: string }) =>
     request<FreePortsResult>('GET', '/ports/free', { query }),
 
   nodes: () => request<NodeView[]>('GET', '/nodes'),
   addNode: (body: AddNodeBody) => request<NodeView>('POST', '/nodes', { body }),
   testNode: (name: string) => request<NodeTestResult>('POST', `/nodes/${id(name)}/test`),
+  removeNode: (name: string) => request<void>('DELETE', `/nodes/${id(name)}`),
+
+  integrationTypes: () => request<IntegrationTypeView[]>('GET', '/integrations/types'),
+  integrations: () => request<IntegrationView[]>('GET', '/integrations'),
+  createIntegration: (body: IntegrationBody) => request<IntegrationView>('POST', '/integrations', { body }),
+  updateIntegration: (key: string, body: Omit<IntegrationBody, 'type'>) =>
+    request<IntegrationView>('PUT', `/integrations/${id(key)}`, { body }),
+  removeIntegration: (key: string) => request<void>('DELETE', `/integrations/${id(key)}`),
+  /** Tests a config not saved yet; with `key`, masked secrets stand for that integration's. */
+  testIntegrationDraft: (body: IntegrationBody, key?: string) =>
+    request<ConnectionTestResult>('POST', '/integrations/test', { body, query: { id: key } }),
+  scanIntegration: (key: string) => request<ScanOutcome>('POST', `/integrations/${id(key)}/scan`),
+
+  detectBuild: (source: string) => request<DetectResult>('POST', '/builds/detect', { body: { source } }),
+  createBuild: (body: CreateBuildBody) => request<BuildRecord>('POST', '/builds', { body }),
+  /** The record with only the log lines after `after`. */
+  build: (buildId: string, after?: number) =>
+    request<BuildRecord>('GET', `/builds/${id(buildId)}`, { query: { after } }),
+  cancelBuild: (buildId: string) => request<BuildRecord>('POST', `/builds/${id(buildId)}/cancel`),
 };

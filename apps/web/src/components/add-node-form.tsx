@@ -2,46 +2,86 @@ import { type FormEvent, useState } from 'react';
 import { api } from '../api/api';
 import { isNotAvailable, messageOf } from '../api/api-error';
 import type { AddNodeBody } from '../api/types';
+import { type ConnectionVerdict, verdictOf } from '../lib/connection-result';
+import { fieldErrorsOf } from '../lib/field-errors';
+import { ConnectionTestLine } from './connection-test-line';
 
-/** Adds a remote Docker host reached over TCP (optionally TLS) or SSH. */
+type Transport = 'tcp' | 'tls' | 'ssh';
+
+const DEFAULT_PORT: Record<Transport, string> = { tcp: '2375', tls: '2376', ssh: '22' };
+
+/** `tcp://host:port` or `ssh://user@host:port`; an IPv6 address goes in brackets. */
+export function endpointOf(transport: Transport, address: string, port: string, username: string): string {
+  const host = address.includes(':') && !address.startsWith('[') ? `[${address}]` : address;
+  const user = username.trim() ? `${encodeURIComponent(username.trim())}@` : '';
+  return transport === 'ssh' ? `ssh://${user}${host}${port ? `:${port}` : ''}` : `tcp://${host}:${port}`;
+}
+
+/**
+ * Adds a remote Docker host reached over TCP, TCP with TLS certificates, or SSH, then tests it at
+ * once so the person sees the engine's version and latency, or why it cannot be reached.
+ */
 export function AddNodeForm({ onAdded }: { onAdded: () => void }) {
   const [name, setName] = useState('');
-  const [transport, setTransport] = useState<'tcp' | 'tls' | 'ssh'>('tcp');
+  const [transport, setTransport] = useState<Transport>('tcp');
   const [address, setAddress] = useState('');
-  const [port, setPort] = useState('2375');
+  const [port, setPort] = useState(DEFAULT_PORT.tcp);
   const [username, setUsername] = useState('');
-  const [tls, setTls] = useState({ ca: '', cert: '', key: '' });
+  const [sshKey, setSshKey] = useState('');
+  const [certPath, setCertPath] = useState('');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string>();
-  const [done, setDone] = useState<string>();
+  const [errors, setErrors] = useState<Record<string, string>>({});
+  const [added, setAdded] = useState<string>();
+  const [verdict, setVerdict] = useState<ConnectionVerdict>();
+  const [testing, setTesting] = useState(false);
 
-  const body = (): AddNodeBody => {
-    const host = address.trim();
-    const endpoint: AddNodeBody['config']['endpoint'] =
-      transport === 'ssh'
-        ? { kind: 'ssh', host, ...(port ? { port: Number(port) } : {}), ...(username ? { username } : {}) }
-        : { kind: 'tcp', host, port: Number(port), ...(transport === 'tls' ? { tls } : {}) };
-    return { name: name.trim(), kind: 'docker', host, config: { endpoint } };
-  };
+  const body = (): AddNodeBody => ({
+    name: name.trim(),
+    kind: 'docker',
+    config: {
+      endpoint: endpointOf(transport, address.trim(), port.trim(), transport === 'ssh' ? username : ''),
+      ...(transport === 'tls' ? { certPath: certPath.trim() } : {}),
+      ...(transport === 'ssh' && sshKey.trim() ? { sshKey: sshKey.trim() } : {}),
+    },
+  });
 
   const submit = async (e: FormEvent) => {
     e.preventDefault();
     setBusy(true);
     setError(undefined);
-    setDone(undefined);
+    setErrors({});
+    setAdded(undefined);
+    setVerdict(undefined);
+    const nodeName = name.trim();
     try {
       await api.addNode(body());
-      setDone(`Added ${name.trim()}.`);
-      setName('');
-      setAddress('');
-      onAdded();
     } catch (err) {
       setError(
         isNotAvailable(err) ? 'Adding Docker hosts is not available on this server yet.' : messageOf(err),
       );
-    } finally {
+      setErrors(fieldErrorsOf(err));
       setBusy(false);
+      return;
     }
+    setAdded(nodeName);
+    setName('');
+    setAddress('');
+    setBusy(false);
+    onAdded();
+    setTesting(true);
+    try {
+      setVerdict(verdictOf(await api.testNode(nodeName), 'Docker'));
+    } catch (err) {
+      setVerdict({ ok: false, text: messageOf(err) });
+    } finally {
+      setTesting(false);
+    }
+  };
+
+  const fieldError = (...keys: string[]) => {
+    const text = keys.map((k) => errors[k] ?? errors[`config.${k}`]).find(Boolean);
+    return text ? <small className="field-error">{text}</small> : null;
   };
 
   return (
@@ -53,8 +93,12 @@ export function AddNodeForm({ onAdded }: { onAdded: () => void }) {
           required
           value={name}
           placeholder="build-box"
+          autoComplete="off"
+          aria-invalid={errors.name ? true : undefined}
           onChange={(e) => setName(e.target.value)}
         />
+        <small>Its own port space: two nodes may use the same port.</small>
+        {fieldError('name')}
       </div>
       <div className="field">
         <label htmlFor="node-transport">Connect over</label>
@@ -62,13 +106,13 @@ export function AddNodeForm({ onAdded }: { onAdded: () => void }) {
           id="node-transport"
           value={transport}
           onChange={(e) => {
-            const t = e.target.value as typeof transport;
+            const t = e.target.value as Transport;
             setTransport(t);
-            setPort(t === 'ssh' ? '22' : t === 'tls' ? '2376' : '2375');
+            setPort(DEFAULT_PORT[t]);
           }}
         >
-          <option value="tcp">TCP (plain)</option>
-          <option value="tls">TCP with TLS certificates</option>
+          <option value="tcp">TCP (plain, port 2375)</option>
+          <option value="tls">TCP with TLS certificates (port 2376)</option>
           <option value="ssh">SSH</option>
         </select>
       </div>
@@ -80,6 +124,8 @@ export function AddNodeForm({ onAdded }: { onAdded: () => void }) {
             required
             value={address}
             placeholder="10.0.0.12"
+            autoComplete="off"
+            spellCheck={false}
             onChange={(e) => setAddress(e.target.value)}
           />
         </div>
@@ -88,49 +134,71 @@ export function AddNodeForm({ onAdded }: { onAdded: () => void }) {
           <input
             id="node-port"
             type="number"
+            inputMode="numeric"
             min={1}
             max={65535}
+            required
             value={port}
             onChange={(e) => setPort(e.target.value)}
           />
         </div>
       </div>
+      {fieldError('endpoint')}
       {transport === 'ssh' ? (
+        <>
+          <div className="field">
+            <label htmlFor="node-user">SSH user</label>
+            <input
+              id="node-user"
+              value={username}
+              autoComplete="off"
+              onChange={(e) => setUsername(e.target.value)}
+            />
+          </div>
+          <div className="field">
+            <label htmlFor="node-ssh-key">Private key file (optional)</label>
+            <input
+              id="node-ssh-key"
+              value={sshKey}
+              placeholder="/home/berth/.ssh/id_ed25519"
+              autoComplete="off"
+              spellCheck={false}
+              aria-describedby="node-ssh-key-hint"
+              onChange={(e) => setSshKey(e.target.value)}
+            />
+            <small id="node-ssh-key-hint">A path on berth’s machine; the key itself never leaves it.</small>
+            {fieldError('sshKey')}
+          </div>
+        </>
+      ) : null}
+      {transport === 'tls' ? (
         <div className="field">
-          <label htmlFor="node-user">SSH user</label>
+          <label htmlFor="node-cert-path">Certificate folder</label>
           <input
-            id="node-user"
-            value={username}
+            id="node-cert-path"
+            required
+            value={certPath}
+            placeholder="/etc/berth/certs/build-box"
             autoComplete="off"
-            onChange={(e) => setUsername(e.target.value)}
+            spellCheck={false}
+            aria-describedby="node-cert-path-hint"
+            onChange={(e) => setCertPath(e.target.value)}
           />
+          <small id="node-cert-path-hint">
+            A folder on berth’s machine with ca.pem, cert.pem and key.pem (the DOCKER_CERT_PATH layout).
+          </small>
+          {fieldError('certPath', 'tls')}
         </div>
       ) : null}
-      {transport === 'tls'
-        ? (['ca', 'cert', 'key'] as const).map((k) => (
-            <div className="field" key={k}>
-              <label htmlFor={`node-${k}`}>
-                {k === 'ca' ? 'CA certificate' : k === 'cert' ? 'Client certificate' : 'Client key'} (PEM)
-              </label>
-              <textarea
-                id={`node-${k}`}
-                rows={3}
-                required
-                value={tls[k]}
-                onChange={(e) => setTls((t) => ({ ...t, [k]: e.target.value }))}
-              />
-            </div>
-          ))
-        : null}
       {error ? (
         <p className="notice notice-error" role="alert">
           {error}
         </p>
       ) : null}
-      {done ? (
-        <p className="notice notice-calm" role="status">
-          {done}
-        </p>
+      {added ? (
+        <div className="notice notice-calm" role="status">
+          Added {added}. <ConnectionTestLine verdict={verdict} busy={testing} />
+        </div>
       ) : null}
       <button type="submit" className="button primary" disabled={busy}>
         {busy ? 'Adding…' : 'Add host'}

@@ -4,8 +4,10 @@ const LINKS: { page: Route['page']; label: string; href: string; also?: Route['p
   { page: 'dashboard', label: 'Dashboard', href: '#/' },
   { page: 'instances', label: 'Instances', href: '#/instances', also: 'instance' },
   { page: 'templates', label: 'Templates', href: '#/templates', also: 'template' },
+  { page: 'deploy', label: 'Deploy', href: '#/deploy' },
   { page: 'ports', label: 'Ports', href: '#/ports' },
   { page: 'nodes', label: 'Nodes', href: '#/nodes' },
+  { page: 'integrations', label: 'Integrations', href: '#/integrations' },
 ];
 
 export function NavBar({ route, onSignOut }: { route: Route; onSignOut: () => void }) {

@@ -2,60 +2,111 @@ import { useState } from 'react';
 import { api } from '../api/api';
 import { isNotAvailable, messageOf } from '../api/api-error';
 import type { NodeView } from '../api/types';
+import { type ConnectionVerdict, verdictOf } from '../lib/connection-result';
+import { ConnectionTestLine } from './connection-test-line';
 
-/** One node with a button that tests its connection and says what it found. */
-export function NodeRow({ node }: { node: NodeView }) {
-  const [result, setResult] = useState<{ tone: 'ok' | 'error' | 'calm'; text: string }>();
+/**
+ * One node with Test (the engine's version and latency, or the reason it cannot be reached) and,
+ * for remote nodes, Remove — which the server refuses, in its words, while instances run there.
+ */
+export function NodeRow({
+  node,
+  onRemoved,
+}: {
+  node: NodeView & { message?: string | null };
+  onRemoved: () => void;
+}) {
+  const [verdict, setVerdict] = useState<ConnectionVerdict>();
   const [busy, setBusy] = useState(false);
+  const [confirming, setConfirming] = useState(false);
+  const [removing, setRemoving] = useState(false);
+  const [removeError, setRemoveError] = useState<string>();
 
   const test = async () => {
     setBusy(true);
+    setVerdict(undefined);
     try {
-      const r = await api.testNode(node.name);
-      const failed = r.ok === false || r.error !== undefined;
-      const parts = [
-        r.version ? `Docker ${r.version}` : null,
-        r.latencyMs !== undefined ? `${Math.round(r.latencyMs)} ms` : null,
-      ];
-      setResult(
-        failed
-          ? { tone: 'error', text: r.error ?? r.message ?? 'The connection failed.' }
-          : {
-              tone: 'ok',
-              text: `Reachable${parts.some(Boolean) ? `: ${parts.filter(Boolean).join(', ')}` : ''}`,
-            },
-      );
+      setVerdict(verdictOf(await api.testNode(node.name), 'Docker'));
     } catch (err) {
-      setResult(
+      setVerdict(
         isNotAvailable(err)
-          ? { tone: 'calm', text: 'Connection tests are not available on this server yet.' }
-          : { tone: 'error', text: messageOf(err) },
+          ? { ok: false, text: 'Connection tests are not available on this server yet.' }
+          : { ok: false, text: messageOf(err) },
       );
     } finally {
       setBusy(false);
     }
   };
 
+  const remove = async () => {
+    setRemoving(true);
+    setRemoveError(undefined);
+    try {
+      await api.removeNode(node.name);
+      onRemoved();
+    } catch (err) {
+      setRemoveError(
+        isNotAvailable(err) ? 'Removing nodes is not available on this server yet.' : messageOf(err),
+      );
+      setConfirming(false);
+    } finally {
+      setRemoving(false);
+    }
+  };
+
   return (
-    <tr>
+    <tr data-node={node.name}>
       <th scope="row">{node.name}</th>
       <td>{node.kind}</td>
       <td>{node.host}</td>
       <td>
         <span className={`badge node-${node.status}`}>{node.status}</span>
+        {node.message ? <div className="small muted">{node.message}</div> : null}
       </td>
       <td>{node.runtimes.join(', ') || '—'}</td>
-      <td>
-        <button
-          type="button"
-          className="button"
-          disabled={busy}
-          onClick={test}
-          aria-label={`Test connection to ${node.name}`}
-        >
-          {busy ? 'Testing…' : 'Test'}
-        </button>
-        {result ? <div className={`small test-${result.tone}`}>{result.text}</div> : null}
+      <td className="node-actions">
+        <div className="actions">
+          <button
+            type="button"
+            className="button"
+            disabled={busy}
+            onClick={test}
+            aria-label={`Test connection to ${node.name}`}
+          >
+            {busy ? 'Testing…' : 'Test'}
+          </button>
+          {node.kind === 'local' ? null : confirming ? (
+            <>
+              <button
+                type="button"
+                className="button danger"
+                disabled={removing}
+                onClick={remove}
+                aria-label={`Really remove ${node.name}`}
+              >
+                {removing ? 'Removing…' : 'Yes, remove'}
+              </button>
+              <button type="button" className="button quiet" onClick={() => setConfirming(false)}>
+                Keep
+              </button>
+            </>
+          ) : (
+            <button
+              type="button"
+              className="button danger"
+              onClick={() => setConfirming(true)}
+              aria-label={`Remove ${node.name}`}
+            >
+              Remove
+            </button>
+          )}
+        </div>
+        <ConnectionTestLine verdict={verdict} busy={busy} />
+        {removeError ? (
+          <div className="small test-error" role="alert">
+            {removeError}
+          </div>
+        ) : null}
       </td>
     </tr>
   );

@@ -1,12 +1,15 @@
 import type { PortInventoryRow } from '../api/types';
 
-/** Taken ports of one host: port, protocol, what kind of owner and who. */
-export function PortTable({ rows }: { rows: PortInventoryRow[] }) {
+export type PortRow = PortInventoryRow & { host?: string };
+
+/** Taken ports: port, protocol, what kind of owner and who; with `showHost`, on which host too. */
+export function PortTable({ rows, showHost = false }: { rows: PortRow[]; showHost?: boolean }) {
   return (
     <div className="table-wrap">
       <table className="table">
         <thead>
           <tr>
+            {showHost ? <th scope="col">Host</th> : null}
             <th scope="col">Port</th>
             <th scope="col">Protocol</th>
             <th scope="col">Owner kind</th>
@@ -15,13 +18,14 @@ export function PortTable({ rows }: { rows: PortInventoryRow[] }) {
         </thead>
         <tbody>
           {rows.map((r) => (
-            <tr key={`${r.protocol}-${r.port}-${r.ownerKind}-${r.owner}`}>
+            <tr key={`${r.host ?? ''}-${r.protocol}-${r.port}-${r.ownerKind}-${r.owner}`}>
+              {showHost ? <td>{r.host}</td> : null}
               <td className="num">{r.port}</td>
               <td>{r.protocol}</td>
               <td>
                 <span className="tag">{r.ownerKind}</span>
               </td>
-              <td>
+              <td className="wrap">
                 {r.instanceId ? (
                   <a href={`#/instances/${encodeURIComponent(r.instanceId)}`}>{r.owner}</a>
                 ) : (

@@ -7,7 +7,9 @@ export type Route =
   | { page: 'instances' }
   | { page: 'instance'; name: string }
   | { page: 'ports' }
-  | { page: 'nodes' };
+  | { page: 'nodes' }
+  | { page: 'integrations' }
+  | { page: 'deploy' };
 
 /** `#/instances/web-1` → { page: 'instance', name: 'web-1' }; hash routes need nothing from the server. */
 export function parseRoute(hash: string): Route {
@@ -19,6 +21,8 @@ export function parseRoute(hash: string): Route {
   if (head === 'instances') return rest ? { page: 'instance', name: rest } : { page: 'instances' };
   if (head === 'ports') return { page: 'ports' };
   if (head === 'nodes') return { page: 'nodes' };
+  if (head === 'integrations') return { page: 'integrations' };
+  if (head === 'deploy') return { page: 'deploy' };
   return { page: 'dashboard' };
 }
 

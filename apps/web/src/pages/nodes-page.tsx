@@ -30,7 +30,7 @@ export function NodesPage() {
               </thead>
               <tbody>
                 {nodes.data.map((n) => (
-                  <NodeRow key={n.name} node={n} />
+                  <NodeRow key={n.name} node={n} onRemoved={nodes.reload} />
                 ))}
               </tbody>
             </table>

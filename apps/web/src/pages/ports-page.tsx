@@ -1,20 +1,39 @@
-import { useState } from 'react';
+import { useRef, useState } from 'react';
 import { api } from '../api/api';
+import type { HostInventory } from '../api/types';
 import { FreePortFinder } from '../components/free-port-finder';
 import { Notice } from '../components/notice';
 import { PageHeader } from '../components/page-header';
-import { PortTable } from '../components/port-table';
+import { type PortRow, PortTable } from '../components/port-table';
 import { Skeleton } from '../components/skeleton';
 import { useResource } from '../hooks/use-resource';
 
-/** Every taken port per host (each node's port space), filterable, and the free-port finder. */
+const ALL = '*all*';
+
+async function load(host: string): Promise<PortRow[]> {
+  if (host !== ALL) return api.ports(host);
+  const hosts: HostInventory[] = await api.portsAllHosts();
+  return hosts.flatMap((h) => h.ports.map((p) => ({ ...p, host: h.host })));
+}
+
+/**
+ * Every taken port — on all hosts at once (this machine, nodes, hosts the integrations scanned)
+ * or on one — filterable, and the free-port finder for one host.
+ */
 export function PortsPage() {
   const [filter, setFilter] = useState('');
   const nodes = useResource(() => api.nodes(), '');
-  const hosts = [...new Set((nodes.data ?? []).map((n) => n.host))];
-  const [chosen, setChosen] = useState<string>();
-  const host = chosen ?? hosts[0] ?? 'local';
-  const ports = useResource(() => api.ports(host), host, 10_000);
+  const [view, setView] = useState<string>(ALL);
+  const ports = useResource(() => load(view), view, 10_000);
+  // every host seen so far (nodes, and those the all-hosts view named), so picking one keeps the list
+  const seen = useRef(new Set(['local']));
+  for (const n of nodes.data ?? []) seen.current.add(n.host);
+  if (view === ALL) for (const r of ports.data ?? []) if (r.host) seen.current.add(r.host);
+  const hosts = [...seen.current].sort((a, b) =>
+    a === 'local' ? -1 : b === 'local' ? 1 : a.localeCompare(b),
+  );
+  const all = view === ALL;
+  const finderHost = all ? 'local' : view;
 
   const needle = filter.trim().toLowerCase();
   const rows = (ports.data ?? []).filter(
@@ -23,50 +42,54 @@ export function PortsPage() {
       String(r.port).includes(needle) ||
       r.protocol.includes(needle) ||
       r.ownerKind.toLowerCase().includes(needle) ||
-      r.owner.toLowerCase().includes(needle),
+      r.owner.toLowerCase().includes(needle) ||
+      (r.host ?? '').toLowerCase().includes(needle),
   );
+  const hostCount = new Set(rows.map((r) => r.host)).size;
 
   return (
     <>
       <PageHeader title="Ports">
-        {hosts.length > 1 ? (
-          <>
-            <label htmlFor="port-host">Host</label>
-            <select id="port-host" value={host} onChange={(e) => setChosen(e.target.value)}>
-              {hosts.map((h) => (
-                <option key={h} value={h}>
-                  {h}
-                </option>
-              ))}
-            </select>
-          </>
-        ) : null}
+        <label htmlFor="port-host">Host</label>
+        <select id="port-host" value={view} onChange={(e) => setView(e.target.value)}>
+          <option value={ALL}>All hosts</option>
+          {hosts.map((h) => (
+            <option key={h} value={h}>
+              {h}
+            </option>
+          ))}
+        </select>
         <label className="sr-only" htmlFor="port-filter">
           Filter ports
         </label>
         <input
           id="port-filter"
           type="search"
-          placeholder="Filter by port, owner, kind"
+          placeholder={all ? 'Filter by port, owner, kind, host' : 'Filter by port, owner, kind'}
           value={filter}
           onChange={(e) => setFilter(e.target.value)}
         />
       </PageHeader>
       <section className="card" aria-labelledby="free-ports">
-        <h2 id="free-ports">Find free ports on {host}</h2>
-        <FreePortFinder host={host} />
+        <h2 id="free-ports">Find free ports on {finderHost}</h2>
+        <FreePortFinder host={finderHost} />
       </section>
       <section className="card" aria-labelledby="taken-ports">
         <h2 id="taken-ports">
-          Taken on {host}
-          <span className="muted small"> {ports.data ? `${rows.length} of ${ports.data.length}` : ''}</span>
+          {all ? 'Taken on every host' : `Taken on ${view}`}
+          <span className="muted small">
+            {' '}
+            {ports.data
+              ? `${rows.length} of ${ports.data.length}${all ? ` · ${hostCount} host${hostCount === 1 ? '' : 's'}` : ''}`
+              : ''}
+          </span>
         </h2>
         {ports.error ? <Notice tone="error">{ports.error}</Notice> : null}
         {ports.loading ? <Skeleton height={32} count={8} label="Loading ports" /> : null}
         {ports.data && rows.length === 0 ? (
           <Notice>{needle ? 'No port matches the filter.' : 'No port is taken.'}</Notice>
         ) : null}
-        {rows.length ? <PortTable rows={rows} /> : null}
+        {rows.length ? <PortTable rows={rows} showHost={all} /> : null}
       </section>
     </>
   );

@@ -1,0 +1,163 @@
+import { useState } from 'react';
+import { api } from '../api/api';
+import { messageOf } from '../api/api-error';
+import type { IntegrationView } from '../api/types';
+import { REASON_WORDS } from '../lib/connection-result';
+import { formatAgo, formatDateTime } from '../lib/format';
+import { formatEvery } from '../lib/format-interval';
+
+type Status = { tone: 'ok' | 'error' | 'idle' | 'busy'; text: string };
+
+function statusOf(i: IntegrationView, scanning: boolean): Status {
+  if (scanning || i.scanning) return { tone: 'busy', text: 'scanning' };
+  if (!i.enabled) return { tone: 'idle', text: 'disabled' };
+  if (i.lastScanStatus === 'error') return { tone: 'error', text: 'scan failed' };
+  if (i.lastScanStatus === 'ok') return { tone: 'ok', text: 'ok' };
+  return { tone: 'idle', text: 'not scanned yet' };
+}
+
+/**
+ * One integration: what it is, how its last scan went (when, what it found, why it failed) and
+ * how often it scans, with Scan now / Edit / Delete. Delete asks once more, in place.
+ */
+export function IntegrationBlock({
+  integration: i,
+  typeLabel,
+  onEdit,
+  onChanged,
+}: {
+  integration: IntegrationView;
+  typeLabel: string;
+  onEdit: () => void;
+  onChanged: () => void;
+}) {
+  const [scanning, setScanning] = useState(false);
+  const [note, setNote] = useState<{ tone: 'ok' | 'error'; text: string }>();
+  const [confirming, setConfirming] = useState(false);
+  const [deleting, setDeleting] = useState(false);
+  const status = statusOf(i, scanning);
+
+  const scan = async () => {
+    setScanning(true);
+    setNote(undefined);
+    try {
+      const r = await api.scanIntegration(i.id);
+      setNote(
+        r.ok
+          ? {
+              tone: 'ok',
+              text: `Found ${r.containers} container${r.containers === 1 ? '' : 's'} with ${r.ports} published port${r.ports === 1 ? '' : 's'}.`,
+            }
+          : { tone: 'error', text: `${REASON_WORDS[r.reason] ?? REASON_WORDS.unknown} — ${r.message}` },
+      );
+    } catch (err) {
+      setNote({ tone: 'error', text: messageOf(err) });
+    } finally {
+      setScanning(false);
+      onChanged();
+    }
+  };
+
+  const remove = async () => {
+    setDeleting(true);
+    try {
+      await api.removeIntegration(i.id);
+      onChanged();
+    } catch (err) {
+      setNote({ tone: 'error', text: messageOf(err) });
+      setDeleting(false);
+      setConfirming(false);
+    }
+  };
+
+  return (
+    <li className="card integration-block" data-integration={i.name}>
+      <div className="card-head">
+        <div>
+          <h3>{i.name}</h3>
+          <p className="badges">
+            <span className={`tag type-${i.type}`}>{typeLabel}</span>
+            {i.enabled ? null : <span className="tag">disabled</span>}
+          </p>
+        </div>
+        <span className={`badge scan-${status.tone}`} data-status={status.text}>
+          {status.text}
+        </span>
+      </div>
+      <dl className="facts">
+        <div>
+          <dt>Last scan</dt>
+          <dd>
+            {i.lastScanAt ? (
+              <time dateTime={new Date(i.lastScanAt).toISOString()} title={formatDateTime(i.lastScanAt)}>
+                {formatAgo(i.lastScanAt)}
+              </time>
+            ) : (
+              'never'
+            )}
+          </dd>
+        </div>
+        <div>
+          <dt>Found</dt>
+          <dd>
+            <strong className="num">{i.containerCount}</strong> container{i.containerCount === 1 ? '' : 's'},{' '}
+            <strong className="num">{i.portCount}</strong> port{i.portCount === 1 ? '' : 's'}
+            {i.hosts.length ? <span className="muted"> on {i.hosts.join(', ')}</span> : null}
+          </dd>
+        </div>
+        <div>
+          <dt>Scans</dt>
+          <dd>{i.autoDetect ? formatEvery(i.scanIntervalSeconds) : 'only on Scan now'}</dd>
+        </div>
+      </dl>
+      <p className={`card-error${i.lastScanError ? '' : ' empty'}`}>
+        {i.lastScanError ? `Last scan failed: ${i.lastScanError}` : 'No error'}
+      </p>
+      {note ? (
+        <p className={`small test-${note.tone}`} role={note.tone === 'error' ? 'alert' : 'status'}>
+          {note.text}
+        </p>
+      ) : null}
+      <div className="actions">
+        <button
+          type="button"
+          className="button"
+          disabled={scanning || !i.enabled}
+          title={i.enabled ? undefined : 'Enable it to scan'}
+          onClick={scan}
+          aria-label={`Scan ${i.name} now`}
+        >
+          {scanning ? 'Scanning…' : 'Scan now'}
+        </button>
+        <button type="button" className="button" onClick={onEdit} aria-label={`Edit ${i.name}`}>
+          Edit
+        </button>
+        {confirming ? (
+          <>
+            <button
+              type="button"
+              className="button danger"
+              disabled={deleting}
+              onClick={remove}
+              aria-label={`Really delete ${i.name}`}
+            >
+              {deleting ? 'Deleting…' : 'Yes, delete'}
+            </button>
+            <button type="button" className="button quiet" onClick={() => setConfirming(false)}>
+              Keep
+            </button>
+          </>
+        ) : (
+          <button
+            type="button"
+            className="button danger"
+            onClick={() => setConfirming(true)}
+            aria-label={`Delete ${i.name}`}
+          >
+            Delete
+          </button>
+        )}
+      </div>
+    </li>
+  );
+}

@@ -1,0 +1,121 @@
+import { type FormEvent, useState } from 'react';
+import { api } from '../api/api';
+import { messageOf } from '../api/api-error';
+import type { DetectResult } from '../api/types';
+import { BuildProgress } from '../components/build-progress';
+import { DeployOptionsForm } from '../components/deploy-options-form';
+import { DetectionSummary } from '../components/detection-summary';
+import { PageHeader } from '../components/page-header';
+import { Skeleton } from '../components/skeleton';
+
+const STEPS = ['Source', 'Check what was found', 'Build and run'] as const;
+
+/**
+ * Deploy from a repository: a git URL or a folder on berth's machine → Detect (shown with its
+ * evidence, nothing built yet) → options (port, start command, databases) → Deploy → the build,
+ * live, ending in a link to the new instance.
+ */
+export function DeployPage() {
+  const [source, setSource] = useState('');
+  const [detecting, setDetecting] = useState(false);
+  const [detectError, setDetectError] = useState<string>();
+  const [result, setResult] = useState<DetectResult>();
+  const [buildId, setBuildId] = useState<string>();
+  const step = buildId ? 2 : result ? 1 : 0;
+
+  const detect = async (e: FormEvent) => {
+    e.preventDefault();
+    setDetecting(true);
+    setDetectError(undefined);
+    setResult(undefined);
+    try {
+      setResult(await api.detectBuild(source.trim()));
+    } catch (err) {
+      setDetectError(messageOf(err));
+    } finally {
+      setDetecting(false);
+    }
+  };
+
+  const restart = () => {
+    setBuildId(undefined);
+    setResult(undefined);
+  };
+
+  return (
+    <>
+      <PageHeader title="Deploy from a repository" />
+      <ol className="wizard-steps" aria-label="Steps">
+        {STEPS.map((s, i) => (
+          <li
+            key={s}
+            className={i === step ? 'current' : i < step ? 'done' : undefined}
+            aria-current={i === step ? 'step' : undefined}
+          >
+            <span className="step-number">{i + 1}</span> {s}
+          </li>
+        ))}
+      </ol>
+
+      <section className="card" aria-labelledby="deploy-source">
+        <h2 id="deploy-source">Where is the code?</h2>
+        <form className="source-form" onSubmit={detect} aria-label="Repository source">
+          <div className="field grow">
+            <label htmlFor="deploy-source-input">Git URL or folder</label>
+            <input
+              id="deploy-source-input"
+              required
+              value={source}
+              spellCheck={false}
+              autoComplete="off"
+              disabled={Boolean(buildId)}
+              placeholder="https://github.com/you/app.git or /srv/apps/app"
+              aria-invalid={detectError ? true : undefined}
+              aria-describedby="deploy-source-hint"
+              onChange={(e) => setSource(e.target.value)}
+            />
+            <small id="deploy-source-hint">
+              http(s), ssh, git and file URLs are cloned (latest commit only); a folder is an absolute path on
+              the machine berth runs on and is copied, never changed.
+            </small>
+          </div>
+          <button type="submit" className="button primary" disabled={detecting || Boolean(buildId)}>
+            {detecting ? 'Detecting…' : 'Detect'}
+          </button>
+        </form>
+        {detectError ? (
+          <p className="notice notice-error" role="alert">
+            {detectError}
+          </p>
+        ) : null}
+      </section>
+
+      {detecting ? <Skeleton height={220} label="Detecting" /> : null}
+
+      {result && !buildId ? (
+        <div className="grid detail">
+          <section className="card" aria-labelledby="deploy-detected">
+            <h2 id="deploy-detected">What berth found</h2>
+            <DetectionSummary result={result} />
+          </section>
+          <section className="card" aria-labelledby="deploy-options">
+            <h2 id="deploy-options">Before it is built</h2>
+            <DeployOptionsForm key={result.source} result={result} onStarted={(b) => setBuildId(b.id)} />
+          </section>
+        </div>
+      ) : null}
+
+      {buildId ? (
+        <section className="card" aria-labelledby="deploy-build">
+          <div className="card-head">
+            <h2 id="deploy-build">Building {result?.name ?? ''}</h2>
+            <button type="button" className="button quiet" onClick={restart}>
+              Deploy something else
+            </button>
+          </div>
+          <BuildProgress buildId={buildId} />
+        </section>
+      ) : null}
+    </>
+  );
+}
