@@ -116,6 +116,10 @@ describe.skipIf(!docker)('builds that do not finish', () => {
     await expect(builds.create({ source: '/no/such/dir', name: 'Bad Name' })).rejects.toMatchObject({
       details: { field: 'name' },
     });
+    await expect(builds.create({ source: '/no/such/dir' })).rejects.toMatchObject({
+      code: 'INVALID_SOURCE_PATH',
+      details: { field: 'source' },
+    });
   });
 
   it('marks builds that were under way when berth stopped as interrupted', async () => {

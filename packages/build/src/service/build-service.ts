@@ -1,10 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, rm } from 'node:fs/promises';
+import { mkdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
   type Clock,
   Conflict,
   type InstanceService,
+  InvalidInput,
   isBerthError,
   type Logger,
   NotFound,
@@ -121,6 +122,11 @@ export class BuildService {
   async create(input: CreateBuildInput): Promise<BuildRecord> {
     const valid = validBuildInput(input);
     this.builder();
+    if (valid.ref.kind === 'path' && !(await isDirectory(valid.ref.path)))
+      throw new InvalidInput(`source: '${valid.ref.path}' is not a directory on the server`, {
+        code: 'INVALID_SOURCE_PATH',
+        details: { field: 'source' },
+      });
     if (this.opts.templates.list().some((t) => t.template.name === valid.name)) {
       throw new Conflict(`an app named '${valid.name}' already exists; choose another name or redeploy it`, {
         code: 'NAME_TAKEN',
@@ -338,6 +344,10 @@ export class BuildService {
     record.error = error;
     this.finish(record, 'failed', { ...system(error?.message ?? 'failed'), stream: 'stderr' });
   }
+}
+
+async function isDirectory(path: string): Promise<boolean> {
+  return (await stat(path).catch(() => undefined))?.isDirectory() ?? false;
 }
 
 function system(message: string): BuildProgress {
