@@ -217,6 +217,9 @@ describe('live logs, events and stats over SSE and WebSocket', () => {
       expect(code, bad).toBe(4000);
       expect(reason.length).toBeGreaterThan(0);
     }
+    const plain = await fetch(`http://127.0.0.1:${API}/api/v1/ws`);
+    expect(plain.status).toBe(426);
+    expect((await plain.json()).error.code).toBe('UPGRADE_REQUIRED');
     const unknown = openWs(`?token=${TOKEN}`);
     unknown.once('open', () => unknown.send('{"type":"logs","instance":"nope"}'));
     expect((await closed(unknown)).code).toBe(4004);

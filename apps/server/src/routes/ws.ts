@@ -99,28 +99,43 @@ export const wsRoutes: FastifyPluginAsyncZod<AppContext> = async (app, ctx) => {
     }
   }
 
-  app.get('/ws', { websocket: true, schema: { tags: ['observe'] } }, (socket, req) => {
-    const ac = new AbortController();
-    socket.on('close', () => ac.abort());
-    try {
-      tokens.verify(webSocketToken(req));
-    } catch (err) {
-      closeWith(socket, err, req.log);
-      return;
-    }
-    socket.on('message', (raw) => {
-      let sub: WsSubscription;
-      let messages: AsyncIterable<WsMessage>;
+  app.route({
+    method: 'GET',
+    url: '/ws',
+    schema: { tags: ['observe'], hide: true },
+    // A plain GET (no upgrade) is told what this endpoint is.
+    handler: async (_req, reply) =>
+      reply
+        .code(426)
+        .header('upgrade', 'websocket')
+        .send({
+          error: { code: 'UPGRADE_REQUIRED', message: '/api/v1/ws is a WebSocket endpoint' },
+        }),
+    wsHandler: (socket, req) => {
+      const ac = new AbortController();
+      socket.on('close', () => ac.abort());
       try {
-        sub = parseSubscription(raw);
-        messages = feed(sub, ac.signal);
+        tokens.verify(webSocketToken(req));
       } catch (err) {
         closeWith(socket, err, req.log);
         return;
       }
-      send(socket, { type: 'subscribed', id: sub.id ?? null, subscription: sub.type });
-      void pump(socket, messages, sub.id ?? null, ac.signal).catch((err) => closeWith(socket, err, req.log));
-    });
+      socket.on('message', (raw) => {
+        let sub: WsSubscription;
+        let messages: AsyncIterable<WsMessage>;
+        try {
+          sub = parseSubscription(raw);
+          messages = feed(sub, ac.signal);
+        } catch (err) {
+          closeWith(socket, err, req.log);
+          return;
+        }
+        send(socket, { type: 'subscribed', id: sub.id ?? null, subscription: sub.type });
+        void pump(socket, messages, sub.id ?? null, ac.signal).catch((err) =>
+          closeWith(socket, err, req.log),
+        );
+      });
+    },
   });
 };
 
