@@ -5,11 +5,13 @@ import type { Command } from 'commander';
 import type { ApiClient } from '../api-client.js';
 import { BuildProgressBar } from '../builds/build-progress-bar.js';
 import { type BuildView, type DetectView, FINISHED_STATUSES } from '../builds/build-view.js';
+import { type DeployBody, deployBody } from '../builds/deploy-body.js';
 import { formatDetection } from '../builds/format-detection.js';
-import { clientOf, err, out, show } from '../cli-context.js';
+import { canPrompt, clientOf, err, out, show } from '../cli-context.js';
 import { CliError } from '../cli-error.js';
 import type { CliErrorKind } from '../exit-codes.js';
 import { withProgress } from '../progress.js';
+import { ask } from '../prompt.js';
 import { formatTable } from '../table.js';
 
 const POLL_MS = 400;
@@ -37,20 +39,23 @@ export function registerBuildCommands(program: Command): void {
     .option('--name <name>', 'app name: template, instance and image (default: from the source)')
     .option(
       '--db <kind>',
-      'a database beside the app: postgres, mysql, mongodb, redis (repeatable; default: the detected ones)',
+      'a database beside the app: postgres, mysql, mongodb, redis, or none (repeatable; default: the detected ones)',
       collect,
       [],
     )
-    .option('--port <port>', 'the port the app listens on, when detection got it wrong')
+    .option('--port <port>', 'the port the app listens on inside the container, when detection got it wrong')
+    .option('--stack <stack>', 'the stack, when detection got it wrong (node, python, go, static, …)')
+    .option('--start <command>', 'the start command: "node dist/main.js" or a JSON array')
+    .option('--health-path <path>', 'the path that answers when the app is up')
+    .option('-y, --yes', 'deploy without showing the detection first')
     .option('--json', 'print JSON')
     .action(async (source: string, opts, cmd: Command) => {
       const api = clientOf(cmd);
-      const body = {
-        source: sourceArg(source),
-        ...(opts.name ? { name: opts.name } : {}),
-        ...(opts.db.length > 0 ? { databases: opts.db } : {}),
-        ...(opts.port ? { overrides: { port: Number(opts.port) } } : {}),
-      };
+      const body = deployBody(sourceArg(source), opts);
+      if (canPrompt() && !opts.yes && !opts.json && !(await confirmDetection(api, body))) {
+        err('Not deployed.');
+        return;
+      }
       const build = await api.post<BuildView>('/builds', body);
       await finish(api, build.id, opts.json);
     });
@@ -66,6 +71,16 @@ export function registerBuildCommands(program: Command): void {
     });
 
   registerBuildList(program);
+}
+
+/** On a terminal, what was detected (and what the flags change) is shown before anything is built. */
+async function confirmDetection(api: ApiClient, body: DeployBody): Promise<boolean> {
+  const v = await withProgress('Detecting…', api.post<DetectView>('/builds/detect', { source: body.source }));
+  err(formatDetection({ ...v, name: body.name ?? v.name }));
+  if (body.overrides) err(`overrides   ${JSON.stringify(body.overrides)}`);
+  if (body.databases) err(`databases   ${body.databases.join(', ') || 'none'} (from --db)`);
+  const answer = await ask(`Deploy ${body.name ?? v.name}? [Y/n] `);
+  return answer === '' || /^y(es)?$/i.test(answer);
 }
 
 /** A build as `GET /builds` lists it. */

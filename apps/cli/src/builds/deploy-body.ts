@@ -1,0 +1,58 @@
+import { CliError } from '../cli-error.js';
+
+export interface DeployFlags {
+  name?: string;
+  db: string[];
+  port?: string;
+  stack?: string;
+  start?: string;
+  healthPath?: string;
+}
+
+export interface DeployBody {
+  source: string;
+  name?: string;
+  databases?: string[];
+  overrides?: { port?: number; stack?: string; start?: string[]; healthPath?: string };
+}
+
+/** The `POST /builds` body from `berth deploy`'s flags; the server checks the values themselves. */
+export function deployBody(source: string, f: DeployFlags): DeployBody {
+  const overrides: NonNullable<DeployBody['overrides']> = {
+    ...(f.port !== undefined ? { port: portFlag(f.port) } : {}),
+    ...(f.stack ? { stack: f.stack } : {}),
+    ...(f.start ? { start: startFlag(f.start) } : {}),
+    ...(f.healthPath ? { healthPath: f.healthPath } : {}),
+  };
+  return {
+    source,
+    ...(f.name ? { name: f.name } : {}),
+    ...(f.db.length > 0 ? { databases: f.db.includes('none') ? [] : f.db } : {}),
+    ...(Object.keys(overrides).length > 0 ? { overrides } : {}),
+  };
+}
+
+function portFlag(raw: string): number {
+  const port = Number(raw);
+  if (!Number.isInteger(port) || port < 1 || port > 65535)
+    throw new CliError('invalid', `--port must be a port number (1–65535), got '${raw}'`);
+  return port;
+}
+
+/** `--start '["node","app.js"]'` as it is, or `--start "node app.js"` split on spaces (no shell). */
+function startFlag(raw: string): string[] {
+  if (raw.trim().startsWith('[')) {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(raw);
+    } catch {
+      throw new CliError('invalid', '--start is not a JSON array of strings');
+    }
+    if (!Array.isArray(parsed) || parsed.some((a) => typeof a !== 'string'))
+      throw new CliError('invalid', '--start is not a JSON array of strings');
+    return parsed as string[];
+  }
+  const args = raw.trim().split(/\s+/).filter(Boolean);
+  if (args.length === 0) throw new CliError('invalid', '--start is empty');
+  return args;
+}
