@@ -202,7 +202,7 @@ describe('live logs, events and stats over SSE and WebSocket', () => {
     expect(live).toEqual(['stopping', 'stopped', 'deploying', 'running']);
   });
 
-  it('closes a WebSocket without a token with 4003, and one with bad parameters with 4000', async () => {
+  it('closes a WebSocket without a token with 4003, and one with bad parameters with 4000; takes a header token', async () => {
     expect((await closed(openWs())).code).toBe(4003);
     expect((await closed(openWs('?token=wrong'))).code).toBe(4003);
     for (const bad of [
@@ -220,6 +220,13 @@ describe('live logs, events and stats over SSE and WebSocket', () => {
     const plain = await fetch(`http://127.0.0.1:${API}/api/v1/ws`);
     expect(plain.status).toBe(426);
     expect((await plain.json()).error.code).toBe('UPGRADE_REQUIRED');
+    const byHeader = new WebSocket(`ws://127.0.0.1:${API}/api/v1/ws`, {
+      headers: { authorization: `Bearer ${TOKEN}` },
+    });
+    byHeader.once('open', () => byHeader.send('{"type":"events"}'));
+    const ack = await new Promise((r) => byHeader.once('message', (m) => r(JSON.parse(String(m)))));
+    expect(ack).toEqual({ type: 'subscribed', id: null, subscription: 'events' });
+    byHeader.close();
     const unknown = openWs(`?token=${TOKEN}`);
     unknown.once('open', () => unknown.send('{"type":"logs","instance":"nope"}'));
     expect((await closed(unknown)).code).toBe(4004);
