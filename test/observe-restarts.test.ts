@@ -77,7 +77,7 @@ describe('restarts and health', () => {
       return (next?.ts ?? Number.NaN) - r.ts;
     });
     // each wait is at least its delay, and they grow (timers and deploys add jitter on top)
-    waits.forEach((w, i) => expect(w).toBeGreaterThanOrEqual([200, 400, 800][i]! - 5));
+    for (const [i, w] of waits.entries()) expect(w).toBeGreaterThanOrEqual([200, 400, 800][i]! - 5);
     expect(waits[1]!).toBeGreaterThan(waits[0]!);
     expect(waits[2]!).toBeGreaterThan(waits[1]!);
 
