@@ -124,4 +124,28 @@ describe('log rotation', () => {
       }
     },
   );
+
+  it.runIf(existsSync('/dev/shm'))(
+    'keeps followers in place across a copy-then-truncate rotation',
+    async () => {
+      const shm = mkdtempSync('/dev/shm/berth-rotate-');
+      try {
+        const path = logFilePath(shm, 'stdout');
+        writeFileSync(path, numbered(1, 100));
+        const feed = new LogRotationFeed();
+        const behind = new LogCursor(path, 0, feed);
+        const caughtUp = new LogCursor(path, 0, feed);
+        expect(await caughtUp.advance()).toHaveLength(100);
+        await new LogRotator(feed, { maxBytes: 1024, keep: 1 }).rotateIfNeeded(path);
+        writeFileSync(path, numbered(101, 102), { flag: 'a' });
+        const lines = (from: number, to: number) => numbered(from, to).trimEnd().split('\n');
+        expect(await behind.advance()).toEqual(lines(1, 102));
+        expect(await caughtUp.advance()).toEqual(lines(101, 102));
+        behind.close();
+        caughtUp.close();
+      } finally {
+        rmSync(shm, { recursive: true, force: true });
+      }
+    },
+  );
 });
