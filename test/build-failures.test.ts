@@ -68,6 +68,13 @@ describe.skipIf(!docker)('builds that do not finish', () => {
     await expect(builds.cancel(id)).rejects.toMatchObject({ code: 'BUILD_NOT_RUNNING' });
   });
 
+  it('refuses a second app of a name while the first is still building', async () => {
+    const source = await fixtureCopy('build-slow-dockerfile');
+    const { id } = await builds.create({ source, name: 'same-name' });
+    await expect(builds.create({ source, name: 'same-name' })).rejects.toMatchObject({ code: 'NAME_TAKEN' });
+    await builds.cancel(id);
+  });
+
   it('stops a build that runs past its timeout, as BUILD_TIMEOUT with the last output lines', async () => {
     const { id } = await quick.create({
       source: await fixtureCopy('build-slow-dockerfile'),

@@ -127,7 +127,8 @@ export class BuildService {
         code: 'INVALID_SOURCE_PATH',
         details: { field: 'source' },
       });
-    if (this.opts.templates.list().some((t) => t.template.name === valid.name)) {
+    const building = [...this.records.values()].some((r) => r.name === valid.name);
+    if (building || this.opts.templates.list().some((t) => t.template.name === valid.name)) {
       throw new Conflict(`an app named '${valid.name}' already exists; choose another name or redeploy it`, {
         code: 'NAME_TAKEN',
         details: { field: 'name' },

@@ -1,6 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
+  Conflict,
   type Instance,
   type InstanceService,
   type TemplateInput,
@@ -46,7 +47,14 @@ export async function deployBuild(
     prepared.databases.length > 0
       ? await composeTemplateFor(input, prepared, dir, say)
       : buildTemplate(input);
-  if (templates.list().some((t) => t.template.name === record.name)) templates.update(record.name, template);
+  const exists = templates.list().some((t) => t.template.name === record.name);
+  if (exists && record.template !== record.name) {
+    throw new Conflict(`a template named '${record.name}' already exists and was not made by this build`, {
+      code: 'NAME_TAKEN',
+      details: { field: 'name' },
+    });
+  }
+  if (exists) templates.update(record.name, template);
   else templates.create(template);
   record.template = record.name;
   signal.throwIfAborted();
