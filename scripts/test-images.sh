@@ -5,6 +5,7 @@
 #                              busybox, /etc/passwd (with a `node` user, as the official image
 #                              has) and the CA bundle, made with `docker import`
 #   berth-test/python:3.11     the host's python3.11 + its standard library + busybox, the same way
+#                              (python3.11 is installed from the Debian mirror when missing)
 #   berth-test/redis:7         Debian's redis-server and redis-cli + busybox (redis-server is
 #                              installed from the Debian mirror when missing)
 # Builds with `npm ci` use these as the mapped base images, so they trust the host's CA bundle.
@@ -21,6 +22,14 @@ has_image() { "$DOCKER" image inspect "$1" >/dev/null 2>&1; }
 current_image() {
   "$DOCKER" image inspect -f '{{range .Config.Env}}{{println .}}{{end}}' "$1" 2>/dev/null |
     grep -qx "BERTH_TEST_IMAGE_REV=$2"
+}
+
+# Installs a Debian package the images are made from (the mirror is reachable; the list may be stale).
+apt_install() {
+  echo "test-images: installing $1" >&2
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get install -y -qq --no-install-recommends "$1" >/tmp/test-images-apt.log 2>&1 ||
+    { apt-get update -qq && apt-get install -y -qq --no-install-recommends "$1" >>/tmp/test-images-apt.log 2>&1; }
 }
 
 # Copies a binary or library and every library ldd names, at the same paths, into a root folder.
@@ -111,10 +120,7 @@ build_python() {
   local tag=berth-test/python:3.11
   current_image "$tag" "$PYTHON_REV" && return 0
   local python=/usr/bin/python3.11 stdlib=/usr/lib/python3.11 root
-  if [ ! -x "$python" ]; then
-    echo "test-images: $python is missing (apt-get install python3.11-minimal)" >&2
-    return 1
-  fi
+  [ -x "$python" ] || apt_install python3.11
   root=$(mktemp -d)
   trap 'rm -rf "$root"' RETURN
   mkdir -p "$root/usr/bin" "$root/usr/lib" "$root/etc/ssl/certs" "$root/tmp" "$root/root" "$root/home"
@@ -146,12 +152,7 @@ REDIS_REV=1
 build_redis() {
   local tag=berth-test/redis:7
   current_image "$tag" "$REDIS_REV" && return 0
-  if ! command -v redis-server >/dev/null; then
-    echo "test-images: installing redis-server" >&2
-    export DEBIAN_FRONTEND=noninteractive
-    apt-get install -y -qq --no-install-recommends redis-server >/tmp/test-images-apt.log 2>&1 ||
-      { apt-get update -qq && apt-get install -y -qq --no-install-recommends redis-server >>/tmp/test-images-apt.log 2>&1; }
-  fi
+  command -v redis-server >/dev/null || apt_install redis-server
   local server cli root
   server=$(readlink -f "$(command -v redis-server)")
   cli=$(readlink -f "$(command -v redis-cli)")
