@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { BuildRecord, BuildService } from '@berth/build';
 import type { Berth } from '@berth/server';
@@ -131,13 +131,19 @@ describe.skipIf(!docker)('builds that do not finish', () => {
 
   it('marks builds that were under way when berth stopped as interrupted', async () => {
     const { id } = await builds.create({
-      source: await fixtureCopy('build-slow-dockerfile'),
-      name: 'slow-restart',
+      source: await fixtureCopy('build-failing-dockerfile'),
+      name: 'cut-short',
     });
-    await runningStep(builds, id);
-    const after = await buildServiceFor(berth, docker as Dockerode, [42000, 42999]);
-    expect(await after.recover()).toBeGreaterThanOrEqual(1);
-    expect((await after.get(id)).error).toMatchObject({ code: 'INTERRUPTED' });
-    await builds.cancel(id);
+    const finished = await builds.wait(id);
+    // What a berth killed mid-build leaves on disk: a record that says it is still building.
+    const file = join(home.home, 'builds', id, 'build.json');
+    await writeFile(file, JSON.stringify({ ...finished, status: 'building', error: null, finishedAt: null }));
+    const next = await buildServiceFor(berth, docker as Dockerode, [42000, 42999]);
+    expect(await next.recover()).toBe(1);
+    expect(await next.get(id)).toMatchObject({
+      status: 'failed',
+      error: { code: 'INTERRUPTED', message: 'berth stopped while the build was building' },
+    });
+    expect(await next.recover()).toBe(0);
   });
 });
