@@ -27,7 +27,7 @@ import type { StatsNumbers } from './container-stats.js';
 import { deploySignal, timedOut } from './deploy-signal.js';
 import { asRuntimeError, isNotFound } from './docker-errors.js';
 import { DockerRuntime, engineAddress } from './docker-runtime.js';
-import { withDeadline } from './engine-deadline.js';
+import { ENGINE_DEADLINE_MS, withDeadline } from './engine-deadline.js';
 import { type BaseImageMap, ImageResolver } from './image-resolver.js';
 import { mergeLogs } from './merge-logs.js';
 import { handleOf } from './observed-workload.js';
@@ -47,6 +47,8 @@ export interface ComposeRuntimeOptions {
   /** Where published ports are reached from berth (readiness); defaults like DockerRuntime's. */
   address?: string;
   baseImages?: BaseImageMap;
+  /** How long an inspect or list may take before the engine counts as unreachable (ENGINE_DEADLINE_MS). */
+  readDeadlineMs?: number;
 }
 
 type Container = Dockerode.ContainerInfo;
@@ -141,8 +143,11 @@ export class ComposeRuntime implements Runtime {
   private async projectContainers(project: string, all = false): Promise<Container[]> {
     const label = [`${COMPOSE_LABEL.project}=${project}`, ...(all ? [] : [`${LABEL.managed}=true`])];
     const filters = { label };
-    return withDeadline(this.o.node, `listing of project ${project}`, (abortSignal) =>
-      this.o.docker.listContainers({ all: true, filters, abortSignal }),
+    return withDeadline(
+      this.o.node,
+      `listing of project ${project}`,
+      (abortSignal) => this.o.docker.listContainers({ all: true, filters, abortSignal }),
+      this.o.readDeadlineMs ?? ENGINE_DEADLINE_MS.local,
     );
   }
 
@@ -165,8 +170,11 @@ export class ComposeRuntime implements Runtime {
     const primary = containers.find((c) => c.Labels[COMPOSE_LABEL.service] === primaryName) ?? first;
     let info: Dockerode.ContainerInspectInfo;
     try {
-      info = await withDeadline(this.o.node, 'inspection of a container', (abortSignal) =>
-        this.o.docker.getContainer(primary.Id).inspect({ abortSignal }),
+      info = await withDeadline(
+        this.o.node,
+        'inspection of a container',
+        (abortSignal) => this.o.docker.getContainer(primary.Id).inspect({ abortSignal }),
+        this.o.readDeadlineMs ?? ENGINE_DEADLINE_MS.local,
       );
     } catch (err) {
       if (isNotFound(err)) return undefined;
@@ -179,8 +187,11 @@ export class ComposeRuntime implements Runtime {
     const filters = {
       label: [`${LABEL.managed}=true`, `${LABEL.owner}=${owner}`, `${LABEL.runtime}=${COMPOSE_RUNTIME}`],
     };
-    const all = await withDeadline(this.o.node, 'listing of compose projects', (abortSignal) =>
-      this.o.docker.listContainers({ all: true, filters, abortSignal }),
+    const all = await withDeadline(
+      this.o.node,
+      'listing of compose projects',
+      (abortSignal) => this.o.docker.listContainers({ all: true, filters, abortSignal }),
+      this.o.readDeadlineMs ?? ENGINE_DEADLINE_MS.local,
     );
     const byProject = new Map<string, Container[]>();
     for (const c of all) {

@@ -6,6 +6,7 @@ import { connectDocker, type DockerEndpoint, describeEndpoint } from './connect-
 import { dockerHostOf, dockerNodeEndpoint, parseDockerNodeConfig } from './docker-node-config.js';
 import { DockerPortSource } from './docker-port-source.js';
 import { DockerRuntime } from './docker-runtime.js';
+import { ENGINE_DEADLINE_MS } from './engine-deadline.js';
 import { findDockerEndpoint } from './find-docker-endpoint.js';
 import type { BaseImageMap } from './image-resolver.js';
 import { testDocker } from './test-docker.js';
@@ -34,16 +35,23 @@ function assemble(
   node: string,
   host: string,
   endpoint: DockerEndpoint,
-  opts: DockerNodeOptions & { dataVolumes: 'bind' | 'named'; certPath?: string | undefined },
+  opts: DockerNodeOptions & {
+    dataVolumes: 'bind' | 'named';
+    /** A remote engine's silence means it is gone; the local one's means it is busy. */
+    readDeadlineMs: number;
+    certPath?: string | undefined;
+  },
 ): DockerNode {
   const docker = connectDocker(endpoint);
   const baseImages = opts.baseImages ?? {};
+  const { readDeadlineMs } = opts;
   const runtime = new DockerRuntime({
     docker,
     node,
     log: opts.log,
     baseImages,
     dataVolumes: opts.dataVolumes,
+    readDeadlineMs,
   });
   const canCompose = opts.composeCli && (endpoint.kind !== 'tcp' || !endpoint.tls || opts.certPath);
   const compose =
@@ -55,6 +63,7 @@ function assemble(
           node,
           log: opts.log,
           baseImages,
+          readDeadlineMs,
           ...(opts.certPath ? { certPath: opts.certPath } : {}),
         })
       : undefined;
@@ -65,7 +74,7 @@ function assemble(
     docker,
     runtime,
     compose,
-    ports: new DockerPortSource(docker, host, opts.log),
+    ports: new DockerPortSource(docker, host, opts.log, { readDeadlineMs }),
   };
 }
 
@@ -101,6 +110,7 @@ export async function openLocalDocker(opts: DockerNodeOptions): Promise<DockerNo
   return assemble(LOCAL_NODE, LOCAL_NODE, found.endpoint, {
     ...opts,
     dataVolumes: 'bind',
+    readDeadlineMs: ENGINE_DEADLINE_MS.local,
     certPath: process.env.DOCKER_CERT_PATH,
   });
 }
@@ -112,6 +122,7 @@ export async function openRemoteDockerNode(record: NodeRecord, opts: DockerNodeO
   return assemble(record.name, record.host, endpoint, {
     ...opts,
     dataVolumes: 'named',
+    readDeadlineMs: ENGINE_DEADLINE_MS.remote,
     certPath: config.certPath,
   });
 }

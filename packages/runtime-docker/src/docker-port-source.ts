@@ -1,13 +1,15 @@
 import type { Logger, PortSource, TakenPort } from '@berth/core';
 import type Dockerode from 'dockerode';
 import { LABEL } from './berth-labels.js';
-import { withDeadline } from './engine-deadline.js';
+import { ENGINE_DEADLINE_MS, withDeadline } from './engine-deadline.js';
 import { loggedCall } from './logged-call.js';
 
 export interface DockerPortSourceOptions {
   /** How long one answer is reused (ms); concurrent asks share one engine call either way. */
   ttlMs?: number;
   now?: () => number;
+  /** How long the engine may take to answer (ENGINE_DEADLINE_MS). */
+  readDeadlineMs?: number;
 }
 
 /**
@@ -18,6 +20,7 @@ export class DockerPortSource implements PortSource {
   readonly name: string;
   private readonly ttlMs: number;
   private readonly now: () => number;
+  private readonly readDeadlineMs: number;
   private cached: { at: number; ports: Promise<TakenPort[]> } | undefined;
 
   constructor(
@@ -29,6 +32,7 @@ export class DockerPortSource implements PortSource {
     this.name = `docker:${host}`;
     this.ttlMs = opts.ttlMs ?? 1_000;
     this.now = opts.now ?? Date.now;
+    this.readDeadlineMs = opts.readDeadlineMs ?? ENGINE_DEADLINE_MS.local;
   }
 
   async taken(host: string): Promise<TakenPort[]> {
@@ -46,8 +50,11 @@ export class DockerPortSource implements PortSource {
 
   private async fetchPorts(): Promise<TakenPort[]> {
     const containers = await loggedCall(this.log, `listing of published ports on ${this.host}`, () =>
-      withDeadline(this.host, 'listing of published ports', (abortSignal) =>
-        this.docker.listContainers({ abortSignal }),
+      withDeadline(
+        this.host,
+        'listing of published ports',
+        (abortSignal) => this.docker.listContainers({ abortSignal }),
+        this.readDeadlineMs,
       ),
     );
     return containers.flatMap(publishedBy);

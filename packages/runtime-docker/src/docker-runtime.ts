@@ -18,7 +18,7 @@ import { type StatsNumbers, statsNumbers } from './container-stats.js';
 import { deploySignal, timedOut } from './deploy-signal.js';
 import { asRuntimeError, engineMessage, isConflict, isNotFound, isNotModified } from './docker-errors.js';
 import { DockerLogDecoder } from './docker-log-decoder.js';
-import { withDeadline } from './engine-deadline.js';
+import { ENGINE_DEADLINE_MS, withDeadline } from './engine-deadline.js';
 import { type BaseImageMap, ImageResolver } from './image-resolver.js';
 import { InstanceVolumes } from './instance-volumes.js';
 import { loggedCall } from './logged-call.js';
@@ -42,6 +42,8 @@ export interface DockerRuntimeOptions {
   pull?: boolean;
   /** `bind` mounts the data directory (local engine, the default); `named` gives remote engines a named volume. */
   dataVolumes?: DataVolumeMode;
+  /** How long an inspect or list may take before the engine counts as unreachable (ENGINE_DEADLINE_MS). */
+  readDeadlineMs?: number;
 }
 
 const MAX_NAME_ATTEMPTS = 20;
@@ -57,6 +59,7 @@ export class DockerRuntime implements Runtime {
   private readonly dataVolumes: DataVolumeMode;
   private readonly images: ImageResolver;
   private readonly volumes: InstanceVolumes;
+  private readonly readDeadlineMs: number;
   private hostMemory: Promise<number> | undefined;
 
   constructor(opts: DockerRuntimeOptions) {
@@ -68,6 +71,7 @@ export class DockerRuntime implements Runtime {
     this.dataVolumes = opts.dataVolumes ?? 'bind';
     this.images = new ImageResolver(opts.docker, opts.baseImages ?? {}, this.log, opts.pull ?? true);
     this.volumes = new InstanceVolumes(opts.docker, this.log);
+    this.readDeadlineMs = opts.readDeadlineMs ?? ENGINE_DEADLINE_MS.local;
   }
 
   async deploy(spec: DeploySpec, opts: DeployOptions = {}): Promise<ObservedWorkload> {
@@ -167,8 +171,11 @@ export class DockerRuntime implements Runtime {
   /** The container, or undefined when it is gone; RuntimeUnavailable within a short deadline when the engine is not. */
   private async find(idOrName: string): Promise<Dockerode.ContainerInspectInfo | undefined> {
     try {
-      return await withDeadline(this.node, 'inspection of a container', (abortSignal) =>
-        this.docker.getContainer(idOrName).inspect({ abortSignal }),
+      return await withDeadline(
+        this.node,
+        'inspection of a container',
+        (abortSignal) => this.docker.getContainer(idOrName).inspect({ abortSignal }),
+        this.readDeadlineMs,
       );
     } catch (err) {
       if (isNotFound(err)) return undefined;
@@ -216,8 +223,11 @@ export class DockerRuntime implements Runtime {
 
   async list(owner: string): Promise<ObservedWorkload[]> {
     const filters = { label: [`${LABEL.managed}=true`, `${LABEL.owner}=${owner}`] };
-    const found = await withDeadline(this.node, 'listing of berth containers', (abortSignal) =>
-      this.docker.listContainers({ all: true, filters, abortSignal }),
+    const found = await withDeadline(
+      this.node,
+      'listing of berth containers',
+      (abortSignal) => this.docker.listContainers({ all: true, filters, abortSignal }),
+      this.readDeadlineMs,
     );
     // Containers of compose projects belong to the compose runtime, which lists them per project.
     const own = found.filter((c) => c.Labels?.[LABEL.runtime] !== 'compose');

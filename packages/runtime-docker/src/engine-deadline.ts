@@ -1,8 +1,13 @@
 import { RuntimeUnavailable } from '@berth/core';
 import { asRuntimeError } from './docker-errors.js';
 
-/** How long a read of the engine's state may take before the node counts as unreachable. */
-export const ENGINE_DEADLINE_MS = 2_500;
+/**
+ * How long a read of the engine's state may take before the node counts as unreachable. A local
+ * socket fails at once when the engine is gone, so only a busy engine is slow: it gets long. A
+ * remote host that vanished from the network just stays silent: it gets short, so its instances
+ * turn `unreachable` within seconds.
+ */
+export const ENGINE_DEADLINE_MS = { local: 15_000, remote: 3_000 } as const;
 
 /**
  * Runs one engine call with an abort signal that fires after `ms`: an engine that does not answer
@@ -13,7 +18,7 @@ export async function withDeadline<T>(
   node: string,
   what: string,
   call: (signal: AbortSignal) => Promise<T>,
-  ms = ENGINE_DEADLINE_MS,
+  ms: number = ENGINE_DEADLINE_MS.local,
 ): Promise<T> {
   const signal = AbortSignal.timeout(ms);
   try {
