@@ -73,16 +73,22 @@ function portFree(port: number): Promise<boolean> {
 }
 
 /**
- * A block of 100 ports inside 48000–48999 where the ports the test names are free now: the API
- * (+0), the proxy (+1) and the pinned ones (+70, +71); berth picks the others in +10…+59.
+ * A block of 100 ports inside [first, first + 499] where the ports the test names are free now:
+ * the API (+0), the proxy (+1) and the pinned ones (+70, +71); berth picks the others in +10…+59.
+ * ui.e2e takes 48000–48499 (the default), ui-more.e2e 48500–48999: the two never overlap.
  */
-export async function portBlock(): Promise<number> {
+export async function portBlock(first = 48000): Promise<number> {
   for (let attempt = 0; attempt < 40; attempt++) {
-    const base = 48000 + Math.floor(Math.random() * 9) * 100 + Math.floor(Math.random() * 3) * 10;
+    const base = first + Math.floor(Math.random() * 4) * 100 + Math.floor(Math.random() * 3) * 10;
     const probes = await Promise.all([0, 1, 70, 71].map((i) => portFree(base + i)));
     if (probes.every(Boolean)) return base;
   }
-  throw new Error('no free block of ports in 48000–48999');
+  throw new Error(`no free block of ports in ${first}–${first + 499}`);
+}
+
+/** True when nothing listens on the port right now (a closed port answers "connection refused"). */
+export function isPortFree(port: number): Promise<boolean> {
+  return portFree(port);
 }
 
 /** Holds a TCP port the way an unrelated program would. */
@@ -137,8 +143,11 @@ export interface RunningBerth {
   output(): string;
 }
 
-/** `berth serve` as a user runs it: its own BERTH_HOME, ports, token and templates folder. */
-export async function startBerth(base: number): Promise<RunningBerth> {
+/**
+ * `berth serve` as a user runs it: its own BERTH_HOME, ports, token and templates folder; `env`
+ * adds settings (BERTH_BUILD_PORTS, BERTH_BASE_IMAGES…).
+ */
+export async function startBerth(base: number, env: Record<string, string> = {}): Promise<RunningBerth> {
   const cli = join(ROOT, 'apps/cli/dist/main.js');
   if (!existsSync(cli)) throw new Error(`${cli} is missing: build berth first (npm run build)`);
   const home = await mkdtemp(join(tmpdir(), 'berth-web-e2e-'));
@@ -161,6 +170,7 @@ export async function startBerth(base: number): Promise<RunningBerth> {
       BERTH_WEB_DIST: webDist,
       BERTH_SHUTDOWN: 'stop',
       BERTH_LOG_LEVEL: 'warn',
+      ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -204,4 +214,29 @@ export async function apiGet<T>(berth: RunningBerth, path: string): Promise<T> {
   });
   if (!res.ok) throw new Error(`GET ${path} answered ${res.status}: ${await res.text()}`);
   return (await res.json()) as T;
+}
+
+/** Any call on the API with the admin token; the status and the parsed body, whatever they are. */
+export async function apiCall(
+  berth: RunningBerth,
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<{ status: number; body: unknown }> {
+  const res = await fetch(`${berth.url}/api/v1${path}`, {
+    method,
+    headers: {
+      authorization: `Bearer ${berth.token}`,
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+    },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  const text = await res.text();
+  let parsed: unknown = text;
+  try {
+    parsed = text ? JSON.parse(text) : undefined;
+  } catch {
+    // not JSON: keep the text
+  }
+  return { status: res.status, body: parsed };
 }

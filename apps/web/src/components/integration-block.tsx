@@ -110,14 +110,16 @@ export function IntegrationBlock({
           <dd>{i.autoDetect ? formatEvery(i.scanIntervalSeconds) : 'only on Scan now'}</dd>
         </div>
       </dl>
-      <p className={`card-error${i.lastScanError ? '' : ' empty'}`}>
-        {i.lastScanError ? `Last scan failed: ${i.lastScanError}` : 'No error'}
-      </p>
       {note ? (
-        <p className={`small test-${note.tone}`} role={note.tone === 'error' ? 'alert' : 'status'}>
+        <p className={`scan-note small test-${note.tone}`} role={note.tone === 'error' ? 'alert' : 'status'}>
           {note.text}
         </p>
-      ) : null}
+      ) : (
+        // one line kept for the scan's outcome, so nothing jumps when it arrives
+        <p className={`scan-note card-error${i.lastScanError ? '' : ' empty'}`}>
+          {i.lastScanError ? `Last scan failed: ${i.lastScanError}` : 'No error'}
+        </p>
+      )}
       <div className="actions">
         <button
           type="button"

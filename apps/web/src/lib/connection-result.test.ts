@@ -14,11 +14,15 @@ describe('verdictOf', () => {
     const v = verdictOf({
       ok: false,
       reason: 'unauthorized',
-      message: 'the credentials were rejected (401)',
+      message: 'the credentials were rejected (HTTP 401)',
     });
     expect(v.ok).toBe(false);
     expect(v.reason).toBe('unauthorized');
-    expect(v.text).toMatch(/^The credentials were rejected \(unauthorized\).* — the credentials/);
+    // the server's sentence repeats the headline: only its detail is kept
+    expect(v.text).toBe('The credentials were rejected (unauthorized): check the API key — HTTP 401');
+    expect(verdictOf({ ok: false, reason: 'dns', message: 'getaddrinfo ENOTFOUND x' }).text).toBe(
+      'The host name cannot be resolved (DNS) — getaddrinfo ENOTFOUND x',
+    );
     expect(verdictOf({ ok: false, reason: 'refused', message: 'x' }).text).toMatch(/refused/);
   });
 

@@ -7,7 +7,7 @@ export const REASON_WORDS: Record<FailureReason, string> = {
   unreachable: 'The host cannot be reached on the network',
   tls: 'The TLS handshake failed: check the certificates or the https:// address',
   unauthorized: 'The credentials were rejected (unauthorized): check the API key',
-  timeout: 'No answer in time (timeout)',
+  timeout: 'The endpoint did not answer in time (timeout)',
   unknown: 'The connection failed',
 };
 
@@ -41,5 +41,13 @@ export function verdictOf(
   const reason = r.reason && r.reason in REASON_WORDS ? r.reason : undefined;
   const detail = r.message ?? r.error;
   if (!reason || reason === 'unknown') return { ok: false, text: detail ?? REASON_WORDS.unknown, reason };
-  return { ok: false, text: `${REASON_WORDS[reason]}${detail ? ` — ${detail}` : ''}`, reason };
+  const headline = REASON_WORDS[reason];
+  return { ok: false, text: `${headline}${detail ? ` — ${withoutRepeat(headline, detail)}` : ''}`, reason };
+}
+
+/** "the connection was refused (connect ECONNREFUSED …)" after a headline that says so → the part in brackets. */
+function withoutRepeat(headline: string, detail: string): string {
+  const m = /^([^(]+)\((.*)\)$/.exec(detail.trim());
+  if (!m?.[1] || !m[2]) return detail;
+  return headline.toLowerCase().includes(m[1].trim().toLowerCase()) ? m[2] : detail;
 }

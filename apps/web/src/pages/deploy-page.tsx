@@ -20,7 +20,8 @@ export function DeployPage() {
   const [detecting, setDetecting] = useState(false);
   const [detectError, setDetectError] = useState<string>();
   const [result, setResult] = useState<DetectResult>();
-  const [buildId, setBuildId] = useState<string>();
+  const [build, setBuild] = useState<{ id: string; name: string }>();
+  const buildId = build?.id;
   const step = buildId ? 2 : result ? 1 : 0;
 
   const detect = async (e: FormEvent) => {
@@ -38,7 +39,7 @@ export function DeployPage() {
   };
 
   const restart = () => {
-    setBuildId(undefined);
+    setBuild(undefined);
     setResult(undefined);
   };
 
@@ -100,20 +101,24 @@ export function DeployPage() {
           </section>
           <section className="card" aria-labelledby="deploy-options">
             <h2 id="deploy-options">Before it is built</h2>
-            <DeployOptionsForm key={result.source} result={result} onStarted={(b) => setBuildId(b.id)} />
+            <DeployOptionsForm
+              key={result.source}
+              result={result}
+              onStarted={(b) => setBuild({ id: b.id, name: b.name })}
+            />
           </section>
         </div>
       ) : null}
 
-      {buildId ? (
+      {build ? (
         <section className="card" aria-labelledby="deploy-build">
           <div className="card-head">
-            <h2 id="deploy-build">Building {result?.name ?? ''}</h2>
+            <h2 id="deploy-build">Building {build?.name}</h2>
             <button type="button" className="button quiet" onClick={restart}>
               Deploy something else
             </button>
           </div>
-          <BuildProgress buildId={buildId} />
+          <BuildProgress key={build.id} buildId={build.id} />
         </section>
       ) : null}
     </>
