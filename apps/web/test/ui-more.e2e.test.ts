@@ -31,6 +31,7 @@ const FAR_HOST = '10.0.0.5';
 const FAR_PORT = 18080;
 const EXPRESS_APP = join(ROOT, 'packages/build/test/fixtures/node-express');
 const STATIC_SITE = join(ROOT, 'test/fixtures/build-static-site');
+const SLOW_BUILD = join(ROOT, 'test/fixtures/build-slow-dockerfile');
 /** scripts/test-images.sh makes these; they stand in for what the plan writes in FROM lines. */
 const BASE_IMAGES = {
   'node:20-slim': 'berth-test/node:20',
@@ -349,6 +350,28 @@ describe('web UI: integrations, ports of every host, nodes, deploy', () => {
     expect(body).toContain('static site served by berth');
     await shot('deploy-instance');
   }, 240_000);
+
+  it('cancels a build midway and says so (needs Docker)', async (ctx) => {
+    if (noDocker) ctx.skip();
+    await page.getByRole('link', { name: 'Deploy' }).click();
+    const again = page.getByRole('button', { name: 'Deploy something else' });
+    if (await again.isVisible()) await again.click();
+    await page.getByLabel('Git URL or folder').fill(SLOW_BUILD);
+    await page.getByRole('button', { name: 'Detect' }).click();
+    await page.locator('.detection[data-stack="dockerfile"]').waitFor();
+    await page.getByLabel('App name').fill('e2e-slow');
+    await page.getByRole('button', { name: 'Deploy' }).click();
+    const log = page.getByRole('log', { name: 'Build output' });
+    await log.getByText('slow step starts').first().waitFor({ timeout: 60_000 });
+    await page.getByRole('button', { name: 'Cancel build' }).click();
+    await page.locator('[data-build-status="cancelled"]').waitFor({ timeout: 30_000 });
+    await page
+      .getByText(/The build was cancelled/)
+      .first()
+      .waitFor();
+    await expect(page.locator('.phase-failed').textContent()).resolves.toBe('Build image');
+    await shot('deploy-cancelled');
+  }, 120_000);
 
   it('fits a phone’s width on the new pages', async () => {
     await page.setViewportSize({ width: 390, height: 844 });

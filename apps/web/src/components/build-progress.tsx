@@ -38,7 +38,7 @@ export function BuildProgress({ buildId }: { buildId: string }) {
   const status = record?.status ?? 'queued';
   const finished = FINISHED_BUILD.includes(status);
   // a failed or cancelled build stopped at the phase its last line was written in
-  const stoppedAt = finished && status !== 'done' ? lastPhase(lines.map((l) => l.message)) : undefined;
+  const stoppedAt = finished && status !== 'done' ? lastPhase(lines) : undefined;
 
   const cancel = async () => {
     setCancelling(true);
@@ -100,6 +100,11 @@ export function BuildProgress({ buildId }: { buildId: string }) {
           {ERROR_WORDS[record.error.code] ?? 'The deploy failed'}: {record.error.message}
         </p>
       ) : null}
+      {status === 'cancelled' && !record?.error ? (
+        <p className="notice" role="status">
+          The build was cancelled; nothing was deployed.
+        </p>
+      ) : null}
       {status === 'done' && record?.instanceId ? (
         <p className="notice notice-ok" role="status">
           {record.name} is deployed.{' '}
@@ -155,14 +160,13 @@ function phaseState(
   return at < reached ? 'done' : at === reached ? 'current' : 'todo';
 }
 
-/** The phase a stopped build was in, read from berth's own lines (best effort). */
-function lastPhase(messages: string[]): BuildStatus | undefined {
-  for (let i = messages.length - 1; i >= 0; i--) {
-    const m = (messages[i] ?? '').toLowerCase();
-    if (/deploy|instance|start/.test(m)) return 'deploying';
-    if (/step \d+\/\d+|build|image/.test(m)) return 'building';
-    if (/detect/.test(m)) return 'detecting';
-    if (/import|clone|copy/.test(m)) return 'importing';
+/** The phase a stopped build was in: berth writes `importing…`, `detecting…`, `building…`, `deploying…` as it enters each. */
+function lastPhase(lines: { message: string; stream: string }[]): BuildStatus | undefined {
+  for (let i = lines.length - 1; i >= 0; i--) {
+    const l = lines[i];
+    if (l?.stream !== 'system') continue;
+    const m = /^(importing|detecting|building|deploying)…/.exec(l.message);
+    if (m) return m[1] as BuildStatus;
   }
   return undefined;
 }
