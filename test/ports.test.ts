@@ -117,3 +117,32 @@ describe('the port ledger on a real SQLite file with real processes', () => {
     expect(await get(port)).toBe('hello');
   });
 });
+
+describe('a listener on a port that also has connections', () => {
+  it('is named as the holder: connections never hide a listener', async () => {
+    const env = await tempHome('conn');
+    await writeTemplate(env.templates, 'hello.yaml', helloTemplate('hello', 33700));
+    const berth = await openBerth(env.home, env.templates);
+    try {
+      const inst = await berth.instances.create({
+        template: 'hello',
+        name: 'busy',
+        ports: { http: 33700 },
+        start: false,
+      });
+      const holder = await listen(33700);
+      // an open connection to the listener: its server side is a socket whose local port is 33700 too
+      const { connect } = await import('node:net');
+      const client = connect(33700, '127.0.0.1');
+      await new Promise((r) => client.once('connect', r));
+      const pre = await berth.instances.preflight(inst.id);
+      expect(pre.canStart).toBe(false);
+      expect(pre.portConflicts[0]?.usedBy).toMatch(/^process node \(pid \d+\)$/);
+      client.destroy();
+      holder.close();
+    } finally {
+      await berth.close();
+      await env.cleanup();
+    }
+  });
+});

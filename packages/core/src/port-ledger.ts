@@ -39,6 +39,14 @@ export interface PreflightResult {
 }
 
 type External = Map<string, TakenPort>;
+const HOLDER_RANK: Record<TakenPort['kind'], number> = {
+  connection: 0,
+  process: 1,
+  container: 2,
+  service: 2,
+  scan: 2,
+  reserved: 2,
+};
 const key = (protocol: Protocol, port: number) => `${protocol}/${port}`;
 
 /**
@@ -80,9 +88,10 @@ export class PortLedger {
         return;
       }
       for (const t of r.value) {
-        // A container's port is also a listening process (docker-proxy): name the container.
+        // One holder per port, the one a person recognises: a container's port is also a
+        // listening process (docker-proxy), and a listener also has connections on its port.
         const seen = map.get(key(t.protocol, t.port));
-        if (!seen || (seen.kind === 'process' && t.kind !== 'process')) map.set(key(t.protocol, t.port), t);
+        if (!seen || HOLDER_RANK[t.kind] > HOLDER_RANK[seen.kind]) map.set(key(t.protocol, t.port), t);
       }
     });
     return map;
