@@ -46,6 +46,25 @@ export class ChildRegistry {
     return entry?.startTicks === startTicks ? entry.exit : undefined;
   }
 
+  /**
+   * Its exit, waiting up to `timeoutMs` for Node to report it: a child that just died can be seen
+   * dead (a zombie, or gone) in /proc before its 'exit' event has run.
+   */
+  async exitSoon(pid: number, startTicks: number, timeoutMs = 1_000): Promise<ExitInfo | undefined> {
+    const entry = this.entries.get(pid);
+    if (entry?.startTicks !== startTicks) return undefined;
+    if (entry.exit) return entry.exit;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const late = new Promise<undefined>((r) => {
+      timer = setTimeout(() => r(undefined), timeoutMs);
+    });
+    try {
+      return await Promise.race([entry.exited, late]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
   forget(pid: number, startTicks: number): void {
     if (this.spawned(pid, startTicks)) this.entries.delete(pid);
   }

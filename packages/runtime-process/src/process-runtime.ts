@@ -181,11 +181,14 @@ export class ProcessRuntime implements Runtime {
     const stat = await readProcStat(id.pid);
     if (!stat || stat.startTicks !== id.startTicks) {
       if (!this.children.spawned(id.pid, id.startTicks)) return undefined;
-      const exit = this.children.exitOf(id.pid, id.startTicks);
+      const exit = await this.children.exitSoon(id.pid, id.startTicks);
       return this.observed(handle, undefined, false, exit?.code ?? null, undefined);
     }
-    const exit = this.children.exitOf(id.pid, id.startTicks);
-    return this.observed(handle, stat, !isDead(stat), exit?.code ?? null, await readMarkers(id.pid));
+    const dead = isDead(stat);
+    const exit = dead
+      ? await this.children.exitSoon(id.pid, id.startTicks)
+      : this.children.exitOf(id.pid, id.startTicks);
+    return this.observed(handle, stat, !dead, exit?.code ?? null, await readMarkers(id.pid));
   }
 
   /** The process group to signal, or undefined when the pid now belongs to another process. */
