@@ -7,7 +7,7 @@ import {
 } from '@berth/contracts';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { AppContext } from '../app-context.js';
-import { toInstanceView } from '../instance-view.js';
+import { toInstanceView, toInstanceViews } from '../instance-view.js';
 
 const tags = ['instances'];
 const ACTIONS = ['start', 'stop', 'restart', 'kill'] as const;
@@ -28,7 +28,7 @@ export const instanceRoutes: FastifyPluginAsyncZod<AppContext> = async (app, ctx
   );
 
   app.get('/instances', { schema: { tags, querystring: instanceListQuerySchema } }, async (req) =>
-    instances.list(req.query).map(view),
+    toInstanceViews(ctx.view, instances.list(req.query)),
   );
 
   app.get('/instances/:id', { schema: { tags, params: instanceIdParamsSchema } }, async (req) =>
