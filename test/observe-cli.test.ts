@@ -1,5 +1,5 @@
 import { execFile, spawn } from 'node:child_process';
-import { writeFile } from 'node:fs/promises';
+import { rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { RunningServer } from '@berth/server';
@@ -94,7 +94,11 @@ describe('berth logs, events and stats', () => {
     const res = await follow(
       ['logs', 'talk-1', '-f', '--tail', '1'],
       (out) => out.includes('hello 3'),
-      () => writeFile(join(dataDir, 'say'), `${said.join('\n')}\n`),
+      async () => {
+        // whole or not at all: the talker reads and removes the file as soon as it sees it
+        await writeFile(join(dataDir, 'say.tmp'), `${said.join('\n')}\n`);
+        await rename(join(dataDir, 'say.tmp'), join(dataDir, 'say'));
+      },
     );
     expect(res.code).toBe(0);
     const lines = res.stdout.split('\n').filter(Boolean);

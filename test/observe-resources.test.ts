@@ -96,11 +96,11 @@ describe('resource sampler', () => {
     const measured = inWindow.reduce((sum, x) => sum + x.cpuPercent, 0) / inWindow.length;
     const actual = ((after.cpuMs - before.cpuMs) / (after.at - before.at)) * 100;
     // One core when the machine is idle; with other tests running, the loop gets what it gets.
-    expect(actual).toBeGreaterThan(40);
+    expect(actual).toBeGreaterThan(25);
     expect(Math.abs(measured - actual)).toBeLessThan(15);
     expect(measured).toBeLessThan(120);
     const host = berth.sampler.host();
-    expect(host.latest?.cpuPercent).toBeGreaterThan(40);
+    expect(host.latest?.cpuPercent).toBeGreaterThan(25);
     expect(host.history.length).toBeGreaterThan(2);
   });
 });
