@@ -254,3 +254,21 @@ export async function pool(items, limit, fn) {
   );
   return results;
 }
+
+/**
+ * `count` ports from `from` upward with no TCP socket on them in any state (listener, connection,
+ * TIME-WAIT): a baseline must not trip over a client's ephemeral port in TIME-WAIT any more than
+ * berth (whose ledger avoids them) does.
+ */
+export async function quietPorts(from, count, to = 59999) {
+  const { stdout } = await run('ss', ['-tanH']);
+  const busy = new Set();
+  for (const line of stdout.split('\n')) {
+    const local = line.trim().split(/\s+/)[3];
+    if (local) busy.add(Number(local.slice(local.lastIndexOf(':') + 1)));
+  }
+  const out = [];
+  for (let p = from; p <= to && out.length < count; p++) if (!busy.has(p)) out.push(p);
+  if (out.length < count) throw new Error(`no ${count} quiet ports in ${from}–${to}`);
+  return out;
+}

@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { berthHome, putTemplate, startBerth, stopBerth } from '../lib/berth.mjs';
-import { log, now, onCleanup, summary, tempDir, waitHttp200 } from '../lib/common.mjs';
+import { log, now, onCleanup, quietPorts, summary, tempDir, waitHttp200 } from '../lib/common.mjs';
 import { ratio } from './process-start.mjs';
 
 const IMAGE = 'berth-test/busybox:latest';
@@ -65,7 +65,7 @@ export async function containerStart({ reps, warmup }) {
     const berthStart = viaApi ? await apiPath(server, janitor) : await runtimePath(d, janitor);
 
     const raw = async () => {
-      const port = rawPort++;
+      const [port] = await quietPorts(rawPort++, 1, 52999);
       const t = now();
       const c = await d.createContainer({
         name: `berth-bench-raw-${randomUUID().slice(0, 8)}`,

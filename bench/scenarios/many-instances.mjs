@@ -4,14 +4,7 @@
 // berth with the fleet still running.
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import {
-  berthHome,
-  busyboxTemplate,
-  crashBerth,
-  putTemplate,
-  startBerth,
-  waitInstances,
-} from '../lib/berth.mjs';
+import { berthHome, busyboxTemplate, crashBerth, putTemplate, startBerth } from '../lib/berth.mjs';
 import {
   cpuMs,
   log,

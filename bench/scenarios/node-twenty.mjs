@@ -10,6 +10,7 @@ import {
   NODE_HTTP_SERVER,
   now,
   onCleanup,
+  quietPorts,
   ROOT,
   signal,
   sleep,
@@ -52,7 +53,7 @@ export async function nodeTwenty({ reps, count, warmup }) {
       return ms;
     };
     const direct = async () => {
-      const ports = Array.from({ length: count }, (_, i) => DIRECT_BASE + i);
+      const ports = await quietPorts(DIRECT_BASE, count, PM2_BASE - 1);
       const t = now();
       const procs = ports.map((port) =>
         spawnOwned(process.execPath, ['-e', NODE_HTTP_SERVER], {
@@ -65,7 +66,7 @@ export async function nodeTwenty({ reps, count, warmup }) {
       return ms;
     };
     const underPm2 = async () => {
-      const ports = Array.from({ length: count }, (_, i) => PM2_BASE + i);
+      const ports = await quietPorts(PM2_BASE, count, PM2_BASE + 199);
       const t = now();
       await pm2.start(
         ports.map((port) => ({

@@ -4,7 +4,7 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { berthHome, busyboxTemplate, putTemplate, startBerth, stopBerth } from '../lib/berth.mjs';
-import { BUSYBOX, log, now, spawnOwned, summary, tempDir, waitHttp200 } from '../lib/common.mjs';
+import { BUSYBOX, log, now, quietPorts, spawnOwned, summary, tempDir, waitHttp200 } from '../lib/common.mjs';
 
 const BERTH_RANGE = [50000, 50999];
 const DIRECT_BASE = 51000;
@@ -32,7 +32,7 @@ export async function processStart({ reps, warmup }) {
       return ms;
     };
     const direct = async () => {
-      const port = directPort++;
+      const [port] = await quietPorts(directPort++, 1, 51999);
       const t = now();
       const p = spawnOwned(BUSYBOX, ['httpd', '-f', '-p', `127.0.0.1:${port}`, '-h', www]);
       await waitHttp200(port);
