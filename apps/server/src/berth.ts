@@ -12,6 +12,7 @@ import {
   userMessage,
 } from '@berth/core';
 import { LocalListenerSource, LocalSocketSource, LogRotationFeed, NetHealthProbe } from '@berth/host';
+import { NodeRuntimeResolver, openDockerNodes, readComposeFolder } from '@berth/runtime-docker';
 import { ProcessRuntime } from '@berth/runtime-process';
 import { SqliteStore } from '@berth/store-sqlite';
 import { type AdminTokenResult, ensureAdminToken } from './admin-token.js';
@@ -19,7 +20,6 @@ import { startBuilds } from './berth-builds.js';
 import { startIntegrations } from './berth-integrations.js';
 import { HostWorkspace } from './host-workspace.js';
 import { InstanceLogs } from './instance-logs.js';
-import { LocalRuntimeResolver } from './local-runtime-resolver.js';
 import { type BerthLogger, createLogger } from './logger.js';
 import { loadObserveSettings, type ObserveSettings } from './observe/observe-settings.js';
 import { startObservers } from './observe/observers.js';
@@ -66,9 +66,15 @@ export async function createBerth(config: ServerConfig, opts: BerthOptions = {})
     log.child({ ns: 'ports' }),
   );
   const logRotations = new LogRotationFeed();
-  const runtimes = new LocalRuntimeResolver().register(new ProcessRuntime({ log, logRotations }), [
-    'command',
-  ]);
+  const runtimes = new NodeRuntimeResolver().register(new ProcessRuntime({ log, logRotations }), ['command']);
+  const dockerNodes = await openDockerNodes({
+    store,
+    ledger,
+    resolver: runtimes,
+    clock,
+    log,
+    home: config.home,
+  });
   const workspace = new HostWorkspace(config.home);
   const events = new EventBus(store, clock);
   const deps = { store, ledger, runtimes, workspace, events, clock, newId: randomUUID };
@@ -83,11 +89,20 @@ export async function createBerth(config: ServerConfig, opts: BerthOptions = {})
   const templates = new TemplateService(store, events, clock);
   const logs = new InstanceLogs(deps);
   const integrations = startIntegrations({ home: config.home, store, ledger, workspace, clock, log });
-  const builds = await startBuilds({ home: config.home, templates, instances, log });
+  const builds = await startBuilds({
+    home: config.home,
+    templates,
+    instances,
+    log,
+    docker: dockerNodes.local?.docker,
+    baseImages: dockerNodes.baseImages,
+  });
 
   async function reloadTemplates(): Promise<ReloadResult> {
     const files = await readTemplateFolder(config.templatesDir);
-    return { folder: config.templatesDir, ...templates.sync(files) };
+    const compose = await readComposeFolder(config.composeDir);
+    for (const p of compose.problems) log.warn({ ns: 'templates', file: p.path }, p.message);
+    return { folder: config.templatesDir, ...templates.sync([...files, ...compose.files]) };
   }
 
   try {
@@ -117,6 +132,8 @@ export async function createBerth(config: ServerConfig, opts: BerthOptions = {})
     events,
     ledger,
     runtimes,
+    nodes: dockerNodes.nodes,
+    baseImages: dockerNodes.baseImages,
     workspace,
     reconciler,
     instances,

@@ -15,6 +15,8 @@ export interface ServerConfig {
   proxyPort: number;
   /** Folder of template files (*.yaml, *.yml, *.json). */
   templatesDir: string;
+  /** Folder of compose files, each discovered as a template (BERTH_COMPOSE_DIR). */
+  composeDir: string;
   /** What happens to instances when berth is told to exit. */
   shutdown: ShutdownPolicy;
   /** Used as the admin token at first start instead of a random one. */
@@ -47,6 +49,7 @@ export function loadServerConfig(
     port: portSetting('port', flags.port ?? env.BERTH_PORT, 7411),
     proxyPort: portSetting('proxy port', flags.proxyPort ?? env.BERTH_PROXY_PORT, 7412),
     templatesDir: resolve(flags.templates ?? env.BERTH_TEMPLATES ?? join(home, 'templates')),
+    composeDir: resolve(env.BERTH_COMPOSE_DIR ?? join(home, 'compose')),
     shutdown: shutdownPolicy(flags.shutdown ?? env.BERTH_SHUTDOWN ?? 'leave'),
     adminToken: env.BERTH_ADMIN_TOKEN || undefined,
     logLevel: flags.logLevel ?? env.BERTH_LOG_LEVEL ?? 'info',

@@ -61,10 +61,17 @@ describe('system and nodes', () => {
     expect(info.body).toMatchObject({
       dataDir: t.home,
       proxyPort: 47011,
-      runtimes: [{ node: 'local', kind: 'process', sources: ['command'] }],
+      // docker and compose join these when a local engine answers
+      runtimes: expect.arrayContaining([{ node: 'local', kind: 'process', sources: ['command'] }]),
     });
-    expect((await t.api('GET', '/nodes')).body).toEqual([
-      { name: 'local', kind: 'local', host: 'local', status: 'ready', runtimes: ['process'] },
+    expect((await t.api('GET', '/nodes')).body).toMatchObject([
+      {
+        name: 'local',
+        kind: 'local',
+        host: 'local',
+        status: 'ready',
+        runtimes: expect.arrayContaining(['process']),
+      },
     ]);
   });
 
