@@ -1,6 +1,7 @@
 export * from './error-envelope.js';
 export * from './error-status.js';
 export * from './instances.js';
+export * from './nodes.js';
 export * from './observe.js';
 export * from './ports.js';
 export * from './system.js';

@@ -10,6 +10,7 @@ import { instanceRoutes } from '../routes/instances.js';
 import { integrationRoutes } from '../routes/integrations.js';
 import { logRoutes } from '../routes/logs.js';
 import { nodeRoutes } from '../routes/nodes.js';
+import { orphanRoutes } from '../routes/orphans.js';
 import { portRoutes } from '../routes/ports.js';
 import { statsRoutes } from '../routes/stats.js';
 import { systemRoutes } from '../routes/system.js';
@@ -64,6 +65,7 @@ export async function createApp(
         templateRoutes,
         instanceRoutes,
         nodeRoutes,
+        orphanRoutes,
         portRoutes,
         tokenRoutes,
         integrationRoutes,

@@ -4,6 +4,7 @@ import {
   instanceIdParamsSchema,
   instanceListQuerySchema,
   portOverrideBodySchema,
+  removeInstanceQuerySchema,
 } from '@berth/contracts';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { AppContext } from '../app-context.js';
@@ -43,10 +44,14 @@ export const instanceRoutes: FastifyPluginAsyncZod<AppContext> = async (app, ctx
     );
   }
 
-  app.delete('/instances/:id', { schema: { tags, params: instanceIdParamsSchema } }, async (req, reply) => {
-    await instances.remove(req.params.id);
-    return reply.code(204).send();
-  });
+  app.delete(
+    '/instances/:id',
+    { schema: { tags, params: instanceIdParamsSchema, querystring: removeInstanceQuerySchema } },
+    async (req, reply) => {
+      await instances.remove(req.params.id, { volumes: req.query.volumes });
+      return reply.code(204).send();
+    },
+  );
 
   app.get('/instances/:id/preflight', { schema: { tags, params: instanceIdParamsSchema } }, async (req) =>
     instances.preflight(req.params.id),

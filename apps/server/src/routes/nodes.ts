@@ -1,25 +1,30 @@
-import type { NodeView } from '@berth/contracts';
-import { LOCAL_NODE } from '@berth/core';
+import { addNodeBodySchema, nodeNameParamsSchema } from '@berth/contracts';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { AppContext } from '../app-context.js';
+import { toNodeView } from '../node-view.js';
+
+const tags = ['nodes'];
 
 export const nodeRoutes: FastifyPluginAsyncZod<AppContext> = async (app, ctx) => {
-  const { runtimes, store } = ctx.berth;
+  const { nodes } = ctx.berth;
 
-  app.get('/nodes', { schema: { tags: ['nodes'] } }, async (): Promise<NodeView[]> => {
-    const local: NodeView = {
-      name: LOCAL_NODE,
-      kind: 'local',
-      host: runtimes.hostOf(LOCAL_NODE),
-      status: 'ready',
-      runtimes: runtimes.describe().map((r) => r.kind),
-    };
-    const others = store.nodes
-      .list()
-      .filter((n) => n.name !== LOCAL_NODE)
-      .map(
-        (n): NodeView => ({ name: n.name, kind: n.kind, host: n.host, status: 'unreachable', runtimes: [] }),
-      );
-    return [local, ...others];
+  app.get('/nodes', { schema: { tags } }, async () => (await nodes.list()).map(toNodeView));
+
+  app.post('/nodes', { schema: { tags, body: addNodeBodySchema } }, async (req, reply) => {
+    const record = await nodes.add(req.body);
+    return reply.code(201).send(toNodeView(await nodes.get(record.name)));
   });
+
+  app.get('/nodes/:name', { schema: { tags, params: nodeNameParamsSchema } }, async (req) =>
+    toNodeView(await nodes.get(req.params.name)),
+  );
+
+  app.delete('/nodes/:name', { schema: { tags, params: nodeNameParamsSchema } }, async (req, reply) => {
+    nodes.remove(req.params.name);
+    return reply.code(204).send();
+  });
+
+  app.post('/nodes/:name/test', { schema: { tags, params: nodeNameParamsSchema } }, async (req) =>
+    nodes.test(req.params.name),
+  );
 };

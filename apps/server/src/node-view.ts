@@ -1,0 +1,17 @@
+import type { NodeDetailView } from '@berth/contracts';
+import type { NodeState } from '@berth/runtime-docker';
+
+/** A node as the API shows it: its endpoint, never the contents of its certificate files. */
+export function toNodeView(s: NodeState): NodeDetailView {
+  const endpoint = s.record.config.endpoint;
+  return {
+    name: s.record.name,
+    kind: s.record.kind,
+    host: s.record.host,
+    status: s.status,
+    runtimes: s.runtimes,
+    endpoint: typeof endpoint === 'string' ? endpoint : null,
+    message: s.message,
+    createdAt: s.record.createdAt,
+  };
+}
