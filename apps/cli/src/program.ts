@@ -1,10 +1,12 @@
 import { Command } from 'commander';
 import { registerBuildCommands } from './commands/builds.js';
 import { registerEventCommands } from './commands/events.js';
+import { registerGcCommands } from './commands/gc.js';
 import { registerImportCommands } from './commands/imports.js';
 import { registerInstanceCommands } from './commands/instances.js';
 import { registerIntegrationCommands } from './commands/integrations.js';
 import { registerLogCommands } from './commands/logs.js';
+import { registerNodeCommands } from './commands/nodes.js';
 import { registerPortCommands } from './commands/ports.js';
 import { registerServeCommand } from './commands/serve.js';
 import { registerStatsCommands } from './commands/stats.js';
@@ -30,6 +32,8 @@ export function buildProgram(): Command {
   registerEventCommands(program);
   registerStatsCommands(program);
   registerTokenCommands(program);
+  registerNodeCommands(program);
+  registerGcCommands(program);
   registerIntegrationCommands(program);
   registerImportCommands(program);
   registerBuildCommands(program);

@@ -160,8 +160,10 @@ export function registerInstanceCommands(program: Command): void {
     .command('rm <name>')
     .alias('remove')
     .description('stop and remove an instance, its ports and its data directory')
-    .action(async (name: string, _opts, cmd: Command) => {
-      await withProgress(`Removing ${name}…`, clientOf(cmd).delete(`/instances/${enc(name)}`));
+    .option('--volumes', "also remove the instance's volumes")
+    .action(async (name: string, opts, cmd: Command) => {
+      const query = opts.volumes ? { volumes: 1 } : {};
+      await withProgress(`Removing ${name}…`, clientOf(cmd).delete(`/instances/${enc(name)}`, query));
       out(`removed ${name}`);
     });
 
