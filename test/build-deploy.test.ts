@@ -6,7 +6,7 @@ import type { BuildRecord, BuildService } from '@berth/build';
 import type { Berth } from '@berth/server';
 import type Dockerode from 'dockerode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildDocker, buildServiceFor, fixtureCopy, httpText } from './build-support.js';
+import { BASE_IMAGES, buildDocker, buildServiceFor, fixtureCopy, httpText } from './build-support.js';
 import { openBerth, tempHome } from './support.js';
 
 /**
@@ -26,6 +26,8 @@ describe.skipIf(!docker)('deploy from a repository', () => {
 
   beforeAll(async () => {
     home = await tempHome('build-deploy');
+    // berth's own runtimes (compose for the app + database) need the mapping too, not only the builder
+    await writeFile(join(home.home, 'base-images.json'), JSON.stringify(BASE_IMAGES));
     berth = await openBerth(home.home, home.templates);
     // No layer cache: the npm install must really reach the registry in every run.
     builds = await buildServiceFor(berth, docker as Dockerode, [41000, 41999], { noCache: true });
