@@ -5,7 +5,10 @@ import { ENGINE_DEADLINE_MS, withDeadline } from './engine-deadline.js';
 import { loggedCall } from './logged-call.js';
 
 export interface DockerPortSourceOptions {
-  /** How long one answer is reused (ms); concurrent asks share one engine call either way. */
+  /**
+   * How long one answer is reused (ms). Default 0: only asks that overlap share one engine call,
+   * so a preflight never misses a container started a moment before.
+   */
   ttlMs?: number;
   now?: () => number;
   /** How long the engine may take to answer (ENGINE_DEADLINE_MS). */
@@ -21,7 +24,7 @@ export class DockerPortSource implements PortSource {
   private readonly ttlMs: number;
   private readonly now: () => number;
   private readonly readDeadlineMs: number;
-  private cached: { at: number; ports: Promise<TakenPort[]> } | undefined;
+  private cached: { at: number; ports: Promise<TakenPort[]>; pending: boolean } | undefined;
 
   constructor(
     private readonly docker: Dockerode,
@@ -30,22 +33,28 @@ export class DockerPortSource implements PortSource {
     opts: DockerPortSourceOptions = {},
   ) {
     this.name = `docker:${host}`;
-    this.ttlMs = opts.ttlMs ?? 1_000;
+    this.ttlMs = opts.ttlMs ?? 0;
     this.now = opts.now ?? Date.now;
     this.readDeadlineMs = opts.readDeadlineMs ?? ENGINE_DEADLINE_MS.local;
   }
 
   async taken(host: string): Promise<TakenPort[]> {
     if (host !== this.host) return [];
-    const fresh = this.cached && this.now() - this.cached.at < this.ttlMs;
-    if (!fresh) {
-      const ports = this.fetchPorts();
-      this.cached = { at: this.now(), ports };
-      ports.catch(() => {
-        if (this.cached?.ports === ports) this.cached = undefined;
-      });
-    }
-    return this.cached!.ports;
+    const c = this.cached;
+    if (c && (c.pending || this.now() - c.at < this.ttlMs)) return c.ports;
+    const ports = this.fetchPorts();
+    const entry = { at: this.now(), ports, pending: true };
+    this.cached = entry;
+    ports.then(
+      () => {
+        entry.pending = false;
+        entry.at = this.now();
+      },
+      () => {
+        if (this.cached === entry) this.cached = undefined;
+      },
+    );
+    return ports;
   }
 
   private async fetchPorts(): Promise<TakenPort[]> {
