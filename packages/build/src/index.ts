@@ -12,5 +12,4 @@ export * from './repo-tree.js';
 export type { BuildEvent } from './service/build-feed.js';
 export * from './service/build-input.js';
 export * from './service/build-record.js';
-export * from './service/build-schemas.js';
 export * from './service/build-service.js';

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { FailureReason } from './integration-views.js';
 
 export const nodeNameParamsSchema = z.object({ name: z.string().min(1) });
 
@@ -38,11 +39,7 @@ export type NodeDetailView = z.infer<typeof nodeDetailViewSchema>;
 /** `POST /nodes/:name/test`. */
 export type NodeTestView =
   | { ok: true; version: string; apiVersion: string; latencyMs: number }
-  | {
-      ok: false;
-      reason: 'dns' | 'refused' | 'unreachable' | 'tls' | 'timeout' | 'unauthorized' | 'unknown';
-      message: string;
-    };
+  | { ok: false; reason: FailureReason; message: string };
 
 /** A workload carrying this installation's labels and no record. */
 export interface OrphanView {

@@ -1,5 +1,6 @@
-/** Why a test or scan could not reach an integration, in one word. */
-export type FailureReason = 'dns' | 'refused' | 'tls' | 'unauthorized' | 'timeout' | 'unknown';
+import type { FailureReason } from '@berth/contracts';
+
+export type { FailureReason };
 
 /** An integration answered with an HTTP error status. */
 export class HttpStatusError extends Error {

@@ -1,13 +1,9 @@
+import type { LegacyImportResult } from '@berth/contracts';
 import { type IntegrationType, MIN_SCAN_INTERVAL_SECONDS, type Store, userMessage } from '@berth/core';
 import { parseConfig } from './integration-config.js';
 import type { IntegrationService } from './integration-service.js';
 
-export interface LegacyImportResult {
-  /** Path of the database copy taken before anything was written, or null when nothing was. */
-  backup: string | null;
-  created: { type: IntegrationType; id: string; name: string }[];
-  skipped: { type: IntegrationType; reason: string }[];
-}
+export type { LegacyImportResult };
 
 export interface LegacyImportDeps {
   store: Store;

@@ -1,3 +1,4 @@
+import type { RegistryImportResult } from '@berth/contracts';
 import {
   type Clock,
   type Instance,
@@ -42,10 +43,7 @@ export interface RegistryImportDeps {
   newId: () => string;
 }
 
-export interface RegistryImportResult {
-  imported: { name: string; template: string; port: number }[];
-  skipped: { name: string; reason: string }[];
-}
+export type { RegistryImportResult };
 
 /**
  * Turns a legacy `service_registry.json` into stopped instances on the local node, each holding a

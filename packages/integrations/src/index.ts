@@ -22,15 +22,6 @@ export {
 } from './import-service-registry.js';
 export type { IntegrationClient, ScannedContainer, TestResult } from './integration-client.js';
 export { maskedConfig } from './integration-config.js';
-export {
-  type CreateIntegrationInput,
-  createIntegrationInput,
-  draftTestQuery,
-  integrationIdParams,
-  legacySettingsBody,
-  type UpdateIntegrationInput,
-  updateIntegrationInput,
-} from './integration-input.js';
 export { nextIntegrationName } from './integration-name.js';
 export { IntegrationService, type IntegrationServiceDeps } from './integration-service.js';
 export {

@@ -1,5 +1,5 @@
+import type { ConnectionTestResult } from '@berth/contracts';
 import type { PublishedPort } from '@berth/core';
-import type { FailureReason } from './connection-failure.js';
 
 /** One container an integration reported, already on berth's host key. */
 export interface ScannedContainer {
@@ -11,9 +11,8 @@ export interface ScannedContainer {
   ports: PublishedPort[];
 }
 
-export type TestResult =
-  | { ok: true; version?: string; latencyMs: number }
-  | { ok: false; reason: FailureReason; message: string };
+/** A connection test's answer, as the API gives it. */
+export type TestResult = ConnectionTestResult;
 
 /** Talks to one configured integration. Every call honours its signal (the integration's timeout). */
 export interface IntegrationClient {

@@ -1,4 +1,10 @@
 import {
+  type CreateIntegrationBody,
+  createIntegrationBodySchema,
+  type UpdateIntegrationBody,
+  updateIntegrationBodySchema,
+} from '@berth/contracts';
+import {
   type Clock,
   type Integration,
   type Logger,
@@ -9,14 +15,7 @@ import {
 import { type ClientFactory, timeoutMsOf } from './client-factory.js';
 import type { TestResult } from './integration-client.js';
 import { mergeConfig, parseConfig, splitSecrets } from './integration-config.js';
-import {
-  type CreateIntegrationInput,
-  createIntegrationInput,
-  integrationDefaults,
-  parseInput,
-  type UpdateIntegrationInput,
-  updateIntegrationInput,
-} from './integration-input.js';
+import { integrationDefaults, parseInput } from './integration-input.js';
 import { nextIntegrationName } from './integration-name.js';
 import { type IntegrationView, integrationView } from './integration-view.js';
 import type { ScanOutcome, ScanRunner } from './scan-runner.js';
@@ -51,8 +50,8 @@ export class IntegrationService {
     return this.view(this.find(idOrName));
   }
 
-  create(raw: CreateIntegrationInput): IntegrationView {
-    const input = parseInput(createIntegrationInput, raw);
+  create(raw: CreateIntegrationBody): IntegrationView {
+    const input = parseInput(createIntegrationBodySchema, raw);
     const { config, secrets } = splitSecrets(input.type, parseConfig(input.type, input.config));
     const now = this.d.clock.now();
     const created = this.d.store.transaction(() => {
@@ -82,8 +81,8 @@ export class IntegrationService {
     return this.view(created);
   }
 
-  update(idOrName: string, raw: UpdateIntegrationInput): IntegrationView {
-    const input = parseInput(updateIntegrationInput, raw);
+  update(idOrName: string, raw: UpdateIntegrationBody): IntegrationView {
+    const input = parseInput(updateIntegrationBodySchema, raw);
     const current = this.find(idOrName);
     const full = parseConfig(
       current.type,
@@ -126,8 +125,8 @@ export class IntegrationService {
    * Test connection of a config not saved yet (the add/edit modal). With `id`, masked secrets
    * stand for the stored ones.
    */
-  testDraft(raw: CreateIntegrationInput, id?: string): Promise<TestResult> {
-    const input = parseInput(createIntegrationInput, raw);
+  testDraft(raw: CreateIntegrationBody, id?: string): Promise<TestResult> {
+    const input = parseInput(createIntegrationBodySchema, raw);
     const stored = id ? this.find(id) : undefined;
     const merged =
       stored && stored.type === input.type

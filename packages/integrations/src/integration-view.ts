@@ -1,26 +1,8 @@
-import type { Integration, IntegrationType, ScanResult, ScanStatus } from '@berth/core';
+import type { IntegrationView } from '@berth/contracts';
+import type { Integration, ScanResult } from '@berth/core';
 import { maskedConfig } from './integration-config.js';
 
-/** An integration as every response shows it: secrets masked, with its latest scan counted. */
-export interface IntegrationView {
-  id: string;
-  name: string;
-  type: IntegrationType;
-  enabled: boolean;
-  autoDetect: boolean;
-  scanIntervalSeconds: number;
-  config: Record<string, unknown>;
-  createdAt: number;
-  updatedAt: number;
-  lastScanAt: number | null;
-  lastScanError: string | null;
-  lastScanStatus: ScanStatus | null;
-  /** A scan is under way right now. */
-  scanning: boolean;
-  containerCount: number;
-  portCount: number;
-  hosts: string[];
-}
+export type { IntegrationView };
 
 export function integrationView(i: Integration, rows: ScanResult[], scanning: boolean): IntegrationView {
   return {

@@ -1,3 +1,4 @@
+import type { ScanOutcome } from '@berth/contracts';
 import {
   type Clock,
   type Integration,
@@ -8,13 +9,11 @@ import {
 } from '@berth/core';
 import type { ClientFactory } from './client-factory.js';
 import { timeoutMsOf } from './client-factory.js';
-import { type FailureReason, failureMessage, failureReason } from './connection-failure.js';
+import { failureMessage, failureReason } from './connection-failure.js';
 import { deadline, raceSignal } from './deadline.js';
 import type { SecretKeyring } from './secret-keyring.js';
 
-export type ScanOutcome =
-  | { ok: true; containers: number; ports: number; at: number }
-  | { ok: false; reason: FailureReason; message: string; at: number };
+export type { ScanOutcome };
 
 export interface ScanRunnerDeps {
   store: Store;

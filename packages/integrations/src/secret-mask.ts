@@ -1,5 +1,6 @@
-/** What a secret looks like in every response: set or not, never its value. */
-export const SECRET_MASK = '••••';
+import { SECRET_MASK } from '@berth/contracts';
+
+export { SECRET_MASK };
 
 /** True when a value sent back by a client means "keep the stored secret". */
 export function isUnchangedSecret(value: unknown): boolean {

@@ -1,4 +1,4 @@
-import type { BuildLogView, BuildView } from './build-view.js';
+import type { BuildLogLine, BuildRecord } from '@berth/contracts';
 
 const WIDTH = 24;
 
@@ -13,7 +13,7 @@ export class BuildProgressBar {
     return this.stream.isTTY === true;
   }
 
-  show(build: BuildView, fresh: BuildLogView[]): void {
+  show(build: BuildRecord, fresh: BuildLogLine[]): void {
     if (!this.interactive) {
       for (const l of fresh) this.stream.write(`${l.message}\n`);
       return;
@@ -29,7 +29,7 @@ export class BuildProgressBar {
   }
 }
 
-function bar(b: BuildView): string {
+function bar(b: BuildRecord): string {
   const steps = b.totalSteps > 0 ? `${b.step}/${b.totalSteps}` : '-/-';
   const ratio = b.status === 'done' ? 1 : b.totalSteps > 0 ? b.step / b.totalSteps : 0;
   const filled = Math.round(ratio * WIDTH);

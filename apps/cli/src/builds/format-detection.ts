@@ -1,10 +1,10 @@
-import type { DetectionView, DetectView } from './build-view.js';
+import type { Detection, DetectResult } from '@berth/contracts';
 
-const cmd = (c: string[]) => c.map((a) => (/^[\w./:=@%+-]+$/.test(a) ? a : JSON.stringify(a))).join(' ');
-const list = (cs: string[][]) => (cs.length === 0 ? '—' : cs.map(cmd).join(' && '));
+const cmd = (c: readonly string[]) => c.map((a) => (/^[\w./:=@%+-]+$/.test(a) ? a : JSON.stringify(a))).join(' ');
+const list = (cs: readonly (readonly string[])[]) => (cs.length === 0 ? '—' : cs.map(cmd).join(' && '));
 
 /** A detection for people: what was found, from which files, and what would be built and run. */
-export function formatDetection(v: DetectView): string {
+export function formatDetection(v: DetectResult): string {
   const d = v.detection;
   const rows: [string, string][] = [
     ['source', v.source],
@@ -42,7 +42,7 @@ export function formatDetection(v: DetectView): string {
     .join('\n');
 }
 
-function stackLine(d: DetectionView): string {
+function stackLine(d: Detection): string {
   if (d.stack === null) {
     const reason = d.unsupported?.reason ?? 'nothing recognised';
     const files = d.unsupported?.found.filter((f) => !reason.includes(f)) ?? [];
@@ -51,13 +51,13 @@ function stackLine(d: DetectionView): string {
   return d.framework ? `${d.stack} / ${d.framework}` : d.stack;
 }
 
-function monorepoLine(d: DetectionView): string {
+function monorepoLine(d: Detection): string {
   const m = d.monorepo;
   if (!m) return '';
   return [`${m.tool}:`, ...m.packages.map((p) => `  ${p.path} (${p.stack ?? 'unknown'})`)].join('\n');
 }
 
-function dockerfileLine(v: DetectView): string {
+function dockerfileLine(v: DetectResult): string {
   if (!v.plan) return `none: ${v.planError ?? 'cannot plan a build'}`;
   return v.plan.dockerfile === null
     ? `the repository's own (${v.plan.dockerfilePath})`

@@ -1,10 +1,15 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import type { InstanceView } from '@berth/contracts';
+import {
+  type BuildRecord,
+  type BuildSummary,
+  type DetectResult,
+  FINISHED_BUILD_STATUSES,
+  type InstanceView,
+} from '@berth/contracts';
 import type { Command } from 'commander';
 import type { ApiClient } from '../api-client.js';
 import { BuildProgressBar } from '../builds/build-progress-bar.js';
-import { type BuildView, type DetectView, FINISHED_STATUSES } from '../builds/build-view.js';
 import { type DeployBody, deployBody } from '../builds/deploy-body.js';
 import { formatDetection } from '../builds/format-detection.js';
 import { canPrompt, clientOf, err, out, show } from '../cli-context.js';
@@ -29,7 +34,7 @@ export function registerBuildCommands(program: Command): void {
     .action(async (source: string, opts, cmd: Command) => {
       const api = clientOf(cmd);
       const body = { source: sourceArg(source) };
-      const v = await withProgress('Detecting…', api.post<DetectView>('/builds/detect', body));
+      const v = await withProgress('Detecting…', api.post<DetectResult>('/builds/detect', body));
       show(v, opts.json, formatDetection);
     });
 
@@ -56,7 +61,7 @@ export function registerBuildCommands(program: Command): void {
         err('Not deployed.');
         return;
       }
-      const build = await api.post<BuildView>('/builds', body);
+      const build = await api.post<BuildRecord>('/builds', body);
       await finish(api, build.id, opts.json);
     });
 
@@ -66,7 +71,7 @@ export function registerBuildCommands(program: Command): void {
     .option('--json', 'print JSON')
     .action(async (id: string, opts, cmd: Command) => {
       const api = clientOf(cmd);
-      await api.post<BuildView>(`/builds/${encodeURIComponent(id)}/redeploy`);
+      await api.post<BuildRecord>(`/builds/${encodeURIComponent(id)}/redeploy`);
       await finish(api, id, opts.json);
     });
 
@@ -75,24 +80,15 @@ export function registerBuildCommands(program: Command): void {
 
 /** On a terminal, what was detected (and what the flags change) is shown before anything is built. */
 async function confirmDetection(api: ApiClient, body: DeployBody): Promise<boolean> {
-  const v = await withProgress('Detecting…', api.post<DetectView>('/builds/detect', { source: body.source }));
+  const v = await withProgress(
+    'Detecting…',
+    api.post<DetectResult>('/builds/detect', { source: body.source }),
+  );
   err(formatDetection({ ...v, name: body.name ?? v.name }));
   if (body.overrides) err(`overrides   ${JSON.stringify(body.overrides)}`);
   if (body.databases) err(`databases   ${body.databases.join(', ') || 'none'} (from --db)`);
   const answer = await ask(`Deploy ${body.name ?? v.name}? [Y/n] `);
   return answer === '' || /^y(es)?$/i.test(answer);
-}
-
-/** A build as `GET /builds` lists it. */
-interface BuildRow {
-  id: string;
-  name: string;
-  status: string;
-  stack: string | null;
-  framework: string | null;
-  attempt: number;
-  createdAt: number;
-  error: { message: string } | null;
 }
 
 function registerBuildList(program: Command): void {
@@ -103,7 +99,7 @@ function registerBuildList(program: Command): void {
     .description('list builds, newest first')
     .option('--json', 'print JSON')
     .action(async (opts, cmd: Command) => {
-      const rows = await clientOf(cmd).get<BuildRow[]>('/builds');
+      const rows = await clientOf(cmd).get<BuildSummary[]>('/builds');
       show(rows, opts.json, (r) =>
         r.length === 0
           ? 'No builds.'
@@ -146,7 +142,7 @@ async function finish(api: ApiClient, id: string, json: boolean | undefined): Pr
 }
 
 /** Polls the build for new log lines until it finishes; Ctrl-C cancels it on the server. */
-async function follow(api: ApiClient, id: string): Promise<BuildView> {
+async function follow(api: ApiClient, id: string): Promise<BuildRecord> {
   const bar = new BuildProgressBar();
   let after = 0;
   const cancel = () => {
@@ -156,10 +152,10 @@ async function follow(api: ApiClient, id: string): Promise<BuildView> {
   process.once('SIGINT', cancel);
   try {
     for (;;) {
-      const b = await api.get<BuildView>(`/builds/${encodeURIComponent(id)}`, { after });
+      const b = await api.get<BuildRecord>(`/builds/${encodeURIComponent(id)}`, { after });
       after = b.logs.at(-1)?.seq ?? after;
       bar.show(b, b.logs);
-      if (FINISHED_STATUSES.includes(b.status)) {
+      if (FINISHED_BUILD_STATUSES.includes(b.status)) {
         bar.done();
         return b;
       }
@@ -180,7 +176,7 @@ const KINDS: readonly CliErrorKind[] = [
   'runtime_unavailable',
 ];
 
-function failure(b: BuildView): CliError {
+function failure(b: BuildRecord): CliError {
   if (b.status === 'cancelled')
     return new CliError('conflict', `the build of ${b.name} was cancelled`, 'CANCELLED');
   const e = b.error ?? { code: 'BUILD_FAILED', message: `the build of ${b.name} failed` };

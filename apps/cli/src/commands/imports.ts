@@ -1,17 +1,7 @@
 import { readFile } from 'node:fs/promises';
+import type { LegacyImportResult, RegistryImportResult } from '@berth/contracts';
 import type { Command } from 'commander';
 import { clientOf, show } from '../cli-context.js';
-
-interface LegacyImportResult {
-  backup: string | null;
-  created: { type: string; name: string }[];
-  skipped: { type: string; reason: string }[];
-}
-
-interface RegistryImportResult {
-  imported: { name: string; template: string; port: number }[];
-  skipped: { name: string; reason: string }[];
-}
 
 async function readJson(file: string): Promise<unknown> {
   return JSON.parse(await readFile(file, 'utf8'));

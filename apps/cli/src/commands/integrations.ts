@@ -1,28 +1,7 @@
+import type { ConnectionTestResult, IntegrationView, ScanOutcome } from '@berth/contracts';
 import type { Command } from 'commander';
 import { clientOf, out, show } from '../cli-context.js';
 import { formatTable } from '../table.js';
-
-/** What the CLI reads of an integration (the API's IntegrationView; secrets arrive masked). */
-interface IntegrationRow {
-  id: string;
-  name: string;
-  type: string;
-  enabled: boolean;
-  autoDetect: boolean;
-  scanIntervalSeconds: number;
-  lastScanAt: number | null;
-  lastScanStatus: string | null;
-  lastScanError: string | null;
-  containerCount: number;
-  portCount: number;
-}
-
-type TestResult =
-  | { ok: true; version?: string; latencyMs: number }
-  | { ok: false; reason: string; message: string };
-type ScanOutcome =
-  | { ok: true; containers: number; ports: number }
-  | { ok: false; reason: string; message: string };
 
 const when = (ms: number | null) =>
   ms === null ? 'never' : new Date(ms).toISOString().replace(/\.\d+Z$/, 'Z');
@@ -61,7 +40,7 @@ function registerList(integration: Command): void {
     .description('list integrations with their last scan')
     .option('--json', 'print JSON')
     .action(async (opts, cmd: Command) => {
-      const rows = await clientOf(cmd).get<IntegrationRow[]>('/integrations');
+      const rows = await clientOf(cmd).get<IntegrationView[]>('/integrations');
       show(rows, opts.json, (r) =>
         formatTable(r, [
           { header: 'NAME', value: (i) => i.name },
@@ -94,7 +73,7 @@ function registerAdd(integration: Command): void {
     .option('--disabled', 'add it switched off')
     .option('--json', 'print JSON')
     .action(async (type: string, opts, cmd: Command) => {
-      const created = await clientOf(cmd).post<IntegrationRow>('/integrations', {
+      const created = await clientOf(cmd).post<IntegrationView>('/integrations', {
         type,
         ...(opts.name ? { name: opts.name } : {}),
         enabled: !opts.disabled,
@@ -132,7 +111,7 @@ function registerTest(integration: Command): void {
     .description('test the connection: version and latency, or why it failed')
     .option('--json', 'print JSON')
     .action(async (name: string, opts, cmd: Command) => {
-      const r = await clientOf(cmd).post<TestResult>(path(name, '/test'));
+      const r = await clientOf(cmd).post<ConnectionTestResult>(path(name, '/test'));
       if (!r.ok) process.exitCode = 1;
       show(r, opts.json, (v) =>
         v.ok

@@ -1,4 +1,9 @@
-import { buildIdParams, buildQuery, createBuildBody, detectBuildBody } from '@berth/build';
+import {
+  buildIdParamsSchema,
+  buildQuerySchema,
+  createBuildBodySchema,
+  detectBuildBodySchema,
+} from '@berth/contracts';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { AppContext } from '../app-context.js';
 import { endStreamsOnClose, requireEventStream, streamSse } from '../http/sse.js';
@@ -14,11 +19,11 @@ export const buildRoutes: FastifyPluginAsyncZod<AppContext> = async (app, ctx) =
   endStreamsOnClose(app);
   const { builds } = ctx.berth;
 
-  app.post('/builds/detect', { schema: { tags, body: detectBuildBody } }, async (req) =>
+  app.post('/builds/detect', { schema: { tags, body: detectBuildBodySchema } }, async (req) =>
     builds.detect(req.body.source),
   );
 
-  app.post('/builds', { schema: { tags, body: createBuildBody } }, async (req, reply) =>
+  app.post('/builds', { schema: { tags, body: createBuildBodySchema } }, async (req, reply) =>
     reply.code(202).send(await builds.create(req.body)),
   );
 
@@ -26,7 +31,7 @@ export const buildRoutes: FastifyPluginAsyncZod<AppContext> = async (app, ctx) =
 
   app.get(
     '/builds/:id',
-    { schema: { tags, params: buildIdParams, querystring: buildQuery } },
+    { schema: { tags, params: buildIdParamsSchema, querystring: buildQuerySchema } },
     async (req, reply) => {
       const record = await builds.get(req.params.id);
       const after = lastEventId(req.headers['last-event-id']) ?? req.query.after;
@@ -44,16 +49,16 @@ export const buildRoutes: FastifyPluginAsyncZod<AppContext> = async (app, ctx) =
     },
   );
 
-  app.post('/builds/:id/redeploy', { schema: { tags, params: buildIdParams } }, async (req, reply) =>
+  app.post('/builds/:id/redeploy', { schema: { tags, params: buildIdParamsSchema } }, async (req, reply) =>
     reply.code(202).send(await builds.redeploy(req.params.id)),
   );
 
-  app.delete('/builds/:id', { schema: { tags, params: buildIdParams } }, async (req, reply) => {
+  app.delete('/builds/:id', { schema: { tags, params: buildIdParamsSchema } }, async (req, reply) => {
     await builds.remove(req.params.id);
     return reply.code(204).send();
   });
 
-  app.post('/builds/:id/cancel', { schema: { tags, params: buildIdParams } }, async (req) =>
+  app.post('/builds/:id/cancel', { schema: { tags, params: buildIdParamsSchema } }, async (req) =>
     builds.cancel(req.params.id),
   );
 };

@@ -1,11 +1,11 @@
 import {
-  createIntegrationInput,
-  describeIntegrationTypes,
-  draftTestQuery,
-  integrationIdParams as idParams,
-  legacySettingsBody,
-  updateIntegrationInput,
-} from '@berth/integrations';
+  createIntegrationBodySchema,
+  draftTestQuerySchema,
+  integrationIdParamsSchema as idParams,
+  legacySettingsBodySchema,
+  updateIntegrationBodySchema,
+} from '@berth/contracts';
+import { describeIntegrationTypes } from '@berth/integrations';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { AppContext } from '../app-context.js';
 
@@ -20,14 +20,14 @@ export const integrationRoutes: FastifyPluginAsyncZod<AppContext> = async (app, 
 
   app.get('/integrations', { schema: { tags } }, async () => service.list());
 
-  app.post('/integrations', { schema: { tags, body: createIntegrationInput } }, async (req, reply) =>
+  app.post('/integrations', { schema: { tags, body: createIntegrationBodySchema } }, async (req, reply) =>
     reply.code(201).send(service.create(req.body)),
   );
 
   /** Test connection of a config not saved yet (the add/edit modal); `?id=` lets masked secrets stand. */
   app.post(
     '/integrations/test',
-    { schema: { tags, body: createIntegrationInput, querystring: draftTestQuery } },
+    { schema: { tags, body: createIntegrationBodySchema, querystring: draftTestQuerySchema } },
     async (req) => service.testDraft(req.body, req.query.id),
   );
 
@@ -42,7 +42,7 @@ export const integrationRoutes: FastifyPluginAsyncZod<AppContext> = async (app, 
   for (const method of ['put', 'patch'] as const) {
     app[method](
       '/integrations/:id',
-      { schema: { tags, params: idParams, body: updateIntegrationInput } },
+      { schema: { tags, params: idParams, body: updateIntegrationBodySchema } },
       async (req) => service.update(req.params.id, req.body),
     );
   }
@@ -63,7 +63,7 @@ export const integrationRoutes: FastifyPluginAsyncZod<AppContext> = async (app, 
   /** A new key in `<BERTH_HOME>/secret.key`; every integration's secrets re-sealed in one transaction. */
   app.post('/integrations/rotate-key', { schema: { tags } }, async () => integrations.rotateKey());
 
-  app.post('/import/legacy-settings', { schema: { tags, body: legacySettingsBody } }, async (req) =>
+  app.post('/import/legacy-settings', { schema: { tags, body: legacySettingsBodySchema } }, async (req) =>
     integrations.importLegacySettings(req.body),
   );
 

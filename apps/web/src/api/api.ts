@@ -6,6 +6,7 @@ import type {
   ConnectionTestResult,
   CreateBuildBody,
   CreateInstanceBody,
+  CreateIntegrationBody,
   DeploymentView,
   DetectResult,
   FreePortsResult,
@@ -15,11 +16,10 @@ import type {
   InstanceAction,
   InstanceStatsView,
   InstanceView,
-  IntegrationBody,
   IntegrationTypeView,
   IntegrationView,
   LogLineView,
-  NodeTestResult,
+  NodeTestView,
   NodeView,
   PortInventoryRow,
   PreflightResultView,
@@ -63,17 +63,18 @@ export const api = {
 
   nodes: () => request<NodeView[]>('GET', '/nodes'),
   addNode: (body: AddNodeBody) => request<NodeView>('POST', '/nodes', { body }),
-  testNode: (name: string) => request<NodeTestResult>('POST', `/nodes/${id(name)}/test`),
+  testNode: (name: string) => request<NodeTestView>('POST', `/nodes/${id(name)}/test`),
   removeNode: (name: string) => request<void>('DELETE', `/nodes/${id(name)}`),
 
   integrationTypes: () => request<IntegrationTypeView[]>('GET', '/integrations/types'),
   integrations: () => request<IntegrationView[]>('GET', '/integrations'),
-  createIntegration: (body: IntegrationBody) => request<IntegrationView>('POST', '/integrations', { body }),
-  updateIntegration: (key: string, body: Omit<IntegrationBody, 'type'>) =>
+  createIntegration: (body: CreateIntegrationBody) =>
+    request<IntegrationView>('POST', '/integrations', { body }),
+  updateIntegration: (key: string, body: Omit<CreateIntegrationBody, 'type'>) =>
     request<IntegrationView>('PUT', `/integrations/${id(key)}`, { body }),
   removeIntegration: (key: string) => request<void>('DELETE', `/integrations/${id(key)}`),
   /** Tests a config not saved yet; with `key`, masked secrets stand for that integration's. */
-  testIntegrationDraft: (body: IntegrationBody, key?: string) =>
+  testIntegrationDraft: (body: CreateIntegrationBody, key?: string) =>
     request<ConnectionTestResult>('POST', '/integrations/test', { body, query: { id: key } }),
   scanIntegration: (key: string) => request<ScanOutcome>('POST', `/integrations/${id(key)}/scan`),
 

@@ -1,7 +1,7 @@
 import { useEffect, useRef, useState } from 'react';
 import { api } from '../api/api';
 import { messageOf } from '../api/api-error';
-import { type BuildStatus, FINISHED_BUILD } from '../api/types';
+import { type BuildStatus, FINISHED_BUILD_STATUSES } from '../api/types';
 import { useBuildFollow } from '../hooks/use-build-follow';
 import { formatTime } from '../lib/format';
 import { Notice } from './notice';
@@ -36,7 +36,7 @@ export function BuildProgress({ buildId }: { buildId: string }) {
   }, [lines, stick]);
 
   const status = record?.status ?? 'queued';
-  const finished = FINISHED_BUILD.includes(status);
+  const finished = FINISHED_BUILD_STATUSES.includes(status);
   // a failed or cancelled build stopped at the phase its last line was written in
   const stoppedAt = finished && status !== 'done' ? lastPhase(lines) : undefined;
 

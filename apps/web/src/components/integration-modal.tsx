@@ -1,7 +1,12 @@
 import { type FormEvent, useEffect, useRef, useState } from 'react';
 import { api } from '../api/api';
 import { messageOf } from '../api/api-error';
-import type { IntegrationBody, IntegrationType, IntegrationTypeView, IntegrationView } from '../api/types';
+import type {
+  CreateIntegrationBody,
+  IntegrationType,
+  IntegrationTypeView,
+  IntegrationView,
+} from '../api/types';
 import { type ConnectionVerdict, verdictOf } from '../lib/connection-result';
 import { fieldErrorsOf } from '../lib/field-errors';
 import { configOf, type FormValues, initialValues } from '../lib/integration-form';
@@ -76,7 +81,7 @@ export function IntegrationModal({
     setErrors({});
   };
 
-  const body = (): IntegrationBody => ({
+  const body = (): CreateIntegrationBody => ({
     type,
     ...(name.trim() ? { name: name.trim() } : {}),
     enabled,

@@ -2,7 +2,7 @@ import { useEffect, useState } from 'react';
 import { api } from '../api/api';
 import { messageOf } from '../api/api-error';
 import { readEventStream } from '../api/event-stream';
-import { type BuildLogLine, type BuildRecord, type BuildStatus, FINISHED_BUILD } from '../api/types';
+import { type BuildLogLine, type BuildRecord, type BuildStatus, FINISHED_BUILD_STATUSES } from '../api/types';
 import { MIN_POLL_MS } from './use-resource';
 
 const KEEP = 1500;
@@ -59,7 +59,7 @@ export function useBuildFollow(id: string | undefined): BuildFollow {
       if (signal.aborted) return true;
       add(r.logs);
       setRecord(r);
-      return FINISHED_BUILD.includes(r.status);
+      return FINISHED_BUILD_STATUSES.includes(r.status);
     };
 
     (async () => {

@@ -1,24 +1,12 @@
-import type { Command, DbKind, Detection, Evidence, Stack } from '../detection.js';
+import type { Detection, Stack } from '../detection.js';
 import type { TreeIndex } from './tree-index.js';
 
-/** What one stack detector proposes; the highest `score` wins. */
-export interface Candidate {
+/** What one stack detector proposes: a detection's fields before competition; the highest `score` wins. */
+export interface Candidate
+  extends Omit<Detection, 'stack' | 'confidence' | 'dockerfile' | 'monorepo' | 'unsupported'> {
   stack: Stack;
   /** 0–100 before competition; ≥ 30 is needed to be taken seriously. */
   score: number;
-  framework: string | null;
-  evidence: Evidence[];
-  packageManager: string | null;
-  runtimeVersion: string | null;
-  install: Command[];
-  build: Command[];
-  start: Command | null;
-  port: number;
-  portFromEnv: boolean;
-  healthPath: string;
-  databases: DbKind[];
-  staticDir: string | null;
-  notes: string[];
 }
 
 export type StackDetector = (tree: TreeIndex) => Candidate | undefined;

@@ -1,12 +1,6 @@
-/** One line of build output, with where the build is: `Step 3/9` of the classic builder. */
-export interface BuildProgress {
-  /** The step being run (1-based), 0 before the first. */
-  step: number;
-  totalSteps: number;
-  message: string;
-  /** `stdout` for the engine's stream, `stderr` for its errors, `system` for berth's own lines. */
-  stream: 'stdout' | 'stderr' | 'system';
-}
+import type { BuildProgress } from '@berth/contracts';
+
+export type { BuildProgress };
 
 export interface BuildOutcome {
   /** `sha256:…` from the engine's `aux` message, once the image is written. */

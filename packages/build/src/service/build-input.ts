@@ -1,3 +1,4 @@
+import { STACKS } from '@berth/contracts';
 import { InvalidInput, nameProblem } from '@berth/core';
 import { DB_KINDS, type DbKind, type Stack } from '../detection.js';
 import { parseSource, type SourceRef } from '../import-source.js';
@@ -19,18 +20,6 @@ export interface ValidBuildInput {
   databases: DbKind[] | null;
   overrides: DetectionOverrides;
 }
-
-export const STACKS: readonly Exclude<Stack, 'dockerfile'>[] = [
-  'node',
-  'python',
-  'php',
-  'go',
-  'ruby',
-  'java',
-  'dotnet',
-  'rust',
-  'static',
-];
 
 function invalid(field: string, message: string): InvalidInput {
   return new InvalidInput(`${field} ${message}`, { details: { field } });

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import { type DetectResult, FINISHED_BUILD_STATUSES } from '@berth/contracts';
 import {
   type Clock,
   Conflict,
@@ -16,17 +17,16 @@ import {
   userMessage,
 } from '@berth/core';
 import { detect } from '../detect.js';
-import type { Detection } from '../detection.js';
 import type { BuildProgress } from '../image/build-progress.js';
 import type { ImageBuilder } from '../image/image-builder.js';
 import { importSource } from '../import-source.js';
-import { type BuildPlan, plan } from '../plan.js';
+import { plan } from '../plan.js';
 import { readRepoTree } from '../read-repo-tree.js';
 import { type BuildEvent, BuildFeed } from './build-feed.js';
 import { type CreateBuildInput, validBuildInput } from './build-input.js';
 import { appendLog } from './build-log.js';
 import { buildImage, type PipelineContext, prepare } from './build-pipeline.js';
-import { type BuildRecord, type BuildStatus, type BuildSummary, FINISHED, summary } from './build-record.js';
+import { type BuildRecord, type BuildStatus, type BuildSummary, summary } from './build-record.js';
 import { JsonBuildStore } from './build-store.js';
 import { deployBuild } from './deploy-build.js';
 
@@ -46,15 +46,6 @@ export interface BuildServiceOptions {
   noCache?: boolean;
   /** Host ports built apps lease from (the ledger's default range when absent). */
   portRange?: [number, number];
-}
-
-export interface DetectResult {
-  source: string;
-  name: string;
-  detection: Detection;
-  /** What would be built, or why nothing can be. */
-  plan: Pick<BuildPlan, 'dockerfile' | 'dockerfilePath' | 'dockerignore' | 'compose'> | null;
-  planError: string | null;
 }
 
 interface Running {
@@ -87,7 +78,7 @@ export class BuildService {
   async recover(): Promise<number> {
     let count = 0;
     for (const r of await this.store.list()) {
-      if (FINISHED.includes(r.status)) continue;
+      if (FINISHED_BUILD_STATUSES.includes(r.status)) continue;
       this.fail(r, {
         kind: 'unprocessable',
         code: 'INTERRUPTED',

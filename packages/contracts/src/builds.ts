@@ -1,13 +1,12 @@
 import { z } from 'zod';
-import { DB_KINDS } from '../detection.js';
-import { STACKS } from './build-input.js';
+import { DB_KINDS, STACKS } from './build-views.js';
 
 /** The shapes of the builds API; what they mean (a usable URL, a valid name) is checked by BuildService. */
-export const detectBuildBody = z
+export const detectBuildBodySchema = z
   .object({ source: z.string().min(1).max(2000).describe('a git URL, or an absolute path on the server') })
   .strict();
 
-export const detectionOverridesBody = z
+export const detectionOverridesBodySchema = z
   .object({
     stack: z.enum(STACKS).optional(),
     framework: z.string().max(60).nullable().optional(),
@@ -17,21 +16,22 @@ export const detectionOverridesBody = z
   })
   .strict();
 
-export const createBuildBody = z
+/** `POST /builds`. */
+export const createBuildBodySchema = z
   .object({
     source: z.string().min(1).max(2000),
     name: z.string().max(63).optional(),
     databases: z.array(z.enum(DB_KINDS)).max(4).optional(),
-    overrides: detectionOverridesBody.optional(),
+    overrides: detectionOverridesBodySchema.optional(),
   })
   .strict();
-export type CreateBuildBody = z.infer<typeof createBuildBody>;
+export type CreateBuildBody = z.input<typeof createBuildBodySchema>;
 
-export const buildIdParams = z.object({
+export const buildIdParamsSchema = z.object({
   id: z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/, 'is not a build id'),
 });
 
-export const buildQuery = z
+export const buildQuerySchema = z
   .object({
     after: z.coerce.number().int().min(0).optional().describe('only log lines after this seq'),
     follow: z
