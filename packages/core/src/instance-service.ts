@@ -82,7 +82,10 @@ export class InstanceService {
     const pins = input.ports ?? {};
     this.checkPins(template, pins);
     const host = this.d.runtimes.hostOf(node);
-    const ext = await this.d.ledger.external(host);
+    const ext = await this.d.ledger.external(
+      host,
+      this.d.ledger.portsToDescribe({ portOverrides: pins }, template, host),
+    );
     const now = this.d.clock.now();
     const inst = this.d.ledger.withRetry(() =>
       this.d.store.transaction(() => {
@@ -258,7 +261,10 @@ export class InstanceService {
     await this.d.ledger.assertAvailable(inst, spec, port, host, false);
     const previous = this.ports(inst.id)[name];
     const pins = { ...inst.portOverrides, [name]: port };
-    const ext = await this.d.ledger.external(host);
+    const ext = await this.d.ledger.external(
+      host,
+      this.d.ledger.portsToDescribe({ id: inst.id, portOverrides: pins }, template, host),
+    );
     const updated = this.d.ledger.withRetry(() =>
       this.d.store.transaction(() => {
         const next = this.d.store.instances.update(inst.id, {

@@ -12,7 +12,16 @@ export interface PortSource {
   readonly name: string;
   /** Ports taken on `host`; a source that does not cover the host returns []. */
   taken(host: string): Promise<TakenPort[]>;
+  /**
+   * The given ports (from this source's `taken`) with their holders named, for a source that
+   * leaves names out of `taken` because finding them is slow (the process behind a local
+   * listener). The ledger asks only for the ports it has to describe: a conflict, the inventory.
+   */
+  owners?(host: string, ports: TakenPort[]): Promise<TakenPort[]>;
 }
+
+/** A port on a host, by protocol. */
+export type PortRef = readonly [Protocol, number];
 
 export interface ReservedRange {
   from: number;
@@ -56,6 +65,8 @@ const key = (protocol: Protocol, port: number) => `${protocol}/${port}`;
  */
 export class PortLedger {
   private readonly bitmaps = new Map<string, PortBitmap>();
+  /** Which source reported each taken port, to ask it for the holder's name later. */
+  private readonly origins = new WeakMap<TakenPort, PortSource>();
   private readonly reserved: ReservedRange[];
 
   constructor(
@@ -75,8 +86,12 @@ export class PortLedger {
     this.sources.push(source);
   }
 
-  /** Everything non-lease that holds a port on the host, asked of every source in parallel. */
-  async external(host: string): Promise<External> {
+  /**
+   * Everything non-lease that holds a port on the host, asked of every source in parallel. Holders
+   * are named (`usedBy`) for the ports in `describe` (or all of them): the ports a caller may have
+   * to report as a conflict. The others may carry a source's placeholder words.
+   */
+  async external(host: string, describe: Iterable<PortRef> | 'all' = []): Promise<External> {
     const results = await Promise.allSettled(this.sources.map((s) => s.taken(host)));
     const map: External = new Map();
     results.forEach((r, i) => {
@@ -91,10 +106,65 @@ export class PortLedger {
         // One holder per port, the one a person recognises: a container's port is also a
         // listening process (docker-proxy), and a listener also has connections on its port.
         const seen = map.get(key(t.protocol, t.port));
-        if (!seen || HOLDER_RANK[t.kind] > HOLDER_RANK[seen.kind]) map.set(key(t.protocol, t.port), t);
+        if (!seen || HOLDER_RANK[t.kind] > HOLDER_RANK[seen.kind]) {
+          map.set(key(t.protocol, t.port), t);
+          this.origins.set(t, this.sources[i]!);
+        }
       }
     });
+    await this.nameHolders(host, map, describe);
     return map;
+  }
+
+  /** Asks the sources that name holders on request to name those of the `describe` ports. */
+  private async nameHolders(host: string, map: External, describe: Iterable<PortRef> | 'all'): Promise<void> {
+    const wanted =
+      describe === 'all' ? [...map.values()] : [...describe].flatMap(([p, n]) => map.get(key(p, n)) ?? []);
+    const bySource = new Map<PortSource, TakenPort[]>();
+    for (const t of new Set(wanted)) {
+      const source = this.origins.get(t);
+      if (!source?.owners || t.kind === 'connection') continue;
+      bySource.set(source, [...(bySource.get(source) ?? []), t]);
+    }
+    await Promise.all(
+      [...bySource].map(async ([source, ports]) => {
+        try {
+          for (const t of await source.owners!(host, ports)) {
+            map.set(key(t.protocol, t.port), t);
+            this.origins.set(t, source);
+          }
+        } catch (err) {
+          this.log.warn({ source: source.name, err: String(err) }, 'could not name the holders of ports');
+        }
+      }),
+    );
+  }
+
+  /**
+   * The ports of the instance that may have to be reported as taken: its pinned ones and those it
+   * holds leases for on `host`. Creating an instance passes no id (it holds nothing yet).
+   */
+  portsToDescribe(
+    instance: { id?: string; portOverrides: Record<string, number> },
+    template: Pick<Template, 'ports'>,
+    host: string,
+  ): PortRef[] {
+    const leased = new Map(
+      instance.id === undefined
+        ? []
+        : this.store.leases
+            .listByOwner(instance.id)
+            .filter((l) => l.host === host && l.portName)
+            .map((l) => [l.portName!, l.port]),
+    );
+    const out: PortRef[] = [];
+    for (const spec of template.ports) {
+      const pinned = instance.portOverrides[spec.name];
+      const held = leased.get(spec.name);
+      if (pinned !== undefined) out.push([spec.protocol, pinned]);
+      if (held !== undefined && held !== pinned) out.push([spec.protocol, held]);
+    }
+    return out;
   }
 
   private bitmap(host: string, protocol: Protocol): PortBitmap {
@@ -213,7 +283,7 @@ export class PortLedger {
     ports: Record<string, number>;
     changed: { name: string; from: number; to: number; usedBy: string }[];
   }> {
-    const ext = await this.external(host);
+    const ext = await this.external(host, this.portsToDescribe(instance, template, host));
     return this.withRetry(() =>
       this.store.transaction(() => this.allocateWith(instance, template, host, ext, opts.running ?? false)),
     );
@@ -347,7 +417,7 @@ export class PortLedger {
     host: string,
     running: boolean,
   ): Promise<PreflightResult> {
-    const ext = await this.external(host);
+    const ext = await this.external(host, this.portsToDescribe(instance, template, host));
     const self = { id: instance.id, running };
     const leases = new Map(this.store.leases.listByOwner(instance.id).map((l) => [l.portName, l]));
     const used = new Set<number>();
@@ -371,7 +441,7 @@ export class PortLedger {
     host: string,
     running: boolean,
   ) {
-    const ext = await this.external(host);
+    const ext = await this.external(host, [[spec.protocol, port]]);
     const by = this.holder(host, spec.protocol, port, ext, { id: instance.id, running });
     if (by) {
       const c = this.conflict(host, spec, port, by, ext, new Set());
@@ -420,6 +490,14 @@ export class PortLedger {
         instanceId: l.ownerKind === 'instance' ? l.ownerId : null,
       });
     }
+    // Only ports no lease explains need their holders named (the owner walk is the slow part).
+    await this.nameHolders(
+      host,
+      ext,
+      [...ext.values()]
+        .filter((t) => !rows.has(key(t.protocol, t.port)))
+        .map((t) => [t.protocol, t.port] as const),
+    );
     for (const [k, t] of ext) {
       if (!rows.has(k) && t.kind !== 'connection')
         rows.set(k, {
@@ -438,7 +516,7 @@ export class PortLedger {
     if (!Number.isInteger(port) || port < 1 || port > 65535) {
       throw new InvalidInput(`port ${port} is not a port number (1–65535)`, { details: { field: 'port' } });
     }
-    const ext = await this.external(host);
+    const ext = await this.external(host, [[protocol, port]]);
     const by = this.holder(host, protocol, port, ext);
     if (by)
       throw new Conflict(`Port ${port} on ${host} is in use by ${by}`, { details: { port, usedBy: by } });

@@ -1,16 +1,21 @@
 import { createServer, type Server } from 'node:net';
-import type { Listener, ListenerProbe } from '@berth/core';
+import type { Listener } from '@berth/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { describeListener, LocalListenerSource } from './local-listener-source.js';
-import { SsListenerProbe } from './ss-listener-probe.js';
+import { describeListener, LocalListenerSource, type OwnerNamingProbe } from './local-listener-source.js';
+import { ProcNetListenerProbe } from './proc-net-listener-probe.js';
 
 /** The real probe, counting how often it is asked. */
-class CountingProbe implements ListenerProbe {
+class CountingProbe implements OwnerNamingProbe {
   calls = 0;
-  private readonly inner = new SsListenerProbe();
+  ownerCalls = 0;
+  private readonly inner = new ProcNetListenerProbe();
   listeners(): Promise<Listener[]> {
     this.calls++;
     return this.inner.listeners();
+  }
+  owners(listeners: Listener[]): Promise<Listener[]> {
+    this.ownerCalls++;
+    return this.inner.owners(listeners);
   }
 }
 
@@ -25,11 +30,20 @@ describe('LocalListenerSource', () => {
   });
   afterAll(() => new Promise<void>((r) => server.close(() => r())));
 
-  it('reports a port this test listens on, owned by this process', async () => {
-    const taken = await new LocalListenerSource().taken('local');
-    const mine = taken.find((t) => t.port === port && t.protocol === 'tcp');
-    expect(mine?.pid).toBe(process.pid);
-    expect(mine?.usedBy).toMatch(new RegExp(`^process .+ \\(pid ${process.pid}\\)$`));
+  it('reports a port this test listens on, and names this process as its owner on request', async () => {
+    const probe = new CountingProbe();
+    const source = new LocalListenerSource(probe);
+    const taken = await source.taken('local');
+    expect(probe.ownerCalls).toBe(0);
+    const mine = taken.find((t) => t.port === port && t.protocol === 'tcp')!;
+    expect(mine.kind).toBe('process');
+    const [named] = await source.owners('local', [mine]);
+    expect(probe.ownerCalls).toBe(1);
+    expect(named?.pid).toBe(process.pid);
+    expect(named?.usedBy).toMatch(new RegExp(`^process .+ \\(pid ${process.pid}\\)$`));
+    // Already named: nothing more to look up.
+    expect(await source.owners('local', [named!])).toEqual([named]);
+    expect(probe.ownerCalls).toBe(1);
   });
 
   it('asks the kernel once for 100 parallel callers, and again after the cache expires', async () => {
@@ -55,10 +69,5 @@ describe('LocalListenerSource', () => {
     expect(describeListener({ port: 22, protocol: 'tcp', address: '*', pid: null, process: null })).toBe(
       'a process on port 22 (owner not visible)',
     );
-  });
-
-  it('falls back to /proc/net when ss is missing', async () => {
-    const listeners = await new SsListenerProbe(undefined, 'ss-not-installed-berth').listeners();
-    expect(listeners.some((l) => l.port === port)).toBe(true);
   });
 });

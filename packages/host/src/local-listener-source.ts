@@ -1,5 +1,11 @@
 import type { Listener, ListenerProbe, PortSource, TakenPort } from '@berth/core';
-import { SsListenerProbe } from './ss-listener-probe.js';
+import { ProcNetListenerProbe } from './proc-net-listener-probe.js';
+
+/** A probe that may leave owners out of `listeners()` (finding them is slow) and name them on request. */
+export interface OwnerNamingProbe extends ListenerProbe {
+  /** The same listeners, with pid and process filled in where they can be found. */
+  owners?(listeners: Listener[]): Promise<Listener[]>;
+}
 
 export interface LocalListenerSourceOptions {
   /**
@@ -14,7 +20,9 @@ export interface LocalListenerSourceOptions {
 
 /**
  * The port ledger's view of this machine's listeners. Concurrent callers share one in-flight
- * probe, so 100 parallel allocations cost one `ss`; a list may also be reused for `ttlMs`.
+ * probe, so 100 parallel allocations cost one read of the socket tables; a list may also be
+ * reused for `ttlMs`. Owners are not part of that read: `owners()` names them for the few ports
+ * the ledger has to describe (a conflict, the inventory).
  */
 export class LocalListenerSource implements PortSource {
   readonly name = 'listeners';
@@ -23,9 +31,11 @@ export class LocalListenerSource implements PortSource {
   private readonly now: () => number;
   private cached: { at: number; ports: TakenPort[] } | undefined;
   private inflight: Promise<TakenPort[]> | undefined;
+  /** The listeners behind each reported port (IPv4 and IPv6, SO_REUSEPORT siblings). */
+  private readonly listenersOf = new WeakMap<TakenPort, Listener[]>();
 
   constructor(
-    private readonly probe: ListenerProbe = new SsListenerProbe(),
+    private readonly probe: OwnerNamingProbe = new ProcNetListenerProbe(),
     opts: LocalListenerSourceOptions = {},
   ) {
     this.ttlMs = opts.ttlMs ?? 0;
@@ -42,28 +52,57 @@ export class LocalListenerSource implements PortSource {
     return this.inflight;
   }
 
+  /** The given ports (from `taken`) with their owning processes named where visible. */
+  async owners(host: string, ports: TakenPort[]): Promise<TakenPort[]> {
+    if (!this.hosts.has(host) || !this.probe.owners) return ports;
+    const unnamed = ports.filter((t) => t.pid === undefined && this.listenersOf.has(t));
+    if (unnamed.length === 0) return ports;
+    const named = groupByPort(await this.probe.owners(unnamed.flatMap((t) => this.listenersOf.get(t)!)));
+    return ports.map((t) => {
+      const ls = named.get(`${t.protocol}/${t.port}`);
+      return ls ? this.toTakenPort(ls) : t;
+    });
+  }
+
   private async refresh(): Promise<TakenPort[]> {
-    const ports = toTakenPorts(await this.probe.listeners());
+    const ports = [...groupByPort(await this.probe.listeners()).values()].map((ls) => this.toTakenPort(ls));
     this.cached = { at: this.now(), ports };
     return ports;
   }
+
+  private toTakenPort(listeners: Listener[]): TakenPort {
+    const t = toTakenPort(listeners);
+    this.listenersOf.set(t, listeners);
+    return t;
+  }
 }
 
-/** One TakenPort per protocol/port, preferring the listener whose owner is visible. */
-export function toTakenPorts(listeners: Listener[]): TakenPort[] {
-  const byKey = new Map<string, Listener>();
+function groupByPort(listeners: Listener[]): Map<string, Listener[]> {
+  const byKey = new Map<string, Listener[]>();
   for (const l of listeners) {
     const key = `${l.protocol}/${l.port}`;
     const seen = byKey.get(key);
-    if (!seen || (seen.pid === null && l.pid !== null)) byKey.set(key, l);
+    if (seen) seen.push(l);
+    else byKey.set(key, [l]);
   }
-  return [...byKey.values()].map((l) => ({
+  return byKey;
+}
+
+/** One port's listeners as one TakenPort, described by the first whose owner is visible. */
+function toTakenPort(listeners: Listener[]): TakenPort {
+  const l = listeners.find((x) => x.pid !== null) ?? listeners[0]!;
+  return {
     port: l.port,
     protocol: l.protocol,
     usedBy: describeListener(l),
     kind: 'process',
     ...(l.pid !== null ? { pid: l.pid } : {}),
-  }));
+  };
+}
+
+/** One TakenPort per protocol/port, preferring the listener whose owner is visible. */
+export function toTakenPorts(listeners: Listener[]): TakenPort[] {
+  return [...groupByPort(listeners).values()].map(toTakenPort);
 }
 
 export function describeListener(l: Listener): string {

@@ -1,17 +1,19 @@
 import { connect, createServer } from 'node:net';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { LocalSocketSource, parseConnections } from './local-socket-source.js';
+import { connectionPorts, LocalSocketSource } from './local-socket-source.js';
+import { ProcNetSocketTable, readProcNetSockets } from './proc-net-sockets.js';
+
+const FIXTURES = fileURLToPath(new URL('./fixtures/proc-net', import.meta.url));
 
 describe('LocalSocketSource', () => {
-  it('parses every state but LISTEN, once per port', () => {
-    const out = [
-      'LISTEN     0 511 127.0.0.1:48100 0.0.0.0:*',
-      'TIME-WAIT  0 0   127.0.0.1:54048 127.0.0.1:59901',
-      'ESTAB      0 0   [::ffff:127.0.0.1]:54049 [::ffff:127.0.0.1]:80',
-      'TIME-WAIT  0 0   127.0.0.1:54048 127.0.0.1:59902',
-    ].join('\n');
-    expect(parseConnections(out).map((t) => t.port)).toEqual([54048, 54049]);
-    expect(parseConnections(out)[0]?.usedBy).toContain('TIME-WAIT');
+  it('takes every TCP state but LISTEN, once per port, and no UDP socket', async () => {
+    const taken = connectionPorts(await readProcNetSockets(FIXTURES));
+    expect(taken.map((t) => t.port).sort()).toEqual([48212, 48216, 48217, 59901]);
+    expect(taken.every((t) => t.kind === 'connection' && t.protocol === 'tcp')).toBe(true);
+    expect(taken.find((t) => t.port === 48216)?.usedBy).toBe(
+      "a TCP connection's local end (TIME-WAIT, port 48216)",
+    );
   });
 
   it("reports a client's port left in TIME-WAIT, which no listener can bind", async () => {
@@ -25,7 +27,9 @@ describe('LocalSocketSource', () => {
     await new Promise((r) => setTimeout(r, 50));
     const taken = await new LocalSocketSource().taken('local');
     expect(taken.some((t) => t.port === local)).toBe(true);
-    expect(await new LocalSocketSource().taken('host-b')).toEqual([]);
+    expect(await new LocalSocketSource(new Set(['local']), new ProcNetSocketTable()).taken('host-b')).toEqual(
+      [],
+    );
     await new Promise((r) => server.close(r));
   });
 });

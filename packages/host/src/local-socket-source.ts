@@ -1,5 +1,11 @@
-import { execFile } from 'node:child_process';
 import type { PortSource, TakenPort } from '@berth/core';
+import {
+  localSocketTable,
+  type ProcNetSocketTable,
+  type ProcSocket,
+  stateName,
+  TCP_LISTEN,
+} from './proc-net-sockets.js';
 
 /**
  * The local ends of this machine's TCP connections (any state but LISTEN, TIME-WAIT included),
@@ -10,47 +16,33 @@ import type { PortSource, TakenPort } from '@berth/core';
  * be handed a port no workload can bind (found by the 1,000-instance benchmark: ~2 % of starts).
  * They are `connection` ports: the ledger avoids them when it chooses a port, but they never make a
  * port an instance already holds (sticky or pinned) a conflict — a restarted server's own
- * TIME-WAIT sockets do not stop it from binding again. `ss -tanH` reads the kernel's socket table
- * over netlink, without walking /proc: a few ms.
+ * TIME-WAIT sockets do not stop it from binding again. Read from /proc/net/tcp{,6}, in the same
+ * read as the listener source's when both are asked at once.
  */
 export class LocalSocketSource implements PortSource {
   readonly name = 'connections';
-  private inflight: Promise<TakenPort[]> | undefined;
 
-  constructor(private readonly hosts: Set<string> = new Set(['local'])) {}
+  constructor(
+    private readonly hosts: Set<string> = new Set(['local']),
+    private readonly table: ProcNetSocketTable = localSocketTable,
+  ) {}
 
   async taken(host: string): Promise<TakenPort[]> {
     if (!this.hosts.has(host)) return [];
-    this.inflight ??= this.read().finally(() => {
-      this.inflight = undefined;
-    });
-    return this.inflight;
-  }
-
-  private read(): Promise<TakenPort[]> {
-    return new Promise((resolve) => {
-      execFile('ss', ['-tanH'], { maxBuffer: 64 * 1024 * 1024, timeout: 10_000 }, (err, out) =>
-        // Without ss this source has nothing to add; the listener source still works.
-        resolve(err ? [] : parseConnections(out)),
-      );
-    });
+    return connectionPorts(await this.table.read());
   }
 }
 
-/** `ss -tanH` lines → one TakenPort per local port that is not a listener. */
-export function parseConnections(out: string): TakenPort[] {
+/** One TakenPort per local port of a TCP socket that is not a listener. */
+export function connectionPorts(sockets: ProcSocket[]): TakenPort[] {
   const seen = new Map<number, TakenPort>();
-  for (const line of out.split('\n')) {
-    const f = line.trim().split(/\s+/);
-    const state = f[0];
-    const local = f[3];
-    if (!state || !local || state === 'LISTEN') continue;
-    const port = Number(local.slice(local.lastIndexOf(':') + 1));
-    if (!Number.isInteger(port) || port <= 0 || seen.has(port)) continue;
-    seen.set(port, {
-      port,
+  for (const s of sockets) {
+    if (s.protocol !== 'tcp' || s.state === TCP_LISTEN || s.port <= 0 || seen.has(s.port)) continue;
+    const state = stateName(s.state);
+    seen.set(s.port, {
+      port: s.port,
       protocol: 'tcp',
-      usedBy: `a TCP connection's local end (${state}, port ${port})`,
+      usedBy: `a TCP connection's local end (${state}, port ${s.port})`,
       kind: 'connection',
     });
   }

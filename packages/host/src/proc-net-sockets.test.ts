@@ -1,0 +1,89 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import {
+  decodeHexAddress,
+  isListening,
+  ProcNetSocketTable,
+  readProcNetListeners,
+  readProcNetSockets,
+  stateName,
+} from './proc-net-sockets.js';
+
+// Copied from this machine's /proc/net while a test program listened on 48211 (tcp 127.0.0.1),
+// 48212 (tcp6 ::), 48213 (udp 127.0.0.1), 48214 (udp6 ::1) and 48215 (tcp 127.0.0.1), with a
+// client from 48216 to 48215 closed (TIME-WAIT) and one from [::1]:48217 to 48212 open (ESTAB).
+const FIXTURES = fileURLToPath(new URL('./fixtures/proc-net', import.meta.url));
+
+describe('/proc/net socket tables', () => {
+  it('reads every socket of the four tables, with state, port and inode', async () => {
+    const sockets = await readProcNetSockets(FIXTURES);
+    const row = (protocol: string, port: number) =>
+      sockets.filter((s) => s.protocol === protocol && s.port === port).map((s) => stateName(s.state));
+    expect(row('tcp', 48211)).toEqual(['LISTEN']);
+    expect(row('tcp', 48215)).toEqual(['LISTEN']);
+    expect(row('tcp', 48216)).toEqual(['TIME-WAIT']);
+    expect(row('tcp', 48212)).toEqual(['LISTEN', 'ESTAB']);
+    expect(row('tcp', 48217)).toEqual(['ESTAB']);
+    expect(row('udp', 48213)).toEqual(['UNCONN']);
+    expect(row('udp', 48214)).toEqual(['UNCONN']);
+    expect(sockets.find((s) => s.port === 48211)?.inode).toBeGreaterThan(0);
+    expect(sockets.find((s) => s.port === 48216)?.inode).toBe(0);
+  });
+
+  it('keeps listeners only (TCP LISTEN, unconnected UDP) and decodes their addresses', async () => {
+    const listeners = await readProcNetListeners(FIXTURES);
+    expect(listeners.map((l) => [l.protocol, l.port, l.address])).toEqual([
+      ['tcp', 48215, '127.0.0.1'],
+      ['tcp', 48211, '127.0.0.1'],
+      ['tcp', 48212, '::'],
+      ['udp', 48213, '127.0.0.1'],
+      ['udp', 48214, '::1'],
+    ]);
+    expect(listeners.every((l) => l.pid === null && l.process === null)).toBe(true);
+  });
+
+  it('decodes little-endian IPv4 and IPv6 addresses', () => {
+    expect(decodeHexAddress('0100007F')).toBe('127.0.0.1');
+    expect(decodeHexAddress('00000000000000000000000000000000')).toBe('::');
+    expect(decodeHexAddress('00000000000000000000000001000000')).toBe('::1');
+    expect(decodeHexAddress('0000000000000000FFFF00000100007F')).toBe('::ffff:7f00:1');
+  });
+
+  it('treats a missing IPv6 or UDP table as empty, but a missing tcp table as an error', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'berth-procnet-'));
+    try {
+      await expect(readProcNetSockets(dir)).rejects.toThrow(/ENOENT/);
+      await writeFile(
+        join(dir, 'tcp'),
+        '  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode\n' +
+          '   0: 00000000:1F90 00000000:0000 0A 00000000:00000000 00:00000000 00000000  1000        0 4242 1 0000000000000000 100 0 0 10 0\n',
+      );
+      expect(await readProcNetSockets(dir)).toEqual([
+        { protocol: 'tcp', state: 0x0a, addressHex: '00000000', port: 8080, inode: 4242 },
+      ]);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('sees a listener this test opens in the live tables, and shares one read among overlapping callers', async () => {
+    const server = createServer();
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const port = (server.address() as { port: number }).port;
+    try {
+      const table = new ProcNetSocketTable();
+      const [a, b] = await Promise.all([table.read(), table.read()]);
+      expect(a).toBe(b);
+      expect(a.some((s) => s.port === port && s.protocol === 'tcp' && isListening(s) && s.inode > 0)).toBe(
+        true,
+      );
+      expect(await table.read()).not.toBe(a);
+    } finally {
+      await new Promise((r) => server.close(r));
+    }
+  });
+});
