@@ -1,6 +1,7 @@
 import type { Detection, DetectResult } from '@berth/contracts';
 
-const cmd = (c: readonly string[]) => c.map((a) => (/^[\w./:=@%+-]+$/.test(a) ? a : JSON.stringify(a))).join(' ');
+const cmd = (c: readonly string[]) =>
+  c.map((a) => (/^[\w./:=@%+-]+$/.test(a) ? a : JSON.stringify(a))).join(' ');
 const list = (cs: readonly (readonly string[])[]) => (cs.length === 0 ? '—' : cs.map(cmd).join(' && '));
 
 /** A detection for people: what was found, from which files, and what would be built and run. */
