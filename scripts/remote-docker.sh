@@ -2,10 +2,17 @@
 # A second, "remote" Docker host on this machine: a network namespace joined to the host by a veth
 # pair (host 100.64.N.1/24, namespace 100.64.N.2/24) and a dockerd inside it with its own
 # data-root, exec-root, pidfile, unix socket, bridge and cgroup parent, listening on
-# tcp://100.64.N.2:2375 without TLS.
+# tcp://100.64.N.2:2375 without TLS — or, with --tls, on tcp://0.0.0.0:2376 with --tlsverify.
 #
-#   scripts/remote-docker.sh up   <name> <N>   prints the endpoint (tcp://100.64.N.2:2375)
-#   scripts/remote-docker.sh down <name> [N]   stops it and removes everything `up` made
+#   scripts/remote-docker.sh up   <name> <N> [--tls <dir>]
+#        prints the endpoint (tcp://100.64.N.2:2375, or tcp://100.64.N.2:2376 with --tls, where <dir>
+#        holds ca.pem, server-cert.pem and server-key.pem as scripts/docker-tls-certs.sh makes them)
+#   scripts/remote-docker.sh sshd <name> <port> <dir>
+#        starts an sshd in the namespace on <port> (host key <dir>/ssh_host_ed25519_key, logins by
+#        <dir>/authorized_keys only) whose sessions talk to this namespace's dockerd (DOCKER_HOST),
+#        so `ssh://root@100.64.N.2:<port>` is a Docker endpoint; prints its pid. Its config and log
+#        go to <dir>; nothing system-wide changes but /run/sshd, sshd's privilege-separation folder.
+#   scripts/remote-docker.sh down <name> [N]   stops both and removes everything `up` made
 #
 #   scripts/remote-docker.sh unguard           drops the guard route (below) when no namespace is left
 #
@@ -15,12 +22,23 @@
 # "the remote host went away" is observable; `unguard` removes it. All idempotent. Needs root.
 set -euo pipefail
 
-usage() { echo "usage: $0 up <name> <ip-suffix 1-254> | down <name> | unguard" >&2; exit 2; }
+usage() {
+  echo "usage: $0 up <name> <ip-suffix 1-254> [--tls <dir>] | sshd <name> <port> <dir> | down <name> | unguard" >&2
+  exit 2
+}
 [ "${1:-}" = unguard ] && set -- unguard guard
 [ $# -ge 2 ] || usage
 ACTION=$1
 NAME=$2
 N=${3:-}
+TLS_DIR=
+if [ "$ACTION" = up ] && [ $# -gt 3 ]; then
+  [ $# -eq 5 ] && [ "$4" = --tls ] || usage
+  TLS_DIR=$(cd "$5" && pwd)
+  for f in ca.pem server-cert.pem server-key.pem; do
+    [ -r "$TLS_DIR/$f" ] || { echo "remote-docker: $TLS_DIR/$f is missing" >&2; exit 2; }
+  done
+fi
 [[ "$NAME" =~ ^[a-z0-9][a-z0-9-]{0,9}$ ]] || { echo "name must be 1-10 of [a-z0-9-]" >&2; exit 2; }
 
 NS=berth-$NAME
@@ -30,11 +48,13 @@ BASE=/var/lib/berth-remote/$NAME
 EXEC_ROOT=/run/brd-$NAME
 SOCK=$EXEC_ROOT.sock
 PIDFILE=$EXEC_ROOT.pid
+SSHD_PIDFILE=$EXEC_ROOT.sshd.pid
 LOG=/tmp/berth-remote-$NAME.dockerd.log
 CGROUP_PARENT=berth-remote-$NAME
 GUARD_ROUTE="unreachable 100.64.0.0/10 metric 4242"
 DOCKERD=/usr/sbin/dockerd
 DOCKER=/usr/bin/docker
+SSHD=/usr/sbin/sshd
 
 dockerd_pid() {
   [ -f "$PIDFILE" ] || return 1
@@ -43,7 +63,8 @@ dockerd_pid() {
   [ -n "$pid" ] && [ -d "/proc/$pid" ] && grep -q dockerd "/proc/$pid/comm" 2>/dev/null && echo "$pid"
 }
 
-answers() { timeout 5 "$DOCKER" -H "tcp://$NS_IP:2375" version >/dev/null 2>&1; }
+# Asked over its unix socket, which answers the same with or without TLS on tcp.
+answers() { [ -S "$SOCK" ] && timeout 5 "$DOCKER" -H "unix://$SOCK" version >/dev/null 2>&1; }
 
 make_network() {
   ip netns list | grep -qw "^$NS" || ip netns add "$NS"
@@ -63,12 +84,17 @@ make_network() {
 
 start_dockerd() {
   mkdir -p "$BASE/data" "$EXEC_ROOT"
+  local tcp=(-H "tcp://$NS_IP:2375" --tls=false)
+  if [ -n "$TLS_DIR" ]; then
+    tcp=(-H tcp://0.0.0.0:2376 --tlsverify --tlscacert "$TLS_DIR/ca.pem"
+      --tlscert "$TLS_DIR/server-cert.pem" --tlskey "$TLS_DIR/server-key.pem")
+  fi
   setsid nsenter --net="/run/netns/$NS" "$DOCKERD" \
     --data-root "$BASE/data" \
     --exec-root "$EXEC_ROOT" \
     --pidfile "$PIDFILE" \
     -H "unix://$SOCK" \
-    -H "tcp://$NS_IP:2375" --tls=false \
+    "${tcp[@]}" \
     --bip "10.123.$N.1/24" \
     --cgroup-parent "/$CGROUP_PARENT" \
     >>"$LOG" 2>&1 </dev/null &
@@ -87,7 +113,58 @@ up() {
   [[ "$N" =~ ^[0-9]+$ ]] && [ "$N" -ge 1 ] && [ "$N" -le 254 ] || usage
   make_network
   answers || start_dockerd
-  echo "tcp://$NS_IP:2375"
+  if [ -n "$TLS_DIR" ]; then echo "tcp://$NS_IP:2376"; else echo "tcp://$NS_IP:2375"; fi
+}
+
+sshd_pid() {
+  [ -f "$SSHD_PIDFILE" ] || return 1
+  local pid
+  pid=$(cat "$SSHD_PIDFILE")
+  [ -n "$pid" ] && [ -d "/proc/$pid" ] && grep -q sshd "/proc/$pid/comm" 2>/dev/null && echo "$pid"
+}
+
+start_sshd() {
+  local port=$1 dir ns_ip pid
+  [[ "$port" =~ ^[0-9]+$ ]] && [ "$port" -ge 1 ] && [ "$port" -le 65535 ] || usage
+  dir=$(cd "$2" && pwd)
+  [ -r "$dir/ssh_host_ed25519_key" ] && [ -r "$dir/authorized_keys" ] ||
+    { echo "remote-docker: $dir needs ssh_host_ed25519_key and authorized_keys" >&2; exit 2; }
+  [ -x "$SSHD" ] || { echo "remote-docker: $SSHD is missing (Debian package openssh-server)" >&2; exit 1; }
+  answers || { echo "remote-docker: no dockerd in $NS; run 'up' first" >&2; exit 1; }
+  if pid=$(sshd_pid); then echo "$pid"; return; fi
+  ns_ip=$(ip -n "$NS" -4 -o addr show dev "$VETH_NS" | awk '{ sub(/\/.*/, "", $4); print $4 }')
+  mkdir -p /run/sshd
+  cat >"$dir/sshd_config" <<SSHD_CONFIG
+Port $port
+ListenAddress $ns_ip
+HostKey $dir/ssh_host_ed25519_key
+AuthorizedKeysFile $dir/authorized_keys
+PidFile $SSHD_PIDFILE
+PermitRootLogin prohibit-password
+PubkeyAuthentication yes
+PasswordAuthentication no
+KbdInteractiveAuthentication no
+UsePAM no
+StrictModes no
+SetEnv DOCKER_HOST=unix://$SOCK
+SSHD_CONFIG
+  nsenter --net="/run/netns/$NS" "$SSHD" -f "$dir/sshd_config" -E "$dir/sshd.log"
+  local deadline=$((SECONDS + 10))
+  until pid=$(sshd_pid) && timeout 1 bash -c "exec 3<>/dev/tcp/$ns_ip/$port" 2>/dev/null; do
+    if [ "$SECONDS" -ge "$deadline" ]; then
+      echo "remote-docker: sshd in $NS did not listen on $ns_ip:$port; its log:" >&2
+      tail -n 20 "$dir/sshd.log" >&2 || true
+      exit 1
+    fi
+    sleep 0.1
+  done
+  echo "$pid"
+}
+
+stop_sshd() {
+  local pid
+  if pid=$(sshd_pid); then kill -TERM "$pid" 2>/dev/null || true; fi
+  rm -f "$SSHD_PIDFILE"
 }
 
 stop_dockerd() {
@@ -124,6 +201,7 @@ remove_cgroups() {
 }
 
 down() {
+  stop_sshd
   stop_dockerd
   kill_leftovers
   unmount_under "$EXEC_ROOT"
@@ -145,6 +223,7 @@ case "$ACTION" in
     HOST_IP=100.64.$N.1
     up
     ;;
+  sshd) start_sshd "${3:-}" "${4:-.}" ;;
   down) down ;;
   unguard) unguard ;;
   *) usage ;;
