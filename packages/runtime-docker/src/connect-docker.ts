@@ -1,10 +1,23 @@
+import { userInfo } from 'node:os';
 import Dockerode from 'dockerode';
+import type { ConnectConfig } from 'ssh2';
+import { SshDialAgent } from './ssh-dial-agent.js';
 
 /** Where a Docker engine answers, in berth's words (what a node's config stores). */
 export type DockerEndpoint =
   | { kind: 'socket'; path: string }
   | { kind: 'tcp'; host: string; port: number; tls?: DockerTls }
-  | { kind: 'ssh'; host: string; port?: number; username?: string; privateKey?: string; password?: string };
+  | {
+      kind: 'ssh';
+      host: string;
+      port?: number;
+      /** The local user's name when absent, as `ssh` does. */
+      username?: string;
+      privateKey?: string;
+      password?: string;
+      /** An ssh-agent's socket (SSH_AUTH_SOCK), tried when there is no key. */
+      agent?: string;
+    };
 
 /** PEM text of the client certificate, its key and the CA that signed the engine's certificate. */
 export interface DockerTls {
@@ -41,16 +54,32 @@ export function dockerOptions(endpoint: DockerEndpoint, opts: ConnectOptions = {
         ...(endpoint.tls ? { ca: endpoint.tls.ca, cert: endpoint.tls.cert, key: endpoint.tls.key } : {}),
       };
     case 'ssh':
+      // Plain HTTP over our own agent, whose sockets are dial-stdio channels on shared ssh
+      // connections (docker-modem's 'ssh' protocol makes one ssh connection per call). `host`
+      // stays the ssh host: published ports are reached there.
       return {
         ...common,
-        protocol: 'ssh',
+        protocol: 'http',
         host: endpoint.host,
         port: endpoint.port ?? 22,
-        ...(endpoint.username ? { username: endpoint.username } : {}),
-        ...(endpoint.password ? { password: endpoint.password } : {}),
-        sshOptions: endpoint.privateKey ? { privateKey: endpoint.privateKey } : {},
-      };
+        agent: new SshDialAgent(sshConfig(endpoint)),
+      } as Dockerode.DockerOptions;
   }
+}
+
+/** How ssh2 logs in: the key, else the password, else the ssh-agent; keepalives notice a vanished host. */
+export function sshConfig(endpoint: Extract<DockerEndpoint, { kind: 'ssh' }>): ConnectConfig {
+  return {
+    host: endpoint.host,
+    port: endpoint.port ?? 22,
+    username: endpoint.username ?? userInfo().username,
+    ...(endpoint.privateKey ? { privateKey: endpoint.privateKey } : {}),
+    ...(endpoint.password ? { password: endpoint.password } : {}),
+    ...(endpoint.agent ? { agent: endpoint.agent } : {}),
+    readyTimeout: 10_000,
+    keepaliveInterval: 1_000,
+    keepaliveCountMax: 3,
+  };
 }
 
 /** A client for one engine; the caller owns it (no module-level singleton). */

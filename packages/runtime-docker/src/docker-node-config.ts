@@ -79,16 +79,23 @@ async function readSecretFile(path: string, field: string): Promise<string> {
   }
 }
 
-/** The endpoint to connect to, with the certificate or key files read. */
-export async function dockerNodeEndpoint(c: DockerNodeConfig): Promise<DockerEndpoint> {
+/**
+ * The endpoint to connect to, with the certificate or key files read. An ssh node without
+ * `sshKey` logs in through the ssh-agent of `env.SSH_AUTH_SOCK` when there is one.
+ */
+export async function dockerNodeEndpoint(
+  c: DockerNodeConfig,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<DockerEndpoint> {
   const url = new URL(c.endpoint);
   if (url.protocol === 'ssh:') {
+    const agent = env.SSH_AUTH_SOCK;
     return {
       kind: 'ssh',
       host: url.hostname,
       port: url.port ? Number(url.port) : 22,
       ...(url.username ? { username: decodeURIComponent(url.username) } : {}),
-      ...(c.sshKey ? { privateKey: await readSecretFile(c.sshKey, 'sshKey') } : {}),
+      ...(c.sshKey ? { privateKey: await readSecretFile(c.sshKey, 'sshKey') } : agent ? { agent } : {}),
     };
   }
   const files = tlsFiles(c);

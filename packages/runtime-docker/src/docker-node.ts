@@ -19,7 +19,7 @@ export interface DockerNode {
   endpoint: DockerEndpoint;
   docker: Dockerode;
   runtime: DockerRuntime;
-  /** Absent when no compose CLI exists or it cannot reach this engine (TLS without a cert folder). */
+  /** Absent when no compose CLI exists or it cannot reach this engine (TLS without a cert folder, ssh with a key file). */
   compose: ComposeRuntime | undefined;
   ports: DockerPortSource;
 }
@@ -53,7 +53,13 @@ function assemble(
     dataVolumes: opts.dataVolumes,
     readDeadlineMs,
   });
-  const canCompose = opts.composeCli && (endpoint.kind !== 'tcp' || !endpoint.tls || opts.certPath);
+  // The compose CLI reaches the engine by DOCKER_HOST alone: a TLS node needs its cert folder, and
+  // an ssh node's key file is berth's, not one the CLI's `ssh` would use.
+  const canCompose =
+    opts.composeCli &&
+    (endpoint.kind === 'socket' ||
+      (endpoint.kind === 'tcp' && (!endpoint.tls || opts.certPath)) ||
+      (endpoint.kind === 'ssh' && !endpoint.privateKey));
   const compose =
     opts.composeCli && canCompose
       ? new ComposeRuntime({
