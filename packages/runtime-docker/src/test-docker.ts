@@ -1,14 +1,8 @@
 import type Dockerode from 'dockerode';
-import { engineMessage, errnoOf, statusOf } from './docker-errors.js';
+import { type DockerTestFailure, failureMessage, failureReason } from './docker-errors.js';
 
-export type DockerTestFailure =
-  | 'dns'
-  | 'refused'
-  | 'unreachable'
-  | 'tls'
-  | 'timeout'
-  | 'unauthorized'
-  | 'unknown';
+export type { DockerTestFailure };
+export { failureReason };
 
 export type DockerTestResult =
   | { ok: true; version: string; apiVersion: string; latencyMs: number }
@@ -53,39 +47,4 @@ function versionOf(client: Dockerode, signal: AbortSignal): Promise<Dockerode.Do
     abortSignal: AbortSignal;
   }) => Promise<Dockerode.DockerVersion>;
   return version.call(client, { abortSignal: signal });
-}
-
-const byCode: Record<string, DockerTestFailure> = {
-  ENOTFOUND: 'dns',
-  EAI_AGAIN: 'dns',
-  EAI_FAIL: 'dns',
-  ECONNREFUSED: 'refused',
-  ENOENT: 'refused',
-  ECONNRESET: 'refused',
-  EHOSTUNREACH: 'unreachable',
-  ENETUNREACH: 'unreachable',
-  EHOSTDOWN: 'unreachable',
-  ETIMEDOUT: 'timeout',
-  BERTH_TIMEOUT: 'timeout',
-  EACCES: 'unauthorized',
-  EPROTO: 'tls',
-};
-
-export function failureReason(err: unknown): DockerTestFailure {
-  const status = statusOf(err);
-  if (status === 401 || status === 403) return 'unauthorized';
-  const code = errnoOf(err);
-  if (code && byCode[code]) return byCode[code];
-  if (code && /^(ERR_TLS_|ERR_SSL_|CERT_|UNABLE_TO_|DEPTH_ZERO_|SELF_SIGNED_)/.test(code)) return 'tls';
-  const message = err instanceof Error ? err.message : String(err);
-  if (/authentication methods failed|permission denied/i.test(message)) return 'unauthorized';
-  if (/timed out/i.test(message)) return 'timeout';
-  if (status !== undefined) return 'unknown';
-  return 'unknown';
-}
-
-function failureMessage(err: unknown): string {
-  const status = statusOf(err);
-  if (status !== undefined) return `the endpoint answered HTTP ${status}: ${engineMessage(err)}`;
-  return engineMessage(err);
 }
