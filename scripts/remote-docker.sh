@@ -182,7 +182,7 @@ stop_dockerd() {
 kill_leftovers() {
   local p
   for p in /proc/[0-9]*; do
-    tr '\0' ' ' <"$p/cmdline" 2>/dev/null | grep -q -- "$EXEC_ROOT/" && kill -KILL "${p#/proc/}" 2>/dev/null || true
+    tr '\0' ' ' 2>/dev/null <"$p/cmdline" | grep -q -- "$EXEC_ROOT/" && kill -KILL "${p#/proc/}" 2>/dev/null || true
   done
 }
 
