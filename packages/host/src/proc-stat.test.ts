@@ -1,6 +1,8 @@
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { bootTimeMs, clockTicks, processStartTime } from './boot-time.js';
-import { parseProcStat, readProcStat } from './proc-stat.js';
+import { parseProcStat, readProcStat, readProcStatSync, readProcTextSync } from './proc-stat.js';
 import { descendantsOf, processTree } from './process-table.js';
 
 describe('/proc/<pid>/stat', () => {
@@ -28,6 +30,25 @@ describe('/proc/<pid>/stat', () => {
     expect(me?.rssPages).toBeGreaterThan(0);
     expect(await readProcStat(0)).toBeUndefined();
     expect(await readProcStat(2 ** 30)).toBeUndefined();
+  });
+
+  it('reads /proc files of any length through its reused buffer, the same as readFileSync', () => {
+    expect(readProcStatSync(process.pid)?.pid).toBe(process.pid);
+    expect(readProcStatSync(2 ** 30)).toBeUndefined();
+    // Environments of 40 KB and of 1.2 MB: longer than the first buffer, then than the kept one.
+    for (const vars of [1, 30]) {
+      const env = Object.fromEntries(Array.from({ length: vars }, (_, i) => [`BIG${i}`, 'y'.repeat(40_000)]));
+      const child = spawn('sleep', ['30'], { env, stdio: 'ignore' });
+      try {
+        const text = readProcTextSync(`/proc/${child.pid}/environ`, 'utf8');
+        expect(text).toBe(readFileSync(`/proc/${child.pid}/environ`, 'utf8'));
+        expect(text.length).toBeGreaterThan(vars * 40_000);
+      } finally {
+        child.kill('SIGKILL');
+      }
+    }
+    expect(readProcTextSync('/proc/self/status', 'latin1')).toMatch(/^Name:/);
+    expect(() => readProcTextSync('/proc/0/stat', 'latin1')).toThrow(/ENOENT/);
   });
 
   it('turns start ticks into a wall-clock start time', async () => {
