@@ -38,6 +38,7 @@ export class SqliteStore implements Store {
   readonly integrations: SqliteIntegrationRepository;
   readonly scans: SqliteScanRepository;
   readonly #db: Database.Database;
+  readonly #dataVersion: Database.Statement<[], { own: number; other: number }>;
 
   private constructor(
     db: Database.Database,
@@ -46,6 +47,9 @@ export class SqliteStore implements Store {
     readonly migration: MigrationResult,
   ) {
     this.#db = db;
+    this.#dataVersion = db.prepare(
+      'SELECT total_changes() AS own, (SELECT data_version FROM pragma_data_version) AS other',
+    );
     const cache = new StatementCache(db);
     this.templates = new SqliteTemplateRepository(db);
     this.instances = new SqliteInstanceRepository(db, cache);
@@ -71,6 +75,15 @@ export class SqliteStore implements Store {
       db.close();
       throw err;
     }
+  }
+
+  /**
+   * Changes whenever a row is written, through this connection (`total_changes()`) or another one
+   * (`data_version`): a reader can keep what it derived from the data until this moves on.
+   */
+  dataVersion(): string {
+    const v = this.#dataVersion.get()!;
+    return `${v.other}:${v.own}`;
   }
 
   get schemaVersion(): number {

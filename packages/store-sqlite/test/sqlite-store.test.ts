@@ -24,3 +24,24 @@ describe('SqliteStore.transaction', () => {
     store.close();
   });
 });
+
+describe('SqliteStore.dataVersion', () => {
+  it('moves on with every write, its own or another connection’s, and stays put on reads', async () => {
+    const file = join(dir, 'version.db');
+    const store = await SqliteStore.open(file);
+    const v0 = store.dataVersion();
+    expect(store.settings.get('x')).toBeUndefined();
+    expect(store.dataVersion()).toBe(v0);
+    store.settings.set('x', '1');
+    const v1 = store.dataVersion();
+    expect(v1).not.toBe(v0);
+    store.settings.set('x', '1'); // the same value written again is still a write
+    const v2 = store.dataVersion();
+    expect(v2).not.toBe(v1);
+    const other = await SqliteStore.open(file);
+    other.settings.set('y', '2');
+    other.close();
+    expect(store.dataVersion()).not.toBe(v2);
+    store.close();
+  });
+});
