@@ -1,10 +1,11 @@
-import { createServer, type Server } from 'node:http';
+import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { announceAdminToken } from './admin-token.js';
 import type { AppContext } from './app-context.js';
 import { type BerthOptions, createBerth } from './berth.js';
 import { createApp } from './http/create-app.js';
 import { DEFAULT_WEB_DIST } from './http/web-ui.js';
+import { ConnectionRouter } from './proxy/connection-router.js';
 import { InstanceProxy } from './proxy/instance-proxy.js';
 import { InstanceTargets } from './proxy/instance-targets.js';
 import { handleInstanceHost, upgradeInstanceHost } from './proxy/proxy-handlers.js';
@@ -17,16 +18,6 @@ export interface StartOptions extends BerthOptions {
 
 export type RunningServer = Awaited<ReturnType<typeof startServer>>;
 
-function listen(server: Server, port: number, host: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => {
-      server.off('error', reject);
-      resolve((server.address() as AddressInfo).port);
-    });
-  });
-}
-
 /** berth, its API on `config.port` and its reverse proxy on `config.proxyPort`. */
 export async function startServer(config: ServerConfig, opts: StartOptions = {}) {
   const berth = await createBerth(config, opts);
@@ -37,23 +28,31 @@ export async function startServer(config: ServerConfig, opts: StartOptions = {})
   const ctx: AppContext = {
     berth,
     apiPort: () => apiPort,
-    view: { store: berth.store, ports, publicHost: '127.0.0.1', proxyPort: () => proxyPort },
+    view: {
+      store: berth.store,
+      ports,
+      publicHost: '127.0.0.1',
+      proxyPort: () => proxyPort,
+      dataVersion: () => berth.store.dataVersion(),
+    },
   };
-  const proxy = new InstanceProxy(
-    new InstanceTargets(berth.store, berth.events, ports),
-    log.child({ ns: 'proxy' }),
-  );
+  const targets = new InstanceTargets(berth.store, berth.events, ports);
+  const proxy = new InstanceProxy(targets, log.child({ ns: 'proxy' }));
+  // The proxy port: connections are spliced to the instance by the router; what it does not
+  // forward itself goes to the per-request proxy server, which never listens on its own.
   const proxyServer = createServer((req, res) => handleInstanceHost(proxy, req, res));
   proxyServer.on('upgrade', (req, socket, head) => upgradeInstanceHost(proxy, req, socket, head));
   proxyServer.keepAliveTimeout = 65_000;
+  const router = new ConnectionRouter(targets, proxyServer);
   let app: Awaited<ReturnType<typeof createApp>> | undefined;
   try {
     app = await createApp(ctx, proxy, config.webDist ?? DEFAULT_WEB_DIST);
     await app.listen({ port: config.port, host: config.host });
     apiPort = (app.server.address() as AddressInfo).port;
-    proxyPort = await listen(proxyServer, config.proxyPort, config.host);
+    proxyPort = await router.listen(config.proxyPort, config.host);
   } catch (err) {
     await app?.close();
+    proxyServer.close();
     proxy.close();
     await berth.close();
     throw err;
@@ -77,8 +76,9 @@ export async function startServer(config: ServerConfig, opts: StartOptions = {})
     close(stopInstances = false): Promise<void> {
       closing ??= (async () => {
         if (stopInstances) await berth.stopAll();
+        const routerClosed = router.close();
         proxyServer.closeAllConnections();
-        await Promise.all([ready.close(), new Promise((r) => proxyServer.close(r))]);
+        await Promise.all([ready.close(), routerClosed, new Promise((r) => proxyServer.close(r))]);
         proxy.close();
         await berth.close();
       })();

@@ -1,5 +1,6 @@
 import { readFileSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { SqliteStore } from '@berth/store-sqlite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { echoTemplate, startTestServer, type TestServer } from './test-server.js';
 
@@ -189,6 +190,31 @@ describe('instances', () => {
     expect(res.status).toBe(200);
     expect(res.body.ports.http).toBe(47150);
     expect(res.body.portOverrides).toEqual({ http: 47150 });
+  });
+
+  it('lists every change at once: the list body is reused only while the stored data stays the same', async () => {
+    type Listed = { name: string; status: string; ports: { http: number }; errorMessage: string | null };
+    const one = async () =>
+      ((await t.api('GET', '/instances')).body as Listed[]).find((i) => i.name === 'one')!;
+    const first = await t.api('GET', '/instances');
+    expect((await t.api('GET', '/instances')).body).toEqual(first.body);
+    expect((await one()).status).toBe('stopped');
+    await t.api('POST', '/instances/one/start?wait=1');
+    expect((await one()).status).toBe('running');
+    await t.api('POST', '/instances/one/port-override', { name: 'http', port: 47151 });
+    expect((await one()).ports.http).toBe(47151);
+    expect((await t.api('GET', '/instances?status=running')).body.map((i: Listed) => i.name)).toEqual([
+      'one',
+    ]);
+    // A write through another connection to the same database is seen too.
+    const other = await SqliteStore.open(join(t.home, 'berth.db'));
+    other.instances.update((await t.api('GET', '/instances/one')).body.id, {
+      errorMessage: 'written elsewhere',
+    });
+    other.close();
+    expect((await one()).errorMessage).toBe('written elsewhere');
+    await t.api('POST', '/instances/one/kill?wait=1');
+    expect((await one()).status).toBe('stopped');
   });
 
   it('answers 400 naming the field for bad bodies and queries', async () => {

@@ -8,7 +8,7 @@ import {
 } from '@berth/contracts';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { AppContext } from '../app-context.js';
-import { toInstanceView, toInstanceViews } from '../instance-view.js';
+import { InstanceListCache, toInstanceView } from '../instance-view.js';
 
 const tags = ['instances'];
 const ACTIONS = ['start', 'stop', 'restart', 'kill'] as const;
@@ -21,15 +21,14 @@ export const instanceRoutes: FastifyPluginAsyncZod<AppContext> = async (app, ctx
     '/instances',
     { schema: { tags, body: createInstanceBodySchema, querystring: actionQuerySchema } },
     async (req, reply) => {
-      let inst = await instances.create(req.body);
-      if (req.query.wait && inst.desiredState === 'running')
-        inst = await instances.start(inst.id, { wait: true });
+      const inst = await instances.create(req.body, { wait: req.query.wait });
       return reply.code(201).send(view(inst));
     },
   );
 
-  app.get('/instances', { schema: { tags, querystring: instanceListQuerySchema } }, async (req) =>
-    toInstanceViews(ctx.view, instances.list(req.query)),
+  const listCache = new InstanceListCache(ctx.view, (query) => instances.list(query));
+  app.get('/instances', { schema: { tags, querystring: instanceListQuerySchema } }, async (req, reply) =>
+    reply.type('application/json; charset=utf-8').send(listCache.body(req.query)),
   );
 
   app.get('/instances/:id', { schema: { tags, params: instanceIdParamsSchema } }, async (req) =>
