@@ -22,4 +22,25 @@ describe('SampleRing', () => {
       diskBytes: null,
     });
   });
+
+  it('grows its buffer as samples come, up to capacity, keeping order across the growth and the wrap', () => {
+    const r = new SampleRing(40);
+    const sample = (t: number) => ({
+      ts: t,
+      cpuPercent: t / 2,
+      memoryBytes: t * 4096,
+      memoryPercent: t / 4,
+      diskBytes: t % 3 === 0 ? null : t * 10,
+    });
+    expect(r.allocated).toBeLessThan(40);
+    for (let t = 1; t <= 20; t++) r.push(sample(t));
+    expect(r.allocated).toBeLessThan(40);
+    expect(r.toArray()).toEqual(Array.from({ length: 20 }, (_, k) => sample(k + 1)));
+    for (let t = 21; t <= 100; t++) r.push(sample(t));
+    expect(r.allocated).toBe(40);
+    expect(r.toArray()).toEqual(Array.from({ length: 40 }, (_, k) => sample(k + 61)));
+    expect(r.toArray(98)).toEqual([sample(99), sample(100)]);
+    expect(r.latest()).toEqual(sample(100));
+    expect(new SampleRing(5).latest()).toBeUndefined();
+  });
 });

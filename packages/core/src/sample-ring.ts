@@ -1,58 +1,94 @@
 import type { ResourceSample } from './runtime.js';
 
-/** Fixed-size history of samples in typed arrays: ~32 bytes a sample, no garbage per tick. */
+/** Bytes a sample takes: ts, memory and disk as Float64, CPU and memory percent as Float32. */
+const SAMPLE_BYTES = 32;
+/** Samples a ring holds before it first grows. */
+const FIRST_LENGTH = 16;
+
+/**
+ * Fixed-size history of samples in typed-array columns over one buffer: 32 bytes a sample, no
+ * garbage per push. The buffer starts small and doubles up to `capacity`, so an instance sampled
+ * for a minute holds a minute of history, not an hour's worth of zeros (720 × 32 bytes × 1,000
+ * instances is 23 MB).
+ */
 export class SampleRing {
-  private readonly ts: Float64Array;
-  private readonly cpu: Float32Array;
-  private readonly mem: Float64Array;
-  private readonly memPct: Float32Array;
-  private readonly disk: Float64Array;
+  private ts: Float64Array;
+  private mem: Float64Array;
+  private disk: Float64Array;
+  private cpu: Float32Array;
+  private memPct: Float32Array;
   private next = 0;
   private size = 0;
 
   constructor(readonly capacity: number) {
-    this.ts = new Float64Array(capacity);
-    this.cpu = new Float32Array(capacity);
-    this.mem = new Float64Array(capacity);
-    this.memPct = new Float32Array(capacity);
-    this.disk = new Float64Array(capacity);
+    [this.ts, this.mem, this.disk, this.cpu, this.memPct] = columns(Math.min(capacity, FIRST_LENGTH));
+  }
+
+  /** Samples the buffer has room for now (grows up to `capacity`). */
+  get allocated(): number {
+    return this.ts.length;
   }
 
   push(s: ResourceSample): void {
+    if (this.size === this.ts.length && this.size < this.capacity) this.grow();
     const i = this.next;
     this.ts[i] = s.ts;
     this.cpu[i] = s.cpuPercent;
     this.mem[i] = s.memoryBytes;
     this.memPct[i] = s.memoryPercent;
     this.disk[i] = s.diskBytes ?? Number.NaN;
-    this.next = (i + 1) % this.capacity;
-    this.size = Math.min(this.size + 1, this.capacity);
+    this.next = (i + 1) % this.ts.length;
+    this.size = Math.min(this.size + 1, this.ts.length);
+  }
+
+  /** Until the ring first fills, samples sit at 0…size-1 in order, so the columns copy as they are. */
+  private grow(): void {
+    const old = [this.ts, this.mem, this.disk, this.cpu, this.memPct] as const;
+    const next = columns(Math.min(this.capacity, this.ts.length * 2));
+    for (let c = 0; c < old.length; c++) next[c]!.set(old[c]!);
+    [this.ts, this.mem, this.disk, this.cpu, this.memPct] = next;
+    this.next = this.size;
   }
 
   /** Oldest first; only samples newer than `since` when given. */
   toArray(since = Number.NEGATIVE_INFINITY): ResourceSample[] {
     const out: ResourceSample[] = [];
-    const start = (this.next - this.size + this.capacity) % this.capacity;
+    const len = this.ts.length;
+    const start = (this.next - this.size + len) % len;
     for (let k = 0; k < this.size; k++) {
-      const i = (start + k) % this.capacity;
-      if (this.ts[i]! <= since) continue;
-      const disk = this.disk[i]!;
-      out.push({
-        ts: this.ts[i]!,
-        cpuPercent: round(this.cpu[i]!),
-        memoryBytes: this.mem[i]!,
-        memoryPercent: round(this.memPct[i]!),
-        diskBytes: Number.isNaN(disk) ? null : disk,
-      });
+      const i = (start + k) % len;
+      if (this.ts[i]! > since) out.push(this.at(i));
     }
     return out;
   }
 
   latest(): ResourceSample | undefined {
-    return this.size === 0
-      ? undefined
-      : this.toArray(this.ts[(this.next - 1 + this.capacity) % this.capacity]! - 1)[0];
+    return this.size === 0 ? undefined : this.at((this.next - 1 + this.ts.length) % this.ts.length);
   }
+
+  private at(i: number): ResourceSample {
+    const disk = this.disk[i]!;
+    return {
+      ts: this.ts[i]!,
+      cpuPercent: round(this.cpu[i]!),
+      memoryBytes: this.mem[i]!,
+      memoryPercent: round(this.memPct[i]!),
+      diskBytes: Number.isNaN(disk) ? null : disk,
+    };
+  }
+}
+
+/** The five columns for `length` samples, as views of one buffer (Float64 ones first: aligned). */
+function columns(length: number): [Float64Array, Float64Array, Float64Array, Float32Array, Float32Array] {
+  const buf = new ArrayBuffer(length * SAMPLE_BYTES);
+  const f64 = length * 8;
+  return [
+    new Float64Array(buf, 0, length),
+    new Float64Array(buf, f64, length),
+    new Float64Array(buf, 2 * f64, length),
+    new Float32Array(buf, 3 * f64, length),
+    new Float32Array(buf, 3 * f64 + length * 4, length),
+  ];
 }
 
 const round = (n: number) => Math.round(n * 100) / 100;
