@@ -94,6 +94,7 @@ export class ResourceSampler {
   }
 
   private lastHost: HostSample | undefined;
+  private workloads = new Map<string, RunningWorkload>();
 
   private async sampleInstances(): Promise<void> {
     const groups = new Map<
@@ -101,17 +102,18 @@ export class ResourceSampler {
       { node: string; kind: string; items: { id: string; dataDir: string; handle: WorkloadHandle }[] }
     >();
     const live = new Set<string>();
+    const workloads = new Map<string, RunningWorkload>();
     for (const inst of this.d.store.instances.list({ status: 'running' })) {
-      const dep = inst.currentDeploymentId
-        ? this.d.store.deployments.find(inst.currentDeploymentId)
-        : undefined;
-      if (!dep?.handle) continue;
+      const dep = inst.currentDeploymentId ? this.workloadOf(inst.currentDeploymentId) : undefined;
+      if (!dep) continue;
+      workloads.set(inst.currentDeploymentId!, dep);
       live.add(inst.id);
       const key = `${inst.node}|${dep.runtime}`;
       const g = groups.get(key) ?? { node: inst.node, kind: dep.runtime, items: [] };
       groups.set(key, g);
       g.items.push({ id: inst.id, dataDir: inst.dataDir, handle: dep.handle });
     }
+    this.workloads = workloads;
     const now = this.d.clock.now();
     await Promise.all(
       [...groups.values()].map(async (g) => {
@@ -129,6 +131,21 @@ export class ResourceSampler {
     );
     for (const id of this.rings.keys())
       if (!live.has(id) && !this.d.store.instances.find(id)) this.rings.delete(id);
+    if (this.disk.size > 2 * live.size + 16) {
+      const dirs = new Set([...groups.values()].flatMap((g) => g.items.map((i) => i.dataDir)));
+      for (const dir of this.disk.keys()) if (!dirs.has(dir)) this.disk.delete(dir);
+    }
+  }
+
+  /**
+   * A running deployment's workload: kept from the previous pass (a deployment that runs never
+   * changes its handle), read from the store when new — not 1,000 reads and parses every pass.
+   */
+  private workloadOf(deploymentId: string): RunningWorkload | undefined {
+    const known = this.workloads.get(deploymentId);
+    if (known) return known;
+    const dep = this.d.store.deployments.find(deploymentId);
+    return dep?.handle ? { runtime: dep.runtime, handle: dep.handle } : undefined;
   }
 
   /** Cached size of the data directory; refreshed in the background when stale. */
@@ -168,4 +185,9 @@ export class ResourceSampler {
   host(since?: number): { latest: HostSample | undefined; history: ResourceSample[] } {
     return { latest: this.lastHost, history: this.hostRing.toArray(since) };
   }
+}
+
+interface RunningWorkload {
+  runtime: string;
+  handle: WorkloadHandle;
 }

@@ -8,12 +8,19 @@ export class CpuMeter {
   private readonly last = new Map<string, { ticks: number; at: number }>();
 
   percent(key: string, tree: ProcStat[], now = Date.now()): number {
-    const ticks = tree.reduce((sum, s) => sum + s.utimeTicks + s.stimeTicks, 0);
-    const prev = this.last.get(key) ?? { ticks: 0, at: ticksToEpochMs(tree[0]?.startTicks ?? 0) };
-    this.last.set(key, { ticks, at: now });
-    const seconds = (now - prev.at) / 1000;
-    if (seconds <= 0 || ticks < prev.ticks) return 0;
-    return (((ticks - prev.ticks) / clockTicks()) * 100) / seconds;
+    let ticks = 0;
+    for (const s of tree) ticks += s.utimeTicks + s.stimeTicks;
+    let last = this.last.get(key);
+    if (!last) {
+      last = { ticks: 0, at: ticksToEpochMs(tree[0]?.startTicks ?? 0) };
+      this.last.set(key, last);
+    }
+    const seconds = (now - last.at) / 1000;
+    const delta = ticks - last.ticks;
+    last.ticks = ticks; // updated in place: no garbage per workload per pass
+    last.at = now;
+    if (seconds <= 0 || delta < 0) return 0;
+    return ((delta / clockTicks()) * 100) / seconds;
   }
 
   forget(key: string): void {

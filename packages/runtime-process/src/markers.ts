@@ -1,6 +1,6 @@
-import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import type { DeploySpec } from '@berth/core';
+import { readProcTextSync } from '@berth/host';
 
 /**
  * Env vars berth puts on every process it starts, so it can find its own processes after a
@@ -46,9 +46,10 @@ function parsePorts(text: string | undefined): Record<string, number> {
 }
 
 /** Berth's markers from a NUL-separated environ block; undefined when there is no owner marker. */
-export function parseMarkers(environ: Buffer): Markers | undefined {
+export function parseMarkers(environ: Buffer | string): Markers | undefined {
   const env = new Map<string, string>();
-  for (const entry of environ.toString('utf8').split('\0')) {
+  const text = typeof environ === 'string' ? environ : environ.toString('utf8');
+  for (const entry of text.split('\0')) {
     if (!entry.startsWith('BERTH_')) continue;
     const eq = entry.indexOf('=');
     if (eq > 0) env.set(entry.slice(0, eq), entry.slice(eq + 1));
@@ -77,7 +78,7 @@ export async function readMarkers(pid: number): Promise<Markers | undefined> {
 /** The same, read synchronously (for batched scans of /proc). */
 export function readMarkersSync(pid: number): Markers | undefined {
   try {
-    return parseMarkers(readFileSync(`/proc/${pid}/environ`));
+    return parseMarkers(readProcTextSync(`/proc/${pid}/environ`, 'utf8'));
   } catch {
     return undefined;
   }

@@ -13,7 +13,6 @@ import {
   type WorkloadHandle,
 } from '@berth/core';
 import {
-  descendantsOf,
   isDead,
   type LogRotationFeed,
   logFilePath,
@@ -128,7 +127,9 @@ export class ProcessRuntime implements Runtime {
       settled = true;
       stopWaiting.abort();
     }
-    return this.observed(handle, stat, true, null, markersOf(spec));
+    const markers = markersOf(spec);
+    this.markers.set(`${pid}:${stat.startTicks}`, markers);
+    return this.observed(handle, stat, true, null, markers);
   }
 
   private async lastStderr(spec: DeploySpec, from: number): Promise<string> {
@@ -180,9 +181,10 @@ export class ProcessRuntime implements Runtime {
   }
 
   /**
-   * Called for every running instance on every reconciler tick, so it reads /proc synchronously
-   * (two tiny files through the thread pool cost ~10x the CPU) and keeps each process's markers:
-   * its environ never changes. With 1,000 instances the idle server spent ~40 % of a core here.
+   * Called for each instance the reconciler converges (every one after a restart), so it reads
+   * /proc synchronously (two tiny files through the thread pool cost ~10x the CPU) and keeps each
+   * process's markers: its environ never changes. With 1,000 instances inspected every tick the
+   * idle server spent ~40 % of a core here; the tick now lists instead (see Reconciler.tick).
    */
   async inspect(handle: WorkloadHandle): Promise<ObservedWorkload | undefined> {
     const id = identity(handle);
@@ -201,9 +203,15 @@ export class ProcessRuntime implements Runtime {
     return this.observed(handle, stat, !dead, exit?.code ?? null, this.markersOf(key, id.pid));
   }
 
+  /**
+   * Only markers that were found are kept: a process caught between fork and exec still shows its
+   * parent's environment, and a later look must see the workload's own.
+   */
   private markersOf(key: string, pid: number): Markers | undefined {
-    if (this.markers.has(key)) return this.markers.get(key);
+    const cached = this.markers.get(key);
+    if (cached) return cached;
     const markers = readMarkersSync(pid);
+    if (!markers) return undefined;
     if (this.markers.size >= 100_000) this.markers.clear();
     this.markers.set(key, markers);
     return markers;
@@ -239,7 +247,14 @@ export class ProcessRuntime implements Runtime {
     const table = await readProcessTable();
     // berth's workloads lead their own session and group; their children share the group.
     const leaders = table.filter((s) => s.pid === s.pgid && s.pid === s.sid && s.ppid !== 2 && !isDead(s));
-    const found = await mapInBatches(leaders, (s) => ({ s, m: readMarkersSync(s.pid) }));
+    // The reconciler lists every tick: markers are read once per process (see markersOf), and
+    // those of processes that are gone are dropped here.
+    const found = await mapInBatches(leaders, (s) => ({
+      s,
+      m: this.markersOf(`${s.pid}:${s.startTicks}`, s.pid),
+    }));
+    const alive = new Set(leaders.map((s) => `${s.pid}:${s.startTicks}`));
+    for (const key of this.markers.keys()) if (!alive.has(key)) this.markers.delete(key);
     return found
       .filter(({ m }) => m?.owner === owner)
       .map(({ s, m }) => this.observed(handleOf(s, m?.logDir ?? null), s, true, null, m));
@@ -260,14 +275,14 @@ export class ProcessRuntime implements Runtime {
 
   async stats(handles: WorkloadHandle[]): Promise<Map<string, Omit<ResourceSample, 'ts' | 'diskBytes'>>> {
     const table = await readProcessTable();
-    const byPid = new Map(table.map((s) => [s.pid, s]));
+    const index = indexTable(table);
     const total = totalmem();
     const out = new Map<string, Omit<ResourceSample, 'ts' | 'diskBytes'>>();
     for (const handle of handles) {
       const id = identity(handle);
-      const leader = byPid.get(id.pid);
+      const leader = index.byPid.get(id.pid);
       if (!leader || leader.startTicks !== id.startTicks || isDead(leader)) continue;
-      const tree = treeOf(leader, table);
+      const tree = treeOf(leader, index);
       const memoryBytes = tree.reduce((sum, s) => sum + s.rssPages, 0) * pageSize();
       out.set(handle.id, {
         cpuPercent: this.cpu.percent(handle.id, tree),
@@ -279,11 +294,36 @@ export class ProcessRuntime implements Runtime {
   }
 }
 
+interface TableIndex {
+  byPid: Map<number, ProcStat>;
+  children: Map<number, ProcStat[]>;
+  byGroup: Map<number, ProcStat[]>;
+}
+
+/** One pass over the table, so a sample of 1,000 workloads does not walk it 1,000 times. */
+function indexTable(table: ProcStat[]): TableIndex {
+  const index: TableIndex = { byPid: new Map(), children: new Map(), byGroup: new Map() };
+  for (const s of table) {
+    index.byPid.set(s.pid, s);
+    push(index.children, s.ppid, s);
+    push(index.byGroup, s.pgid, s);
+  }
+  return index;
+}
+
+function push(map: Map<number, ProcStat[]>, key: number, s: ProcStat): void {
+  const list = map.get(key);
+  if (list) list.push(s);
+  else map.set(key, [s]);
+}
+
 /** The leader, its descendants, and any member of its group that was reparented away. */
-function treeOf(leader: ProcStat, table: ProcStat[]): ProcStat[] {
-  const tree = descendantsOf(leader.pid, table);
-  const seen = new Set(tree.map((s) => s.pid));
-  for (const s of table) if (s.pgid === leader.pgid && !seen.has(s.pid)) tree.push(s);
+function treeOf(leader: ProcStat, index: TableIndex): ProcStat[] {
+  const tree = [leader];
+  for (let i = 0; i < tree.length; i++) {
+    for (const child of index.children.get(tree[i]!.pid) ?? []) tree.push(child);
+  }
+  for (const s of index.byGroup.get(leader.pgid) ?? []) if (!tree.includes(s)) tree.push(s);
   return tree.filter((s) => !isDead(s));
 }
 

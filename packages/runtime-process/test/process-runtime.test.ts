@@ -8,7 +8,7 @@ import { isDead, processTree, readProcStat } from '@berth/host';
 import { ProcessRuntime } from '@berth/runtime-process';
 import { freePortInRange, runtimeContract } from '@berth/testkit';
 import { afterAll, describe, expect, it } from 'vitest';
-import { workloadSpec } from './workload.js';
+import { SERVER, workloadSpec } from './workload.js';
 
 const root = mkdtempSync(join(tmpdir(), 'berth-process-'));
 const owner = `test-${process.pid}-${Date.now()}`;
@@ -139,6 +139,40 @@ describe('ProcessRuntime', () => {
     expect(listed.map((w) => w.instanceId).sort()).toEqual(specs.map((s) => s.instanceId).sort());
     await Promise.all(deployed.map((w) => runtime.stop(w.handle, 2_000)));
     expect(await runtime.list(many)).toEqual([]);
+  });
+
+  it('counts the whole group in stats: children, and a grandchild whose parent exited', async () => {
+    const hold = join(root, 'hold.js');
+    writeFileSync(
+      hold,
+      'globalThis.k = Buffer.alloc(Number(process.argv[2]) * 1024 * 1024, 1); setInterval(() => {}, 1000);',
+    );
+    const orphaner = join(root, 'orphaner.js');
+    writeFileSync(
+      orphaner,
+      `require('node:child_process').spawn(process.execPath, [${JSON.stringify(hold)}, '128'], { stdio: 'ignore' });
+       setTimeout(() => process.exit(0), 300);`,
+    );
+    const script = `const { spawn } = require('node:child_process');
+      spawn(process.execPath, [${JSON.stringify(hold)}, '64'], { stdio: 'ignore' });
+      spawn(process.execPath, [${JSON.stringify(orphaner)}], { stdio: 'ignore' });
+      ${SERVER}`;
+    const w = await runtime.deploy(workloadSpec(root, owner, await options(), { script }));
+    try {
+      // Without the reparented grandchild (128 MiB) the group holds ~150 MiB. Its parent exits
+      // after 300 ms; measure only once it has.
+      await new Promise((r) => setTimeout(r, 1_000));
+      const MiB = 1024 * 1024;
+      let memory = 0;
+      const deadline = Date.now() + 15_000;
+      while (memory < (64 + 128 + 20) * MiB && Date.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 200));
+        memory = (await runtime.stats([w.handle])).get(w.handle.id)?.memoryBytes ?? 0;
+      }
+      expect(memory).toBeGreaterThan((64 + 128 + 20) * MiB);
+    } finally {
+      await runtime.remove(w.handle);
+    }
   });
 
   it('is ready on a log line', async () => {
