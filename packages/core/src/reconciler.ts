@@ -6,6 +6,7 @@ import type { EventBus } from './event-bus.js';
 import { type HealthProbe, type HealthResult, HealthTracker, healthTarget } from './health.js';
 import type { Instance, InstanceStatus } from './instance.js';
 import type { Logger } from './logger.js';
+import { LOCAL_NODE } from './node.js';
 import type { PortLedger } from './port-ledger.js';
 import { decideRestart, defaultRestartPolicy } from './restart-decision.js';
 import type { ObservedWorkload, Runtime } from './runtime.js';
@@ -202,7 +203,11 @@ export class Reconciler {
     }
     if (inst.status !== 'stopped' && inst.status !== 'error') {
       this.finishDeployment(dep, seen?.exitCode ?? null, 'stopped');
-      this.setStatus(inst, 'stopped', 'not running', { health: null });
+      const back = inst.status === 'unreachable';
+      this.setStatus(inst, 'stopped', back ? 'node reachable again; not running' : 'not running', {
+        health: null,
+        ...(back ? { errorMessage: null } : {}),
+      });
     }
   }
 
@@ -586,6 +591,9 @@ export class Reconciler {
       const due =
         inst.status === 'running' ||
         inst.status === 'unreachable' ||
+        // A stopped container on another host is looked at too, so that host going away shows on
+        // all of its instances, not only the running ones.
+        (inst.status === 'stopped' && inst.node !== LOCAL_NODE && inst.currentDeploymentId !== null) ||
         (inst.desiredState === 'running' && inst.nextRetryAt !== null && inst.nextRetryAt <= now);
       if (due) this.kick(inst.id);
       // A running instance is also converged every tick (to notice exits): health runs alongside.

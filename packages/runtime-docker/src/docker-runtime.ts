@@ -18,7 +18,7 @@ import { type StatsNumbers, statsNumbers } from './container-stats.js';
 import { deploySignal, timedOut } from './deploy-signal.js';
 import { asRuntimeError, engineMessage, isConflict, isNotFound, isNotModified } from './docker-errors.js';
 import { DockerLogDecoder } from './docker-log-decoder.js';
-import { ENGINE_DEADLINE_MS, withDeadline } from './engine-deadline.js';
+import { ENGINE_DEADLINE_MS, EngineReads } from './engine-deadline.js';
 import { type BaseImageMap, ImageResolver } from './image-resolver.js';
 import { InstanceVolumes } from './instance-volumes.js';
 import { loggedCall } from './logged-call.js';
@@ -59,7 +59,7 @@ export class DockerRuntime implements Runtime {
   private readonly dataVolumes: DataVolumeMode;
   private readonly images: ImageResolver;
   private readonly volumes: InstanceVolumes;
-  private readonly readDeadlineMs: number;
+  private readonly reads: EngineReads;
   private hostMemory: Promise<number> | undefined;
 
   constructor(opts: DockerRuntimeOptions) {
@@ -71,7 +71,7 @@ export class DockerRuntime implements Runtime {
     this.dataVolumes = opts.dataVolumes ?? 'bind';
     this.images = new ImageResolver(opts.docker, opts.baseImages ?? {}, this.log, opts.pull ?? true);
     this.volumes = new InstanceVolumes(opts.docker, this.log);
-    this.readDeadlineMs = opts.readDeadlineMs ?? ENGINE_DEADLINE_MS.local;
+    this.reads = new EngineReads(opts.node, opts.readDeadlineMs ?? ENGINE_DEADLINE_MS.local);
   }
 
   async deploy(spec: DeploySpec, opts: DeployOptions = {}): Promise<ObservedWorkload> {
@@ -171,11 +171,8 @@ export class DockerRuntime implements Runtime {
   /** The container, or undefined when it is gone; RuntimeUnavailable within a short deadline when the engine is not. */
   private async find(idOrName: string): Promise<Dockerode.ContainerInspectInfo | undefined> {
     try {
-      return await withDeadline(
-        this.node,
-        'inspection of a container',
-        (abortSignal) => this.docker.getContainer(idOrName).inspect({ abortSignal }),
-        this.readDeadlineMs,
+      return await this.reads.read('inspection of a container', (abortSignal) =>
+        this.docker.getContainer(idOrName).inspect({ abortSignal }),
       );
     } catch (err) {
       if (isNotFound(err)) return undefined;
@@ -223,11 +220,8 @@ export class DockerRuntime implements Runtime {
 
   async list(owner: string): Promise<ObservedWorkload[]> {
     const filters = { label: [`${LABEL.managed}=true`, `${LABEL.owner}=${owner}`] };
-    const found = await withDeadline(
-      this.node,
-      'listing of berth containers',
-      (abortSignal) => this.docker.listContainers({ all: true, filters, abortSignal }),
-      this.readDeadlineMs,
+    const found = await this.reads.read('listing of berth containers', (abortSignal) =>
+      this.docker.listContainers({ all: true, filters, abortSignal }),
     );
     // Containers of compose projects belong to the compose runtime, which lists them per project.
     const own = found.filter((c) => c.Labels?.[LABEL.runtime] !== 'compose');
