@@ -1,16 +1,31 @@
-import { request } from 'node:http';
+import { Agent, request } from 'node:http';
+import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { echoTemplate, startTestServer, type TestServer } from './test-server.js';
+
+/** Like the echo template, but answers with what it received: method, url, headers, body size. */
+function mirrorTemplate(name: string, range: [number, number]) {
+  const echo = echoTemplate(name, range);
+  const script = [
+    "const http=require('http');const {WebSocketServer}=require('ws');",
+    'const s=http.createServer((q,r)=>{let n=0;q.on("data",c=>n+=c.length);q.on("end",()=>{',
+    "r.setHeader('content-type','application/json');",
+    'r.end(JSON.stringify({instance:process.env.BERTH_INSTANCE,method:q.method,url:q.url,headers:q.headers,bodyBytes:n}))})});',
+    "new WebSocketServer({server:s}).on('connection',c=>c.on('message',m=>c.send('echo:'+m)));",
+    's.listen(process.env.PORT);',
+  ].join('');
+  return { ...echo, source: { ...echo.source, args: ['-e', script] } };
+}
 
 let t: TestServer;
 let proxyBase: string;
 
 beforeAll(async () => {
   t = await startTestServer({
-    apiPort: 47030,
-    proxyPort: 47031,
-    templates: [echoTemplate('px', [47500, 47599])],
+    apiPort: 0,
+    proxyPort: 0,
+    templates: [echoTemplate('px', [47500, 47599]), mirrorTemplate('mirror', [47600, 47699])],
   });
   proxyBase = `127.0.0.1:${t.proxyPort}`;
   expect((await t.api('POST', '/instances?wait=1', { template: 'px', name: 'site' })).body.status).toBe(
@@ -19,6 +34,10 @@ beforeAll(async () => {
   expect((await t.api('POST', '/instances', { template: 'px', name: 'idle', start: false })).status).toBe(
     201,
   );
+  for (const name of ['m1', 'm2']) {
+    const created = await t.api('POST', '/instances?wait=1', { template: 'mirror', name });
+    expect(created.body.status).toBe('running');
+  }
 });
 afterAll(() => t?.close());
 
@@ -112,5 +131,162 @@ describe('host form <instance>.localhost:<proxy-port>', () => {
     expect((await viaHost('site', '/')).status).toBe(502);
     await t.api('POST', '/instances/site/start?wait=1');
     expect((await viaHost('site', '/')).text).toBe('hello from site /');
+  });
+});
+
+interface Mirrored {
+  status: number;
+  reused: boolean;
+  instance?: string;
+  url?: string;
+  bodyBytes?: number;
+  headers?: Record<string, string>;
+  text: string;
+}
+
+/** One request through the host form on `agent`; the mirror's JSON answer parsed when it is one. */
+function viaAgent(agent: Agent, name: string, path: string, method = 'GET', body: string[] = []) {
+  return new Promise<Mirrored>((resolve, reject) => {
+    const req = request(
+      {
+        agent,
+        host: '127.0.0.1',
+        port: t.proxyPort,
+        path,
+        method,
+        headers: { host: `${name}.localhost:${t.proxyPort}` },
+      },
+      (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (c) => (text += c));
+        res.on('end', () => {
+          const json = res.headers['content-type']?.includes('json') ? JSON.parse(text) : {};
+          resolve({ ...json, status: res.statusCode ?? 0, reused: req.reusedSocket, text });
+        });
+      },
+    );
+    req.on('error', reject);
+    for (const piece of body) req.write(piece);
+    req.end();
+  });
+}
+
+/** Writes `data` on a raw connection to the proxy port; resolves with all it reads until closed. */
+function raw(data: string, until?: (read: string) => boolean) {
+  return new Promise<string>((resolve, reject) => {
+    const socket = connect(t.proxyPort, '127.0.0.1');
+    let read = '';
+    socket.setEncoding('latin1');
+    socket.on('data', (c) => {
+      read += c;
+      if (until?.(read)) socket.destroy();
+    });
+    socket.on('close', () => resolve(read));
+    socket.on('error', reject);
+    socket.write(data);
+  });
+}
+
+describe('host form: connections carrying many requests', () => {
+  it('answers several requests on one kept-alive connection, each with X-Forwarded-*', async () => {
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    try {
+      const answers = [];
+      for (const path of ['/one', '/two?x=1', '/three']) answers.push(await viaAgent(agent, 'm1', path));
+      expect(answers.map((a) => [a.status, a.instance, a.url, a.reused])).toEqual([
+        [200, 'm1', '/one', false],
+        [200, 'm1', '/two?x=1', true],
+        [200, 'm1', '/three', true],
+      ]);
+      for (const a of answers) {
+        expect(a.headers).toMatchObject({
+          host: `m1.localhost:${t.proxyPort}`,
+          'x-forwarded-for': '127.0.0.1',
+          'x-forwarded-host': `m1.localhost:${t.proxyPort}`,
+          'x-forwarded-proto': 'http',
+        });
+      }
+    } finally {
+      agent.destroy();
+    }
+  });
+
+  it('streams chunked and sized bodies through and keeps the requests after them apart', async () => {
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    try {
+      const chunked = await viaAgent(agent, 'm1', '/chunked', 'POST', [
+        'a'.repeat(70_000),
+        'b'.repeat(5),
+        'c',
+      ]);
+      expect(chunked).toMatchObject({ status: 200, method: 'POST', bodyBytes: 70_006 });
+      expect(chunked.headers?.['transfer-encoding']).toBe('chunked');
+      const after = await viaAgent(agent, 'm1', '/after');
+      expect(after).toMatchObject({ status: 200, url: '/after', bodyBytes: 0, reused: true });
+      const sized = await viaAgent(agent, 'm1', '/sized', 'PUT', ['x'.repeat(200_000)]);
+      expect(sized).toMatchObject({ status: 200, method: 'PUT', bodyBytes: 200_000, reused: true });
+      expect((await viaAgent(agent, 'm1', '/last')).url).toBe('/last');
+    } finally {
+      agent.destroy();
+    }
+  });
+
+  it('answers pipelined requests in order', async () => {
+    const host = `m1.localhost:${t.proxyPort}`;
+    const post = `POST /p2 HTTP/1.1\r\nHost: ${host}\r\nContent-Length: 5\r\n\r\nhello`;
+    const read = await raw(
+      `GET /p1 HTTP/1.1\r\nHost: ${host}\r\n\r\n${post}GET /p3 HTTP/1.1\r\nHost: ${host}\r\n\r\n`,
+      (r) => r.includes('/p3'),
+    );
+    const urls = [...read.matchAll(/"url":"([^"]+)"/g)].map((m) => m[1]);
+    expect(urls).toEqual(['/p1', '/p2', '/p3']);
+    expect(read).toContain('"bodyBytes":5');
+  });
+
+  it('routes each request by its own Host when one connection carries several instances', async () => {
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    try {
+      const answers = [];
+      for (const name of ['m1', 'm2', 'm2', 'idle', 'm1', 'ghost', 'm2'])
+        answers.push(await viaAgent(agent, name, '/'));
+      expect(answers.map((a) => [a.status, a.instance ?? a.text.includes('502 Bad Gateway')])).toEqual([
+        [200, 'm1'],
+        [200, 'm2'],
+        [200, 'm2'],
+        [502, true],
+        [200, 'm1'],
+        [502, true],
+        [200, 'm2'],
+      ]);
+      expect(answers.slice(1).every((a) => a.reused)).toBe(true);
+      for (const a of answers.filter((x) => x.status === 200)) {
+        expect(a.headers?.['x-forwarded-host']).toBe(`${a.instance}.localhost:${t.proxyPort}`);
+      }
+    } finally {
+      agent.destroy();
+    }
+  });
+
+  it('answers 400 to a garbage first line and keeps serving', async () => {
+    expect(await raw('BLAH\r\n\r\n')).toMatch(/^HTTP\/1\.1 400 /);
+    expect(await raw('\x00\x01\x02 nonsense \x7f\r\n\r\n')).toMatch(/^HTTP\/1\.1 400 /);
+    expect(await viaHost('site', '/still')).toMatchObject({ status: 200, text: 'hello from site /still' });
+  });
+
+  it('refuses an oversized head (431) and keeps serving', async () => {
+    const big = `GET / HTTP/1.1\r\nHost: site.localhost\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`;
+    expect(await raw(big)).toMatch(/^HTTP\/1\.1 431 /);
+    const endless = `GET / HTTP/1.1\r\nHost: site.localhost\r\nX-Big: ${'a'.repeat(40_000)}`;
+    expect(await raw(endless)).toMatch(/^HTTP\/1\.1 431 /);
+    expect(await viaHost('site', '/still')).toMatchObject({ status: 200, text: 'hello from site /still' });
+  });
+
+  it('upgrades a WebSocket on the host form after the instance answered plain requests', async () => {
+    expect((await viaHost('m2', '/plain')).status).toBe(200);
+    const reply = await echoOverWebSocket(`ws://${proxyBase}/socket`, {
+      host: `m2.localhost:${t.proxyPort}`,
+    });
+    expect(reply).toBe('echo:ping');
   });
 });

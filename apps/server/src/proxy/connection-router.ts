@@ -1,0 +1,61 @@
+import type { Server as HttpServer } from 'node:http';
+import { createServer, type Server, type Socket } from 'node:net';
+import type { InstanceTargets } from './instance-targets.js';
+import { SplicedConnection } from './spliced-connection.js';
+
+export interface ConnectionRouterOptions {
+  /** Longest request head forwarded as it is (Node's default header limit); longer → `fallback`. */
+  maxHeadBytes?: number;
+  /** Time a client has to send a complete request head (slowloris); then 408 and close. */
+  headTimeoutMs?: number;
+}
+
+/**
+ * The proxy port's listener: a plain TCP server that routes each connection on its first
+ * request's `Host: <instance>.localhost` and splices it to the instance (see
+ * {@link SplicedConnection}), so the common case costs no HTTP parsing or per-request upstream
+ * request. Every connection or request it does not forward itself goes to `fallback`, the
+ * per-request HTTP proxy, which never listens on its own.
+ */
+export class ConnectionRouter {
+  readonly server: Server;
+  private readonly open = new Set<SplicedConnection>();
+
+  constructor(
+    targets: Pick<InstanceTargets, 'find'>,
+    fallback: HttpServer,
+    opts: ConnectionRouterOptions = {},
+  ) {
+    const spliceOpts = {
+      targets,
+      handOff: (socket: Socket) => fallback.emit('connection', socket),
+      done: (s: SplicedConnection) => this.open.delete(s),
+      maxHeadBytes: opts.maxHeadBytes ?? 16 * 1024,
+      headTimeoutMs: opts.headTimeoutMs ?? 30_000,
+    };
+    this.server = createServer({ allowHalfOpen: true, noDelay: true }, (socket) => {
+      this.open.add(new SplicedConnection(socket, spliceOpts));
+    });
+    // Connections reach `fallback` by 'connection' events only; 'listening' starts its checks of
+    // headers and request timeouts for them, as if it listened itself.
+    fallback.emit('listening');
+  }
+
+  listen(port: number, host: string): Promise<number> {
+    return new Promise((resolve, reject) => {
+      this.server.once('error', reject);
+      this.server.listen(port, host, () => {
+        this.server.off('error', reject);
+        const address = this.server.address();
+        resolve(typeof address === 'object' && address ? address.port : port);
+      });
+    });
+  }
+
+  /** Stops listening and closes every spliced connection (handed-off ones belong to `fallback`). */
+  close(): Promise<void> {
+    for (const s of this.open) s.destroy();
+    this.open.clear();
+    return new Promise((resolve) => this.server.close(() => resolve()));
+  }
+}
