@@ -55,6 +55,32 @@ describe('owners of local listeners are looked up only when berth has to name on
     expect(owners).not.toHaveBeenCalled();
   });
 
+  it('looks at the machine once for a create that deploys and waits, and afresh for a later start', async () => {
+    const external = vi.spyOn(berth.ledger, 'external');
+    const inst = await berth.instances.create({ template: 'hello', name: 'quick' }, { wait: true });
+    expect(inst.status).toBe('running');
+    expect(external).toHaveBeenCalledTimes(1);
+    const port = berth.instances.ports(inst.id).http!;
+    expect(await get(port)).toBe('hello');
+
+    // A program takes the port while the instance is stopped: the next start must see it.
+    await berth.instances.stop('quick', { wait: true });
+    const taker = await foreignListener(port);
+    try {
+      await berth.instances.start('quick', { wait: true });
+      const moved = berth.instances.ports(inst.id).http!;
+      expect(moved).not.toBe(port);
+      expect(await get(moved)).toBe('hello');
+      const event = berth.store.events.list({ instanceId: inst.id }).find((e) => e.type === 'instance.ports');
+      expect(event?.message).toBe(
+        `port http moved from ${port} to ${moved}: ${port} is in use by process node (pid ${taker.pid})`,
+      );
+    } finally {
+      taker.kill('SIGKILL');
+      external.mockRestore();
+    }
+  });
+
   it('names the process when a create pins its port', async () => {
     const err = await berth.instances
       .create({ template: 'hello', name: 'pinned', ports: { http: FOREIGN } })

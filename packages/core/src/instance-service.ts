@@ -73,7 +73,11 @@ export class InstanceService {
     }
   }
 
-  async create(input: CreateInstanceInput): Promise<Instance> {
+  /**
+   * Records the instance and leases its ports; unless `start: false`, starts its deploy, and with
+   * `wait` resolves once that deploy is done (rejecting as it does).
+   */
+  async create(input: CreateInstanceInput, opts: { wait?: boolean } = {}): Promise<Instance> {
     const template = this.template(input.template);
     const node = input.node ?? LOCAL_NODE;
     if (node !== LOCAL_NODE && !this.d.store.nodes.find(node)) throw new NotFound('node', node);
@@ -142,7 +146,12 @@ export class InstanceService {
       message: `created from template ${template.name} on ${node}`,
       data: { ports: this.ports(inst.id) },
     });
-    if (inst.desiredState === 'running') this.d.reconciler.kick(inst.id);
+    if (inst.desiredState === 'running' && opts.wait) {
+      // This request runs the deploy now and waits for it: its lease check (sticky ports) may
+      // reuse the view just taken. A deploy that is only queued looks at the machine afresh.
+      this.d.ledger.handOff(inst.id, host, ext);
+      await this.d.reconciler.enqueue(inst.id);
+    } else if (inst.desiredState === 'running') this.d.reconciler.kick(inst.id);
     return this.get(inst.id);
   }
 

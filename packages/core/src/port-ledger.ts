@@ -58,6 +58,11 @@ const HOLDER_RANK: Record<TakenPort['kind'], number> = {
 };
 const key = (protocol: Protocol, port: number) => `${protocol}/${port}`;
 
+/** How long the view taken by a create may stand in for the one deploy that create started. */
+const HANDOFF_MS = 1_000;
+/** At most this many handed-off views are kept (each is a map of every taken port on a host). */
+const MAX_HANDOFFS = 32;
+
 /**
  * The one place that decides ports. Leases live in the store (unique on host+protocol+port); an
  * in-memory bitmap per host mirrors them so allocation never scans every lease; live sources
@@ -67,6 +72,8 @@ export class PortLedger {
   private readonly bitmaps = new Map<string, PortBitmap>();
   /** Which source reported each taken port, to ask it for the holder's name later. */
   private readonly origins = new WeakMap<TakenPort, PortSource>();
+  /** Views taken by creates, for the deploy each create started (see `handOff`). */
+  private readonly handoffs = new Map<string, { host: string; at: number; ext: External }>();
   private readonly reserved: ReservedRange[];
 
   constructor(
@@ -138,6 +145,25 @@ export class PortLedger {
         }
       }),
     );
+  }
+
+  /**
+   * Lets the first allocation for `instanceId` on `host` use `ext`, the view its create leased
+   * from, instead of asking every source again a few ms later (each probe reads the kernel's
+   * socket tables and lists Docker's containers): for a create that deploys and waits in the same
+   * request. Only within HANDOFF_MS, and only once: a deploy that a person asks for later, or a
+   * retry, sees the machine as it is then.
+   */
+  handOff(instanceId: string, host: string, ext: External): void {
+    const now = this.clock.now();
+    for (const [id, h] of this.handoffs) if (now - h.at > HANDOFF_MS) this.handoffs.delete(id);
+    if (this.handoffs.size < MAX_HANDOFFS) this.handoffs.set(instanceId, { host, at: now, ext });
+  }
+
+  private takeHandoff(instanceId: string, host: string): External | undefined {
+    const h = this.handoffs.get(instanceId);
+    this.handoffs.delete(instanceId);
+    return h && h.host === host && this.clock.now() - h.at <= HANDOFF_MS ? h.ext : undefined;
   }
 
   /**
@@ -283,7 +309,10 @@ export class PortLedger {
     ports: Record<string, number>;
     changed: { name: string; from: number; to: number; usedBy: string }[];
   }> {
-    const ext = await this.external(host, this.portsToDescribe(instance, template, host));
+    const describe = this.portsToDescribe(instance, template, host);
+    const handed = this.takeHandoff(instance.id, host);
+    if (handed) await this.nameHolders(host, handed, describe);
+    const ext = handed ?? (await this.external(host, describe));
     return this.withRetry(() =>
       this.store.transaction(() => this.allocateWith(instance, template, host, ext, opts.running ?? false)),
     );
@@ -552,6 +581,7 @@ export class PortLedger {
 
   /** Drops every lease the instance holds. */
   release(instanceId: string): void {
+    this.handoffs.delete(instanceId);
     for (const l of this.store.leases.deleteByOwner(instanceId))
       this.bitmap(l.host, l.protocol).delete(l.port);
   }

@@ -1,4 +1,5 @@
-import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { readdirSync, readlinkSync } from 'node:fs';
+import { readProcTextSync } from './proc-stat.js';
 
 export interface SocketOwner {
   pid: number;
@@ -63,7 +64,7 @@ function socketsOf(procRoot: string, pid: number): number[] {
 
 function commOf(procRoot: string, pid: number): string | null {
   try {
-    return readFileSync(`${procRoot}/${pid}/comm`, 'utf8').trim() || null;
+    return readProcTextSync(`${procRoot}/${pid}/comm`, 'utf8').trim() || null;
   } catch {
     return null;
   }
