@@ -12,7 +12,7 @@ import { decideRestart, defaultRestartPolicy } from './restart-decision.js';
 import type { ObservedWorkload, Runtime } from './runtime.js';
 import type { RuntimeResolver, Workspace } from './runtime-resolver.js';
 import type { Store, StoredTemplate } from './store.js';
-import { primaryHttpPort, type Template } from './template.js';
+import { type HealthCheck, primaryHttpPort, type Template } from './template.js';
 
 export interface ReconcilerDeps {
   store: Store;
@@ -53,6 +53,10 @@ export class Reconciler {
   private tickTimer: ReturnType<typeof setInterval> | undefined;
   private orphanList: Orphan[] = [];
   private readonly trackers = new Map<string, { deploymentId: string; tracker: HealthTracker }>();
+  /** Deployments by id, read by the tick; every write below drops the entry (this is their only writer). */
+  private readonly deploymentCache = new Map<string, Deployment>();
+  /** `node|runtime` whose `list()` of the previous tick is still out. */
+  private readonly listing = new Set<string>();
   private stopped = false;
   private readonly log: Logger;
 
@@ -232,6 +236,7 @@ export class Reconciler {
       stoppedAt: this.d.clock.now(),
       error: error ?? null,
     });
+    this.deploymentCache.delete(dep.id);
   }
 
   /** The workload died on its own: record why, then restart by policy or give up. */
@@ -371,6 +376,7 @@ export class Reconciler {
         status: 'running',
         startedAt: seen.startedAt ?? this.d.clock.now(),
       });
+      this.deploymentCache.delete(dep.id);
       const fresh = this.d.store.instances.find(inst.id) ?? inst;
       this.setStatus(fresh, 'running', 'deployed and ready', {
         errorMessage: null,
@@ -458,6 +464,7 @@ export class Reconciler {
     const orphans: Orphan[] = [];
     let adopted = 0;
     const byInstance = new Map<string, { node: string; runtime: Runtime; seen: ObservedWorkload }[]>();
+    const settled = new Set<string>();
     await Promise.all(
       this.d.runtimes.all().map(async ({ node, runtime }) => {
         let seen: ObservedWorkload[];
@@ -492,6 +499,8 @@ export class Reconciler {
       if (!mine) continue;
       if (!dep?.handle || dep.handle.id !== mine.seen.handle.id)
         this.attach(inst, dep, mine.runtime, mine.seen);
+      else if (mine.seen.running && inst.status === 'running' && inst.desiredState === 'running')
+        settled.add(id); // its record already says so: nothing to converge
       adopted++;
       this.d.events.emit({
         type: 'instance.adopted',
@@ -508,8 +517,8 @@ export class Reconciler {
       );
     }
     this.orphanList = orphans;
-    const all = this.d.store.instances.list();
-    await Promise.all(all.map((i) => this.enqueue(i.id).catch(() => undefined)));
+    const rest = this.d.store.instances.list().filter((i) => !settled.has(i.id));
+    await Promise.all(rest.map((i) => this.enqueue(i.id).catch(() => undefined)));
     return { adopted, orphans };
   }
 
@@ -547,6 +556,7 @@ export class Reconciler {
       });
       this.d.store.instances.update(inst.id, { currentDeploymentId: id });
     });
+    if (dep) this.deploymentCache.delete(dep.id);
   }
 
   orphans(): Orphan[] {
@@ -579,34 +589,107 @@ export class Reconciler {
 
   /** Periodic pass: notices exits, retries that are due, unreachable nodes coming back. */
   startTicking(intervalMs: number): void {
-    this.tickTimer = setInterval(() => this.tick(), intervalMs);
+    this.tickTimer = setInterval(() => void this.tick(), intervalMs);
     this.tickTimer.unref?.();
   }
 
-  tick(): void {
+  /**
+   * One pass over every instance. Each runtime is asked once for all its workloads (`list`), and a
+   * converge is queued only for an instance that needs one: its workload is gone or is not the one
+   * recorded, it should stop, its node is unreachable, or a retry is due. With 1,000 healthy
+   * instances a pass queues nothing (one converge chain each per second was most of the idle CPU,
+   * the garbage and the event-loop stalls on the API's tail). Resolves once every runtime answered
+   * and the converges are queued (not done).
+   */
+  async tick(): Promise<void> {
     if (this.stopped) return;
     const now = this.d.clock.now();
+    const templates = new Map<string, StoredTemplate | undefined>();
+    const templateOf = (inst: Instance) => {
+      if (!templates.has(inst.template)) templates.set(inst.template, this.template(inst));
+      return templates.get(inst.template);
+    };
+    const groups = new Map<string, RunningGroup>();
+    const referenced = new Set<string>();
     for (const inst of this.d.store.instances.list()) {
+      if (inst.currentDeploymentId) referenced.add(inst.currentDeploymentId);
       if (this.chains.has(inst.id)) continue;
-      const due =
+      if (inst.status === 'running' && inst.desiredState === 'running') {
+        const dep = this.cachedDeployment(inst.currentDeploymentId);
+        if (!dep?.handle) {
+          this.kick(inst.id);
+          continue;
+        }
+        const key = `${inst.node}|${dep.runtime}`;
+        const group = groups.get(key) ?? { node: inst.node, kind: dep.runtime, items: [] };
+        groups.set(key, group);
+        group.items.push({ inst, dep, handleId: dep.handle.id });
+        this.checkHealth(inst, dep, templateOf(inst)?.template.health, now);
+      } else if (
         inst.status === 'running' ||
         inst.status === 'unreachable' ||
         // A stopped container on another host is looked at too, so that host going away shows on
         // all of its instances, not only the running ones.
         (inst.status === 'stopped' && inst.node !== LOCAL_NODE && inst.currentDeploymentId !== null) ||
-        (inst.desiredState === 'running' && inst.nextRetryAt !== null && inst.nextRetryAt <= now);
-      if (due) this.kick(inst.id);
-      // A running instance is also converged every tick (to notice exits): health runs alongside.
-      if (inst.status === 'running' && inst.desiredState === 'running') this.checkHealth(inst, now);
+        (inst.desiredState === 'running' && inst.nextRetryAt !== null && inst.nextRetryAt <= now)
+      ) {
+        this.kick(inst.id);
+      }
+    }
+    for (const id of this.deploymentCache.keys()) if (!referenced.has(id)) this.deploymentCache.delete(id);
+    for (const [id, t] of this.trackers) if (!referenced.has(t.deploymentId)) this.trackers.delete(id);
+    await Promise.all([...groups].map(([key, group]) => this.observeGroup(key, group)));
+  }
+
+  /** Deployments read by the tick, cached by id (see `deploymentCache`). */
+  private cachedDeployment(id: string | null): Deployment | undefined {
+    if (!id) return undefined;
+    let dep = this.deploymentCache.get(id);
+    if (!dep) {
+      dep = this.d.store.deployments.find(id);
+      if (dep) this.deploymentCache.set(id, dep);
+    }
+    return dep;
+  }
+
+  /**
+   * Lists one runtime's workloads and queues a converge for each instance of the group whose
+   * recorded workload is not among the running ones. When the runtime cannot list, every instance
+   * of the group is converged, which inspects it and says why (unreachable, exited…).
+   */
+  private async observeGroup(key: string, group: RunningGroup): Promise<void> {
+    if (this.listing.has(key)) return;
+    this.listing.add(key);
+    let seen: ObservedWorkload[] | undefined;
+    try {
+      seen = await this.d.runtimes.byKind(group.node, group.kind).list(this.d.owner);
+    } catch {
+      seen = undefined;
+    } finally {
+      this.listing.delete(key);
+    }
+    if (this.stopped) return;
+    if (!seen) {
+      for (const { inst } of group.items) if (!this.chains.has(inst.id)) this.kick(inst.id);
+      return;
+    }
+    const running = new Map<string, ObservedWorkload>();
+    for (const w of seen) if (w.running) running.set(w.handle.id, w);
+    for (const { inst, dep, handleId } of group.items) {
+      if (this.chains.has(inst.id)) continue;
+      if (running.get(handleId)?.instanceId !== inst.id) this.kick(inst.id);
+      else if (inst.restartCount > 0) {
+        const fresh = this.d.store.instances.find(inst.id);
+        if (fresh?.status === 'running' && fresh.currentDeploymentId === dep.id)
+          this.maybeResetRestarts(fresh, dep);
+      }
     }
   }
 
   /** Runs the instance's health check when due (never two at once); the result may restart it. */
-  private checkHealth(inst: Instance, now: number): void {
+  private checkHealth(inst: Instance, dep: Deployment, check: HealthCheck | undefined, now: number): void {
     const probe = this.d.health;
-    const check = probe ? this.template(inst)?.template.health : undefined;
-    const dep = check ? this.currentDeployment(inst) : undefined;
-    if (!probe || !check || !dep) return;
+    if (!probe || !check) return;
     let entry = this.trackers.get(inst.id);
     if (!entry || entry.deploymentId !== dep.id) {
       entry = { deploymentId: dep.id, tracker: new HealthTracker(check, dep.startedAt ?? now) };
@@ -654,6 +737,12 @@ export class Reconciler {
     for (const t of this.retryTimers.values()) clearTimeout(t);
     await Promise.allSettled([...this.chains.values()]);
   }
+}
+
+interface RunningGroup {
+  node: string;
+  kind: string;
+  items: { inst: Instance; dep: Deployment; handleId: string }[];
 }
 
 function orphanOf(node: string, runtime: Runtime, w: ObservedWorkload): Orphan {
