@@ -40,6 +40,7 @@ function assemble(
     /** A remote engine's silence means it is gone; the local one's means it is busy. */
     readDeadlineMs: number;
     certPath?: string | undefined;
+    probeContainerIp?: boolean;
   },
 ): DockerNode {
   const docker = connectDocker(endpoint);
@@ -52,6 +53,7 @@ function assemble(
     baseImages,
     dataVolumes: opts.dataVolumes,
     readDeadlineMs,
+    probeContainerIp: opts.probeContainerIp ?? false,
   });
   // The compose CLI reaches the engine by DOCKER_HOST alone: a TLS node needs its cert folder, and
   // an ssh node's key file is berth's, not one the CLI's `ssh` would use.
@@ -113,12 +115,44 @@ export async function openLocalDocker(opts: DockerNodeOptions): Promise<DockerNo
     },
     `Using the local Docker engine ${test.version} at ${where}`,
   );
+  const probeContainerIp =
+    found.endpoint.kind === 'socket' && (await containerIpsReachable(found.endpoint, log));
   return assemble(LOCAL_NODE, LOCAL_NODE, found.endpoint, {
     ...opts,
     dataVolumes: 'bind',
     readDeadlineMs: ENGINE_DEADLINE_MS.local,
     certPath: process.env.DOCKER_CERT_PATH,
+    probeContainerIp,
   });
+}
+
+/**
+ * Whether this machine reaches the containers of a local engine at their bridge IPs: a rootful
+ * engine on this kernel, yes; a rootless one (its bridge lives in another network namespace) or
+ * Docker Desktop (a VM), no. The first probe of a container IP checks it once more (DirectProbe).
+ */
+async function containerIpsReachable(endpoint: DockerEndpoint, log: Logger): Promise<boolean> {
+  try {
+    const info = (await connectDocker(endpoint).info()) as {
+      SecurityOptions?: string[];
+      OperatingSystem?: string;
+    };
+    const rootless = (info.SecurityOptions ?? []).some((o) => o.includes('name=rootless'));
+    const desktop = /docker desktop/i.test(info.OperatingSystem ?? '');
+    if (rootless || desktop) {
+      log.info(
+        { rootless, desktop },
+        'Readiness probes use published ports: container IPs are not reachable from here',
+      );
+    }
+    return !rootless && !desktop;
+  } catch (err) {
+    log.debug(
+      { err: (err as Error).message },
+      'Engine info unavailable; readiness probes use published ports',
+    );
+    return false;
+  }
 }
 
 /** A remote `docker` node from its record; connecting is lazy, so an unreachable node still opens. */

@@ -24,7 +24,7 @@ import { InstanceVolumes } from './instance-volumes.js';
 import { loggedCall } from './logged-call.js';
 import { DOCKER_RUNTIME, observedWorkload } from './observed-workload.js';
 import { type DataVolumeMode, type VolumeMount, volumeMounts } from './volume-mounts.js';
-import { waitForReadiness } from './wait-for-readiness.js';
+import { type DirectProbe, waitForReadiness } from './wait-for-readiness.js';
 
 export interface DockerRuntimeOptions {
   /** The engine client; one per node, made by connectDocker. */
@@ -44,6 +44,11 @@ export interface DockerRuntimeOptions {
   dataVolumes?: DataVolumeMode;
   /** How long an inspect or list may take before the engine counts as unreachable (ENGINE_DEADLINE_MS). */
   readDeadlineMs?: number;
+  /**
+   * Readiness probes reach containers at their own IP on the bridge network rather than through
+   * the published port (the local, rootful engine; see DirectProbe). Off by default.
+   */
+  probeContainerIp?: boolean;
 }
 
 const MAX_NAME_ATTEMPTS = 20;
@@ -60,6 +65,7 @@ export class DockerRuntime implements Runtime {
   private readonly images: ImageResolver;
   private readonly volumes: InstanceVolumes;
   private readonly reads: EngineReads;
+  private readonly direct: DirectProbe | undefined;
   private hostMemory: Promise<number> | undefined;
 
   constructor(opts: DockerRuntimeOptions) {
@@ -71,6 +77,7 @@ export class DockerRuntime implements Runtime {
     this.dataVolumes = opts.dataVolumes ?? 'bind';
     this.images = new ImageResolver(opts.docker, opts.baseImages ?? {}, this.log, opts.pull ?? true);
     this.volumes = new InstanceVolumes(opts.docker, this.log);
+    this.direct = opts.probeContainerIp ? { works: undefined } : undefined;
     this.reads = new EngineReads(opts.node, opts.readDeadlineMs ?? ENGINE_DEADLINE_MS.local);
   }
 
@@ -86,10 +93,10 @@ export class DockerRuntime implements Runtime {
       const container = await this.create(spec, image, mounts, log);
       try {
         await this.start(container, spec, log);
-        await loggedCall(log, `readiness wait (${spec.readiness.kind})`, () =>
-          waitForReadiness({ container, spec, address: this.address, log }, signal),
+        const ready = await loggedCall(log, `readiness wait (${spec.readiness.kind})`, () =>
+          waitForReadiness({ container, spec, address: this.address, log, direct: this.direct }, signal),
         );
-        return observedWorkload(await container.inspect(), this.node);
+        return observedWorkload(ready ?? (await container.inspect()), this.node);
       } catch (err) {
         await this.discard(container, log);
         throw err;

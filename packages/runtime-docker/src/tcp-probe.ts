@@ -34,3 +34,29 @@ export function tcpProbe(
     socket.once('close', () => done(false));
   });
 }
+
+/** What one TCP connect found: a listener, a host that answered "nothing here", or no answer. */
+export type ConnectResult = 'open' | 'refused' | 'unreachable';
+
+/**
+ * One connect to host:port, closed at once. For an address with no proxy in front (a container's
+ * own IP), an accepted connection is a listener; a refusal proves the address is reachable.
+ */
+export function tcpConnect(host: string, port: number, timeoutMs = 1_000): Promise<ConnectResult> {
+  return new Promise((resolve) => {
+    const socket = connect({ host, port });
+    let settled = false;
+    const done = (r: ConnectResult) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      socket.destroy();
+      resolve(r);
+    };
+    const timer = setTimeout(() => done('unreachable'), timeoutMs);
+    socket.once('connect', () => done('open'));
+    socket.once('error', (err: NodeJS.ErrnoException) =>
+      done(err.code === 'ECONNREFUSED' ? 'refused' : 'unreachable'),
+    );
+  });
+}

@@ -77,6 +77,27 @@ describe.skipIf(!docker)('DockerRuntime', () => {
     expect((await fetch(`http://127.0.0.1:${s.ports[0]!.hostPort}/`)).status).toBe(200);
   });
 
+  it('probing the container at its own IP (a local engine): ready means listening, for port and http readiness', async () => {
+    const direct = new DockerRuntime({
+      docker: docker!,
+      node: 'local',
+      log: silentLogger,
+      pull: false,
+      probeContainerIp: true,
+    });
+    for (const readiness of ['port', 'http'] as const) {
+      const s = await web({ source: httpd(1) });
+      const port = s.ports[0]!.hostPort;
+      s.readiness = readiness === 'port' ? { kind: 'port', port } : { kind: 'http', port, path: '/' };
+      const w = await direct.deploy(s);
+      expect(w.running).toBe(true);
+      // No retry: the published port answers the moment deploy returns.
+      expect((await fetch(`http://127.0.0.1:${port}/`)).status).toBe(200);
+      const logs = (await docker!.getContainer(w.handle.id).logs({ stdout: true, stderr: true })).toString();
+      expect(logs).toMatch(/hello/);
+    }
+  });
+
   it('log readiness waits for a matching line', async () => {
     const s = spec({
       source: imageSource(BUSYBOX, { command: ['sh', '-c', 'sleep 0.5; echo server is up; sleep 60'] }),
