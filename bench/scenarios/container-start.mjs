@@ -1,12 +1,9 @@
-// Scenario 2: one container instance (berth-test/busybox httpd) → HTTP 200, against the raw Engine
-// API create + start of the same image with the same settings (dockerode) → HTTP 200.
-// Through berth's API when the server registers a Docker runtime for the local node; otherwise
-// DockerRuntime.deploy in-process (said so in the row's notes).
+// Scenario 2: one container instance (berth-test/busybox httpd) → HTTP 200 through berth's API
+// (POST /instances?wait=1: preflight, lease, create, start, readiness, records), against the raw
+// Engine API create + start of the same image with the same settings (dockerode) → HTTP 200.
 import { randomUUID } from 'node:crypto';
-import { mkdir } from 'node:fs/promises';
-import { join } from 'node:path';
 import { berthHome, putTemplate, startBerth, stopBerth } from '../lib/berth.mjs';
-import { log, now, onCleanup, quietPorts, summary, tempDir, waitHttp200 } from '../lib/common.mjs';
+import { log, now, onCleanup, quietPorts, summary, waitHttp200 } from '../lib/common.mjs';
 import { ratio } from './process-start.mjs';
 
 const IMAGE = 'berth-test/busybox:latest';
@@ -61,8 +58,10 @@ export async function containerStart({ reps, warmup }) {
   let rawPort = RAW_BASE;
   try {
     const nodes = await server.api('GET', '/nodes');
-    const viaApi = nodes.find((n) => n.name === 'local')?.runtimes.includes('docker');
-    const berthStart = viaApi ? await apiPath(server, janitor) : await runtimePath(d, janitor);
+    if (!nodes.find((n) => n.name === 'local')?.runtimes.includes('docker')) {
+      throw new Error('the berth server has no Docker runtime on node local (is the engine reachable?)');
+    }
+    const berthStart = await apiPath(server, janitor);
 
     const raw = async () => {
       const [port] = await quietPorts(rawPort++, 1, 52999);
@@ -103,13 +102,11 @@ export async function containerStart({ reps, warmup }) {
     }
     const bs = summary(b);
     const rs = summary(r);
-    log(
-      `container start: berth ${bs.median} ms, raw ${rs.median} ms (${viaApi ? 'API' : 'DockerRuntime.deploy'})`,
-    );
+    log(`container start: berth ${bs.median} ms, raw ${rs.median} ms (API)`);
     return [
       {
         scenario: 'container instance start',
-        metric: viaApi ? 'API call → HTTP 200' : 'DockerRuntime.deploy → HTTP 200 (no API path yet)',
+        metric: 'API call → HTTP 200',
         unit: 'ms',
         berth: bs,
         baselines: { 'raw Engine API': rs },
@@ -117,11 +114,7 @@ export async function containerStart({ reps, warmup }) {
         measured: `${ratio(bs.median, rs.median)}×`,
         target: '≤ 1.10× raw',
         pass: bs.median <= rs.median * 1.1,
-        notes: viaApi
-          ? ['through POST /api/v1/instances?wait=1 on a server with the local Docker runtime']
-          : [
-              'the server does not register a Docker runtime for the local node yet, so this measures DockerRuntime.deploy (image check, container create with berth labels and the data-dir bind mount, start, readiness wait) in-process, without the API and the reconciler',
-            ],
+        notes: ['through POST /api/v1/instances?wait=1 on a server with the local Docker runtime'],
       },
     ];
   } finally {
@@ -149,60 +142,6 @@ async function apiPath(server, janitor) {
     const ms = now() - t;
     await server.api('POST', `/instances/${inst.id}/kill?wait=1`);
     await server.api('DELETE', `/instances/${inst.id}`);
-    return ms;
-  };
-}
-
-/** DockerRuntime.deploy in-process, with a spec built by core's buildDeploySpec. */
-async function runtimePath(d, janitor) {
-  const { DockerRuntime } = await import('@berth/runtime-docker');
-  const { buildDeploySpec, templateSchema, silentLogger } = await import('@berth/core');
-  const runtime = new DockerRuntime({
-    docker: d,
-    node: 'local',
-    log: silentLogger,
-    address: '127.0.0.1',
-    pull: false,
-  });
-  const tpl = templateSchema.parse(template);
-  const root = await tempDir('s2-runtime');
-  let port = BERTH_RANGE[0];
-  return async (i) => {
-    const name = `web-${i}-${randomUUID().slice(0, 6)}`;
-    const dataDir = join(root, name);
-    await mkdir(dataDir, { recursive: true });
-    const inst = {
-      id: randomUUID(),
-      name,
-      template: 'web',
-      node: 'local',
-      config: {},
-      portOverrides: {},
-      desiredState: 'running',
-      status: 'deploying',
-      health: null,
-      errorMessage: null,
-      restartCount: 0,
-      lastExitCode: null,
-      nextRetryAt: null,
-      currentDeploymentId: null,
-      dataDir,
-      createdAt: Date.now(),
-      updatedAt: Date.now(),
-    };
-    const hostPort = port++;
-    const t = now();
-    const spec = buildDeploySpec(
-      tpl,
-      inst,
-      { http: hostPort },
-      { owner: 'berth-bench', logDir: join(dataDir, 'logs'), templateDir: null },
-    );
-    const seen = await runtime.deploy(spec, { timeoutMs: 30_000 });
-    janitor.add(seen.handle.id);
-    await waitHttp200(hostPort);
-    const ms = now() - t;
-    await janitor.remove(seen.handle.id);
     return ms;
   };
 }

@@ -86,11 +86,10 @@ export class DockerRuntime implements Runtime {
     signal?.throwIfAborted();
     const log = this.log.child({ instance: spec.instanceName });
     try {
-      const image = await this.images.resolve(imageOf(spec), signal);
       const mounts = volumeMounts(spec, this.dataVolumes);
       await this.volumes.prepare(spec, mounts);
       signal?.throwIfAborted();
-      const container = await this.create(spec, image, mounts, log);
+      const container = await this.createWithImage(spec, mounts, log, signal);
       try {
         await this.start(container, spec, log);
         const ready = await loggedCall(log, `readiness wait (${spec.readiness.kind})`, () =>
@@ -106,7 +105,32 @@ export class DockerRuntime implements Runtime {
     }
   }
 
-  /** Creates the container as `berth-<instance>`, or with a suffix when a foreign container has that name. */
+  /**
+   * Creates the container from the template's image, and only when the engine says it has no such
+   * image asks the resolver (base-image mapping, pull) — the usual case costs no image lookup.
+   */
+  private async createWithImage(
+    spec: DeploySpec,
+    mounts: VolumeMount[],
+    log: Logger,
+    signal: AbortSignal | undefined,
+  ): Promise<Dockerode.Container> {
+    const ref = imageOf(spec);
+    try {
+      return await this.create(spec, ref, mounts, log);
+    } catch (err) {
+      if (!isNotFound(err) || !/no such image/i.test(engineMessage(err))) throw err;
+    }
+    const image = await this.images.resolve(ref, signal);
+    signal?.throwIfAborted();
+    return this.create(spec, image, mounts, log);
+  }
+
+  /**
+   * Creates the container as `berth-<instance>`; when the name is taken, a stopped leftover of this
+   * instance is replaced and a foreign holder makes it try `berth-<instance>-2`, -3… The name is
+   * looked at only after the engine refused it, so the usual case is one call.
+   */
   private async create(
     spec: DeploySpec,
     image: string,
@@ -115,14 +139,16 @@ export class DockerRuntime implements Runtime {
   ): Promise<Dockerode.Container> {
     for (let attempt = 1; attempt <= MAX_NAME_ATTEMPTS; attempt++) {
       const name = attempt === 1 ? `berth-${spec.instanceName}` : `berth-${spec.instanceName}-${attempt}`;
-      if (!(await this.nameUsable(name, spec, log))) continue;
       const config = containerConfig({ spec, name, image, mounts, hostIp: this.hostIp });
-      try {
-        return await loggedCall(log, `creation of container ${name}`, () =>
-          this.docker.createContainer(config),
-        );
-      } catch (err) {
-        if (!isConflict(err)) throw err;
+      for (let again = 0; again < 2; again++) {
+        try {
+          return await loggedCall(log, `creation of container ${name}`, () =>
+            this.docker.createContainer(config),
+          );
+        } catch (err) {
+          if (!isConflict(err)) throw err;
+        }
+        if (!(await this.nameUsable(name, spec, log))) break;
       }
     }
     throw new Conflict(`No free container name for ${spec.instanceName} after ${MAX_NAME_ATTEMPTS} tries`);
