@@ -9,6 +9,7 @@ import { DockerRuntime } from './docker-runtime.js';
 import { ENGINE_DEADLINE_MS } from './engine-deadline.js';
 import { findDockerEndpoint } from './find-docker-endpoint.js';
 import type { BaseImageMap } from './image-resolver.js';
+import { SshDialAgent } from './ssh-dial-agent.js';
 import { testDocker } from './test-docker.js';
 
 /** One Docker engine as a berth node: its client, runtimes and the port source of its host. */
@@ -84,6 +85,12 @@ function assemble(
     compose,
     ports: new DockerPortSource(docker, host, opts.log, { readDeadlineMs }),
   };
+}
+
+/** Closes what a node holds open: the ssh connections of an ssh node (tcp ones hold nothing). */
+export function closeDockerNode(node: DockerNode): void {
+  const agent = (node.docker.modem as { agent?: unknown }).agent;
+  if (agent instanceof SshDialAgent) agent.destroy();
 }
 
 /**

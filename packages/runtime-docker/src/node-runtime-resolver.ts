@@ -8,7 +8,7 @@ import {
   type TakenPort,
   type TemplateSource,
 } from '@berth/core';
-import type { DockerNode } from './docker-node.js';
+import { closeDockerNode, type DockerNode } from './docker-node.js';
 
 type SourceKind = TemplateSource['kind'];
 
@@ -54,6 +54,8 @@ export class NodeRuntimeResolver implements RuntimeResolver, PortSource {
   }
 
   removeNode(name: string): void {
+    const node = this.remote.get(name);
+    if (node) closeDockerNode(node);
     this.remote.delete(name);
     this.broken.delete(name);
   }
