@@ -95,10 +95,10 @@ export class PortLedger {
 
   /**
    * Everything non-lease that holds a port on the host, asked of every source in parallel. Holders
-   * are named (`usedBy`) for the ports in `describe` (or all of them): the ports a caller may have
-   * to report as a conflict. The others may carry a source's placeholder words.
+   * are named (`usedBy`) for the ports in `describe`: the ports a caller may have to report as
+   * taken. The others may carry a source's placeholder words.
    */
-  async external(host: string, describe: Iterable<PortRef> | 'all' = []): Promise<External> {
+  async external(host: string, describe: Iterable<PortRef> = []): Promise<External> {
     const results = await Promise.allSettled(this.sources.map((s) => s.taken(host)));
     const map: External = new Map();
     results.forEach((r, i) => {
@@ -124,9 +124,8 @@ export class PortLedger {
   }
 
   /** Asks the sources that name holders on request to name those of the `describe` ports. */
-  private async nameHolders(host: string, map: External, describe: Iterable<PortRef> | 'all'): Promise<void> {
-    const wanted =
-      describe === 'all' ? [...map.values()] : [...describe].flatMap(([p, n]) => map.get(key(p, n)) ?? []);
+  private async nameHolders(host: string, map: External, describe: Iterable<PortRef>): Promise<void> {
+    const wanted = [...describe].flatMap(([p, n]) => map.get(key(p, n)) ?? []);
     const bySource = new Map<PortSource, TakenPort[]>();
     for (const t of new Set(wanted)) {
       const source = this.origins.get(t);
