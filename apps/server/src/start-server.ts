@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { announceAdminToken } from './admin-token.js';
 import type { AppContext } from './app-context.js';
 import { type BerthOptions, createBerth } from './berth.js';
+import { heapGrowthPercent, limitHeapGrowth } from './heap-growth.js';
 import { createApp } from './http/create-app.js';
 import { DEFAULT_WEB_DIST } from './http/web-ui.js';
 import { ConnectionRouter } from './proxy/connection-router.js';
@@ -20,6 +21,7 @@ export type RunningServer = Awaited<ReturnType<typeof startServer>>;
 
 /** berth, its API on `config.port` and its reverse proxy on `config.proxyPort`. */
 export async function startServer(config: ServerConfig, opts: StartOptions = {}) {
+  limitHeapGrowth(heapGrowthPercent());
   const berth = await createBerth(config, opts);
   const log = berth.log;
   let apiPort = config.port;
