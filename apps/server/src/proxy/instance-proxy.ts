@@ -4,7 +4,7 @@ import type { Logger } from '@berth/core';
 import { badGatewayPage } from './bad-gateway-page.js';
 import type { InstanceTargets } from './instance-targets.js';
 
-const HOP_BY_HOP = [
+const HOP_BY_HOP = new Set([
   'connection',
   'keep-alive',
   'proxy-connection',
@@ -13,7 +13,7 @@ const HOP_BY_HOP = [
   'trailer',
   'upgrade',
   'proxy-authorization',
-];
+]);
 
 /**
  * Forwards HTTP requests and WebSocket upgrades to an instance's primary HTTP port on this
@@ -117,8 +117,9 @@ function forwardHeaders(req: IncomingMessage): Record<string, string | string[]>
 
 function stripHopByHop(headers: IncomingMessage['headers']): Record<string, string | string[]> {
   const out: Record<string, string | string[]> = {};
-  for (const [k, v] of Object.entries(headers)) {
-    if (v !== undefined && !HOP_BY_HOP.includes(k)) out[k] = v;
+  for (const k in headers) {
+    const v = headers[k];
+    if (v !== undefined && !HOP_BY_HOP.has(k)) out[k] = v;
   }
   return out;
 }
@@ -128,7 +129,7 @@ function statusBlock(up: IncomingMessage, extra?: string[]): string {
   const lines = [`HTTP/1.1 ${up.statusCode} ${up.statusMessage ?? ''}`];
   for (let i = 0; i < up.rawHeaders.length; i += 2) {
     const name = up.rawHeaders[i] ?? '';
-    if (extra && HOP_BY_HOP.includes(name.toLowerCase())) continue;
+    if (extra && HOP_BY_HOP.has(name.toLowerCase())) continue;
     lines.push(`${name}: ${up.rawHeaders[i + 1]}`);
   }
   if (extra) lines.push(...extra);
