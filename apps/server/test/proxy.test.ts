@@ -271,6 +271,7 @@ describe('host form: connections carrying many requests', () => {
   it('answers 400 to a garbage first line and keeps serving', async () => {
     expect(await raw('BLAH\r\n\r\n')).toMatch(/^HTTP\/1\.1 400 /);
     expect(await raw('\x00\x01\x02 nonsense \x7f\r\n\r\n')).toMatch(/^HTTP\/1\.1 400 /);
+    expect(await raw('GET / HTTP/1.1\nHost: site.localhost\n\n')).toMatch(/^HTTP\/1\.1 400 /);
     expect(await viaHost('site', '/still')).toMatchObject({ status: 200, text: 'hello from site /still' });
   });
 

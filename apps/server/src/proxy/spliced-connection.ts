@@ -26,6 +26,7 @@ type Mode =
   | 'gone';
 
 const END_OF_HEAD = Buffer.from('\r\n\r\n');
+const BARE_LF_END = Buffer.from('\n\n');
 const LF = 0x0a;
 const MAX_LINE = 4096;
 const CHUNK_SIZE = /^([0-9a-fA-F]{1,12})[\t ]*(?:;[^\r\n]*)?\r\n$/;
@@ -95,7 +96,8 @@ export class SplicedConnection {
     const seam = Buffer.concat([last.subarray(Math.max(0, last.length - 3)), chunk]);
     this.partial.push(chunk);
     this.partialLength += chunk.length;
-    if (seam.indexOf(END_OF_HEAD) < 0 && this.partialLength <= this.opts.maxHeadBytes) return;
+    const more = seam.indexOf(END_OF_HEAD) < 0 && seam.indexOf(BARE_LF_END) < 0;
+    if (more && this.partialLength <= this.opts.maxHeadBytes) return;
     const buf = Buffer.concat(this.partial, this.partialLength);
     this.partial = [];
     this.partialLength = 0;
@@ -112,8 +114,9 @@ export class SplicedConnection {
           const end = buf.indexOf(END_OF_HEAD, i);
           const max = this.opts.maxHeadBytes;
           if (end < 0 || end + 4 - i > max) {
-            // Too long: Node's parser answers 431. Incomplete: wait, within the head timeout.
-            if (end >= 0 || buf.length - i > max) {
+            // Too long: Node's parser answers 431; lines ended by a bare LF: 400. Incomplete:
+            // wait, within the head timeout.
+            if (end >= 0 || buf.length - i > max || buf.indexOf(BARE_LF_END, i) >= 0) {
               this.leave(out, buf.subarray(i));
               return;
             }
