@@ -2,6 +2,8 @@ import { userInfo } from 'node:os';
 import Dockerode from 'dockerode';
 import type { ConnectConfig } from 'ssh2';
 import { SshDialAgent } from './ssh-dial-agent.js';
+import { knownHostsFile } from './ssh-host-key.js';
+import { SshHostTrust } from './ssh-host-trust.js';
 
 /** Where a Docker engine answers, in berth's words (what a node's config stores). */
 export type DockerEndpoint =
@@ -17,6 +19,10 @@ export type DockerEndpoint =
       password?: string;
       /** An ssh-agent's socket (SSH_AUTH_SOCK), tried when there is no key. */
       agent?: string;
+      /** The host key's `SHA256:…` fingerprint the host must present (the node's `hostKey`). */
+      hostKey?: string;
+      /** The known_hosts file consulted when there is no `hostKey` (BERTH_SSH_KNOWN_HOSTS or ~/.ssh/known_hosts). */
+      knownHosts?: string;
     };
 
 /** PEM text of the client certificate, its key and the CA that signed the engine's certificate. */
@@ -29,6 +35,10 @@ export interface DockerTls {
 export interface ConnectOptions {
   /** Idle timeout of one request in ms (none by default: log follows stay open). */
   timeoutMs?: number;
+  /** ssh: the node's name, for host key messages. */
+  node?: string;
+  /** ssh: called when a host with no hostKey and no known_hosts entry is trusted on first use. */
+  onFirstHostKey?: (fingerprint: string) => void;
 }
 
 /** The dockerode options for an endpoint, everything explicit so DOCKER_* variables never leak in. */
@@ -62,7 +72,7 @@ export function dockerOptions(endpoint: DockerEndpoint, opts: ConnectOptions = {
         protocol: 'http',
         host: endpoint.host,
         port: endpoint.port ?? 22,
-        agent: new SshDialAgent(sshConfig(endpoint)),
+        agent: new SshDialAgent(sshConfig(endpoint), sshHostTrust(endpoint, opts)),
       } as Dockerode.DockerOptions;
   }
 }
@@ -80,6 +90,24 @@ export function sshConfig(endpoint: Extract<DockerEndpoint, { kind: 'ssh' }>): C
     keepaliveInterval: 1_000,
     keepaliveCountMax: 3,
   };
+}
+
+/**
+ * The host key check of an ssh endpoint: its `hostKey`, else its known_hosts file (the default one
+ * when the endpoint names none), else trust on first use.
+ */
+export function sshHostTrust(
+  endpoint: Extract<DockerEndpoint, { kind: 'ssh' }>,
+  opts: ConnectOptions = {},
+): SshHostTrust {
+  return new SshHostTrust({
+    host: endpoint.host,
+    port: endpoint.port ?? 22,
+    expected: endpoint.hostKey,
+    knownHosts: endpoint.knownHosts ?? knownHostsFile(),
+    node: opts.node,
+    onFirstUse: opts.onFirstHostKey,
+  });
 }
 
 /** A client for one engine; the caller owns it (no module-level singleton). */

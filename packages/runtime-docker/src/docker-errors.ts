@@ -28,6 +28,7 @@ const connectionCodes = new Set([
   'EAI_AGAIN',
   'EPIPE',
   'ERR_SSH_DIAL_STDIO',
+  'ERR_SSH_HOST_KEY',
 ]);
 
 /** ssh2's levels for "could not connect or log in" (a protocol error inside a session is not one). */
@@ -79,6 +80,7 @@ export type DockerTestFailure =
   | 'tls'
   | 'timeout'
   | 'unauthorized'
+  | 'hostkey'
   | 'unknown';
 
 const byCode: Record<string, DockerTestFailure> = {
@@ -95,6 +97,7 @@ const byCode: Record<string, DockerTestFailure> = {
   BERTH_TIMEOUT: 'timeout',
   EACCES: 'unauthorized',
   EPROTO: 'tls',
+  ERR_SSH_HOST_KEY: 'hostkey',
 };
 
 export function failureReason(err: unknown): DockerTestFailure {

@@ -26,6 +26,28 @@ describe('docker node config', () => {
     );
   });
 
+  it('takes an ssh hostKey as ssh-keygen -lf prints it, for ssh endpoints only', async () => {
+    const fp = 'SHA256:rX5x7WgdvfVw4MParMrbMXbhB9lHzI5DtmPtdbokI2E';
+    expect(parseDockerNodeConfig({ endpoint: 'ssh://me@h', hostKey: `${fp}=` }).hostKey).toBe(fp);
+    expect(() => parseDockerNodeConfig({ endpoint: 'ssh://me@h', hostKey: 'ab:cd' })).toThrow(
+      /hostKey 'ab:cd' is not a SHA256:… fingerprint/,
+    );
+    expect(() => parseDockerNodeConfig({ endpoint: 'tcp://h', hostKey: fp })).toThrow(
+      /hostKey applies to ssh:\/\/ endpoints only/,
+    );
+    const ep = await dockerNodeEndpoint(parseDockerNodeConfig({ endpoint: 'ssh://me@h', hostKey: fp }), {
+      BERTH_SSH_KNOWN_HOSTS: '/etc/berth/known_hosts',
+    });
+    expect(ep).toEqual({
+      kind: 'ssh',
+      host: 'h',
+      port: 22,
+      username: 'me',
+      hostKey: fp,
+      knownHosts: '/etc/berth/known_hosts',
+    });
+  });
+
   it('reads the certificate files into the endpoint, and names a missing one', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'berth-tls-'));
     for (const f of ['ca', 'cert', 'key']) writeFileSync(join(dir, `${f}.pem`), `${f}-pem`);

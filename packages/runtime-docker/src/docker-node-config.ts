@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { InvalidInput } from '@berth/core';
 import type { DockerEndpoint } from './connect-docker.js';
+import { knownHostsFile, normalizeFingerprint } from './ssh-host-key.js';
 
 /**
  * How a remote `docker` node is reached, as stored in its record: an endpoint URL, plus the TLS
@@ -14,6 +15,11 @@ export interface DockerNodeConfig {
   /** Folder holding ca.pem, cert.pem and key.pem (the DOCKER_CERT_PATH layout); an alternative to `tls`. */
   certPath?: string;
   sshKey?: string;
+  /**
+   * The `SHA256:…` fingerprint (as `ssh-keygen -lf` prints it) the ssh host must present; given
+   * when the node is added, or recorded by berth on first use when known_hosts does not list the host.
+   */
+  hostKey?: string;
 }
 
 function invalid(field: string, message: string): never {
@@ -57,7 +63,21 @@ export function parseDockerNodeConfig(input: unknown): DockerNodeConfig {
   const sshKey = optionalString(o, 'sshKey');
   if (sshKey) config.sshKey = sshKey;
   if ((config.tls || certPath) && url.protocol !== 'tcp:') invalid('tls', 'applies to tcp:// endpoints only');
+  const hostKey = optionalString(o, 'hostKey');
+  if (hostKey) {
+    if (url.protocol !== 'ssh:') invalid('hostKey', 'applies to ssh:// endpoints only');
+    config.hostKey = parseHostKey(hostKey);
+  }
   return config;
+}
+
+/** A host key fingerprint as ssh prints it, or InvalidInput naming the field. */
+export function parseHostKey(text: string): string {
+  const fingerprint = normalizeFingerprint(text);
+  if (!fingerprint) {
+    invalid('hostKey', `'${text}' is not a SHA256:… fingerprint as ssh-keygen -lf prints it`);
+  }
+  return fingerprint;
 }
 
 /** The files of `tls` or `certPath`, in one shape. */
@@ -81,7 +101,8 @@ async function readSecretFile(path: string, field: string): Promise<string> {
 
 /**
  * The endpoint to connect to, with the certificate or key files read. An ssh node without
- * `sshKey` logs in through the ssh-agent of `env.SSH_AUTH_SOCK` when there is one.
+ * `sshKey` logs in through the ssh-agent of `env.SSH_AUTH_SOCK` when there is one; its host key is
+ * checked against `hostKey`, else the known_hosts file of `env` (BERTH_SSH_KNOWN_HOSTS or ~/.ssh/known_hosts).
  */
 export async function dockerNodeEndpoint(
   c: DockerNodeConfig,
@@ -96,6 +117,8 @@ export async function dockerNodeEndpoint(
       port: url.port ? Number(url.port) : 22,
       ...(url.username ? { username: decodeURIComponent(url.username) } : {}),
       ...(c.sshKey ? { privateKey: await readSecretFile(c.sshKey, 'sshKey') } : agent ? { agent } : {}),
+      ...(c.hostKey ? { hostKey: c.hostKey } : {}),
+      knownHosts: knownHostsFile(env),
     };
   }
   const files = tlsFiles(c);

@@ -10,9 +10,10 @@ import {
   type Store,
   userMessage,
 } from '@berth/core';
-import type { DockerNode } from './docker-node.js';
-import { parseDockerNodeConfig } from './docker-node-config.js';
+import { type DockerNode, sshAgentOf } from './docker-node.js';
+import { parseDockerNodeConfig, parseHostKey } from './docker-node-config.js';
 import type { NodeRuntimeResolver } from './node-runtime-resolver.js';
+import type { HostKeyTrust } from './ssh-host-trust.js';
 import { type DockerTestResult, testDocker } from './test-docker.js';
 
 export interface AddNodeInput {
@@ -27,15 +28,33 @@ export interface NodeState {
   runtimes: string[];
   /** Why the node is unreachable, when it is. */
   message: string | null;
+  /** An ssh node's host key: its hostKey (given or recorded on first use), else the one known_hosts matched. */
+  hostKey: NodeHostKey | null;
 }
+
+export interface NodeHostKey {
+  fingerprint: string;
+  /** `node`: the node's hostKey; `known_hosts`: an entry of the known_hosts file. */
+  from: HostKeyTrust;
+  /** True when this very look at the node trusted the key on first use and recorded it. */
+  recorded: boolean;
+}
+
+/** A node test: the engine's version, and for an ssh node the host key it presented. */
+export type NodeTestResult =
+  | (Extract<DockerTestResult, { ok: true }> & { hostKey?: NodeHostKey })
+  | Extract<DockerTestResult, { ok: false }>;
 
 export interface DockerNodeServiceDeps {
   store: Store;
   resolver: NodeRuntimeResolver;
   clock: Clock;
   log: Logger;
-  /** Opens a remote node's engine from its record (openRemoteDockerNode with the shared options). */
-  open(record: NodeRecord): Promise<DockerNode>;
+  /**
+   * Opens a remote node's engine from its record (openRemoteDockerNode with the shared options);
+   * `onFirstHostKey` hears of an ssh host key trusted on first use.
+   */
+  open(record: NodeRecord, onFirstHostKey: (fingerprint: string) => void): Promise<DockerNode>;
 }
 
 /** The local node's record: it is not stored, it is this machine. */
@@ -50,6 +69,8 @@ const localRecord: NodeRecord = {
 /** Nodes as the API and CLI see them: add, list, test and remove remote Docker hosts. */
 export class DockerNodeService {
   private readonly log: Logger;
+  /** Nodes whose host key was recorded on first use and not yet reported by a test. */
+  private readonly recorded = new Set<string>();
 
   constructor(private readonly d: DockerNodeServiceDeps) {
     this.log = d.log.child({ ns: 'nodes' });
@@ -67,11 +88,27 @@ export class DockerNodeService {
 
   private async openNode(record: NodeRecord): Promise<void> {
     try {
-      this.d.resolver.addNode(await this.d.open(record));
+      this.d.resolver.addNode(await this.openEngine(record));
     } catch (err) {
       this.log.warn({ node: record.name, err: userMessage(err) }, `Node ${record.name} cannot be opened`);
       this.d.resolver.markBroken(record.name, record.host, userMessage(err));
     }
+  }
+
+  private openEngine(record: NodeRecord): Promise<DockerNode> {
+    return this.d.open(record, (fingerprint) => this.recordHostKey(record.name, fingerprint));
+  }
+
+  /** Trust on first use: the key the host presented becomes the node's hostKey, stored. */
+  private recordHostKey(name: string, fingerprint: string): void {
+    const record = this.d.store.nodes.find(name);
+    if (!record || typeof record.config.hostKey === 'string') return;
+    this.d.store.nodes.upsert({ ...record, config: { ...record.config, hostKey: fingerprint } });
+    this.recorded.add(name);
+    this.log.info(
+      { node: name, hostKey: fingerprint },
+      `Recorded the ssh host key of node ${name} on first use: ${fingerprint}; every later connection must present it`,
+    );
   }
 
   records(): NodeRecord[] {
@@ -92,18 +129,30 @@ export class DockerNodeService {
     return this.state(this.getRecord(name));
   }
 
-  private async state(record: NodeRecord): Promise<NodeState> {
+  private async state(before: NodeRecord): Promise<NodeState> {
     const runtimes = this.d.resolver
       .describe()
-      .filter((r) => r.node === record.name)
+      .filter((r) => r.node === before.name)
       .map((r) => r.kind);
-    if (record.name === LOCAL_NODE) return { record, status: 'ready', runtimes, message: null };
-    const result = await this.test(record.name, 1_500);
+    if (before.name === LOCAL_NODE) {
+      return { record: before, status: 'ready', runtimes, message: null, hostKey: null };
+    }
+    const result = await this.test(before.name, 1_500);
+    // The test may have recorded the host key on first use.
+    const record = this.d.store.nodes.find(before.name) ?? before;
+    const stored = record.config.hostKey;
+    const hostKey =
+      result.ok && result.hostKey
+        ? result.hostKey
+        : typeof stored === 'string'
+          ? { fingerprint: stored, from: 'node' as const, recorded: false }
+          : null;
     return {
       record,
       status: result.ok ? 'ready' : 'unreachable',
       runtimes,
       message: result.ok ? null : result.message,
+      hostKey,
     };
   }
 
@@ -126,7 +175,7 @@ export class DockerNodeService {
       config: { ...config },
       createdAt: this.d.clock.now(),
     };
-    this.d.resolver.addNode(await this.d.open(record));
+    this.d.resolver.addNode(await this.openEngine(record));
     this.d.store.nodes.upsert(record);
     this.log.info({ node: record.name, endpoint: config.endpoint }, `Added node ${record.name}`);
     return record;
@@ -145,11 +194,43 @@ export class DockerNodeService {
     }
     this.d.resolver.removeNode(name);
     this.d.store.nodes.delete(name);
+    this.recorded.delete(name);
     this.log.info({ node: name }, `Removed node ${name}`);
   }
 
-  /** The engine's version and latency, or why it cannot be reached (dns, refused, unreachable, tls, timeout). */
-  async test(name: string, timeoutMs = 5_000): Promise<DockerTestResult> {
+  /**
+   * Sets (or, with undefined, forgets) an ssh node's hostKey — after the host was reinstalled. Its
+   * open connections close; the next one must present that key (or, forgotten, is trusted on first
+   * use and recorded, unless known_hosts lists the host).
+   */
+  setHostKey(name: string, hostKey: string | undefined): NodeRecord {
+    if (name === LOCAL_NODE) throw new InvalidInput('node local is this machine; it has no ssh host key');
+    const record = this.d.store.nodes.find(name);
+    if (!record) throw new NotFound('node', name);
+    const config = parseDockerNodeConfig(record.config);
+    if (!config.endpoint.startsWith('ssh://')) {
+      throw new InvalidInput(`hostKey applies to ssh:// endpoints only; node ${name} is ${config.endpoint}`, {
+        details: { field: 'hostKey' },
+      });
+    }
+    const fingerprint = hostKey === undefined ? undefined : parseHostKey(hostKey);
+    const { hostKey: _old, ...rest } = record.config;
+    const updated = { ...record, config: fingerprint ? { ...rest, hostKey: fingerprint } : rest };
+    this.d.store.nodes.upsert(updated);
+    this.recorded.delete(name);
+    const node = this.d.resolver.findDocker(name);
+    if (node) sshAgentOf(node)?.expectHostKey(fingerprint);
+    this.log.info(
+      { node: name, hostKey: fingerprint ?? null },
+      fingerprint
+        ? `Node ${name} now expects the ssh host key ${fingerprint}`
+        : `Node ${name} forgot its ssh host key; the next connection trusts the key it sees (unless known_hosts lists the host)`,
+    );
+    return updated;
+  }
+
+  /** The engine's version and latency, or why it cannot be reached (dns, refused, unreachable, tls, hostkey, timeout). */
+  async test(name: string, timeoutMs = 5_000): Promise<NodeTestResult> {
     this.getRecord(name);
     const broken = this.d.resolver.brokenReason(name);
     if (broken) return { ok: false, reason: 'unknown', message: broken };
@@ -161,6 +242,10 @@ export class DockerNodeService {
         message: `node ${name} has no Docker engine; it runs command templates only`,
       };
     }
-    return testDocker(node.docker, { timeoutMs });
+    const result = await testDocker(node.docker, { timeoutMs });
+    const seen = sshAgentOf(node)?.hostKey;
+    if (!result.ok || !seen) return result;
+    const recorded = this.recorded.delete(name);
+    return { ...result, hostKey: { fingerprint: seen.fingerprint, from: seen.trust, recorded } };
   }
 }

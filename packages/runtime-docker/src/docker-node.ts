@@ -2,7 +2,12 @@ import { LOCAL_NODE, type Logger, type NodeRecord } from '@berth/core';
 import type Dockerode from 'dockerode';
 import type { ComposeCli } from './compose-cli.js';
 import { ComposeRuntime } from './compose-runtime.js';
-import { connectDocker, type DockerEndpoint, describeEndpoint } from './connect-docker.js';
+import {
+  type ConnectOptions,
+  connectDocker,
+  type DockerEndpoint,
+  describeEndpoint,
+} from './connect-docker.js';
 import { dockerHostOf, dockerNodeEndpoint, parseDockerNodeConfig } from './docker-node-config.js';
 import { DockerPortSource } from './docker-port-source.js';
 import { DockerRuntime } from './docker-runtime.js';
@@ -42,9 +47,10 @@ function assemble(
     readDeadlineMs: number;
     certPath?: string | undefined;
     probeContainerIp?: boolean;
+    connect?: ConnectOptions;
   },
 ): DockerNode {
-  const docker = connectDocker(endpoint);
+  const docker = connectDocker(endpoint, opts.connect);
   const baseImages = opts.baseImages ?? {};
   const { readDeadlineMs } = opts;
   const runtime = new DockerRuntime({
@@ -89,8 +95,7 @@ function assemble(
 
 /** Closes what a node holds open: the ssh connections of an ssh node (tcp ones hold nothing). */
 export function closeDockerNode(node: DockerNode): void {
-  const agent = (node.docker.modem as { agent?: unknown }).agent;
-  if (agent instanceof SshDialAgent) agent.destroy();
+  sshAgentOf(node)?.destroy();
 }
 
 /**
@@ -162,8 +167,15 @@ async function containerIpsReachable(endpoint: DockerEndpoint, log: Logger): Pro
   }
 }
 
-/** A remote `docker` node from its record; connecting is lazy, so an unreachable node still opens. */
-export async function openRemoteDockerNode(record: NodeRecord, opts: DockerNodeOptions): Promise<DockerNode> {
+/**
+ * A remote `docker` node from its record; connecting is lazy, so an unreachable node still opens.
+ * `onFirstHostKey` hears of an ssh host key trusted on first use (to record it on the node).
+ */
+export async function openRemoteDockerNode(
+  record: NodeRecord,
+  opts: DockerNodeOptions,
+  onFirstHostKey?: (fingerprint: string) => void,
+): Promise<DockerNode> {
   const config = parseDockerNodeConfig(record.config);
   const endpoint = await dockerNodeEndpoint(config);
   return assemble(record.name, record.host, endpoint, {
@@ -171,5 +183,12 @@ export async function openRemoteDockerNode(record: NodeRecord, opts: DockerNodeO
     dataVolumes: 'named',
     readDeadlineMs: ENGINE_DEADLINE_MS.remote,
     certPath: config.certPath,
+    connect: { node: record.name, ...(onFirstHostKey ? { onFirstHostKey } : {}) },
   });
+}
+
+/** The ssh connection pool of an ssh node (undefined for others). */
+export function sshAgentOf(node: DockerNode): SshDialAgent | undefined {
+  const agent = (node.docker.modem as { agent?: unknown }).agent;
+  return agent instanceof SshDialAgent ? agent : undefined;
 }

@@ -27,13 +27,16 @@ export {
   dockerHostOf,
   dockerNodeEndpoint,
   parseDockerNodeConfig,
+  parseHostKey,
   tlsFiles,
 } from './docker-node-config.js';
 export {
   type AddNodeInput,
   DockerNodeService,
   type DockerNodeServiceDeps,
+  type NodeHostKey,
   type NodeState,
+  type NodeTestResult,
 } from './docker-node-service.js';
 export { DockerPortSource, type DockerPortSourceOptions } from './docker-port-source.js';
 export { DockerRuntime, type DockerRuntimeOptions } from './docker-runtime.js';
@@ -49,4 +52,17 @@ export { type BaseImageMap, mappedImage } from './image-resolver.js';
 export { NodeRuntimeResolver } from './node-runtime-resolver.js';
 export { DOCKER_RUNTIME } from './observed-workload.js';
 export { type DockerNodes, type OpenDockerNodesDeps, openDockerNodes } from './open-docker-nodes.js';
+export {
+  fingerprintOf,
+  type KnownHostKey,
+  knownHostKeys,
+  knownHostsFile,
+  normalizeFingerprint,
+} from './ssh-host-key.js';
+export {
+  type HostKeyTrust,
+  type SeenHostKey,
+  type SshHostKeyPolicy,
+  SshHostTrust,
+} from './ssh-host-trust.js';
 export { type DockerTestFailure, type DockerTestResult, testDocker } from './test-docker.js';

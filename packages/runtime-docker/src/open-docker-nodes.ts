@@ -46,7 +46,7 @@ export async function openDockerNodes(d: OpenDockerNodesDeps): Promise<DockerNod
     resolver: d.resolver,
     clock: d.clock,
     log: d.log,
-    open: (record) => openRemoteDockerNode(record, opts),
+    open: (record, onFirstHostKey) => openRemoteDockerNode(record, opts, onFirstHostKey),
   });
   await nodes.openAll();
   d.ledger.addSource(d.resolver);

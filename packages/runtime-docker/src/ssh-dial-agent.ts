@@ -1,6 +1,7 @@
 import { Agent, type ClientRequest } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { Client, type ClientChannel, type ConnectConfig } from 'ssh2';
+import type { SeenHostKey, SshHostTrust } from './ssh-host-trust.js';
 
 /** What the remote side runs for each connection: the docker CLI bridging stdio to its engine. */
 const DIAL = 'docker system dial-stdio';
@@ -15,6 +16,8 @@ interface Session {
   client: Client;
   ready: Promise<void>;
   channels: number;
+  /** Its dial-stdio channels, in use or free. */
+  streams: Set<ClientChannel>;
   closed: boolean;
   idle: NodeJS.Timeout | undefined;
 }
@@ -30,13 +33,33 @@ interface Session {
 export class SshDialAgent extends Agent {
   private readonly sessions = new Set<Session>();
   private readonly freeTimers = new WeakMap<Duplex, NodeJS.Timeout>();
+  private readonly sessionOf = new WeakMap<Duplex, Session>();
 
-  constructor(private readonly config: ConnectConfig) {
+  /**
+   * @param trust checks the host's key on every new ssh connection (the node's hostKey, known_hosts,
+   *   or trust on first use); without it any key is accepted.
+   */
+  constructor(
+    private readonly config: ConnectConfig,
+    private readonly trust?: SshHostTrust,
+  ) {
     super({ keepAlive: true, maxFreeSockets: 4 });
+  }
+
+  /** The host key the last connection accepted, and what it matched. */
+  get hostKey(): SeenHostKey | undefined {
+    return this.trust?.seen;
+  }
+
+  /** A new hostKey for the node (undefined: trust the next key on first use); open connections close. */
+  expectHostKey(fingerprint: string | undefined): void {
+    this.trust?.expect(fingerprint);
+    for (const s of this.sessions) this.close(s);
   }
 
   /** A channel is no net.Socket: it has no TCP keepalive or ref to set; it closes when unused a while. */
   override keepSocketAlive(socket: Duplex): boolean {
+    if (this.sessionOf.get(socket)?.closed) return false;
     const timer = setTimeout(() => socket.destroy(), FREE_MS);
     timer.unref();
     this.freeTimers.set(socket, timer);
@@ -88,7 +111,12 @@ export class SshDialAgent extends Agent {
           reject(err);
         }
       });
-      channel.once('close', release);
+      session.streams.add(channel);
+      this.sessionOf.set(channel, session);
+      channel.once('close', () => {
+        session.streams.delete(channel);
+        release();
+      });
       asSocket(channel);
       // The docker CLI's complaints (no engine, no docker command) are the only clue; keep the last.
       let stderr = '';
@@ -121,31 +149,52 @@ export class SshDialAgent extends Agent {
       client,
       ready: Promise.resolve(),
       channels: 0,
+      streams: new Set(),
       closed: false,
       idle: undefined,
     };
-    session.ready = new Promise<void>((resolve, reject) => {
-      client.once('ready', () => resolve());
-      client.on('error', (err) => {
-        reject(err);
-        this.close(session);
-      });
-      client.once('close', () => {
-        reject(new Error('ssh: the connection closed before it was ready'));
-        this.close(session);
-      });
+    session.ready = this.connect(session).catch((err: unknown) => {
+      this.close(session);
+      throw err;
     });
     session.ready.catch(() => {});
     this.sessions.add(session);
-    try {
-      client.connect(this.config);
-    } catch (err) {
-      // ssh2 throws at once for a key it cannot parse (or one with a passphrase).
-      session.ready = Promise.reject(err);
-      session.ready.catch(() => {});
-      this.close(session);
-    }
     return session;
+  }
+
+  /** Reads what the host key check needs (known_hosts), then logs in; a key that fails it ends the handshake. */
+  private async connect(session: Session): Promise<void> {
+    const check = this.trust ? await this.trust.prepare() : undefined;
+    if (session.closed) throw new Error('ssh: the connection closed before it was ready');
+    const { client } = session;
+    let refused: Error | undefined;
+    const config: ConnectConfig = { ...this.config };
+    if (check) {
+      config.hostVerifier = (key: Buffer) => {
+        refused = check.verify(key);
+        return refused === undefined;
+      };
+      if (check.serverHostKey) {
+        config.algorithms = {
+          ...config.algorithms,
+          serverHostKey: check.serverHostKey as NonNullable<ConnectConfig['algorithms']>['serverHostKey'],
+        };
+      }
+    }
+    await new Promise<void>((resolve, reject) => {
+      client.once('ready', () => resolve());
+      // ssh2 says only "Host denied (verification failed)"; the check says which key and why.
+      client.on('error', (err) => {
+        reject(refused ?? err);
+        this.close(session);
+      });
+      client.once('close', () => {
+        reject(refused ?? new Error('ssh: the connection closed before it was ready'));
+        this.close(session);
+      });
+      // ssh2 throws at once for a key it cannot parse (or one with a passphrase).
+      client.connect(config);
+    });
   }
 
   private close(session: Session): void {
@@ -153,6 +202,14 @@ export class SshDialAgent extends Agent {
     session.closed = true;
     clearTimeout(session.idle);
     this.sessions.delete(session);
+    // Its free channels leave the pool now: the next request must not pick one that is closing.
+    const free = this.freeSockets as Record<string, Duplex[] | undefined>;
+    for (const [name, sockets] of Object.entries(free)) {
+      const kept = sockets?.filter((socket) => !session.streams.has(socket as ClientChannel));
+      if (kept?.length) free[name] = kept;
+      else delete free[name];
+    }
+    for (const channel of session.streams) if (!channel.destroyed) channel.destroy();
     session.client.end();
   }
 }

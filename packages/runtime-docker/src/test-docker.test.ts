@@ -14,6 +14,7 @@ describe('testDocker', () => {
     expect(failureReason(withCode('ETIMEDOUT'))).toBe('timeout');
     expect(failureReason(withCode('DEPTH_ZERO_SELF_SIGNED_CERT'))).toBe('tls');
     expect(failureReason(withCode('ERR_SSL_WRONG_VERSION_NUMBER'))).toBe('tls');
+    expect(failureReason(withCode('ERR_SSH_HOST_KEY'))).toBe('hostkey');
     expect(failureReason(Object.assign(new Error('no'), { statusCode: 401 }))).toBe('unauthorized');
     expect(failureReason(new Error('All configured authentication methods failed'))).toBe('unauthorized');
   });
