@@ -1,7 +1,7 @@
 import type { NodeDetailView } from '@berth/contracts';
 import type { NodeState } from '@berth/runtime-docker';
 
-/** A node as the API shows it: its endpoint, never the contents of its certificate files. */
+/** A node as the API shows it: its endpoint and ssh host key, never the contents of its certificate or key files. */
 export function toNodeView(s: NodeState): NodeDetailView {
   const endpoint = s.record.config.endpoint;
   return {
@@ -12,6 +12,7 @@ export function toNodeView(s: NodeState): NodeDetailView {
     runtimes: s.runtimes,
     endpoint: typeof endpoint === 'string' ? endpoint : null,
     message: s.message,
+    hostKey: s.hostKey,
     createdAt: s.record.createdAt,
   };
 }

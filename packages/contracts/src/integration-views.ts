@@ -18,6 +18,8 @@ export type FailureReason =
   | 'tls'
   | 'unauthorized'
   | 'timeout'
+  /** An ssh node's host presented another key than the one expected (nodes only). */
+  | 'hostkey'
   | 'unknown';
 
 /** An integration's connection test: version and round trip, or a reason and a sentence. */

@@ -3,6 +3,11 @@ import type { FailureReason } from './integration-views.js';
 
 export const nodeNameParamsSchema = z.object({ name: z.string().min(1) });
 
+/** An ssh host key's fingerprint as `ssh-keygen -lf` prints it. */
+export const hostKeySchema = z
+  .string()
+  .regex(/^SHA256:[A-Za-z0-9+/]{43}=?$/, 'must be a SHA256:… fingerprint as ssh-keygen -lf prints it');
+
 /** `POST /nodes`: a remote Docker host — tcp, tcp+TLS with certificate files, or ssh. Paths, never key text. */
 export const addNodeBodySchema = z
   .object({
@@ -17,11 +22,26 @@ export const addNodeBodySchema = z
           .optional(),
         certPath: z.string().min(1).optional(),
         sshKey: z.string().min(1).optional(),
+        /** The ssh host's key; without it known_hosts decides, else the first key seen is recorded. */
+        hostKey: hostKeySchema.optional(),
       })
       .strict(),
   })
   .strict();
 export type AddNodeBody = z.input<typeof addNodeBodySchema>;
+
+/** `PATCH /nodes/:name`: a new ssh hostKey (after the host was reinstalled), or null to trust the next key on first use. */
+export const updateNodeBodySchema = z.object({ hostKey: hostKeySchema.nullable() }).strict();
+export type UpdateNodeBody = z.input<typeof updateNodeBodySchema>;
+
+/** An ssh node's host key and what it matched: the node's hostKey (given or recorded on first use), or known_hosts. */
+export const nodeHostKeyViewSchema = z.object({
+  fingerprint: z.string(),
+  from: z.enum(['node', 'known_hosts']),
+  /** True when this request trusted the key on first use and recorded it on the node. */
+  recorded: z.boolean(),
+});
+export type NodeHostKeyView = z.infer<typeof nodeHostKeyViewSchema>;
 
 export const nodeDetailViewSchema = z.object({
   name: z.string(),
@@ -32,13 +52,15 @@ export const nodeDetailViewSchema = z.object({
   endpoint: z.string().nullable(),
   /** Why the node is unreachable, when it is. */
   message: z.string().nullable(),
+  /** ssh nodes: the host key berth checks (null for others, or before the first connection). */
+  hostKey: nodeHostKeyViewSchema.nullable(),
   createdAt: z.number(),
 });
 export type NodeDetailView = z.infer<typeof nodeDetailViewSchema>;
 
 /** `POST /nodes/:name/test`. */
 export type NodeTestView =
-  | { ok: true; version: string; apiVersion: string; latencyMs: number }
+  | { ok: true; version: string; apiVersion: string; latencyMs: number; hostKey?: NodeHostKeyView }
   | { ok: false; reason: FailureReason; message: string };
 
 /** A workload carrying this installation's labels and no record. */

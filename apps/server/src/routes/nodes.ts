@@ -1,4 +1,4 @@
-import { addNodeBodySchema, nodeNameParamsSchema } from '@berth/contracts';
+import { addNodeBodySchema, nodeNameParamsSchema, updateNodeBodySchema } from '@berth/contracts';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { AppContext } from '../app-context.js';
 import { toNodeView } from '../node-view.js';
@@ -17,6 +17,15 @@ export const nodeRoutes: FastifyPluginAsyncZod<AppContext> = async (app, ctx) =>
 
   app.get('/nodes/:name', { schema: { tags, params: nodeNameParamsSchema } }, async (req) =>
     toNodeView(await nodes.get(req.params.name)),
+  );
+
+  app.patch(
+    '/nodes/:name',
+    { schema: { tags, params: nodeNameParamsSchema, body: updateNodeBodySchema } },
+    async (req) => {
+      nodes.setHostKey(req.params.name, req.body.hostKey ?? undefined);
+      return toNodeView(await nodes.get(req.params.name));
+    },
   );
 
   app.delete('/nodes/:name', { schema: { tags, params: nodeNameParamsSchema } }, async (req, reply) => {

@@ -8,6 +8,7 @@ export const REASON_WORDS: Record<FailureReason, string> = {
   tls: 'The TLS handshake failed: check the certificates or the https:// address',
   unauthorized: 'The credentials were rejected (unauthorized): check the API key',
   timeout: 'The endpoint did not answer in time (timeout)',
+  hostkey: 'The ssh host presented another host key than the one expected',
   unknown: 'The connection failed',
 };
 
