@@ -1,4 +1,10 @@
-import type { AddNodeBody, NodeDetailView, NodeTestView } from '@berth/contracts';
+import type {
+  AddNodeBody,
+  NodeDetailView,
+  NodeHostKeyView,
+  NodeTestView,
+  UpdateNodeBody,
+} from '@berth/contracts';
 import type { Command } from 'commander';
 import { clientOf, out, show } from '../cli-context.js';
 import { CliError } from '../cli-error.js';
@@ -14,6 +20,7 @@ export function registerNodeCommands(program: Command): void {
   registerList(node);
   registerAdd(node);
   registerTest(node);
+  registerHostKey(node);
   node
     .command('rm <name>')
     .alias('remove')
@@ -54,15 +61,20 @@ function registerAdd(node: Command): void {
     .option('--tls-key <file>', 'client key')
     .option('--cert-path <dir>', 'folder with ca.pem, cert.pem and key.pem (instead of the three files)')
     .option('--ssh-key <file>', 'private key for ssh:// endpoints')
+    .option(
+      '--host-key <fingerprint>',
+      "the ssh host's key as `ssh-keygen -lf` prints it (SHA256:…); else known_hosts, else the first key seen is recorded",
+    )
     .option('--json', 'print JSON')
     .action(async (name: string, endpoint: string, opts, cmd: Command) => {
       const body: AddNodeBody = { name, kind: 'docker', config: { endpoint, ...tlsOf(opts) } };
       if (opts.certPath) body.config.certPath = opts.certPath;
       if (opts.sshKey) body.config.sshKey = opts.sshKey;
+      if (opts.hostKey) body.config.hostKey = opts.hostKey;
       const created = await clientOf(cmd).post<NodeDetailView>('/nodes', body);
       show(created, opts.json, (n) =>
         n.status === 'ready'
-          ? `added node ${n.name} (${n.endpoint}), ready: ${n.runtimes.join(', ')}`
+          ? `added node ${n.name} (${n.endpoint}), ready: ${n.runtimes.join(', ')}${recordedNote(n.hostKey)}`
           : `added node ${n.name} (${n.endpoint}), but it is unreachable: ${n.message}`,
       );
     });
@@ -88,7 +100,7 @@ function registerTest(node: Command): void {
       const result = await clientOf(cmd).post<NodeTestView>(path(name, '/test'));
       show(result, opts.json, (r) =>
         r.ok
-          ? `${name}: Docker ${r.version} (API ${r.apiVersion}) in ${r.latencyMs} ms`
+          ? `${name}: Docker ${r.version} (API ${r.apiVersion}) in ${r.latencyMs} ms${recordedNote(r.hostKey)}`
           : `${name}: ${r.reason}: ${r.message}`,
       );
       if (!result.ok)
@@ -97,5 +109,40 @@ function registerTest(node: Command): void {
           `node ${name} cannot be reached (${result.reason})`,
           'NODE_UNREACHABLE',
         );
+    });
+}
+
+/** Trust on first use is said out loud, with the fingerprint to compare with `ssh-keygen -lf` on the host. */
+function recordedNote(hostKey: NodeHostKeyView | null | undefined): string {
+  if (!hostKey?.recorded) return '';
+  return `\nthe ssh host key was not known (no hostKey, no known_hosts entry): trusted it on first use and recorded it on the node: ${hostKey.fingerprint} — compare it with \`ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub\` on the host`;
+}
+
+function registerHostKey(node: Command): void {
+  node
+    .command('host-key <name> [fingerprint]')
+    .description(
+      "set an ssh node's host key (SHA256:… as `ssh-keygen -lf` prints it) after its host was reinstalled, or --forget it",
+    )
+    .option(
+      '--forget',
+      'forget the recorded key: the next connection trusts the key it sees (unless known_hosts lists the host)',
+    )
+    .option('--json', 'print JSON')
+    .action(async (name: string, fingerprint: string | undefined, opts, cmd: Command) => {
+      if (Boolean(fingerprint) === Boolean(opts.forget)) {
+        throw new CliError('invalid', 'give either a SHA256:… fingerprint or --forget');
+      }
+      const body: UpdateNodeBody = { hostKey: fingerprint ?? null };
+      const updated = await clientOf(cmd).request<NodeDetailView>('PATCH', path(name), body);
+      show(updated, opts.json, (n) => {
+        const now = n.hostKey
+          ? `${n.hostKey.fingerprint} (${n.hostKey.from === 'known_hosts' ? 'from known_hosts' : "the node's hostKey"})`
+          : 'none yet';
+        const head = fingerprint
+          ? `node ${n.name} now expects the ssh host key ${fingerprint}`
+          : `node ${n.name} forgot its ssh host key`;
+        return `${head}; status ${n.status}${n.message ? `: ${n.message}` : ''}; host key: ${now}${recordedNote(n.hostKey)}`;
+      });
     });
 }
