@@ -1,4 +1,4 @@
-import { copyFile, mkdtemp, rm } from 'node:fs/promises';
+import { copyFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connectDocker } from '@berth/runtime-docker';
@@ -7,13 +7,16 @@ import { BUSYBOX, dockerForTests } from './fixtures/docker-engine.js';
 import {
   type ApiServer,
   copyImage,
+  type Loose,
   remoteDockerScript,
   remoteNodeBlocker,
   run,
   serveTemplate,
   startApi,
 } from './fixtures/remote-docker.js';
-import { tempHome, writeTemplate } from './support.js';
+import { tempHome, until, writeTemplate } from './support.js';
+
+const CLI = join(import.meta.dirname, '..', 'apps', 'cli', 'dist', 'main.js');
 
 // Ports 40250–40499 of the namespace's engine are this file's instances; the API takes any free port.
 const nsName = `ds${process.pid % 100000}`;
@@ -34,6 +37,18 @@ describe.skipIf(blocked !== undefined)(
     let sshdPid: number | undefined;
     let s: ApiServer;
     const endpoint = `ssh://root@${nsIp}:${SSH_PORT}`;
+    /** The sshd's host key as `ssh-keygen -lf` prints it, and a key the host does not have. */
+    let hostFp: string;
+    let otherFp: string;
+    const knownHostsBefore = process.env.BERTH_SSH_KNOWN_HOSTS;
+    /** Nodes opened from here on check this known_hosts file (none: trust on first use). */
+    const useKnownHosts = (file: string) => {
+      process.env.BERTH_SSH_KNOWN_HOSTS = file;
+    };
+    const cli = async (...args: string[]) =>
+      run(process.execPath, [CLI, ...args], {
+        env: { ...process.env, BERTH_URL: s.server.apiUrl, BERTH_TOKEN: 'remote-node-token' },
+      }).catch((err: { stdout: string; stderr: string; code: number }) => err);
 
     beforeAll(async () => {
       keys = await mkdtemp(join(tmpdir(), 'berth-ssh-'));
@@ -41,6 +56,15 @@ describe.skipIf(blocked !== undefined)(
         run('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', join(keys, file)]);
       await Promise.all([keygen('ssh_host_ed25519_key'), keygen('client'), keygen('stranger')]);
       await copyFile(join(keys, 'client.pub'), join(keys, 'authorized_keys'));
+      const fingerprint = async (pub: string) =>
+        (await run('ssh-keygen', ['-lf', join(keys, pub)])).stdout.split(' ')[1]!;
+      [hostFp, otherFp] = await Promise.all([
+        fingerprint('ssh_host_ed25519_key.pub'),
+        fingerprint('stranger.pub'),
+      ]);
+      expect(hostFp).toMatch(/^SHA256:/);
+      // Not this user's ~/.ssh/known_hosts: a file that does not exist, so nodes trust on first use.
+      useKnownHosts(join(keys, 'no_known_hosts'));
       const { stdout } = await run(remoteDockerScript, ['up', nsName, String(suffix)]);
       expect(stdout.trim()).toBe(`tcp://${nsIp}:2375`);
       sshdPid = Number(
@@ -63,6 +87,8 @@ describe.skipIf(blocked !== undefined)(
       await run(remoteDockerScript, ['down', nsName]).catch(() => {});
       await env?.cleanup();
       if (keys) await rm(keys, { recursive: true, force: true });
+      if (knownHostsBefore === undefined) delete process.env.BERTH_SSH_KNOWN_HOSTS;
+      else process.env.BERTH_SSH_KNOWN_HOSTS = knownHostsBefore;
     }, 60_000);
 
     it('is added through the API as ssh://root@host:port with a key file; its test reports the engine version', async () => {
@@ -71,9 +97,35 @@ describe.skipIf(blocked !== undefined)(
         config: { endpoint, sshKey: join(keys, 'client') },
       });
       expect(added.status).toBe(201);
-      expect(added.body).toMatchObject({ name: 'ssh-b', status: 'ready', endpoint, runtimes: ['docker'] });
+      expect(added.body).toMatchObject({
+        name: 'ssh-b',
+        status: 'ready',
+        endpoint,
+        runtimes: ['docker'],
+        hostKey: { fingerprint: hostFp, from: 'node', recorded: true },
+      });
       const test = await s.api('POST', '/nodes/ssh-b/test');
       expect(test.body).toMatchObject({ ok: true, version: expect.stringMatching(/^\d+\.\d+/) });
+    });
+
+    it('trusts an unknown host key on first use: records it on the node, says so once, and shows it', async () => {
+      // ssh-b was added with no hostKey and no known_hosts entry: its first connection recorded the key.
+      const added = await s.api('GET', '/nodes/ssh-b');
+      expect(added.body.hostKey).toMatchObject({ fingerprint: hostFp, from: 'node' });
+      expect(s.server.berth.store.nodes.find('ssh-b')?.config.hostKey).toBe(hostFp);
+      const test = await s.api('POST', '/nodes/ssh-b/test');
+      expect(test.body).toMatchObject({ ok: true, hostKey: { fingerprint: hostFp, recorded: false } });
+      // The CLI says it when it happens.
+      const said = await cli('node', 'add', 'tofu', endpoint, '--ssh-key', join(keys, 'client'));
+      expect(said.stdout).toContain('added node tofu');
+      expect(said.stdout).toContain(`trusted it on first use and recorded it on the node: ${hostFp}`);
+      const listed = JSON.parse((await cli('node', 'ls', '--json')).stdout) as Loose[];
+      expect(listed.find((n) => n.name === 'tofu')?.hostKey).toEqual({
+        fingerprint: hostFp,
+        from: 'node',
+        recorded: false,
+      });
+      expect((await s.api('DELETE', '/nodes/tofu')).status).toBe(204);
     });
 
     it('runs an instance there that answers on the host’s address; logs, stop and start work through ssh', async () => {
@@ -95,6 +147,143 @@ describe.skipIf(blocked !== undefined)(
       });
       expect(await (await fetch(`http://${nsIp}:${port}/`)).text()).toBe('hi from far\n');
       expect((await s.api('DELETE', `/instances/${id}`)).status).toBe(204);
+    });
+
+    it('holds a recorded key: another key makes the node and its instances unreachable (hostkey), the right one brings them back', async () => {
+      const created = await s.api('POST', '/instances?wait=1', {
+        template: 'sweb',
+        name: 'keyed',
+        node: 'ssh-b',
+      });
+      expect(created.body).toMatchObject({ status: 'running' });
+      const { id } = created.body;
+      // As if the host had been reinstalled: the node expects another key than the host's.
+      const changed = await s.api('PATCH', '/nodes/ssh-b', { hostKey: otherFp });
+      expect(changed.body).toMatchObject({ status: 'unreachable', hostKey: { fingerprint: otherFp } });
+      const test = await s.api('POST', '/nodes/ssh-b/test');
+      expect(test.body).toEqual({
+        ok: false,
+        reason: 'hostkey',
+        message: `the host key of ${nsIp}:${SSH_PORT} is ${hostFp} (ssh-ed25519), but the node expects ${otherFp} — if the host was reinstalled, update the node's hostKey (berth node host-key ssh-b SHA256:…)`,
+      });
+      const cut = await until('instance keyed unreachable', async () => {
+        const i = (await s.api('GET', `/instances/${id}`)).body;
+        return i.status === 'unreachable' ? i : undefined;
+      });
+      expect(JSON.stringify(cut)).toContain('the host key of');
+      const viaCli = await cli('node', 'test', 'ssh-b');
+      expect(viaCli.code).not.toBe(0);
+      expect(viaCli.stdout).toContain(`ssh-b: hostkey: the host key of ${nsIp}:${SSH_PORT} is ${hostFp}`);
+      // The operator checked the key and sets it.
+      const fixed = await cli('node', 'host-key', 'ssh-b', hostFp);
+      expect(fixed.stdout).toContain(`node ssh-b now expects the ssh host key ${hostFp}; status ready`);
+      await until('instance keyed running again', async () => {
+        const i = (await s.api('GET', `/instances/${id}`)).body;
+        return i.status === 'running' ? i : undefined;
+      });
+      expect(await (await fetch(`http://${nsIp}:${created.body.ports.http}/`)).text()).toBe(
+        'hi from keyed\n',
+      );
+      expect((await s.api('DELETE', `/instances/${id}`)).status).toBe(204);
+      // Forgotten, the next connection trusts and records the key again.
+      const forgot = await s.api('PATCH', '/nodes/ssh-b', { hostKey: null });
+      expect(forgot.body).toMatchObject({
+        status: 'ready',
+        hostKey: { fingerprint: hostFp, recorded: true },
+      });
+    });
+
+    it('refuses a host whose key is not the hostKey given at add, with reason hostkey; the right one is accepted', async () => {
+      const wrong = await s.api('POST', '/nodes', {
+        name: 'pinned-wrong',
+        config: { endpoint, sshKey: join(keys, 'client'), hostKey: otherFp },
+      });
+      expect(wrong.status).toBe(201);
+      expect(wrong.body).toMatchObject({
+        status: 'unreachable',
+        message: expect.stringMatching(/^the host key of/),
+      });
+      expect((await s.api('POST', '/nodes/pinned-wrong/test')).body).toMatchObject({
+        ok: false,
+        reason: 'hostkey',
+        message: expect.stringContaining(`is ${hostFp} (ssh-ed25519), but the node expects ${otherFp}`),
+      });
+      const right = await cli(
+        'node',
+        'add',
+        'pinned',
+        endpoint,
+        '--ssh-key',
+        join(keys, 'client'),
+        '--host-key',
+        hostFp,
+        '--json',
+      );
+      expect(JSON.parse(right.stdout)).toMatchObject({
+        status: 'ready',
+        hostKey: { fingerprint: hostFp, from: 'node', recorded: false },
+      });
+      const badFlag = await cli('node', 'add', 'badflag', endpoint, '--host-key', 'MD5:aa:bb');
+      expect(badFlag.code).not.toBe(0);
+      expect(badFlag.stderr).toMatch(/SHA256/);
+      for (const name of ['pinned-wrong', 'pinned'])
+        expect((await s.api('DELETE', `/nodes/${name}`)).status).toBe(204);
+    });
+
+    it('checks a host known_hosts lists (plain or hashed entries): the right key works, another is refused', async () => {
+      const hostPub = (await readFile(join(keys, 'ssh_host_ed25519_key.pub'), 'utf8'))
+        .split(' ')
+        .slice(0, 2)
+        .join(' ');
+      const strangerPub = (await readFile(join(keys, 'stranger.pub'), 'utf8'))
+        .split(' ')
+        .slice(0, 2)
+        .join(' ');
+      const good = join(keys, 'known_hosts_good');
+      const hashed = join(keys, 'known_hosts_hashed');
+      const bad = join(keys, 'known_hosts_bad');
+      await writeFile(good, `# this host\n[${nsIp}]:${SSH_PORT} ${hostPub}\n`);
+      await writeFile(hashed, `[${nsIp}]:${SSH_PORT} ${hostPub}\n`);
+      await run('ssh-keygen', ['-H', '-f', hashed]);
+      expect(await readFile(hashed, 'utf8')).toMatch(/^\|1\|/);
+      await writeFile(bad, `[${nsIp}]:${SSH_PORT} ${strangerPub}\n`);
+      try {
+        for (const [name, file] of [
+          ['kh-good', good],
+          ['kh-hashed', hashed],
+        ] as const) {
+          useKnownHosts(file);
+          const added = await s.api('POST', '/nodes', {
+            name,
+            config: { endpoint, sshKey: join(keys, 'client') },
+          });
+          expect(added.body).toMatchObject({
+            status: 'ready',
+            hostKey: { fingerprint: hostFp, from: 'known_hosts', recorded: false },
+          });
+          // known_hosts decides: nothing is recorded on the node.
+          expect(s.server.berth.store.nodes.find(name)?.config.hostKey).toBeUndefined();
+        }
+        useKnownHosts(bad);
+        expect(
+          (
+            await s.api('POST', '/nodes', {
+              name: 'kh-bad',
+              config: { endpoint, sshKey: join(keys, 'client') },
+            })
+          ).status,
+        ).toBe(201);
+        expect((await s.api('POST', '/nodes/kh-bad/test')).body).toEqual({
+          ok: false,
+          reason: 'hostkey',
+          message: `the host key of ${nsIp}:${SSH_PORT} is ${hostFp} (ssh-ed25519), but ${bad} lists ${otherFp} (ssh-ed25519, line 1) for [${nsIp}]:${SSH_PORT} — if the host was reinstalled, remove the old entry (ssh-keygen -R '[${nsIp}]:${SSH_PORT}' -f ${bad})`,
+        });
+        expect(s.server.berth.store.nodes.find('kh-bad')?.config.hostKey).toBeUndefined();
+      } finally {
+        useKnownHosts(join(keys, 'no_known_hosts'));
+      }
+      for (const name of ['kh-good', 'kh-hashed', 'kh-bad'])
+        expect((await s.api('DELETE', `/nodes/${name}`)).status).toBe(204);
     });
 
     it('says refused, dns or unauthorized for a closed port, an unknown host or a key the host does not know', async () => {
