@@ -88,6 +88,29 @@ describe('ConnectionRouter', () => {
     expect(await raw('GET / HTTP/1.1\r\nHost: web.localhost\r\nX-Slow: ')).toMatch(/^HTTP\/1\.1 408 /);
   });
 
+  it('reads requests again after the instance refuses an upgrade', async () => {
+    fallbackRequests = [];
+    const read = await new Promise<string>((resolve, reject) => {
+      const socket = connect(port, '127.0.0.1');
+      let text = '';
+      socket.setEncoding('latin1');
+      socket.on('data', (c) => {
+        text += c;
+        if (text.includes('upstream /up') && !text.includes('/next')) {
+          socket.write('GET /next HTTP/1.1\r\nHost: other.localhost\r\n\r\n');
+        }
+        if (text.includes('/next')) socket.end();
+      });
+      socket.on('close', () => resolve(text));
+      socket.on('error', reject);
+      socket.write('GET /up HTTP/1.1\r\nHost: web.localhost\r\nConnection: Upgrade\r\nUpgrade: foo\r\n\r\n');
+    });
+    // No upgrade listener: the upstream answers /up as a plain request and keeps the connection.
+    expect(read).toContain('upstream /up');
+    expect(read).toContain('fallback /next');
+    expect(fallbackRequests).toEqual(['other.localhost /next']);
+  });
+
   it('closes a spliced connection whose next head stalls', async () => {
     const read = await raw('GET /first HTTP/1.1\r\nHost: web.localhost\r\n\r\nGET /second HTTP/1.1\r\nHo');
     expect(read).toContain('upstream /first');

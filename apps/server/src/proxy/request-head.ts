@@ -8,6 +8,8 @@ export interface RequestHead {
   framing: BodyFraming;
   /** Body bytes when `framing` is `length`. */
   length: number;
+  /** Neither a Content-Length above 0 nor a Transfer-Encoding: no body follows, whatever the framing. */
+  bodyless: boolean;
   /** The head to send upstream: X-Forwarded-For/-Host/-Proto set, Proxy-* dropped, `\r\n\r\n` ended. */
   forwarded(remote: string): string;
 }
@@ -95,6 +97,7 @@ export function parseRequestHead(buf: Buffer, start: number, end: number): Reque
     host,
     framing: upgrade ? 'opaque' : chunked ? 'chunked' : length !== undefined ? 'length' : 'none',
     length: length === undefined ? 0 : Number(length),
+    bodyless: !chunked && (length === undefined || Number(length) === 0),
     forwarded: (remote) =>
       `${kept}\r\nx-forwarded-for: ${priorFor ? `${priorFor}, ${remote}` : remote}\r\nx-forwarded-host: ${forwardedHost}\r\nx-forwarded-proto: http\r\n\r\n`,
   };

@@ -27,6 +27,7 @@ type Mode =
 
 const END_OF_HEAD = Buffer.from('\r\n\r\n');
 const BARE_LF_END = Buffer.from('\n\n');
+const SWITCHING = /^HTTP\/1\.[01] 101$/;
 const LF = 0x0a;
 const MAX_LINE = 4096;
 const CHUNK_SIZE = /^([0-9a-fA-F]{1,12})[\t ]*(?:;[^\r\n]*)?\r\n$/;
@@ -64,6 +65,12 @@ export class SplicedConnection {
   private held: Buffer | undefined;
   private timer: NodeJS.Timeout | undefined;
   private clientEnded = false;
+  /**
+   * After an Upgrade request, until the instance's first bytes: whether it may still refuse and
+   * go on with plain HTTP on the connection — only if that request had no body and the client
+   * sent nothing since, so the next client bytes are a request head again.
+   */
+  private upgrade: 'none' | 'clean' | 'dirty' = 'none';
   private awaitingUpstreamDrain = false;
   private readonly remote: string;
 
@@ -145,6 +152,7 @@ export class SplicedConnection {
           out.push(head.forwarded(this.remote));
           i = end + 4;
           this.remaining = head.length;
+          if (head.framing === 'opaque') this.upgrade = head.bodyless ? 'clean' : 'dirty';
           this.mode = head.framing === 'length' && head.length === 0 ? 'head' : AFTER_HEAD[head.framing];
           break;
         }
@@ -179,6 +187,7 @@ export class SplicedConnection {
           break;
         }
         case 'opaque':
+          if (this.upgrade === 'clean') this.upgrade = 'dirty';
           out.push(i === 0 ? buf : buf.subarray(i));
           i = buf.length;
           break;
@@ -305,6 +314,7 @@ export class SplicedConnection {
   }
 
   private readonly onUpstreamData = (chunk: Buffer): void => {
+    if (this.upgrade !== 'none') this.upgradeAnswered(chunk);
     if (!this.client.write(chunk)) {
       const up = this.upstream;
       if (!up || up.isPaused()) return;
@@ -312,6 +322,20 @@ export class SplicedConnection {
       this.client.once('drain', () => up.resume());
     }
   };
+
+  /** The instance refused an upgrade (no `101`): read the connection request by request again. */
+  private upgradeAnswered(chunk: Buffer): void {
+    const clean = this.upgrade === 'clean';
+    this.upgrade = 'none';
+    if (
+      clean &&
+      this.mode === 'opaque' &&
+      chunk.length >= 12 &&
+      !SWITCHING.test(chunk.toString('latin1', 0, 12))
+    ) {
+      this.mode = 'head';
+    }
+  }
 
   private readonly onUpstreamEnd = (): void => {
     if (this.mode !== 'detaching' && !this.client.writableEnded) this.client.end();
