@@ -223,6 +223,15 @@ describe.skipIf(blocked !== undefined)(
         status: 'ready',
         hostKey: { fingerprint: hostFp, from: 'node', recorded: false },
       });
+      for (const [name, body, says] of [
+        ['pinned', { hostKey: 'SHA256:nope' }, /SHA256/],
+        ['local', { hostKey: hostFp }, /node local is this machine/],
+        ['no-such-node', { hostKey: hostFp }, /no-such-node/],
+      ] as const) {
+        const res = await s.api('PATCH', `/nodes/${name}`, body);
+        expect(res.status).toBe(name === 'no-such-node' ? 404 : 400);
+        expect(JSON.stringify(res.body)).toMatch(says);
+      }
       const badFlag = await cli('node', 'add', 'badflag', endpoint, '--host-key', 'MD5:aa:bb');
       expect(badFlag.code).not.toBe(0);
       expect(badFlag.stderr).toMatch(/SHA256/);
