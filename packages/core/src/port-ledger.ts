@@ -59,11 +59,12 @@ const HOLDER_RANK: Record<TakenPort['kind'], number> = {
 const key = (protocol: Protocol, port: number) => `${protocol}/${port}`;
 
 /**
- * How long the view taken by a create may stand in for the one deploy that create started. The
- * deploy asks for it ~0.2–1 ms after the create (measured, also in a burst of 50): past this the
- * machine is asked again, so the view is never older than a fresh probe's would be by more.
+ * How old (since the sources were read) a create's view may be to stand in for the deploy that
+ * create started. In one request the deploy asks ~1–5 ms after the read; in a burst of creates
+ * the view ages while the others are written, and past this the machine is asked again, so a
+ * chosen port is checked about as close to its bind as a fresh probe would check it.
  */
-const HANDOFF_MS = 100;
+const HANDOFF_MS = 50;
 /** At most this many handed-off views are kept (each is a map of every taken port on a host). */
 const MAX_HANDOFFS = 32;
 
@@ -80,6 +81,8 @@ export class PortLedger {
    * never shrinks) held 16 MB after 1,000 creates (bench 'many').
    */
   private readonly origins = new WeakMap<External, Map<TakenPort, PortSource>>();
+  /** When each view's sources were read. */
+  private readonly readAt = new WeakMap<External, number>();
   /** Views taken by creates, for the deploy each create started (see `handOff`). */
   private readonly handoffs = new Map<string, { host: string; at: number; ext: External }>();
   private readonly reserved: ReservedRange[];
@@ -109,6 +112,7 @@ export class PortLedger {
   async external(host: string, describe: Iterable<PortRef> = []): Promise<External> {
     const results = await Promise.allSettled(this.sources.map((s) => s.taken(host)));
     const map: External = new Map();
+    this.readAt.set(map, this.clock.now());
     const origins = new Map<TakenPort, PortSource>();
     this.origins.set(map, origins);
     results.forEach((r, i) => {
@@ -167,7 +171,9 @@ export class PortLedger {
   handOff(instanceId: string, host: string, ext: External): void {
     const now = this.clock.now();
     for (const [id, h] of this.handoffs) if (now - h.at > HANDOFF_MS) this.handoffs.delete(id);
-    if (this.handoffs.size < MAX_HANDOFFS) this.handoffs.set(instanceId, { host, at: now, ext });
+    const at = this.readAt.get(ext) ?? now;
+    if (now - at <= HANDOFF_MS && this.handoffs.size < MAX_HANDOFFS)
+      this.handoffs.set(instanceId, { host, at, ext });
   }
 
   private takeHandoff(instanceId: string, host: string): External | undefined {

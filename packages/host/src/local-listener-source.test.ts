@@ -1,5 +1,5 @@
 import { createServer, type Server } from 'node:net';
-import type { Listener } from '@berth/core';
+import type { Listener, Protocol } from '@berth/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { describeListener, LocalListenerSource, type OwnerNamingProbe } from './local-listener-source.js';
 import { ProcNetListenerProbe } from './proc-net-listener-probe.js';
@@ -13,9 +13,9 @@ class CountingProbe implements OwnerNamingProbe {
     this.calls++;
     return this.inner.listeners();
   }
-  owners(listeners: Listener[]): Promise<Listener[]> {
+  owners(ports: { protocol: Protocol; port: number }[]): Promise<Listener[]> {
     this.ownerCalls++;
-    return this.inner.owners(listeners);
+    return this.inner.owners(ports);
   }
 }
 

@@ -1,10 +1,10 @@
-import type { Listener, ListenerProbe, PortSource, TakenPort } from '@berth/core';
+import type { Listener, ListenerProbe, PortSource, Protocol, TakenPort } from '@berth/core';
 import { ProcNetListenerProbe } from './proc-net-listener-probe.js';
 
 /** A probe that may leave owners out of `listeners()` (finding them is slow) and name them on request. */
 export interface OwnerNamingProbe extends ListenerProbe {
-  /** The same listeners, with pid and process filled in where they can be found. */
-  owners?(listeners: Listener[]): Promise<Listener[]>;
+  /** The listeners on these ports now, with pid and process where they can be found. */
+  owners?(ports: { protocol: Protocol; port: number }[]): Promise<Listener[]>;
 }
 
 export interface LocalListenerSourceOptions {
@@ -31,8 +31,6 @@ export class LocalListenerSource implements PortSource {
   private readonly now: () => number;
   private cached: { at: number; ports: TakenPort[] } | undefined;
   private inflight: Promise<TakenPort[]> | undefined;
-  /** The listeners behind each reported port (IPv4 and IPv6, SO_REUSEPORT siblings). */
-  private readonly listenersOf = new WeakMap<TakenPort, Listener[]>();
 
   constructor(
     private readonly probe: OwnerNamingProbe = new ProcNetListenerProbe(),
@@ -52,28 +50,26 @@ export class LocalListenerSource implements PortSource {
     return this.inflight;
   }
 
-  /** The given ports (from `taken`) with their owning processes named where visible. */
+  /**
+   * The given ports (from `taken`) with their owning processes named where visible. The probe
+   * looks at the listeners on those ports as they are now; a port whose listener is gone by then
+   * keeps its words.
+   */
   async owners(host: string, ports: TakenPort[]): Promise<TakenPort[]> {
     if (!this.hosts.has(host) || !this.probe.owners) return ports;
-    const unnamed = ports.filter((t) => t.pid === undefined && this.listenersOf.has(t));
+    const unnamed = ports.filter((t) => t.kind === 'process' && t.pid === undefined);
     if (unnamed.length === 0) return ports;
-    const named = groupByPort(await this.probe.owners(unnamed.flatMap((t) => this.listenersOf.get(t)!)));
+    const named = groupByPort(await this.probe.owners(unnamed));
     return ports.map((t) => {
       const ls = named.get(`${t.protocol}/${t.port}`);
-      return ls ? this.toTakenPort(ls) : t;
+      return ls && t.pid === undefined ? toTakenPort(ls) : t;
     });
   }
 
   private async refresh(): Promise<TakenPort[]> {
-    const ports = [...groupByPort(await this.probe.listeners()).values()].map((ls) => this.toTakenPort(ls));
+    const ports = toTakenPorts(await this.probe.listeners());
     this.cached = { at: this.now(), ports };
     return ports;
-  }
-
-  private toTakenPort(listeners: Listener[]): TakenPort {
-    const t = toTakenPort(listeners);
-    this.listenersOf.set(t, listeners);
-    return t;
   }
 }
 

@@ -1,16 +1,11 @@
-import type { Listener } from '@berth/core';
+import type { Listener, Protocol } from '@berth/core';
 import type { OwnerNamingProbe } from './local-listener-source.js';
 import { isListening, localSocketTable, type ProcNetSocketTable, toListener } from './proc-net-sockets.js';
 import { findSocketOwners } from './socket-owners.js';
 
-/** A listener read from /proc/net, with the socket inode that leads to its owner. */
-export interface ProcListener extends Listener {
-  inode: number;
-}
-
 /**
  * This machine's listeners from /proc/net (no `ss` spawn, no walk of every process's fds), and
- * their owners only when asked, through the socket inodes in /proc/<pid>/fd.
+ * their owners only when asked: the socket inodes of those ports, found in /proc/<pid>/fd.
  */
 export class ProcNetListenerProbe implements OwnerNamingProbe {
   constructor(
@@ -18,16 +13,22 @@ export class ProcNetListenerProbe implements OwnerNamingProbe {
     private readonly procRoot = '/proc',
   ) {}
 
-  async listeners(): Promise<ProcListener[]> {
-    return (await this.table.read()).filter(isListening).map((s) => ({ ...toListener(s), inode: s.inode }));
+  async listeners(): Promise<Listener[]> {
+    return (await this.table.read()).filter(isListening).map(toListener);
   }
 
-  async owners(listeners: Listener[]): Promise<Listener[]> {
-    const inodeOf = (l: Listener) => (l as Partial<ProcListener>).inode ?? 0;
-    const found = await findSocketOwners(listeners.filter((l) => l.pid === null).map(inodeOf), this.procRoot);
-    return listeners.map((l) => {
-      const owner = l.pid === null ? found.get(inodeOf(l)) : undefined;
-      return owner ? { ...l, pid: owner.pid, process: owner.process } : l;
+  async owners(ports: { protocol: Protocol; port: number }[]): Promise<Listener[]> {
+    const wanted = new Set(ports.map((p) => `${p.protocol}/${p.port}`));
+    const sockets = (await this.table.read()).filter(
+      (s) => isListening(s) && wanted.has(`${s.protocol}/${s.port}`),
+    );
+    const found = await findSocketOwners(
+      sockets.map((s) => s.inode),
+      this.procRoot,
+    );
+    return sockets.map((s) => {
+      const owner = found.get(s.inode);
+      return owner ? { ...toListener(s), pid: owner.pid, process: owner.process } : toListener(s);
     });
   }
 }
