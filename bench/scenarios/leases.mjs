@@ -74,7 +74,7 @@ export async function leases({ count, preflights, reps }) {
       target: '≤ 2 s, zero duplicates',
       pass: l.max <= 2000 && duplicates === 0,
       notes: [
-        `PortLedger.allocate × ${count} in parallel (each its own SQLite transaction; concurrent callers share one \`ss\` probe), ${reps} run(s), a fresh database each; ${outside} leases fell outside the template's range ${RANGE.join('–')} (listeners there)`,
+        `PortLedger.allocate × ${count} in parallel (each its own SQLite transaction; concurrent callers share one read of /proc/net), ${reps} run(s), a fresh database each; ${outside} leases fell outside the template's range ${RANGE.join('–')} (listeners there)`,
       ],
     },
     {
@@ -86,7 +86,7 @@ export async function leases({ count, preflights, reps }) {
       target: '≤ 15 ms',
       pass: p.median <= 15,
       notes: [
-        `PortLedger.preflight, ${preflightMs.length} sequential calls; each probes the live listeners with \`ss\` afresh`,
+        `PortLedger.preflight, ${preflightMs.length} sequential calls; each reads the live listeners from /proc/net afresh`,
       ],
     },
   ];
