@@ -92,6 +92,12 @@ export interface DeployOptions {
   timeoutMs?: number;
 }
 
+export interface AwaitReadyOptions {
+  /** How long to wait before giving up (the part of the deploy's readiness timeout that is left). */
+  timeoutMs: number;
+  signal?: AbortSignal;
+}
+
 /**
  * The runtime contract. Every adapter (process, docker, compose, swarm, kubernetes) implements it
  * and passes the shared contract suite (`@berth/testkit` runtime.case).
@@ -100,6 +106,13 @@ export interface Runtime {
   readonly kind: string;
   /** Create and start, then wait for readiness; on failure, clean up and throw. */
   deploy(spec: DeploySpec, opts?: DeployOptions): Promise<ObservedWorkload>;
+  /**
+   * Waits until a workload that already runs (one adopted after a berth restart, found while its
+   * deploy was still waiting) is ready per spec.readiness, the way deploy() would have waited.
+   * Throws a user-facing error when it exits first or is not ready within opts.timeoutMs, or the
+   * signal's reason when aborted. Changes nothing: on failure the caller stops and removes it.
+   */
+  awaitReady(handle: WorkloadHandle, spec: DeploySpec, opts: AwaitReadyOptions): Promise<void>;
   /** Graceful stop: TERM, then KILL after timeoutMs. Resolves when it is gone. */
   stop(handle: WorkloadHandle, timeoutMs: number): Promise<void>;
   kill(handle: WorkloadHandle): Promise<void>;

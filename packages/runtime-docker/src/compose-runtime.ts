@@ -1,5 +1,6 @@
 import { access } from 'node:fs/promises';
 import {
+  type AwaitReadyOptions,
   type DeployOptions,
   type DeploySpec,
   type Logger,
@@ -93,6 +94,26 @@ export class ComposeRuntime implements Runtime {
         log.warn({ err: String(e) }, `could not take down project ${project.project} after a failed deploy`),
       );
       throw asRuntimeError(timedOut(err, opts, spec), this.o.node);
+    }
+  }
+
+  /** For a project found running after a berth restart: the wait deploy() does, on its primary container. */
+  async awaitReady(handle: WorkloadHandle, spec: DeploySpec, opts: AwaitReadyOptions): Promise<void> {
+    const log = this.log.child({ instance: spec.instanceName });
+    try {
+      const primary = await this.primaryContainer(projectOf(handle));
+      await waitForReadiness(
+        {
+          container: this.o.docker.getContainer(primary.Id),
+          spec: { ...spec, readinessTimeoutMs: opts.timeoutMs },
+          address: this.address,
+          log,
+        },
+        opts.signal,
+      );
+    } catch (err) {
+      if (opts.signal?.aborted) throw opts.signal.reason;
+      throw asRuntimeError(err, this.o.node);
     }
   }
 

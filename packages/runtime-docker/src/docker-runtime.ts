@@ -1,4 +1,5 @@
 import {
+  type AwaitReadyOptions,
   Conflict,
   type DeployOptions,
   type DeploySpec,
@@ -102,6 +103,37 @@ export class DockerRuntime implements Runtime {
       }
     } catch (err) {
       throw asRuntimeError(timedOut(err, opts, spec), this.node);
+    }
+  }
+
+  /** For a container found running after a berth restart: the readiness wait its deploy does. */
+  async awaitReady(handle: WorkloadHandle, spec: DeploySpec, opts: AwaitReadyOptions): Promise<void> {
+    const log = this.log.child({ instance: spec.instanceName });
+    const container = this.docker.getContainer(handle.id);
+    try {
+      await loggedCall(log, `readiness wait of an adopted container (${spec.readiness.kind})`, () =>
+        waitForReadiness(
+          {
+            container,
+            spec: { ...spec, readinessTimeoutMs: opts.timeoutMs },
+            address: this.address,
+            log,
+            direct: this.direct,
+          },
+          opts.signal,
+        ),
+      );
+    } catch (err) {
+      if (opts.signal?.aborted) throw opts.signal.reason;
+      if (isNotFound(err)) {
+        throw new Unprocessable(
+          `${spec.instanceName} is gone: its container was removed before it was ready`,
+          {
+            code: 'NOT_READY',
+          },
+        );
+      }
+      throw asRuntimeError(err, this.node);
     }
   }
 

@@ -14,6 +14,8 @@ export const MARKERS = {
   logDir: 'BERTH_LOG_DIR',
   /** `name=port,name=port` of the instance's ports. */
   ports: 'BERTH_PORTS',
+  /** `stdout=<bytes>,stderr=<bytes>`: where this process's lines begin in its log files. */
+  logFrom: 'BERTH_LOG_FROM',
 } as const;
 
 export interface Markers {
@@ -23,20 +25,29 @@ export interface Markers {
   template: string | null;
   logDir: string | null;
   ports: Record<string, number>;
+  /** Log file offsets taken before the process started, so a readiness wait after adoption reads only its lines. */
+  logFrom?: Record<string, number>;
 }
 
-export function markerEnv(spec: DeploySpec): Record<string, string> {
+export function markerEnv(spec: DeploySpec, logFrom?: Record<string, number>): Record<string, string> {
   return {
+    ...(logFrom ? { [MARKERS.logFrom]: encodePairs(logFrom) } : {}),
     [MARKERS.owner]: spec.owner,
     [MARKERS.instanceId]: spec.instanceId,
     [MARKERS.instanceName]: spec.instanceName,
     [MARKERS.template]: spec.template,
     [MARKERS.logDir]: spec.logDir,
-    [MARKERS.ports]: spec.ports.map((p) => `${p.name}=${p.hostPort}`).join(','),
+    [MARKERS.ports]: encodePairs(Object.fromEntries(spec.ports.map((p) => [p.name, p.hostPort]))),
   };
 }
 
-function parsePorts(text: string | undefined): Record<string, number> {
+function encodePairs(pairs: Record<string, number>): string {
+  return Object.entries(pairs)
+    .map(([name, n]) => `${name}=${n}`)
+    .join(',');
+}
+
+function parsePairs(text: string | undefined): Record<string, number> {
   const ports: Record<string, number> = {};
   for (const pair of text ? text.split(',') : []) {
     const [name, port] = pair.split('=');
@@ -56,13 +67,15 @@ export function parseMarkers(environ: Buffer | string): Markers | undefined {
   }
   const owner = env.get(MARKERS.owner);
   if (owner === undefined) return undefined;
+  const logFrom = env.get(MARKERS.logFrom);
   return {
+    ...(logFrom === undefined ? {} : { logFrom: parsePairs(logFrom) }),
     owner,
     instanceId: env.get(MARKERS.instanceId) ?? null,
     instanceName: env.get(MARKERS.instanceName) ?? null,
     template: env.get(MARKERS.template) ?? null,
     logDir: env.get(MARKERS.logDir) ?? null,
-    ports: parsePorts(env.get(MARKERS.ports)),
+    ports: parsePairs(env.get(MARKERS.ports)),
   };
 }
 

@@ -1,5 +1,7 @@
 import { totalmem } from 'node:os';
+import { setTimeout as sleep } from 'node:timers/promises';
 import {
+  type AwaitReadyOptions,
   type DeployOptions,
   type DeploySpec,
   type Logger,
@@ -15,6 +17,7 @@ import {
 import {
   isDead,
   type LogRotationFeed,
+  type LogStream,
   logFilePath,
   logOffsets,
   mapInBatches,
@@ -95,7 +98,7 @@ export class ProcessRuntime implements Runtime {
 
   private async start(spec: DeploySpec, opts: DeployOptions): Promise<ObservedWorkload> {
     const offsets = await logOffsets(spec.logDir);
-    const child = await spawnWorkload(spec);
+    const child = await spawnWorkload(spec, offsets);
     const pid = child.pid!;
     const stat = await readProcStat(pid);
     const exited = this.children.track(child, stat?.startTicks ?? -1);
@@ -130,6 +133,54 @@ export class ProcessRuntime implements Runtime {
     const markers = markersOf(spec);
     this.markers.set(`${pid}:${stat.startTicks}`, markers);
     return this.observed(handle, stat, true, null, markers);
+  }
+
+  /**
+   * For a process found running after a berth restart: waits like deploy() does, reading only the
+   * log lines written since it started (its BERTH_LOG_FROM marker), and fails as soon as it is gone.
+   */
+  async awaitReady(handle: WorkloadHandle, spec: DeploySpec, opts: AwaitReadyOptions): Promise<void> {
+    opts.signal?.throwIfAborted();
+    const id = identity(handle);
+    const from = await this.logStart(id.pid, spec.logDir);
+    const alive = () => {
+      const stat = readProcStatSync(id.pid);
+      return stat !== undefined && stat.startTicks === id.startTicks && !isDead(stat);
+    };
+    const stopWaiting = new AbortController();
+    const signal = opts.signal ? AbortSignal.any([opts.signal, stopWaiting.signal]) : stopWaiting.signal;
+    const exited = untilGone(alive, signal).then(async (gone) => {
+      if (gone) throw await this.goneError(spec, id, from.stderr);
+      signal.throwIfAborted();
+    });
+    exited.catch(() => undefined);
+    try {
+      await Promise.race([waitReady(spec, { signal, timeoutMs: opts.timeoutMs, logOffsets: from }), exited]);
+    } catch (err) {
+      throw await this.readinessError(spec, err, opts.signal, from.stderr);
+    } finally {
+      stopWaiting.abort();
+    }
+  }
+
+  /** Where the process's own lines begin: its marker, unless the files were rotated since (then 0). */
+  private async logStart(pid: number, logDir: string): Promise<Record<LogStream, number>> {
+    const marked = (await readMarkers(pid))?.logFrom;
+    const now = await logOffsets(logDir);
+    const at = (s: LogStream) => {
+      const m = marked?.[s];
+      return m !== undefined && m <= now[s] ? m : 0;
+    };
+    return { stdout: at('stdout'), stderr: at('stderr') };
+  }
+
+  private async goneError(spec: DeploySpec, id: Identity, stderrFrom: number) {
+    const exit = await this.children.exitSoon(id.pid, id.startTicks);
+    if (exit) return this.exitedError(spec, exit, stderrFrom);
+    return new Unprocessable(
+      `${spec.instanceName} exited before it was ready${await this.lastStderr(spec, stderrFrom)}`,
+      { code: 'WORKLOAD_EXITED' },
+    );
   }
 
   private async lastStderr(spec: DeploySpec, from: number): Promise<string> {
@@ -292,6 +343,15 @@ export class ProcessRuntime implements Runtime {
     }
     return out;
   }
+}
+
+/** Resolves true once `alive` says no (checked every 100 ms), false when the signal ends the watch. */
+async function untilGone(alive: () => boolean, signal: AbortSignal): Promise<boolean> {
+  while (!signal.aborted) {
+    if (!alive()) return true;
+    await sleep(100, undefined, { signal }).catch(() => undefined);
+  }
+  return false;
 }
 
 interface TableIndex {

@@ -7,13 +7,13 @@ import { markerEnv } from './markers.js';
 /** Variables a process needs to behave normally, taken from berth's own env when the spec lacks them. */
 const INHERITED = ['PATH', 'HOME', 'USER', 'LOGNAME', 'LANG', 'LC_ALL', 'TZ', 'TMPDIR', 'SHELL'];
 
-export function workloadEnv(spec: DeploySpec): Record<string, string> {
+export function workloadEnv(spec: DeploySpec, logFrom?: Record<string, number>): Record<string, string> {
   const env: Record<string, string> = {};
   for (const name of INHERITED) {
     const value = process.env[name];
     if (value !== undefined) env[name] = value;
   }
-  return { ...env, ...spec.env, ...markerEnv(spec) };
+  return { ...env, ...spec.env, ...markerEnv(spec, logFrom) };
 }
 
 function checkSpec(spec: DeploySpec): void {
@@ -53,9 +53,13 @@ function started(child: ChildProcess, command: string): Promise<number> {
 /**
  * Starts the spec's command in its own session (so a signal to its group reaches its children
  * and it outlives berth), with stdout/stderr appended to the instance's log files — files, not
- * pipes, so nothing breaks when berth goes away. Never through a shell.
+ * pipes, so nothing breaks when berth goes away. Never through a shell. `logFrom` (the files' sizes
+ * before the start) goes into its markers, for a readiness wait after adoption.
  */
-export async function spawnWorkload(spec: DeploySpec): Promise<ChildProcess> {
+export async function spawnWorkload(
+  spec: DeploySpec,
+  logFrom?: Record<string, number>,
+): Promise<ChildProcess> {
   checkSpec(spec);
   mkdirSync(spec.logDir, { recursive: true });
   const out = openSync(logFilePath(spec.logDir, 'stdout'), 'a');
@@ -64,7 +68,7 @@ export async function spawnWorkload(spec: DeploySpec): Promise<ChildProcess> {
     const [command, ...args] = spec.command as [string, ...string[]];
     const child = spawn(command, args, {
       cwd: spec.cwd,
-      env: workloadEnv(spec),
+      env: workloadEnv(spec, logFrom),
       detached: true,
       stdio: ['ignore', out, err],
       shell: false,

@@ -215,6 +215,33 @@ export function runtimeContract(
       expect(await fx.runtime.list(fx.owner)).toEqual([]);
     });
 
+    // A workload found running after a berth restart, while its deploy still waited for readiness.
+    it('awaitReady on an adopted handle resolves once the workload is ready, and changes nothing', async () => {
+      const { opts } = await deployOne();
+      const adopted = (await fx.runtime.list(fx.owner)).find((w) => w.instanceId === opts.instanceId);
+      expect(adopted).toBeDefined();
+      await fx.runtime.awaitReady(adopted!.handle, fx.specFor(opts), { timeoutMs: 10_000 });
+      expect((await fx.runtime.inspect(adopted!.handle))?.running).toBe(true);
+    });
+
+    it('awaitReady rejects within the timeout when the workload never becomes ready, leaving it be', async () => {
+      const { opts, workload } = await deployOne();
+      const spec: DeploySpec = { ...fx.specFor(opts), readiness: { kind: 'port', port: await port() } };
+      const started = Date.now();
+      await expect(fx.runtime.awaitReady(workload.handle, spec, { timeoutMs: 1_500 })).rejects.toThrow();
+      expect(Date.now() - started).toBeLessThan(1_500 + 5_000);
+      expect((await fx.runtime.inspect(workload.handle))?.running).toBe(true);
+    });
+
+    it('awaitReady stops waiting when its signal is aborted', async () => {
+      const { opts, workload } = await deployOne();
+      const spec: DeploySpec = { ...fx.specFor(opts), readiness: { kind: 'port', port: await port() } };
+      const ac = new AbortController();
+      const waiting = fx.runtime.awaitReady(workload.handle, spec, { timeoutMs: 60_000, signal: ac.signal });
+      setTimeout(() => ac.abort(new Error('stop requested')), 200);
+      await expect(waiting).rejects.toThrow('stop requested');
+    });
+
     it('deploy honours an already-aborted signal', async () => {
       const opts = await options();
       await expect(deploy(fx.specFor(opts), AbortSignal.abort())).rejects.toThrow();
