@@ -42,6 +42,9 @@ export interface Orphan {
 
 type Action = 'converge' | 'restart' | 'heal' | 'kill' | 'destroy';
 
+/** The least an adopted workload is given to be ready, however long ago it started. */
+const MIN_ADOPT_WAIT_MS = 1_000;
+
 /**
  * Makes the world match the desired state. The only code that asks a runtime to change anything:
  * one action at a time per instance (a promise chain each), many instances in parallel.
@@ -49,6 +52,8 @@ type Action = 'converge' | 'restart' | 'heal' | 'kill' | 'destroy';
 export class Reconciler {
   private readonly chains = new Map<string, Promise<unknown>>();
   private readonly inflight = new Map<string, AbortController>();
+  /** Readiness waits of adopted workloads (see awaitAdopted); close() ends them, leaving the workloads be. */
+  private readonly adoptions = new Set<AbortController>();
   private readonly retryTimers = new Map<string, ReturnType<typeof setTimeout>>();
   private tickTimer: ReturnType<typeof setInterval> | undefined;
   private orphanList: Orphan[] = [];
@@ -177,6 +182,10 @@ export class Reconciler {
     }
     const { dep, seen } = observed;
     if (inst.desiredState === 'running') {
+      if (seen?.running && dep && isStarting(inst.status)) {
+        // Found while its deploy was still waiting (berth died mid-deploy): not running until ready.
+        return this.awaitAdopted(inst, dep, seen);
+      }
       if (seen?.running) {
         if (inst.status !== 'running') {
           this.setStatus(
@@ -410,6 +419,88 @@ export class Reconciler {
     }
   }
 
+  /**
+   * A workload found running for an instance whose deploy never finished (berth died while it
+   * waited for readiness): waits for it the way that deploy would have — same strategy, the part
+   * of its timeout that is left since the workload started — while the instance stays `deploying`.
+   * Ready → `running`. Not ready → stopped and removed, `error`, like a failed deploy. Aborted (a
+   * stop, restart or removal, or berth closing) → left as it is for the next action.
+   */
+  private async awaitAdopted(inst: Instance, dep: Deployment, seen: ObservedWorkload): Promise<void> {
+    const stored = this.template(inst);
+    if (!stored) {
+      this.setStatus(inst, 'running', 'found running', { errorMessage: null });
+      return;
+    }
+    const template = stored.template;
+    const runtime = this.runtimeFor(inst, dep);
+    const ports = { ...this.leasedPorts(inst), ...seen.ports, ...dep.ports };
+    const spec = buildDeploySpec(template, inst, ports, {
+      owner: this.d.owner,
+      logDir: this.d.workspace.logDir(inst.id),
+      templateDir: templateDir(stored),
+    });
+    const startedAt = seen.startedAt ?? dep.startedAt ?? dep.createdAt;
+    const left = spec.readinessTimeoutMs - Math.max(0, this.d.clock.now() - startedAt);
+    // A workload past its timeout still gets one look: one that is ready now is not failed for it.
+    const timeoutMs = Math.max(left, Math.min(spec.readinessTimeoutMs, MIN_ADOPT_WAIT_MS));
+    if (inst.status !== 'deploying')
+      inst = this.setStatus(inst, 'deploying', 'adopted; waiting for readiness', { errorMessage: null });
+    const ac = new AbortController();
+    this.inflight.set(inst.id, ac);
+    this.adoptions.add(ac);
+    try {
+      await runtime.awaitReady(seen.handle, spec, { timeoutMs, signal: ac.signal });
+    } catch (err) {
+      if (ac.signal.aborted) return;
+      const message = userMessage(err);
+      if (!isBerthError(err)) this.log.error({ instance: inst.name, err }, 'adopted workload not ready');
+      await this.discard(runtime, seen.handle, inst.name);
+      this.finishDeployment(dep, null, 'error', message);
+      const fresh = this.d.store.instances.find(inst.id);
+      if (fresh)
+        this.setStatus(fresh, 'error', `deploy failed: ${message}`, { errorMessage: message, health: null });
+      return;
+    } finally {
+      this.adoptions.delete(ac);
+      if (this.inflight.get(inst.id) === ac) this.inflight.delete(inst.id);
+    }
+    if (dep.status !== 'running' || dep.handle?.id !== seen.handle.id) {
+      this.d.store.deployments.update(dep.id, {
+        handle: seen.handle,
+        status: 'running',
+        startedAt: dep.startedAt ?? startedAt,
+      });
+      this.deploymentCache.delete(dep.id);
+    }
+    const fresh = this.d.store.instances.find(inst.id) ?? inst;
+    this.setStatus(fresh, 'running', 'adopted; ready', {
+      errorMessage: null,
+      health: template.health ? 'starting' : null,
+    });
+  }
+
+  /** Stops and removes a workload that failed readiness, as a runtime's deploy does with its own. */
+  private async discard(runtime: Runtime, handle: WorkloadHandle, name: string): Promise<void> {
+    try {
+      await runtime.kill(handle);
+      await runtime.remove(handle);
+    } catch (err) {
+      this.log.warn(
+        { instance: name, err: userMessage(err) },
+        'could not remove a workload that was not ready',
+      );
+    }
+  }
+
+  private leasedPorts(inst: Instance): Record<string, number> {
+    const host = this.d.runtimes.hostOf(inst.node);
+    const out: Record<string, number> = {};
+    for (const l of this.d.store.leases.listByOwner(inst.id))
+      if (l.portName && l.host === host) out[l.portName] = l.port;
+    return out;
+  }
+
   private urlFor(template: Template, ports: Record<string, number>): string | null {
     const p = primaryHttpPort(template);
     const port = p ? ports[p.name] : undefined;
@@ -459,12 +550,16 @@ export class Reconciler {
   /**
    * After a (re)start of berth: re-read every node, adopt what this installation started, attach
    * workloads whose start was never recorded, report orphans, then converge every instance.
+   * Resolves without waiting for the readiness of workloads whose deploy had not finished: those
+   * waits run on their instances' chains (see awaitAdopted) while berth serves.
    */
   async recover(): Promise<{ adopted: number; orphans: Orphan[] }> {
     const orphans: Orphan[] = [];
     let adopted = 0;
     const byInstance = new Map<string, { node: string; runtime: Runtime; seen: ObservedWorkload }[]>();
     const settled = new Set<string>();
+    /** Found running while their deploy waited for readiness: converged without holding up the start. */
+    const waiting = new Set<string>();
     await Promise.all(
       this.d.runtimes.all().map(async ({ node, runtime }) => {
         let seen: ObservedWorkload[];
@@ -501,6 +596,7 @@ export class Reconciler {
         this.attach(inst, dep, mine.runtime, mine.seen);
       else if (mine.seen.running && inst.status === 'running' && inst.desiredState === 'running')
         settled.add(id); // its record already says so: nothing to converge
+      if (mine.seen.running && inst.desiredState === 'running' && isStarting(inst.status)) waiting.add(id);
       adopted++;
       this.d.events.emit({
         type: 'instance.adopted',
@@ -517,7 +613,8 @@ export class Reconciler {
       );
     }
     this.orphanList = orphans;
-    const rest = this.d.store.instances.list().filter((i) => !settled.has(i.id));
+    for (const id of waiting) this.kick(id);
+    const rest = this.d.store.instances.list().filter((i) => !settled.has(i.id) && !waiting.has(i.id));
     await Promise.all(rest.map((i) => this.enqueue(i.id).catch(() => undefined)));
     return { adopted, orphans };
   }
@@ -735,6 +832,7 @@ export class Reconciler {
     this.stopped = true;
     clearInterval(this.tickTimer);
     for (const t of this.retryTimers.values()) clearTimeout(t);
+    for (const ac of this.adoptions) ac.abort(new Error('berth is shutting down'));
     await Promise.allSettled([...this.chains.values()]);
   }
 }
@@ -743,6 +841,11 @@ interface RunningGroup {
   node: string;
   kind: string;
   items: { inst: Instance; dep: Deployment; handleId: string }[];
+}
+
+/** The record of an instance whose deploy had not finished. */
+function isStarting(status: InstanceStatus): boolean {
+  return status === 'deploying' || status === 'pending';
 }
 
 function orphanOf(node: string, runtime: Runtime, w: ObservedWorkload): Orphan {
