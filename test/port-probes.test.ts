@@ -3,7 +3,7 @@ import { Conflict } from '@berth/core';
 import { LocalListenerSource } from '@berth/host';
 import type { Berth } from '@berth/server';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { get, helloTemplate, openBerth, tempHome, writeTemplate } from './support.js';
+import { get, helloTemplate, openBerth, tempHome, until, writeTemplate } from './support.js';
 
 // Ports 44000–44999 belong to this file.
 const FOREIGN = 44900;
@@ -77,6 +77,18 @@ describe('owners of local listeners are looked up only when berth has to name on
       );
     } finally {
       taker.kill('SIGKILL');
+      external.mockRestore();
+    }
+  });
+
+  it('looks at the machine once for a create whose deploy is only queued, too', async () => {
+    const external = vi.spyOn(berth.ledger, 'external');
+    try {
+      const inst = await berth.instances.create({ template: 'hello', name: 'queued' });
+      await until('queued running', () => berth.instances.get(inst.id).status === 'running' || undefined);
+      expect(external).toHaveBeenCalledTimes(1);
+      expect(await get(berth.instances.ports(inst.id).http!)).toBe('hello');
+    } finally {
       external.mockRestore();
     }
   });

@@ -146,12 +146,13 @@ export class InstanceService {
       message: `created from template ${template.name} on ${node}`,
       data: { ports: this.ports(inst.id) },
     });
-    if (inst.desiredState === 'running' && opts.wait) {
-      // This request runs the deploy now and waits for it: its lease check (sticky ports) may
-      // reuse the view just taken. A deploy that is only queued looks at the machine afresh.
+    if (inst.desiredState === 'running') {
+      // The deploy this create starts runs next on the instance's chain: its lease check (sticky
+      // ports) may reuse the view just taken (the ledger offers it only briefly, and only once).
       this.d.ledger.handOff(inst.id, host, ext);
-      await this.d.reconciler.enqueue(inst.id);
-    } else if (inst.desiredState === 'running') this.d.reconciler.kick(inst.id);
+      if (opts.wait) await this.d.reconciler.enqueue(inst.id);
+      else this.d.reconciler.kick(inst.id);
+    }
     return this.get(inst.id);
   }
 

@@ -10,12 +10,17 @@ import { workloadSpec } from './workload.js';
 const root = mkdtempSync(join(tmpdir(), 'berth-await-ready-'));
 const owner = `await-ready-${process.pid}-${Date.now()}`;
 const runtime = new ProcessRuntime();
+// Ports 48500–48999 belong to this file (the contract suite in process-runtime.test.ts picks from 45000–45999).
 const forever = 'setInterval(() => {}, 1 << 30);';
 
 let seq = 0;
 async function spec(script: string, extra: Partial<DeploySpec> = {}): Promise<DeploySpec> {
   seq++;
-  const opts = { instanceId: `ar-${process.pid}`, name: `ar-${seq}`, port: await freePortInRange() };
+  const opts = {
+    instanceId: `ar-${process.pid}`,
+    name: `ar-${seq}`,
+    port: await freePortInRange(48500, 48999),
+  };
   return { ...workloadSpec(root, owner, opts, { script }), readiness: { kind: 'none' }, ...extra };
 }
 
@@ -48,7 +53,10 @@ describe('ProcessRuntime.awaitReady (a process adopted while its deploy waited)'
     const s = await spec(`console.error('bad config'); setTimeout(() => process.exit(3), 300);`);
     await runtime.deploy(s);
     const handle = await adopted(s.instanceId);
-    const silent: DeploySpec = { ...s, readiness: { kind: 'port', port: await freePortInRange() } };
+    const silent: DeploySpec = {
+      ...s,
+      readiness: { kind: 'port', port: await freePortInRange(48500, 48999) },
+    };
     const started = Date.now();
     await expect(runtime.awaitReady(handle, silent, { timeoutMs: 60_000 })).rejects.toThrow(
       /exited with code 3 before it was ready.*\n?.*bad config/s,
