@@ -320,17 +320,27 @@ export class PortLedger {
     instance: Pick<Instance, 'id' | 'name' | 'portOverrides'>,
     template: Pick<Template, 'ports'>,
     host: string,
-    opts: { running?: boolean } = {},
+    opts: {
+      running?: boolean;
+      /**
+       * Ports (by name) a deploy just failed to bind, with who took them in words: a port berth
+       * chose is re-chosen even though no probe shows a holder (it came and went between our look
+       * and the bind); a pinned one stays and fails as a conflict.
+       */
+      refused?: ReadonlyMap<string, string>;
+    } = {},
   ): Promise<{
     ports: Record<string, number>;
     changed: { name: string; from: number; to: number; usedBy: string }[];
   }> {
     const describe = this.portsToDescribe(instance, template, host);
-    const handed = this.takeHandoff(instance.id, host);
+    const handed = opts.refused ? undefined : this.takeHandoff(instance.id, host);
     if (handed) await this.nameHolders(host, handed, describe);
     const ext = handed ?? (await this.external(host, describe));
     return this.withRetry(() =>
-      this.store.transaction(() => this.allocateWith(instance, template, host, ext, opts.running ?? false)),
+      this.store.transaction(() =>
+        this.allocateWith(instance, template, host, ext, opts.running ?? false, opts.refused),
+      ),
     );
   }
 
@@ -356,6 +366,7 @@ export class PortLedger {
     host: string,
     ext: External,
     running: boolean,
+    refused?: ReadonlyMap<string, string>,
   ): {
     ports: Record<string, number>;
     changed: { name: string; from: number; to: number; usedBy: string }[];
@@ -376,7 +387,7 @@ export class PortLedger {
       if (pinned !== undefined) {
         const by = used.has(pinned)
           ? `this instance's port '${portNameOf(chosen, pinned)}'`
-          : this.holder(host, spec.protocol, pinned, ext, self);
+          : (this.holder(host, spec.protocol, pinned, ext, self) ?? refused?.get(spec.name));
         if (by) {
           conflicts.push(this.conflict(host, spec, pinned, by, ext, used));
           continue;
@@ -387,7 +398,7 @@ export class PortLedger {
       }
       const prev = previous.get(spec.name);
       if (prev && !used.has(prev.port)) {
-        const by = this.holder(host, spec.protocol, prev.port, ext, self);
+        const by = this.holder(host, spec.protocol, prev.port, ext, self) ?? refused?.get(spec.name);
         if (!by) {
           chosen[spec.name] = prev.port;
           used.add(prev.port);

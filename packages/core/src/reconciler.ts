@@ -326,7 +326,7 @@ export class Reconciler {
     this.retryTimers.set(id, timer);
   }
 
-  private async deploy(inst: Instance, reason: string): Promise<void> {
+  private async deploy(inst: Instance, reason: string, refused?: Map<string, string>): Promise<void> {
     const stored = this.template(inst);
     if (!stored) {
       const msg = `template '${inst.template}' no longer exists`;
@@ -341,7 +341,7 @@ export class Reconciler {
     this.inflight.set(inst.id, ac);
     let dep: Deployment | undefined;
     try {
-      const { ports, changed } = await this.d.ledger.allocate(inst, template, host);
+      const { ports, changed } = await this.d.ledger.allocate(inst, template, host, { refused });
       for (const c of changed) {
         this.d.events.emit({
           type: 'instance.ports',
@@ -394,6 +394,13 @@ export class Reconciler {
     } catch (err) {
       const message = userMessage(err);
       this.finishDeployment(dep, null, 'error', message);
+      const retry =
+        !ac.signal.aborted && !refused && dep ? lostBinds(template, inst, dep.ports, message) : undefined;
+      if (retry) {
+        if (this.inflight.get(inst.id) === ac) this.inflight.delete(inst.id);
+        const fresh = this.d.store.instances.find(inst.id) ?? inst;
+        return this.deploy(fresh, `retrying on another port: ${message.split('\n')[0]}`, retry);
+      }
       const fresh = this.d.store.instances.find(inst.id);
       if (fresh) {
         const aborted = ac.signal.aborted;
@@ -864,4 +871,26 @@ function templateDir(stored: StoredTemplate): string | null {
   const path = stored.origin.slice(5);
   const slash = path.lastIndexOf('/');
   return slash > 0 ? path.slice(0, slash) : '.';
+}
+
+/**
+ * The ports berth chose that a failed deploy could not bind ("address already in use": something
+ * took the port between berth's look and the bind), with who took them in words — or undefined when
+ * the failure was something else or every such port is pinned (those fail as they are). Ports the
+ * message names are the ones retried; when it names none, every port berth chose is.
+ */
+function lostBinds(
+  template: Template,
+  inst: Instance,
+  ports: Record<string, number>,
+  message: string,
+): Map<string, string> | undefined {
+  if (!/address already in use|EADDRINUSE|port is already allocated/i.test(message)) return undefined;
+  const chosen = template.ports.filter(
+    (p) => inst.portOverrides[p.name] === undefined && ports[p.name] !== undefined,
+  );
+  const named = chosen.filter((p) => new RegExp(`\\b${ports[p.name]}\\b`).test(message));
+  const lost = named.length > 0 ? named : chosen;
+  if (lost.length === 0) return undefined;
+  return new Map(lost.map((p) => [p.name, 'a program that bound it first (address already in use)']));
 }
