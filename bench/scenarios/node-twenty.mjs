@@ -38,6 +38,15 @@ export async function nodeTwenty({ reps, count, warmup }) {
       stopTimeoutSeconds: 2,
     });
     let round = 0;
+    // An instance berth called ready that does not answer: say what berth knows of it.
+    const explain = async (inst, err) => {
+      const now = await server.api('GET', `/instances/${inst.id}`).catch(() => ({}));
+      const events = await server.api('GET', `/events?instance=${inst.id}`).catch(() => ({ events: [] }));
+      const lines = (events.events ?? events).map?.((e) => e.message).join(' | ');
+      throw new Error(
+        `${err.message}; ${inst.name} was ${inst.status} at create, now ${now.status} (${now.errorMessage ?? 'no error'}), ports ${JSON.stringify(now.ports)}; events: ${lines}`,
+      );
+    };
     const viaBerth = async () => {
       const r = round++;
       const t = now();
@@ -46,7 +55,7 @@ export async function nodeTwenty({ reps, count, warmup }) {
           server.api('POST', '/instances?wait=1', { template: 'nodeweb', name: `n${r}-${i}` }),
         ),
       );
-      await Promise.all(list.map((inst) => waitHttp200(inst.ports.http)));
+      await Promise.all(list.map((inst) => waitHttp200(inst.ports.http).catch((err) => explain(inst, err))));
       const ms = now() - t;
       await Promise.all(list.map((inst) => server.api('POST', `/instances/${inst.id}/kill?wait=1`)));
       await Promise.all(list.map((inst) => server.api('DELETE', `/instances/${inst.id}`)));
