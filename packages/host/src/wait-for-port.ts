@@ -1,7 +1,20 @@
-import { connect } from 'node:net';
+import { connect, type Socket } from 'node:net';
 import { pollUntil, type WaitOptions } from './poll-until.js';
 
-/** Whether something accepts a TCP connection on host:port right now. */
+/**
+ * A TCP connection to itself: when nothing is bound to a port in the ephemeral range, the kernel
+ * may give the connecting socket that same port as its own, and the SYN meets itself
+ * ("simultaneous open"). The connect succeeds though nothing listens — and the socket then holds
+ * the very port the program is about to bind.
+ */
+export function isSelfConnected(socket: Socket): boolean {
+  return socket.localPort === socket.remotePort && socket.localAddress === socket.remoteAddress;
+}
+
+/**
+ * Whether something accepts a TCP connection on host:port right now. A connection to itself is
+ * not an answer: it is reset at once (no TIME-WAIT left on the port) and counts as nothing there.
+ */
 export function canConnect(port: number, host: string, timeoutMs = 1000): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = connect({ port, host });
@@ -10,7 +23,11 @@ export function canConnect(port: number, host: string, timeoutMs = 1000): Promis
       resolve(ok);
     };
     socket.setTimeout(timeoutMs, () => finish(false));
-    socket.once('connect', () => finish(true));
+    socket.once('connect', () => {
+      if (!isSelfConnected(socket)) return finish(true);
+      socket.resetAndDestroy();
+      resolve(false);
+    });
     socket.once('error', () => finish(false));
   });
 }

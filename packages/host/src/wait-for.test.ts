@@ -1,9 +1,9 @@
 import { createServer as createHttpServer } from 'node:http';
-import { createServer, type Server } from 'node:net';
+import { connect, createServer, type Server, type Socket } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { WaitTimedOut } from './poll-until.js';
 import { waitForHttp } from './wait-for-http.js';
-import { waitForPort } from './wait-for-port.js';
+import { isSelfConnected, waitForPort } from './wait-for-port.js';
 
 async function freePort(): Promise<number> {
   const s = createServer();
@@ -57,6 +57,45 @@ describe('probes', () => {
     );
     status = 200;
     await waitForHttp(url, { timeoutMs: 1_000, expectStatus: 200 });
+    await close(server);
+  });
+});
+
+describe('a connection to itself', () => {
+  // What the kernel does by chance when a probe's ephemeral port equals the port it probes; made
+  // certain here by asking for that local port.
+  const selfConnect = (port: number) =>
+    new Promise<Socket>((resolve, reject) => {
+      const s = connect({ port, host: '127.0.0.1', localPort: port, localAddress: '127.0.0.1' });
+      s.once('connect', () => resolve(s));
+      s.once('error', reject);
+    });
+
+  it('is told apart from a listener', async () => {
+    const port = await freePort();
+    const self = await selfConnect(port);
+    expect(isSelfConnected(self)).toBe(true);
+    self.resetAndDestroy();
+    const server = createServer((c) => c.destroy());
+    await new Promise<void>((r) => server.listen(port, '127.0.0.1', r));
+    const real = await new Promise<Socket>((r) => {
+      const s = connect({ port, host: '127.0.0.1' }, () => r(s));
+    });
+    expect(isSelfConnected(real)).toBe(false);
+    real.destroy();
+    await close(server);
+  });
+
+  it('once reset, leaves the port free for the program to bind', async () => {
+    const port = await freePort();
+    const self = await selfConnect(port);
+    self.resetAndDestroy();
+    await new Promise((r) => setTimeout(r, 20));
+    const server = createServer();
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, '127.0.0.1', resolve);
+    });
     await close(server);
   });
 });
