@@ -164,8 +164,8 @@ export class PortLedger {
   /**
    * Lets the first allocation for `instanceId` on `host` use `ext`, the view its create leased
    * from, instead of asking every source again a few ms later (each probe reads the kernel's
-   * socket tables and lists Docker's containers): for a create that deploys and waits in the same
-   * request. Only within HANDOFF_MS, and only once: a deploy that a person asks for later, or a
+   * socket tables and lists Docker's containers): for the deploy a create starts right away.
+   * Only within HANDOFF_MS, and only once: a deploy that a person asks for later, or a
    * retry, sees the machine as it is then.
    */
   handOff(instanceId: string, host: string, ext: External): void {
