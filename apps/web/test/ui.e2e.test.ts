@@ -116,6 +116,11 @@ describe('web UI against a real berth', () => {
         .getByRole('link', { name: /via berth/ })
         .getAttribute('href'),
     ).toBe('/i/web-1/');
+    const hostLink = await card('web-1')
+      .getByRole('link', { name: /^web-1\.localhost:\d+$/ })
+      .getAttribute('href');
+    expect(hostLink).toBe((await instance('web-1')).proxyUrl);
+    expect(hostLink).toMatch(/^http:\/\/web-1\.localhost:\d+\/$/);
     await shot('instances');
   });
 

@@ -1,7 +1,15 @@
 import type { InstanceView } from '../api/types';
 
-/** Each leased port as a link to it on this machine, and the proxy path when berth proxies it. */
-export function PortLinks({ instance }: { instance: Pick<InstanceView, 'name' | 'ports' | 'node'> }) {
+/**
+ * Each leased port as a link to it on this machine, and — when berth proxies the instance (it has
+ * an HTTP port) — its two proxy addresses: `<name>.localhost` on the proxy port, and the `/i/<name>/`
+ * path on this page's own origin (which also works when berth is reached from another machine).
+ */
+export function PortLinks({
+  instance,
+}: {
+  instance: Pick<InstanceView, 'name' | 'ports' | 'node' | 'proxyUrl'>;
+}) {
   const entries = Object.entries(instance.ports);
   const local = instance.node === 'local';
   return (
@@ -19,11 +27,20 @@ export function PortLinks({ instance }: { instance: Pick<InstanceView, 'name' | 
           )}
         </li>
       ))}
-      <li>
-        <a href={`/i/${encodeURIComponent(instance.name)}/`} target="_blank" rel="noreferrer">
-          via berth /i/{instance.name}/
-        </a>
-      </li>
+      {instance.proxyUrl ? (
+        <>
+          <li>
+            <a href={instance.proxyUrl} target="_blank" rel="noreferrer">
+              {new URL(instance.proxyUrl).host}
+            </a>
+          </li>
+          <li>
+            <a href={`/i/${encodeURIComponent(instance.name)}/`} target="_blank" rel="noreferrer">
+              via berth /i/{instance.name}/
+            </a>
+          </li>
+        </>
+      ) : null}
     </ul>
   );
 }
