@@ -21,6 +21,7 @@ interface Instance {
   name: string;
   status: string;
   ports: Record<string, number>;
+  proxyUrl: string | null;
 }
 
 describe('web UI against a real berth', () => {

@@ -28,6 +28,7 @@ export function AddNodeForm({ onAdded }: { onAdded: () => void }) {
   const [port, setPort] = useState(DEFAULT_PORT.tcp);
   const [username, setUsername] = useState('');
   const [sshKey, setSshKey] = useState('');
+  const [hostKey, setHostKey] = useState('');
   const [certPath, setCertPath] = useState('');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string>();
@@ -43,6 +44,7 @@ export function AddNodeForm({ onAdded }: { onAdded: () => void }) {
       endpoint: endpointOf(transport, address.trim(), port.trim(), transport === 'ssh' ? username : ''),
       ...(transport === 'tls' ? { certPath: certPath.trim() } : {}),
       ...(transport === 'ssh' && sshKey.trim() ? { sshKey: sshKey.trim() } : {}),
+      ...(transport === 'ssh' && hostKey.trim() ? { hostKey: hostKey.trim() } : {}),
     },
   });
 
@@ -168,6 +170,23 @@ export function AddNodeForm({ onAdded }: { onAdded: () => void }) {
             />
             <small id="node-ssh-key-hint">A path on berth’s machine; the key itself never leaves it.</small>
             {fieldError('sshKey')}
+          </div>
+          <div className="field">
+            <label htmlFor="node-host-key">Host key fingerprint (optional)</label>
+            <input
+              id="node-host-key"
+              value={hostKey}
+              placeholder="SHA256:…"
+              autoComplete="off"
+              spellCheck={false}
+              aria-describedby="node-host-key-hint"
+              onChange={(e) => setHostKey(e.target.value)}
+            />
+            <small id="node-host-key-hint">
+              As <code>ssh-keygen -lf</code> prints it. Empty: the host’s entry in known_hosts, else the key
+              seen first is recorded and required from then on.
+            </small>
+            {fieldError('hostKey')}
           </div>
         </>
       ) : null}
