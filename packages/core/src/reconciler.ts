@@ -727,7 +727,7 @@ export class Reconciler {
         const key = `${inst.node}|${dep.runtime}`;
         const group = groups.get(key) ?? { node: inst.node, kind: dep.runtime, items: [] };
         groups.set(key, group);
-        group.items.push({ inst, dep, handleId: dep.handle.id });
+        group.items.push({ inst, dep, handle: dep.handle });
         this.checkHealth(inst, dep, templateOf(inst)?.template.health, now);
       } else if (
         inst.status === 'running' ||
@@ -757,7 +757,7 @@ export class Reconciler {
   }
 
   /**
-   * Lists one runtime's workloads and queues a converge for each instance of the group whose
+   * Lists one runtime's recorded workloads and queues a converge for each instance of the group whose
    * recorded workload is not among the running ones. When the runtime cannot list, every instance
    * of the group is converged, which inspects it and says why (unreachable, exited…).
    */
@@ -766,7 +766,10 @@ export class Reconciler {
     this.listing.add(key);
     let seen: ObservedWorkload[] | undefined;
     try {
-      seen = await this.d.runtimes.byKind(group.node, group.kind).list(this.d.owner);
+      // Only the recorded workloads: the tick needs to know which of them run, not every process
+      // on the machine (orphans are found by recover and gc, which list in full).
+      const known = group.items.map((i) => i.handle);
+      seen = await this.d.runtimes.byKind(group.node, group.kind).list(this.d.owner, { known });
     } catch {
       seen = undefined;
     } finally {
@@ -779,9 +782,9 @@ export class Reconciler {
     }
     const running = new Map<string, ObservedWorkload>();
     for (const w of seen) if (w.running) running.set(w.handle.id, w);
-    for (const { inst, dep, handleId } of group.items) {
+    for (const { inst, dep, handle } of group.items) {
       if (this.chains.has(inst.id)) continue;
-      if (running.get(handleId)?.instanceId !== inst.id) this.kick(inst.id);
+      if (running.get(handle.id)?.instanceId !== inst.id) this.kick(inst.id);
       else if (inst.restartCount > 0) {
         const fresh = this.d.store.instances.find(inst.id);
         if (fresh?.status === 'running' && fresh.currentDeploymentId === dep.id)
@@ -847,7 +850,7 @@ export class Reconciler {
 interface RunningGroup {
   node: string;
   kind: string;
-  items: { inst: Instance; dep: Deployment; handleId: string }[];
+  items: { inst: Instance; dep: Deployment; handle: WorkloadHandle }[];
 }
 
 /** The record of an instance whose deploy had not finished. */

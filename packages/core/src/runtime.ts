@@ -120,10 +120,20 @@ export interface Runtime {
   remove(handle: WorkloadHandle, opts?: { volumes?: boolean }): Promise<void>;
   /** Observed state, or undefined if the workload no longer exists (or is not the one we started). */
   inspect(handle: WorkloadHandle): Promise<ObservedWorkload | undefined>;
-  /** Every workload this berth installation (`owner`) started on the node. */
-  list(owner: string): Promise<ObservedWorkload[]>;
+  /**
+   * Every workload this berth installation (`owner`) started on the node. With `opts.known` (the
+   * handles the caller has records for) the caller only needs to learn which of those run: a
+   * runtime may then answer for just those (the process runtime reads their pids, not all of
+   * /proc), so a workload outside `known` may be missing, but each known one is reported exactly
+   * as a full list would (present and running only when it is that very workload).
+   */
+  list(owner: string, opts?: ListOptions): Promise<ObservedWorkload[]>;
   logs(handle: WorkloadHandle, query: LogQuery, spec?: Pick<DeploySpec, 'logDir'>): AsyncIterable<LogLine>;
   stats(handles: WorkloadHandle[]): Promise<Map<string, Omit<ResourceSample, 'ts' | 'diskBytes'>>>;
+}
+
+export interface ListOptions {
+  known?: WorkloadHandle[];
 }
 
 /** Reports ports in use on a node (kernel socket table, Docker published ports…). */

@@ -1,6 +1,7 @@
+import { readdirSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { mapInBatches } from './map-in-batches.js';
-import { type ProcStat, readProcStatSync } from './proc-stat.js';
+import { type ProcStat, readProcStatSync, readProcTextSync } from './proc-stat.js';
 
 let inflight: Promise<ProcStat[]> | undefined;
 
@@ -43,4 +44,33 @@ export function descendantsOf(rootPid: number, table: ProcStat[]): ProcStat[] {
 /** The process tree under `rootPid` (root first), read from /proc in one pass. */
 export async function processTree(rootPid: number): Promise<ProcStat[]> {
   return descendantsOf(rootPid, await readProcessTable());
+}
+
+/**
+ * The pids of a process's children, from /proc/<pid>/task/<tid>/children of each of its threads
+ * (a child belongs to the thread that forked it): a few small reads instead of the whole table.
+ * Undefined when the kernel has no such file (built without CONFIG_PROC_CHILDREN) or the process
+ * is gone; the caller then falls back to `readProcessTable`.
+ */
+export function childPidsSync(pid: number): number[] | undefined {
+  let tids: string[];
+  try {
+    tids = readdirSync(`/proc/${pid}/task`);
+  } catch {
+    return undefined;
+  }
+  const out: number[] = [];
+  for (const tid of tids) {
+    let text: string;
+    try {
+      text = readProcTextSync(`/proc/${pid}/task/${tid}/children`, 'latin1');
+    } catch {
+      // Another thread may have ended since the listing (its children were handed on); the main
+      // thread's file missing means no such file on this kernel, or the process is gone.
+      if (tid !== String(pid)) continue;
+      return undefined;
+    }
+    for (const n of text.split(' ')) if (n) out.push(Number(n));
+  }
+  return out;
 }

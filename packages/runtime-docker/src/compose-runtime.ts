@@ -3,6 +3,7 @@ import {
   type AwaitReadyOptions,
   type DeployOptions,
   type DeploySpec,
+  type ListOptions,
   type Logger,
   type LogLine,
   type LogQuery,
@@ -204,7 +205,8 @@ export class ComposeRuntime implements Runtime {
     return composeWorkload(info, handleFromLabels(first.Labels, this.o.node));
   }
 
-  async list(owner: string): Promise<ObservedWorkload[]> {
+  /** One listing by label whether or not `_opts.known` is given: it costs the same as asking for those alone. */
+  async list(owner: string, _opts?: ListOptions): Promise<ObservedWorkload[]> {
     const filters = {
       label: [`${LABEL.managed}=true`, `${LABEL.owner}=${owner}`, `${LABEL.runtime}=${COMPOSE_RUNTIME}`],
     };

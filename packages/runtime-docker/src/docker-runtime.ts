@@ -3,6 +3,7 @@ import {
   Conflict,
   type DeployOptions,
   type DeploySpec,
+  type ListOptions,
   type Logger,
   type LogLine,
   type LogQuery,
@@ -283,7 +284,8 @@ export class DockerRuntime implements Runtime {
     return info ? observedWorkload(info, this.node) : undefined;
   }
 
-  async list(owner: string): Promise<ObservedWorkload[]> {
+  /** One listing by label whether or not `_opts.known` is given: it costs the same as asking for those alone. */
+  async list(owner: string, _opts?: ListOptions): Promise<ObservedWorkload[]> {
     const filters = { label: [`${LABEL.managed}=true`, `${LABEL.owner}=${owner}`] };
     const found = await this.reads.read('listing of berth containers', (abortSignal) =>
       this.docker.listContainers({ all: true, filters, abortSignal }),

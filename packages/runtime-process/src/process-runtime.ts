@@ -4,6 +4,7 @@ import {
   type AwaitReadyOptions,
   type DeployOptions,
   type DeploySpec,
+  type ListOptions,
   type Logger,
   type LogLine,
   type LogQuery,
@@ -15,6 +16,7 @@ import {
   type WorkloadHandle,
 } from '@berth/core';
 import {
+  childPidsSync,
   isDead,
   type LogRotationFeed,
   type LogStream,
@@ -294,7 +296,14 @@ export class ProcessRuntime implements Runtime {
     this.cpu.forget(handle.id);
   }
 
-  async list(owner: string): Promise<ObservedWorkload[]> {
+  /**
+   * With `opts.known` only those pids are read (stat, plus environ once per process): the
+   * reconciler lists every tick, and scanning all of /proc for a handful of workloads made the
+   * idle server's cost follow the machine's process count (~1,000 opens/s and ~2.5 % of a core
+   * with 1,000 unrelated processes). Without it, every process in /proc (recover, orphans).
+   */
+  async list(owner: string, opts: ListOptions = {}): Promise<ObservedWorkload[]> {
+    if (opts.known) return this.listKnown(owner, opts.known);
     const table = await readProcessTable();
     // berth's workloads lead their own session and group; their children share the group.
     const leaders = table.filter((s) => s.pid === s.pgid && s.pid === s.sid && s.ppid !== 2 && !isDead(s));
@@ -311,6 +320,27 @@ export class ProcessRuntime implements Runtime {
       .map(({ s, m }) => this.observed(handleOf(s, m?.logDir ?? null), s, true, null, m));
   }
 
+  private listKnown(owner: string, known: WorkloadHandle[]): ObservedWorkload[] {
+    const out: ObservedWorkload[] = [];
+    const seen = new Set<string>();
+    for (const handle of known) {
+      if (handle.runtime !== this.kind) continue;
+      const id = identity(handle);
+      const key = `${id.pid}:${id.startTicks}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      const s = readProcStatSync(id.pid);
+      // The same test as the full list: that very process, alive, leading its session and group.
+      if (!s || s.startTicks !== id.startTicks || isDead(s) || s.pid !== s.pgid || s.pid !== s.sid) {
+        this.markers.delete(key);
+        continue;
+      }
+      const m = this.markersOf(key, s.pid);
+      if (m?.owner === owner) out.push(this.observed(handleOf(s, m.logDir), s, true, null, m));
+    }
+    return out;
+  }
+
   async *logs(
     handle: WorkloadHandle,
     query: LogQuery,
@@ -324,16 +354,40 @@ export class ProcessRuntime implements Runtime {
     yield* readLogs(logDir, query, this.logRotations);
   }
 
+  /**
+   * Each workload's tree is walked from its pid through /proc/<pid>/task/<tid>/children, so a
+   * sample reads the workloads' processes, not the machine's (reading the whole table every 5 s
+   * made the idle cost follow the machine's process count). Members of a workload's group that
+   * were reparented away are not anyone's children: one pass in FULL_TABLE_EVERY reads the whole
+   * table and finds them, and the walks in between keep counting those found. Without the
+   * children files (kernels built without CONFIG_PROC_CHILDREN) every pass reads the table.
+   */
   async stats(handles: WorkloadHandle[]): Promise<Map<string, Omit<ResourceSample, 'ts' | 'diskBytes'>>> {
-    const table = await readProcessTable();
-    const index = indexTable(table);
+    const full = this.walkUnsupported || this.statsPasses++ % FULL_TABLE_EVERY === 0;
+    let index = full ? indexTable(await readProcessTable()) : undefined;
     const total = totalmem();
     const out = new Map<string, Omit<ResourceSample, 'ts' | 'diskBytes'>>();
+    const live = new Set<string>();
     for (const handle of handles) {
       const id = identity(handle);
-      const leader = index.byPid.get(id.pid);
-      if (!leader || leader.startTicks !== id.startTicks || isDead(leader)) continue;
-      const tree = treeOf(leader, index);
+      let tree: ProcStat[] | undefined;
+      if (!index) {
+        const walked = this.walkTree(handle.id, id);
+        if (walked === 'unsupported') {
+          this.walkUnsupported = true;
+          index = indexTable(await readProcessTable());
+        } else tree = walked;
+      }
+      if (index) {
+        const leader = index.byPid.get(id.pid);
+        if (!leader || leader.startTicks !== id.startTicks || isDead(leader)) continue;
+        tree = treeOf(leader, index);
+        const strays = tree.filter((s) => s.pgid === leader.pgid && !hasAncestor(s, leader.pid, index!));
+        if (strays.length > 0) this.strays.set(handle.id, strays);
+        else this.strays.delete(handle.id);
+      }
+      if (!tree) continue;
+      live.add(handle.id);
       const memoryBytes = tree.reduce((sum, s) => sum + s.rssPages, 0) * pageSize();
       out.set(handle.id, {
         cpuPercent: this.cpu.percent(handle.id, tree),
@@ -341,8 +395,55 @@ export class ProcessRuntime implements Runtime {
         memoryPercent: (memoryBytes / total) * 100,
       });
     }
+    for (const key of this.strays.keys()) if (!live.has(key)) this.strays.delete(key);
     return out;
   }
+
+  private statsPasses = 0;
+  private walkUnsupported = false;
+  /** Members of a workload's group found outside its tree by the last full pass, by handle id. */
+  private readonly strays = new Map<string, ProcStat[]>();
+
+  /** The workload's live tree read from its pid down, plus its known strays; undefined when it is not running. */
+  private walkTree(handleId: string, id: Identity): ProcStat[] | undefined | 'unsupported' {
+    const leader = readProcStatSync(id.pid);
+    if (!leader || leader.startTicks !== id.startTicks || isDead(leader)) return undefined;
+    const tree = [leader];
+    const pids = new Set([leader.pid]);
+    for (let i = 0; i < tree.length; i++) {
+      const children = childPidsSync(tree[i]!.pid);
+      if (children === undefined) {
+        if (i === 0) return 'unsupported';
+        continue; // that child ended since its parent was read
+      }
+      for (const pid of children) {
+        const s = pids.has(pid) ? undefined : readProcStatSync(pid);
+        if (s) {
+          pids.add(pid);
+          tree.push(s);
+        }
+      }
+    }
+    for (const stray of this.strays.get(handleId) ?? []) {
+      if (pids.has(stray.pid)) continue;
+      const s = readProcStatSync(stray.pid);
+      if (s && s.startTicks === stray.startTicks && s.pgid === leader.pgid) tree.push(s);
+    }
+    return tree.filter((s) => !isDead(s));
+  }
+}
+
+/** Full passes of stats() among the walked ones (one a minute at the sampler's 5 s). */
+const FULL_TABLE_EVERY = 12;
+
+/** True when `s` descends from `pid` by parent links in the table. */
+function hasAncestor(s: ProcStat, pid: number, index: TableIndex): boolean {
+  let cur: ProcStat | undefined = s;
+  for (let hops = 0; cur && hops < 4096; hops++) {
+    if (cur.pid === pid) return true;
+    cur = cur.ppid > 0 ? index.byPid.get(cur.ppid) : undefined;
+  }
+  return false;
 }
 
 /** Resolves true once `alive` says no (checked every 100 ms), false when the signal ends the watch. */

@@ -161,6 +161,28 @@ export function runtimeContract(
       expect((await fx.runtime.inspect(adopted!.handle))?.running).toBe(true);
     });
 
+    it('list(owner, { known }) reports each known workload as a full list does, and not once it is gone', async () => {
+      const a = await deployOne();
+      const b = await deployOne();
+      const known = [a.workload.handle, b.workload.handle];
+      const both = await fx.runtime.list(fx.owner, { known });
+      for (const { opts, workload } of [a, b]) {
+        const w = both.find((x) => x.handle.id === workload.handle.id);
+        expect(w?.running).toBe(true);
+        expect(w?.instanceId).toBe(opts.instanceId);
+      }
+      await fx.runtime.kill(b.workload.handle);
+      const runningIds = (ws: ObservedWorkload[]) => ws.filter((w) => w.running).map((w) => w.handle.id);
+      const after = await eventually(
+        () => fx.runtime.list(fx.owner, { known }),
+        (ws) => !runningIds(ws).includes(b.workload.handle.id),
+        5_000,
+      );
+      expect(runningIds(after)).toContain(a.workload.handle.id);
+      expect(runningIds(after)).not.toContain(b.workload.handle.id);
+      expect(await fx.runtime.list(`${fx.owner}-other`, { known })).toEqual([]);
+    });
+
     it('logs tail returns what the workload printed, on the right stream', async () => {
       const { opts, workload } = await deployOne();
       const has = (lines: LogLine[]) =>
