@@ -358,12 +358,14 @@ export class ProcessRuntime implements Runtime {
    * Each workload's tree is walked from its pid through /proc/<pid>/task/<tid>/children, so a
    * sample reads the workloads' processes, not the machine's (reading the whole table every 5 s
    * made the idle cost follow the machine's process count). Members of a workload's group that
-   * were reparented away are not anyone's children: one pass in FULL_TABLE_EVERY reads the whole
-   * table and finds them, and the walks in between keep counting those found. Without the
+   * were reparented away are not anyone's children: a pass reads the whole table and finds them
+   * when a process of a workload's tree ended since the pass before (its children were handed
+   * on), and one pass in FULL_TABLE_EVERY anyway; the walks in between count those found. Without the
    * children files (kernels built without CONFIG_PROC_CHILDREN) every pass reads the table.
    */
   async stats(handles: WorkloadHandle[]): Promise<Map<string, Omit<ResourceSample, 'ts' | 'diskBytes'>>> {
-    const full = this.walkUnsupported || this.statsPasses++ % FULL_TABLE_EVERY === 0;
+    const full = this.walkUnsupported || this.treeShrank || this.statsPasses++ % FULL_TABLE_EVERY === 0;
+    this.treeShrank = false;
     let index = full ? indexTable(await readProcessTable()) : undefined;
     const total = totalmem();
     const out = new Map<string, Omit<ResourceSample, 'ts' | 'diskBytes'>>();
@@ -388,6 +390,9 @@ export class ProcessRuntime implements Runtime {
       }
       if (!tree) continue;
       live.add(handle.id);
+      const pids = new Set(tree.map((s) => s.pid));
+      for (const pid of this.lastTrees.get(handle.id) ?? []) if (!pids.has(pid)) this.treeShrank = true;
+      this.lastTrees.set(handle.id, pids);
       const memoryBytes = tree.reduce((sum, s) => sum + s.rssPages, 0) * pageSize();
       out.set(handle.id, {
         cpuPercent: this.cpu.percent(handle.id, tree),
@@ -396,11 +401,16 @@ export class ProcessRuntime implements Runtime {
       });
     }
     for (const key of this.strays.keys()) if (!live.has(key)) this.strays.delete(key);
+    for (const key of this.lastTrees.keys()) if (!live.has(key)) this.lastTrees.delete(key);
     return out;
   }
 
   private statsPasses = 0;
   private walkUnsupported = false;
+  /** A process of some workload's tree ended since the last pass: the next one reads the table. */
+  private treeShrank = false;
+  /** Each workload's tree (pids) at the last pass. */
+  private readonly lastTrees = new Map<string, Set<number>>();
   /** Members of a workload's group found outside its tree by the last full pass, by handle id. */
   private readonly strays = new Map<string, ProcStat[]>();
 
