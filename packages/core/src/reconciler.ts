@@ -239,13 +239,12 @@ export class Reconciler {
     error?: string,
   ) {
     if (!dep || dep.stoppedAt !== null) return;
-    this.d.store.deployments.update(dep.id, {
+    this.updateDeployment(dep.id, {
       status,
       exitCode,
       stoppedAt: this.d.clock.now(),
       error: error ?? null,
     });
-    this.deploymentCache.delete(dep.id);
   }
 
   /** The workload died on its own: record why, then restart by policy or give up. */
@@ -380,12 +379,11 @@ export class Reconciler {
         this.d.store.instances.update(inst.id, { currentDeploymentId: created.id });
       });
       const seen = await runtime.deploy(spec, { signal: ac.signal, timeoutMs: spec.readinessTimeoutMs });
-      this.d.store.deployments.update(dep.id, {
+      this.updateDeployment(dep.id, {
         handle: seen.handle,
         status: 'running',
         startedAt: seen.startedAt ?? this.d.clock.now(),
       });
-      this.deploymentCache.delete(dep.id);
       const fresh = this.d.store.instances.find(inst.id) ?? inst;
       this.setStatus(fresh, 'running', 'deployed and ready', {
         errorMessage: null,
@@ -473,12 +471,11 @@ export class Reconciler {
       if (this.inflight.get(inst.id) === ac) this.inflight.delete(inst.id);
     }
     if (dep.status !== 'running' || dep.handle?.id !== seen.handle.id) {
-      this.d.store.deployments.update(dep.id, {
+      this.updateDeployment(dep.id, {
         handle: seen.handle,
         status: 'running',
         startedAt: dep.startedAt ?? startedAt,
       });
-      this.deploymentCache.delete(dep.id);
     }
     const fresh = this.d.store.instances.find(inst.id) ?? inst;
     this.setStatus(fresh, 'running', 'adopted; ready', {
@@ -635,7 +632,7 @@ export class Reconciler {
   ): void {
     this.d.store.transaction(() => {
       if (dep && dep.stoppedAt === null) {
-        this.d.store.deployments.update(dep.id, {
+        this.updateDeployment(dep.id, {
           handle: seen.handle,
           status: 'running',
           startedAt: seen.startedAt,
@@ -660,7 +657,6 @@ export class Reconciler {
       });
       this.d.store.instances.update(inst.id, { currentDeploymentId: id });
     });
-    if (dep) this.deploymentCache.delete(dep.id);
   }
 
   orphans(): Orphan[] {
@@ -743,6 +739,12 @@ export class Reconciler {
     for (const id of this.deploymentCache.keys()) if (!referenced.has(id)) this.deploymentCache.delete(id);
     for (const [id, t] of this.trackers) if (!referenced.has(t.deploymentId)) this.trackers.delete(id);
     await Promise.all([...groups].map(([key, group]) => this.observeGroup(key, group)));
+  }
+
+  /** Every write of a deployment goes through here, so the tick's cache never serves an old one. */
+  private updateDeployment(id: string, patch: Parameters<Store['deployments']['update']>[1]): void {
+    this.d.store.deployments.update(id, patch);
+    this.deploymentCache.delete(id);
   }
 
   /** Deployments read by the tick, cached by id (see `deploymentCache`). */
