@@ -66,6 +66,21 @@ dockerd_pid() {
 # Asked over its unix socket, which answers the same with or without TLS on tcp.
 answers() { [ -S "$SOCK" ] && timeout 5 "$DOCKER" -H "unix://$SOCK" version >/dev/null 2>&1; }
 
+# wait_until <seconds> <what failed> <log file> <command…>: runs the command every 0.1 s until it
+# succeeds; past the deadline says what failed, shows the log's last lines and exits 1.
+wait_until() {
+  local deadline=$((SECONDS + $1)) what=$2 log=$3
+  shift 3
+  until "$@"; do
+    if [ "$SECONDS" -ge "$deadline" ]; then
+      echo "remote-docker: $what; last log lines:" >&2
+      tail -n 20 "$log" >&2 || true
+      exit 1
+    fi
+    sleep 0.1
+  done
+}
+
 make_network() {
   ip netns list | grep -qw "^$NS" || ip netns add "$NS"
   if ! ip link show "$VETH_HOST" >/dev/null 2>&1; then
@@ -98,15 +113,7 @@ start_dockerd() {
     --bip "10.123.$N.1/24" \
     --cgroup-parent "/$CGROUP_PARENT" \
     >>"$LOG" 2>&1 </dev/null &
-  local deadline=$((SECONDS + 30))
-  until answers; do
-    if [ "$SECONDS" -ge "$deadline" ]; then
-      echo "remote-docker: dockerd in $NS did not answer within 30s; last log lines:" >&2
-      tail -n 20 "$LOG" >&2 || true
-      exit 1
-    fi
-    sleep 0.1
-  done
+  wait_until 30 "dockerd in $NS did not answer within 30s" "$LOG" answers
 }
 
 up() {
@@ -149,17 +156,11 @@ StrictModes no
 SetEnv DOCKER_HOST=unix://$SOCK
 SSHD_CONFIG
   nsenter --net="/run/netns/$NS" "$SSHD" -f "$dir/sshd_config" -E "$dir/sshd.log"
-  local deadline=$((SECONDS + 10))
-  until pid=$(sshd_pid) && timeout 1 bash -c "exec 3<>/dev/tcp/$ns_ip/$port" 2>/dev/null; do
-    if [ "$SECONDS" -ge "$deadline" ]; then
-      echo "remote-docker: sshd in $NS did not listen on $ns_ip:$port; its log:" >&2
-      tail -n 20 "$dir/sshd.log" >&2 || true
-      exit 1
-    fi
-    sleep 0.1
-  done
-  echo "$pid"
+  wait_until 10 "sshd in $NS did not listen on $ns_ip:$port" "$dir/sshd.log" sshd_listening "$ns_ip" "$port"
+  sshd_pid
 }
+
+sshd_listening() { sshd_pid >/dev/null && timeout 1 bash -c "exec 3<>/dev/tcp/$1/$2" 2>/dev/null; }
 
 stop_sshd() {
   local pid
