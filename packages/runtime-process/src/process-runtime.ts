@@ -16,7 +16,6 @@ import {
   type WorkloadHandle,
 } from '@berth/core';
 import {
-  childPidsSync,
   isDead,
   type LogRotationFeed,
   type LogStream,
@@ -37,6 +36,7 @@ import { ChildRegistry, type ExitInfo } from './child-registry.js';
 import { CpuMeter } from './cpu-meter.js';
 import { type Markers, readMarkers, readMarkersSync } from './markers.js';
 import { killGroup, stopGroup } from './process-group.js';
+import { ProcessTrees } from './process-trees.js';
 import { describeReadiness, waitReady } from './readiness.js';
 import { spawnWorkload } from './spawn-workload.js';
 
@@ -75,6 +75,7 @@ export class ProcessRuntime implements Runtime {
   private readonly log: Logger;
   private readonly children = new ChildRegistry();
   private readonly cpu = new CpuMeter();
+  private readonly trees = new ProcessTrees();
   /** Markers by `pid:startTicks` (see inspect). */
   private readonly markers = new Map<string, Markers | undefined>();
   private readonly logRotations: LogRotationFeed | undefined;
@@ -354,106 +355,21 @@ export class ProcessRuntime implements Runtime {
     yield* readLogs(logDir, query, this.logRotations);
   }
 
-  /**
-   * Each workload's tree is walked from its pid through /proc/<pid>/task/<tid>/children, so a
-   * sample reads the workloads' processes, not the machine's (reading the whole table every 5 s
-   * made the idle cost follow the machine's process count). Members of a workload's group that
-   * were reparented away are not anyone's children: a pass reads the whole table and finds them
-   * when a process of a workload's tree ended since the pass before (its children were handed
-   * on), and one pass in FULL_TABLE_EVERY anyway; the walks in between count those found. Without the
-   * children files (kernels built without CONFIG_PROC_CHILDREN) every pass reads the table.
-   */
+  /** CPU and memory of each workload's whole process tree (see ProcessTrees). */
   async stats(handles: WorkloadHandle[]): Promise<Map<string, Omit<ResourceSample, 'ts' | 'diskBytes'>>> {
-    const full = this.walkUnsupported || this.treeShrank || this.statsPasses++ % FULL_TABLE_EVERY === 0;
-    this.treeShrank = false;
-    let index = full ? indexTable(await readProcessTable()) : undefined;
     const total = totalmem();
     const out = new Map<string, Omit<ResourceSample, 'ts' | 'diskBytes'>>();
-    const live = new Set<string>();
-    for (const handle of handles) {
-      const id = identity(handle);
-      let tree: ProcStat[] | undefined;
-      if (!index) {
-        const walked = this.walkTree(handle.id, id);
-        if (walked === 'unsupported') {
-          this.walkUnsupported = true;
-          index = indexTable(await readProcessTable());
-        } else tree = walked;
-      }
-      if (index) {
-        const leader = index.byPid.get(id.pid);
-        if (!leader || leader.startTicks !== id.startTicks || isDead(leader)) continue;
-        tree = treeOf(leader, index);
-        const strays = tree.filter((s) => s.pgid === leader.pgid && !hasAncestor(s, leader.pid, index!));
-        if (strays.length > 0) this.strays.set(handle.id, strays);
-        else this.strays.delete(handle.id);
-      }
-      if (!tree) continue;
-      live.add(handle.id);
-      const pids = new Set(tree.map((s) => s.pid));
-      for (const pid of this.lastTrees.get(handle.id) ?? []) if (!pids.has(pid)) this.treeShrank = true;
-      this.lastTrees.set(handle.id, pids);
+    const trees = await this.trees.of(handles.map((h) => ({ key: h.id, ...identity(h) })));
+    for (const [key, tree] of trees) {
       const memoryBytes = tree.reduce((sum, s) => sum + s.rssPages, 0) * pageSize();
-      out.set(handle.id, {
-        cpuPercent: this.cpu.percent(handle.id, tree),
+      out.set(key, {
+        cpuPercent: this.cpu.percent(key, tree),
         memoryBytes,
         memoryPercent: (memoryBytes / total) * 100,
       });
     }
-    for (const key of this.strays.keys()) if (!live.has(key)) this.strays.delete(key);
-    for (const key of this.lastTrees.keys()) if (!live.has(key)) this.lastTrees.delete(key);
     return out;
   }
-
-  private statsPasses = 0;
-  private walkUnsupported = false;
-  /** A process of some workload's tree ended since the last pass: the next one reads the table. */
-  private treeShrank = false;
-  /** Each workload's tree (pids) at the last pass. */
-  private readonly lastTrees = new Map<string, Set<number>>();
-  /** Members of a workload's group found outside its tree by the last full pass, by handle id. */
-  private readonly strays = new Map<string, ProcStat[]>();
-
-  /** The workload's live tree read from its pid down, plus its known strays; undefined when it is not running. */
-  private walkTree(handleId: string, id: Identity): ProcStat[] | undefined | 'unsupported' {
-    const leader = readProcStatSync(id.pid);
-    if (!leader || leader.startTicks !== id.startTicks || isDead(leader)) return undefined;
-    const tree = [leader];
-    const pids = new Set([leader.pid]);
-    for (let i = 0; i < tree.length; i++) {
-      const children = childPidsSync(tree[i]!.pid);
-      if (children === undefined) {
-        if (i === 0) return 'unsupported';
-        continue; // that child ended since its parent was read
-      }
-      for (const pid of children) {
-        const s = pids.has(pid) ? undefined : readProcStatSync(pid);
-        if (s) {
-          pids.add(pid);
-          tree.push(s);
-        }
-      }
-    }
-    for (const stray of this.strays.get(handleId) ?? []) {
-      if (pids.has(stray.pid)) continue;
-      const s = readProcStatSync(stray.pid);
-      if (s && s.startTicks === stray.startTicks && s.pgid === leader.pgid) tree.push(s);
-    }
-    return tree.filter((s) => !isDead(s));
-  }
-}
-
-/** Full passes of stats() among the walked ones (one a minute at the sampler's 5 s). */
-const FULL_TABLE_EVERY = 12;
-
-/** True when `s` descends from `pid` by parent links in the table. */
-function hasAncestor(s: ProcStat, pid: number, index: TableIndex): boolean {
-  let cur: ProcStat | undefined = s;
-  for (let hops = 0; cur && hops < 4096; hops++) {
-    if (cur.pid === pid) return true;
-    cur = cur.ppid > 0 ? index.byPid.get(cur.ppid) : undefined;
-  }
-  return false;
 }
 
 /** Resolves true once `alive` says no (checked every 100 ms), false when the signal ends the watch. */
@@ -463,39 +379,6 @@ async function untilGone(alive: () => boolean, signal: AbortSignal): Promise<boo
     await sleep(100, undefined, { signal }).catch(() => undefined);
   }
   return false;
-}
-
-interface TableIndex {
-  byPid: Map<number, ProcStat>;
-  children: Map<number, ProcStat[]>;
-  byGroup: Map<number, ProcStat[]>;
-}
-
-/** One pass over the table, so a sample of 1,000 workloads does not walk it 1,000 times. */
-function indexTable(table: ProcStat[]): TableIndex {
-  const index: TableIndex = { byPid: new Map(), children: new Map(), byGroup: new Map() };
-  for (const s of table) {
-    index.byPid.set(s.pid, s);
-    push(index.children, s.ppid, s);
-    push(index.byGroup, s.pgid, s);
-  }
-  return index;
-}
-
-function push(map: Map<number, ProcStat[]>, key: number, s: ProcStat): void {
-  const list = map.get(key);
-  if (list) list.push(s);
-  else map.set(key, [s]);
-}
-
-/** The leader, its descendants, and any member of its group that was reparented away. */
-function treeOf(leader: ProcStat, index: TableIndex): ProcStat[] {
-  const tree = [leader];
-  for (let i = 0; i < tree.length; i++) {
-    for (const child of index.children.get(tree[i]!.pid) ?? []) tree.push(child);
-  }
-  for (const s of index.byGroup.get(leader.pgid) ?? []) if (!tree.includes(s)) tree.push(s);
-  return tree.filter((s) => !isDead(s));
 }
 
 function markersOf(spec: DeploySpec): Markers {
