@@ -2,6 +2,7 @@ import { Agent, type IncomingMessage, request, type ServerResponse } from 'node:
 import type { Duplex } from 'node:stream';
 import type { Logger } from '@berth/core';
 import { badGatewayPage } from './bad-gateway-page.js';
+import { isBerthAuthorization, withoutSessionCookie } from './credentials.js';
 import type { InstanceTargets } from './instance-targets.js';
 
 const HOP_BY_HOP = new Set([
@@ -105,8 +106,16 @@ export class InstanceProxy {
   }
 }
 
+/** The request's headers as the instance gets them: no hop-by-hop ones, none of berth's credentials. */
 function forwardHeaders(req: IncomingMessage): Record<string, string | string[]> {
   const headers = stripHopByHop(req.headers);
+  if (headers.authorization !== undefined && isBerthAuthorization(String(headers.authorization)))
+    delete headers.authorization;
+  if (headers.cookie !== undefined) {
+    const rest = withoutSessionCookie(String(headers.cookie));
+    if (rest === undefined) delete headers.cookie;
+    else headers.cookie = rest;
+  }
   const remote = req.socket.remoteAddress ?? '';
   const prior = req.headers['x-forwarded-for'];
   headers['x-forwarded-for'] = prior ? `${prior}, ${remote}` : remote;

@@ -27,6 +27,19 @@ describe('parseRequestHead', () => {
     );
   });
 
+  it('drops berth’s credentials and keeps the instance’s own', () => {
+    const head = parse(
+      'GET / HTTP/1.1\r\nHost: web.localhost\r\nCookie: app=1; berth_session=s3cret; theme=dark\r\n' +
+        'Authorization: Bearer berth_abc\r\nCookie: berth_session=s3cret\r\nAccept: */*\r\n\r\n',
+    );
+    expect(head?.forwarded('127.0.0.1')).toBe(
+      'GET / HTTP/1.1\r\nHost: web.localhost\r\nCookie: app=1; theme=dark\r\nAccept: */*\r\n' +
+        'x-forwarded-for: 127.0.0.1\r\nx-forwarded-host: web.localhost\r\nx-forwarded-proto: http\r\n\r\n',
+    );
+    const own = 'GET / HTTP/1.1\r\nHost: web.localhost\r\nAuthorization: Basic dTpw\r\nCookie: sid=1\r\n';
+    expect(parse(`${own}\r\n`)?.forwarded('127.0.0.1').startsWith(own)).toBe(true);
+  });
+
   it('reads how the body is framed', () => {
     expect(parse('POST / HTTP/1.1\r\nHost: a.localhost\r\nContent-Length: 12\r\n\r\n')).toMatchObject({
       framing: 'length',

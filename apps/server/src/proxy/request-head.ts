@@ -1,3 +1,5 @@
+import { isBerthAuthorization, withoutSessionCookie } from './credentials.js';
+
 /** How the body after a request head ends, as the upstream will frame it. */
 export type BodyFraming = 'none' | 'length' | 'chunked' | 'opaque';
 
@@ -10,7 +12,10 @@ export interface RequestHead {
   length: number;
   /** Neither a Content-Length above 0 nor a Transfer-Encoding: no body follows, whatever the framing. */
   bodyless: boolean;
-  /** The head to send upstream: X-Forwarded-For/-Host/-Proto set, Proxy-* dropped, `\r\n\r\n` ended. */
+  /**
+   * The head to send upstream: X-Forwarded-For/-Host/-Proto set, Proxy-* and berth's credentials
+   * (its session cookie, `Authorization` with a berth token) dropped, `\r\n\r\n` ended.
+   */
   forwarded(remote: string): string;
 }
 
@@ -39,7 +44,6 @@ export function parseRequestHead(buf: Buffer, start: number, end: number): Reque
   let upgradeHeader = false;
   let connectionUpgrade = false;
   let priorFor: string | undefined;
-  let dropped = false;
   let keep: string[] | undefined;
   let pos = eol + 2;
   while (pos < text.length) {
@@ -52,7 +56,8 @@ export function parseRequestHead(buf: Buffer, start: number, end: number): Reque
     const rawValue = line.slice(colon + 1);
     if (!FIELD_NAME.test(name) || !FIELD_VALUE.test(rawValue)) return undefined;
     const value = rawValue.trim();
-    let drop = false;
+    // The line as forwarded: unchanged (undefined), rewritten, or dropped (null).
+    let replaced: string | null | undefined;
     switch (name.toLowerCase()) {
       case 'host':
         if (host !== undefined) return undefined;
@@ -74,19 +79,25 @@ export function parseRequestHead(buf: Buffer, start: number, end: number): Reque
         break;
       case 'x-forwarded-for':
         priorFor = priorFor === undefined ? value : `${priorFor}, ${value}`;
-        drop = true;
+        replaced = null;
         break;
       case 'x-forwarded-host':
       case 'x-forwarded-proto':
       case 'proxy-authorization':
       case 'proxy-connection':
-        drop = true;
+        replaced = null;
         break;
+      case 'authorization':
+        if (isBerthAuthorization(value)) replaced = null;
+        break;
+      case 'cookie': {
+        const rest = withoutSessionCookie(value);
+        if (rest !== value) replaced = rest === undefined ? null : `${name}: ${rest}`;
+        break;
+      }
     }
-    if (drop && !dropped) {
-      dropped = true;
-      keep = text.slice(0, pos - 2).split('\r\n');
-    } else if (!drop && keep) keep.push(line);
+    if (replaced !== undefined && !keep) keep = text.slice(0, pos - 2).split('\r\n');
+    if (keep && replaced !== null) keep.push(replaced ?? line);
     pos = eol + 2;
   }
   if (host === undefined || (chunked && length !== undefined)) return undefined;
