@@ -24,4 +24,8 @@ export class HostWorkspace implements Workspace {
   remove(dir: string): Promise<void> {
     return this.dirs.remove(dir);
   }
+
+  async checkRemovable(dir: string): Promise<void> {
+    await this.dirs.checkRemovable(dir);
+  }
 }

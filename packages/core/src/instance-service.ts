@@ -231,17 +231,23 @@ export class InstanceService {
     return this.get(inst.id);
   }
 
-  /** Stops and removes the workload, releases the ports, deletes the data directory and the records. */
+  /**
+   * Stops and removes the workload, deletes the data directory, then releases the ports and deletes
+   * the records. Folders that cannot be removed safely (a symlink swapped in) are refused first,
+   * with nothing changed; the folders go before the record, so a refusal never leaves a record-less folder.
+   */
   async remove(idOrName: string, opts: { volumes?: boolean } = {}): Promise<void> {
-    const inst = this.d.store.instances.update(this.get(idOrName).id, { desiredState: 'stopped' });
+    const found = this.get(idOrName);
+    const dirs = [found.dataDir, this.d.workspace.logDir(found.id)];
+    for (const dir of dirs) await this.d.workspace.checkRemovable?.(dir);
+    const inst = this.d.store.instances.update(found.id, { desiredState: 'stopped' });
     this.d.reconciler.abortDeploy(inst.id);
     await this.d.reconciler.enqueue(inst.id, 'destroy', opts);
+    for (const dir of dirs) await this.d.workspace.remove(dir);
     this.d.store.transaction(() => {
       this.d.ledger.release(inst.id);
       this.d.store.instances.delete(inst.id);
     });
-    await this.d.workspace.remove(inst.dataDir);
-    await this.d.workspace.remove(this.d.workspace.logDir(inst.id));
     this.d.events.emit({
       type: 'instance.removed',
       instanceId: inst.id,

@@ -19,4 +19,6 @@ export interface Workspace {
   logDir(instanceId: string): string;
   create(dir: string): Promise<void>;
   remove(dir: string): Promise<void>;
+  /** Throws (NotAllowed) when `remove(dir)` would refuse, touching nothing: callers check before they change records. */
+  checkRemovable?(dir: string): Promise<void>;
 }

@@ -54,4 +54,19 @@ describe('DataDirs', () => {
     expect(existsSync(join(outside, 'victim', 'keep'))).toBe(true);
     expect(existsSync(join(dirs.home, 'instances', 'evil'))).toBe(false);
   });
+
+  it('says beforehand whether a removal would be refused, touching nothing', async () => {
+    const outside = join(base, 'outside');
+    mkdirSync(join(outside, 'victim'), { recursive: true });
+    await dirs.ensure(join(dirs.home, 'instances'));
+    symlinkSync(outside, join(dirs.home, 'instances', 'evil'));
+    await expect(dirs.checkRemovable(join(dirs.home, 'instances', 'evil', 'victim'))).rejects.toThrow(
+      /symbolic link/,
+    );
+    await expect(dirs.checkRemovable('/etc')).rejects.toBeInstanceOf(NotAllowed);
+    expect(existsSync(join(outside, 'victim'))).toBe(true);
+    expect(existsSync(join(dirs.home, 'instances', 'evil'))).toBe(true);
+    expect(await dirs.checkRemovable(join(dirs.home, 'instances', 'gone'))).toBe(false);
+    expect(await dirs.checkRemovable(await dirs.createInstanceDir('t', 'here'))).toBe(true);
+  });
 });

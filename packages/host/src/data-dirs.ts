@@ -51,20 +51,28 @@ export class DataDirs {
    * folders below home include a symlink; a symlink as the last part is removed as a link only.
    */
   async remove(dir: string): Promise<void> {
+    if (await this.checkRemovable(dir)) await rm(this.inside(dir), { recursive: true, force: true });
+  }
+
+  /**
+   * What `remove` would refuse, without removing anything: throws NotAllowed for a path outside
+   * home or through a symlink below home; resolves false when the folder is already gone.
+   */
+  async checkRemovable(dir: string): Promise<boolean> {
     const path = this.inside(dir);
     const parts = relative(this.home, path).split(sep);
     let current = this.home;
     for (const [i, part] of parts.entries()) {
       current = join(current, part);
       const st = await lstat(current).catch(() => undefined);
-      if (!st) return; // already gone
+      if (!st) return false; // already gone
       if (st.isSymbolicLink() && i < parts.length - 1) {
         throw new NotAllowed(`refusing to remove ${path}: ${current} is a symbolic link`, {
           code: 'UNSAFE_PATH',
         });
       }
     }
-    await rm(path, { recursive: true, force: true });
+    return true;
   }
 
   /** The resolved path when it lies strictly inside home; NotAllowed otherwise. */
