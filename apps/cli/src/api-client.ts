@@ -75,7 +75,7 @@ export class ApiClient {
 
   private failure(status: number, data: unknown): CliError {
     const error = (data as ErrorEnvelope | undefined)?.error;
-    const kind = errorKindOf(status) ?? 'unknown';
+    const kind = errorKindOf(status, error?.code) ?? 'unknown';
     let message = error?.message ?? `the server answered ${status}`;
     if (kind === 'unauthenticated' && !this.token) {
       message += ' (set BERTH_TOKEN, or run where BERTH_HOME holds admin.token)';

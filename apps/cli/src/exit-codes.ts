@@ -12,5 +12,7 @@ export const EXIT_CODES: Record<CliErrorKind, number> = {
   unprocessable: 6,
   runtime_unavailable: 7,
   unreachable: 8,
+  storage_full: 9,
+  storage_unavailable: 10,
   unknown: 1,
 };

@@ -9,10 +9,18 @@ export const ERROR_STATUS: Record<ErrorKind, number> = {
   conflict: 409,
   unprocessable: 422,
   runtime_unavailable: 503,
+  /** The disk holding BERTH_HOME is full: the change was not saved. */
+  storage_full: 507,
+  /** berth's database is read-only, failing, damaged or locked: the change was not saved. */
+  storage_unavailable: 503,
 };
 
-/** The kind behind a status the API answered with (clients use it to pick exit codes). */
-export function errorKindOf(status: number): ErrorKind | undefined {
-  for (const [kind, s] of Object.entries(ERROR_STATUS)) if (s === status) return kind as ErrorKind;
-  return undefined;
+/**
+ * The kind behind a status the API answered with (clients use it to pick exit codes). Where kinds
+ * share a status (503), the envelope's `code` picks the one whose name it spells
+ * (`STORAGE_UNAVAILABLE` → `storage_unavailable`); otherwise the first in the table.
+ */
+export function errorKindOf(status: number, code?: string): ErrorKind | undefined {
+  const kinds = (Object.keys(ERROR_STATUS) as ErrorKind[]).filter((k) => ERROR_STATUS[k] === status);
+  return kinds.find((k) => k.toUpperCase() === code) ?? kinds[0];
 }

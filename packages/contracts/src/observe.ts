@@ -129,4 +129,6 @@ export const ERROR_CLOSE_CODE: Record<ErrorKind, number> = {
   conflict: 4009,
   unprocessable: 4022,
   runtime_unavailable: 4503,
+  storage_full: 4507,
+  storage_unavailable: 4503,
 };

@@ -9,7 +9,9 @@ export type ErrorKind =
   | 'not_found'
   | 'conflict'
   | 'unprocessable'
-  | 'runtime_unavailable';
+  | 'runtime_unavailable'
+  | 'storage_full'
+  | 'storage_unavailable';
 
 export interface PortConflict {
   /** The template's name for the port (`http`). */
@@ -108,6 +110,23 @@ export class RuntimeUnavailable extends BerthError {
   readonly kind = 'runtime_unavailable' as const;
   constructor(message: string, options?: { cause?: unknown; details?: Record<string, unknown> }) {
     super('RUNTIME_UNAVAILABLE', message, options);
+  }
+}
+
+/**
+ * berth's own records could not be read or written (the disk holding BERTH_HOME is full,
+ * read-only, failing, or the database is damaged or locked). The write it was part of did not
+ * commit, and nothing was asked of a runtime on its account. `full` is the one a user can fix by
+ * freeing space (507); every other cause is 503.
+ */
+export class StorageUnavailable extends BerthError {
+  readonly kind: 'storage_full' | 'storage_unavailable';
+  constructor(
+    message: string,
+    options: { full: boolean; cause?: unknown; details?: Record<string, unknown> },
+  ) {
+    super(options.full ? 'STORAGE_FULL' : 'STORAGE_UNAVAILABLE', message, options);
+    this.kind = options.full ? 'storage_full' : 'storage_unavailable';
   }
 }
 

@@ -1,4 +1,5 @@
 export type { MigrationResult } from './migrate.js';
 export { MigrationFailed } from './migration-failed.js';
 export { type Migration, migrations } from './migrations.js';
+export { type RecoveryResult, recoverDatabase, type TableRecovery } from './recover-database.js';
 export { SqliteStore, type SqliteStoreOptions } from './sqlite-store.js';

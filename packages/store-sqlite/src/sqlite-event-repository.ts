@@ -63,7 +63,8 @@ export class SqliteEventRepository implements EventRepository {
 
   append(e: NewEvent & { ts: number }): BerthEvent {
     const row = eventToRow(e);
-    const { id } = this.#append.get(row)!;
+    // `.all()`, never `.get()`: the statement must run to its end so a failed commit throws (see patchRow).
+    const [{ id }] = this.#append.all(row) as [{ id: number }];
     return eventFromRow({ id, ...row });
   }
 

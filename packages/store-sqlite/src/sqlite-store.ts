@@ -1,7 +1,16 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { type Clock, type Store, systemClock } from '@berth/core';
+import {
+  type Clock,
+  type Logger,
+  StorageUnavailable,
+  type Store,
+  silentLogger,
+  systemClock,
+} from '@berth/core';
 import Database from 'better-sqlite3';
+import { guarded } from './guarded.js';
+import { checkIntegrity } from './integrity.js';
 import { isMemoryPath, type MigrationResult, migrate, userVersion } from './migrate.js';
 import { migrations as allMigrations, type Migration } from './migrations.js';
 import { SqliteDeploymentRepository } from './sqlite-deployment-repository.js';
@@ -15,6 +24,8 @@ import { SqliteSettingsRepository } from './sqlite-settings-repository.js';
 import { SqliteTemplateRepository } from './sqlite-template-repository.js';
 import { SqliteTokenRepository } from './sqlite-token-repository.js';
 import { StatementCache } from './statement-cache.js';
+import { asStorageError } from './storage-error.js';
+import { StorageFailureLog } from './storage-failure-log.js';
 
 export interface SqliteStoreOptions {
   /** Names the pre-migration copy. */
@@ -23,6 +34,8 @@ export interface SqliteStoreOptions {
   migrations?: readonly Migration[];
   /** How long a writer waits for another connection's lock, in ms. */
   busyTimeoutMs?: number;
+  /** Where storage failures (disk full, read-only, I/O errors) are logged, under `ns: store`. */
+  log?: Logger;
 }
 
 /** berth's Store on one SQLite database file (or `:memory:`). */
@@ -39,41 +52,67 @@ export class SqliteStore implements Store {
   readonly scans: SqliteScanRepository;
   readonly #db: Database.Database;
   readonly #dataVersion: Database.Statement<[], { own: number; other: number }>;
+  readonly #failures: StorageFailureLog;
 
   private constructor(
     db: Database.Database,
     readonly file: string,
     /** What opening did to the schema, including the path of the copy taken before migrating. */
     readonly migration: MigrationResult,
+    log: Logger,
+    clock: Clock,
   ) {
     this.#db = db;
+    this.#failures = new StorageFailureLog(log.child({ ns: 'store', file }), clock);
     this.#dataVersion = db.prepare(
       'SELECT total_changes() AS own, (SELECT data_version FROM pragma_data_version) AS other',
     );
     const cache = new StatementCache(db);
-    this.templates = new SqliteTemplateRepository(db);
-    this.instances = new SqliteInstanceRepository(db, cache);
-    this.deployments = new SqliteDeploymentRepository(db, cache);
-    this.leases = new SqliteLeaseRepository(db);
-    this.nodes = new SqliteNodeRepository(db);
-    this.events = new SqliteEventRepository(db, cache);
-    this.settings = new SqliteSettingsRepository(db);
-    this.tokens = new SqliteTokenRepository(db);
-    this.integrations = new SqliteIntegrationRepository(cache);
-    this.scans = new SqliteScanRepository(db, cache);
+    // Every repository's SQLite storage failure leaves as core's StorageUnavailable, logged once.
+    const guard = <R extends object>(name: string, repo: R): R =>
+      guarded(repo, (err, method) => this.#storageError(err, `${name}.${method}`));
+    this.templates = guard('templates', new SqliteTemplateRepository(db));
+    this.instances = guard('instances', new SqliteInstanceRepository(db, cache));
+    this.deployments = guard('deployments', new SqliteDeploymentRepository(db, cache));
+    this.leases = guard('leases', new SqliteLeaseRepository(db));
+    this.nodes = guard('nodes', new SqliteNodeRepository(db));
+    this.events = guard('events', new SqliteEventRepository(db, cache));
+    this.settings = guard('settings', new SqliteSettingsRepository(db));
+    this.tokens = guard('tokens', new SqliteTokenRepository(db));
+    this.integrations = guard('integrations', new SqliteIntegrationRepository(cache));
+    this.scans = guard('scans', new SqliteScanRepository(db, cache));
+  }
+
+  /** A SQLite storage failure as StorageUnavailable, logged; anything else as it is. */
+  #storageError(err: unknown, operation: string): unknown {
+    const mapped = asStorageError(err, this.file);
+    if (mapped !== err && mapped instanceof StorageUnavailable) this.#failures.report(mapped, operation);
+    return mapped;
   }
 
   /** Opens (creating if needed) and migrates the database; copies it first if it has a schema. */
+  /**
+   * A database that fails SQLite's `quick_check` is refused with StorageUnavailable naming the
+   * file and what to do (restore a `.bak` copy, or `berth db recover`); a disk that is full or
+   * read-only is refused the same way.
+   */
   static async open(file: string, opts: SqliteStoreOptions = {}): Promise<SqliteStore> {
+    const clock = opts.clock ?? systemClock;
     if (!isMemoryPath(file)) mkdirSync(dirname(file), { recursive: true });
-    const db = new Database(file);
+    let db: Database.Database;
     try {
+      db = new Database(file);
+    } catch (err) {
+      throw asStorageError(err, file);
+    }
+    try {
+      checkIntegrity(db, file);
       configure(db, opts.busyTimeoutMs ?? 5000);
-      const result = await migrate(db, file, opts.migrations ?? allMigrations, opts.clock ?? systemClock);
-      return new SqliteStore(db, file, result);
+      const result = await migrate(db, file, opts.migrations ?? allMigrations, clock);
+      return new SqliteStore(db, file, result, opts.log ?? silentLogger, clock);
     } catch (err) {
       db.close();
-      throw err;
+      throw asStorageError(err, file);
     }
   }
 
@@ -92,11 +131,15 @@ export class SqliteStore implements Store {
 
   /** Nested calls become savepoints: an inner throw caught by the outer rolls back only the inner. */
   transaction<T>(fn: () => T): T {
-    return this.#db.transaction(() => {
-      const result = fn();
-      if (isThenable(result)) throw new TypeError('Store.transaction takes a synchronous function');
-      return result;
-    })();
+    try {
+      return this.#db.transaction(() => {
+        const result = fn();
+        if (isThenable(result)) throw new TypeError('Store.transaction takes a synchronous function');
+        return result;
+      })();
+    } catch (err) {
+      throw this.#storageError(err, 'transaction');
+    }
   }
 
   /**
@@ -114,7 +157,11 @@ export class SqliteStore implements Store {
   /** Lets SQLite refresh its planner statistics, then closes; closing twice is harmless. */
   close(): void {
     if (!this.#db.open) return;
-    this.#db.pragma('optimize');
+    try {
+      this.#db.pragma('optimize');
+    } catch {
+      // statistics are an optimisation: a full or read-only disk must not keep the file open
+    }
     this.#db.close();
   }
 }
