@@ -14,7 +14,7 @@ import {
 } from '@berth/core';
 import { type ClientFactory, timeoutMsOf } from './client-factory.js';
 import type { TestResult } from './integration-client.js';
-import { mergeConfig, parseConfig, splitSecrets } from './integration-config.js';
+import { assertSecretsStay, mergeConfig, parseConfig, splitSecrets } from './integration-config.js';
 import { integrationDefaults, parseInput } from './integration-input.js';
 import { nextIntegrationName } from './integration-name.js';
 import { type IntegrationView, integrationView } from './integration-view.js';
@@ -88,6 +88,7 @@ export class IntegrationService {
       current.type,
       mergeConfig(current.type, current.config, this.d.secrets.open(current.secrets), input.config ?? {}),
     );
+    assertSecretsStay(current.type, current.config, full, input.config ?? {});
     const { config, secrets } = splitSecrets(current.type, full);
     const updated = this.d.store.integrations.update(current.id, {
       ...(input.name ? { name: input.name } : {}),
@@ -123,16 +124,17 @@ export class IntegrationService {
 
   /**
    * Test connection of a config not saved yet (the add/edit modal). With `id`, masked secrets
-   * stand for the stored ones.
+   * stand for the stored ones — only toward the address they were entered for.
    */
   testDraft(raw: CreateIntegrationBody, id?: string): Promise<TestResult> {
     const input = parseInput(createIntegrationBodySchema, raw);
     const stored = id ? this.find(id) : undefined;
-    const merged =
-      stored && stored.type === input.type
-        ? mergeConfig(input.type, stored.config, this.d.secrets.open(stored.secrets), input.config ?? {})
-        : (input.config ?? {});
+    const same = stored && stored.type === input.type ? stored : undefined;
+    const merged = same
+      ? mergeConfig(input.type, same.config, this.d.secrets.open(same.secrets), input.config ?? {})
+      : (input.config ?? {});
     const config = parseConfig(input.type, merged);
+    if (same) assertSecretsStay(input.type, same.config, config, input.config ?? {});
     return testConnection(
       this.d.clients({ type: input.type, name: input.name ?? '', config }),
       timeoutMsOf(config),
