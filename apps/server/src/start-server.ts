@@ -1,5 +1,6 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { restrictUmask, securePrivateHome } from '@berth/host';
 import { announceAdminToken } from './admin-token.js';
 import type { AppContext } from './app-context.js';
 import { type BerthOptions, createBerth } from './berth.js';
@@ -22,8 +23,18 @@ export type RunningServer = Awaited<ReturnType<typeof startServer>>;
 /** berth, its API on `config.port` and its reverse proxy on `config.proxyPort`. */
 export async function startServer(config: ServerConfig, opts: StartOptions = {}) {
   limitHeapGrowth(heapGrowthPercent());
+  // Everything berth writes is its user's alone: umask 077 from here on, and a home made
+  // earlier (0755 folders, 0644 database and logs) brought in line before anything opens it.
+  restrictUmask();
+  const madePrivate = await securePrivateHome(config.home);
   const berth = await createBerth(config, opts);
   const log = berth.log;
+  if (madePrivate.length > 0) {
+    log.info(
+      { home: config.home, paths: madePrivate.length },
+      `Made ${madePrivate.length} files and folders of ${config.home} readable by this user only (0600/0700)`,
+    );
+  }
   let apiPort = config.port;
   let proxyPort = config.proxyPort;
   const ports = (id: string) => berth.instances.ports(id);

@@ -10,6 +10,7 @@ export * from './log-rotator.js';
 export * from './map-in-batches.js';
 export * from './net-health-probe.js';
 export * from './poll-until.js';
+export * from './private-files.js';
 export * from './proc-host-stats.js';
 export * from './proc-net-listener-probe.js';
 export * from './proc-net-sockets.js';

@@ -6,6 +6,7 @@ import { promisify } from 'node:util';
 import { type Logger, silentLogger } from '@berth/core';
 import { LOG_STREAMS, logFilePath } from './log-files.js';
 import type { LogRotation, LogRotationFeed } from './log-rotation-feed.js';
+import { PRIVATE_FILE } from './private-files.js';
 
 const run = promisify(execFile);
 
@@ -103,7 +104,10 @@ export async function collapseHead(path: string, length: number): Promise<void> 
 }
 
 async function copyRange(from: string, to: string, start: number, end: number, flags: 'w' | 'a') {
-  await pipeline(createReadStream(from, { start, end: end - 1 }), createWriteStream(to, { flags }));
+  await pipeline(
+    createReadStream(from, { start, end: end - 1 }),
+    createWriteStream(to, { flags, mode: PRIVATE_FILE }),
+  );
 }
 
 async function sizeOf(path: string): Promise<number> {

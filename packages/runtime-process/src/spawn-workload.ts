@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { closeSync, mkdirSync, openSync, statSync } from 'node:fs';
 import { type DeploySpec, InvalidInput } from '@berth/core';
-import { logFilePath } from '@berth/host';
+import { logFilePath, PRIVATE_DIR, PRIVATE_FILE, withStartUmask } from '@berth/host';
 import { markerEnv } from './markers.js';
 
 /** Variables a process needs to behave normally, taken from berth's own env when the spec lacks them. */
@@ -61,18 +61,21 @@ export async function spawnWorkload(
   logFrom?: Record<string, number>,
 ): Promise<ChildProcess> {
   checkSpec(spec);
-  mkdirSync(spec.logDir, { recursive: true });
-  const out = openSync(logFilePath(spec.logDir, 'stdout'), 'a');
-  const err = openSync(logFilePath(spec.logDir, 'stderr'), 'a');
+  mkdirSync(spec.logDir, { recursive: true, mode: PRIVATE_DIR });
+  const out = openSync(logFilePath(spec.logDir, 'stdout'), 'a', PRIVATE_FILE);
+  const err = openSync(logFilePath(spec.logDir, 'stderr'), 'a', PRIVATE_FILE);
   try {
     const [command, ...args] = spec.command as [string, ...string[]];
-    const child = spawn(command, args, {
-      cwd: spec.cwd,
-      env: workloadEnv(spec, logFrom),
-      detached: true,
-      stdio: ['ignore', out, err],
-      shell: false,
-    });
+    // The workload gets the umask berth was started with, not berth's own 077.
+    const child = withStartUmask(() =>
+      spawn(command, args, {
+        cwd: spec.cwd,
+        env: workloadEnv(spec, logFrom),
+        detached: true,
+        stdio: ['ignore', out, err],
+        shell: false,
+      }),
+    );
     await started(child, command);
     child.unref();
     return child;
