@@ -25,7 +25,7 @@ export async function ensureAdminToken(
 ): Promise<AdminTokenResult> {
   const file = adminTokenFile(home);
   if (!tokens.isEmpty()) return { secret: undefined, fromEnv: false, file };
-  const created = tokens.create('admin', fromEnv);
+  const created = tokens.create('admin', 'admin', fromEnv);
   await writeFile(file, `${created.secret}\n`, { mode: 0o600 });
   await chmod(file, 0o600);
   return { secret: created.secret, fromEnv: fromEnv !== undefined, file };

@@ -26,7 +26,7 @@ import { startObservers } from './observe/observers.js';
 import { ownerId } from './owner-id.js';
 import type { ServerConfig } from './server-config.js';
 import { readTemplateFolder } from './template-folder.js';
-import { TokenService } from './token-service.js';
+import { loadTokenKey, TokenService } from './token-service.js';
 
 export interface BerthOptions {
   log?: BerthLogger;
@@ -56,7 +56,7 @@ export async function createBerth(config: ServerConfig, opts: BerthOptions = {})
   const clock = opts.clock ?? systemClock;
   const store = await SqliteStore.open(join(config.home, 'berth.db'), { clock });
   const owner = ownerId(store.settings);
-  const tokens = new TokenService(store.tokens, clock);
+  const tokens = new TokenService(store.tokens, clock, loadTokenKey(config.home));
   const adminToken: AdminTokenResult = await ensureAdminToken(tokens, config.home, config.adminToken);
   const ledger = new PortLedger(
     store,

@@ -1,17 +1,47 @@
-import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
-import { type ApiToken, type Clock, NotFound, type TokenRepository, Unauthenticated } from '@berth/core';
+import { createHash, createHmac, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
+import { chmodSync, closeSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  type ApiToken,
+  type Clock,
+  NotFound,
+  type TokenRepository,
+  type TokenRole,
+  Unauthenticated,
+} from '@berth/core';
 
 export type TokenView = Omit<ApiToken, 'hash'>;
 
 /** How often a token's last-used time is written, at most. */
 const TOUCH_EVERY_MS = 60_000;
-
-export function hashSecret(secret: string): string {
-  return createHash('sha256').update(secret).digest('hex');
-}
+/** Stored hashes of this scheme are HMAC-SHA-256 under the server's token key; older ones are bare SHA-256. */
+const HMAC_PREFIX = 'hmac-sha256:';
+const KEY_FILE = 'token.key';
 
 export function newSecret(): string {
   return `berth_${randomBytes(32).toString('base64url')}`;
+}
+
+/**
+ * `<home>/token.key` (0600): the key token hashes are keyed with, so a copy of the database alone
+ * cannot be used to test guesses. Created on first use; never rotated (that would revoke every token).
+ */
+export function loadTokenKey(home: string): Buffer {
+  const file = join(home, KEY_FILE);
+  try {
+    const fd = openSync(file, 'wx', 0o600);
+    try {
+      writeSync(fd, `${randomBytes(32).toString('base64')}\n`);
+    } finally {
+      closeSync(fd);
+    }
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+  }
+  chmodSync(file, 0o600);
+  const key = Buffer.from(readFileSync(file, 'utf8').trim(), 'base64');
+  if (key.length < 32) throw new Error(`${file} does not hold a 32-byte key; remove it to make a new one`);
+  return key;
 }
 
 function view({ hash: _, ...t }: ApiToken): TokenView {
@@ -19,16 +49,19 @@ function view({ hash: _, ...t }: ApiToken): TokenView {
 }
 
 /**
- * API tokens: only SHA-256 hashes are stored; a secret is shown once, when it is created.
- * Verification compares the presented hash against every live token in constant time.
+ * API tokens: only keyed hashes are stored (HMAC-SHA-256 under `<home>/token.key`); a secret is
+ * shown once, when it is created. Verification compares the presented hash against every live
+ * token in constant time. A token stored by an older berth as bare SHA-256 still works and is
+ * re-hashed the first time it is used.
  */
 export class TokenService {
-  private live: { token: ApiToken; hash: Buffer }[] | undefined;
+  private live: { token: ApiToken; hash: Buffer; legacy: boolean }[] | undefined;
   private readonly touched = new Map<string, number>();
 
   constructor(
     private readonly repo: TokenRepository,
     private readonly clock: Clock,
+    private readonly key: Buffer,
   ) {}
 
   list(): TokenView[] {
@@ -36,12 +69,12 @@ export class TokenService {
   }
 
   /** Creates a token; the answer is the only place its secret ever appears. */
-  create(name: string, secret = newSecret()): TokenView & { secret: string } {
+  create(name: string, role: TokenRole, secret = newSecret()): TokenView & { secret: string } {
     const token: ApiToken = {
       id: randomUUID(),
       name,
-      hash: hashSecret(secret),
-      role: 'admin',
+      hash: this.hash(secret),
+      role,
       createdAt: this.clock.now(),
       lastUsedAt: null,
       revokedAt: null,
@@ -64,21 +97,35 @@ export class TokenService {
   /** The token a secret belongs to; Unauthenticated when none (or a revoked one) matches. */
   verify(secret: string | undefined): TokenView {
     if (!secret) throw new Unauthenticated('Missing bearer token: send Authorization: Bearer <token>');
-    const presented = Buffer.from(hashSecret(secret), 'hex');
-    let match: ApiToken | undefined;
+    const keyed = createHmac('sha256', this.key).update(secret).digest();
+    const bare = createHash('sha256').update(secret).digest();
+    let match: { token: ApiToken; legacy: boolean } | undefined;
     for (const t of this.liveTokens()) {
-      if (timingSafeEqual(presented, t.hash) && !match) match = t.token;
+      const presented = t.legacy ? bare : keyed;
+      if (presented.length === t.hash.length && timingSafeEqual(presented, t.hash) && !match) match = t;
     }
     if (!match) throw new Unauthenticated('Invalid or revoked token');
-    this.touch(match.id);
-    return view(match);
+    if (match.legacy) {
+      this.repo.rehash(match.token.id, this.hash(secret));
+      this.live = undefined;
+    }
+    this.touch(match.token.id);
+    return view(match.token);
+  }
+
+  private hash(secret: string): string {
+    return `${HMAC_PREFIX}${createHmac('sha256', this.key).update(secret).digest('hex')}`;
   }
 
   private liveTokens() {
     this.live ??= this.repo
       .list()
       .filter((t) => t.revokedAt === null)
-      .map((token) => ({ token, hash: Buffer.from(token.hash, 'hex') }));
+      .map((token) => {
+        const legacy = !token.hash.startsWith(HMAC_PREFIX);
+        const hex = legacy ? token.hash : token.hash.slice(HMAC_PREFIX.length);
+        return { token, hash: Buffer.from(hex, 'hex'), legacy };
+      });
     return this.live;
   }
 

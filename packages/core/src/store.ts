@@ -115,12 +115,20 @@ export interface SettingsRepository {
   delete(key: string): void;
 }
 
+/**
+ * What a token may do: `read` (every GET, logs, events, stats), `operate` (+ start, stop, restart,
+ * kill), `admin` (everything, including templates — which run any command — tokens, nodes,
+ * integrations and builds).
+ */
+export type TokenRole = 'read' | 'operate' | 'admin';
+
 export interface ApiToken {
   id: string;
   name: string;
-  /** SHA-256 of the secret, hex; the secret itself is never stored. */
+  /** `hmac-sha256:<hex>` of the secret under the server's token key (bare SHA-256 hex from older
+   * versions); the secret itself is never stored. */
   hash: string;
-  role: 'admin';
+  role: TokenRole;
   createdAt: number;
   lastUsedAt: number | null;
   revokedAt: number | null;
@@ -133,6 +141,8 @@ export interface TokenRepository {
   insert(t: ApiToken): void;
   touch(id: string, at: number): void;
   revoke(id: string, at: number): boolean;
+  /** Replaces a token's stored hash (an older scheme's, on first use). */
+  rehash(id: string, hash: string): void;
 }
 
 export interface IntegrationRepository {

@@ -43,6 +43,7 @@ export class SqliteTokenRepository implements TokenRepository {
   readonly #insert: Database.Statement<[TokenRow]>;
   readonly #touch: Database.Statement<[{ id: string; at: number }]>;
   readonly #revoke: Database.Statement<[{ id: string; at: number }]>;
+  readonly #rehash: Database.Statement<[{ id: string; hash: string }]>;
 
   constructor(db: Database.Database) {
     this.#list = db.prepare('SELECT * FROM tokens ORDER BY created_at, id');
@@ -53,6 +54,7 @@ export class SqliteTokenRepository implements TokenRepository {
     );
     this.#touch = db.prepare('UPDATE tokens SET last_used_at = @at WHERE id = @id');
     this.#revoke = db.prepare('UPDATE tokens SET revoked_at = @at WHERE id = @id AND revoked_at IS NULL');
+    this.#rehash = db.prepare('UPDATE tokens SET hash = @hash WHERE id = @id');
   }
 
   list(): ApiToken[] {
@@ -80,5 +82,9 @@ export class SqliteTokenRepository implements TokenRepository {
   /** False when there is no such token or it was already revoked (the first revocation time stays). */
   revoke(id: string, at: number): boolean {
     return this.#revoke.run({ id, at }).changes > 0;
+  }
+
+  rehash(id: string, hash: string): void {
+    this.#rehash.run({ id, hash });
   }
 }

@@ -420,6 +420,13 @@ function tokenCases(store: Get): void {
       expect(store().tokens.find('tok-1')?.revokedAt).toBe(6_000);
       expect(store().tokens.revoke('nope', 6_000)).toBe(false);
     });
+
+    it('rehash replaces the stored hash and keeps the role', () => {
+      store().tokens.insert(sampleToken({ role: 'operate' }));
+      store().tokens.rehash('tok-1', 'hmac-sha256:ff');
+      expect(store().tokens.find('tok-1')).toMatchObject({ hash: 'hmac-sha256:ff', role: 'operate' });
+      expect(store().tokens.findByHash('a'.repeat(64))).toBeUndefined();
+    });
   });
 }
 

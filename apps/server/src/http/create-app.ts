@@ -12,13 +12,14 @@ import { logRoutes } from '../routes/logs.js';
 import { nodeRoutes } from '../routes/nodes.js';
 import { orphanRoutes } from '../routes/orphans.js';
 import { portRoutes } from '../routes/ports.js';
+import { sessionRoutes } from '../routes/session.js';
 import { statsRoutes } from '../routes/stats.js';
 import { systemRoutes } from '../routes/system.js';
 import { templateRoutes } from '../routes/templates.js';
 import { tokenRoutes } from '../routes/tokens.js';
 import { wsRoutes } from '../routes/ws.js';
-import { installAuth } from './auth-hook.js';
-import { installErrorHandling } from './error-handler.js';
+import { installAuth, requireCaller } from './auth-hook.js';
+import { badUrl, installErrorHandling } from './error-handler.js';
 import { installOpenApi } from './openapi.js';
 import { installWebUi } from './web-ui.js';
 
@@ -35,6 +36,9 @@ export async function createApp(
   const app = Fastify({
     loggerInstance: ctx.berth.log.child({ ns: 'http' }) as FastifyBaseLogger,
     logController: new LogController({ disableRequestLogging: true }),
+    // A URL the router cannot read (a stray %, an over-long parameter) is refused like any other
+    // unmatched path: 401 without a token, 400 with one.
+    frameworkErrors: (err, req, reply) => badUrl(err, req, reply, (r) => requireCaller(r, ctx.berth.tokens)),
     serverFactory: (handler) => {
       const server = createServer((req, res) => {
         if (!handleInstancePath(proxy, req, res)) handler(req, res);
@@ -54,14 +58,16 @@ export async function createApp(
       'request',
     );
   });
+  // First: every route registered after this is private unless it says otherwise.
+  installAuth(app, ctx.berth.tokens);
   await installOpenApi(app);
   const ui = await installWebUi(app, webDist);
-  installErrorHandling(app, { ui });
-  installAuth(app, ctx.berth.tokens);
+  installErrorHandling(app, { ui, requireCaller: (req) => requireCaller(req, ctx.berth.tokens) });
   await app.register(
     async (api) => {
       for (const routes of [
         systemRoutes,
+        sessionRoutes,
         templateRoutes,
         instanceRoutes,
         nodeRoutes,

@@ -57,11 +57,34 @@ export function handleError(err: FastifyError, req: FastifyRequest, reply: Fasti
   });
 }
 
-/** `ui`: the web UI is served, so a browser navigating inside it gets its index.html. */
-export function installErrorHandling(app: FastifyInstance, opts: { ui: boolean }): void {
+/** Fastify's own refusals before routing (a malformed URL): only a caller with a token hears why. */
+export function badUrl(
+  err: FastifyError,
+  req: FastifyRequest,
+  reply: FastifyReply,
+  requireCaller: (req: FastifyRequest) => void,
+) {
+  try {
+    requireCaller(req);
+  } catch (denied) {
+    return handleError(denied as FastifyError, req, reply);
+  }
+  return send(reply, 400, { code: 'INVALID_INPUT', message: `url: ${err.message}` });
+}
+
+/**
+ * `ui`: the web UI is served, so a browser navigating inside it gets its index.html. Anything else
+ * that matched no route is answered 404 only to a caller with a token (401 otherwise): an
+ * unauthenticated caller learns nothing from the shape of a path.
+ */
+export function installErrorHandling(
+  app: FastifyInstance,
+  opts: { ui: boolean; requireCaller: (req: FastifyRequest) => void },
+): void {
   app.setErrorHandler(handleError);
   app.setNotFoundHandler((req, reply) => {
     if (opts.ui && wantsUiPage(req.method, req.url, req.headers.accept)) return reply.sendFile('index.html');
+    opts.requireCaller(req);
     return send(reply, 404, {
       code: 'NOT_FOUND',
       message: `No route ${req.method} ${req.url.split('?')[0]}`,

@@ -9,7 +9,13 @@ export const DEFAULT_WEB_DIST = fileURLToPath(new URL('../../../web/dist', impor
 /** Serves the built web UI at `/` when its folder exists; unknown non-API paths get index.html. */
 export async function installWebUi(app: FastifyInstance, dist: string): Promise<boolean> {
   if (!existsSync(dist)) return false;
-  await app.register(fastifyStatic, { root: dist, prefix: '/', wildcard: true });
+  await app.register(fastifyStatic, {
+    root: dist,
+    prefix: '/',
+    wildcard: true,
+    // A name no file can have (a NUL) is simply not there: the not-found answer, not a 400.
+    allowedPath: (path) => !path.includes('\0'),
+  });
   return true;
 }
 

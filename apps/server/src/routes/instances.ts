@@ -38,7 +38,10 @@ export const instanceRoutes: FastifyPluginAsyncZod<AppContext> = async (app, ctx
   for (const action of ACTIONS) {
     app.post(
       `/instances/:id/${action}`,
-      { schema: { tags, params: instanceIdParamsSchema, querystring: actionQuerySchema } },
+      {
+        schema: { tags, params: instanceIdParamsSchema, querystring: actionQuerySchema },
+        config: { auth: 'operate' },
+      },
       async (req) => view(await instances[action](req.params.id, { wait: req.query.wait })),
     );
   }
@@ -58,7 +61,11 @@ export const instanceRoutes: FastifyPluginAsyncZod<AppContext> = async (app, ctx
 
   app.post(
     '/instances/:id/port-override',
-    { schema: { tags, params: instanceIdParamsSchema, body: portOverrideBodySchema } },
+    // Part of starting: the conflict flow's "use 18001 instead?" needs no more than operate.
+    {
+      schema: { tags, params: instanceIdParamsSchema, body: portOverrideBodySchema },
+      config: { auth: 'operate' },
+    },
     async (req) => view(await instances.overridePort(req.params.id, req.body.name, req.body.port)),
   );
 
