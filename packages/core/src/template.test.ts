@@ -76,6 +76,44 @@ describe('parseTemplate', () => {
     );
   });
 
+  it('refuses duplicate keys, naming the key and both lines', () => {
+    const err = problem(`${hello}env:\n  OTHER: x\n`);
+    expect(err.message).toMatch(
+      /bad.yaml cannot be parsed: duplicate key 'env' at line 15 \(first at line 11\)/,
+    );
+    expect(problem('name: a\nenv: { A: 1, B: 2, A: 3 }\n').message).toMatch(/duplicate key 'A' at line 2/);
+  });
+
+  it('checks keys for duplicates in linear time (4x the keys, about 4x the time, not 16x)', () => {
+    const many = (n: number) =>
+      `name: many\nsource: { kind: command, command: node }\nenv:\n${Array.from({ length: n }, (_, i) => `  K${i}: v`).join('\n')}\n`;
+    const fastest = (text: string) =>
+      Math.min(
+        ...[1, 2, 3].map(() => {
+          const started = performance.now();
+          parseTemplate(text, 'many.yaml');
+          return performance.now() - started;
+        }),
+      );
+    fastest(many(1000)); // warm up the JIT
+    const small = fastest(many(5_000));
+    const large = fastest(many(20_000));
+    expect(large / small).toBeLessThan(9);
+    const dup = problem(`${many(30_000)}  K7: again\n`).message;
+    expect(dup).toMatch(/duplicate key 'K7' at line 30004 \(first at line 11\)/);
+  });
+
+  it('refuses an alias bomb instead of expanding it', () => {
+    const bomb = ['a: &a [x, x, x, x, x, x, x, x, x]', 'b: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]'];
+    for (const c of 'cdefghi')
+      bomb.push(
+        `${c}: &${c} [${Array(9)
+          .fill(`*${String.fromCharCode(c.charCodeAt(0) - 1)}`)
+          .join(', ')}]`,
+      );
+    expect(problem(`${bomb.join('\n')}\n`).message).toMatch(/cannot be parsed: .*alias/i);
+  });
+
   it('requires a containerPort for image templates', () => {
     const err = problem(
       'name: web\nsource: { kind: image, image: "nginx:1.27" }\nports:\n  - { name: http, preferred: 8080 }\n',

@@ -1,7 +1,7 @@
-import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { InvalidInput } from './errors.js';
 import { nameProblem } from './names.js';
+import { parseYamlText } from './template-yaml.js';
 
 const name = z.string().superRefine((v, ctx) => {
   const problem = nameProblem(v);
@@ -248,7 +248,7 @@ export function validateTemplate(input: unknown, origin = 'template'): Template 
 export function parseTemplate(text: string, fileName: string): Template {
   let data: unknown;
   try {
-    data = fileName.endsWith('.json') ? JSON.parse(text) : parseYaml(text);
+    data = fileName.endsWith('.json') ? JSON.parse(text) : parseYamlText(text);
   } catch (err) {
     const reason = err instanceof Error ? err.message.split('\n')[0] : String(err);
     throw new InvalidInput(`${fileName} cannot be parsed: ${reason}`, {
