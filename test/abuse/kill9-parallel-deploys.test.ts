@@ -1,0 +1,158 @@
+import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+import { get, helloTemplate, tempHome, until, writeTemplate } from '../support.js';
+import { recordFigures } from './summary.js';
+
+// A real `berth serve` killed with SIGKILL while 50 creates+deploys sent in parallel through its
+// API are in flight, then started again on the same home. Ports 46000–46999 belong to this file.
+
+const MAIN = fileURLToPath(new URL('../../apps/cli/dist/main.js', import.meta.url));
+const TOKEN = 'abuse-kill9-token';
+const COUNT = 50;
+
+let env: Awaited<ReturnType<typeof tempHome>>;
+let server: ChildProcessWithoutNullStreams | undefined;
+
+/** Starts `berth serve` on this home (ports chosen by the kernel); resolves with its API URL. */
+function serve(
+  home: string,
+  templates: string,
+): Promise<{ proc: ChildProcessWithoutNullStreams; api: string }> {
+  const proc = spawn(
+    process.execPath,
+    [MAIN, 'serve', '--home', home, '--templates', templates, '--port', '0', '--proxy-port', '0'],
+    { env: { ...process.env, BERTH_ADMIN_TOKEN: TOKEN, BERTH_LOG_LEVEL: 'info' } },
+  );
+  server = proc;
+  return new Promise((resolve, reject) => {
+    let out = '';
+    proc.stderr.on('data', (d: Buffer) => (out += d.toString()));
+    proc.stdout.on('data', (d: Buffer) => {
+      out += d.toString();
+      const api = /"api":"(http:\/\/[^"]+)"/.exec(out)?.[1];
+      if (api) resolve({ proc, api });
+    });
+    proc.once('exit', (code) => reject(new Error(`berth serve exited (${code}) before listening:\n${out}`)));
+  });
+}
+
+/** Processes carrying berth's markers for this home: pid → instance id. */
+function markedProcesses(home: string): Map<number, string> {
+  const found = new Map<number, string>();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    let environ: string;
+    try {
+      environ = readFileSync(`/proc/${entry}/environ`, 'latin1');
+    } catch {
+      continue;
+    }
+    const vars = environ.split('\0');
+    const logDir = vars.find((v) => v.startsWith('BERTH_LOG_DIR='));
+    const id = vars.find((v) => v.startsWith('BERTH_INSTANCE_ID='));
+    if (logDir?.includes(home) && id) found.set(Number(entry), id.slice('BERTH_INSTANCE_ID='.length));
+  }
+  return found;
+}
+
+afterAll(async () => {
+  if (server && server.exitCode === null) {
+    server.kill('SIGTERM');
+    await new Promise((r) => server?.once('exit', r));
+  }
+  // Whatever this test started and berth did not stop: its own process groups, by pid.
+  if (env) {
+    for (const pid of markedProcesses(env.home).keys()) {
+      try {
+        process.kill(-pid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }
+    await env.cleanup();
+  }
+});
+
+describe(`berth serve killed with SIGKILL during ${COUNT} parallel creates+deploys through its API`, () => {
+  it('keeps every acknowledged instance, all running again with distinct ports, no orphan or duplicate process', {
+    timeout: 120_000,
+  }, async () => {
+    env = await tempHome('abuse-kill9');
+    // 700 ms before each process listens: berth dies with deploys still waiting for readiness.
+    await writeTemplate(env.templates, 'tiny.yaml', helloTemplate('tiny', 46_000, { delayMs: 700 }));
+    const first = await serve(env.home, env.templates);
+    const auth = { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' };
+
+    const acknowledged: string[] = [];
+    let answered = 0;
+    const killedAfter = Math.floor(COUNT / 2);
+    let killed: () => void = () => {};
+    const killedNow = new Promise<void>((r) => (killed = r));
+    const creates = Array.from({ length: COUNT }, async (_, i) => {
+      const name = `p-${i}`;
+      try {
+        const res = await fetch(`${first.api}/api/v1/instances`, {
+          method: 'POST',
+          headers: auth,
+          body: JSON.stringify({ template: 'tiny', name }),
+        });
+        if (res.status === 201) acknowledged.push(name);
+        else expect.fail(`create ${name} answered ${res.status}: ${await res.text()}`);
+      } catch {
+        // in flight when berth died: it may or may not exist, but it was never acknowledged
+      }
+      if (++answered === killedAfter) {
+        first.proc.kill('SIGKILL');
+        killed();
+      }
+    });
+    await killedNow;
+    await Promise.all(creates);
+    await new Promise((r) => (first.proc.exitCode !== null ? r(null) : first.proc.once('exit', r)));
+    expect(acknowledged.length).toBeGreaterThanOrEqual(killedAfter - 1);
+
+    const again = await serve(env.home, env.templates);
+    // biome-ignore lint/suspicious/noExplicitAny: the API's JSON, read loosely
+    const list = async (): Promise<any[]> =>
+      (await (await fetch(`${again.api}/api/v1/instances`, { headers: auth })).json()) as never;
+    const names = new Set((await list()).map((i) => i.name as string));
+    expect(acknowledged.filter((n) => !names.has(n))).toEqual([]);
+
+    const running = await until(
+      'every instance running again',
+      async () => {
+        const all = await list();
+        return all.every((i) => i.status === 'running') ? all : undefined;
+      },
+      60_000,
+    );
+    const ports = running.map((i) => i.ports.http as number);
+    expect(new Set(ports).size).toBe(running.length);
+    const answers = await Promise.all(ports.map((p) => get(p)));
+    expect(answers.filter((a) => a !== 'hello')).toEqual([]);
+
+    // one process per instance, each an instance berth knows: none orphaned, none twice
+    const orphans = (await (
+      await fetch(`${again.api}/api/v1/orphans`, { headers: auth })
+    ).json()) as unknown[];
+    expect(orphans).toEqual([]);
+    const marked = [...markedProcesses(env.home).values()];
+    expect(marked.length).toBe(running.length);
+    expect(new Set(marked).size).toBe(running.length);
+    expect(new Set(marked)).toEqual(new Set(running.map((i) => i.id as string)));
+
+    recordFigures('kill9-parallel-deploys', {
+      parallelCreates: COUNT,
+      acknowledgedBeforeKill: acknowledged.length,
+      existingAfterRestart: running.length,
+      lostAcknowledged: 0,
+      distinctPorts: new Set(ports).size,
+      orphans: orphans.length,
+    });
+
+    for (const i of running)
+      await fetch(`${again.api}/api/v1/instances/${i.name}`, { method: 'DELETE', headers: auth });
+  });
+});
