@@ -9,7 +9,7 @@ import {
   ScanPortSource,
   ScanRunner,
   ScanScheduler,
-  SecretKeyring,
+  type SecretKeyring,
 } from '@berth/integrations';
 import type { SqliteStore } from '@berth/store-sqlite';
 
@@ -20,6 +20,8 @@ export interface IntegrationsDeps {
   workspace: Workspace;
   clock: Clock;
   log: Logger;
+  /** The keyring of `<home>/secret.key`, shared with instances' secret config values. */
+  secrets: SecretKeyring;
 }
 
 /**
@@ -28,7 +30,7 @@ export interface IntegrationsDeps {
  */
 export function startIntegrations(d: IntegrationsDeps) {
   const log = d.log.child({ ns: 'integrations' });
-  const secrets = SecretKeyring.load(d.home, log);
+  const secrets = d.secrets;
   const clients = clientFactory(defaultLocalNames());
   const runner = new ScanRunner({ store: d.store, secrets, clients, clock: d.clock, log });
   const scheduler = new ScanScheduler({ store: d.store, runner, clock: d.clock, log });
@@ -48,7 +50,7 @@ export function startIntegrations(d: IntegrationsDeps) {
     service,
     secrets,
     scheduler,
-    /** Re-seals every integration's secrets with a new key. */
+    /** Re-seals every integration's secrets and instance's secret config values with a new key. */
     rotateKey: () => secrets.rotateKey(d.store),
     /** The earlier system's settings → default integrations, after a copy of the database. */
     importLegacySettings: (settings: Record<string, string>) =>

@@ -12,6 +12,7 @@ import {
   userMessage,
 } from '@berth/core';
 import { LocalListenerSource, LocalSocketSource, LogRotationFeed, NetHealthProbe } from '@berth/host';
+import { SecretKeyring } from '@berth/integrations';
 import { NodeRuntimeResolver, openDockerNodes, readComposeFolder } from '@berth/runtime-docker';
 import { ProcessRuntime } from '@berth/runtime-process';
 import { SqliteStore } from '@berth/store-sqlite';
@@ -77,7 +78,18 @@ export async function createBerth(config: ServerConfig, opts: BerthOptions = {})
   });
   const workspace = new HostWorkspace(config.home);
   const events = new EventBus(store, clock);
-  const deps = { store, ledger, runtimes, workspace, events, clock, newId: randomUUID };
+  // One keyring seals integration secrets and instances' `secret` config values (and rotates both).
+  const secretKeys = SecretKeyring.load(config.home, log.child({ ns: 'secrets' }));
+  const deps = {
+    store,
+    ledger,
+    runtimes,
+    workspace,
+    events,
+    clock,
+    newId: randomUUID,
+    secrets: secretKeys.box,
+  };
   const reconciler = new Reconciler({
     ...deps,
     log,
@@ -88,7 +100,15 @@ export async function createBerth(config: ServerConfig, opts: BerthOptions = {})
   const instances = new InstanceService({ ...deps, reconciler });
   const templates = new TemplateService(store, events, clock);
   const logs = new InstanceLogs(deps);
-  const integrations = startIntegrations({ home: config.home, store, ledger, workspace, clock, log });
+  const integrations = startIntegrations({
+    home: config.home,
+    store,
+    ledger,
+    workspace,
+    clock,
+    log,
+    secrets: secretKeys,
+  });
   const builds = await startBuilds({
     home: config.home,
     templates,
@@ -102,7 +122,9 @@ export async function createBerth(config: ServerConfig, opts: BerthOptions = {})
     const files = await readTemplateFolder(config.templatesDir);
     const compose = await readComposeFolder(config.composeDir);
     for (const p of compose.problems) log.warn({ ns: 'templates', file: p.path }, p.message);
-    return { folder: config.templatesDir, ...templates.sync([...files, ...compose.files]) };
+    const synced = templates.sync([...files, ...compose.files]);
+    for (const name of synced.updated) instances.sealStoredSecrets(name);
+    return { folder: config.templatesDir, ...synced };
   }
 
   try {
@@ -114,6 +136,7 @@ export async function createBerth(config: ServerConfig, opts: BerthOptions = {})
       'Templates folder not loaded',
     );
   }
+  sealStoredSecrets(instances, events, log);
   const recovered = await reconciler.recover();
   log.info({ ns: 'reconciler', adopted: recovered.adopted, orphans: recovered.orphans.length }, 'Recovered');
   reconciler.startTicking(opts.tickMs ?? 1000);
@@ -163,4 +186,23 @@ export async function createBerth(config: ServerConfig, opts: BerthOptions = {})
       return closed;
     },
   };
+}
+
+/**
+ * Secret config values are never left in clear in the store: those written before berth sealed
+ * them are sealed now, and a template that newly marks a field `secret` has its instances' values
+ * sealed as it is saved (through the API here; `reloadTemplates` does it for the folder's).
+ */
+function sealStoredSecrets(instances: InstanceService, events: EventBus, log: BerthLogger): void {
+  const sealed = instances.sealStoredSecrets();
+  if (sealed > 0)
+    log.info({ ns: 'secrets', instances: sealed }, `Sealed secret config values of ${sealed} instances`);
+  events.subscribe((e) => {
+    if (e.type !== 'template.changed' || typeof e.data.name !== 'string') return;
+    try {
+      instances.sealStoredSecrets(e.data.name);
+    } catch (err) {
+      log.error({ ns: 'secrets', template: e.data.name, err }, 'Failed to seal secret config values');
+    }
+  });
 }

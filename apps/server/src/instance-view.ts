@@ -1,5 +1,5 @@
-import type { InstanceListQuery, InstanceView } from '@berth/contracts';
-import { type Instance, type PortSpec, primaryHttpPort, type Store } from '@berth/core';
+import { type InstanceListQuery, type InstanceView, SECRET_MASK } from '@berth/contracts';
+import { type Instance, maskSecrets, type PortSpec, primaryHttpPort, type Store } from '@berth/core';
 
 export interface ViewContext {
   store: Store;
@@ -13,7 +13,7 @@ export interface ViewContext {
   dataVersion?: () => string;
 }
 
-/** An instance as the API shows it: the record plus its ports and links. */
+/** An instance as the API shows it: the record (sealed config values masked) plus its ports and links. */
 export function toInstanceView(
   ctx: ViewContext,
   inst: Instance,
@@ -24,6 +24,7 @@ export function toInstanceView(
   const port = primary ? ports[primary.name] : undefined;
   return {
     ...inst,
+    config: maskSecrets(inst.config, SECRET_MASK),
     ports,
     url: port === undefined ? null : `http://${ctx.publicHost}:${port}/`,
     proxyUrl: port === undefined ? null : `http://${inst.name}.localhost:${ctx.proxyPort()}/`,

@@ -26,6 +26,7 @@ export const instanceViewSchema = z.object({
   name: z.string(),
   template: z.string(),
   node: z.string(),
+  /** Config values; a field the template marks `secret` shows SECRET_MASK (`••••`) when set, never its value. */
   config: z.record(z.string(), configValue),
   portOverrides: z.record(z.string(), z.number()),
   desiredState: z.enum(['running', 'stopped']),
@@ -64,6 +65,16 @@ export const actionQuerySchema = z.object({
     .optional()
     .transform((v) => v === '1' || v === 'true'),
 });
+
+/**
+ * `PATCH /instances/:id/config`: the fields to change, for the next start. A field left out keeps
+ * its value, `null` clears it (its default applies), and a secret sent back as SECRET_MASK keeps
+ * the stored one — so a secret is replaced by sending a new value, never by reading the old.
+ */
+export const updateInstanceConfigBodySchema = z
+  .object({ config: z.record(z.string(), configValue.nullable()) })
+  .strict();
+export type UpdateInstanceConfigBody = z.infer<typeof updateInstanceConfigBodySchema>;
 
 export const portOverrideBodySchema = z
   .object({

@@ -1,11 +1,14 @@
 import type { Instance } from './instance.js';
 import type { DeploySpec, ResolvedPort, WaitStrategy } from './runtime.js';
+import { openSecrets, type SecretBox } from './secret-box.js';
 import type { Template } from './template.js';
 
 export interface SpecContext {
   owner: string;
   logDir: string;
   templateDir: string | null;
+  /** Opens the instance's sealed config values, for the workload only. */
+  secrets?: SecretBox | undefined;
 }
 
 const VAR = /\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g;
@@ -83,13 +86,17 @@ export function readinessFor(template: Template, ports: Record<string, number>):
   return port === undefined ? { kind: 'none' } : { kind: 'port', port };
 }
 
-/** Template + instance + leased ports → the runtime's neutral deploy spec. Pure. */
+/**
+ * Template + instance + leased ports → the runtime's neutral deploy spec. Pure. Sealed config
+ * values are opened here, and only here: the spec goes to the runtime, never into an answer.
+ */
 export function buildDeploySpec(
   template: Template,
-  instance: Instance,
+  sealed: Instance,
   ports: Record<string, number>,
   ctx: SpecContext,
 ): DeploySpec {
+  const instance: Instance = { ...sealed, config: openSecrets(sealed.config, ctx.secrets) };
   const vars = specVariables(template, instance, ports);
   const env: Record<string, string> = {};
   for (const [k, v] of Object.entries(template.env)) env[k] = substitute(v, vars);

@@ -5,6 +5,7 @@ export type EventType =
   | 'instance.health'
   | 'instance.restart'
   | 'instance.ports'
+  | 'instance.config'
   | 'instance.adopted'
   | 'instance.orphan'
   | 'node.status'

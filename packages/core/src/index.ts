@@ -22,6 +22,7 @@ export * from './restart-decision.js';
 export * from './runtime.js';
 export * from './runtime-resolver.js';
 export * from './sample-ring.js';
+export * from './secret-box.js';
 export * from './store.js';
 export * from './template.js';
 export * from './template-service.js';

@@ -9,6 +9,7 @@ import { LOCAL_NODE } from './node.js';
 import type { PortLedger, PreflightResult } from './port-ledger.js';
 import type { Reconciler } from './reconciler.js';
 import type { RuntimeResolver, Workspace } from './runtime-resolver.js';
+import { mergeConfig, openSecrets, type SecretBox, sealSecrets, secretFields } from './secret-box.js';
 import type { InstanceFilter, Store } from './store.js';
 import type { Template } from './template.js';
 
@@ -32,6 +33,8 @@ export interface ServiceDeps {
   events: EventBus;
   clock: Clock;
   newId: () => string;
+  /** Seals config values of fields marked `secret` before they are stored. */
+  secrets?: SecretBox;
 }
 
 /**
@@ -82,7 +85,7 @@ export class InstanceService {
     const node = input.node ?? LOCAL_NODE;
     if (node !== LOCAL_NODE && !this.d.store.nodes.find(node)) throw new NotFound('node', node);
     if (input.name !== undefined) assertName('instance', input.name);
-    const config = resolveConfig(template, input.config);
+    const config = sealSecrets(template, resolveConfig(template, input.config), this.d.secrets);
     const pins = input.ports ?? {};
     this.checkPins(template, pins);
     const host = this.d.runtimes.hostOf(node);
@@ -299,6 +302,56 @@ export class InstanceService {
       data: { name, from: previous ?? null, to: port },
     });
     return updated;
+  }
+
+  /**
+   * Changes an instance's config for its next (re)start. A field left out keeps its value, `null`
+   * clears it, and a secret sent back masked (`••••`) keeps the stored one, so a secret can be
+   * replaced without ever being shown. The event names the changed fields, never their values.
+   */
+  updateConfig(idOrName: string, input: Record<string, unknown>): Instance {
+    const inst = this.get(idOrName);
+    const template = this.template(inst.template);
+    const before = openSecrets(inst.config, this.d.secrets);
+    const after = resolveConfig(template, mergeConfig(before, input));
+    const changed = Object.keys(after).filter((k) => after[k] !== before[k]);
+    changed.push(...Object.keys(before).filter((k) => !(k in after)));
+    const config = sealSecrets(template, after, this.d.secrets);
+    for (const k of Object.keys(config)) if (!changed.includes(k)) config[k] = inst.config[k]!;
+    const updated = this.d.store.instances.update(inst.id, { config, updatedAt: this.d.clock.now() });
+    this.d.events.emit({
+      type: 'instance.config',
+      instanceId: inst.id,
+      instanceName: inst.name,
+      message: `config changed: ${changed.join(', ') || 'nothing'} (takes effect at the next start)`,
+      data: { changed },
+    });
+    return updated;
+  }
+
+  /**
+   * Seals values of `secret` fields still stored in clear (written before berth sealed them, or a
+   * field its template marks secret since), of one template's instances or all. Returns how many changed.
+   */
+  sealStoredSecrets(templateName?: string): number {
+    let changed = 0;
+    const templates = new Map<string, Template | undefined>();
+    const templateOf = (name: string) => {
+      if (!templates.has(name)) templates.set(name, this.d.store.templates.find(name)?.template);
+      return templates.get(name);
+    };
+    this.d.store.transaction(() => {
+      const list = this.d.store.instances.list(templateName === undefined ? {} : { template: templateName });
+      for (const inst of list) {
+        const template = templateOf(inst.template);
+        if (!template || secretFields(template).length === 0) continue;
+        const config = sealSecrets(template, inst.config, this.d.secrets);
+        if (Object.keys(config).every((k) => config[k] === inst.config[k])) continue;
+        this.d.store.instances.update(inst.id, { config });
+        changed++;
+      }
+    });
+    return changed;
   }
 
   deployments(idOrName: string, limit = 50): Deployment[] {

@@ -11,6 +11,7 @@ import type { PortLedger } from './port-ledger.js';
 import { decideRestart, defaultRestartPolicy } from './restart-decision.js';
 import type { ObservedWorkload, Runtime } from './runtime.js';
 import type { RuntimeResolver, Workspace } from './runtime-resolver.js';
+import type { SecretBox } from './secret-box.js';
 import type { Store, StoredTemplate } from './store.js';
 import { type HealthCheck, primaryHttpPort, type Template } from './template.js';
 
@@ -29,6 +30,8 @@ export interface ReconcilerDeps {
   publicHost?: string;
   /** Runs health checks; without it, templates' health checks are not run. */
   health?: HealthProbe;
+  /** Opens sealed (secret) config values for the workload's deploy spec. */
+  secrets?: SecretBox;
 }
 
 export interface Orphan {
@@ -357,6 +360,7 @@ export class Reconciler {
         owner: this.d.owner,
         logDir,
         templateDir: templateDir(stored),
+        secrets: this.d.secrets,
       });
       dep = {
         id: this.d.newId(),
@@ -444,6 +448,7 @@ export class Reconciler {
       owner: this.d.owner,
       logDir: this.d.workspace.logDir(inst.id),
       templateDir: templateDir(stored),
+      secrets: this.d.secrets,
     });
     const startedAt = seen.startedAt ?? dep.startedAt ?? dep.createdAt;
     const left = spec.readinessTimeoutMs - Math.max(0, this.d.clock.now() - startedAt);

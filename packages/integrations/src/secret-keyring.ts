@@ -1,7 +1,14 @@
 import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
 import { chmodSync, closeSync, openSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { InvalidInput, type Logger, type Store, silentLogger } from '@berth/core';
+import {
+  InvalidInput,
+  type Logger,
+  resealSecrets,
+  type SecretBox,
+  type Store,
+  silentLogger,
+} from '@berth/core';
 
 const FORMAT = 'v1';
 const KEY_FILE = 'secret.key';
@@ -12,9 +19,10 @@ interface Key {
 }
 
 /**
- * Encrypts integration secrets at rest with AES-256-GCM. The key file `<home>/secret.key` (mode
- * 0600, created on first use) holds one base64 key per line, the current one first; a blob names
- * the key that sealed it, so a rotation interrupted half way still opens everything.
+ * Encrypts integration secrets and instances' secret config values at rest with AES-256-GCM. The
+ * key file `<home>/secret.key` (mode 0600, created on first use) holds one base64 key per line,
+ * the current one first; a blob names the key that sealed it, so a rotation interrupted half way
+ * still opens everything.
  */
 export class SecretKeyring {
   private keys: Key[];
@@ -40,6 +48,17 @@ export class SecretKeyring {
     if (keys.length === 0) throw new Error(`${file} holds no key`);
     return new SecretKeyring(file, keys, log);
   }
+
+  /** One value at a time, for instances' config fields marked `secret`: the same cipher, keys and rotation. */
+  readonly box: SecretBox = {
+    seal: (plain) => this.seal({ value: plain })!,
+    open: (sealed) => {
+      const { value } = this.open(sealed);
+      if (value === undefined)
+        throw new InvalidInput('a stored secret is not a sealed value', { code: 'SECRETS_UNREADABLE' });
+      return value;
+    },
+  };
 
   get currentKeyId(): string {
     return this.current.id;
@@ -72,22 +91,30 @@ export class SecretKeyring {
   }
 
   /**
-   * Makes a new key and re-seals every integration's secrets with it in one transaction. The new
-   * key is written (beside the old ones) before the transaction and the old ones dropped after,
-   * so the file can open the database at every moment; a failed transaction changes nothing.
+   * Makes a new key and re-seals every integration's secrets and every instance's sealed config
+   * values with it in one transaction. The new key is written (beside the old ones) before the
+   * transaction and the old ones dropped after, so the file can open the database at every moment;
+   * a failed transaction changes nothing.
    */
-  rotateKey(store: Store): { keyId: string; resealed: number } {
+  rotateKey(store: Store): { keyId: string; resealed: number; resealedInstances: number } {
     const fresh = toKey(randomBytes(32).toString('base64'));
     const before = this.keys;
     this.keys = [fresh, ...before];
     this.write();
     let resealed = 0;
+    let resealedInstances = 0;
     try {
       store.transaction(() => {
         for (const i of store.integrations.list()) {
           if (i.secrets === null) continue;
           store.integrations.update(i.id, { secrets: this.seal(this.open(i.secrets)) });
           resealed++;
+        }
+        for (const inst of store.instances.list()) {
+          const config = resealSecrets(inst.config, this.box);
+          if (config === null) continue;
+          store.instances.update(inst.id, { config });
+          resealedInstances++;
         }
       });
     } catch (err) {
@@ -98,10 +125,10 @@ export class SecretKeyring {
     this.keys = [fresh];
     this.write();
     this.log.info(
-      { keyId: fresh.id, resealed },
-      `Rotated the secrets key; re-sealed ${resealed} integrations`,
+      { keyId: fresh.id, resealed, resealedInstances },
+      `Rotated the secrets key; re-sealed ${resealed} integrations and ${resealedInstances} instances`,
     );
-    return { keyId: fresh.id, resealed };
+    return { keyId: fresh.id, resealed, resealedInstances };
   }
 
   private get current(): Key {

@@ -5,6 +5,7 @@ import {
   instanceListQuerySchema,
   portOverrideBodySchema,
   removeInstanceQuerySchema,
+  updateInstanceConfigBodySchema,
 } from '@berth/contracts';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { AppContext } from '../app-context.js';
@@ -67,6 +68,12 @@ export const instanceRoutes: FastifyPluginAsyncZod<AppContext> = async (app, ctx
       config: { auth: 'operate' },
     },
     async (req) => view(await instances.overridePort(req.params.id, req.body.name, req.body.port)),
+  );
+
+  app.patch(
+    '/instances/:id/config',
+    { schema: { tags, params: instanceIdParamsSchema, body: updateInstanceConfigBodySchema } },
+    async (req) => view(instances.updateConfig(req.params.id, req.body.config)),
   );
 
   app.get('/instances/:id/deployments', { schema: { tags, params: instanceIdParamsSchema } }, async (req) =>
