@@ -217,7 +217,10 @@ describe('live logs, events and stats over SSE and WebSocket', () => {
       expect(code, bad).toBe(4000);
       expect(reason.length).toBeGreaterThan(0);
     }
-    const plain = await fetch(`http://127.0.0.1:${API}/api/v1/ws`);
+    expect((await fetch(`http://127.0.0.1:${API}/api/v1/ws`)).status).toBe(401);
+    const plain = await fetch(`http://127.0.0.1:${API}/api/v1/ws`, {
+      headers: { authorization: `Bearer ${TOKEN}` },
+    });
     expect(plain.status).toBe(426);
     expect((await plain.json()).error.code).toBe('UPGRADE_REQUIRED');
     const byHeader = new WebSocket(`ws://127.0.0.1:${API}/api/v1/ws`, {
