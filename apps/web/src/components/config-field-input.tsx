@@ -69,13 +69,13 @@ export function ConfigFieldInput({
       ) : (
         <input
           id={id}
-          type={field.type === 'number' ? 'number' : field.secret ? 'password' : 'text'}
-          step={field.type === 'number' ? 'any' : undefined}
+          type={field.secret ? 'password' : field.type === 'number' ? 'number' : 'text'}
+          step={field.type === 'number' && !field.secret ? 'any' : undefined}
           value={value === undefined ? '' : String(value)}
           required={field.required}
           aria-invalid={error ? true : undefined}
           aria-describedby={described}
-          autoComplete="off"
+          autoComplete={field.secret ? 'new-password' : 'off'}
           onChange={(e) => onChange(fromText(e.target.value))}
         />
       )}
