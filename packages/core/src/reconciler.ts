@@ -362,7 +362,7 @@ export class Reconciler {
         templateDir: templateDir(stored),
         secrets: this.d.secrets,
       });
-      dep = {
+      const created: Deployment = {
         id: this.d.newId(),
         instanceId: inst.id,
         node: inst.node,
@@ -377,17 +377,23 @@ export class Reconciler {
         error: null,
         createdAt: this.d.clock.now(),
       };
-      const created = dep;
       this.d.store.transaction(() => {
         this.d.store.deployments.insert(created);
         this.d.store.instances.update(inst.id, { currentDeploymentId: created.id });
       });
+      dep = created; // only once recorded: a failed insert is reported as itself, not cleaned up after
       const seen = await runtime.deploy(spec, { signal: ac.signal, timeoutMs: spec.readinessTimeoutMs });
-      this.updateDeployment(dep.id, {
-        handle: seen.handle,
-        status: 'running',
-        startedAt: seen.startedAt ?? this.d.clock.now(),
-      });
+      try {
+        this.updateDeployment(dep.id, {
+          handle: seen.handle,
+          status: 'running',
+          startedAt: seen.startedAt ?? this.d.clock.now(),
+        });
+      } catch (err) {
+        // A workload berth could not record would run unknown to it: stop it, then fail the deploy.
+        await this.discard(runtime, seen.handle, inst.name);
+        throw err;
+      }
       const fresh = this.d.store.instances.find(inst.id) ?? inst;
       this.setStatus(fresh, 'running', 'deployed and ready', {
         errorMessage: null,
