@@ -1,8 +1,14 @@
-import { useEffect, useState } from 'react';
+import { type ReactNode, useEffect, useState } from 'react';
+import { api } from './api/api';
+import { ApiError, messageOf } from './api/api-error';
 import { onUnauthorized } from './api/http';
-import { clearToken, readToken } from './api/token-store';
+import type { SessionView } from './api/types';
 import { NavBar } from './components/nav-bar';
+import { Notice } from './components/notice';
+import { PageHeader } from './components/page-header';
+import { RoleNotice } from './components/role-notice';
 import { type Route, useRoute } from './hooks/use-route';
+import { SessionContext, useCan } from './hooks/use-session';
 import { DashboardPage } from './pages/dashboard-page';
 import { DeployPage } from './pages/deploy-page';
 import { InstanceDetailPage } from './pages/instance-detail-page';
@@ -13,6 +19,18 @@ import { NodesPage } from './pages/nodes-page';
 import { PortsPage } from './pages/ports-page';
 import { TemplateDetailPage } from './pages/template-detail-page';
 import { TemplatesPage } from './pages/templates-page';
+import { TokensPage } from './pages/tokens-page';
+
+/** Deploy and Tokens are all writes only `admin` may make: other roles get the reason instead. */
+function AdminOnly({ title, children }: { title: string; children: ReactNode }) {
+  if (useCan('admin')) return children;
+  return (
+    <>
+      <PageHeader title={title} />
+      <RoleNotice need="admin" what={`The ${title} page`} />
+    </>
+  );
+}
 
 function Page({ route }: { route: Route }) {
   switch (route.page) {
@@ -33,57 +51,101 @@ function Page({ route }: { route: Route }) {
     case 'integrations':
       return <IntegrationsPage />;
     case 'deploy':
-      return <DeployPage />;
+      return (
+        <AdminOnly title="Deploy">
+          <DeployPage />
+        </AdminOnly>
+      );
+    case 'tokens':
+      return (
+        <AdminOnly title="Tokens">
+          <TokensPage />
+        </AdminOnly>
+      );
   }
 }
 
-/** Login until a token works; any 401 later brings the login back with the server's message. */
+/** Where the UI kept the token before it moved into an HttpOnly cookie: removed on every load. */
+const OLD_TOKEN_KEY = 'berth.token';
+
+function forgetOldToken(): void {
+  try {
+    localStorage.removeItem(OLD_TOKEN_KEY);
+  } catch {
+    // storage disabled: nothing was kept there either
+  }
+}
+
+type SessionState =
+  | { kind: 'checking' }
+  | { kind: 'signed-out'; reason?: string }
+  | { kind: 'signed-in'; session: SessionView };
+
+/**
+ * Asks the server who the session cookie belongs to; login until a token works; any 401 later
+ * brings the login back with the server's message. The token itself is never readable here.
+ */
 export function App() {
-  const [signedIn, setSignedIn] = useState(() => readToken() !== null);
-  const [reason, setReason] = useState<string>();
+  const [state, setState] = useState<SessionState>({ kind: 'checking' });
+  const [signOutError, setSignOutError] = useState<string>();
   const route = useRoute();
 
-  useEffect(
-    () =>
-      onUnauthorized((message) => {
-        setReason(`Please sign in again: ${message}`);
-        setSignedIn(false);
-      }),
-    [],
-  );
+  useEffect(() => {
+    forgetOldToken();
+    let live = true;
+    api.session().then(
+      (session) => live && setState({ kind: 'signed-in', session }),
+      (err) => live && setState({ kind: 'signed-out', reason: messageOf(err) }),
+    );
+    const stop = onUnauthorized((message) =>
+      setState({ kind: 'signed-out', reason: `Please sign in again: ${message}` }),
+    );
+    return () => {
+      live = false;
+      stop();
+    };
+  }, []);
 
   useEffect(() => {
     const title = route.page === 'instance' || route.page === 'template' ? route.name : route.page;
     document.title = `${title} · berth`;
   }, [route]);
 
-  if (!signedIn) {
+  if (state.kind === 'checking') {
     return (
-      <LoginPage
-        reason={reason}
-        onSignedIn={() => {
-          setReason(undefined);
-          setSignedIn(true);
-        }}
-      />
+      <main className="login">
+        <Notice>Checking your session…</Notice>
+      </main>
     );
   }
+  if (state.kind === 'signed-out') {
+    return (
+      <LoginPage reason={state.reason} onSignedIn={(session) => setState({ kind: 'signed-in', session })} />
+    );
+  }
+  const signOut = async () => {
+    setSignOutError(undefined);
+    try {
+      await api.signOut();
+    } catch (err) {
+      // 401: the cookie was no longer valid anyway; anything else: it still is, so say so
+      if (!(err instanceof ApiError && err.status === 401)) {
+        setSignOutError(`Could not sign out: ${messageOf(err)}`);
+        return;
+      }
+    }
+    setState({ kind: 'signed-out', reason: 'Signed out.' });
+  };
   return (
-    <>
+    <SessionContext.Provider value={state.session}>
       <button type="button" className="skip-link" onClick={() => document.getElementById('main')?.focus()}>
         Skip to content
       </button>
-      <NavBar
-        route={route}
-        onSignOut={() => {
-          clearToken();
-          setReason('Signed out.');
-          setSignedIn(false);
-        }}
-      />
+      <NavBar route={route} session={state.session} onSignOut={() => void signOut()} />
       <main id="main" className="main" tabIndex={-1}>
+        {signOutError ? <Notice tone="error">{signOutError}</Notice> : null}
         <Page route={route} />
       </main>
-    </>
+    </SessionContext.Provider>
   );
 }

@@ -1,3 +1,4 @@
+import type { Role } from '../lib/roles';
 import { request } from './http';
 import type {
   AddNodeBody,
@@ -5,6 +6,7 @@ import type {
   BuildRecord,
   ConnectionTestResult,
   CreateBuildBody,
+  CreatedTokenRow,
   CreateInstanceBody,
   CreateIntegrationBody,
   DeploymentView,
@@ -24,7 +26,9 @@ import type {
   PortInventoryRow,
   PreflightResultView,
   ScanOutcome,
+  SessionView,
   TemplateView,
+  TokenRow,
 } from './types';
 
 const id = (s: string) => encodeURIComponent(s);
@@ -32,7 +36,17 @@ const id = (s: string) => encodeURIComponent(s);
 /** Every call the UI makes, typed; failures throw ApiError with the server's code and message. */
 export const api = {
   info: () => request<InfoView>('GET', '/info'),
-  checkToken: (token: string) => request<InfoView>('GET', '/info', { token }),
+
+  /** Who the session cookie belongs to; 401 when there is none or it no longer works. */
+  session: () => request<SessionView>('GET', '/session', { quiet401: true }),
+  /** The server checks the token and answers with an HttpOnly cookie: the token stays out of reach of scripts. */
+  signIn: (token: string) => request<SessionView>('POST', '/session', { body: { token }, quiet401: true }),
+  signOut: () => request<void>('DELETE', '/session', { quiet401: true }),
+
+  tokens: () => request<TokenRow[]>('GET', '/tokens'),
+  createToken: (name: string, role: Role) =>
+    request<CreatedTokenRow>('POST', '/tokens', { body: { name, role } }),
+  revokeToken: (tokenId: string) => request<void>('DELETE', `/tokens/${id(tokenId)}`),
 
   templates: () => request<TemplateView[]>('GET', '/templates'),
   template: (name: string) => request<TemplateView>('GET', `/templates/${id(name)}`),

@@ -1,11 +1,11 @@
 import { ApiError } from './api-error';
-import { apiUrl, authHeaders, errorFrom, handleUnauthorized } from './http';
+import { apiUrl, errorFrom, handleUnauthorized } from './http';
 
 export type StreamOutcome = { kind: 'ended' } | { kind: 'not-a-stream'; body: unknown };
 
 /**
- * Reads `path` as Server-Sent Events over fetch, so the token travels in a header (EventSource
- * cannot send one). A server that answers plain JSON instead (follow not implemented yet) gives
+ * Reads `path` as Server-Sent Events over fetch (the session cookie goes with it, like every
+ * same-origin request), so an error answer can be read in the server's words. A server that answers plain JSON instead (follow not implemented yet) gives
  * `not-a-stream` with that body, so the caller can fall back to polling.
  */
 export async function readEventStream(
@@ -15,12 +15,12 @@ export async function readEventStream(
   signal: AbortSignal,
 ): Promise<StreamOutcome> {
   const res = await fetch(apiUrl(path, query), {
-    headers: { accept: 'text/event-stream', ...authHeaders() },
+    headers: { accept: 'text/event-stream' },
     signal,
   });
   if (!res.ok) {
     const err = await errorFrom(res);
-    handleUnauthorized(err, false);
+    handleUnauthorized(err);
     throw err;
   }
   if (!(res.headers.get('content-type') ?? '').includes('text/event-stream') || !res.body) {

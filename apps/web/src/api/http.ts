@@ -1,5 +1,4 @@
 import { ApiError } from './api-error';
-import { clearToken, readToken } from './token-store';
 
 type Query = Record<string, string | number | boolean | undefined>;
 
@@ -8,14 +7,14 @@ export interface RequestOptions {
   body?: unknown;
   signal?: AbortSignal;
   headers?: Record<string, string>;
-  /** Skip the "session ended" handling (the login form checks a token itself). */
-  token?: string;
+  /** Skip the "session ended" handling (signing in and out answer 401 themselves). */
+  quiet401?: boolean;
 }
 
 type UnauthorizedListener = (message: string) => void;
 const listeners = new Set<UnauthorizedListener>();
 
-/** Called with the server's message whenever a request answers 401; the token is cleared first. */
+/** Called with the server's message whenever a request answers 401 (the session cookie no longer works). */
 export function onUnauthorized(fn: UnauthorizedListener): () => void {
   listeners.add(fn);
   return () => listeners.delete(fn);
@@ -26,10 +25,6 @@ export function apiUrl(path: string, query?: Query): string {
   for (const [k, v] of Object.entries(query ?? {})) if (v !== undefined && v !== '') params.set(k, String(v));
   const qs = params.toString();
   return `/api/v1${path}${qs ? `?${qs}` : ''}`;
-}
-
-export function authHeaders(token = readToken()): Record<string, string> {
-  return token ? { authorization: `Bearer ${token}` } : {};
 }
 
 /** Turns a non-2xx response into an ApiError carrying the envelope's code, message and details. */
@@ -57,17 +52,18 @@ export async function errorFrom(res: Response): Promise<ApiError> {
   );
 }
 
-export function handleUnauthorized(err: ApiError, explicitToken: boolean): void {
-  if (err.status !== 401 || explicitToken) return;
-  clearToken();
+export function handleUnauthorized(err: ApiError, quiet = false): void {
+  if (err.status !== 401 || quiet) return;
   for (const fn of listeners) fn(err.message);
 }
 
+/**
+ * One API call. No credential is added here: the browser sends the HttpOnly `berth_session` cookie
+ * itself (fetch's default `credentials: 'same-origin'`), and its `Origin` on writes, which the
+ * server checks.
+ */
 export async function request<T>(method: string, path: string, opts: RequestOptions = {}): Promise<T> {
-  const headers: Record<string, string> = {
-    accept: 'application/json',
-    ...authHeaders(opts.token ?? readToken()),
-  };
+  const headers: Record<string, string> = { accept: 'application/json' };
   if (opts.body !== undefined) headers['content-type'] = 'application/json';
   const res = await fetch(apiUrl(path, opts.query), {
     method,
@@ -77,7 +73,7 @@ export async function request<T>(method: string, path: string, opts: RequestOpti
   });
   if (!res.ok) {
     const err = await errorFrom(res);
-    handleUnauthorized(err, opts.token !== undefined);
+    handleUnauthorized(err, opts.quiet401);
     throw err;
   }
   if (res.status === 204) return undefined as T;

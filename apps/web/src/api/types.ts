@@ -42,7 +42,8 @@ export {
   type TemplateView,
 } from '@berth/contracts';
 
-import type { HostStatsView, InstanceView, TemplateView } from '@berth/contracts';
+import type { CreatedToken, HostStatsView, InstanceView, TemplateView, TokenView } from '@berth/contracts';
+import type { Role } from '../lib/roles';
 
 export type InstanceStatus = InstanceView['status'];
 export type Template = TemplateView['template'];
@@ -50,3 +51,12 @@ export type ConfigField = Template['config'][string];
 export type ConfigValue = string | number | boolean;
 export type InstanceAction = 'start' | 'stop' | 'restart' | 'kill';
 export type HostSample = NonNullable<HostStatsView['latest']>;
+
+/** Who is signed in: `GET /api/v1/session`, never the secret. */
+export interface SessionView {
+  id: string;
+  name: string;
+  role: Role;
+}
+export type TokenRow = Omit<TokenView, 'role'> & { role: Role };
+export type CreatedTokenRow = Omit<CreatedToken, 'role'> & { role: Role };

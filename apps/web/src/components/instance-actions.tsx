@@ -1,9 +1,14 @@
 import type { InstanceView } from '../api/types';
 import type { CardAction } from '../hooks/use-instance-actions';
+import { useCan } from '../hooks/use-session';
+import { needsRole } from '../lib/roles';
 
 const ACTIVE = new Set(['running', 'deploying', 'pending']);
 
-/** Start/Stop/Restart/Remove; what makes sense for the state is enabled, the rest is not. */
+/**
+ * Start/Stop/Restart/Remove; what makes sense for the state is enabled, the rest is not. A `read`
+ * token sees none of them, an `operate` token sees Remove disabled (it needs `admin`).
+ */
 export function InstanceActions({
   instance,
   busy,
@@ -13,13 +18,23 @@ export function InstanceActions({
   busy: CardAction | undefined;
   onAction: (action: CardAction) => void;
 }) {
+  const canOperate = useCan('operate');
+  const canRemove = useCan('admin');
   const up = instance.desiredState === 'running' && ACTIVE.has(instance.status);
-  const button = (action: CardAction, label: string, enabled: boolean, tone = '') => (
+  if (!canOperate) {
+    return (
+      <p className="actions read-only small muted" title={needsRole('operate', 'Starting and stopping')}>
+        Read-only token
+      </p>
+    );
+  }
+  const button = (action: CardAction, label: string, enabled: boolean, tone = '', title?: string) => (
     <button
       type="button"
       className={`button ${tone}`}
       disabled={!enabled || busy !== undefined}
       aria-label={`${label} ${instance.name}`}
+      title={title}
       onClick={() => {
         if (
           action === 'remove' &&
@@ -36,7 +51,13 @@ export function InstanceActions({
     <div className="actions">
       {up ? button('stop', 'Stop', true) : button('start', 'Start', true, 'primary')}
       {button('restart', 'Restart', instance.status === 'running')}
-      {button('remove', 'Remove', true, 'danger')}
+      {button(
+        'remove',
+        'Remove',
+        canRemove,
+        'danger',
+        canRemove ? undefined : needsRole('admin', 'Removing an instance'),
+      )}
     </div>
   );
 }

@@ -2,9 +2,11 @@ import { useState } from 'react';
 import { api } from '../api/api';
 import { messageOf } from '../api/api-error';
 import type { IntegrationView } from '../api/types';
+import { useCan } from '../hooks/use-session';
 import { REASON_WORDS } from '../lib/connection-result';
 import { formatAgo, formatDateTime } from '../lib/format';
 import { formatEvery } from '../lib/format-interval';
+import { needsRole } from '../lib/roles';
 
 type Status = { tone: 'ok' | 'error' | 'idle' | 'busy'; text: string };
 
@@ -36,6 +38,7 @@ export function IntegrationBlock({
   const [confirming, setConfirming] = useState(false);
   const [deleting, setDeleting] = useState(false);
   const status = statusOf(i, scanning);
+  const isAdmin = useCan('admin');
 
   const scan = async () => {
     setScanning(true);
@@ -120,46 +123,53 @@ export function IntegrationBlock({
           {i.lastScanError ? `Last scan failed: ${i.lastScanError}` : 'No error'}
         </p>
       )}
-      <div className="actions">
-        <button
-          type="button"
-          className="button"
-          disabled={scanning || !i.enabled}
-          title={i.enabled ? undefined : 'Enable it to scan'}
-          onClick={scan}
-          aria-label={`Scan ${i.name} now`}
-        >
-          {scanning ? 'Scanning…' : 'Scan now'}
-        </button>
-        <button type="button" className="button" onClick={onEdit} aria-label={`Edit ${i.name}`}>
-          Edit
-        </button>
-        {confirming ? (
-          <>
+      {isAdmin ? null : (
+        <p className="actions read-only small muted">
+          {needsRole('admin', 'Scanning or changing an integration')}
+        </p>
+      )}
+      {isAdmin ? (
+        <div className="actions">
+          <button
+            type="button"
+            className="button"
+            disabled={scanning || !i.enabled}
+            title={i.enabled ? undefined : 'Enable it to scan'}
+            onClick={scan}
+            aria-label={`Scan ${i.name} now`}
+          >
+            {scanning ? 'Scanning…' : 'Scan now'}
+          </button>
+          <button type="button" className="button" onClick={onEdit} aria-label={`Edit ${i.name}`}>
+            Edit
+          </button>
+          {confirming ? (
+            <>
+              <button
+                type="button"
+                className="button danger"
+                disabled={deleting}
+                onClick={remove}
+                aria-label={`Really delete ${i.name}`}
+              >
+                {deleting ? 'Deleting…' : 'Yes, delete'}
+              </button>
+              <button type="button" className="button quiet" onClick={() => setConfirming(false)}>
+                Keep
+              </button>
+            </>
+          ) : (
             <button
               type="button"
               className="button danger"
-              disabled={deleting}
-              onClick={remove}
-              aria-label={`Really delete ${i.name}`}
+              onClick={() => setConfirming(true)}
+              aria-label={`Delete ${i.name}`}
             >
-              {deleting ? 'Deleting…' : 'Yes, delete'}
+              Delete
             </button>
-            <button type="button" className="button quiet" onClick={() => setConfirming(false)}>
-              Keep
-            </button>
-          </>
-        ) : (
-          <button
-            type="button"
-            className="button danger"
-            onClick={() => setConfirming(true)}
-            aria-label={`Delete ${i.name}`}
-          >
-            Delete
-          </button>
-        )}
-      </div>
+          )}
+        </div>
+      ) : null}
     </li>
   );
 }

@@ -1,23 +1,35 @@
+import type { SessionView } from '../api/types';
 import type { Route } from '../hooks/use-route';
+import { allows, type Role } from '../lib/roles';
 
-const LINKS: { page: Route['page']; label: string; href: string; also?: Route['page'] }[] = [
+const LINKS: { page: Route['page']; label: string; href: string; also?: Route['page']; needs?: Role }[] = [
   { page: 'dashboard', label: 'Dashboard', href: '#/' },
   { page: 'instances', label: 'Instances', href: '#/instances', also: 'instance' },
   { page: 'templates', label: 'Templates', href: '#/templates', also: 'template' },
-  { page: 'deploy', label: 'Deploy', href: '#/deploy' },
+  { page: 'deploy', label: 'Deploy', href: '#/deploy', needs: 'admin' },
   { page: 'ports', label: 'Ports', href: '#/ports' },
   { page: 'nodes', label: 'Nodes', href: '#/nodes' },
   { page: 'integrations', label: 'Integrations', href: '#/integrations' },
+  { page: 'tokens', label: 'Tokens', href: '#/tokens', needs: 'admin' },
 ];
 
-export function NavBar({ route, onSignOut }: { route: Route; onSignOut: () => void }) {
+/** The pages the caller's role can use, who is signed in (token name and role), and Sign out. */
+export function NavBar({
+  route,
+  session,
+  onSignOut,
+}: {
+  route: Route;
+  session: SessionView;
+  onSignOut: () => void;
+}) {
   return (
     <nav className="nav" aria-label="Main">
       <a className="brand" href="#/">
         berth
       </a>
       <ul>
-        {LINKS.map((l) => {
+        {LINKS.filter((l) => !l.needs || allows(session.role, l.needs)).map((l) => {
           const current = route.page === l.page || route.page === l.also;
           return (
             <li key={l.page}>
@@ -28,6 +40,9 @@ export function NavBar({ route, onSignOut }: { route: Route; onSignOut: () => vo
           );
         })}
       </ul>
+      <span className="nav-who small muted" title={`Signed in with the token “${session.name}”`}>
+        {session.name} · <span data-role={session.role}>{session.role}</span>
+      </span>
       <button type="button" className="button quiet" onClick={onSignOut}>
         Sign out
       </button>

@@ -2,7 +2,9 @@ import { useState } from 'react';
 import { api } from '../api/api';
 import { isNotAvailable, messageOf } from '../api/api-error';
 import type { NodeView } from '../api/types';
+import { useCan } from '../hooks/use-session';
 import { type ConnectionVerdict, verdictOf } from '../lib/connection-result';
+import { needsRole } from '../lib/roles';
 import { ConnectionTestLine } from './connection-test-line';
 
 /**
@@ -21,6 +23,7 @@ export function NodeRow({
   const [confirming, setConfirming] = useState(false);
   const [removing, setRemoving] = useState(false);
   const [removeError, setRemoveError] = useState<string>();
+  const isAdmin = useCan('admin');
 
   const test = async () => {
     setBusy(true);
@@ -69,13 +72,14 @@ export function NodeRow({
           <button
             type="button"
             className="button"
-            disabled={busy}
+            disabled={busy || !isAdmin}
+            title={isAdmin ? undefined : needsRole('admin', 'Testing a node')}
             onClick={test}
             aria-label={`Test connection to ${node.name}`}
           >
             {busy ? 'Testing…' : 'Test'}
           </button>
-          {node.kind === 'local' ? null : confirming ? (
+          {node.kind === 'local' || !isAdmin ? null : confirming ? (
             <>
               <button
                 type="button"

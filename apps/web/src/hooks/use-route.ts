@@ -9,7 +9,8 @@ export type Route =
   | { page: 'ports' }
   | { page: 'nodes' }
   | { page: 'integrations' }
-  | { page: 'deploy' };
+  | { page: 'deploy' }
+  | { page: 'tokens' };
 
 /** `#/instances/web-1` → { page: 'instance', name: 'web-1' }; hash routes need nothing from the server. */
 export function parseRoute(hash: string): Route {
@@ -23,6 +24,7 @@ export function parseRoute(hash: string): Route {
   if (head === 'nodes') return { page: 'nodes' };
   if (head === 'integrations') return { page: 'integrations' };
   if (head === 'deploy') return { page: 'deploy' };
+  if (head === 'tokens') return { page: 'tokens' };
   return { page: 'dashboard' };
 }
 

@@ -8,6 +8,7 @@ import { Skeleton } from '../components/skeleton';
 import { useEventFeed } from '../hooks/use-event-feed';
 import { useInstanceActions } from '../hooks/use-instance-actions';
 import { useResource } from '../hooks/use-resource';
+import { useCan } from '../hooks/use-session';
 
 export function InstancesPage() {
   const [filter, setFilter] = useState('');
@@ -18,6 +19,7 @@ export function InstancesPage() {
   const { reload } = instances;
   reloadRef.current = reload;
   const actions = useInstanceActions(reload);
+  const canCreate = useCan('admin');
 
   const needle = filter.trim().toLowerCase();
   const list = (instances.data ?? []).filter(
@@ -37,9 +39,11 @@ export function InstancesPage() {
           value={filter}
           onChange={(e) => setFilter(e.target.value)}
         />
-        <a className="button primary" href="#/templates">
-          New instance
-        </a>
+        {canCreate ? (
+          <a className="button primary" href="#/templates">
+            New instance
+          </a>
+        ) : null}
       </PageHeader>
       {instances.error ? <Notice tone="error">{instances.error}</Notice> : null}
       {instances.loading ? <Skeleton height={220} count={3} label="Loading instances" /> : null}

@@ -7,11 +7,14 @@ import { NotAvailable, Notice } from '../components/notice';
 import { PageHeader } from '../components/page-header';
 import { Skeleton } from '../components/skeleton';
 import { useResource } from '../hooks/use-resource';
+import { useCan } from '../hooks/use-session';
+import { needsRole } from '../lib/roles';
 
 /** Docker, Portainer and Komodo endpoints whose containers count as taken ports, one block each. */
 export function IntegrationsPage() {
   const types = useResource(() => api.integrationTypes(), '');
   const list = useResource(() => api.integrations(), '', 5_000);
+  const isAdmin = useCan('admin');
   const [modal, setModal] = useState<{ open: boolean; editing?: IntegrationView }>({ open: false });
   const labelOf = (t: string) => types.data?.find((x) => x.type === t)?.label ?? t;
 
@@ -21,7 +24,8 @@ export function IntegrationsPage() {
         <button
           type="button"
           className="button primary"
-          disabled={!types.data?.length}
+          disabled={!types.data?.length || !isAdmin}
+          title={isAdmin ? undefined : needsRole('admin', 'Adding an integration')}
           onClick={() => setModal({ open: true })}
         >
           Add integration

@@ -1,10 +1,19 @@
 import { type FormEvent, useState } from 'react';
 import { api } from '../api/api';
 import { messageOf } from '../api/api-error';
-import { saveToken } from '../api/token-store';
+import type { SessionView } from '../api/types';
 
-/** Asks for the API token (printed once by `berth serve`, kept in BERTH_HOME) and checks it. */
-export function LoginPage({ reason, onSignedIn }: { reason: string | undefined; onSignedIn: () => void }) {
+/**
+ * Asks for an API token (the admin one is printed once by `berth serve` and kept in BERTH_HOME) and
+ * hands it to the server, which answers with an HttpOnly session cookie: the page keeps no copy.
+ */
+export function LoginPage({
+  reason,
+  onSignedIn,
+}: {
+  reason: string | undefined;
+  onSignedIn: (session: SessionView) => void;
+}) {
   const [token, setToken] = useState('');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string>();
@@ -16,9 +25,9 @@ export function LoginPage({ reason, onSignedIn }: { reason: string | undefined; 
     setBusy(true);
     setError(undefined);
     try {
-      await api.checkToken(value);
-      saveToken(value);
-      onSignedIn();
+      const session = await api.signIn(value);
+      setToken('');
+      onSignedIn(session);
     } catch (err) {
       setError(messageOf(err));
     } finally {
@@ -32,7 +41,7 @@ export function LoginPage({ reason, onSignedIn }: { reason: string | undefined; 
         <h1>berth</h1>
         <p className="muted">
           Sign in with an API token. berth prints the admin token once at first start and keeps it in its home
-          folder.
+          folder; <code>berth token create</code> makes tokens that may only read or operate.
         </p>
         {reason ? (
           <p className="notice notice-calm" role="status">

@@ -3,11 +3,14 @@ import { AddNodeForm } from '../components/add-node-form';
 import { NodeRow } from '../components/node-row';
 import { Notice } from '../components/notice';
 import { PageHeader } from '../components/page-header';
+import { RoleNotice } from '../components/role-notice';
 import { Skeleton } from '../components/skeleton';
 import { useResource } from '../hooks/use-resource';
+import { useCan } from '../hooks/use-session';
 
 export function NodesPage() {
   const nodes = useResource(() => api.nodes(), '', 10_000);
+  const isAdmin = useCan('admin');
   return (
     <>
       <PageHeader title="Nodes" />
@@ -39,7 +42,7 @@ export function NodesPage() {
       </section>
       <section className="card narrow-card" aria-labelledby="add-node">
         <h2 id="add-node">Add a remote Docker host</h2>
-        <AddNodeForm onAdded={nodes.reload} />
+        {isAdmin ? <AddNodeForm onAdded={nodes.reload} /> : <RoleNotice need="admin" what="Adding a node" />}
       </section>
     </>
   );

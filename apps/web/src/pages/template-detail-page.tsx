@@ -7,16 +7,21 @@ import { InstanceCard } from '../components/instance-card';
 import { Notice } from '../components/notice';
 import { PageHeader } from '../components/page-header';
 import { PortConflictDialog } from '../components/port-conflict-dialog';
+import { RoleNotice } from '../components/role-notice';
 import { Skeleton } from '../components/skeleton';
 import { TemplateSummary } from '../components/template-summary';
 import { useInstanceActions } from '../hooks/use-instance-actions';
 import { useResource } from '../hooks/use-resource';
+import { useCan } from '../hooks/use-session';
+import { needsRole } from '../lib/roles';
 
 export function TemplateDetailPage({ name }: { name: string }) {
   const template = useResource(() => api.template(name), name);
   const instances = useResource(() => api.instances({ template: name }), name, 5000);
   const { reload } = instances;
   const actions = useInstanceActions(reload);
+  const canCreate = useCan('admin');
+  const canStart = useCan('operate');
   const [notice, setNotice] = useState<{ tone: 'calm' | 'error'; text: string }>();
   const t = template.data?.template;
   const singleton = t?.maxInstances === 1;
@@ -79,13 +84,22 @@ export function TemplateDetailPage({ name }: { name: string }) {
           {t && singleton && existing.length > 0 ? (
             <>
               <p className="muted">This template runs as a single service.</p>
-              <button type="button" className="button primary" onClick={startService}>
+              <button
+                type="button"
+                className="button primary"
+                onClick={startService}
+                disabled={!canStart}
+                title={canStart ? undefined : needsRole('operate', 'Starting a service')}
+              >
                 Start {name}
               </button>
             </>
           ) : null}
-          {t && !(singleton && existing.length > 0) ? (
+          {t && !(singleton && existing.length > 0) && canCreate ? (
             <CreateInstanceForm template={t} onCreated={onCreated} />
+          ) : null}
+          {t && !(singleton && existing.length > 0) && !canCreate ? (
+            <RoleNotice need="admin" what="Creating an instance" />
           ) : null}
         </section>
       </div>
