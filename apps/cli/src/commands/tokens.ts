@@ -1,20 +1,44 @@
 import type { CreatedToken, TokenView } from '@berth/contracts';
-import type { Command } from 'commander';
+import { type Command, Option } from 'commander';
 import { clientOf, out, show } from '../cli-context.js';
 import { formatTable } from '../table.js';
+
+/** What each role may do, for `--help`; the server enforces it on every route. */
+const ROLE_HELP = `
+Roles (each may do what the one above it may):
+  read     every GET: instances, templates, ports, logs, events, stats
+  operate  read, and start, stop, restart and kill instances
+  admin    everything: templates (which run any command on this machine), creating and
+           removing instances, nodes, integrations, builds and tokens
+
+Example:
+  berth token create grafana --role read`;
 
 const when = (ms: number | null) => (ms === null ? '-' : new Date(ms).toISOString().replace(/\.\d+Z$/, 'Z'));
 
 export function registerTokenCommands(program: Command): void {
-  const token = program.command('token').alias('tokens').description('create, list and revoke API tokens');
+  const token = program
+    .command('token')
+    .alias('tokens')
+    .description('create, list and revoke API tokens (roles: read, operate, admin)');
 
   token
     .command('create <name>')
-    .description('create a token (its secret is shown only now)')
+    .description('create a token with a role (its secret is shown only now)')
+    .addOption(
+      new Option('--role <role>', 'what the token may do: read, operate or admin (see below)')
+        .choices(['read', 'operate', 'admin'])
+        .default('read'),
+    )
     .option('--json', 'print JSON')
+    .addHelpText('after', ROLE_HELP)
     .action(async (name: string, opts, cmd: Command) => {
-      const t = await clientOf(cmd).post<CreatedToken>('/tokens', { name });
-      show(t, opts.json, (v) => `${v.secret}\n# token ${v.name} (${v.id}); this secret is not shown again`);
+      const t = await clientOf(cmd).post<CreatedToken>('/tokens', { name, role: opts.role });
+      show(
+        t,
+        opts.json,
+        (v) => `${v.secret}\n# token ${v.name} (${v.id}), role ${v.role}; this secret is not shown again`,
+      );
     });
 
   token
@@ -28,6 +52,7 @@ export function registerTokenCommands(program: Command): void {
         formatTable(r, [
           { header: 'ID', value: (t) => t.id },
           { header: 'NAME', value: (t) => t.name },
+          { header: 'ROLE', value: (t) => t.role },
           { header: 'CREATED', value: (t) => when(t.createdAt) },
           { header: 'LAST USED', value: (t) => when(t.lastUsedAt) },
           { header: 'REVOKED', value: (t) => when(t.revokedAt) },
