@@ -6,6 +6,7 @@ import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { Page } from 'playwright-core';
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 export const WEB = join(ROOT, 'apps/web');
@@ -239,4 +240,26 @@ export async function apiCall(
     // not JSON: keep the text
   }
   return { status: res.status, body: parsed };
+}
+
+/**
+ * Signs the page in as a person does: the login form POSTs the token to /api/v1/session and the
+ * server answers with the HttpOnly `berth_session` cookie; waits for the dashboard.
+ */
+export async function signIn(page: Page, berth: RunningBerth, token = berth.token): Promise<void> {
+  await page.goto(berth.url);
+  await page.getByLabel('API token').fill(token);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('heading', { name: 'Dashboard' }).waitFor();
+}
+
+/** A new token with `role`, made through the API with the admin token; its secret is shown only here. */
+export async function createToken(
+  berth: RunningBerth,
+  name: string,
+  role: 'read' | 'operate' | 'admin',
+): Promise<{ id: string; secret: string }> {
+  const res = await apiCall(berth, 'POST', '/tokens', { name, role });
+  if (res.status !== 201) throw new Error(`POST /tokens answered ${res.status}: ${JSON.stringify(res.body)}`);
+  return res.body as { id: string; secret: string };
 }

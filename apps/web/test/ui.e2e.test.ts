@@ -116,7 +116,7 @@ describe('web UI against a real berth', () => {
       await card('web-1')
         .getByRole('link', { name: /via berth/ })
         .getAttribute('href'),
-    ).toBe('/i/web-1/');
+    ).toBe(`http://127.0.0.1:${base + 1}/i/web-1/`);
     const hostLink = await card('web-1')
       .getByRole('link', { name: /^web-1\.localhost:\d+$/ })
       .getAttribute('href');
@@ -227,9 +227,10 @@ describe('web UI against a real berth', () => {
     await page.setViewportSize({ width: 1280, height: 900 });
   });
 
-  it('returns to the login with a message when the token stops working', async () => {
-    await page.evaluate(() => localStorage.setItem('berth.token', 'revoked'));
-    await page.reload();
+  it('returns to the login with a message when the session stops working', async () => {
+    // the session is an HttpOnly cookie: drop it as an expiry would, then let the page ask the API
+    await page.context().clearCookies();
+    await page.getByRole('link', { name: 'Dashboard' }).click();
     await page.getByLabel('API token').waitFor();
     await expect(page.getByRole('status').first().textContent()).resolves.toMatch(/sign in again/i);
     expect(consoleErrors).toEqual([]);
