@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -69,21 +69,36 @@ async function served(): Promise<string> {
   return (await fetch(`http://127.0.0.1:${inst.ports.http}/`)).text();
 }
 
+const cliEnv = () => ({
+  ...process.env,
+  BERTH_URL: server.apiUrl,
+  BERTH_HOME: env.home,
+  BERTH_TOKEN: 'secret-test-token',
+});
+
 function cli(...args: string[]) {
   return new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
-    execFile(
-      process.execPath,
-      [CLI, ...args],
-      {
-        env: {
-          ...process.env,
-          BERTH_URL: server.apiUrl,
-          BERTH_HOME: env.home,
-          BERTH_TOKEN: 'secret-test-token',
-        },
-      },
-      (err, stdout, stderr) => resolve({ code: err ? Number(err.code ?? 1) : 0, stdout, stderr }),
+    execFile(process.execPath, [CLI, ...args], { env: cliEnv() }, (err, stdout, stderr) =>
+      resolve({ code: err ? Number(err.code ?? 1) : 0, stdout, stderr }),
     );
+  });
+}
+
+/** The CLI with `input` on its stdin. */
+function cliWithInput(input: string, ...args: string[]) {
+  return new Promise<{ code: number; stdout: string; stderr: string }>((resolve, reject) => {
+    const child = spawn(process.execPath, [CLI, ...args], { env: cliEnv() });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => {
+      stdout += d;
+    });
+    child.stderr.on('data', (d) => {
+      stderr += d;
+    });
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code: code ?? 1, stdout, stderr }));
+    child.stdin.end(input);
   });
 }
 
@@ -189,6 +204,25 @@ describe('template config fields marked secret', () => {
     await api('POST', '/instances/sec/restart?wait=1');
     expect(await served()).toBe(`${sha(NEXT)} ${NEXT.length}`);
     expect(databaseBytes()).not.toContain(NEXT);
+  });
+});
+
+describe('berth config', () => {
+  it('replaces a secret read from stdin, shows it masked, and refuses an unknown field', async () => {
+    const THIRD = 'FROM-STDIN-789';
+    const set = await cliWithInput(`${THIRD}\n`, 'config', 'sec', '--stdin', 'apikey', '--json');
+    expect(set.code, set.stderr).toBe(0);
+    expect(JSON.parse(set.stdout).config).toEqual({ apikey: '••••', region: 'us' });
+    expect(set.stdout + set.stderr).not.toContain(THIRD);
+    const shown = await cli('config', 'sec');
+    expect(shown.stdout).toContain('apikey=••••');
+    await api('POST', '/instances/sec/restart?wait=1');
+    expect(await served()).toBe(`${sha(THIRD)} ${THIRD.length}`);
+    expect(databaseBytes()).not.toContain(THIRD);
+
+    const bad = await cli('config', 'sec', 'nope=x');
+    expect(bad.code).toBe(2); // invalid input
+    expect(bad.stderr).toContain('config.nope');
   });
 });
 

@@ -3,6 +3,7 @@ import { registerBuildCommands } from './commands/builds.js';
 import { registerEventCommands } from './commands/events.js';
 import { registerGcCommands } from './commands/gc.js';
 import { registerImportCommands } from './commands/imports.js';
+import { registerInstanceConfigCommand } from './commands/instance-config.js';
 import { registerInstanceCommands } from './commands/instances.js';
 import { registerIntegrationCommands } from './commands/integrations.js';
 import { registerLogCommands } from './commands/logs.js';
@@ -26,6 +27,7 @@ export function buildProgram(): Command {
     .exitOverride();
   registerServeCommand(program);
   registerInstanceCommands(program);
+  registerInstanceConfigCommand(program);
   registerPortCommands(program);
   registerTemplateCommands(program);
   registerLogCommands(program);
