@@ -49,6 +49,16 @@ export const instanceViewSchema = z.object({
 });
 export type InstanceView = z.infer<typeof instanceViewSchema>;
 
+/**
+ * The answer to a create. With `start: false`, a pinned port someone else holds does not refuse
+ * the create (nothing starts): it is listed here, and the conflict flow settles it at start.
+ */
+export const createdInstanceSchema = instanceViewSchema.extend({
+  warnings: z.array(z.string()).optional(),
+  portConflicts: z.array(portConflictSchema).optional(),
+});
+export type CreatedInstanceView = z.infer<typeof createdInstanceSchema>;
+
 export const instanceListQuerySchema = z.object({
   template: z.string().min(1).optional(),
   status: instanceStatusSchema.optional(),
@@ -116,5 +126,7 @@ export const logLineSchema = z.object({
   ts: z.number(),
   stream: z.enum(['stdout', 'stderr', 'system']),
   line: z.string(),
+  /** Written while berth was down: `ts` is an estimate (between the last time seen and the file's mtime). */
+  approximate: z.boolean().optional(),
 });
 export type LogLineView = z.infer<typeof logLineSchema>;

@@ -30,4 +30,24 @@ describe('resolveConfig', () => {
     );
     expect(() => resolveConfig(template, { workers: 'many' })).toThrow(/config.workers must be a number/);
   });
+
+  it('takes a version the command template installs, and refuses an unknown one naming the known ones', () => {
+    const versioned = {
+      name: 'py',
+      config: {},
+      source: {
+        kind: 'command' as const,
+        command: 'python3',
+        args: [],
+        versions: { '3.11': { command: 'python3.11' }, '3.12': { command: 'python3.12' } },
+      },
+    };
+    expect(resolveConfig(versioned, { version: '3.12' })).toEqual({ version: '3.12' });
+    expect(resolveConfig(versioned, {})).toEqual({});
+    expect(() => resolveConfig(versioned, { version: '2.7' })).toThrow(
+      "config.version is not a version of this template: '2.7' (known: 3.11, 3.12)",
+    );
+    // A template without versions has no such setting at all.
+    expect(() => resolveConfig(template, { workers: 1, version: '1' })).toThrow(/has no setting 'version'/);
+  });
 });

@@ -8,12 +8,14 @@ import type { Template } from './template.js';
  * each naming the field.
  */
 export function resolveConfig(
-  template: Pick<Template, 'config' | 'name'>,
+  template: Pick<Template, 'config' | 'name'> & Partial<Pick<Template, 'source'>>,
   input: Record<string, unknown> = {},
 ) {
   const out: Record<string, ConfigValue> = {};
   const problems: { field: string; message: string }[] = [];
+  const versions = template.source?.kind === 'command' ? template.source.versions : undefined;
   for (const key of Object.keys(input)) {
+    if (key === 'version' && versions && !('version' in template.config)) continue;
     if (!(key in template.config))
       problems.push({
         field: `config.${key}`,
@@ -37,6 +39,7 @@ export function resolveConfig(
     }
     out[key] = value;
   }
+  if (versions) checkVersion(versions, input.version ?? out.version, out, problems);
   if (problems.length > 0) {
     throw new InvalidInput(problems.map((p) => `${p.field} ${p.message}`).join('; '), {
       code: 'INVALID_CONFIG',
@@ -44,6 +47,28 @@ export function resolveConfig(
     });
   }
   return out;
+}
+
+/**
+ * A command template's installed versions: `version` must name one of them (an unknown one used
+ * to run the default command without a word).
+ */
+function checkVersion(
+  versions: Record<string, unknown>,
+  version: unknown,
+  out: Record<string, ConfigValue>,
+  problems: { field: string; message: string }[],
+): void {
+  if (version === undefined || version === null || version === '') return;
+  const known = Object.keys(versions);
+  if (typeof version === 'string' && known.includes(version)) {
+    out.version = version;
+    return;
+  }
+  problems.push({
+    field: 'config.version',
+    message: `is not a version of this template: '${String(version)}' (known: ${known.join(', ') || 'none'})`,
+  });
 }
 
 function coerce(raw: unknown, type: 'string' | 'number' | 'boolean'): ConfigValue | undefined {

@@ -129,7 +129,11 @@ export class InstanceService {
           updatedAt: now,
         };
         this.d.store.instances.insert(instance);
-        this.d.ledger.allocateWith(instance, template, host, ext, false);
+        // Nothing starts now: a pinned port someone holds is kept as the pin, unleased, and
+        // settled by the conflict flow at start (the API's answer names the holder).
+        this.d.ledger.allocateWith(instance, template, host, ext, false, undefined, {
+          deferPinned: input.start === false,
+        });
         return instance;
       }),
     );
@@ -168,10 +172,12 @@ export class InstanceService {
     }
   }
 
-  /** The instance's leased ports: name → port. */
+  /** The instance's ports: name → its leased port, or its pin while that waits for a start. */
   ports(id: string): Record<string, number> {
     const out: Record<string, number> = {};
     for (const l of this.d.store.leases.listByOwner(id)) if (l.portName) out[l.portName] = l.port;
+    const inst = this.d.store.instances.find(id);
+    for (const [name, port] of Object.entries(inst?.portOverrides ?? {})) out[name] ??= port;
     return out;
   }
 

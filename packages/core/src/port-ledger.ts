@@ -367,9 +367,12 @@ export class PortLedger {
     ext: External,
     running: boolean,
     refused?: ReadonlyMap<string, string>,
+    opts: { deferPinned?: boolean } = {},
   ): {
     ports: Record<string, number>;
     changed: { name: string; from: number; to: number; usedBy: string }[];
+    /** With `deferPinned`: pinned ports left without a lease because someone holds them. */
+    deferred: PortConflict[];
   } {
     const self = { id: instance.id, running };
     const previous = new Map(
@@ -416,7 +419,7 @@ export class PortLedger {
       chosen[spec.name] = next;
       used.add(next);
     }
-    if (conflicts.length > 0) {
+    if (conflicts.length > 0 && !opts.deferPinned) {
       const words = conflicts.map((c) => `port ${c.port} (${c.name}) is in use by ${c.usedBy}`).join('; ');
       throw new Conflict(`Cannot use the pinned ports of ${instance.name}: ${words}`, {
         portConflicts: conflicts,
@@ -428,7 +431,9 @@ export class PortLedger {
       if (chosen[name] !== lease.port) this.dropLease(lease);
     }
     for (const spec of template.ports) {
-      const port = chosen[spec.name]!;
+      const port = chosen[spec.name];
+      // A deferred pin: the conflict flow settles it when the instance starts.
+      if (port === undefined) continue;
       const prev = previous.get(spec.name);
       if (prev && prev.port === port) continue;
       this.store.leases.insert({
@@ -443,7 +448,7 @@ export class PortLedger {
       });
       this.bitmap(host, spec.protocol).add(port);
     }
-    return { ports: chosen, changed };
+    return { ports: chosen, changed, deferred: conflicts };
   }
 
   private conflict(

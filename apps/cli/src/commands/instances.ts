@@ -1,9 +1,15 @@
-import type { CreateInstanceBody, InstanceView, PreflightResultView } from '@berth/contracts';
+import type {
+  CreatedInstanceView,
+  CreateInstanceBody,
+  InstanceView,
+  PreflightResultView,
+} from '@berth/contracts';
 import type { Command } from 'commander';
 import type { ApiClient } from '../api-client.js';
 import { canPrompt, clientOf, err, out, show } from '../cli-context.js';
 import { CliError } from '../cli-error.js';
 import { type ConflictFlowOptions, describeConflicts, resolvingConflicts } from '../conflict-flow.js';
+import { EXIT_CODES } from '../exit-codes.js';
 import { withProgress } from '../progress.js';
 import { ask } from '../prompt.js';
 import { formatTable } from '../table.js';
@@ -118,13 +124,14 @@ export function registerInstanceCommands(program: Command): void {
         () =>
           withProgress(
             `Creating ${opts.name ?? template}…`,
-            api.post<InstanceView>('/instances', body, { wait: 1 }),
+            api.post<CreatedInstanceView>('/instances', body, { wait: 1 }),
           ),
         async (c, port) => {
           body.ports = { ...body.ports, [c.name]: port };
         },
         conflictOptions(opts.yes),
       );
+      for (const w of inst.warnings ?? []) err(`warning: ${w}`);
       show(inst, opts.json, summary);
     });
 
@@ -178,5 +185,7 @@ export function registerInstanceCommands(program: Command): void {
           ? `${name}: every port is free`
           : `${describeConflicts(r.portConflicts)}\n${r.canStart ? 'can start (berth re-chooses ports it picked)' : 'cannot start: a pinned port is taken'}`,
       );
+      // Scripts can gate a start on the answer: the conflict code, as `start` would exit with.
+      if (!result.canStart) process.exitCode = EXIT_CODES.conflict;
     });
 }

@@ -1,5 +1,6 @@
 import {
   actionQuerySchema,
+  type CreatedInstanceView,
   createInstanceBodySchema,
   instanceIdParamsSchema,
   instanceListQuerySchema,
@@ -23,7 +24,19 @@ export const instanceRoutes: FastifyPluginAsyncZod<AppContext> = async (app, ctx
     { schema: { tags, body: createInstanceBodySchema, querystring: actionQuerySchema } },
     async (req, reply) => {
       const inst = await instances.create(req.body, { wait: req.query.wait });
-      return reply.code(201).send(view(inst));
+      if (req.body.start !== false || Object.keys(req.body.ports ?? {}).length === 0) {
+        return reply.code(201).send(view(inst));
+      }
+      const waiting = (await instances.preflight(inst.id)).portConflicts.filter((c) => c.pinned);
+      const created: CreatedInstanceView = { ...view(inst) };
+      if (waiting.length > 0) {
+        created.portConflicts = waiting.map(({ pinned: _, ...c }) => c);
+        created.warnings = waiting.map(
+          (c) =>
+            `port ${c.port} (${c.name}) is in use by ${c.usedBy}; starting ${inst.name} will ask for another${c.suggestedPort ? ` (free now: ${c.suggestedPort})` : ''}`,
+        );
+      }
+      return reply.code(201).send(created);
     },
   );
 
