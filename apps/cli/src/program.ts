@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { registerBuildCommands } from './commands/builds.js';
+import { registerDbCommands } from './commands/db.js';
 import { registerEventCommands } from './commands/events.js';
 import { registerGcCommands } from './commands/gc.js';
 import { registerImportCommands } from './commands/imports.js';
@@ -39,6 +40,7 @@ export function buildProgram(): Command {
   registerIntegrationCommands(program);
   registerImportCommands(program);
   registerBuildCommands(program);
+  registerDbCommands(program);
   registerVersionCommand(program);
   for (const cmd of program.commands) {
     cmd.exitOverride();
