@@ -203,7 +203,8 @@ export class Reconciler {
         return;
       }
       if (dep && (inst.status === 'running' || inst.status === 'unreachable')) {
-        return this.onExited(inst, dep, seen);
+        // Found stopped as its node comes back: the outage stopped it, not the workload.
+        return this.onExited(inst, dep, seen, inst.status === 'unreachable');
       }
       if (inst.nextRetryAt !== null && inst.nextRetryAt > this.d.clock.now()) return;
       if (inst.status === 'error' && inst.nextRetryAt === null) return; // gave up; a start request clears this
@@ -250,11 +251,29 @@ export class Reconciler {
     });
   }
 
-  /** The workload died on its own: record why, then restart by policy or give up. */
-  private async onExited(inst: Instance, dep: Deployment, seen: ObservedWorkload | undefined): Promise<void> {
+  /**
+   * The workload died on its own: record why, then restart by policy or give up. One that stopped
+   * while its node was unreachable (an engine restart stops its containers) is started again at
+   * once if the policy restarts it at all, and spends no restart attempt: the node failed, not it.
+   */
+  private async onExited(
+    inst: Instance,
+    dep: Deployment,
+    seen: ObservedWorkload | undefined,
+    duringOutage = false,
+  ): Promise<void> {
     const exitCode = seen?.exitCode ?? null;
     const how = exitCode === null ? 'exited (exit code unknown)' : `exited with code ${exitCode}`;
     this.finishDeployment(dep, exitCode, 'error', how);
+    if (duringOutage) {
+      const policy = this.template(inst)?.template.restart ?? defaultRestartPolicy;
+      if (decideRestart(policy, { restartCount: 0 }, exitCode, 'exited').restart) {
+        return this.deploy(
+          inst,
+          `${how} while node ${inst.node} was unreachable; starting it again (no restart attempt counted)`,
+        );
+      }
+    }
     return this.applyRestartPolicy(inst, exitCode, 'exited', how);
   }
 

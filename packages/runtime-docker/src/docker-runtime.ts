@@ -21,6 +21,7 @@ import { deploySignal, timedOut } from './deploy-signal.js';
 import { asRuntimeError, engineMessage, isConflict, isNotFound, isNotModified } from './docker-errors.js';
 import { DockerLogDecoder } from './docker-log-decoder.js';
 import { ENGINE_DEADLINE_MS, EngineReads } from './engine-deadline.js';
+import { engineListening } from './engine-listening.js';
 import { type BaseImageMap, ImageResolver } from './image-resolver.js';
 import { InstanceVolumes } from './instance-volumes.js';
 import { loggedCall } from './logged-call.js';
@@ -279,8 +280,16 @@ export class DockerRuntime implements Runtime {
     if (opts.volumes) await this.volumes.removeFor(info);
   }
 
+  /**
+   * A container found stopped or gone is believed only once the engine also takes a new
+   * connection: one shutting down stops its containers after closing its listeners, and that is
+   * the node going away (RuntimeUnavailable), not the workload failing.
+   */
   async inspect(handle: WorkloadHandle): Promise<ObservedWorkload | undefined> {
     const info = await this.find(handle.id);
+    if (!info?.State.Running) {
+      await this.reads.read('a new connection', (signal) => engineListening(this.docker, signal));
+    }
     return info ? observedWorkload(info, this.node) : undefined;
   }
 
