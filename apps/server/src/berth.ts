@@ -44,6 +44,8 @@ export interface ReloadResult {
   updated: string[];
   removed: string[];
   kept: string[];
+  /** Files skipped, each with the reason (too large, not a regular file, a bad compose file). */
+  problems: { path: string; message: string }[];
 }
 
 export type Berth = Awaited<ReturnType<typeof createBerth>>;
@@ -119,12 +121,13 @@ export async function createBerth(config: ServerConfig, opts: BerthOptions = {})
   });
 
   async function reloadTemplates(): Promise<ReloadResult> {
-    const files = await readTemplateFolder(config.templatesDir);
+    const folder = await readTemplateFolder(config.templatesDir);
     const compose = await readComposeFolder(config.composeDir);
-    for (const p of compose.problems) log.warn({ ns: 'templates', file: p.path }, p.message);
-    const synced = templates.sync([...files, ...compose.files]);
+    const problems = [...folder.problems, ...compose.problems];
+    for (const p of problems) log.warn({ ns: 'templates', file: p.path }, p.message);
+    const synced = templates.sync([...folder.files, ...compose.files]);
     for (const name of synced.updated) instances.sealStoredSecrets(name);
-    return { folder: config.templatesDir, ...synced };
+    return { folder: config.templatesDir, ...synced, problems };
   }
 
   try {

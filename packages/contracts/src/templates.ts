@@ -21,5 +21,7 @@ export const reloadResultSchema = z.object({
   updated: z.array(z.string()),
   removed: z.array(z.string()),
   kept: z.array(z.string()),
+  /** Files skipped, each with the reason: over the size limit (256 KiB), not a regular file, a bad compose file. */
+  problems: z.array(z.object({ path: z.string(), message: z.string() })),
 });
 export type ReloadResult = z.infer<typeof reloadResultSchema>;
