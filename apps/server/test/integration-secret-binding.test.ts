@@ -113,3 +113,26 @@ describe('a stored integration secret is bound to its URL', () => {
     expect(leaked()).toEqual([]);
   });
 });
+
+describe('a node cannot be re-pointed at another host', () => {
+  it('PATCH /nodes/:name takes only hostKey: an endpoint change is 400 naming it, and nothing connects elsewhere', async () => {
+    const before = received.length;
+    const added = await t.api('POST', '/nodes', {
+      name: 'pinned',
+      config: { endpoint: 'tcp://127.0.0.1:9' },
+    });
+    expect(added.status).toBe(201);
+    const target = `tcp://${new URL(elsewhereUrl).host}`;
+    for (const body of [
+      { endpoint: target },
+      { config: { endpoint: target } },
+      { hostKey: null, endpoint: target },
+    ]) {
+      const res = await t.api('PATCH', '/nodes/pinned', body);
+      expect(res.status).toBe(400);
+      expect(res.body.error.message).toMatch(/Unrecognized key: "(endpoint|config)"/);
+    }
+    expect((await t.api('GET', '/nodes/pinned')).body.endpoint).toBe('tcp://127.0.0.1:9');
+    expect(received.length).toBe(before);
+  });
+});
