@@ -10,7 +10,7 @@ import { DEFAULT_WEB_DIST } from './http/web-ui.js';
 import { ConnectionRouter } from './proxy/connection-router.js';
 import { InstanceProxy } from './proxy/instance-proxy.js';
 import { InstanceTargets } from './proxy/instance-targets.js';
-import { handleInstanceHost, upgradeInstanceHost } from './proxy/proxy-handlers.js';
+import { handleProxyRequest, upgradeProxyRequest } from './proxy/proxy-handlers.js';
 import type { ServerConfig } from './server-config.js';
 
 export interface StartOptions extends BerthOptions {
@@ -51,15 +51,16 @@ export async function startServer(config: ServerConfig, opts: StartOptions = {})
   };
   const targets = new InstanceTargets(berth.store, berth.events, ports);
   const proxy = new InstanceProxy(targets, log.child({ ns: 'proxy' }));
-  // The proxy port: connections are spliced to the instance by the router; what it does not
-  // forward itself goes to the per-request proxy server, which never listens on its own.
-  const proxyServer = createServer((req, res) => handleInstanceHost(proxy, req, res));
-  proxyServer.on('upgrade', (req, socket, head) => upgradeInstanceHost(proxy, req, socket, head));
+  // The proxy port, the only place instance content is served (host form and /i/<name>/ path
+  // form): connections are spliced to the instance by the router; what it does not forward itself
+  // goes to the per-request proxy server, which never listens on its own.
+  const proxyServer = createServer((req, res) => handleProxyRequest(proxy, req, res));
+  proxyServer.on('upgrade', (req, socket, head) => upgradeProxyRequest(proxy, req, socket, head));
   proxyServer.keepAliveTimeout = 65_000;
   const router = new ConnectionRouter(targets, proxyServer);
   let app: Awaited<ReturnType<typeof createApp>> | undefined;
   try {
-    app = await createApp(ctx, proxy, config.webDist ?? DEFAULT_WEB_DIST);
+    app = await createApp(ctx, config.webDist ?? DEFAULT_WEB_DIST);
     await app.listen({ port: config.port, host: config.host });
     apiPort = (app.server.address() as AddressInfo).port;
     proxyPort = await router.listen(config.proxyPort, config.host);
@@ -73,7 +74,14 @@ export async function startServer(config: ServerConfig, opts: StartOptions = {})
   const apiUrl = `http://${config.host}:${apiPort}`;
   if (opts.announce !== false) announceAdminToken(berth.adminToken);
   log.info(
-    { api: apiUrl, proxy: `http://<instance>.localhost:${proxyPort}/`, home: config.home },
+    {
+      api: apiUrl,
+      proxy: [
+        `http://<instance>.localhost:${proxyPort}/`,
+        `http://${config.host}:${proxyPort}/i/<instance>/`,
+      ],
+      home: config.home,
+    },
     'berth is listening',
   );
 

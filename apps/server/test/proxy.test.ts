@@ -78,31 +78,62 @@ function echoOverWebSocket(url: string, headers: Record<string, string> = {}) {
   });
 }
 
-describe('path form /i/<instance>/ on the API port', () => {
+describe('path form /i/<instance>/ on the proxy port', () => {
   it('returns the instance response with the prefix stripped, no token needed', async () => {
-    const res = await fetch(`${t.apiUrl}/i/site/some/path?q=1`);
+    const res = await fetch(`http://${proxyBase}/i/site/some/path?q=1`);
     expect(res.status).toBe(200);
     expect(await res.text()).toBe('hello from site /some/path?q=1');
   });
 
   it('redirects /i/<instance> to /i/<instance>/', async () => {
-    const res = await fetch(`${t.apiUrl}/i/site`, { redirect: 'manual' });
+    const res = await fetch(`http://${proxyBase}/i/site`, { redirect: 'manual' });
     expect(res.status).toBe(308);
     expect(res.headers.get('location')).toBe('/i/site/');
   });
 
   it('upgrades a WebSocket', async () => {
-    expect(await echoOverWebSocket(`ws://127.0.0.1:${t.server.apiPort}/i/site/ws`)).toBe('echo:ping');
+    expect(await echoOverWebSocket(`ws://${proxyBase}/i/site/ws`)).toBe('echo:ping');
   });
 
   it('answers a clear 502 page when the instance is down or unknown', async () => {
-    const down = await fetch(`${t.apiUrl}/i/idle/`);
+    const down = await fetch(`http://${proxyBase}/i/idle/`);
     expect(down.status).toBe(502);
     expect(down.headers.get('content-type')).toMatch(/text\/html/);
     expect(await down.text()).toContain('“idle” is stopped');
-    const unknown = await fetch(`${t.apiUrl}/i/ghost/`);
+    const unknown = await fetch(`http://${proxyBase}/i/ghost/`);
     expect(unknown.status).toBe(502);
     expect(await unknown.text()).toContain('no instance named “ghost”');
+  });
+});
+
+describe('path form /i/<instance>/ on the API port: never served there', () => {
+  it('answers 308 to the same path on the proxy port, same hostname', async () => {
+    for (const [host, path] of [
+      ['127.0.0.1', '/i/site/some/path?q=1'],
+      ['localhost', '/i/site'],
+    ] as const) {
+      const res = await fetch(`http://${host}:${t.server.apiPort}${path}`, { redirect: 'manual' });
+      expect(res.status).toBe(308);
+      expect(res.headers.get('location')).toBe(`http://${host}:${t.proxyPort}${path}`);
+      expect(await res.text()).toBe('');
+    }
+    const followed = await fetch(`${t.apiUrl}/i/site/x`);
+    expect([followed.url, await followed.text()]).toEqual([
+      `http://127.0.0.1:${t.proxyPort}/i/site/x`,
+      'hello from site /x',
+    ]);
+  });
+
+  it('refuses a WebSocket upgrade, naming the proxy port', async () => {
+    const refused = await raw(
+      `GET /i/site/ws HTTP/1.1\r\nHost: 127.0.0.1:${t.server.apiPort}\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n` +
+        'Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n',
+      undefined,
+      t.server.apiPort,
+    );
+    expect(refused).toMatch(/^HTTP\/1\.1 403 /);
+    expect(refused).toContain(`ws://127.0.0.1:${t.proxyPort}/i/site/ws`);
+    await expect(echoOverWebSocket(`ws://127.0.0.1:${t.server.apiPort}/i/site/ws`)).rejects.toThrow(/403/);
   });
 });
 
@@ -172,10 +203,10 @@ function viaAgent(agent: Agent, name: string, path: string, method = 'GET', body
   });
 }
 
-/** Writes `data` on a raw connection to the proxy port; resolves with all it reads until closed. */
-function raw(data: string, until?: (read: string) => boolean) {
+/** Writes `data` on a raw connection to the proxy port (or `port`); resolves with all it reads until closed. */
+function raw(data: string, until?: (read: string) => boolean, port = t.proxyPort) {
   return new Promise<string>((resolve, reject) => {
-    const socket = connect(t.proxyPort, '127.0.0.1');
+    const socket = connect(port, '127.0.0.1');
     let read = '';
     socket.setEncoding('latin1');
     socket.on('data', (c) => {

@@ -47,6 +47,8 @@ export async function startTestServer(opts: {
   apiPort: number;
   proxyPort: number;
   templates?: object[];
+  /** A built web UI to serve (default: apps/web/dist when it exists). */
+  webDist?: string;
 }): Promise<TestServer> {
   const home = mkdtempSync(join(tmpdir(), 'berth-server-test-'));
   const templatesDir = join(home, 'templates');
@@ -55,7 +57,7 @@ export async function startTestServer(opts: {
     writeFileSync(join(templatesDir, `${(t as { name: string }).name}.json`), JSON.stringify(t));
   }
   const config = loadServerConfig(
-    { home, port: opts.apiPort, proxyPort: opts.proxyPort, logLevel: 'silent' },
+    { home, port: opts.apiPort, proxyPort: opts.proxyPort, logLevel: 'silent', webDist: opts.webDist },
     { BERTH_ADMIN_TOKEN: 'test-admin-token' },
   );
   const server = await startServer(config, { announce: false });

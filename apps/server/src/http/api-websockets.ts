@@ -6,7 +6,8 @@ import { routeInstancePath } from '../proxy/proxy-routing.js';
 
 /**
  * Registers @fastify/websocket so that it only sees upgrades of berth's own API (`/api/…`): the
- * instance proxy keeps `/i/<name>/` upgrades, and any other upgrade is refused.
+ * API port's own listener (create-app.ts) refuses `/i/<name>/` upgrades with a sentence naming
+ * the proxy port, and any other upgrade is refused.
  * A browser authenticating with `Sec-WebSocket-Protocol: bearer, <token>` gets `bearer` back.
  */
 export async function installApiWebSockets(app: FastifyInstance): Promise<void> {
@@ -21,6 +22,6 @@ export async function installApiWebSockets(app: FastifyInstance): Promise<void> 
   });
   app.server.on('upgrade', (req, socket, head) => {
     if ((req.url ?? '').startsWith('/api/')) apiUpgrades.emit('upgrade', req, socket, head);
-    else if (routeInstancePath(req.url)?.kind !== 'proxy') socket.destroy();
+    else if (!routeInstancePath(req.url)) socket.destroy();
   });
 }

@@ -2,8 +2,7 @@ import { createServer } from 'node:http';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import type { AppContext } from '../app-context.js';
-import type { InstanceProxy } from '../proxy/instance-proxy.js';
-import { handleInstancePath, upgradeInstancePath } from '../proxy/proxy-handlers.js';
+import { redirectInstancePath, refuseInstanceUpgrade } from '../proxy/proxy-handlers.js';
 import { buildRoutes } from '../routes/builds.js';
 import { eventRoutes } from '../routes/events.js';
 import { instanceRoutes } from '../routes/instances.js';
@@ -21,18 +20,15 @@ import { wsRoutes } from '../routes/ws.js';
 import { installAuth, requireCaller } from './auth-hook.js';
 import { badUrl, installErrorHandling } from './error-handler.js';
 import { installOpenApi } from './openapi.js';
+import { installSecurityHeaders } from './security-headers.js';
 import { installWebUi } from './web-ui.js';
 
 /**
- * The API server: /api/v1 (token required except health), OpenAPI, the web UI when built, and
- * the `/i/<instance>/` proxy path, answered before Fastify sees the request (no token: it is the
- * instance's own traffic).
+ * The API server: /api/v1 (token required except health), OpenAPI and the web UI when built.
+ * Instance content is never served on this origin: `/i/<instance>/…` is answered before Fastify
+ * sees it, with a 308 to the same path on the proxy port (WebSocket upgrades there are refused).
  */
-export async function createApp(
-  ctx: AppContext,
-  proxy: InstanceProxy,
-  webDist: string,
-): Promise<FastifyInstance> {
+export async function createApp(ctx: AppContext, webDist: string): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: ctx.berth.log.child({ ns: 'http' }) as FastifyBaseLogger,
     logController: new LogController({ disableRequestLogging: true }),
@@ -41,10 +37,13 @@ export async function createApp(
     frameworkErrors: (err, req, reply) => badUrl(err, req, reply, (r) => requireCaller(r, ctx.berth.tokens)),
     serverFactory: (handler) => {
       const server = createServer((req, res) => {
-        if (!handleInstancePath(proxy, req, res)) handler(req, res);
+        if (!redirectInstancePath(req, res, ctx.view.proxyPort())) handler(req, res);
       });
-      server.on('upgrade', (req, socket, head) => {
-        if (!upgradeInstancePath(proxy, req, socket, head) && server.listenerCount('upgrade') === 1)
+      server.on('upgrade', (req, socket) => {
+        if (
+          !refuseInstanceUpgrade(req, socket, ctx.view.proxyPort()) &&
+          server.listenerCount('upgrade') === 1
+        )
           socket.destroy();
       });
       return server;
@@ -52,6 +51,7 @@ export async function createApp(
   });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
+  installSecurityHeaders(app);
   app.addHook('onResponse', async (req, reply) => {
     req.log.debug(
       { method: req.method, url: req.url, status: reply.statusCode, ms: reply.elapsedTime },

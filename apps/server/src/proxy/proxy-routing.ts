@@ -21,3 +21,14 @@ export function routeInstancePath(url: string | undefined): PathRoute {
   if (m[2] === undefined) return { kind: 'redirect', location: `/i/${m[1]}/${query}` };
   return { kind: 'proxy', name, path: `${m[2]}${query}` };
 }
+
+const HOST_HEADER = /^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+)(?::\d{1,5})?$/;
+
+/**
+ * The proxy port's origin as the client reaches this server: the Host header's hostname with the
+ * proxy port (`127.0.0.1:7411` → `http://127.0.0.1:7412`); undefined for a missing or malformed Host.
+ */
+export function proxyOrigin(host: string | undefined, proxyPort: number): string | undefined {
+  const m = host ? HOST_HEADER.exec(host.trim()) : null;
+  return m?.[1] ? `http://${m[1]}:${proxyPort}` : undefined;
+}

@@ -2,8 +2,9 @@ import type { InstanceView } from '../api/types';
 
 /**
  * Each leased port as a link to it on this machine, and — when berth proxies the instance (it has
- * an HTTP port) — its two proxy addresses: `<name>.localhost` on the proxy port, and the `/i/<name>/`
- * path on this page's own origin (which also works when berth is reached from another machine).
+ * an HTTP port) — its two proxy addresses, both on the proxy port: `<name>.localhost`, and the
+ * `/i/<name>/` path on this page's own hostname (which also works when berth is reached from
+ * another machine). Never on this page's origin: an instance's page there could act as the UI.
  */
 export function PortLinks({
   instance,
@@ -35,7 +36,7 @@ export function PortLinks({
             </a>
           </li>
           <li>
-            <a href={`/i/${encodeURIComponent(instance.name)}/`} target="_blank" rel="noreferrer">
+            <a href={pathFormUrl(instance.proxyUrl, instance.name)} target="_blank" rel="noreferrer">
               via berth /i/{instance.name}/
             </a>
           </li>
@@ -43,4 +44,10 @@ export function PortLinks({
       ) : null}
     </ul>
   );
+}
+
+/** `/i/<name>/` on the proxy port (taken from `proxyUrl`) at the hostname this page was opened with. */
+function pathFormUrl(proxyUrl: string, name: string): string {
+  const { port } = new URL(proxyUrl);
+  return `${window.location.protocol}//${window.location.hostname}:${port}/i/${encodeURIComponent(name)}/`;
 }
