@@ -26,13 +26,14 @@ function serve(
     { env: { ...process.env, BERTH_ADMIN_TOKEN: TOKEN, BERTH_LOG_LEVEL: 'info' } },
   );
   server = proc;
+  const exited = new Promise((r) => proc.once('exit', r));
   return new Promise((resolve, reject) => {
     let out = '';
     proc.stderr.on('data', (d: Buffer) => (out += d.toString()));
     proc.stdout.on('data', (d: Buffer) => {
       out += d.toString();
       const api = /"api":"(http:\/\/[^"]+)"/.exec(out)?.[1];
-      if (api) resolve({ proc, api });
+      if (api) resolve({ proc, api, exited });
     });
     proc.once('exit', (code) => reject(new Error(`berth serve exited (${code}) before listening:\n${out}`)));
   });
@@ -58,9 +59,10 @@ function markedProcesses(home: string): Map<number, string> {
 }
 
 afterAll(async () => {
-  if (server && server.exitCode === null) {
+  if (server && server.exitCode === null && server.signalCode === null) {
+    const exited = new Promise((r) => server?.once('exit', r));
     server.kill('SIGTERM');
-    await new Promise((r) => server?.once('exit', r));
+    await exited;
   }
   // Whatever this test started and berth did not stop: its own process groups, by pid.
   if (env) {
@@ -110,7 +112,7 @@ describe(`berth serve killed with SIGKILL during ${COUNT} parallel creates+deplo
     });
     await killedNow;
     await Promise.all(creates);
-    await new Promise((r) => (first.proc.exitCode !== null ? r(null) : first.proc.once('exit', r)));
+    await first.exited;
     expect(acknowledged.length).toBeGreaterThanOrEqual(killedAfter - 1);
 
     const again = await serve(env.home, env.templates);
