@@ -246,6 +246,23 @@ describe('secret values stored in clear before', () => {
       await berth.reloadTemplates();
       expect(berth.store.instances.findByName('old')!.config.apikey).toMatch(/^sealed:v1:/);
 
+      // The same for a template saved through the API.
+      const viaApi = (secret: boolean) => ({
+        name: 'viaapi',
+        source: { kind: 'command', command: process.execPath, args: ['-e', ''] },
+        config: { apikey: { type: 'string', secret } },
+      });
+      berth.templates.create(viaApi(false));
+      await berth.instances.create({
+        template: 'viaapi',
+        name: 'api1',
+        config: { apikey: PLAIN },
+        start: false,
+      });
+      expect(berth.store.instances.findByName('api1')!.config.apikey).toBe(PLAIN);
+      berth.templates.update('viaapi', viaApi(true));
+      expect(berth.store.instances.findByName('api1')!.config.apikey).toMatch(/^sealed:v1:/);
+
       // A row written by an older berth, in clear: sealed when berth opens the database.
       berth.store.instances.update(made.id, { config: { apikey: PLAIN, region: 'eu' } });
       await berth.close();
