@@ -10,7 +10,7 @@ import {
   writeSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { Writable } from 'node:stream';
 import { type Berth, loadServerConfig, type RunningServer, startServer } from '@berth/server';
 import Database from 'better-sqlite3';
@@ -70,6 +70,7 @@ describe.skipIf(!isRoot)('a full disk under BERTH_HOME', () => {
   const mnt = mkdtempSync(join(tmpdir(), 'berth-disk-full-'));
   const home = join(mnt, 'home');
   const filler = join(mnt, 'filler');
+  const flag = join(mkdtempSync(join(tmpdir(), 'berth-disk-full-flag-')), 'healthy');
   const logLines: Record<string, unknown>[] = [];
   let server: RunningServer;
   let base: string;
@@ -93,6 +94,15 @@ describe.skipIf(!isRoot)('a full disk under BERTH_HOME', () => {
     execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=16m', 'tmpfs', mnt]);
     mkdirSync(join(home, 'templates'), { recursive: true });
     writeFileSync(join(home, 'templates', 'full.yaml'), helloTemplate('full', 45000));
+    // Healthy while the flag file (off the full disk) exists: its health changes while writes fail.
+    writeFileSync(flag, '');
+    writeFileSync(
+      join(home, 'templates', 'checked.yaml'),
+      helloTemplate('checked', 45200).replace(
+        'health:\n  http: { port: http, path: / }',
+        `health:\n  command: [test, -f, ${flag}]\n  intervalSeconds: 0.2\n  retries: 1`,
+      ),
+    );
     const sink = new Writable({
       write(chunk, _enc, done) {
         for (const line of String(chunk).split('\n')) if (line) logLines.push(JSON.parse(line));
@@ -106,6 +116,13 @@ describe.skipIf(!isRoot)('a full disk under BERTH_HOME', () => {
     expect(a.status).toBe(201);
     const b = await api('POST', '/instances', { template: 'full', name: 'full-b', start: false });
     expect(b.status).toBe(201);
+    expect((await api('POST', '/instances?wait=1', { template: 'checked', name: 'checked-1' })).status).toBe(
+      201,
+    );
+    await until(
+      'checked-1 healthy',
+      async () => (await api('GET', '/instances/checked-1')).body.health === 'healthy',
+    );
     const [dep] = (await api('GET', '/instances/full-a/deployments')).body;
     running = { id: a.body.id, port: a.body.ports.http, pid: Number(dep.handle.id), deployment: dep.id };
     expect(await get(running.port)).toBe('hello');
@@ -121,6 +138,7 @@ describe.skipIf(!isRoot)('a full disk under BERTH_HOME', () => {
         execFileSync('umount', ['-l', mnt]);
       } finally {
         rmSync(mnt, { recursive: true, force: true });
+        rmSync(dirname(flag), { recursive: true, force: true });
       }
     }
   });
@@ -149,6 +167,7 @@ describe.skipIf(!isRoot)('a full disk under BERTH_HOME', () => {
   it('answers 507 for every write, and none of them changes the world', async () => {
     const before = await world();
     expect(before.instances.map((i) => `${i.name}:${i.status}`)).toEqual([
+      'checked-1:running',
       'full-a:running',
       'full-b:stopped',
     ]);
@@ -161,8 +180,10 @@ describe.skipIf(!isRoot)('a full disk under BERTH_HOME', () => {
     expectFull(await api('DELETE', '/instances/full-a'));
     expectFull(await api('POST', '/instances/full-a/port-override', { name: 'http', port: 45_500 }));
 
-    // A few reconciler ticks: nothing it does on its own may act on a write that failed either.
-    await new Promise((r) => setTimeout(r, 1_000));
+    // A few reconciler ticks, and a health check turning bad whose result cannot be recorded:
+    // nothing berth does on its own may act on a write that failed, nor fall over on it.
+    rmSync(flag);
+    await new Promise((r) => setTimeout(r, 1_500));
     expect(pidRuns(running.pid)).toBe(true);
     expect(await get(running.port)).toBe('hello');
     const after = await world();
@@ -178,6 +199,10 @@ describe.skipIf(!isRoot)('a full disk under BERTH_HOME', () => {
 
   it('works again once there is space', async () => {
     unlinkSync(filler);
+    await until(
+      'checked-1 seen unhealthy',
+      async () => (await api('GET', '/instances/checked-1')).body.health !== 'healthy',
+    );
     expect((await api('POST', '/instances/full-a/stop?wait=1')).status).toBe(200);
     await until('the process to be gone', () => !pidRuns(running.pid));
     const b = await api('POST', '/instances/full-b/start?wait=1');
@@ -190,7 +215,7 @@ describe.skipIf(!isRoot)('a full disk under BERTH_HOME', () => {
     expect((await api('POST', '/instances?wait=1', { template: 'full', name: 'full-c' })).status).toBe(201);
     expect((await api('DELETE', '/instances/full-c')).status).toBe(204);
     const names = ((await api('GET', '/instances')).body as { name: string }[]).map((i) => i.name).sort();
-    expect(names).toEqual(['full-a', 'full-b']);
+    expect(names).toEqual(['checked-1', 'full-a', 'full-b']);
   });
 });
 

@@ -719,7 +719,14 @@ export class Reconciler {
 
   /** Periodic pass: notices exits, retries that are due, unreachable nodes coming back. */
   startTicking(intervalMs: number): void {
-    this.tickTimer = setInterval(() => void this.tick(), intervalMs);
+    this.tickTimer = setInterval(
+      () =>
+        void this.tick().catch((err) => {
+          // A pass that could not read or write its records (the store logs those) runs again next tick.
+          if (!isBerthError(err)) this.log.error({ err }, 'reconciler pass failed');
+        }),
+      intervalMs,
+    );
     this.tickTimer.unref?.();
   }
 
@@ -843,6 +850,10 @@ export class Reconciler {
       .check(target, check.timeoutSeconds * 1000)
       .catch((err): HealthResult => ({ ok: false, message: userMessage(err) }))
       .then((result) => this.onHealth(inst.id, dep.id, tracker, result))
+      // Recording the result failed (a full disk: the store logged it): the next check tries again.
+      .catch((err) => {
+        if (!isBerthError(err)) this.log.error({ instance: inst.name, err }, 'health result not recorded');
+      })
       .finally(() => {
         tracker.inflight = false;
       });
