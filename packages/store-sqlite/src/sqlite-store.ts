@@ -150,7 +150,11 @@ export class SqliteStore implements Store {
     if (isMemoryPath(this.file)) return null;
     const stamp = new Date(clock.now()).toISOString().replace(/[:.]/g, '-');
     const target = `${this.file}.pre-${reason.replace(/[^a-z0-9-]+/gi, '-')}-${stamp}.bak`;
-    await this.#db.backup(target);
+    try {
+      await this.#db.backup(target);
+    } catch (err) {
+      throw this.#storageError(err, 'backup');
+    }
     return target;
   }
 
