@@ -186,6 +186,13 @@ describe('template config fields marked secret', () => {
     const res = await api('PATCH', '/instances/sec/config', { config: { nope: 'x' } });
     expect(res.status).toBe(400);
     expect(res.text).toContain('config.nope');
+    const masked = await api('POST', '/instances', {
+      template: 'sec',
+      name: 'sec2',
+      config: { apikey: '••••' },
+    });
+    expect(masked.status).toBe(400);
+    expect(masked.text).toContain('config.apikey is the mask');
     const cleared = await api('PATCH', '/instances/sec/config', { config: { apikey: null } });
     expect(cleared.status).toBe(400);
     expect(cleared.text).toContain('config.apikey is required');

@@ -1,5 +1,6 @@
 import { InvalidInput } from './errors.js';
 import type { ConfigValue } from './instance.js';
+import { isMasked } from './secret-box.js';
 import type { Template } from './template.js';
 
 /**
@@ -24,6 +25,13 @@ export function resolveConfig(
   }
   for (const [key, field] of Object.entries(template.config)) {
     const raw = input[key] ?? field.default;
+    if (field.secret && isMasked(raw)) {
+      problems.push({
+        field: `config.${key}`,
+        message: 'is the mask berth shows for a stored secret, not a value: send the secret itself',
+      });
+      continue;
+    }
     if (raw === undefined || raw === null || raw === '') {
       if (field.required) problems.push({ field: `config.${key}`, message: 'is required' });
       continue;

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { resolveConfig } from './config-values.js';
 import {
   isSealed,
   maskSecrets,
@@ -65,6 +66,13 @@ describe('secret config values', () => {
     expect(mergeConfig(current, { token: '••••', region: 'us' })).toEqual({ token: 'abc', region: 'us' });
     expect(mergeConfig(current, { token: 'new' })).toEqual({ token: 'new', region: 'eu' });
     expect(mergeConfig(current, { region: null })).toEqual({ token: 'abc' });
+  });
+
+  it('refuses the mask itself as a new secret value, naming the field', () => {
+    expect(() => resolveConfig(template, { token: '••••' })).toThrow(
+      /config.token is the mask berth shows for a stored secret, not a value/,
+    );
+    expect(resolveConfig(template, { region: '••••' })).toEqual({ region: '••••' });
   });
 
   it('re-seals every sealed value with the current key; null when there is none', () => {
