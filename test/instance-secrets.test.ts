@@ -227,6 +227,11 @@ describe('berth config', () => {
     expect(await served()).toBe(`${sha(THIRD)} ${THIRD.length}`);
     expect(databaseBytes()).not.toContain(THIRD);
 
+    const rotated = await cli('integration', 'rotate-key');
+    expect(rotated.stdout).toMatch(/re-sealed 0 integrations and 1 instances' secrets/);
+    await api('POST', '/instances/sec/restart?wait=1');
+    expect(await served()).toBe(`${sha(THIRD)} ${THIRD.length}`);
+
     const bad = await cli('config', 'sec', 'nope=x');
     expect(bad.code).toBe(2); // invalid input
     expect(bad.stderr).toContain('config.nope');

@@ -18,11 +18,18 @@ export function registerIntegrationCommands(program: Command): void {
   registerScan(integration);
   integration
     .command('rotate-key')
-    .description('make a new secrets key and re-seal every integration with it')
+    .description("make a new secrets key and re-seal every integration's and instance's secrets with it")
     .option('--json', 'print JSON')
     .action(async (opts, cmd: Command) => {
-      const r = await clientOf(cmd).post<{ keyId: string; resealed: number }>('/integrations/rotate-key');
-      show(r, opts.json, (v) => `new key ${v.keyId}; re-sealed ${v.resealed} integrations`);
+      const r = await clientOf(cmd).post<{ keyId: string; resealed: number; resealedInstances: number }>(
+        '/integrations/rotate-key',
+      );
+      show(
+        r,
+        opts.json,
+        (v) =>
+          `new key ${v.keyId}; re-sealed ${v.resealed} integrations and ${v.resealedInstances} instances' secrets`,
+      );
     });
   integration
     .command('rm <name>')
