@@ -409,6 +409,7 @@ describe(`${REQUESTS} requests generated from the OpenAPI document (seed ${SEED}
     const perOperation = new Map<string, Set<number>>();
     let next = 0;
     let preRouting = 0;
+    const spent = new Map<string, number>();
     const started = Date.now();
 
     // A connection the server closed right after answering an oversized request (413, 431) can
@@ -416,6 +417,7 @@ describe(`${REQUESTS} requests generated from the OpenAPI document (seed ${SEED}
     // new connection, and counts as a failure only if it fails again.
     let resent = 0;
     async function send(q: FuzzRequest, op: Operation, retry = true): Promise<void> {
+      const began = Date.now();
       const controller = new AbortController();
       const timer = setTimeout(() => controller.abort(), TIMEOUT_MS);
       let status: number | string;
@@ -462,6 +464,7 @@ describe(`${REQUESTS} requests generated from the OpenAPI document (seed ${SEED}
       }
       statuses[status] = (statuses[status] ?? 0) + 1;
       const key = `${op.method.toUpperCase()} ${op.path}`;
+      spent.set(key, (spent.get(key) ?? 0) + Date.now() - began);
       if (!perOperation.has(key)) perOperation.set(key, new Set());
       if (typeof status === 'number') perOperation.get(key)?.add(status);
     }
@@ -487,6 +490,7 @@ describe(`${REQUESTS} requests generated from the OpenAPI document (seed ${SEED}
       failures: failures.length,
       preRoutingWithoutEnvelope: preRouting,
       resentAfterReset: resent,
+      slowestOperationsMs: Object.fromEntries([...spent].sort((a, b) => b[1] - a[1]).slice(0, 5)),
       seconds,
       alive,
     });
