@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { composePort, composeTemplate, composeTemplateName, parseComposeFile } from './compose-file.js';
+import {
+  composePort,
+  composeTemplate,
+  composeTemplateName,
+  moveFixedPorts,
+  parseComposeFile,
+} from './compose-file.js';
 
 const mem0 = `
 services:
@@ -42,16 +48,16 @@ describe('compose files as templates', () => {
     expect(t.maxInstances).toBeUndefined();
   });
 
-  it('reports fixed host ports as ports pinned to their number, and makes the template a singleton', () => {
+  it('reports fixed host ports as fixed ports pinned to their number (the conflict flow may move them)', () => {
     const t = composeTemplate(
       'services:\n  web:\n    image: nginx\n    ports: ["8080:80", "53:53/udp", "9000"]\n',
       'web.yml',
     );
-    expect(t.ports.map((p) => [p.name, p.preferred, p.range, p.protocol])).toEqual([
-      ['web-8080', 8080, [8080, 8080], 'tcp'],
-      ['web-53', 53, [53, 53], 'udp'],
+    expect(t.ports.map((p) => [p.name, p.preferred, p.range, p.protocol, p.fixed])).toEqual([
+      ['web-8080', 8080, [8080, 8080], 'tcp', true],
+      ['web-53', 53, [53, 53], 'udp', true],
     ]);
-    expect(t.maxInstances).toBe(1);
+    expect(t.maxInstances).toBeUndefined();
   });
 
   it('names templates after their file', () => {
@@ -64,5 +70,38 @@ describe('compose files as templates', () => {
     expect(composePort('s', '80')).toBeNull();
     expect(() => parseComposeFile('version: "3"\n', 'empty.yml')).toThrow(/empty.yml .*no services/);
     expect(() => parseComposeFile('services: [', 'bad.yml')).toThrow(/bad.yml is not a usable compose file/);
+  });
+});
+
+describe('moveFixedPorts', () => {
+  it('moves fixed host ports in the syntax they were written in, and leaves the rest alone', () => {
+    const text = [
+      'x-common: &common',
+      '  restart: "no"',
+      'services:',
+      '  web:',
+      '    <<: *common',
+      '    image: nginx',
+      '    ports: ["127.0.0.1:8080:80", "53:53/udp", "${API_PORT:-9000}:9000"]',
+      '  db:',
+      '    image: pg',
+      '    ports:',
+      '      - target: 5432',
+      '        published: 5432',
+      '',
+    ].join('\n');
+    const moved = JSON.parse(
+      moveFixedPorts(
+        text,
+        'c.yml',
+        new Map([
+          ['web-8080', 20001],
+          ['db-5432', 20002],
+        ]),
+      ),
+    );
+    expect(moved.services.web.ports).toEqual(['127.0.0.1:20001:80', '53:53/udp', '${API_PORT:-9000}:9000']);
+    expect(moved.services.web.restart).toBe('no');
+    expect(moved.services.db.ports).toEqual([{ target: 5432, published: 20002 }]);
   });
 });

@@ -133,8 +133,8 @@ export function composeTemplateName(fileName: string): string {
   return name.slice(0, 63).replace(/-+$/, '') || 'compose';
 }
 
-/** `MEM0_PORT` → `mem0-port`; a fixed port → `<service>-<port>`. */
-function portName(p: ComposePort): string {
+/** `MEM0_PORT` → `mem0-port`; a fixed port → `<service>-<port>`: the name the template gives it. */
+export function composePortName(p: ComposePort): string {
   const raw = p.variable ?? `${p.service}-${p.hostPort}`;
   const name = raw
     .toLowerCase()
@@ -145,8 +145,8 @@ function portName(p: ComposePort): string {
 
 /**
  * A compose file as a template — pure. Ports written `${VAR:-default}` become ports berth
- * allocates (env VAR, preferred default); fixed host ports are reported as ports pinned to their
- * number, and make the template a singleton (two projects cannot both publish them).
+ * allocates (env VAR, preferred default); fixed host ports are `fixed` ports every instance pins
+ * to their number unless it pins another (the compose runtime then publishes that one instead).
  * `file` is how the template refers to the compose file (relative to the template's folder).
  */
 export function composeTemplate(text: string, fileName: string, file = fileName): Template {
@@ -154,7 +154,7 @@ export function composeTemplate(text: string, fileName: string, file = fileName)
   const seen = new Set<string>();
   const ports: Record<string, unknown>[] = [];
   for (const p of parsed.ports) {
-    const name = portName(p);
+    const name = composePortName(p);
     if (seen.has(name)) continue;
     seen.add(name);
     const fixed = p.variable === null;
@@ -164,19 +164,48 @@ export function composeTemplate(text: string, fileName: string, file = fileName)
       protocol: p.protocol,
       ...(p.containerPort !== null ? { containerPort: p.containerPort } : {}),
       ...(p.hostPort !== null ? { preferred: p.hostPort } : {}),
-      ...(fixed && p.hostPort !== null ? { range: [p.hostPort, p.hostPort] } : {}),
+      ...(fixed && p.hostPort !== null ? { range: [p.hostPort, p.hostPort], fixed: true } : {}),
     });
   }
   const primary = parsed.ports[0]?.service ?? parsed.services[0];
-  const hasFixed = parsed.ports.some((p) => p.variable === null);
   return validateTemplate(
     {
       name: composeTemplateName(fileName),
       description: `compose file ${fileName.replace(/^.*\//, '')}`,
       source: { kind: 'compose', file, ...(primary ? { service: primary } : {}) },
       ports,
-      ...(hasFixed ? { maxInstances: 1 } : {}),
     },
     fileName,
   );
+}
+
+/** A port entry with another host port, in the syntax it was written in. */
+function withHostPort(entry: unknown, port: number): unknown {
+  if (typeof entry === 'object' && entry !== null) return { ...entry, published: port };
+  const [spec = '', proto] = String(entry).split('/');
+  const parts = splitPortSpec(spec);
+  parts[parts.length - 2] = String(port);
+  return `${parts.join(':')}${proto ? `/${proto}` : ''}`;
+}
+
+/**
+ * The compose file with fixed host ports moved (port name → new host port), as JSON (which is
+ * YAML) — pure. An override file cannot move them: compose adds the ports of every file.
+ */
+export function moveFixedPorts(text: string, fileName: string, moves: ReadonlyMap<string, number>): string {
+  let doc: { services?: Record<string, { ports?: unknown[] }> };
+  try {
+    doc = parseYaml(text, { merge: true }) as typeof doc;
+  } catch (err) {
+    fail(fileName, (err instanceof Error ? err.message : String(err)).split('\n')[0] ?? 'YAML error', err);
+  }
+  for (const [service, svc] of Object.entries(doc.services ?? {})) {
+    if (!Array.isArray(svc?.ports)) continue;
+    svc.ports = svc.ports.map((entry) => {
+      const p = composePort(service, entry);
+      const to = p && p.variable === null ? moves.get(composePortName(p)) : undefined;
+      return to === undefined ? entry : withHostPort(entry, to);
+    });
+  }
+  return `${JSON.stringify(doc, null, 2)}\n`;
 }

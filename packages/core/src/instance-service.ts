@@ -6,7 +6,7 @@ import type { EventBus } from './event-bus.js';
 import type { Instance } from './instance.js';
 import { assertName } from './names.js';
 import { LOCAL_NODE } from './node.js';
-import type { PortLedger, PreflightResult } from './port-ledger.js';
+import { type PortLedger, type PreflightResult, pinOf } from './port-ledger.js';
 import type { Reconciler } from './reconciler.js';
 import type { RuntimeResolver, Workspace } from './runtime-resolver.js';
 import { mergeConfig, openSecrets, type SecretBox, sealSecrets, secretFields } from './secret-box.js';
@@ -177,7 +177,12 @@ export class InstanceService {
     const out: Record<string, number> = {};
     for (const l of this.d.store.leases.listByOwner(id)) if (l.portName) out[l.portName] = l.port;
     const inst = this.d.store.instances.find(id);
-    for (const [name, port] of Object.entries(inst?.portOverrides ?? {})) out[name] ??= port;
+    // A running instance holds a lease for each of its ports; one that waits for a start may not.
+    if (!inst || inst.status === 'running') return out;
+    for (const spec of this.d.store.templates.find(inst.template)?.template.ports ?? []) {
+      const pin = pinOf(inst, spec);
+      if (pin !== undefined) out[spec.name] ??= pin;
+    }
     return out;
   }
 

@@ -201,7 +201,7 @@ export class PortLedger {
     );
     const out: PortRef[] = [];
     for (const spec of template.ports) {
-      const pinned = instance.portOverrides[spec.name];
+      const pinned = pinOf(instance, spec);
       const held = leased.get(spec.name);
       if (pinned !== undefined) out.push([spec.protocol, pinned]);
       if (held !== undefined && held !== pinned) out.push([spec.protocol, held]);
@@ -386,7 +386,7 @@ export class PortLedger {
     const conflicts: PortConflict[] = [];
     const changed: { name: string; from: number; to: number; usedBy: string }[] = [];
     for (const spec of template.ports) {
-      const pinned = instance.portOverrides[spec.name];
+      const pinned = pinOf(instance, spec);
       if (pinned !== undefined) {
         const by = used.has(pinned)
           ? `this instance's port '${portNameOf(chosen, pinned)}'`
@@ -484,7 +484,7 @@ export class PortLedger {
     const used = new Set<number>();
     const out: PreflightResult['portConflicts'] = [];
     for (const spec of template.ports) {
-      const pinned = instance.portOverrides[spec.name];
+      const pinned = pinOf(instance, spec);
       const port = pinned ?? leases.get(spec.name)?.port;
       if (port === undefined) continue;
       const by = this.holder(host, spec.protocol, port, ext, self);
@@ -642,4 +642,16 @@ function exhausted(spec: PortSpec, host: string) {
   return new Conflict(`No free ${spec.protocol} port left for '${spec.name}' on ${host}`, {
     code: 'PORTS_EXHAUSTED',
   });
+}
+
+/**
+ * The port an instance pins for a port of its template: its own override, else the template's
+ * fixed port (a compose file's `"8080:80"`). Pinned ports are never re-chosen; a taken one is a
+ * conflict the operator settles.
+ */
+export function pinOf(
+  instance: Pick<Instance, 'portOverrides'>,
+  spec: Pick<PortSpec, 'name' | 'fixed' | 'preferred'>,
+): number | undefined {
+  return instance.portOverrides[spec.name] ?? (spec.fixed ? spec.preferred : undefined);
 }

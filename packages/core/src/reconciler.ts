@@ -7,7 +7,7 @@ import { type HealthProbe, type HealthResult, HealthTracker, healthTarget } from
 import type { Instance, InstanceStatus } from './instance.js';
 import type { Logger } from './logger.js';
 import { LOCAL_NODE } from './node.js';
-import type { PortLedger } from './port-ledger.js';
+import { type PortLedger, pinOf } from './port-ledger.js';
 import { decideRestart, defaultRestartPolicy } from './restart-decision.js';
 import type { ObservedWorkload, Runtime } from './runtime.js';
 import type { RuntimeResolver, Workspace } from './runtime-resolver.js';
@@ -932,9 +932,7 @@ function lostBinds(
   message: string,
 ): Map<string, string> | undefined {
   if (!/address already in use|EADDRINUSE|port is already allocated/i.test(message)) return undefined;
-  const chosen = template.ports.filter(
-    (p) => inst.portOverrides[p.name] === undefined && ports[p.name] !== undefined,
-  );
+  const chosen = template.ports.filter((p) => pinOf(inst, p) === undefined && ports[p.name] !== undefined);
   const named = chosen.filter((p) => new RegExp(`\\b${ports[p.name]}\\b`).test(message));
   const lost = named.length > 0 ? named : chosen;
   if (lost.length === 0) return undefined;

@@ -26,6 +26,11 @@ export const portSpecSchema = z
       .optional(),
     /** Whether this port speaks HTTP (proxy and links). Defaults to true for the first tcp port. */
     http: z.boolean().optional(),
+    /**
+     * The host port is fixed (a compose file publishing `"8080:80"`): every instance pins
+     * `preferred` unless it pins another, so a holder is named and the conflict flow asks.
+     */
+    fixed: z.boolean().optional(),
   })
   .strict();
 

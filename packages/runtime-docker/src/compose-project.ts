@@ -1,6 +1,13 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import { isAbsolute, join, resolve } from 'node:path';
-import { type DeploySpec, InvalidInput, parseComposeFile, type WorkloadHandle } from '@berth/core';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
+import {
+  composePortName,
+  type DeploySpec,
+  InvalidInput,
+  moveFixedPorts,
+  parseComposeFile,
+  type WorkloadHandle,
+} from '@berth/core';
 import { berthLabels, LABEL } from './berth-labels.js';
 
 export const COMPOSE_RUNTIME = 'compose';
@@ -12,6 +19,7 @@ export const COMPOSE_LABEL = {
   primary: 'berth.compose-primary',
   files: 'berth.compose-files',
   envFile: 'berth.compose-env-file',
+  projectDir: 'berth.compose-project-dir',
 } as const;
 
 /** What one instance's compose project is: its name, its files and the service its ports point at. */
@@ -21,6 +29,11 @@ export interface ComposeProject {
   files: string[];
   envFile: string | null;
   primary: string;
+  /**
+   * The template's compose file's folder, when berth runs a rewritten copy of that file (fixed
+   * ports moved) from the instance's data directory: relative paths still mean what they meant.
+   */
+  projectDir: string | null;
 }
 
 /** `berth-<instance>`, in the characters every compose version keeps in a project name. */
@@ -37,6 +50,7 @@ export function composeHandle(p: ComposeProject, node: string): WorkloadHandle {
       files: JSON.stringify(p.files),
       envFile: p.envFile,
       primary: p.primary,
+      projectDir: p.projectDir,
       node,
     },
   };
@@ -50,6 +64,7 @@ export function projectOf(handle: WorkloadHandle): ComposeProject {
     files,
     envFile: typeof handle.meta.envFile === 'string' ? handle.meta.envFile : null,
     primary: typeof handle.meta.primary === 'string' ? handle.meta.primary : '',
+    projectDir: typeof handle.meta.projectDir === 'string' ? handle.meta.projectDir : null,
   };
 }
 
@@ -61,6 +76,7 @@ export function handleFromLabels(labels: Record<string, string>, node: string): 
       files: JSON.parse(labels[COMPOSE_LABEL.files] ?? '[]') as string[],
       envFile: labels[COMPOSE_LABEL.envFile] || null,
       primary: labels[COMPOSE_LABEL.primary] ?? '',
+      projectDir: labels[COMPOSE_LABEL.projectDir] || null,
     },
     node,
   );
@@ -78,6 +94,23 @@ function sourceOf(spec: DeploySpec) {
 
 function located(path: string, spec: DeploySpec): string {
   return isAbsolute(path) ? path : resolve(spec.templateDir ?? spec.cwd, path);
+}
+
+/** Where berth writes the compose file with moved fixed ports, when it needs one. */
+export function movedComposePath(spec: DeploySpec): string {
+  return join(spec.dataDir, 'berth-compose.moved.yml');
+}
+
+/** Fixed host ports of the file that the instance publishes elsewhere (port name → its port). */
+function movedPorts(spec: DeploySpec, parsed: ReturnType<typeof parseComposeFile>): Map<string, number> {
+  const moves = new Map<string, number>();
+  for (const p of parsed.ports) {
+    if (p.variable !== null || p.hostPort === null) continue;
+    const name = composePortName(p);
+    const resolved = spec.ports.find((r) => r.name === name);
+    if (resolved && resolved.hostPort !== p.hostPort) moves.set(name, resolved.hostPort);
+  }
+  return moves;
 }
 
 /** Where berth writes the instance's override file: inside its data directory. */
@@ -111,11 +144,20 @@ export async function prepareProject(
     throw new InvalidInput(`${file} has no service '${source.service}'`, { code: 'INVALID_COMPOSE' });
   }
   const override = overridePath(spec);
+  await mkdir(spec.dataDir, { recursive: true });
+  // Fixed host ports the conflict flow moved: the container publishes the port berth leased.
+  const moves = movedPorts(spec, parsed);
+  let main = file;
+  if (moves.size > 0) {
+    main = movedComposePath(spec);
+    await writeFile(main, moveFixedPorts(text, file, moves));
+  }
   const project: ComposeProject = {
     project: composeProjectName(spec.instanceName),
-    files: [file, override],
+    files: [main, override],
     envFile: source.envFile ? located(source.envFile, spec) : null,
     primary,
+    projectDir: main === file ? null : dirname(file),
   };
   const labels = projectLabels(spec, project);
   const services: Record<string, { labels: Record<string, string>; image?: string }> = {};
@@ -124,7 +166,6 @@ export async function prepareProject(
     const mapped = image ? await imageFor(image) : undefined;
     services[name] = { labels, ...(mapped && mapped !== image ? { image: mapped } : {}) };
   }
-  await mkdir(spec.dataDir, { recursive: true });
   // JSON is YAML, so the override needs no YAML writer.
   const doc = { ...(parsed.version ? { version: parsed.version } : {}), services };
   await writeFile(override, `${JSON.stringify(doc, null, 2)}\n`);
@@ -139,6 +180,7 @@ function projectLabels(spec: DeploySpec, p: ComposeProject): Record<string, stri
     [COMPOSE_LABEL.files]: JSON.stringify(p.files),
   };
   if (p.envFile) labels[COMPOSE_LABEL.envFile] = p.envFile;
+  if (p.projectDir) labels[COMPOSE_LABEL.projectDir] = p.projectDir;
   for (const port of spec.ports) {
     labels[LABEL.portPrefix + port.name] =
       `${port.hostPort}:${port.containerPort ?? port.hostPort}/${port.protocol}`;

@@ -149,7 +149,12 @@ export class ComposeRuntime implements Runtime {
     args: string[],
     opts: { env?: Record<string, string>; signal?: AbortSignal | undefined } = {},
   ): Promise<string> {
-    const global = ['-p', p.project, ...p.files.flatMap((f) => ['-f', f])];
+    const global = [
+      '-p',
+      p.project,
+      ...p.files.flatMap((f) => ['-f', f]),
+      ...(p.projectDir ? ['--project-directory', p.projectDir] : []),
+    ];
     if (p.envFile) global.push('--env-file', p.envFile);
     const what = `${args[0]} of project ${p.project}`;
     this.log.debug({ project: p.project }, `Starting ${what}…`);
