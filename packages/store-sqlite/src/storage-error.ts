@@ -6,44 +6,28 @@ export function sqliteCode(err: unknown): string | undefined {
   return typeof code === 'string' && code.startsWith('SQLITE_') ? code : undefined;
 }
 
-/** Which storage failure a SQLite code is, in words a user can act on; undefined when it is none. */
-function describe(code: string, file: string): { full: boolean; sentence: string } | undefined {
-  const primary = code.replace(/^(SQLITE_[A-Z]+)(_.*)?$/, '$1');
-  switch (primary) {
+/** What a SQLite code says about berth's database, in words a user can act on; undefined when it is no storage failure. */
+function reasonOf(code: string): { full: boolean; reason: string } | undefined {
+  switch (code.replace(/^(SQLITE_[A-Z]+)(_.*)?$/, '$1')) {
     case 'SQLITE_FULL':
-      return {
-        full: true,
-        sentence: `the disk holding its database (${file}) is full; free some space there and try again`,
-      };
+      return { full: true, reason: 'free some space there and try again' };
     case 'SQLITE_READONLY':
-      return {
-        full: false,
-        sentence: `its database (${file}) is read-only; make BERTH_HOME writable by the user running berth`,
-      };
+      return { full: false, reason: 'it is read-only; make BERTH_HOME writable by the user running berth' };
     case 'SQLITE_IOERR':
-      return {
-        full: false,
-        sentence: `reading or writing its database (${file}) failed with a disk I/O error; check the disk holding BERTH_HOME`,
-      };
+      return { full: false, reason: 'a disk I/O error; check the disk holding BERTH_HOME' };
     case 'SQLITE_CANTOPEN':
-      return {
-        full: false,
-        sentence: `its database (${file}) cannot be opened; check that BERTH_HOME exists and is writable`,
-      };
+      return { full: false, reason: 'it cannot be opened; check that BERTH_HOME exists and is writable' };
     case 'SQLITE_CORRUPT':
     case 'SQLITE_NOTADB':
       return {
         full: false,
-        sentence: `its database (${file}) is damaged; stop berth and run \`berth db recover\`, or restore a .bak copy beside it`,
+        reason: 'it is damaged; stop berth and run `berth db recover`, or restore a .bak copy beside it',
       };
     case 'SQLITE_BUSY':
     case 'SQLITE_LOCKED':
-      return {
-        full: false,
-        sentence: `its database (${file}) is locked by another program; try again`,
-      };
+      return { full: false, reason: 'it is locked by another program; try again' };
     case 'SQLITE_NOMEM':
-      return { full: false, sentence: 'the machine is out of memory; try again' };
+      return { full: false, reason: 'the machine is out of memory; try again' };
     default:
       return undefined;
   }
@@ -55,12 +39,10 @@ function describe(code: string, file: string): { full: boolean; sentence: string
  */
 export function asStorageError(err: unknown, file: string): unknown {
   const code = sqliteCode(err);
-  const what = code && describe(code, file);
+  const what = code && reasonOf(code);
   if (!what) return err;
-  const lead = what.full ? 'berth could not save this change' : 'berth cannot use its database';
-  return new StorageUnavailable(`${lead}: ${what.sentence} (${code})`, {
-    full: what.full,
-    cause: err,
-    details: { sqliteCode: code },
-  });
+  const message = what.full
+    ? `berth could not save this change: the disk holding its database (${file}) is full; ${what.reason} (${code})`
+    : `berth cannot use its database ${file}: ${what.reason} (${code})`;
+  return new StorageUnavailable(message, { full: what.full, cause: err, details: { sqliteCode: code } });
 }

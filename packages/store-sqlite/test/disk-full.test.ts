@@ -136,3 +136,31 @@ describe.skipIf(!isRoot)('SqliteStore on a full disk', () => {
     again.close();
   });
 });
+
+describe.skipIf(!isRoot)('SqliteStore on a read-only BERTH_HOME', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'berth-rw-'));
+  const ro = mkdtempSync(join(tmpdir(), 'berth-ro-'));
+
+  afterAll(() => {
+    try {
+      execFileSync('umount', [ro]);
+    } finally {
+      rmSync(ro, { recursive: true, force: true });
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('is refused at open with StorageUnavailable (503) saying what to fix, not a raw SQLite error', async () => {
+    const store = await SqliteStore.open(join(dir, 'berth.db'));
+    store.templates.upsert(sampleTemplate('web'));
+    store.close();
+    execFileSync('mount', ['--bind', dir, ro]);
+    execFileSync('mount', ['-o', 'remount,ro,bind', ro]);
+    const opening = SqliteStore.open(join(ro, 'berth.db'));
+    await expect(opening).rejects.toThrow(StorageUnavailable);
+    await expect(opening).rejects.toMatchObject({
+      kind: 'storage_unavailable',
+      message: expect.stringMatching(/^berth cannot use its database .*berth\.db: .*writable/),
+    });
+  });
+});
