@@ -38,12 +38,13 @@ export {
   type PreflightResultView,
   type ScanOutcome,
   SECRET_MASK,
+  /** Who is signed in: `GET /api/v1/session`, never the secret. */
+  type SessionView,
   type StatsSampleView as StatsSample,
   type TemplateView,
 } from '@berth/contracts';
 
 import type { CreatedToken, HostStatsView, InstanceView, TemplateView, TokenView } from '@berth/contracts';
-import type { Role } from '../lib/roles';
 
 export type InstanceStatus = InstanceView['status'];
 export type Template = TemplateView['template'];
@@ -51,12 +52,5 @@ export type ConfigField = Template['config'][string];
 export type ConfigValue = string | number | boolean;
 export type InstanceAction = 'start' | 'stop' | 'restart' | 'kill';
 export type HostSample = NonNullable<HostStatsView['latest']>;
-
-/** Who is signed in: `GET /api/v1/session`, never the secret. */
-export interface SessionView {
-  id: string;
-  name: string;
-  role: Role;
-}
-export type TokenRow = Omit<TokenView, 'role'> & { role: Role };
-export type CreatedTokenRow = Omit<CreatedToken, 'role'> & { role: Role };
+export type TokenRow = TokenView;
+export type CreatedTokenRow = CreatedToken;

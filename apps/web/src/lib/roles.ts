@@ -1,5 +1,7 @@
+import type { TokenRoleName } from '@berth/contracts';
+
 /** A token's role, as the server decides it: each one may do what the one before it may, and more. */
-export type Role = 'read' | 'operate' | 'admin';
+export type Role = TokenRoleName;
 
 export const ROLES: readonly Role[] = ['read', 'operate', 'admin'];
 
