@@ -1,42 +1,21 @@
-import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { get, helloTemplate, tempHome, until, writeTemplate } from '../support.js';
+import { type ServeProcess, serve } from './berth-serve.js';
 import { recordFigures } from './summary.js';
 
 // A real `berth serve` killed with SIGKILL while 50 creates+deploys sent in parallel through its
 // API are in flight, then started again on the same home. Ports 46000–46999 belong to this file.
 
-const MAIN = fileURLToPath(new URL('../../apps/cli/dist/main.js', import.meta.url));
 const TOKEN = 'abuse-kill9-token';
 const COUNT = 50;
 
 let env: Awaited<ReturnType<typeof tempHome>>;
-let server: ChildProcessWithoutNullStreams | undefined;
-
-/** Starts `berth serve` on this home (ports chosen by the kernel); resolves with its API URL. */
-function serve(
-  home: string,
-  templates: string,
-): Promise<{ proc: ChildProcessWithoutNullStreams; api: string }> {
-  const proc = spawn(
-    process.execPath,
-    [MAIN, 'serve', '--home', home, '--templates', templates, '--port', '0', '--proxy-port', '0'],
-    { env: { ...process.env, BERTH_ADMIN_TOKEN: TOKEN, BERTH_LOG_LEVEL: 'info' } },
-  );
-  server = proc;
-  const exited = new Promise((r) => proc.once('exit', r));
-  return new Promise((resolve, reject) => {
-    let out = '';
-    proc.stderr.on('data', (d: Buffer) => (out += d.toString()));
-    proc.stdout.on('data', (d: Buffer) => {
-      out += d.toString();
-      const api = /"api":"(http:\/\/[^"]+)"/.exec(out)?.[1];
-      if (api) resolve({ proc, api, exited });
-    });
-    proc.once('exit', (code) => reject(new Error(`berth serve exited (${code}) before listening:\n${out}`)));
-  });
+const servers: ServeProcess[] = [];
+async function started(p: Promise<ServeProcess>): Promise<ServeProcess> {
+  const s = await p;
+  servers.push(s);
+  return s;
 }
 
 /** Processes carrying berth's markers for this home: pid → instance id. */
@@ -59,11 +38,7 @@ function markedProcesses(home: string): Map<number, string> {
 }
 
 afterAll(async () => {
-  if (server && server.exitCode === null && server.signalCode === null) {
-    const exited = new Promise((r) => server?.once('exit', r));
-    server.kill('SIGTERM');
-    await exited;
-  }
+  for (const s of servers) await s.stop();
   // Whatever this test started and berth did not stop: its own process groups, by pid.
   if (env) {
     for (const pid of markedProcesses(env.home).keys()) {
@@ -84,7 +59,7 @@ describe(`berth serve killed with SIGKILL during ${COUNT} parallel creates+deplo
     env = await tempHome('abuse-kill9');
     // 700 ms before each process listens: berth dies with deploys still waiting for readiness.
     await writeTemplate(env.templates, 'tiny.yaml', helloTemplate('tiny', 46_000, { delayMs: 700 }));
-    const first = await serve(env.home, env.templates);
+    const first = await started(serve(env.home, env.templates, TOKEN));
     const auth = { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' };
 
     const acknowledged: string[] = [];
@@ -115,7 +90,7 @@ describe(`berth serve killed with SIGKILL during ${COUNT} parallel creates+deplo
     await first.exited;
     expect(acknowledged.length).toBeGreaterThanOrEqual(killedAfter - 1);
 
-    const again = await serve(env.home, env.templates);
+    const again = await started(serve(env.home, env.templates, TOKEN));
     // biome-ignore lint/suspicious/noExplicitAny: the API's JSON, read loosely
     const list = async (): Promise<any[]> =>
       (await (await fetch(`${again.api}/api/v1/instances`, { headers: auth })).json()) as never;

@@ -1,9 +1,8 @@
-import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { tempHome, writeTemplate } from '../support.js';
+import { type ServeProcess, serve } from './berth-serve.js';
 import { recordFigures } from './summary.js';
 
 // A real `berth serve` killed with SIGKILL in the middle of a burst of writes through its API
@@ -11,43 +10,20 @@ import { recordFigures } from './summary.js';
 // integrity check and hold every write the API acknowledged. Reservations use 41000–41999
 // (records only: nothing listens on them); no instance is started.
 
-const MAIN = fileURLToPath(new URL('../../apps/cli/dist/main.js', import.meta.url));
 const TOKEN = 'abuse-burst-token';
 const WORKERS = 8;
 const BURST_MS = 2_500;
 
 let env: Awaited<ReturnType<typeof tempHome>>;
-let server: ChildProcessWithoutNullStreams | undefined;
-
-function serve(
-  home: string,
-  templates: string,
-): Promise<{ proc: ChildProcessWithoutNullStreams; api: string }> {
-  const proc = spawn(
-    process.execPath,
-    [MAIN, 'serve', '--home', home, '--templates', templates, '--port', '0', '--proxy-port', '0'],
-    { env: { ...process.env, BERTH_ADMIN_TOKEN: TOKEN, BERTH_LOG_LEVEL: 'info' } },
-  );
-  server = proc;
-  const exited = new Promise((r) => proc.once('exit', r));
-  return new Promise((resolve, reject) => {
-    let out = '';
-    proc.stderr.on('data', (d: Buffer) => (out += d.toString()));
-    proc.stdout.on('data', (d: Buffer) => {
-      out += d.toString();
-      const api = /"api":"(http:\/\/[^"]+)"/.exec(out)?.[1];
-      if (api) resolve({ proc, api, exited });
-    });
-    proc.once('exit', (code) => reject(new Error(`berth serve exited (${code}) before listening:\n${out}`)));
-  });
+const servers: ServeProcess[] = [];
+async function started(p: Promise<ServeProcess>): Promise<ServeProcess> {
+  const s = await p;
+  servers.push(s);
+  return s;
 }
 
 afterAll(async () => {
-  if (server && server.exitCode === null && server.signalCode === null) {
-    const exited = new Promise((r) => server?.once('exit', r));
-    server.kill('SIGTERM');
-    await exited;
-  }
+  for (const s of servers) await s.stop();
   await env?.cleanup();
 });
 
@@ -59,7 +35,7 @@ describe('berth serve killed with SIGKILL during a burst of API writes', () => {
       'idle.yaml',
       'name: idle\nsource:\n  kind: command\n  command: sleep\n  args: ["30"]\n',
     );
-    const first = await serve(env.home, env.templates);
+    const first = await started(serve(env.home, env.templates, TOKEN));
     const headers = { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' };
 
     const instances: string[] = [];
@@ -112,7 +88,7 @@ describe('berth serve killed with SIGKILL during a burst of API writes', () => {
     db.close();
     expect(integrity).toBe('ok');
 
-    const again = await serve(env.home, env.templates);
+    const again = await started(serve(env.home, env.templates, TOKEN));
     const list = (await (await fetch(`${again.api}/api/v1/instances`, { headers })).json()) as {
       name: string;
     }[];
