@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Clock, Logger, PortLedger, Workspace } from '@berth/core';
+import type { Clock, InstanceService, Logger, PortLedger, Workspace } from '@berth/core';
 import {
   clientFactory,
   defaultLocalNames,
@@ -22,6 +22,8 @@ export interface IntegrationsDeps {
   log: Logger;
   /** The keyring of `<home>/secret.key`, shared with instances' secret config values. */
   secrets: SecretKeyring;
+  /** Imports create instances the way every create does. */
+  instances: Pick<InstanceService, 'create'>;
 }
 
 /**
@@ -61,7 +63,11 @@ export function startIntegrations(d: IntegrationsDeps) {
     /** A legacy service_registry.json → stopped instances holding their old ports. */
     importServiceRegistry: (json: unknown) =>
       importServiceRegistry(
-        { store: d.store, ledger: d.ledger, workspace: d.workspace, clock: d.clock, newId: randomUUID },
+        {
+          create: (input) => d.instances.create(input),
+          findInstance: (name) => d.store.instances.findByName(name),
+          templates: () => d.store.templates.list().map((t) => t.template),
+        },
         json,
       ),
     async close(): Promise<void> {

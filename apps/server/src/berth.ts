@@ -110,6 +110,7 @@ export async function createBerth(config: ServerConfig, opts: BerthOptions = {})
     clock,
     log,
     secrets: secretKeys,
+    instances,
   });
   const builds = await startBuilds({
     home: config.home,

@@ -22,6 +22,8 @@ export interface CreateInstanceInput {
   node?: string | undefined;
   /** Start right away (default true). */
   start?: boolean | undefined;
+  /** Where the instance came from, for its created event ("imported from …"). */
+  origin?: string | undefined;
 }
 
 export interface ServiceDeps {
@@ -150,7 +152,7 @@ export class InstanceService {
       type: 'instance.created',
       instanceId: inst.id,
       instanceName: inst.name,
-      message: `created from template ${template.name} on ${node}`,
+      message: `created from template ${template.name} on ${node}${input.origin ? `; ${input.origin}` : ''}`,
       data: { ports: this.ports(inst.id) },
     });
     if (inst.desiredState === 'running') {

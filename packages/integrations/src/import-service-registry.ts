@@ -1,143 +1,111 @@
 import type { RegistryImportResult } from '@berth/contracts';
 import {
-  type Clock,
+  type CreateInstanceInput,
   type Instance,
-  LeaseTaken,
+  isBerthError,
   LOCAL_NODE,
   nameProblem,
-  type PortLedger,
-  resolveConfig,
-  type Store,
-  type Workspace,
+  type Template,
 } from '@berth/core';
 import { z } from 'zod';
 import { validationError } from './validation-error.js';
+
+/** The earlier system wrote numbers where it could (`"instance_id": 1`, `"port": "8000"`). */
+const idSchema = z.union([z.string().min(1), z.number().int()]).transform(String);
 
 const entrySchema = z.object({
   template: z.string().min(1),
   container_name: z.string().min(1).optional(),
   container_id: z.string().optional(),
   port: z.coerce.number().int().min(1).max(65535),
-  instance_id: z.string().min(1).optional(),
+  instance_id: idSchema.optional(),
   project_dir: z.string().optional(),
+  created_at: z.string().optional(),
   status: z.string().optional(),
+  /** The map's key, when the file is a map (the seed's format). */
+  key: z.string().optional(),
 });
 export type RegistryEntry = z.output<typeof entrySchema>;
 
-/** `service_registry.json`: an array of entries, or a map of them keyed by instance id. */
+/** `service_registry.json`: an array of entries, or a map of them keyed by name. */
 const registrySchema = z.array(entrySchema);
 
-/** A map becomes an array, each entry's key standing in for a missing instance_id. */
 function asList(json: unknown): unknown {
   if (Array.isArray(json) || json === null || typeof json !== 'object') return json;
   return Object.entries(json).map(([key, e]) =>
-    e !== null && typeof e === 'object' ? { instance_id: key, ...(e as object) } : e,
+    e !== null && typeof e === 'object' && !Array.isArray(e) ? { ...(e as object), key } : e,
   );
 }
 
 export interface RegistryImportDeps {
-  store: Store;
-  ledger: PortLedger;
-  workspace: Workspace;
-  clock: Clock;
-  newId: () => string;
+  /** Creates an instance the way every create does (InstanceService: ledger, workspace, events). */
+  create(input: CreateInstanceInput): Promise<Instance>;
+  findInstance(name: string): Instance | undefined;
+  templates(): Template[];
 }
 
 export type { RegistryImportResult };
 
 /**
- * Turns a legacy `service_registry.json` into stopped instances on the local node, each holding a
- * lease on its old port (the port stays theirs; it is not pinned). The instance is named after
- * `instance_id` (or the container); one whose name exists already is left alone, so importing the
- * same file twice changes nothing. Nothing is started: the old containers may still hold the ports.
+ * Turns a legacy `service_registry.json` into stopped instances on the local node through the
+ * same create as every other instance: each pins its old port (clients of the old system keep
+ * their address; if someone holds it — the old container itself, say — the create says so and
+ * the conflict flow settles it at start). An instance whose name exists already is left alone, so
+ * importing the same file twice changes nothing. Nothing is started.
  */
-export function importServiceRegistry(d: RegistryImportDeps, json: unknown): RegistryImportResult {
+export async function importServiceRegistry(
+  d: RegistryImportDeps,
+  json: unknown,
+): Promise<RegistryImportResult> {
   const parsed = registrySchema.safeParse(asList(json));
   if (!parsed.success) throw validationError(parsed.error, 'registry', 'service registry');
-  const entries = parsed.data.map((e) => [e.instance_id ?? e.container_name ?? '', e] as const);
   const result: RegistryImportResult = { imported: [], skipped: [] };
-  for (const [rawName, entry] of entries) {
-    const name = toName(rawName);
-    const skipped = importOne(d, name, entry);
+  for (const entry of parsed.data) {
+    const name = nameOf(entry);
+    const skipped = await importOne(d, name, entry);
     if (skipped) result.skipped.push({ name, reason: skipped });
     else result.imported.push({ name, template: entry.template, port: entry.port });
   }
-  d.ledger.invalidate();
   return result;
 }
 
+/**
+ * The name the entry had: a textual `instance_id`, else the map's key, else the container's
+ * name, else `<template>-<instance_id>` — as close to it as berth's name rules allow.
+ */
+function nameOf(e: RegistryEntry): string {
+  const textual = e.instance_id !== undefined && !/^\d+$/.test(e.instance_id) ? e.instance_id : undefined;
+  const raw = textual ?? e.key ?? e.container_name ?? `${e.template}-${e.instance_id ?? ''}`;
+  return toName(raw);
+}
+
 /** Imports one entry; returns why not, or null when it was imported. */
-function importOne(d: RegistryImportDeps, name: string, e: RegistryEntry): string | null {
+async function importOne(d: RegistryImportDeps, name: string, e: RegistryEntry): Promise<string | null> {
   const problem = nameProblem(name);
   if (problem) return `the name ${problem}`;
-  if (d.store.instances.findByName(name)) return 'an instance with this name exists already';
-  const stored = d.store.templates.find(e.template);
-  if (!stored) return `template '${e.template}' is not known to berth; add it, then import again`;
-  const portSpec = stored.template.ports[0];
-  if (!portSpec) return `template '${e.template}' declares no port`;
-  const host = LOCAL_NODE;
-  const held = d.store.leases.find(host, portSpec.protocol, e.port);
-  if (held) return `port ${e.port} is leased to ${held.ownerName} already`;
-  const instance = newInstance(d, name, e, stored.template);
+  if (d.findInstance(name)) return 'an instance with this name exists already';
+  const known = d.templates();
+  const template = known.find((t) => t.name === e.template);
+  if (!template) {
+    const names = known.map((t) => t.name).sort();
+    return `template '${e.template}' is not known to berth (templates: ${names.join(', ') || 'none'}); add it, then import again`;
+  }
+  const port = template.ports[0];
+  if (!port) return `template '${e.template}' declares no port`;
   try {
-    d.store.transaction(() => {
-      d.store.instances.insert(instance);
-      d.store.leases.insert({
-        host,
-        protocol: portSpec.protocol,
-        port: e.port,
-        ownerKind: 'instance',
-        ownerId: instance.id,
-        ownerName: name,
-        portName: portSpec.name,
-        createdAt: instance.createdAt,
-      });
-      d.store.events.append({
-        ts: instance.createdAt,
-        type: 'instance.created',
-        instanceId: instance.id,
-        instanceName: name,
-        message: `${name} imported from service_registry.json (was ${e.status ?? 'unknown'})`,
-        data: {
-          container: e.container_name ?? null,
-          containerId: e.container_id ?? null,
-          projectDir: e.project_dir ?? null,
-        },
-      });
+    await d.create({
+      template: template.name,
+      name,
+      node: LOCAL_NODE,
+      ports: { [port.name]: e.port },
+      start: false,
+      origin: `imported from service_registry.json (was ${e.status ?? 'unknown'}${e.container_name ? `, container ${e.container_name}` : ''})`,
     });
   } catch (err) {
-    if (err instanceof LeaseTaken) return `port ${e.port} was just leased to someone else`;
+    if (isBerthError(err) && err.kind !== 'unauthenticated') return err.message;
     throw err;
   }
   return null;
-}
-
-function newInstance(
-  d: RegistryImportDeps,
-  name: string,
-  e: RegistryEntry,
-  template: Parameters<typeof resolveConfig>[0],
-): Instance {
-  const now = d.clock.now();
-  return {
-    id: d.newId(),
-    name,
-    template: e.template,
-    node: LOCAL_NODE,
-    config: resolveConfig(template),
-    portOverrides: {},
-    desiredState: 'stopped',
-    status: 'stopped',
-    health: null,
-    errorMessage: null,
-    restartCount: 0,
-    lastExitCode: null,
-    nextRetryAt: null,
-    currentDeploymentId: null,
-    dataDir: d.workspace.instanceDir(e.template, name),
-    createdAt: now,
-    updatedAt: now,
-  };
 }
 
 /** `Mem0_Instance_2` → `mem0-instance-2`: berth's name rules, as close to the old name as they allow. */
