@@ -1,4 +1,5 @@
 import { writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadServerConfig, type RunningServer, startServer } from '@berth/server';
 import type Dockerode from 'dockerode';
@@ -32,7 +33,7 @@ describe.skipIf(!docker)('builds API', () => {
     await writeFile(join(home.home, 'base-images.json'), JSON.stringify(BASE_IMAGES));
     const config = loadServerConfig(
       { home: home.home, templates: home.templates, port: 0, proxyPort: 0, logLevel: 'silent' },
-      { BERTH_ADMIN_TOKEN: 'test-token' },
+      { BERTH_ADMIN_TOKEN: 'test-token', BERTH_ALLOW_PATHS: tmpdir() },
     );
     server = await startServer(config, { announce: false });
     await ensureDockerRuntime(server.berth, docker as Dockerode);

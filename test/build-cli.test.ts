@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { loadServerConfig, type RunningServer, startServer } from '@berth/server';
@@ -35,7 +36,7 @@ describe.skipIf(!docker)('berth detect / deploy', () => {
     process.env.BERTH_BUILD_PORTS = '42100-42199';
     const config = loadServerConfig(
       { home: home.home, templates: home.templates, port: 0, proxyPort: 0, logLevel: 'silent' },
-      { BERTH_ADMIN_TOKEN: 'cli-token' },
+      { BERTH_ADMIN_TOKEN: 'cli-token', BERTH_ALLOW_PATHS: tmpdir() },
     );
     server = await startServer(config, { announce: false });
     await ensureDockerRuntime(server.berth, docker as Dockerode);

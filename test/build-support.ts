@@ -1,7 +1,7 @@
 import { cp, mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { BuildService, ImageBuilder } from '@berth/build';
+import { BuildService, DEFAULT_SOURCE_POLICY, ImageBuilder } from '@berth/build';
 import { silentLogger } from '@berth/core';
 import {
   ComposeCli,
@@ -67,6 +67,7 @@ export async function buildServiceFor(
     instances: berth.instances,
     builder: new ImageBuilder({ docker, baseImages: BASE_IMAGES }),
     portRange,
+    sources: { ...DEFAULT_SOURCE_POLICY, allowPaths: [tmpdir()] },
     ...opts,
   });
 }

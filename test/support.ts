@@ -44,7 +44,8 @@ export async function writeTemplate(dir: string, file: string, text: string): Pr
 export function openBerth(home: string, templates: string): Promise<Berth> {
   const config = loadServerConfig(
     { home, templates, port: 0, proxyPort: 0 },
-    { BERTH_ADMIN_TOKEN: 'test-token' },
+    // builds read their fixtures from copies under the temp folder
+    { BERTH_ADMIN_TOKEN: 'test-token', BERTH_ALLOW_PATHS: tmpdir() },
   );
   return createBerth(config, { log: pino({ level: 'silent' }), tickMs: 200 });
 }

@@ -1,4 +1,4 @@
-import { BuildService, ImageBuilder } from '@berth/build';
+import { BuildService, ImageBuilder, type SourcePolicy } from '@berth/build';
 import { type InstanceService, InvalidInput, type Logger, type TemplateService } from '@berth/core';
 import { type BaseImageMap, connectDocker, findDockerEndpoint, loadBaseImages } from '@berth/runtime-docker';
 import type Dockerode from 'dockerode';
@@ -12,6 +12,8 @@ export interface BuildsDeps {
   docker?: Dockerode | undefined;
   baseImages?: BaseImageMap | undefined;
   env?: NodeJS.ProcessEnv;
+  /** Local directories sources may come from (none: local paths refused) and the caps on an import. */
+  sources?: SourcePolicy;
 }
 
 /**
@@ -32,7 +34,10 @@ export async function startBuilds(d: BuildsDeps): Promise<BuildService> {
     builder: docker ? new ImageBuilder({ docker, baseImages, log }) : undefined,
     log,
     ...(portRange ? { portRange } : {}),
+    ...(d.sources ? { sources: d.sources } : {}),
   });
+  if (d.sources?.allowPaths.length)
+    log.info({ allowPaths: d.sources.allowPaths }, 'Builds may import local directories under these paths');
   const interrupted = await builds.recover();
   if (interrupted > 0) log.warn({ interrupted }, 'Builds under way at the last stop were marked interrupted');
   return builds;

@@ -119,6 +119,11 @@ export async function createBerth(config: ServerConfig, opts: BerthOptions = {})
     log,
     docker: dockerNodes.local?.docker,
     baseImages: dockerNodes.baseImages,
+    sources: {
+      allowPaths: config.allowPaths,
+      maxBytes: config.importMaxBytes,
+      maxFiles: config.importMaxFiles,
+    },
   });
 
   async function reloadTemplates(): Promise<ReloadResult> {

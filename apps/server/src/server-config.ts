@@ -24,6 +24,11 @@ export interface ServerConfig {
   logLevel: string;
   /** The built web UI, served at `/` when the folder exists. */
   webDist: string | undefined;
+  /** Local directories builds may import from (BERTH_ALLOW_PATHS, --allow-path); none by default. */
+  allowPaths: string[];
+  /** Caps on one build import: BERTH_IMPORT_MAX_MB (200) and BERTH_IMPORT_MAX_FILES (20,000). */
+  importMaxBytes: number;
+  importMaxFiles: number;
 }
 
 /** Flags as the CLI passes them; anything missing falls back to the environment, then a default. */
@@ -36,6 +41,8 @@ export interface ServerFlags {
   shutdown?: string | undefined;
   logLevel?: string | undefined;
   webDist?: string | undefined;
+  /** Repeatable `--allow-path <dir>`. */
+  allowPath?: string[] | undefined;
 }
 
 export function loadServerConfig(
@@ -54,6 +61,9 @@ export function loadServerConfig(
     adminToken: env.BERTH_ADMIN_TOKEN || undefined,
     logLevel: flags.logLevel ?? env.BERTH_LOG_LEVEL ?? 'info',
     webDist: flags.webDist ?? env.BERTH_WEB_DIST,
+    allowPaths: allowPaths(flags.allowPath, env.BERTH_ALLOW_PATHS),
+    importMaxBytes: countSetting('BERTH_IMPORT_MAX_MB', env.BERTH_IMPORT_MAX_MB, 200) * 1024 * 1024,
+    importMaxFiles: countSetting('BERTH_IMPORT_MAX_FILES', env.BERTH_IMPORT_MAX_FILES, 20_000),
   };
 }
 
@@ -62,6 +72,23 @@ function portSetting(what: string, raw: string | number | undefined, fallback: n
   const n = Number(raw);
   if (!Number.isInteger(n) || n < 0 || n > 65535) {
     throw new InvalidInput(`the ${what} must be a number between 0 and 65535, got '${raw}'`, {
+      details: { field: what },
+    });
+  }
+  return n;
+}
+
+/** `--allow-path` flags when given, else BERTH_ALLOW_PATHS split on `:`; each made absolute. */
+function allowPaths(flags: string[] | undefined, raw: string | undefined): string[] {
+  const paths = flags?.length ? flags : (raw ?? '').split(':');
+  return paths.filter((p) => p.trim() !== '').map((p) => resolve(p));
+}
+
+function countSetting(what: string, raw: string | undefined, fallback: number): number {
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1) {
+    throw new InvalidInput(`${what} must be a whole number above 0, got '${raw}'`, {
       details: { field: what },
     });
   }

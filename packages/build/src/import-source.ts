@@ -1,8 +1,9 @@
 import { execFile } from 'node:child_process';
-import { cp, mkdir, readdir, stat } from 'node:fs/promises';
+import { cp, mkdir, readdir, rm, stat } from 'node:fs/promises';
 import { isAbsolute, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { InvalidInput, type Logger, silentLogger } from '@berth/core';
+import { measureSource, type SourceLimits } from './measure-source.js';
 
 const run = promisify(execFile);
 
@@ -54,6 +55,8 @@ export interface ImportOptions {
   signal?: AbortSignal;
   /** Kill git after this long (default 120 s). */
   timeoutMs?: number;
+  /** Refuse (keeping nothing) a source larger than this (default: no cap). */
+  limits?: SourceLimits;
 }
 
 /**
@@ -68,8 +71,17 @@ export async function importSource(
 ): Promise<void> {
   const log = (options.logger ?? silentLogger).child({ ns: 'build:import' });
   await ensureEmpty(dir);
-  if (source.kind === 'git') return cloneGit(source.url, dir, log, options);
-  return copyLocal(source.path, dir, log);
+  try {
+    if (source.kind === 'git') {
+      await cloneGit(source.url, dir, log, options);
+      if (options.limits) await measureSource(dir, options.limits, source.url);
+    } else {
+      await copyLocal(source.path, dir, log, options.limits);
+    }
+  } catch (err) {
+    await rm(dir, { recursive: true, force: true });
+    throw err;
+  }
 }
 
 async function cloneGit(url: string, dir: string, log: Logger, options: ImportOptions): Promise<void> {
@@ -99,16 +111,21 @@ async function cloneGit(url: string, dir: string, log: Logger, options: ImportOp
 
 const NOT_COPIED = new Set(['.git', 'node_modules']);
 
-async function copyLocal(path: string, dir: string, log: Logger): Promise<void> {
+/** Copies a local directory (without .git, node_modules, fifos, sockets and devices), counting it first against `limits`. */
+async function copyLocal(path: string, dir: string, log: Logger, limits?: SourceLimits): Promise<void> {
   const from = resolve(path);
   const info = await stat(from).catch(() => undefined);
   if (!info?.isDirectory())
     throw new InvalidInput(`'${path}' is not a directory`, { code: 'INVALID_SOURCE_PATH' });
+  const unlimited = { maxBytes: Number.POSITIVE_INFINITY, maxFiles: Number.POSITIVE_INFINITY };
+  const special = new Set((await measureSource(from, limits ?? unlimited, path, NOT_COPIED)).special);
   log.info({ path: from }, 'Starting copy…');
   await cp(from, dir, {
     recursive: true,
     verbatimSymlinks: true,
-    filter: (src) => !NOT_COPIED.has(src.slice(from.length + 1).split(/[\\/]/)[0] ?? '') || src === from,
+    filter: (src) =>
+      src === from ||
+      (!NOT_COPIED.has(src.slice(from.length + 1).split(/[\\/]/)[0] ?? '') && !special.has(src)),
   });
   log.info({ path: from }, 'Copied');
 }

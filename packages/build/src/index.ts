@@ -5,6 +5,8 @@ export * from './image/build-progress.js';
 export { fromImages, rewriteFromImages } from './image/dockerfile-images.js';
 export * from './image/image-builder.js';
 export * from './import-source.js';
+export * from './local-source.js';
+export * from './measure-source.js';
 export type { RandomBytes } from './plan/credentials.js';
 export * from './plan.js';
 export * from './read-repo-tree.js';

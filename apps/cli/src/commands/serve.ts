@@ -14,6 +14,11 @@ export function registerServeCommand(program: Command): void {
       'on SIGINT/SIGTERM: leave instances running, or stop them (BERTH_SHUTDOWN)',
     )
     .option('--log-level <level>', 'log level (BERTH_LOG_LEVEL, default info)')
+    .option(
+      '--allow-path <dir>',
+      'let builds import local directories under <dir>; repeatable (BERTH_ALLOW_PATHS, colon-separated; default none)',
+      (dir: string, all: string[] = []) => [...all, dir],
+    )
     .action(async (opts) => {
       // Loaded on demand: the other commands are API clients and should start fast.
       const { exitOnSignals, loadServerConfig, startServer } = await import('@berth/server');

@@ -5,7 +5,8 @@ import { detect } from '../detect.js';
 import { DB_KINDS, type DbKind, type Detection } from '../detection.js';
 import type { BuildProgress } from '../image/build-progress.js';
 import type { BuiltImage, ImageBuilder } from '../image/image-builder.js';
-import { importSource, parseSource } from '../import-source.js';
+import { importSource } from '../import-source.js';
+import { checkedSource, type SourcePolicy } from '../local-source.js';
 import { type BuildPlan, plan } from '../plan.js';
 import { readRepoTree } from '../read-repo-tree.js';
 import { applyOverrides } from './apply-overrides.js';
@@ -21,6 +22,8 @@ export interface PipelineContext {
   builder: ImageBuilder;
   timeoutMs: number;
   noCache: boolean;
+  /** Where local sources may come from, and the caps on an import: checked again at every import. */
+  sources: SourcePolicy;
   phase(status: BuildStatus): Promise<void>;
   progress(p: BuildProgress): void;
 }
@@ -44,7 +47,8 @@ export async function prepare(ctx: PipelineContext): Promise<Prepared> {
   const srcDir = sourceDir(dir);
   await ctx.phase('importing');
   await rm(srcDir, { recursive: true, force: true });
-  await importSource(parseSource(rec.source), srcDir, { signal, logger: ctx.log });
+  const source = await checkedSource(rec.source, ctx.sources);
+  await importSource(source, srcDir, { signal, logger: ctx.log, limits: ctx.sources });
   say(ctx, `imported ${rec.source}`);
   await ctx.phase('detecting');
   const detection = applyOverrides(detect(await readRepoTree(srcDir)), rec.overrides);

@@ -1,12 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, rm, stat } from 'node:fs/promises';
+import { mkdir, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type DetectResult, FINISHED_BUILD_STATUSES } from '@berth/contracts';
 import {
   type Clock,
   Conflict,
   type InstanceService,
-  InvalidInput,
   isBerthError,
   type Logger,
   NotFound,
@@ -17,15 +16,17 @@ import {
   userMessage,
 } from '@berth/core';
 import { detect } from '../detect.js';
+import type { Detection } from '../detection.js';
 import type { BuildProgress } from '../image/build-progress.js';
 import type { ImageBuilder } from '../image/image-builder.js';
 import { importSource } from '../import-source.js';
+import { checkedSource, DEFAULT_SOURCE_POLICY, type SourcePolicy } from '../local-source.js';
 import { plan } from '../plan.js';
 import { readRepoTree } from '../read-repo-tree.js';
 import { type BuildEvent, BuildFeed } from './build-feed.js';
 import { type CreateBuildInput, validBuildInput } from './build-input.js';
 import { appendLog } from './build-log.js';
-import { buildImage, type PipelineContext, prepare } from './build-pipeline.js';
+import { buildImage, type PipelineContext, prepare, sourceDir } from './build-pipeline.js';
 import { type BuildRecord, type BuildStatus, type BuildSummary, summary } from './build-record.js';
 import { JsonBuildStore } from './build-store.js';
 import { deployBuild } from './deploy-build.js';
@@ -46,7 +47,12 @@ export interface BuildServiceOptions {
   noCache?: boolean;
   /** Host ports built apps lease from (the ledger's default range when absent). */
   portRange?: [number, number];
+  /** Local directories sources may come from, and the caps on an import (default: no local paths). */
+  sources?: SourcePolicy;
 }
+
+/** Scratch folders of `detect` under `builds/`: never a build id (those are hex), removed at start-up. */
+const SCRATCH = 'detect-';
 
 interface Running {
   abort: AbortController;
@@ -66,16 +72,24 @@ export class BuildService {
   private readonly running = new Map<string, Running>();
   private readonly flushes = new Map<string, NodeJS.Timeout>();
   private readonly feed = new BuildFeed();
+  private readonly sources: SourcePolicy;
 
   constructor(private readonly opts: BuildServiceOptions) {
     this.store = new JsonBuildStore(join(opts.home, 'builds'));
     this.clock = opts.clock ?? systemClock;
     this.log = (opts.log ?? silentLogger).child({ ns: 'build' });
     this.newId = opts.newId ?? (() => randomBytes(6).toString('hex'));
+    this.sources = opts.sources ?? DEFAULT_SOURCE_POLICY;
   }
 
-  /** Marks builds that were under way when berth stopped as failed: their work is gone. */
+  /**
+   * Marks builds that were under way when berth stopped as failed (their work is gone, and so is
+   * their half-imported source), and removes the scratch folders of detections cut short.
+   */
   async recover(): Promise<number> {
+    for (const name of await readdir(this.store.root).catch(() => [] as string[])) {
+      if (name.startsWith(SCRATCH)) await rm(join(this.store.root, name), { recursive: true, force: true });
+    }
     let count = 0;
     for (const r of await this.store.list()) {
       if (FINISHED_BUILD_STATUSES.includes(r.status)) continue;
@@ -85,25 +99,24 @@ export class BuildService {
         message: `berth stopped while the build was ${r.status}`,
       });
       await this.store.save(r);
+      await rm(sourceDir(this.store.dir(r.id)), { recursive: true, force: true });
       count++;
     }
     return count;
   }
 
-  /** Imports the source into a scratch folder, detects, and shows the plan; nothing is kept. */
+  /**
+   * Detects and shows the plan; nothing is kept. An allowed local directory is read in place; a
+   * git URL is cloned into a scratch folder that is removed afterwards.
+   */
   async detect(source: string): Promise<DetectResult> {
     const input = validBuildInput({ source });
-    const dir = join(this.store.root, `detect-${this.newId()}`);
+    const ref = await checkedSource(input.source, this.sources);
+    if (ref.kind === 'path') return describe(input, detect(await readRepoTree(ref.path)));
+    const dir = join(this.store.root, `${SCRATCH}${this.newId()}`);
     try {
-      await importSource(input.ref, dir, { logger: this.log });
-      const detection = detect(await readRepoTree(dir));
-      try {
-        const p = plan(detection, { name: input.name });
-        const { env: _env, ...files } = p;
-        return { source: input.source, name: input.name, detection, plan: files, planError: null };
-      } catch (err) {
-        return { source: input.source, name: input.name, detection, plan: null, planError: userMessage(err) };
-      }
+      await importSource(ref, dir, { logger: this.log, limits: this.sources });
+      return describe(input, detect(await readRepoTree(dir)));
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
@@ -113,11 +126,7 @@ export class BuildService {
   async create(input: CreateBuildInput): Promise<BuildRecord> {
     const valid = validBuildInput(input);
     this.builder();
-    if (valid.ref.kind === 'path' && !(await isDirectory(valid.ref.path)))
-      throw new InvalidInput(`source: '${valid.ref.path}' is not a directory on the server`, {
-        code: 'INVALID_SOURCE_PATH',
-        details: { field: 'source' },
-      });
+    await checkedSource(valid.source, this.sources);
     const building = [...this.records.values()].some((r) => r.name === valid.name);
     if (building || this.opts.templates.list().some((t) => t.template.name === valid.name)) {
       throw new Conflict(`an app named '${valid.name}' already exists; choose another name or redeploy it`, {
@@ -275,6 +284,7 @@ export class BuildService {
       builder: this.builder(),
       timeoutMs: this.opts.buildTimeoutMs ?? 300_000,
       noCache: this.opts.noCache ?? false,
+      sources: this.sources,
       phase: (status) => this.phase(record, status),
       progress: (p) => this.progress(record, p),
     };
@@ -338,8 +348,14 @@ export class BuildService {
   }
 }
 
-async function isDirectory(path: string): Promise<boolean> {
-  return (await stat(path).catch(() => undefined))?.isDirectory() ?? false;
+function describe(input: { source: string; name: string }, detection: Detection): DetectResult {
+  const { source, name } = input;
+  try {
+    const { env: _env, ...files } = plan(detection, { name });
+    return { source, name, detection, plan: files, planError: null };
+  } catch (err) {
+    return { source, name, detection, plan: null, planError: userMessage(err) };
+  }
 }
 
 function system(message: string): BuildProgress {
