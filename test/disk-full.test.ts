@@ -75,6 +75,8 @@ describe.skipIf(!isRoot)('a full disk under BERTH_HOME', () => {
   let server: RunningServer;
   let base: string;
   let running: { id: string; port: number; pid: number; deployment: string };
+  /** A token never used yet: its first use wants to record a last-used time. */
+  let freshReader: string;
 
   async function api(method: string, path: string, body?: unknown) {
     const res = await fetch(`${base}/api/v1${path}`, {
@@ -126,6 +128,7 @@ describe.skipIf(!isRoot)('a full disk under BERTH_HOME', () => {
     const [dep] = (await api('GET', '/instances/full-a/deployments')).body;
     running = { id: a.body.id, port: a.body.ports.http, pid: Number(dep.handle.id), deployment: dep.id };
     expect(await get(running.port)).toBe('hello');
+    freshReader = server.berth.tokens.create('fresh-reader', 'read').secret;
     await emptyWal(join(home, 'berth.db'));
     fillDisk(filler);
   });
@@ -190,6 +193,13 @@ describe.skipIf(!isRoot)('a full disk under BERTH_HOME', () => {
     expect(after).toEqual(before);
     const [dep] = (await api('GET', '/instances/full-a/deployments')).body;
     expect(dep.id).toBe(running.deployment);
+  });
+
+  it('still answers reads, even for a token whose last-used time cannot be recorded', async () => {
+    const res = await fetch(`${base}/api/v1/instances`, {
+      headers: { authorization: `Bearer ${freshReader}` },
+    });
+    expect(res.status).toBe(200);
   });
 
   it('logs the failure with its cause, under ns store', () => {

@@ -5,6 +5,7 @@ import {
   type ApiToken,
   type Clock,
   NotFound,
+  StorageUnavailable,
   type TokenRepository,
   type TokenRole,
   Unauthenticated,
@@ -96,7 +97,10 @@ export class TokenService {
 
   /** The token a secret belongs to; Unauthenticated when none (or a revoked one) matches. */
   verify(secret: string | undefined): TokenView {
-    if (!secret) throw new Unauthenticated('Missing bearer token: send Authorization: Bearer <token>');
+    if (!secret)
+      throw new Unauthenticated(
+        'Not signed in: sign in with an API token, or send Authorization: Bearer <token>',
+      );
     const keyed = createHmac('sha256', this.key).update(secret).digest();
     const bare = createHash('sha256').update(secret).digest();
     let match: { token: ApiToken; legacy: boolean } | undefined;
@@ -133,6 +137,12 @@ export class TokenService {
     const now = this.clock.now();
     if (now - (this.touched.get(id) ?? 0) < TOUCH_EVERY_MS) return;
     this.touched.set(id, now);
-    this.repo.touch(id, now);
+    // Last-used time is a courtesy: a full disk must not turn every authenticated read into a 507.
+    try {
+      this.repo.touch(id, now);
+    } catch (err) {
+      if (!(err instanceof StorageUnavailable)) throw err;
+      this.touched.delete(id);
+    }
   }
 }

@@ -1,5 +1,5 @@
 import type { Clock } from './clock.js';
-import { Conflict, InvalidInput, NotFound, type PortConflict } from './errors.js';
+import { Conflict, InvalidInput, NotFound, type PortConflict, StorageUnavailable } from './errors.js';
 import type { Instance } from './instance.js';
 import type { Logger } from './logger.js';
 import { PortBitmap } from './port-bitmap.js';
@@ -353,6 +353,9 @@ export class PortLedger {
       try {
         return fn();
       } catch (err) {
+        // A transaction the store could not commit was rolled back: the bitmaps may hold ports it
+        // had marked; read them again from the leases that did persist.
+        if (err instanceof StorageUnavailable) this.invalidate();
         if (!(err instanceof LeaseTaken) || attempt >= 20) throw err;
         this.bitmap(err.host, err.protocol).add(err.port);
       }
