@@ -258,6 +258,27 @@ describe('in a browser', () => {
         return { cookie: document.cookie, stored: localStorage.getItem('berth-token') };
       });
       expect(inInstance).toEqual({ cookie: '', stored: null });
+
+      // The instance's page is still same-site with the UI (ports do not count), so the browser
+      // sends the cookie along with a request it makes to the API: the Origin check refuses it.
+      const stopRequest = page.waitForRequest((r) => r.url().endsWith('/api/v1/instances/h1/stop'));
+      const sent = await page.evaluate(async (api) => {
+        const res = await fetch(`${api}/api/v1/instances/h1/stop`, {
+          method: 'POST',
+          mode: 'no-cors',
+          credentials: 'include',
+        });
+        return res.type;
+      }, t.apiUrl);
+      expect(sent).toBe('opaque');
+      // 403, not 401: the browser did send the cookie, and the server refused it for its Origin.
+      expect((await (await stopRequest).response())?.status()).toBe(403);
+      const viaCookie = await fetch(`${t.apiUrl}/api/v1/instances/h1/stop`, {
+        method: 'POST',
+        headers: { cookie: `berth_session=${t.token}`, origin: proxyOrigin },
+      });
+      expect(viaCookie.status).toBe(403);
+      expect((await t.api('GET', '/instances/h1')).body.status).toBe('running');
     } finally {
       await context.close();
     }
