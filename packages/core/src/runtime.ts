@@ -59,9 +59,12 @@ export interface ObservedWorkload {
 }
 
 export interface LogLine {
+  /** When the line was written (ms since the epoch). */
   ts: number;
   stream: 'stdout' | 'stderr' | 'system';
   line: string;
+  /** The line was written while berth was not watching: `ts` is an estimate between known times. */
+  approximate?: boolean;
 }
 
 export interface LogQuery {

@@ -1,28 +1,24 @@
 /**
  * Per-instance log files of native processes.
  *
- * Layout: `<logDir>/stdout.log` and `<logDir>/stderr.log`. The process writes raw bytes straight
- * into them (files opened in append mode, not pipes, so it outlives berth), which means berth
- * cannot stamp each line when it is written. Timestamps are therefore:
- * - for lines berth reads while following: the time berth read them (within ~250 ms of the write);
- * - for lines read back from the file (tail, since): the file's mtime — the time of the newest
- *   write, an upper bound for every line in it. `since` keeps a stream's lines when its file was
- *   written at or after `since`.
- * The stream is known from the file, so stdout and stderr lines keep their stream.
+ * Layout: `<logDir>/stdout.log` and `<logDir>/stderr.log`, which the process writes straight into
+ * (files opened in append mode, not pipes, so it outlives berth), and `logs.idx`, where berth's
+ * LogIndexer records when each run of lines was first seen (see log-index.ts). Reads go through
+ * the index: every line carries the time it was written (within a second while berth runs;
+ * `approximate` for lines written while it was down), both streams come back in the order they
+ * were written, `tail` is the last lines across both and `since` only the lines after it.
  */
 import { watch } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
-import { join } from 'node:path';
 import type { LogLine } from '@berth/core';
-import { LogCursor, readRange, splitLines } from './log-cursor.js';
-import type { LogRotationFeed } from './log-rotation-feed.js';
+import { LogCursor, splitLines } from './log-cursor.js';
+import { readIndexHeader, readIndexRecords, readLogical } from './log-index.js';
+import { type Carried, recordLines, tailFromIndex, unindexedLines } from './log-index-reader.js';
+import { type LogIndexer, LogIndexers } from './log-indexer.js';
+import type { LogRotation, LogRotationFeed } from './log-rotation-feed.js';
+import { LOG_STREAMS, type LogStream, logFilePath } from './log-streams.js';
 
-export type LogStream = 'stdout' | 'stderr';
-export const LOG_STREAMS: readonly LogStream[] = ['stdout', 'stderr'];
-
-export function logFilePath(logDir: string, stream: LogStream): string {
-  return join(logDir, `${stream}.log`);
-}
+export { LOG_STREAMS, type LogStream, logFilePath };
 
 const CHUNK = 64 * 1024;
 
@@ -86,31 +82,18 @@ export interface TailOptions {
   /** Lines to return, both streams together (default 1000). */
   tail?: number;
   since?: number;
-  /** Read each file only up to these offsets (so a follow can continue without gap or repeat). */
-  until?: Partial<Record<LogStream, number>>;
 }
 
-/** The last lines of both streams, oldest first; each line's ts is its file's mtime. */
-export async function tailLogs(logDir: string, opts: TailOptions = {}): Promise<LogLine[]> {
-  const n = opts.tail ?? 1000;
-  const perStream = await Promise.all(
-    LOG_STREAMS.map(async (stream) => {
-      const path = logFilePath(logDir, stream);
-      const mtime = await stat(path).then(
-        (s) => s.mtimeMs,
-        () => undefined,
-      );
-      if (mtime === undefined || (opts.since !== undefined && mtime < opts.since)) return [];
-      const end = opts.until?.[stream];
-      const lines = await readLastLines(path, n, end === undefined ? {} : { end });
-      return lines.map((line): LogLine => ({ ts: Math.round(mtime), stream, line }));
-    }),
-  );
-  // Without per-line times, the stream written last goes last; the sort is stable within a stream.
-  return perStream
-    .flat()
-    .sort((a, b) => a.ts - b.ts)
-    .slice(-n);
+/** The last lines of both streams in the order written (see readLogs). */
+export async function tailLogs(
+  logDir: string,
+  opts: TailOptions = {},
+  rotations?: LogRotationFeed,
+  indexers?: LogIndexers,
+): Promise<LogLine[]> {
+  const out: LogLine[] = [];
+  for await (const l of readLogs(logDir, { ...opts, follow: false }, rotations, indexers)) out.push(l);
+  return out;
 }
 
 export interface FollowOptions {
@@ -197,86 +180,168 @@ export interface ReadLogsQuery {
   signal?: AbortSignal;
 }
 
-/** Up to `n` last lines of a stream ending at `end`, reaching into `<file>.1` when the live file has fewer. */
-async function lastLinesAcrossRotation(path: string, n: number, end: number): Promise<TimedLines> {
-  const live = await readLastLines(path, n, { end });
-  const liveTs = await mtimeOf(path);
-  const fromLive = { lines: live, ts: live.map(() => liveTs ?? 0) };
-  if (live.length >= n) return fromLive;
-  const rotated = `${path}.1`;
-  const olderTs = await mtimeOf(rotated);
-  if (olderTs === undefined) return fromLive;
-  const older = await readLastLines(rotated, n - live.length + 1);
-  const cut = !(await endsWithNewline(rotated));
-  if (cut && older.length > 0 && live.length > 0) live[0] = `${older.pop()}${live[0]}`;
-  const kept = older.slice(-(n - live.length));
-  return { lines: [...kept, ...live], ts: [...kept.map(() => olderTs), ...fromLive.ts] };
-}
-
-interface TimedLines {
-  lines: string[];
-  ts: number[];
-}
-
 /**
- * One stream's tail and a cursor right after it, taken together under the file's lock so a
- * rotation cannot fall between them.
+ * Tail (and, with `follow`, every line indexed after it, without a gap or a repeat) as one stream,
+ * both files in the order written, each line with its time from the index. `indexers` is the
+ * server's registry (a private one when absent, which indexes only while this read lasts).
  */
-async function tailWithCursor(
-  logDir: string,
-  stream: LogStream,
-  query: ReadLogsQuery,
-  rotations: LogRotationFeed | undefined,
-): Promise<{ lines: LogLine[]; cursor: LogCursor | undefined }> {
-  const path = logFilePath(logDir, stream);
-  const take = async () => {
-    const end = await fileSize(path);
-    const n = query.tail ?? (query.follow ? 100 : 1000);
-    const found = n > 0 ? await lastLinesAcrossRotation(path, n, end) : { lines: [], ts: [] };
-    const lines = found.lines
-      .map((line, i): LogLine => ({ ts: Math.round(found.ts[i] ?? 0), stream, line }))
-      .filter((l) => query.since === undefined || l.ts >= query.since);
-    return { lines, cursor: query.follow ? new LogCursor(path, end, rotations) : undefined };
-  };
-  return rotations ? rotations.withLock(path, take) : take();
-}
-
-/** Tail (and, with `follow`, everything after it, without a gap or a repeat) as one stream. */
 export async function* readLogs(
   logDir: string,
   query: ReadLogsQuery,
   rotations?: LogRotationFeed,
+  indexers?: LogIndexers,
 ): AsyncGenerator<LogLine> {
-  const parts = await Promise.all(LOG_STREAMS.map((s) => tailWithCursor(logDir, s, query, rotations)));
-  const n = query.tail ?? (query.follow ? 100 : 1000);
-  // Without per-line times, the stream written last goes last; the sort is stable within a stream.
-  const tail = parts
-    .flatMap((p) => p.lines)
-    .sort((a, b) => a.ts - b.ts)
-    .slice(-n);
-  const cursors: Cursors = [];
-  parts.forEach((p, i) => {
-    if (p.cursor) cursors.push({ stream: LOG_STREAMS[i]!, cursor: p.cursor });
-  });
+  const { indexer, release } = await (indexers ?? new LogIndexers({ rotations })).acquire(logDir);
+  // Listening to rotations before the index is read, so nothing moved out meanwhile is missed.
+  const follower = query.follow ? new IndexFollower(indexer, rotations) : undefined;
   try {
-    if (n > 0) yield* tail;
-    if (query.follow) yield* followCursors(logDir, cursors, query.signal ? { signal: query.signal } : {});
+    await indexer.catchUp();
+    const n = query.tail ?? (query.follow ? 100 : 1000);
+    const lines = await indexer.exclusive(async () => {
+      const ends = { ...indexer.end };
+      follower?.begin(indexer.count, ends);
+      const tail = await tailFromIndex(logDir, indexer.count, n, query.since, rotations, ends);
+      if (query.follow) return tail;
+      const rest = (await unindexedLines(logDir, indexer, rotations)).filter(
+        (l) => query.since === undefined || l.ts >= query.since,
+      );
+      return rest.length > 0 ? [...tail, ...rest].slice(-n) : tail;
+    });
+    await follower?.start();
+    yield* lines;
+    if (follower) yield* follower.lines(query.signal);
   } finally {
-    for (const { cursor } of cursors) cursor.close();
+    follower?.close();
+    release();
   }
 }
 
-async function mtimeOf(path: string): Promise<number | undefined> {
-  try {
-    return (await stat(path)).mtimeMs;
-  } catch {
-    return undefined;
-  }
-}
+/**
+ * Reads the records the indexer adds after record `pos` (the last one may still grow) and their
+ * lines, in order. Like LogCursor, it takes the bytes it has not read yet from `<file>.1` when a
+ * rotation moves them out, so later rotations cannot drop them before it reads them.
+ */
+class IndexFollower {
+  private readonly carried: Partial<Record<LogStream, Carried>> = {};
+  private readonly unsubscribe: (() => void)[] = [];
+  private pos = 0;
+  private emitted: Record<LogStream, number> | undefined;
 
-async function endsWithNewline(path: string): Promise<boolean> {
-  const size = await fileSize(path);
-  if (size === 0) return true;
-  const last = await readRange(path, size - 1, size);
-  return last[0] === 10;
+  constructor(
+    private readonly indexer: LogIndexer,
+    private readonly rotations: LogRotationFeed | undefined,
+  ) {
+    for (const stream of LOG_STREAMS) {
+      const unsub = rotations?.subscribe(logFilePath(indexer.logDir, stream), (r) =>
+        this.onRotation(stream, r),
+      );
+      if (unsub) this.unsubscribe.push(unsub);
+    }
+  }
+
+  /** Where the tail ended: record `count`, and each stream's indexed end. */
+  begin(count: number, ends: Record<LogStream, number>): void {
+    this.pos = count;
+    this.emitted = { ...ends };
+  }
+
+  /**
+   * Keeps only what was carried after the tail's end, and takes what is already rotated out but
+   * not read yet (the index may lag behind a rotation).
+   */
+  async start(): Promise<void> {
+    const { logDir } = this.indexer;
+    const emitted = this.emitted!;
+    for (const stream of LOG_STREAMS) {
+      const take = async () => {
+        const base = (await readIndexHeader(logDir)).base[stream];
+        const c = this.carried[stream];
+        const at = emitted[stream];
+        if (c && c.start <= at) {
+          const skip = at - c.start;
+          if (skip >= c.bytes.length) delete this.carried[stream];
+          else this.carried[stream] = { start: at, bytes: c.bytes.subarray(skip) };
+          return;
+        }
+        const upTo = c ? c.start : base;
+        if (at >= upTo) return;
+        const got = await readLogical(logDir, stream, base, at, upTo);
+        const rest = c ? c.bytes : Buffer.alloc(0);
+        this.carried[stream] = { start: got.from, bytes: Buffer.concat([got.bytes, rest]) };
+      };
+      await (this.rotations ? this.rotations.withLock(logFilePath(logDir, stream), take) : take());
+    }
+  }
+
+  /** Runs under the file's lock, after the rotator moved the bytes and advanced the base. */
+  private async onRotation(stream: LogStream, r: LogRotation): Promise<void> {
+    const { logDir } = this.indexer;
+    const base = (await readIndexHeader(logDir)).base[stream];
+    const c = this.carried[stream];
+    const have = c ? c.start + c.bytes.length : (this.emitted?.[stream] ?? base - r.movedBytes);
+    if (have >= base) return;
+    // Everything not read yet that is no longer in the live file (mostly just moved to `.1`).
+    const got = await readLogical(logDir, stream, base, have, base);
+    this.carried[stream] =
+      c && got.from === have
+        ? { start: c.start, bytes: Buffer.concat([c.bytes, got.bytes]) }
+        : { start: got.from, bytes: got.bytes };
+  }
+
+  private async next(): Promise<LogLine[]> {
+    const { indexer } = this;
+    const emitted = this.emitted!;
+    const recs = await readIndexRecords(indexer.logDir, Math.max(0, this.pos - 1), indexer.count);
+    this.pos = indexer.count;
+    const out: LogLine[] = [];
+    for (const rec of recs) {
+      const s = rec.stream;
+      if (rec.end <= emitted[s]) continue;
+      out.push(
+        ...(await recordLines(indexer.logDir, rec, {
+          from: emitted[s],
+          rotations: this.rotations,
+          carried: () => this.carried[s],
+        })),
+      );
+      emitted[s] = rec.end;
+      const now = this.carried[s]; // a rotation may have added to it meanwhile
+      if (now) {
+        const drop = rec.end - now.start;
+        if (drop >= now.bytes.length) delete this.carried[s];
+        else if (drop > 0) this.carried[s] = { start: rec.end, bytes: now.bytes.subarray(drop) };
+      }
+    }
+    return out;
+  }
+
+  async *lines(signal: AbortSignal | undefined): AsyncGenerator<LogLine> {
+    let dirty = true;
+    let wake: (() => void) | undefined;
+    const poke = () => {
+      dirty = true;
+      wake?.();
+    };
+    const unsubscribe = this.indexer.onIndexed(poke);
+    signal?.addEventListener('abort', poke, { once: true });
+    try {
+      while (!signal?.aborted) {
+        if (!dirty) await new Promise<void>((r) => (wake = r));
+        wake = undefined;
+        dirty = false;
+        const lines = await this.indexer.exclusive(() => this.next());
+        for (const line of lines) {
+          if (signal?.aborted) return;
+          yield line;
+        }
+      }
+    } finally {
+      unsubscribe();
+      signal?.removeEventListener('abort', poke);
+    }
+  }
+
+  close(): void {
+    for (const u of this.unsubscribe) u();
+  }
 }

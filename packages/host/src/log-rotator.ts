@@ -1,11 +1,13 @@
 import { execFile } from 'node:child_process';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { rename, stat, statfs, truncate } from 'node:fs/promises';
+import { basename, dirname } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { promisify } from 'node:util';
 import { type Logger, silentLogger } from '@berth/core';
-import { LOG_STREAMS, logFilePath } from './log-files.js';
+import { advanceIndexBase } from './log-index.js';
 import type { LogRotation, LogRotationFeed } from './log-rotation-feed.js';
+import { LOG_STREAMS, type LogStream, logFilePath } from './log-streams.js';
 import { PRIVATE_FILE } from './private-files.js';
 
 const run = promisify(execFile);
@@ -60,6 +62,8 @@ export class LogRotator {
       await this.shift(path);
       await copyRange(path, rotatedPath, 0, moved, 'w');
       const rotation = await this.shorten(path, rotatedPath, moved);
+      const stream = streamOfPath(path);
+      if (stream) await advanceIndexBase(dirname(path), stream, rotation.movedBytes);
       await this.feed.announce(rotation);
       this.log.debug({ file: path, moved: rotation.movedBytes, mode: rotation.mode }, 'Rotated a log file');
       return rotation;
@@ -121,4 +125,9 @@ async function sizeOf(path: string): Promise<number> {
 function reasonOf(err: unknown): string {
   const e = err as { stderr?: string; code?: string; message?: string };
   return (e.stderr?.trim() || e.code || e.message || String(err)).toString();
+}
+
+/** `stdout` for `<dir>/stdout.log`: the stream whose index base a rotation moves. */
+function streamOfPath(path: string): LogStream | undefined {
+  return LOG_STREAMS.find((s) => basename(path) === `${s}.log`);
 }

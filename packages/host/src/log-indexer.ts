@@ -1,0 +1,258 @@
+import { watch } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import {
+  type IndexRecord,
+  indexRecordCount,
+  readIndexHeader,
+  readIndexRecords,
+  readLogical,
+  writeIndexBase,
+  writeIndexRecords,
+} from './log-index.js';
+import type { LogRotationFeed } from './log-rotation-feed.js';
+import { LOG_STREAMS, type LogStream, logFilePath } from './log-streams.js';
+
+/** A record keeps growing while its stream goes on alone for up to this long. */
+const COALESCE_MS = 1000;
+/** Looked at for the last newline of what arrived; a longer line without one waits… */
+const NEWLINE_WINDOW = 64 * 1024;
+/** …until this much has piled up, which is indexed as it is. */
+const FORCE_CUT = 1024 * 1024;
+
+export interface LogIndexerOptions {
+  rotations?: LogRotationFeed | undefined;
+  /** Safety-net poll when the directory watch works (and the interval when it does not). */
+  pollMs?: number;
+  clock?: () => number;
+}
+
+interface Grown {
+  stream: LogStream;
+  start: number;
+  end: number;
+  mtime: number;
+}
+
+/**
+ * Follows the two log files of one directory and records, in `logs.idx`, when each run of whole
+ * lines was first seen, in the order seen (see log-index.ts). It reads only the tail of what
+ * arrived (to find the last newline), so its cost does not grow with the volume of output.
+ * The first pass after it opens marks what is already there and not yet indexed (written while
+ * berth was down) as approximate, timed between the last record and the file's mtime.
+ */
+export class LogIndexer {
+  private chain: Promise<unknown> = Promise.resolve();
+  private queued = false;
+  private live = false;
+  private readonly listeners = new Set<() => void>();
+  private stopWatch: (() => void) | undefined;
+  private readonly clock: () => number;
+
+  private constructor(
+    readonly logDir: string,
+    private readonly opts: LogIndexerOptions,
+    /** Records in the file. */
+    public count: number,
+    /** The last record (it may still grow). */
+    private last: IndexRecord | undefined,
+    /** Logical offset up to which each stream is indexed. */
+    readonly end: Record<LogStream, number>,
+  ) {
+    this.clock = opts.clock ?? Date.now;
+  }
+
+  static async open(logDir: string, opts: LogIndexerOptions = {}): Promise<LogIndexer> {
+    const header = await readIndexHeader(logDir);
+    const count = await indexRecordCount(logDir);
+    const last = count > 0 ? (await readIndexRecords(logDir, count - 1, count))[0] : undefined;
+    const end = { ...header.end };
+    // A crash between a record and the header: the record knows better.
+    if (last && last.end > end[last.stream]) end[last.stream] = last.end;
+    return new LogIndexer(logDir, opts, count, last, end);
+  }
+
+  /** Watches the directory (and polls as a safety net) until close(). */
+  watch(): this {
+    if (this.stopWatch) return this;
+    const poke = () => void this.catchUp().catch(() => undefined);
+    let watcher: ReturnType<typeof watch> | undefined;
+    try {
+      watcher = watch(this.logDir, { persistent: false }, (_e, name) => {
+        if (name === null || name === 'stdout.log' || name === 'stderr.log') poke();
+      });
+      watcher.on('error', () => undefined);
+    } catch {
+      // no inotify (or no directory yet): polling alone
+    }
+    const timer = setInterval(poke, this.opts.pollMs ?? (watcher ? 5_000 : 250));
+    timer.unref?.();
+    this.stopWatch = () => {
+      clearInterval(timer);
+      watcher?.close();
+    };
+    poke();
+    return this;
+  }
+
+  close(): void {
+    this.stopWatch?.();
+    this.stopWatch = undefined;
+  }
+
+  /** Calls `fn` after every pass that indexed something; returns the unsubscribe. */
+  onIndexed(fn: () => void): () => void {
+    this.listeners.add(fn);
+    return () => this.listeners.delete(fn);
+  }
+
+  /** Runs `fn` between passes, so the records it reads are not being written. */
+  exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.chain.then(fn);
+    this.chain = run.catch(() => undefined);
+    return run;
+  }
+
+  /** Indexes what was appended since the last pass; resolves when it is in the index. */
+  catchUp(): Promise<void> {
+    if (this.queued) return this.chain.then(() => undefined);
+    this.queued = true;
+    return this.exclusive(async () => {
+      this.queued = false;
+      await this.pass();
+    });
+  }
+
+  private async pass(): Promise<void> {
+    const grown: Grown[] = [];
+    for (const stream of LOG_STREAMS) {
+      const path = logFilePath(this.logDir, stream);
+      const look = () => this.grownOf(stream);
+      const g = this.opts.rotations ? await this.opts.rotations.withLock(path, look) : await look();
+      if (g) grown.push(g);
+    }
+    // Taken after looking: every byte found was written before this moment.
+    const now = this.clock();
+    if (grown.length === 0) {
+      this.live = true;
+      return;
+    }
+    // Both streams grew in one pass: the one whose file was written first goes first.
+    grown.sort((a, b) => a.mtime - b.mtime);
+    const records: IndexRecord[] = [];
+    let at = this.count;
+    for (const g of grown) {
+      const prevTs = this.last?.tsTo ?? 0;
+      let rec: IndexRecord;
+      if (!this.live) {
+        const to = Math.max(prevTs, Math.min(now, g.mtime));
+        rec = {
+          stream: g.stream,
+          approximate: true,
+          start: g.start,
+          end: g.end,
+          tsFrom: prevTs || to,
+          tsTo: to,
+        };
+      } else {
+        const ts = Math.max(now, prevTs);
+        const l = this.last;
+        if (
+          records.length === 0 &&
+          l &&
+          !l.approximate &&
+          l.stream === g.stream &&
+          l.end === g.start &&
+          ts - l.tsFrom < COALESCE_MS
+        ) {
+          rec = { ...l, end: g.end, tsTo: ts };
+          at = this.count - 1;
+        } else {
+          rec = { stream: g.stream, approximate: false, start: g.start, end: g.end, tsFrom: ts, tsTo: ts };
+        }
+      }
+      records.push(rec);
+      this.last = rec;
+      this.end[g.stream] = g.end;
+    }
+    await writeIndexRecords(this.logDir, records, at, this.end);
+    this.count = at + records.length;
+    this.live = true;
+    for (const fn of this.listeners) fn();
+  }
+
+  /** Whole lines appended to a stream since it was last indexed (under the file's lock). */
+  private async grownOf(stream: LogStream): Promise<Grown | undefined> {
+    const path = logFilePath(this.logDir, stream);
+    const st = await stat(path).catch(() => undefined);
+    if (!st) return undefined;
+    let { base } = await readIndexHeader(this.logDir).then((h) => ({ base: h.base[stream] }));
+    const start = this.end[stream];
+    if (st.size < start - base) {
+      // Truncated by someone else: what is there now comes after what was indexed.
+      base = start;
+      await writeIndexBase(this.logDir, stream, base);
+    }
+    const top = base + st.size;
+    if (top <= start) return undefined;
+    const from = Math.max(start, top - NEWLINE_WINDOW);
+    const tail = await readLogical(this.logDir, stream, base, from, top);
+    const nl = tail.bytes.lastIndexOf(10);
+    let end: number;
+    if (nl >= 0) end = tail.from + nl + 1;
+    else if (top - start >= FORCE_CUT) end = top;
+    else return undefined;
+    return { stream, start, end, mtime: st.mtimeMs };
+  }
+}
+
+/**
+ * One indexer per log directory for the whole server, shared by the runtime (which keeps the
+ * directories of running processes indexed) and by readers, counted by reference.
+ */
+export class LogIndexers {
+  private readonly open = new Map<string, { indexer: Promise<LogIndexer>; refs: number }>();
+
+  constructor(private readonly opts: LogIndexerOptions = {}) {}
+
+  async acquire(logDir: string): Promise<{ indexer: LogIndexer; release: () => void }> {
+    let entry = this.open.get(logDir);
+    if (!entry) {
+      const indexer = LogIndexer.open(logDir, this.opts).then((i) => i.watch());
+      entry = { indexer, refs: 0 };
+      this.open.set(logDir, entry);
+      indexer.catch(() => {
+        if (this.open.get(logDir) === entry) this.open.delete(logDir);
+      });
+    }
+    entry.refs++;
+    const held = entry;
+    let indexer: LogIndexer;
+    try {
+      indexer = await held.indexer;
+    } catch (err) {
+      held.refs--;
+      throw err;
+    }
+    let released = false;
+    return {
+      indexer,
+      release: () => {
+        if (released) return;
+        released = true;
+        if (--held.refs > 0 || this.open.get(logDir) !== held) return;
+        this.open.delete(logDir);
+        indexer.close();
+      },
+    };
+  }
+
+  /** Directories being indexed now. */
+  dirs(): string[] {
+    return [...this.open.keys()];
+  }
+
+  closeAll(): void {
+    for (const { indexer } of this.open.values()) void indexer.then((i) => i.close()).catch(() => undefined);
+    this.open.clear();
+  }
+}
