@@ -18,6 +18,7 @@ import { templateRoutes } from '../routes/templates.js';
 import { tokenRoutes } from '../routes/tokens.js';
 import { wsRoutes } from '../routes/ws.js';
 import { installAuth, requireCaller } from './auth-hook.js';
+import { answerClientError } from './client-error.js';
 import { badUrl, installErrorHandling } from './error-handler.js';
 import { installOpenApi } from './openapi.js';
 import { installSecurityHeaders } from './security-headers.js';
@@ -35,6 +36,8 @@ export async function createApp(ctx: AppContext, webDist: string): Promise<Fasti
     // A URL the router cannot read (a stray %, an over-long parameter) is refused like any other
     // unmatched path: 401 without a token, 400 with one.
     frameworkErrors: (err, req, reply) => badUrl(err, req, reply, (r) => requireCaller(r, ctx.berth.tokens)),
+    // A head Node cannot parse (over 16 KB, malformed) gets the same error envelope.
+    clientErrorHandler: answerClientError,
     serverFactory: (handler) => {
       const server = createServer((req, res) => {
         if (!redirectInstancePath(req, res, ctx.view.proxyPort())) handler(req, res);
