@@ -101,13 +101,7 @@ export class TokenService {
       throw new Unauthenticated(
         'Not signed in: sign in with an API token, or send Authorization: Bearer <token>',
       );
-    const keyed = createHmac('sha256', this.key).update(secret).digest();
-    const bare = createHash('sha256').update(secret).digest();
-    let match: { token: ApiToken; legacy: boolean } | undefined;
-    for (const t of this.liveTokens()) {
-      const presented = t.legacy ? bare : keyed;
-      if (presented.length === t.hash.length && timingSafeEqual(presented, t.hash) && !match) match = t;
-    }
+    const match = this.match(secret);
     if (!match) throw new Unauthenticated('Invalid or revoked token');
     if (match.legacy) {
       this.repo.rehash(match.token.id, this.hash(secret));
@@ -115,6 +109,23 @@ export class TokenService {
     }
     this.touch(match.token.id);
     return view(match.token);
+  }
+
+  /** Whether a secret is a live token, without recording a use (the proxy strips such headers). */
+  isToken(secret: string): boolean {
+    return this.match(secret) !== undefined;
+  }
+
+  /** The live token a secret is, compared in constant time against every one. */
+  private match(secret: string): { token: ApiToken; legacy: boolean } | undefined {
+    const keyed = createHmac('sha256', this.key).update(secret).digest();
+    const bare = createHash('sha256').update(secret).digest();
+    let match: { token: ApiToken; legacy: boolean } | undefined;
+    for (const t of this.liveTokens()) {
+      const presented = t.legacy ? bare : keyed;
+      if (presented.length === t.hash.length && timingSafeEqual(presented, t.hash) && !match) match = t;
+    }
+    return match;
   }
 
   private hash(secret: string): string {

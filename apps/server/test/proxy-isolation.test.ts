@@ -149,6 +149,22 @@ describe('berth credentials never reach an instance', () => {
     expectNoBerthCredentials(path);
   });
 
+  it('strips a berth token that does not look like one (set by BERTH_ADMIN_TOKEN)', async () => {
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    try {
+      const authorization = `Bearer ${t.token}`;
+      expect(t.token.startsWith('berth_')).toBe(false);
+      const spliced = await get(agent, `h1.localhost:${t.proxyPort}`, '/', { authorization });
+      const perRequest = await get(agent, `127.0.0.1:${t.proxyPort}`, '/i/h1/', { authorization });
+      expect([spliced.headers.authorization, perRequest.headers.authorization]).toEqual([
+        undefined,
+        undefined,
+      ]);
+    } finally {
+      agent.destroy();
+    }
+  });
+
   it('passes the instance’s own basic auth and bearer tokens', async () => {
     const agent = new Agent({ keepAlive: true, maxSockets: 1 });
     try {

@@ -1,5 +1,6 @@
 import type { Server as HttpServer } from 'node:http';
 import { createServer, type Server, type Socket } from 'node:net';
+import type { TokenCheck } from './credentials.js';
 import type { InstanceTargets } from './instance-targets.js';
 import { SplicedConnection } from './spliced-connection.js';
 
@@ -8,6 +9,8 @@ export interface ConnectionRouterOptions {
   maxHeadBytes?: number;
   /** Time a client has to send a complete request head (slowloris); then 408 and close. */
   headTimeoutMs?: number;
+  /** Recognises berth's tokens, stripped from requests to instances. */
+  isToken?: TokenCheck;
 }
 
 /**
@@ -32,6 +35,7 @@ export class ConnectionRouter {
       done: (s: SplicedConnection) => this.open.delete(s),
       maxHeadBytes: opts.maxHeadBytes ?? 16 * 1024,
       headTimeoutMs: opts.headTimeoutMs ?? 30_000,
+      ...(opts.isToken ? { isToken: opts.isToken } : {}),
     };
     this.server = createServer({ allowHalfOpen: true, noDelay: true }, (socket) => {
       this.open.add(new SplicedConnection(socket, spliceOpts));

@@ -3,13 +3,21 @@
  * berth's API tokens (`berth_…`). An instance's own cookies and its own Authorization (basic auth,
  * its own bearer tokens) pass unchanged.
  */
-export const SESSION_COOKIE = 'berth_session';
+import { SESSION_COOKIE } from '../http/auth-hook.js';
+
+export { SESSION_COOKIE };
 
 const BERTH_TOKEN = /^\s*(?:bearer\s+)?berth_/i;
+const BEARER = /^\s*bearer\s+(\S+)\s*$/i;
 
-/** Whether an Authorization value carries a berth token (`Bearer berth_…`, or the bare token). */
-export function isBerthAuthorization(value: string): boolean {
-  return BERTH_TOKEN.test(value);
+/** Whether a secret is one of berth's tokens (one set by BERTH_ADMIN_TOKEN need not say `berth_`). */
+export type TokenCheck = (secret: string) => boolean;
+
+/** Whether an Authorization value carries a berth token (`Bearer berth_…`, the bare token, or any token berth knows). */
+export function isBerthAuthorization(value: string, isToken?: TokenCheck): boolean {
+  if (BERTH_TOKEN.test(value)) return true;
+  const secret = BEARER.exec(value)?.[1];
+  return secret !== undefined && isToken !== undefined && isToken(secret);
 }
 
 /**

@@ -2,7 +2,7 @@ import { Agent, type IncomingMessage, request, type ServerResponse } from 'node:
 import type { Duplex } from 'node:stream';
 import type { Logger } from '@berth/core';
 import { badGatewayPage } from './bad-gateway-page.js';
-import { isBerthAuthorization, withoutSessionCookie } from './credentials.js';
+import { isBerthAuthorization, type TokenCheck, withoutSessionCookie } from './credentials.js';
 import type { InstanceTargets } from './instance-targets.js';
 
 const HOP_BY_HOP = new Set([
@@ -26,6 +26,8 @@ export class InstanceProxy {
   constructor(
     private readonly targets: InstanceTargets,
     private readonly log: Logger,
+    /** Recognises berth's tokens, which never reach an instance. */
+    private readonly isToken?: TokenCheck,
   ) {}
 
   web(req: IncomingMessage, res: ServerResponse, name: string, path: string): void {
@@ -40,7 +42,7 @@ export class InstanceProxy {
         port: target.port,
         method: req.method,
         path,
-        headers: forwardHeaders(req),
+        headers: forwardHeaders(req, this.isToken),
         agent: this.agent,
       },
       (up) => {
@@ -70,7 +72,11 @@ export class InstanceProxy {
       port: target.port,
       method: req.method,
       path,
-      headers: { ...forwardHeaders(req), connection: 'Upgrade', upgrade: req.headers.upgrade ?? 'websocket' },
+      headers: {
+        ...forwardHeaders(req, this.isToken),
+        connection: 'Upgrade',
+        upgrade: req.headers.upgrade ?? 'websocket',
+      },
     });
     upstream.on('upgrade', (up, upSocket, upHead) => {
       socket.write(statusBlock(up));
@@ -107,9 +113,9 @@ export class InstanceProxy {
 }
 
 /** The request's headers as the instance gets them: no hop-by-hop ones, none of berth's credentials. */
-function forwardHeaders(req: IncomingMessage): Record<string, string | string[]> {
+function forwardHeaders(req: IncomingMessage, isToken?: TokenCheck): Record<string, string | string[]> {
   const headers = stripHopByHop(req.headers);
-  if (headers.authorization !== undefined && isBerthAuthorization(String(headers.authorization)))
+  if (headers.authorization !== undefined && isBerthAuthorization(String(headers.authorization), isToken))
     delete headers.authorization;
   if (headers.cookie !== undefined) {
     const rest = withoutSessionCookie(String(headers.cookie));

@@ -1,4 +1,4 @@
-import { isBerthAuthorization, withoutSessionCookie } from './credentials.js';
+import { isBerthAuthorization, type TokenCheck, withoutSessionCookie } from './credentials.js';
 
 /** How the body after a request head ends, as the upstream will frame it. */
 export type BodyFraming = 'none' | 'length' | 'chunked' | 'opaque';
@@ -32,7 +32,12 @@ const DIGITS = /^\d{1,15}$/;
  * coding other than `chunked`), CONNECT — gives `undefined`, and the caller leaves the request to
  * Node's own HTTP parser, which answers it or refuses it.
  */
-export function parseRequestHead(buf: Buffer, start: number, end: number): RequestHead | undefined {
+export function parseRequestHead(
+  buf: Buffer,
+  start: number,
+  end: number,
+  isToken?: TokenCheck,
+): RequestHead | undefined {
   const text = buf.toString('latin1', start, end - 4);
   let eol = text.indexOf('\r\n');
   if (eol < 0) eol = text.length;
@@ -88,7 +93,7 @@ export function parseRequestHead(buf: Buffer, start: number, end: number): Reque
         replaced = null;
         break;
       case 'authorization':
-        if (isBerthAuthorization(value)) replaced = null;
+        if (isBerthAuthorization(value, isToken)) replaced = null;
         break;
       case 'cookie': {
         const rest = withoutSessionCookie(value);

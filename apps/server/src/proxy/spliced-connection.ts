@@ -1,4 +1,5 @@
 import { connect, type Socket } from 'node:net';
+import type { TokenCheck } from './credentials.js';
 import type { InstanceTargets } from './instance-targets.js';
 import { nameFromHost } from './proxy-routing.js';
 import { type BodyFraming, parseRequestHead } from './request-head.js';
@@ -11,6 +12,8 @@ export interface SpliceOptions {
   done(splice: SplicedConnection): void;
   maxHeadBytes: number;
   headTimeoutMs: number;
+  /** Recognises berth's tokens in Authorization headers, which never reach an instance. */
+  isToken?: TokenCheck;
 }
 
 type Mode =
@@ -133,7 +136,7 @@ export class SplicedConnection {
             i = buf.length;
             break;
           }
-          const head = parseRequestHead(buf, i, end + 4);
+          const head = parseRequestHead(buf, i, end + 4, this.opts.isToken);
           const name = head && nameFromHost(head.host);
           if (!head || !name) {
             this.leave(out, buf.subarray(i));
