@@ -15,7 +15,8 @@ import { openBerth, tempHome, until, writeTemplate } from './support.js';
 // Issue 19 §10: a Docker engine that restarts must not spend an instance's restart budget, nor
 // get deployed into while it shuts down. Ports 40000–40499 of the namespace's engine belong to this file.
 const nsName = `er${process.pid % 100000}`;
-const suffix = 200 + (process.pid % 14);
+// 100–139: no other remote-node test uses these subnets.
+const suffix = 100 + (process.pid % 40);
 const nsIp = `100.64.${suffix}.2`;
 const pidFile = `/run/brd-${nsName}.pid`;
 
