@@ -14,7 +14,7 @@ import { recordFigures } from './summary.js';
 // BERTH_FUZZ_SEED to replay a failure. Ports 45000–45199 belong to this file.
 
 const SEED = Number(process.env.BERTH_FUZZ_SEED ?? 19_019);
-const REQUESTS = Number(process.env.BERTH_FUZZ_REQUESTS ?? 5_400);
+const REQUESTS = Number(process.env.BERTH_FUZZ_REQUESTS ?? 5_000);
 const WORKERS = 6;
 const TIMEOUT_MS = 15_000;
 
