@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { InvalidInput } from './errors.js';
-import { parseTemplate, primaryHttpPort } from './template.js';
+import { parseTemplate, primaryHttpPort, proxiedPorts } from './template.js';
 
 const hello = `name: hello
 source:
@@ -127,5 +127,39 @@ describe('parseTemplate', () => {
       'web.yaml',
     );
     expect(t.source).toMatchObject({ kind: 'image', image: 'nginx:1.27', init: true, volumes: [] });
+  });
+});
+
+describe('the port the proxy serves (issue 15 §5)', () => {
+  const twoPorts = (extra = '') =>
+    `name: two\nsource: { kind: command, command: node }\nports:\n  - { name: metrics }\n  - { name: http }\n  - { name: dns, protocol: udp }\n${extra}`;
+
+  it('is the port named http by default, not the first declared', () => {
+    expect(primaryHttpPort(parseTemplate(twoPorts(), 'two.yaml'))?.name).toBe('http');
+    expect(proxiedPorts(parseTemplate(twoPorts(), 'two.yaml')).map((p) => p.name)).toEqual([
+      'metrics',
+      'http',
+    ]);
+  });
+
+  it('is the first tcp port when none is named http', () => {
+    const t = parseTemplate(
+      'name: one\nsource: { kind: command, command: node }\nports:\n  - { name: dns, protocol: udp }\n  - { name: admin, http: false }\n  - { name: api }\n',
+      'one.yaml',
+    );
+    expect(primaryHttpPort(t)?.name).toBe('api');
+  });
+
+  it('is the one `proxy:` names', () => {
+    expect(primaryHttpPort(parseTemplate(twoPorts('proxy: metrics\n'), 'two.yaml'))?.name).toBe('metrics');
+  });
+
+  it('refuses a `proxy:` that names no tcp port, naming the field and the ports there are', () => {
+    const missing = problem(twoPorts('proxy: admin\n'), 'two.yaml');
+    expect(missing.message).toContain("proxy: names no port 'admin'; its tcp ports are metrics, http");
+    expect(missing.details?.issues).toContainEqual(expect.objectContaining({ field: 'proxy' }));
+    expect(problem(twoPorts('proxy: dns\n'), 'two.yaml').message).toContain(
+      "proxy: port 'dns' cannot be proxied",
+    );
   });
 });

@@ -176,6 +176,11 @@ export const templateSchema = z
       .strict()
       .optional(),
     maxInstances: z.number().int().min(1).optional(),
+    /**
+     * The port `<instance>.localhost`, `/i/<instance>/` and the instance's link serve: a tcp port's
+     * name. Default: the port named `http`, else the first tcp port not marked `http: false`.
+     */
+    proxy: z.string().optional(),
     stopTimeoutSeconds: z.number().positive().default(10),
     replicas: z.number().int().min(1).default(1),
   })
@@ -201,6 +206,17 @@ export const templateSchema = z
     portRef(t.health?.http?.port, ['health', 'http', 'port']);
     portRef(t.health?.tcp?.port, ['health', 'tcp', 'port']);
     portRef(t.readiness?.port, ['readiness', 'port']);
+    if (t.proxy !== undefined) {
+      const p = t.ports.find((q) => q.name === t.proxy);
+      const names = t.ports.filter(isProxiable).map((q) => q.name);
+      const known = names.length > 0 ? `; its tcp ports are ${names.join(', ')}` : '; it has no tcp port';
+      if (!p || !isProxiable(p))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['proxy'],
+          message: `${p ? `port '${t.proxy}' cannot be proxied (udp or http: false)` : `names no port '${t.proxy}'`}${known}`,
+        });
+    }
     if (
       (t.source.kind === 'image' || t.source.kind === 'build') &&
       t.ports.some((p) => p.containerPort === undefined)
@@ -265,9 +281,28 @@ export function parseTemplate(text: string, fileName: string): Template {
   return validateTemplate(data, fileName);
 }
 
-/** The port that berth links to and proxies: the first marked http, else the first tcp port. */
-export function primaryHttpPort(t: Pick<Template, 'ports'>): PortSpec | undefined {
-  const explicit = t.ports.find((p) => p.http === true);
-  if (explicit) return explicit;
-  return t.ports.find((p) => p.protocol === 'tcp' && p.http !== false);
+/** Whether berth's reverse proxy can serve a port: tcp, not marked `http: false`. */
+function isProxiable(p: Pick<PortSpec, 'protocol' | 'http'>): boolean {
+  return p.protocol !== 'udp' && p.http !== false;
+}
+
+/**
+ * The port that berth links to and proxies by default: the template's `proxy`, else the port named
+ * `http`, else the first marked `http: true`, else the first tcp port not marked `http: false`.
+ */
+export function primaryHttpPort(
+  t: Pick<Template, 'ports'> & { proxy?: string | undefined },
+): PortSpec | undefined {
+  const proxiable = proxiedPorts(t);
+  return (
+    (t.proxy === undefined ? undefined : proxiable.find((p) => p.name === t.proxy)) ??
+    proxiable.find((p) => p.name === 'http') ??
+    proxiable.find((p) => p.http === true) ??
+    proxiable[0]
+  );
+}
+
+/** Every port the reverse proxy serves (`<port>.<instance>.localhost`), in declared order. */
+export function proxiedPorts(t: Pick<Template, 'ports'>): PortSpec[] {
+  return t.ports.filter(isProxiable);
 }
