@@ -9,7 +9,19 @@ import { nameFromHost, proxyOrigin, routeInstancePath } from './proxy-routing.js
  * for any other Host, the path form `/i/<name>/…` → that instance, prefix stripped. Instance
  * content is served only here, never on the API/UI's origin.
  */
+/** More than one Host header: which instance is meant is ambiguous (RFC 9112 §3.2 says 400). */
+function hostIsAmbiguous(req: IncomingMessage): boolean {
+  let hosts = 0;
+  for (let i = 0; i < req.rawHeaders.length; i += 2) if (req.rawHeaders[i]?.toLowerCase() === 'host') hosts++;
+  return hosts > 1;
+}
+
 export function handleProxyRequest(proxy: InstanceProxy, req: IncomingMessage, res: ServerResponse): void {
+  if (hostIsAmbiguous(req)) {
+    res.writeHead(400, { 'content-type': 'text/plain; charset=utf-8', connection: 'close' });
+    res.end('A request must carry exactly one Host header.\n');
+    return;
+  }
   const name = nameFromHost(req.headers.host);
   if (name) {
     proxy.web(req, res, name, req.url ?? '/');
@@ -42,6 +54,10 @@ export function upgradeProxyRequest(
   socket: Duplex,
   head: Buffer,
 ): void {
+  if (hostIsAmbiguous(req)) {
+    socket.end('HTTP/1.1 400 Bad Request\r\ncontent-length: 0\r\nconnection: close\r\n\r\n');
+    return;
+  }
   const name = nameFromHost(req.headers.host);
   const route = name ? undefined : routeInstancePath(req.url);
   if (name) proxy.upgrade(req, socket, head, name, req.url ?? '/');
