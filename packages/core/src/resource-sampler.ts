@@ -1,4 +1,4 @@
-import type { Clock } from './clock.js';
+import type { CancelTimer, Clock } from './clock.js';
 import type { WorkloadHandle } from './deployment.js';
 import type { Logger } from './logger.js';
 import type { ResourceSample } from './runtime.js';
@@ -41,7 +41,7 @@ export class ResourceSampler {
   private readonly rings = new Map<string, SampleRing>();
   private readonly hostRing: SampleRing;
   private readonly disk = new Map<string, { at: number; bytes: number | null; pending: boolean }>();
-  private timer: ReturnType<typeof setInterval> | undefined;
+  private cancelTimer: CancelTimer | undefined;
   private busy = false;
 
   constructor(
@@ -59,12 +59,11 @@ export class ResourceSampler {
   }
 
   start(intervalMs: number): void {
-    this.timer = setInterval(() => void this.sampleOnce(), intervalMs);
-    this.timer.unref?.();
+    this.cancelTimer = this.d.clock.setInterval(() => void this.sampleOnce(), intervalMs);
   }
 
   stop(): void {
-    clearInterval(this.timer);
+    this.cancelTimer?.();
   }
 
   async sampleOnce(): Promise<void> {
