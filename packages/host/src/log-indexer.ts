@@ -44,6 +44,9 @@ export class LogIndexer {
   private chain: Promise<unknown> = Promise.resolve();
   private queued = false;
   private live = false;
+  private closed = false;
+  /** When the last pass began looking: lines found by the next one were written after it. */
+  private lastLook = 0;
   private readonly listeners = new Set<() => void>();
   private stopWatch: (() => void) | undefined;
   private readonly clock: () => number;
@@ -95,6 +98,7 @@ export class LogIndexer {
   }
 
   close(): void {
+    this.closed = true;
     this.stopWatch?.();
     this.stopWatch = undefined;
   }
@@ -123,6 +127,8 @@ export class LogIndexer {
   }
 
   private async pass(): Promise<void> {
+    if (this.closed) return;
+    const looked = this.clock();
     const grown: Grown[] = [];
     for (const stream of LOG_STREAMS) {
       const path = logFilePath(this.logDir, stream);
@@ -132,6 +138,8 @@ export class LogIndexer {
     }
     // Taken after looking: every byte found was written before this moment.
     const now = this.clock();
+    const since = this.lastLook;
+    this.lastLook = looked;
     if (grown.length === 0) {
       this.live = true;
       return;
@@ -154,7 +162,9 @@ export class LogIndexer {
           tsTo: to,
         };
       } else {
-        const ts = Math.max(now, prevTs);
+        // The file's mtime is when its last line was written; the others came after the last look.
+        const ts = Math.max(prevTs, Math.min(now, g.mtime));
+        const from = Math.max(prevTs, Math.min(since, ts));
         const l = this.last;
         if (
           records.length === 0 &&
@@ -167,7 +177,7 @@ export class LogIndexer {
           rec = { ...l, end: g.end, tsTo: ts };
           at = this.count - 1;
         } else {
-          rec = { stream: g.stream, approximate: false, start: g.start, end: g.end, tsFrom: ts, tsTo: ts };
+          rec = { stream: g.stream, approximate: false, start: g.start, end: g.end, tsFrom: from, tsTo: ts };
         }
       }
       records.push(rec);
@@ -217,7 +227,11 @@ export class LogIndexers {
   async acquire(logDir: string): Promise<{ indexer: LogIndexer; release: () => void }> {
     let entry = this.open.get(logDir);
     if (!entry) {
-      const indexer = LogIndexer.open(logDir, this.opts).then((i) => i.watch());
+      // Ready once what is already there is indexed: whatever is written after acquire() is live.
+      const indexer = LogIndexer.open(logDir, this.opts).then(async (i) => {
+        await i.watch().catchUp();
+        return i;
+      });
       entry = { indexer, refs: 0 };
       this.open.set(logDir, entry);
       indexer.catch(() => {
