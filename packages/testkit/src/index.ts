@@ -1,3 +1,5 @@
 export * from './manual-clock.js';
+export * from './memory-store.js';
 export * from './runtime.case.js';
+export * from './scripted-runtime.js';
 export * from './store.case.js';
