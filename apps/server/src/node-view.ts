@@ -11,6 +11,8 @@ export function toNodeView(s: NodeState): NodeDetailView {
     status: s.status,
     runtimes: s.runtimes,
     endpoint: typeof endpoint === 'string' ? endpoint : null,
+    publicAddress: s.address.address,
+    publicAddressFrom: s.address.from,
     message: s.message,
     hostKey: s.hostKey,
     createdAt: s.record.createdAt,

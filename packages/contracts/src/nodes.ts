@@ -8,6 +8,9 @@ export const hostKeySchema = z
   .string()
   .regex(/^SHA256:[A-Za-z0-9+/]{43}=?$/, 'must be a SHA256:… fingerprint as ssh-keygen -lf prints it');
 
+/** A host name or IP address, without scheme or port (checked in full by the node service, which names the field). */
+export const publicAddressSchema = z.string().min(1).max(253);
+
 /** `POST /nodes`: a remote Docker host — tcp, tcp+TLS with certificate files, or ssh. Paths, never key text. */
 export const addNodeBodySchema = z
   .object({
@@ -26,12 +29,25 @@ export const addNodeBodySchema = z
         hostKey: hostKeySchema.optional(),
       })
       .strict(),
+    /** The address clients reach the node's published ports at (links, proxy); default: the endpoint's host. */
+    publicAddress: publicAddressSchema.optional(),
   })
   .strict();
 export type AddNodeBody = z.input<typeof addNodeBodySchema>;
 
-/** `PATCH /nodes/:name`: a new ssh hostKey (after the host was reinstalled), or null to trust the next key on first use. */
-export const updateNodeBodySchema = z.object({ hostKey: hostKeySchema.nullable() }).strict();
+/**
+ * `PATCH /nodes/:name`: a new ssh hostKey (after the host was reinstalled), or null to trust the
+ * next key on first use; a new publicAddress, or null to go back to the endpoint's host.
+ */
+export const updateNodeBodySchema = z
+  .object({
+    hostKey: hostKeySchema.nullable().optional(),
+    publicAddress: publicAddressSchema.nullable().optional(),
+  })
+  .strict()
+  .refine((b) => b.hostKey !== undefined || b.publicAddress !== undefined, {
+    message: 'give hostKey or publicAddress (or both)',
+  });
 export type UpdateNodeBody = z.input<typeof updateNodeBodySchema>;
 
 /** An ssh node's host key and what it matched: the node's hostKey (given or recorded on first use), or known_hosts. */
@@ -50,6 +66,10 @@ export const nodeDetailViewSchema = z.object({
   status: z.enum(['ready', 'unreachable']),
   runtimes: z.array(z.string()),
   endpoint: z.string().nullable(),
+  /** Where clients reach its published ports: links and berth's proxy use it. */
+  publicAddress: z.string(),
+  /** `setting`: the node's publicAddress; `endpoint`: its endpoint's host; `local`: this machine (127.0.0.1). */
+  publicAddressFrom: z.enum(['setting', 'endpoint', 'local']),
   /** Why the node is unreachable, when it is. */
   message: z.string().nullable(),
   /** ssh nodes: the host key berth checks (null for others, or before the first connection). */

@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { InvalidInput } from '@berth/core';
 import type { DockerEndpoint } from './connect-docker.js';
+import { parsePublicAddress } from './node-address.js';
 import { knownHostsFile, normalizeFingerprint } from './ssh-host-key.js';
 
 /**
@@ -20,6 +21,8 @@ export interface DockerNodeConfig {
    * when the node is added, or recorded by berth on first use when known_hosts does not list the host.
    */
   hostKey?: string;
+  /** Where clients reach the node's published ports (links, proxy); default: the endpoint's host. */
+  publicAddress?: string;
 }
 
 function invalid(field: string, message: string): never {
@@ -68,6 +71,8 @@ export function parseDockerNodeConfig(input: unknown): DockerNodeConfig {
     if (url.protocol !== 'ssh:') invalid('hostKey', 'applies to ssh:// endpoints only');
     config.hostKey = parseHostKey(hostKey);
   }
+  if (o.publicAddress !== undefined && o.publicAddress !== null)
+    config.publicAddress = parsePublicAddress(o.publicAddress);
   return config;
 }
 

@@ -12,6 +12,7 @@ import {
 } from '@berth/core';
 import { type DockerNode, sshAgentOf } from './docker-node.js';
 import { parseDockerNodeConfig, parseHostKey } from './docker-node-config.js';
+import { type NodeAddress, nodeAddress, parsePublicAddress } from './node-address.js';
 import type { NodeRuntimeResolver } from './node-runtime-resolver.js';
 import type { HostKeyTrust } from './ssh-host-trust.js';
 import { type DockerTestResult, testDocker } from './test-docker.js';
@@ -20,6 +21,14 @@ export interface AddNodeInput {
   name: string;
   kind?: string;
   config: unknown;
+  /** Where clients reach its published ports; default: the endpoint's host. */
+  publicAddress?: string | undefined;
+}
+
+/** `PATCH /nodes/:name`: each field given is set (null forgets it); absent ones stay. */
+export interface NodeUpdate {
+  hostKey?: string | null | undefined;
+  publicAddress?: string | null | undefined;
 }
 
 export interface NodeState {
@@ -30,6 +39,8 @@ export interface NodeState {
   message: string | null;
   /** An ssh node's host key: its hostKey (given or recorded on first use), else the one known_hosts matched. */
   hostKey: NodeHostKey | null;
+  /** Where clients and berth's proxy reach its published ports. */
+  address: NodeAddress;
 }
 
 export interface NodeHostKey {
@@ -135,7 +146,14 @@ export class DockerNodeService {
       .filter((r) => r.node === before.name)
       .map((r) => r.kind);
     if (before.name === LOCAL_NODE) {
-      return { record: before, status: 'ready', runtimes, message: null, hostKey: null };
+      return {
+        record: before,
+        status: 'ready',
+        runtimes,
+        message: null,
+        hostKey: null,
+        address: nodeAddress(before),
+      };
     }
     const result = await this.test(before.name, 1_500);
     // The test may have recorded the host key on first use.
@@ -153,6 +171,7 @@ export class DockerNodeService {
       runtimes,
       message: result.ok ? null : result.message,
       hostKey,
+      address: nodeAddress(record),
     };
   }
 
@@ -168,6 +187,7 @@ export class DockerNodeService {
       throw new Conflict(`a node named '${input.name}' already exists`, { code: 'NAME_TAKEN' });
     }
     const config = parseDockerNodeConfig(input.config);
+    if (input.publicAddress !== undefined) config.publicAddress = parsePublicAddress(input.publicAddress);
     const record: NodeRecord = {
       name: input.name,
       kind: 'docker',
@@ -196,6 +216,65 @@ export class DockerNodeService {
     this.d.store.nodes.delete(name);
     this.recorded.delete(name);
     this.log.info({ node: name }, `Removed node ${name}`);
+  }
+
+  /**
+   * Where clients reach a node's published ports (links, the reverse proxy, health checks): its
+   * publicAddress, else its endpoint's host; 127.0.0.1 for this machine and for unknown nodes.
+   */
+  address(name: string): string {
+    if (name === LOCAL_NODE) return '127.0.0.1';
+    const record = this.d.store.nodes.find(name);
+    return record ? nodeAddress(record).address : '127.0.0.1';
+  }
+
+  /** Applies a PATCH: every field is checked before anything is stored, so it all applies or none does. */
+  update(name: string, patch: NodeUpdate): NodeRecord {
+    if (patch.hostKey !== undefined) this.checkHostKey(name, patch.hostKey ?? undefined);
+    if (patch.publicAddress !== undefined) this.checkPublicAddress(name, patch.publicAddress ?? undefined);
+    if (patch.hostKey !== undefined) this.setHostKey(name, patch.hostKey ?? undefined);
+    if (patch.publicAddress !== undefined) this.setPublicAddress(name, patch.publicAddress ?? undefined);
+    return this.getRecord(name);
+  }
+
+  /** Sets (or, with undefined, forgets: the endpoint's host again) where clients reach the node. */
+  setPublicAddress(name: string, publicAddress: string | undefined): NodeRecord {
+    const { record, address } = this.checkPublicAddress(name, publicAddress);
+    const { publicAddress: _old, ...rest } = record.config;
+    const updated = { ...record, config: address ? { ...rest, publicAddress: address } : rest };
+    this.d.store.nodes.upsert(updated);
+    this.log.info(
+      { node: name, publicAddress: address ?? null },
+      `Node ${name} is reached at ${nodeAddress(updated).address}${address ? '' : " (its endpoint's host)"}`,
+    );
+    return updated;
+  }
+
+  private checkPublicAddress(
+    name: string,
+    publicAddress: string | undefined,
+  ): { record: NodeRecord; address: string | undefined } {
+    if (name === LOCAL_NODE)
+      throw new InvalidInput('node local is this machine; its links use 127.0.0.1', {
+        details: { field: 'publicAddress' },
+      });
+    const record = this.d.store.nodes.find(name);
+    if (!record) throw new NotFound('node', name);
+    return { record, address: publicAddress === undefined ? undefined : parsePublicAddress(publicAddress) };
+  }
+
+  /** What setHostKey would refuse, refused without changing anything. */
+  private checkHostKey(name: string, hostKey: string | undefined): void {
+    if (name === LOCAL_NODE) throw new InvalidInput('node local is this machine; it has no ssh host key');
+    const record = this.d.store.nodes.find(name);
+    if (!record) throw new NotFound('node', name);
+    const config = parseDockerNodeConfig(record.config);
+    if (!config.endpoint.startsWith('ssh://')) {
+      throw new InvalidInput(`hostKey applies to ssh:// endpoints only; node ${name} is ${config.endpoint}`, {
+        details: { field: 'hostKey' },
+      });
+    }
+    if (hostKey !== undefined) parseHostKey(hostKey);
   }
 
   /**

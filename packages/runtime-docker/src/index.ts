@@ -49,6 +49,7 @@ export {
   parseDockerHost,
 } from './find-docker-endpoint.js';
 export { type BaseImageMap, mappedImage } from './image-resolver.js';
+export { type NodeAddress, nodeAddress, parsePublicAddress, urlHost } from './node-address.js';
 export { NodeRuntimeResolver } from './node-runtime-resolver.js';
 export { DOCKER_RUNTIME } from './observed-workload.js';
 export { type DockerNodes, type OpenDockerNodesDeps, openDockerNodes } from './open-docker-nodes.js';

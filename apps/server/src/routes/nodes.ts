@@ -23,7 +23,7 @@ export const nodeRoutes: FastifyPluginAsyncZod<AppContext> = async (app, ctx) =>
     '/nodes/:name',
     { schema: { tags, params: nodeNameParamsSchema, body: updateNodeBodySchema } },
     async (req) => {
-      nodes.setHostKey(req.params.name, req.body.hostKey ?? undefined);
+      nodes.update(req.params.name, req.body);
       return toNodeView(await nodes.get(req.params.name));
     },
   );
