@@ -1,52 +1,93 @@
-import { type InstanceListQuery, type InstanceView, SECRET_MASK } from '@berth/contracts';
-import { type Instance, maskSecrets, type PortSpec, primaryHttpPort, type Store } from '@berth/core';
+import { type InstanceLink, type InstanceListQuery, type InstanceView, SECRET_MASK } from '@berth/contracts';
+import {
+  type Instance,
+  maskSecrets,
+  type PortSpec,
+  primaryHttpPort,
+  proxiedPorts,
+  type Store,
+} from '@berth/core';
+import { urlHost } from '@berth/runtime-docker';
 
 export interface ViewContext {
   store: Store;
   /** The instance's leased ports: name → port. */
   ports(id: string): Record<string, number>;
-  /** Host name used in direct links. */
-  publicHost: string;
+  /** The address clients reach a node's ports at (its publicAddress; 127.0.0.1 for this machine). */
+  nodeAddress(node: string): string;
   /** The reverse proxy's port, once it listens. */
   proxyPort(): number;
   /** Moves on whenever stored data changes (`SqliteStore.dataVersion`); without it nothing is reused. */
   dataVersion?: () => string;
 }
 
+/** What links a template's instances get: its proxied ports, the one the proxy serves first. */
+interface LinkPorts {
+  primary: PortSpec | undefined;
+  proxied: PortSpec[];
+}
+
+type Lookup<T> = (key: string) => T;
+
 /** An instance as the API shows it: the record (sealed config values masked) plus its ports and links. */
 export function toInstanceView(
   ctx: ViewContext,
   inst: Instance,
-  primaryOf: (template: string) => PortSpec | undefined = (name) => primaryPortOf(ctx, name),
+  linkPortsOf: Lookup<LinkPorts> = (name) => linkPortsFor(ctx, name),
   ports: Record<string, number> = ctx.ports(inst.id),
+  addressOf: Lookup<string> = (node) => ctx.nodeAddress(node),
 ): InstanceView {
-  const primary = primaryOf(inst.template);
-  const port = primary ? ports[primary.name] : undefined;
+  const { primary, proxied } = linkPortsOf(inst.template);
+  const host = urlHost(addressOf(inst.node));
+  const proxyPort = ctx.proxyPort();
+  const links: InstanceLink[] = [];
+  for (const p of proxied) {
+    const hostPort = ports[p.name];
+    if (hostPort === undefined) continue;
+    links.push({
+      port: p.name,
+      hostPort,
+      primary: p.name === primary?.name,
+      url: `http://${host}:${hostPort}/`,
+      proxyUrl: `http://${p.name}.${inst.name}.localhost:${proxyPort}/`,
+    });
+  }
+  const main = links.find((l) => l.primary);
   return {
     ...inst,
     config: maskSecrets(inst.config, SECRET_MASK),
     ports,
-    url: port === undefined ? null : `http://${ctx.publicHost}:${port}/`,
-    proxyUrl: port === undefined ? null : `http://${inst.name}.localhost:${ctx.proxyPort()}/`,
+    url: main?.url ?? null,
+    proxyUrl: main ? `http://${inst.name}.localhost:${proxyPort}/` : null,
+    links,
   };
 }
 
-function primaryPortOf(ctx: ViewContext, name: string): PortSpec | undefined {
+function linkPortsFor(ctx: ViewContext, name: string): LinkPorts {
   const template = ctx.store.templates.find(name)?.template;
-  return template ? primaryHttpPort(template) : undefined;
+  return template
+    ? { primary: primaryHttpPort(template), proxied: proxiedPorts(template) }
+    : { primary: undefined, proxied: [] };
+}
+
+/** `fn` remembered per key, for one pass over many instances. */
+function memo<T>(fn: Lookup<T>): Lookup<T> {
+  const seen = new Map<string, T>();
+  return (key) => {
+    if (!seen.has(key)) seen.set(key, fn(key));
+    return seen.get(key) as T;
+  };
 }
 
 /**
- * Many instances at once: each template is read (and parsed) once, and the leases in one query,
- * not once per instance — with 1,000 instances that was most of `GET /instances` (found by bench/).
+ * Many instances at once: each template and node is read (and parsed) once, and the leases in one
+ * query, not once per instance — with 1,000 instances that was most of `GET /instances` (found by bench/).
  */
 export function toInstanceViews(ctx: ViewContext, list: Instance[]): InstanceView[] {
-  const primaries = new Map<string, PortSpec | undefined>();
-  const primaryOf = (name: string) => {
-    if (!primaries.has(name)) primaries.set(name, primaryPortOf(ctx, name));
-    return primaries.get(name);
-  };
-  if (list.length < 50) return list.map((inst) => toInstanceView(ctx, inst, primaryOf));
+  const linkPortsOf = memo((name) => linkPortsFor(ctx, name));
+  const addressOf = memo((node) => ctx.nodeAddress(node));
+  if (list.length < 50)
+    return list.map((inst) => toInstanceView(ctx, inst, linkPortsOf, ctx.ports(inst.id), addressOf));
   const ports = new Map<string, Record<string, number>>();
   for (const l of ctx.store.leases.listAll()) {
     if (l.ownerKind !== 'instance' || !l.portName) continue;
@@ -54,7 +95,7 @@ export function toInstanceViews(ctx: ViewContext, list: Instance[]): InstanceVie
     own[l.portName] = l.port;
     ports.set(l.ownerId, own);
   }
-  return list.map((inst) => toInstanceView(ctx, inst, primaryOf, ports.get(inst.id) ?? {}));
+  return list.map((inst) => toInstanceView(ctx, inst, linkPortsOf, ports.get(inst.id) ?? {}, addressOf));
 }
 
 /**

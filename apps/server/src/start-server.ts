@@ -38,18 +38,20 @@ export async function startServer(config: ServerConfig, opts: StartOptions = {})
   let apiPort = config.port;
   let proxyPort = config.proxyPort;
   const ports = (id: string) => berth.instances.ports(id);
+  // Links and the proxy reach an instance at its node's address (publicAddress or endpoint host).
+  const nodeAddress = (node: string) => berth.nodes.address(node);
   const ctx: AppContext = {
     berth,
     apiPort: () => apiPort,
     view: {
       store: berth.store,
       ports,
-      publicHost: '127.0.0.1',
+      nodeAddress,
       proxyPort: () => proxyPort,
       dataVersion: () => berth.store.dataVersion(),
     },
   };
-  const targets = new InstanceTargets(berth.store, berth.events, ports);
+  const targets = new InstanceTargets(berth.store, berth.events, ports, nodeAddress);
   const isToken = (secret: string) => berth.tokens.isToken(secret);
   const proxy = new InstanceProxy(targets, log.child({ ns: 'proxy' }), isToken);
   // The proxy port, the only place instance content is served (host form and /i/<name>/ path

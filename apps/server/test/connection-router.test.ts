@@ -25,8 +25,8 @@ beforeAll(async () => {
   const closed = createServer();
   const closedPort = await listen(closed);
   await new Promise((r) => closed.close(r)); // a port where nothing listens any more
-  routes.set('web', { ok: true, port: upstreamPort });
-  routes.set('gone', { ok: true, port: closedPort });
+  routes.set('web', { ok: true, host: '127.0.0.1', port: upstreamPort });
+  routes.set('gone', { ok: true, host: '127.0.0.1', port: closedPort });
   fallback = createServer((req: IncomingMessage, res) => {
     fallbackRequests.push(`${req.headers.host} ${req.url}`);
     res.end(`fallback ${req.url}`);

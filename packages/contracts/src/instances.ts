@@ -42,12 +42,27 @@ export const instanceViewSchema = z.object({
   updatedAt: z.number(),
   /** Leased ports: port name → host port. */
   ports: z.record(z.string(), z.number()),
-  /** Direct link to the primary HTTP port, or null when the template has none. */
+  /** Direct link to the port the proxy serves (the template's `proxy`), at the node's address; null when there is none. */
   url: z.string().nullable(),
-  /** The same through berth's reverse proxy. */
+  /** The same through berth's reverse proxy (`<name>.localhost`). */
   proxyUrl: z.string().nullable(),
+  /** One link per proxied port (tcp, not `http: false`) that has a host port, in the template's order. */
+  links: z.array(
+    z.object({
+      /** The template's name of the port. */
+      port: z.string(),
+      hostPort: z.number(),
+      /** Whether this is the port `url`/`proxyUrl` and `<name>.localhost` serve. */
+      primary: z.boolean(),
+      /** `http://<node address>:<hostPort>/`. */
+      url: z.string(),
+      /** `http://<port>.<name>.localhost:<proxy port>/`. */
+      proxyUrl: z.string(),
+    }),
+  ),
 });
 export type InstanceView = z.infer<typeof instanceViewSchema>;
+export type InstanceLink = InstanceView['links'][number];
 
 /**
  * The answer to a create. With `start: false`, a pinned port someone else holds does not refuse

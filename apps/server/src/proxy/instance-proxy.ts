@@ -17,8 +17,8 @@ const HOP_BY_HOP = new Set([
 ]);
 
 /**
- * Forwards HTTP requests and WebSocket upgrades to an instance's primary HTTP port on this
- * machine. Bodies are streamed both ways; upstream connections are kept alive and reused.
+ * Forwards HTTP requests and WebSocket upgrades to an instance's proxied port, at the address of
+ * its node (127.0.0.1 for this machine). Bodies are streamed both ways; upstream connections are kept alive and reused.
  */
 export class InstanceProxy {
   private readonly agent = new Agent({ keepAlive: true, maxSockets: 256, maxFreeSockets: 64 });
@@ -38,7 +38,7 @@ export class InstanceProxy {
     }
     const upstream = request(
       {
-        host: '127.0.0.1',
+        host: target.host,
         port: target.port,
         method: req.method,
         path,
@@ -68,7 +68,7 @@ export class InstanceProxy {
       return;
     }
     const upstream = request({
-      host: '127.0.0.1',
+      host: target.host,
       port: target.port,
       method: req.method,
       path,

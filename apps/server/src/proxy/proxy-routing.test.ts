@@ -5,7 +5,8 @@ it('reads the instance from a <name>.localhost host', () => {
   expect(nameFromHost('web-1.localhost:7412')).toBe('web-1');
   expect(nameFromHost('WEB.localhost')).toBe('web');
   expect(nameFromHost('localhost:7412')).toBeUndefined();
-  expect(nameFromHost('a.b.localhost')).toBeUndefined();
+  expect(nameFromHost('metrics.web-1.localhost:7412')).toBe('metrics.web-1');
+  expect(nameFromHost('a.b.c.localhost')).toBeUndefined();
   expect(nameFromHost(undefined)).toBeUndefined();
 });
 
@@ -14,6 +15,8 @@ it('splits /i/<name>/rest and redirects /i/<name>', () => {
   expect(routeInstancePath('/i/web/')).toEqual({ kind: 'proxy', name: 'web', path: '/' });
   expect(routeInstancePath('/i/web?x=1')).toEqual({ kind: 'redirect', location: '/i/web/?x=1' });
   expect(routeInstancePath('/api/v1/health')).toBeUndefined();
+  // Per-port names are the host form's only: the path form serves the proxy port.
+  expect(routeInstancePath('/i/metrics.web/')).toBeUndefined();
 });
 
 it('points at the proxy port on the hostname the client used, and refuses a malformed Host', () => {

@@ -1,7 +1,11 @@
-const HOST_FORM = /^([a-z][a-z0-9-]{0,62})\.localhost(?::\d+)?$/i;
-const PATH_FORM = /^\/i\/([^/?#]+)(\/[^?#]*)?(\?.*)?$/;
+const HOST_FORM = /^((?:[a-z][a-z0-9-]{0,62}\.)?[a-z][a-z0-9-]{0,62})\.localhost(?::\d+)?$/i;
+// The path form serves an instance's proxy port only: `/i/<name>/`, no `<port>.` variant.
+const PATH_FORM = /^\/i\/([^/?#.]+)(\/[^?#]*)?(\?.*)?$/;
 
-/** `web-1` from `web-1.localhost:7412`, or undefined. */
+/**
+ * The instance (and port) a Host names, as InstanceTargets takes it: `web-1` from
+ * `web-1.localhost:7412`, `metrics.web-1` from `metrics.web-1.localhost:7412`; else undefined.
+ */
 export function nameFromHost(host: string | undefined): string | undefined {
   const m = host ? HOST_FORM.exec(host) : null;
   return m?.[1]?.toLowerCase();

@@ -58,6 +58,7 @@ export class SplicedConnection {
   private upstream: Socket | undefined;
   private name = '';
   private port = 0;
+  private host = '';
   private remaining = 0;
   /** The pieces of an incomplete request head, and their length. */
   private partial: Buffer[] = [];
@@ -147,7 +148,7 @@ export class SplicedConnection {
             return;
           }
           const target = this.opts.targets.find(name);
-          if (name !== this.name || !target.ok || target.port !== this.port) {
+          if (name !== this.name || !target.ok || target.port !== this.port || target.host !== this.host) {
             this.leave(out, buf.subarray(i));
             return;
           }
@@ -248,12 +249,13 @@ export class SplicedConnection {
     this.mode = 'connecting';
     this.held = bytes;
     this.client.pause();
-    const up = connect({ host: '127.0.0.1', port: target.port, allowHalfOpen: true, noDelay: true });
+    const up = connect({ host: target.host, port: target.port, allowHalfOpen: true, noDelay: true });
     this.upstream = up;
     up.on('error', this.onUpstreamError);
     up.once('connect', () => {
       this.name = name;
       this.port = target.port;
+      this.host = target.host;
       this.mode = 'head';
       up.on('data', this.onUpstreamData);
       up.on('end', this.onUpstreamEnd);
