@@ -90,14 +90,17 @@ export class InstanceService {
     const config = sealSecrets(template, resolveConfig(template, input.config), this.d.secrets);
     const pins = input.ports ?? {};
     this.checkPins(template, pins);
-    const host = this.d.runtimes.hostOf(node);
-    const ext = await this.d.ledger.external(
-      host,
-      this.d.ledger.portsToDescribe({ portOverrides: pins }, template, host),
-    );
     const now = this.d.clock.now();
-    const inst = this.d.ledger.withRetry(() =>
-      this.d.store.transaction(() => {
+    const { instance: inst } = await this.d.ledger.leaseForNew(template, {
+      host: this.d.runtimes.hostOf(node),
+      pins,
+      // Nothing starts now: a pinned port someone holds is kept as the pin, unleased, and
+      // settled by the conflict flow at start (the API's answer names the holder).
+      deferPinned: input.start === false,
+      // The deploy this create starts runs next on the instance's chain: its lease check (sticky
+      // ports) takes the view just read instead of reading the machine again.
+      handOff: input.start !== false,
+      record: () => {
         if (
           template.maxInstances !== undefined &&
           this.d.store.instances.countByTemplate(template.name) >= template.maxInstances
@@ -131,14 +134,9 @@ export class InstanceService {
           updatedAt: now,
         };
         this.d.store.instances.insert(instance);
-        // Nothing starts now: a pinned port someone holds is kept as the pin, unleased, and
-        // settled by the conflict flow at start (the API's answer names the holder).
-        this.d.ledger.allocateWith(instance, template, host, ext, false, undefined, {
-          deferPinned: input.start === false,
-        });
         return instance;
-      }),
-    );
+      },
+    });
     try {
       await this.d.workspace.create(inst.dataDir);
     } catch (err) {
@@ -156,9 +154,6 @@ export class InstanceService {
       data: { ports: this.ports(inst.id) },
     });
     if (inst.desiredState === 'running') {
-      // The deploy this create starts runs next on the instance's chain: its lease check (sticky
-      // ports) may reuse the view just taken (the ledger offers it only briefly, and only once).
-      this.d.ledger.handOff(inst.id, host, ext);
       if (opts.wait) await this.d.reconciler.enqueue(inst.id);
       else this.d.reconciler.kick(inst.id);
     }
@@ -196,7 +191,8 @@ export class InstanceService {
     let inst = this.get(idOrName);
     const template = this.template(inst.template);
     if (!this.isRunning(inst)) {
-      const pre = await this.d.ledger.preflight(inst, template, this.d.runtimes.hostOf(inst.node), false);
+      const host = this.d.runtimes.hostOf(inst.node);
+      const pre = await this.d.ledger.preflight(inst, template, { host, running: false });
       const pinned = pre.portConflicts.filter((c) => c.pinned);
       if (pinned.length > 0) {
         const words = pinned.map((c) => `port ${c.port} (${c.name}) is in use by ${c.usedBy}`).join('; ');
@@ -276,7 +272,10 @@ export class InstanceService {
   async preflight(idOrName: string): Promise<PreflightResult> {
     const inst = this.get(idOrName);
     const template = this.template(inst.template);
-    return this.d.ledger.preflight(inst, template, this.d.runtimes.hostOf(inst.node), this.isRunning(inst));
+    return this.d.ledger.preflight(inst, template, {
+      host: this.d.runtimes.hostOf(inst.node),
+      running: this.isRunning(inst),
+    });
   }
 
   /** Pins one port of this instance (never the template's shared settings) and moves its lease. */
@@ -289,24 +288,14 @@ export class InstanceService {
         details: { field: 'name' },
       });
     this.checkPins(template, { [name]: port });
-    const host = this.d.runtimes.hostOf(inst.node);
-    await this.d.ledger.assertAvailable(inst, spec, port, host, false);
     const previous = this.ports(inst.id)[name];
-    const pins = { ...inst.portOverrides, [name]: port };
-    const ext = await this.d.ledger.external(
-      host,
-      this.d.ledger.portsToDescribe({ id: inst.id, portOverrides: pins }, template, host),
-    );
-    const updated = this.d.ledger.withRetry(() =>
-      this.d.store.transaction(() => {
-        const next = this.d.store.instances.update(inst.id, {
-          portOverrides: pins,
-          updatedAt: this.d.clock.now(),
-        });
-        this.d.ledger.allocateWith(next, template, host, ext, false);
-        return next;
-      }),
-    );
+    const updated = await this.d.ledger.pin(inst, template, {
+      host: this.d.runtimes.hostOf(inst.node),
+      name,
+      port,
+      record: (pins) =>
+        this.d.store.instances.update(inst.id, { portOverrides: pins, updatedAt: this.d.clock.now() }),
+    });
     this.d.events.emit({
       type: 'instance.ports',
       instanceId: inst.id,

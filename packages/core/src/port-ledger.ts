@@ -1,532 +1,187 @@
 import type { Clock } from './clock.js';
-import { Conflict, InvalidInput, NotFound, type PortConflict, StorageUnavailable } from './errors.js';
-import type { Instance } from './instance.js';
+import { Conflict, InvalidInput, NotFound, StorageUnavailable } from './errors.js';
 import type { Logger } from './logger.js';
-import { PortBitmap } from './port-bitmap.js';
-import type { PortLease, Protocol, TakenPort } from './port-lease.js';
+import { type Allocation, type LeaseOwner, PortAllocation, type PortMove } from './port-allocation.js';
+import { type LedgerConfig, PortChooser } from './port-choice.js';
+import { type InventoryRow, inventoryOf } from './port-inventory.js';
+import type { PortLease, Protocol } from './port-lease.js';
+import { PortLeases } from './port-leases.js';
+import { type PreflightResult, portsToDescribe, preflightOf } from './port-preflight.js';
+import {
+  type HandOffOptions,
+  HandOffs,
+  type PortRef,
+  type PortSource,
+  type PortView,
+  PortViewReader,
+} from './port-view.js';
 import { LeaseTaken, type Store } from './store.js';
 import type { PortSpec, Template } from './template.js';
 
-/** A place other than berth's leases that knows of taken ports: the kernel, a Docker engine, a scan. */
-export interface PortSource {
-  readonly name: string;
-  /** Ports taken on `host`; a source that does not cover the host returns []. */
-  taken(host: string): Promise<TakenPort[]>;
-  /**
-   * The given ports (from this source's `taken`) with their holders named, for a source that
-   * leaves names out of `taken` because finding them is slow (the process behind a local
-   * listener). The ledger asks only for the ports it has to describe: a conflict, the inventory.
-   */
-  owners?(host: string, ports: TakenPort[]): Promise<TakenPort[]>;
+export type { Allocation, LeaseOwner, PortMove } from './port-allocation.js';
+export {
+  type Asker,
+  defaultLedgerConfig,
+  type LedgerConfig,
+  pinOf,
+  type ReservedRange,
+} from './port-choice.js';
+export type { InventoryRow } from './port-inventory.js';
+export type { PreflightResult } from './port-preflight.js';
+export {
+  defaultHandOffOptions,
+  type HandOffOptions,
+  type PortRef,
+  type PortSource,
+  PortView,
+} from './port-view.js';
+
+type Ports = Pick<Template, 'ports'>;
+
+export interface LeaseForNewOptions<T extends LeaseOwner> {
+  host: string;
+  /** The new instance's pinned ports (name → port). */
+  pins: Record<string, number>;
+  /** Writes the instance's record, inside the lease transaction (run again if a lease race is lost). */
+  record: () => T;
+  /** Keep a taken pin unleased instead of failing: the instance does not start now. */
+  deferPinned?: boolean;
+  /** Hand the view read here to the instance's first deploy (see `HandOffs`). */
+  handOff?: boolean;
 }
 
-/** A port on a host, by protocol. */
-export type PortRef = readonly [Protocol, number];
-
-export interface ReservedRange {
-  from: number;
-  to: number;
-  reason: string;
+export interface PinOptions<T extends LeaseOwner> {
+  host: string;
+  /** The port name and the port it is pinned to. */
+  name: string;
+  port: number;
+  /** Writes the instance with its new pins, inside the lease transaction. */
+  record: (pins: Record<string, number>) => T;
 }
 
-export interface LedgerConfig {
-  globalRange: [number, number];
-  reserved: ReservedRange[];
-  /** Ports below 1024 are reserved unless this is set. */
-  allowPrivileged: boolean;
+export interface ReallocateOptions {
+  host: string;
+  running?: boolean;
+  /** Ports a deploy failed to bind, with who took them (see AllocationRequest.refused). */
+  refused?: ReadonlyMap<string, string> | undefined;
 }
 
-export const defaultLedgerConfig: LedgerConfig = {
-  globalRange: [20000, 40000],
-  reserved: [],
-  allowPrivileged: false,
-};
-
-export interface PreflightResult {
-  canStart: boolean;
-  portConflicts: (PortConflict & { pinned: boolean })[];
+export interface PreflightOptions {
+  host: string;
+  running: boolean;
 }
-
-type External = Map<string, TakenPort>;
-const HOLDER_RANK: Record<TakenPort['kind'], number> = {
-  connection: 0,
-  process: 1,
-  container: 2,
-  service: 2,
-  scan: 2,
-  reserved: 2,
-};
-const key = (protocol: Protocol, port: number) => `${protocol}/${port}`;
 
 /**
- * How old (since the sources were read) a create's view may be to stand in for the deploy that
- * create started. In one request the deploy asks ~1–5 ms after the read; in a burst of creates
- * the view ages while the others are written, and past this the machine is asked again, so a
- * chosen port is checked about as close to its bind as a fresh probe would check it.
- */
-const HANDOFF_MS = 50;
-/** At most this many handed-off views are kept (each is a map of every taken port on a host). */
-const MAX_HANDOFFS = 32;
-
-/**
- * The one place that decides ports. Leases live in the store (unique on host+protocol+port); an
- * in-memory bitmap per host mirrors them so allocation never scans every lease; live sources
- * (listeners, containers, scans) are asked once per allocation.
+ * The one place that decides ports: one entry point per use case (a new instance, a pin, a deploy's
+ * re-allocation, a preflight, a hand-made reservation, the inventory). It reads a PortView of the
+ * host, decides with the leases and reserved ranges, and writes leases in one transaction, trying
+ * again when another writer won a port between the look and the insert.
  */
 export class PortLedger {
-  private readonly bitmaps = new Map<string, PortBitmap>();
-  /**
-   * Which source reported each taken port of a view, to ask it for the holder's name later. Keyed
-   * by view, not by port: a WeakMap of ports saw ~2,000 per allocation, and its table (which
-   * never shrinks) held 16 MB after 1,000 creates (bench 'many').
-   */
-  private readonly origins = new WeakMap<External, Map<TakenPort, PortSource>>();
-  /** When each view's sources were read. */
-  private readonly readAt = new WeakMap<External, number>();
-  /** Views taken by creates, for the deploy each create started (see `handOff`). */
-  private readonly handoffs = new Map<string, { host: string; at: number; ext: External }>();
-  private readonly reserved: ReservedRange[];
+  private readonly leases: PortLeases;
+  private readonly chooser: PortChooser;
+  private readonly reader: PortViewReader;
+  private readonly handOffs: HandOffs;
 
   constructor(
     private readonly store: Store,
-    private readonly sources: PortSource[],
-    private readonly config: LedgerConfig,
+    sources: PortSource[],
+    config: LedgerConfig,
     private readonly clock: Clock,
-    private readonly log: Logger,
+    log: Logger,
+    handOff?: HandOffOptions,
   ) {
-    this.reserved = [
-      ...(config.allowPrivileged ? [] : [{ from: 1, to: 1023, reason: 'privileged ports (below 1024)' }]),
-      ...config.reserved,
-    ];
+    this.leases = new PortLeases(store);
+    this.chooser = new PortChooser(this.leases, config);
+    this.reader = new PortViewReader(sources, clock, log);
+    this.handOffs = new HandOffs(clock, handOff);
   }
 
   addSource(source: PortSource): void {
-    this.sources.push(source);
+    this.reader.addSource(source);
+  }
+
+  /** What the sources report on the host, with the holders of the `describe` ports named. */
+  external(host: string, describe: Iterable<PortRef> = []): Promise<PortView> {
+    return this.reader.read(host, describe);
   }
 
   /**
-   * Everything non-lease that holds a port on the host, asked of every source in parallel. Holders
-   * are named (`usedBy`) for the ports in `describe`: the ports a caller may have to report as
-   * taken. The others may carry a source's placeholder words.
+   * Leases every port of a new instance, written by `record` in the same transaction. A taken pin
+   * fails with a Conflict naming its holder, or with `deferPinned` stays the pin, unleased.
    */
-  async external(host: string, describe: Iterable<PortRef> = []): Promise<External> {
-    const results = await Promise.allSettled(this.sources.map((s) => s.taken(host)));
-    const map: External = new Map();
-    this.readAt.set(map, this.clock.now());
-    const origins = new Map<TakenPort, PortSource>();
-    this.origins.set(map, origins);
-    results.forEach((r, i) => {
-      if (r.status === 'rejected') {
-        this.log.warn(
-          { source: this.sources[i]?.name, err: String(r.reason) },
-          'port source failed; ignoring it',
-        );
-        return;
-      }
-      for (const t of r.value) {
-        // One holder per port, the one a person recognises: a container's port is also a
-        // listening process (docker-proxy), and a listener also has connections on its port.
-        const seen = map.get(key(t.protocol, t.port));
-        if (!seen || HOLDER_RANK[t.kind] > HOLDER_RANK[seen.kind]) {
-          map.set(key(t.protocol, t.port), t);
-          origins.set(t, this.sources[i]!);
-        }
-      }
-    });
-    await this.nameHolders(host, map, describe);
-    return map;
-  }
-
-  /** Asks the sources that name holders on request to name those of the `describe` ports. */
-  private async nameHolders(host: string, map: External, describe: Iterable<PortRef>): Promise<void> {
-    const origins = this.origins.get(map);
-    const wanted = [...describe].flatMap(([p, n]) => map.get(key(p, n)) ?? []);
-    const bySource = new Map<PortSource, TakenPort[]>();
-    for (const t of new Set(wanted)) {
-      const source = origins?.get(t);
-      if (!source?.owners || t.kind === 'connection') continue;
-      bySource.set(source, [...(bySource.get(source) ?? []), t]);
-    }
-    await Promise.all(
-      [...bySource].map(async ([source, ports]) => {
-        try {
-          for (const t of await source.owners!(host, ports)) {
-            map.set(key(t.protocol, t.port), t);
-            origins?.set(t, source);
-          }
-        } catch (err) {
-          this.log.warn({ source: source.name, err: String(err) }, 'could not name the holders of ports');
-        }
-      }),
+  async leaseForNew<T extends LeaseOwner>(
+    template: Ports,
+    opts: LeaseForNewOptions<T>,
+  ): Promise<Allocation & { instance: T }> {
+    const view = await this.external(
+      opts.host,
+      this.describe({ portOverrides: opts.pins }, template, opts.host),
     );
-  }
-
-  /**
-   * Lets the first allocation for `instanceId` on `host` use `ext`, the view its create leased
-   * from, instead of asking every source again a few ms later (each probe reads the kernel's
-   * socket tables and lists Docker's containers): for the deploy a create starts right away.
-   * Only within HANDOFF_MS, and only once: a deploy that a person asks for later, or a
-   * retry, sees the machine as it is then.
-   */
-  handOff(instanceId: string, host: string, ext: External): void {
-    const now = this.clock.now();
-    for (const [id, h] of this.handoffs) if (now - h.at > HANDOFF_MS) this.handoffs.delete(id);
-    const at = this.readAt.get(ext) ?? now;
-    if (now - at <= HANDOFF_MS && this.handoffs.size < MAX_HANDOFFS)
-      this.handoffs.set(instanceId, { host, at, ext });
-  }
-
-  private takeHandoff(instanceId: string, host: string): External | undefined {
-    const h = this.handoffs.get(instanceId);
-    this.handoffs.delete(instanceId);
-    return h && h.host === host && this.clock.now() - h.at <= HANDOFF_MS ? h.ext : undefined;
-  }
-
-  /**
-   * The ports of the instance that may have to be reported as taken: its pinned ones and those it
-   * holds leases for on `host`. Creating an instance passes no id (it holds nothing yet).
-   */
-  portsToDescribe(
-    instance: { id?: string; portOverrides: Record<string, number> },
-    template: Pick<Template, 'ports'>,
-    host: string,
-  ): PortRef[] {
-    const leased = new Map(
-      instance.id === undefined
-        ? []
-        : this.store.leases
-            .listByOwner(instance.id)
-            .filter((l) => l.host === host && l.portName)
-            .map((l) => [l.portName!, l.port]),
+    const out = this.leaseInTransaction(opts.record, (instance) =>
+      this.allocation({ instance, template, view, running: false, deferPinned: opts.deferPinned }),
     );
-    const out: PortRef[] = [];
-    for (const spec of template.ports) {
-      const pinned = pinOf(instance, spec);
-      const held = leased.get(spec.name);
-      if (pinned !== undefined) out.push([spec.protocol, pinned]);
-      if (held !== undefined && held !== pinned) out.push([spec.protocol, held]);
-    }
+    if (opts.handOff) this.handOffs.keep(out.instance.id, view);
     return out;
   }
 
-  private bitmap(host: string, protocol: Protocol): PortBitmap {
-    const k = `${host}|${protocol}`;
-    let bm = this.bitmaps.get(k);
-    if (!bm) {
-      bm = new PortBitmap();
-      for (const l of this.store.leases.listByHost(host)) {
-        if (l.protocol === protocol) bm.add(l.port);
-      }
-      this.bitmaps.set(k, bm);
-    }
-    return bm;
-  }
-
-  private reservedReason(port: number): string | null {
-    for (const r of this.reserved) if (port >= r.from && port <= r.to) return r.reason;
-    return null;
-  }
-
-  /** Who holds the port, in words, or null when it is free for `self`. */
-  holder(
-    host: string,
-    protocol: Protocol,
-    port: number,
-    ext: External,
-    self?: { id: string; running: boolean },
-  ): string | null {
-    if (this.bitmap(host, protocol).has(port)) {
-      const lease = this.store.leases.find(host, protocol, port);
-      if (lease && lease.ownerId !== self?.id) return describeLease(lease);
-      if (lease && self?.running) return null; // our own port, and our own process holds it
-    }
-    const reason = this.reservedReason(port);
-    if (reason) return `reserved: ${reason}`;
-    const t = ext.get(key(protocol, port));
-    if (t?.kind === 'connection') return null; // only avoided when choosing (isFree)
-    return t && !(self && t.instanceId === self.id) ? t.usedBy : null;
-  }
-
-  private isFree(
-    _host: string,
-    protocol: Protocol,
-    port: number,
-    ext: External,
-    exclude: Set<number>,
-  ): boolean {
-    return !exclude.has(port) && !this.reservedReason(port) && !ext.has(key(protocol, port));
-  }
-
-  /** First free port in [from, to]; leases are skipped by the bitmap, other sources per port. */
-  private firstFree(
-    host: string,
-    protocol: Protocol,
-    from: number,
-    to: number,
-    ext: External,
-    exclude: Set<number>,
-  ) {
-    return this.bitmap(host, protocol).firstClear(Math.max(1, from), Math.min(65535, to), (p) =>
-      this.isFree(host, protocol, p, ext, exclude),
+  /** Pins one port of an instance and moves its lease; a taken port fails naming its holder. */
+  async pin<T extends LeaseOwner>(instance: LeaseOwner, template: Ports, opts: PinOptions<T>): Promise<T> {
+    const spec = template.ports.find((p) => p.name === opts.name);
+    if (!spec) throw new InvalidInput(`no port named '${opts.name}'`, { details: { field: 'name' } });
+    const pins = { ...instance.portOverrides, [opts.name]: opts.port };
+    const view = await this.external(
+      opts.host,
+      this.describe({ id: instance.id, portOverrides: pins }, template, opts.host),
     );
+    this.assertFree(view, instance, spec, opts.port);
+    const record = () => opts.record(pins);
+    return this.leaseInTransaction(record, (next) =>
+      this.allocation({ instance: next, template, view, running: false }),
+    ).instance;
   }
 
-  /** Candidate order for a port berth chooses: preferred counting up in the range, then the global range. */
-  private choose(
+  /** A deploy's leases: sticky ports kept, taken ones re-chosen (changed), taken pins a Conflict. */
+  async reallocate(instance: LeaseOwner, template: Ports, opts: ReallocateOptions): Promise<Allocation> {
+    const { host, refused } = opts;
+    const describe = this.describe(instance, template, host);
+    const handed = refused ? undefined : this.handOffs.take(instance.id, host);
+    if (handed) await this.reader.nameHolders(handed, describe);
+    const view = handed ?? (await this.external(host, describe));
+    const running = opts.running ?? false;
+    const alloc = () => this.allocation({ instance, template, view, running, refused });
+    return this.withRetry(() => this.store.transaction(() => alloc().write(this.clock.now())));
+  }
+
+  /** `reallocate` under its former name and positional host. */
+  allocate(
+    instance: LeaseOwner,
+    template: Ports,
     host: string,
-    spec: PortSpec,
-    ext: External,
-    exclude: Set<number>,
-    after?: number,
-  ): number | null {
-    const [gFrom, gTo] = this.config.globalRange;
-    const [rFrom, rTo] =
-      spec.range ?? (spec.preferred ? [spec.preferred, Math.min(65535, spec.preferred + 999)] : [0, -1]);
-    const start = Math.max(after !== undefined ? after + 1 : (spec.preferred ?? rFrom), rFrom);
-    return (
-      (rTo >= rFrom
-        ? (this.firstFree(host, spec.protocol, start, rTo, ext, exclude) ??
-          this.firstFree(host, spec.protocol, rFrom, start - 1, ext, exclude))
-        : null) ??
-      this.firstFree(
-        host,
-        spec.protocol,
-        Math.max(gFrom, after !== undefined ? after + 1 : gFrom),
-        gTo,
-        ext,
-        exclude,
-      ) ??
-      this.firstFree(host, spec.protocol, gFrom, gTo, ext, exclude)
-    );
-  }
-
-  /** The free port berth would offer instead of `port`. */
-  suggest(
-    host: string,
-    spec: PortSpec,
-    port: number,
-    ext: External,
-    exclude = new Set<number>(),
-  ): number | null {
-    return this.choose(host, spec, ext, new Set([...exclude, port]), port);
-  }
-
-  /**
-   * Gives every port of the instance a lease on `host`, in one transaction. Pinned ports
-   * (overrides) that are taken fail with a Conflict listing every conflict; ports berth chose are
-   * kept when still free (sticky) and re-chosen when not.
-   */
-  async allocate(
-    instance: Pick<Instance, 'id' | 'name' | 'portOverrides'>,
-    template: Pick<Template, 'ports'>,
-    host: string,
-    opts: {
-      running?: boolean;
-      /**
-       * Ports (by name) a deploy just failed to bind, with who took them in words: a port berth
-       * chose is re-chosen even though no probe shows a holder (it came and went between our look
-       * and the bind); a pinned one stays and fails as a conflict.
-       */
-      refused?: ReadonlyMap<string, string>;
-    } = {},
-  ): Promise<{
-    ports: Record<string, number>;
-    changed: { name: string; from: number; to: number; usedBy: string }[];
-  }> {
-    const describe = this.portsToDescribe(instance, template, host);
-    const handed = opts.refused ? undefined : this.takeHandoff(instance.id, host);
-    if (handed) await this.nameHolders(host, handed, describe);
-    const ext = handed ?? (await this.external(host, describe));
-    return this.withRetry(() =>
-      this.store.transaction(() =>
-        this.allocateWith(instance, template, host, ext, opts.running ?? false, opts.refused),
-      ),
-    );
-  }
-
-  /**
-   * Runs fn (which leases) again when another writer won a port between our check and our insert:
-   * the unique index is the final judge, the bitmap learns the port, the next try picks another.
-   */
-  withRetry<T>(fn: () => T): T {
-    for (let attempt = 0; ; attempt++) {
-      try {
-        return fn();
-      } catch (err) {
-        // A transaction the store could not commit was rolled back: the bitmaps may hold ports it
-        // had marked; read them again from the leases that did persist.
-        if (err instanceof StorageUnavailable) this.invalidate();
-        if (!(err instanceof LeaseTaken) || attempt >= 20) throw err;
-        this.bitmap(err.host, err.protocol).add(err.port);
-      }
-    }
-  }
-
-  /** Synchronous core of allocate, for callers that lease inside their own transaction. */
-  allocateWith(
-    instance: Pick<Instance, 'id' | 'name' | 'portOverrides'>,
-    template: Pick<Template, 'ports'>,
-    host: string,
-    ext: External,
-    running: boolean,
-    refused?: ReadonlyMap<string, string>,
-    opts: { deferPinned?: boolean } = {},
-  ): {
-    ports: Record<string, number>;
-    changed: { name: string; from: number; to: number; usedBy: string }[];
-    /** With `deferPinned`: pinned ports left without a lease because someone holds them. */
-    deferred: PortConflict[];
-  } {
-    const self = { id: instance.id, running };
-    const previous = new Map(
-      this.store.leases
-        .listByOwner(instance.id)
-        .filter((l) => l.host === host && l.portName)
-        .map((l) => [l.portName!, l]),
-    );
-    const chosen: Record<string, number> = {};
-    const used = new Set<number>();
-    const conflicts: PortConflict[] = [];
-    const changed: { name: string; from: number; to: number; usedBy: string }[] = [];
-    for (const spec of template.ports) {
-      const pinned = pinOf(instance, spec);
-      if (pinned !== undefined) {
-        const by = used.has(pinned)
-          ? `this instance's port '${portNameOf(chosen, pinned)}'`
-          : (this.holder(host, spec.protocol, pinned, ext, self) ?? refused?.get(spec.name));
-        if (by) {
-          conflicts.push(this.conflict(host, spec, pinned, by, ext, used));
-          continue;
-        }
-        chosen[spec.name] = pinned;
-        used.add(pinned);
-        continue;
-      }
-      const prev = previous.get(spec.name);
-      if (prev && !used.has(prev.port)) {
-        const by = this.holder(host, spec.protocol, prev.port, ext, self) ?? refused?.get(spec.name);
-        if (!by) {
-          chosen[spec.name] = prev.port;
-          used.add(prev.port);
-          continue;
-        }
-        const next = this.choose(host, spec, ext, used);
-        if (next === null) throw exhausted(spec, host);
-        changed.push({ name: spec.name, from: prev.port, to: next, usedBy: by });
-        chosen[spec.name] = next;
-        used.add(next);
-        continue;
-      }
-      const next = this.choose(host, spec, ext, used);
-      if (next === null) throw exhausted(spec, host);
-      chosen[spec.name] = next;
-      used.add(next);
-    }
-    if (conflicts.length > 0 && !opts.deferPinned) {
-      const words = conflicts.map((c) => `port ${c.port} (${c.name}) is in use by ${c.usedBy}`).join('; ');
-      throw new Conflict(`Cannot use the pinned ports of ${instance.name}: ${words}`, {
-        portConflicts: conflicts,
-      });
-    }
-    // Write: drop leases that moved, add the new ones.
-    const now = this.clock.now();
-    for (const [name, lease] of previous) {
-      if (chosen[name] !== lease.port) this.dropLease(lease);
-    }
-    for (const spec of template.ports) {
-      const port = chosen[spec.name];
-      // A deferred pin: the conflict flow settles it when the instance starts.
-      if (port === undefined) continue;
-      const prev = previous.get(spec.name);
-      if (prev && prev.port === port) continue;
-      this.store.leases.insert({
-        host,
-        protocol: spec.protocol,
-        port,
-        ownerKind: 'instance',
-        ownerId: instance.id,
-        ownerName: instance.name,
-        portName: spec.name,
-        createdAt: now,
-      });
-      this.bitmap(host, spec.protocol).add(port);
-    }
-    return { ports: chosen, changed, deferred: conflicts };
-  }
-
-  private conflict(
-    host: string,
-    spec: PortSpec,
-    port: number,
-    usedBy: string,
-    ext: External,
-    used: Set<number>,
-  ): PortConflict {
-    const suggestedPort = this.suggest(host, spec, port, ext, used);
-    if (suggestedPort !== null) used.add(suggestedPort);
-    return {
-      name: spec.name,
-      envVar: spec.env ?? null,
-      port,
-      protocol: spec.protocol,
-      usedBy,
-      suggestedPort,
-    };
+    opts: Omit<ReallocateOptions, 'host'> = {},
+  ): Promise<{ ports: Record<string, number>; changed: PortMove[] }> {
+    return this.reallocate(instance, template, { ...opts, host });
   }
 
   /** Per port of the instance: is it free, and if not, who has it and what to use instead. */
   async preflight(
-    instance: Pick<Instance, 'id' | 'name' | 'portOverrides'>,
-    template: Pick<Template, 'ports'>,
-    host: string,
-    running: boolean,
+    instance: LeaseOwner,
+    template: Ports,
+    where: PreflightOptions | string,
+    running = false,
   ): Promise<PreflightResult> {
-    const ext = await this.external(host, this.portsToDescribe(instance, template, host));
-    const self = { id: instance.id, running };
-    const leases = new Map(this.store.leases.listByOwner(instance.id).map((l) => [l.portName, l]));
-    const used = new Set<number>();
-    const out: PreflightResult['portConflicts'] = [];
-    for (const spec of template.ports) {
-      const pinned = pinOf(instance, spec);
-      const port = pinned ?? leases.get(spec.name)?.port;
-      if (port === undefined) continue;
-      const by = this.holder(host, spec.protocol, port, ext, self);
-      if (by) out.push({ ...this.conflict(host, spec, port, by, ext, used), pinned: pinned !== undefined });
-      used.add(port);
-    }
-    return { canStart: !out.some((c) => c.pinned), portConflicts: out };
-  }
-
-  /** Checks that `port` can be pinned for the instance; throws a Conflict naming its holder if not. */
-  async assertAvailable(
-    instance: Pick<Instance, 'id' | 'name'>,
-    spec: PortSpec,
-    port: number,
-    host: string,
-    running: boolean,
-  ) {
-    const ext = await this.external(host, [[spec.protocol, port]]);
-    const by = this.holder(host, spec.protocol, port, ext, { id: instance.id, running });
-    if (by) {
-      const c = this.conflict(host, spec, port, by, ext, new Set());
-      throw new Conflict(`Port ${port} is in use by ${by}`, { portConflicts: [c] });
-    }
+    const { host, running: isRunning } = typeof where === 'string' ? { host: where, running } : where;
+    const view = await this.external(host, this.describe(instance, template, host));
+    const leases = this.store.leases.listByOwner(instance.id);
+    return preflightOf(this.chooser, view, { instance, template, leases, running: isRunning });
   }
 
   /** `count` free ports on a host in [from, to]. */
-  async free(
-    host: string,
-    count: number,
-    from: number,
-    to: number,
-    protocol: Protocol = 'tcp',
-  ): Promise<number[]> {
-    const ext = await this.external(host);
+  async free(host: string, count: number, from: number, to: number, protocol: Protocol = 'tcp') {
+    const view = await this.external(host);
     const out: number[] = [];
-    const exclude = new Set<number>();
-    let p = from;
-    while (out.length < count) {
-      const next = this.firstFree(host, protocol, p, to, ext, exclude);
+    for (let p = from; out.length < count; ) {
+      const next = this.chooser.firstFree(view, protocol, [p, to], new Set());
       if (next === null) break;
       out.push(next);
       p = next + 1;
@@ -535,44 +190,8 @@ export class PortLedger {
   }
 
   /** Every taken port on a host: leases, reserved-by-hand, listeners, containers, scans. */
-  async inventory(
-    host: string,
-  ): Promise<
-    { port: number; protocol: Protocol; ownerKind: string; owner: string; instanceId: string | null }[]
-  > {
-    const ext = await this.external(host);
-    const rows = new Map<
-      string,
-      { port: number; protocol: Protocol; ownerKind: string; owner: string; instanceId: string | null }
-    >();
-    for (const l of this.store.leases.listByHost(host)) {
-      rows.set(key(l.protocol, l.port), {
-        port: l.port,
-        protocol: l.protocol,
-        ownerKind: l.ownerKind === 'instance' ? 'instance' : 'reservation',
-        owner: describeLease(l),
-        instanceId: l.ownerKind === 'instance' ? l.ownerId : null,
-      });
-    }
-    // Only ports no lease explains need their holders named (the owner walk is the slow part).
-    await this.nameHolders(
-      host,
-      ext,
-      [...ext.values()]
-        .filter((t) => !rows.has(key(t.protocol, t.port)))
-        .map((t) => [t.protocol, t.port] as const),
-    );
-    for (const [k, t] of ext) {
-      if (!rows.has(k) && t.kind !== 'connection')
-        rows.set(k, {
-          port: t.port,
-          protocol: t.protocol,
-          ownerKind: t.kind,
-          owner: t.usedBy,
-          instanceId: null,
-        });
-    }
-    return [...rows.values()].sort((a, b) => a.port - b.port || a.protocol.localeCompare(b.protocol));
+  async inventory(host: string): Promise<InventoryRow[]> {
+    return inventoryOf(await this.external(host), this.leases, this.reader);
   }
 
   /** Reserves a port by hand (not for an instance). */
@@ -580,81 +199,103 @@ export class PortLedger {
     if (!Number.isInteger(port) || port < 1 || port > 65535) {
       throw new InvalidInput(`port ${port} is not a port number (1–65535)`, { details: { field: 'port' } });
     }
-    const ext = await this.external(host, [[protocol, port]]);
-    const by = this.holder(host, protocol, port, ext);
+    const by = this.chooser.holder(await this.external(host, [[protocol, port]]), protocol, port);
     if (by)
       throw new Conflict(`Port ${port} on ${host} is in use by ${by}`, { details: { port, usedBy: by } });
+    const ownerId = `reservation:${protocol}/${port}`;
+    const ownerName = note || 'reserved by hand';
     const lease: PortLease = {
       host,
       protocol,
       port,
       ownerKind: 'reservation',
-      ownerId: `reservation:${protocol}/${port}`,
-      ownerName: note || 'reserved by hand',
+      ownerId,
+      ownerName,
       portName: null,
       createdAt: this.clock.now(),
     };
     try {
-      this.store.leases.insert(lease);
+      this.leases.insert(lease);
     } catch (err) {
       if (err instanceof LeaseTaken)
         throw new Conflict(`Port ${port} on ${host} was just taken`, { cause: err });
       throw err;
     }
-    this.bitmap(host, protocol).add(port);
     return lease;
   }
 
   /** Releases a hand-made reservation; instance leases are released by removing the instance. */
   unreserve(host: string, port: number, protocol: Protocol = 'tcp'): void {
     const lease = this.store.leases.find(host, protocol, port);
-    if (lease?.ownerKind !== 'reservation') {
+    if (lease?.ownerKind !== 'reservation')
       throw new NotFound('reservation', `${protocol}/${port} on ${host}`);
-    }
-    this.dropLease(lease);
+    this.leases.drop(lease);
   }
 
-  /** Drops every lease the instance holds. */
+  /** Drops every lease the instance holds (and a view handed to it). */
   release(instanceId: string): void {
-    this.handoffs.delete(instanceId);
-    for (const l of this.store.leases.deleteByOwner(instanceId))
-      this.bitmap(l.host, l.protocol).delete(l.port);
-  }
-
-  /** Moves one of the instance's ports: used by port-override, inside the caller's transaction. */
-  private dropLease(lease: PortLease): void {
-    this.store.leases.delete(lease.host, lease.protocol, lease.port);
-    this.bitmap(lease.host, lease.protocol).delete(lease.port);
+    this.handOffs.drop(instanceId);
+    this.leases.dropOwner(instanceId);
   }
 
   /** Forget cached bitmaps (after the store was changed by someone else, e.g. an import). */
   invalidate(): void {
-    this.bitmaps.clear();
+    this.leases.invalidate();
   }
-}
 
-function describeLease(l: PortLease): string {
-  return l.ownerKind === 'instance' ? `berth instance ${l.ownerName}` : `reserved by hand (${l.ownerName})`;
-}
+  private allocation(req: ConstructorParameters<typeof PortAllocation>[2]): PortAllocation {
+    return new PortAllocation(this.leases, this.chooser, req).decide();
+  }
 
-function portNameOf(chosen: Record<string, number>, port: number): string {
-  return Object.entries(chosen).find(([, p]) => p === port)?.[0] ?? '?';
-}
+  /** Writes the record and its leases in one transaction, run again after a lost lease race. */
+  private leaseInTransaction<T extends LeaseOwner>(
+    record: () => T,
+    allocate: (instance: T) => PortAllocation,
+  ): Allocation & { instance: T } {
+    return this.withRetry(() =>
+      this.store.transaction(() => {
+        const instance = record();
+        return { ...allocate(instance).write(this.clock.now()), instance };
+      }),
+    );
+  }
 
-function exhausted(spec: PortSpec, host: string) {
-  return new Conflict(`No free ${spec.protocol} port left for '${spec.name}' on ${host}`, {
-    code: 'PORTS_EXHAUSTED',
-  });
-}
+  /** Throws a Conflict naming the holder of `port` unless the instance may pin it. */
+  private assertFree(view: PortView, instance: LeaseOwner, spec: PortSpec, port: number): void {
+    const by = this.chooser.holder(view, spec.protocol, port, { id: instance.id, running: false });
+    if (!by) return;
+    const c = this.chooser.conflict(view, spec, port, by, new Set());
+    throw new Conflict(`Port ${port} is in use by ${by}`, { portConflicts: [c] });
+  }
 
-/**
- * The port an instance pins for a port of its template: its own override, else the template's
- * fixed port (a compose file's `"8080:80"`). Pinned ports are never re-chosen; a taken one is a
- * conflict the operator settles.
- */
-export function pinOf(
-  instance: Pick<Instance, 'portOverrides'>,
-  spec: Pick<PortSpec, 'name' | 'fixed' | 'preferred'>,
-): number | undefined {
-  return instance.portOverrides[spec.name] ?? (spec.fixed ? spec.preferred : undefined);
+  /** The instance's pinned ports and (with an id) those it leases on `host`: the ports to name holders of. */
+  private describe(
+    instance: { id?: string } & Pick<LeaseOwner, 'portOverrides'>,
+    template: Ports,
+    host: string,
+  ) {
+    const leased = instance.id === undefined ? undefined : this.leases.ofInstance(instance.id, host);
+    return portsToDescribe(instance, template, leased);
+  }
+
+  /**
+   * Runs fn (which leases) again when another writer won a port between our check and our insert:
+   * the unique index is the final judge, the bitmap learns the port, the next try picks another.
+   */
+  private withRetry<T>(fn: () => T): T {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return fn();
+      } catch (err) {
+        // A transaction the store could not commit was rolled back: the bitmaps may hold ports it
+        // had marked; read them again from the leases that did persist.
+        if (err instanceof StorageUnavailable) this.invalidate();
+        if (!(err instanceof LeaseTaken) || attempt >= 20) throw err;
+        // Ports this try marked were rolled back with it: read the host's leases again (the
+        // winner's among them), so the next try neither repeats the loss nor skips those ports.
+        this.leases.invalidate();
+        this.leases.learn(err.host, err.protocol, err.port);
+      }
+    }
+  }
 }
