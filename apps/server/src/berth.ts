@@ -97,6 +97,7 @@ export async function createBerth(config: ServerConfig, opts: BerthOptions = {})
     log,
     owner,
     publicHost: '127.0.0.1',
+    nodeAddress: (node) => dockerNodes.nodes.address(node),
     health: new NetHealthProbe(),
   });
   const instances = new InstanceService({ ...deps, reconciler });

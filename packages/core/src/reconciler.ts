@@ -28,6 +28,8 @@ export interface ReconcilerDeps {
   newId: () => string;
   /** The host name used in access URLs. */
   publicHost?: string;
+  /** Where a node's published ports are reached (access URLs, health checks); publicHost (or 127.0.0.1) when absent. */
+  nodeAddress?: (node: string) => string;
   /** Runs health checks; without it, templates' health checks are not run. */
   health?: HealthProbe;
   /** Opens sealed (secret) config values for the workload's deploy spec. */
@@ -388,7 +390,7 @@ export class Reconciler {
         runtime: runtime.kind,
         handle: null,
         ports,
-        url: this.urlFor(template, ports),
+        url: this.urlFor(template, ports, inst.node),
         status: 'deploying',
         startedAt: null,
         stoppedAt: null,
@@ -535,10 +537,15 @@ export class Reconciler {
     return out;
   }
 
-  private urlFor(template: Template, ports: Record<string, number>): string | null {
+  private urlFor(template: Template, ports: Record<string, number>, node: string): string | null {
     const p = primaryHttpPort(template);
     const port = p ? ports[p.name] : undefined;
-    return port === undefined ? null : `http://${this.d.publicHost ?? '127.0.0.1'}:${port}/`;
+    const host = this.addressOf(node);
+    return port === undefined ? null : `http://${host.includes(':') ? `[${host}]` : host}:${port}/`;
+  }
+
+  private addressOf(node: string): string {
+    return this.d.nodeAddress?.(node) ?? this.d.publicHost ?? '127.0.0.1';
   }
 
   private async stopWorkload(inst: Instance, reason: string): Promise<void> {
@@ -843,7 +850,11 @@ export class Reconciler {
     }
     const { tracker } = entry;
     if (!tracker.due(now)) return;
-    const target = healthTarget(check, dep.ports, { host: '127.0.0.1', cwd: inst.dataDir, env: {} });
+    const target = healthTarget(check, dep.ports, {
+      host: this.addressOf(inst.node),
+      cwd: inst.dataDir,
+      env: {},
+    });
     if (!target) return;
     tracker.inflight = true;
     probe
