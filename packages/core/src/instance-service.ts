@@ -100,42 +100,7 @@ export class InstanceService {
       // The deploy this create starts runs next on the instance's chain: its lease check (sticky
       // ports) takes the view just read instead of reading the machine again.
       handOff: input.start !== false,
-      record: () => {
-        if (
-          template.maxInstances !== undefined &&
-          this.d.store.instances.countByTemplate(template.name) >= template.maxInstances
-        ) {
-          throw new Conflict(
-            `template '${template.name}' allows at most ${template.maxInstances} instance${template.maxInstances === 1 ? '' : 's'}`,
-            { code: 'MAX_INSTANCES' },
-          );
-        }
-        const name = input.name ?? this.nextName(template.name);
-        if (this.d.store.instances.findByName(name)) {
-          throw new Conflict(`an instance named '${name}' already exists`, { code: 'NAME_TAKEN' });
-        }
-        const instance: Instance = {
-          id: this.d.newId(),
-          name,
-          template: template.name,
-          node,
-          config,
-          portOverrides: pins,
-          desiredState: input.start === false ? 'stopped' : 'running',
-          status: input.start === false ? 'stopped' : 'pending',
-          health: null,
-          errorMessage: null,
-          restartCount: 0,
-          lastExitCode: null,
-          nextRetryAt: null,
-          currentDeploymentId: null,
-          dataDir: this.d.workspace.instanceDir(template.name, name),
-          createdAt: now,
-          updatedAt: now,
-        };
-        this.d.store.instances.insert(instance);
-        return instance;
-      },
+      record: () => this.insertNew(template, input, { node, config, pins, now }),
     });
     try {
       await this.d.workspace.create(inst.dataDir);
@@ -158,6 +123,49 @@ export class InstanceService {
       else this.d.reconciler.kick(inst.id);
     }
     return this.get(inst.id);
+  }
+
+  /** The new instance's record, written inside the create's lease transaction. */
+  private insertNew(
+    template: Template,
+    input: CreateInstanceInput,
+    v: Pick<Instance, 'node' | 'config'> & { pins: Record<string, number>; now: number },
+  ): Instance {
+    const { node, config, pins, now } = v;
+    if (
+      template.maxInstances !== undefined &&
+      this.d.store.instances.countByTemplate(template.name) >= template.maxInstances
+    ) {
+      throw new Conflict(
+        `template '${template.name}' allows at most ${template.maxInstances} instance${template.maxInstances === 1 ? '' : 's'}`,
+        { code: 'MAX_INSTANCES' },
+      );
+    }
+    const name = input.name ?? this.nextName(template.name);
+    if (this.d.store.instances.findByName(name)) {
+      throw new Conflict(`an instance named '${name}' already exists`, { code: 'NAME_TAKEN' });
+    }
+    const instance: Instance = {
+      id: this.d.newId(),
+      name,
+      template: template.name,
+      node,
+      config,
+      portOverrides: pins,
+      desiredState: input.start === false ? 'stopped' : 'running',
+      status: input.start === false ? 'stopped' : 'pending',
+      health: null,
+      errorMessage: null,
+      restartCount: 0,
+      lastExitCode: null,
+      nextRetryAt: null,
+      currentDeploymentId: null,
+      dataDir: this.d.workspace.instanceDir(template.name, name),
+      createdAt: now,
+      updatedAt: now,
+    };
+    this.d.store.instances.insert(instance);
+    return instance;
   }
 
   /** Smallest free `<template>-<n>`. */
