@@ -54,13 +54,21 @@ export function instanceTable(rows: InstanceView[]): string {
     { header: 'PORTS', value: portsText },
     { header: 'URL', value: (i) => i.url },
     { header: 'PROXY', value: (i) => i.proxyUrl },
+    // Which port URL and PROXY go to (the template's `proxy`); others: `<port>.<name>.localhost`.
+    { header: 'LINK PORT', value: (i) => (i.links ?? []).find((l) => l.primary)?.port ?? '' },
   ]);
 }
 
+/** The instance on one line, then one line per link saying which port it goes to (the default first). */
 function summary(i: InstanceView): string {
-  const links = [i.url, i.proxyUrl && `proxy ${i.proxyUrl}`].filter(Boolean).join('  ');
+  const links = [...(i.links ?? [])].sort((a, b) => Number(b.primary) - Number(a.primary));
+  const width = Math.max(0, ...links.map((l) => l.port.length));
+  const lines = links.map(
+    (l) =>
+      `\n  ${l.port.padEnd(width)}  ${l.url}  proxy ${l.primary && i.proxyUrl ? i.proxyUrl : l.proxyUrl}${l.primary ? '  (default)' : ''}`,
+  );
   const error = i.errorMessage ? `\n  ${i.errorMessage}` : '';
-  return `${i.name}  ${statusText(i)}  ${portsText(i)}  ${links}${error}`.trimEnd();
+  return `${i.name}  ${statusText(i)}  ${portsText(i)}${lines.join('')}${error}`.trimEnd();
 }
 
 function conflictOptions(yes: boolean | undefined): ConflictFlowOptions {

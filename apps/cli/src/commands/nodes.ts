@@ -21,6 +21,7 @@ export function registerNodeCommands(program: Command): void {
   registerAdd(node);
   registerTest(node);
   registerHostKey(node);
+  registerAddress(node);
   node
     .command('rm <name>')
     .alias('remove')
@@ -45,6 +46,7 @@ function registerList(node: Command): void {
           { header: 'KIND', value: (n) => n.kind },
           { header: 'STATUS', value: (n) => n.status },
           { header: 'ENDPOINT', value: (n) => n.endpoint ?? '' },
+          { header: 'ADDRESS', value: (n) => n.publicAddress },
           { header: 'RUNTIMES', value: (n) => n.runtimes.join(',') || '-' },
           { header: 'MESSAGE', value: (n) => n.message ?? '' },
         ]),
@@ -65,17 +67,22 @@ function registerAdd(node: Command): void {
       '--host-key <fingerprint>',
       "the ssh host's key as `ssh-keygen -lf` prints it (SHA256:…); else known_hosts, else the first key seen is recorded",
     )
+    .option(
+      '--public-address <host>',
+      "where clients reach its published ports (links, berth's proxy); default: the endpoint's host",
+    )
     .option('--json', 'print JSON')
     .action(async (name: string, endpoint: string, opts, cmd: Command) => {
       const body: AddNodeBody = { name, kind: 'docker', config: { endpoint, ...tlsOf(opts) } };
+      if (opts.publicAddress !== undefined) body.publicAddress = opts.publicAddress;
       if (opts.certPath) body.config.certPath = opts.certPath;
       if (opts.sshKey) body.config.sshKey = opts.sshKey;
       if (opts.hostKey) body.config.hostKey = opts.hostKey;
       const created = await clientOf(cmd).post<NodeDetailView>('/nodes', body);
       show(created, opts.json, (n) =>
         n.status === 'ready'
-          ? `added node ${n.name} (${n.endpoint}), ready: ${n.runtimes.join(', ')}${recordedNote(n.hostKey)}`
-          : `added node ${n.name} (${n.endpoint}), but it is unreachable: ${n.message}`,
+          ? `added node ${n.name} (${n.endpoint}), ready: ${n.runtimes.join(', ')}; ${addressNote(n)}${recordedNote(n.hostKey)}`
+          : `added node ${n.name} (${n.endpoint}), but it is unreachable: ${n.message}; ${addressNote(n)}`,
       );
     });
 }
@@ -144,5 +151,31 @@ function registerHostKey(node: Command): void {
           : `node ${n.name} forgot its ssh host key`;
         return `${head}; status ${n.status}${n.message ? `: ${n.message}` : ''}; host key: ${now}${recordedNote(n.hostKey)}`;
       });
+    });
+}
+
+/** `instances' links and berth's proxy use 100.64.0.7 (its endpoint's host)`. */
+function addressNote(n: NodeDetailView): string {
+  const from = { setting: 'its public address', endpoint: "its endpoint's host", local: 'this machine' }[
+    n.publicAddressFrom
+  ];
+  return `instances' links and berth's proxy use ${n.publicAddress} (${from})`;
+}
+
+function registerAddress(node: Command): void {
+  node
+    .command('address <name> [host]')
+    .description(
+      "set where clients reach a node's published ports (links, berth's proxy), or --reset to its endpoint's host",
+    )
+    .option('--reset', "go back to the endpoint's host")
+    .option('--json', 'print JSON')
+    .action(async (name: string, host: string | undefined, opts, cmd: Command) => {
+      if (Boolean(host) === Boolean(opts.reset)) {
+        throw new CliError('invalid', 'give either a host name or IP address, or --reset');
+      }
+      const body: UpdateNodeBody = { publicAddress: host ?? null };
+      const updated = await clientOf(cmd).request<NodeDetailView>('PATCH', path(name), body);
+      show(updated, opts.json, (n) => `node ${n.name}: ${addressNote(n)}`);
     });
 }
