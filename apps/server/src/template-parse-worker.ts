@@ -1,5 +1,5 @@
 import { parentPort } from 'node:worker_threads';
-import { isBerthError, parseTemplate, userMessage } from '@berth/core';
+import { type BerthErrorCode, isBerthError, parseTemplate, userMessage } from '@berth/core';
 
 /** A request from `TemplateParser`: the text of one template file and its path. */
 export interface ParseRequest {
@@ -10,7 +10,7 @@ export interface ParseRequest {
 /** The answer: the validated template, or the reason it was refused (InvalidInput's fields). */
 export type ParseAnswer =
   | { ok: true; template: unknown }
-  | { ok: false; message: string; code: string; details: Record<string, unknown> | undefined };
+  | { ok: false; message: string; code: BerthErrorCode; details: Record<string, unknown> | undefined };
 
 /**
  * Parses template files off the server's event loop: yaml and zod on a 200 KiB file take the

@@ -1,3 +1,5 @@
+import type { BerthErrorCode } from './error-codes.js';
+
 /**
  * Domain errors. Every error a user can see is one of these; the edges (HTTP, WebSocket, CLI)
  * map `kind` to a status, close code or exit code in one table each. Anything else is a bug.
@@ -29,11 +31,11 @@ export interface PortConflict {
 export abstract class BerthError extends Error {
   abstract readonly kind: ErrorKind;
   /** Stable machine-readable code, e.g. `PORT_CONFLICT`. */
-  readonly code: string;
+  readonly code: BerthErrorCode;
   readonly details: Record<string, unknown> | undefined;
 
   constructor(
-    code: string,
+    code: BerthErrorCode,
     message: string,
     options?: { cause?: unknown; details?: Record<string, unknown> },
   ) {
@@ -48,7 +50,7 @@ export class InvalidInput extends BerthError {
   readonly kind = 'invalid' as const;
   constructor(
     message: string,
-    options?: { cause?: unknown; details?: Record<string, unknown>; code?: string },
+    options?: { cause?: unknown; details?: Record<string, unknown>; code?: BerthErrorCode },
   ) {
     super(options?.code ?? 'INVALID_INPUT', message, options);
   }
@@ -69,7 +71,7 @@ export class Conflict extends BerthError {
     options?: {
       cause?: unknown;
       details?: Record<string, unknown>;
-      code?: string;
+      code?: BerthErrorCode;
       portConflicts?: PortConflict[];
     },
   ) {
@@ -84,7 +86,7 @@ export class Conflict extends BerthError {
 
 export class NotAllowed extends BerthError {
   readonly kind = 'forbidden' as const;
-  constructor(message: string, options?: { cause?: unknown; code?: string }) {
+  constructor(message: string, options?: { cause?: unknown; code?: BerthErrorCode }) {
     super(options?.code ?? 'NOT_ALLOWED', message, options);
   }
 }
@@ -100,7 +102,7 @@ export class Unprocessable extends BerthError {
   readonly kind = 'unprocessable' as const;
   constructor(
     message: string,
-    options?: { cause?: unknown; details?: Record<string, unknown>; code?: string },
+    options?: { cause?: unknown; details?: Record<string, unknown>; code?: BerthErrorCode },
   ) {
     super(options?.code ?? 'UNPROCESSABLE', message, options);
   }

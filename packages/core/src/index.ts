@@ -3,6 +3,7 @@ export * from './compose-file.js';
 export * from './config-values.js';
 export * from './deploy-spec.js';
 export * from './deployment.js';
+export * from './error-codes.js';
 export * from './errors.js';
 export * from './event.js';
 export * from './event-bus.js';

@@ -79,5 +79,5 @@ export class ImageResolver {
 }
 
 function noImage(ref: string) {
-  return { code: 'IMAGE_UNAVAILABLE', details: { image: ref } };
+  return { code: 'IMAGE_UNAVAILABLE' as const, details: { image: ref } };
 }

@@ -1,9 +1,10 @@
 import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
+import type { ErrorCode } from '@berth/contracts';
 
 type ClientError = Error & { code?: string };
 
-const ANSWERS: Record<string, { status: number; code: string; message: string }> = {
+const ANSWERS: Record<string, { status: number; code: ErrorCode; message: string }> = {
   HPE_HEADER_OVERFLOW: {
     status: 431,
     code: 'HEADERS_TOO_LARGE',

@@ -1,0 +1,75 @@
+/**
+ * Every `code` a BerthError can carry: the stable, machine-readable half of an error that clients
+ * and tests match on (`PORT_CONFLICT`), the message being the human half. A code not listed here
+ * is a type error; add it here, named for what the caller can do about it.
+ */
+export const ERROR_CODES = [
+  // each kind's own
+  'INVALID_INPUT',
+  'UNAUTHENTICATED',
+  'NOT_ALLOWED',
+  'NOT_FOUND',
+  'CONFLICT',
+  'UNPROCESSABLE',
+  'RUNTIME_UNAVAILABLE',
+  'STORAGE_FULL',
+  'STORAGE_UNAVAILABLE',
+  // input
+  'INVALID_NAME',
+  'INVALID_CONFIG',
+  'INVALID_TEMPLATE',
+  'INVALID_COMPOSE',
+  'INVALID_INTEGRATION',
+  'INVALID_SERVICE_REGISTRY',
+  'INVALID_GIT_URL',
+  'INVALID_SOURCE_PATH',
+  'INVALID_TRANSITION',
+  'NAME_MISMATCH',
+  'NO_COMMAND',
+  'BAD_CWD',
+  'UNSAFE_PATH',
+  'SOURCE_PATH_NOT_ALLOWED',
+  'SOURCE_TOO_LARGE',
+  'TARGET_NOT_EMPTY',
+  'SECRET_REENTRY_REQUIRED',
+  // access
+  'ROLE_REQUIRED',
+  'CROSS_ORIGIN',
+  'WRONG_RUNTIME',
+  // conflicts
+  'PORT_CONFLICT',
+  'PORTS_EXHAUSTED',
+  'NAME_TAKEN',
+  'INSTANCE_EXISTS',
+  'INTEGRATION_EXISTS',
+  'ALREADY_RUNNING',
+  'TEMPLATE_IN_USE',
+  'NODE_IN_USE',
+  'BUILD_IN_USE',
+  'BUILD_RUNNING',
+  'BUILD_NOT_RUNNING',
+  'VOLUME_CONFLICT',
+  'MAX_INSTANCES',
+  'CANCELLED',
+  'INTERRUPTED',
+  // workloads, builds and engines
+  'WORKLOAD_EXITED',
+  'READINESS_TIMEOUT',
+  'NOT_READY',
+  'DEPLOY_FAILED',
+  'DEPLOY_TIMEOUT',
+  'SPAWN_FAILED',
+  'COMMAND_NOT_FOUND',
+  'COMMAND_NOT_EXECUTABLE',
+  'COMPOSE_FAILED',
+  'IMAGE_UNAVAILABLE',
+  'BUILD_FAILED',
+  'BUILD_TIMEOUT',
+  'GIT_CLONE_FAILED',
+  'UNSUPPORTED_STACK',
+  'NO_DOCKERFILE',
+  'NO_START_COMMAND',
+  'SECRETS_UNREADABLE',
+] as const;
+
+export type BerthErrorCode = (typeof ERROR_CODES)[number];
