@@ -26,4 +26,5 @@ export * from './sample-ring.js';
 export * from './secret-box.js';
 export * from './store.js';
 export * from './template.js';
+export * from './template-origin.js';
 export * from './template-service.js';

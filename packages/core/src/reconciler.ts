@@ -14,6 +14,7 @@ import type { RuntimeResolver, Workspace } from './runtime-resolver.js';
 import type { SecretBox } from './secret-box.js';
 import type { Store, StoredTemplate } from './store.js';
 import { type HealthCheck, primaryHttpPort, type Template } from './template.js';
+import { templateFolderOf } from './template-origin.js';
 
 export interface ReconcilerDeps {
   store: Store;
@@ -924,10 +925,7 @@ function orphanOf(node: string, runtime: Runtime, w: ObservedWorkload): Orphan {
 }
 
 function templateDir(stored: StoredTemplate): string | null {
-  if (!stored.origin.startsWith('file:')) return null;
-  const path = stored.origin.slice(5);
-  const slash = path.lastIndexOf('/');
-  return slash > 0 ? path.slice(0, slash) : '.';
+  return templateFolderOf(stored.origin);
 }
 
 /**

@@ -5,6 +5,7 @@ import type { Integration, ScanResult } from './integration.js';
 import type { NodeRecord } from './node.js';
 import type { PortLease, Protocol } from './port-lease.js';
 import type { Template } from './template.js';
+import type { TemplateOrigin } from './template-origin.js';
 
 /**
  * Persistence, as core needs it. Synchronous on purpose: the embedded store (SQLite) is, and a
@@ -28,8 +29,8 @@ export interface Store {
 
 export interface StoredTemplate {
   template: Template;
-  /** `file:<path>` for templates read from the templates folder, `api` for ones created through the API. */
-  origin: string;
+  /** A file of the templates folder, or the API. */
+  origin: TemplateOrigin;
   updatedAt: number;
 }
 

@@ -3,6 +3,7 @@ import { Conflict, NotFound } from './errors.js';
 import type { EventBus } from './event-bus.js';
 import type { Store, StoredTemplate } from './store.js';
 import { type Template, validateTemplate } from './template.js';
+import { API_ORIGIN, fileOrigin, type TemplateOrigin } from './template-origin.js';
 
 export interface TemplateFile {
   /** Absolute path, recorded as the template's origin. */
@@ -34,7 +35,7 @@ export class TemplateService {
     if (this.store.templates.find(template.name)) {
       throw new Conflict(`a template named '${template.name}' already exists`, { code: 'NAME_TAKEN' });
     }
-    return this.save(template, 'api');
+    return this.save(template, API_ORIGIN);
   }
 
   update(name: string, input: unknown): StoredTemplate {
@@ -93,19 +94,19 @@ export class TemplateService {
     this.store.transaction(() => {
       for (const f of files) {
         const existing = this.store.templates.find(f.template.name);
-        if (existing && !existing.origin.startsWith('file:')) {
+        if (existing && existing.origin.kind !== 'file') {
           result.kept.push(f.template.name);
           continue;
         }
         this.store.templates.upsert({
           template: f.template,
-          origin: `file:${f.path}`,
+          origin: fileOrigin(f.path),
           updatedAt: this.clock.now(),
         });
         (existing ? result.updated : result.added).push(f.template.name);
       }
       for (const t of this.store.templates.list()) {
-        if (t.origin.startsWith('file:') && !names.has(t.template.name)) {
+        if (t.origin.kind === 'file' && !names.has(t.template.name)) {
           if (this.store.instances.countByTemplate(t.template.name) > 0) {
             result.kept.push(t.template.name); // its file is gone, but instances still need it
             continue;
@@ -118,7 +119,7 @@ export class TemplateService {
     return result;
   }
 
-  private save(template: Template, origin: string): StoredTemplate {
+  private save(template: Template, origin: TemplateOrigin): StoredTemplate {
     const stored = { template, origin, updatedAt: this.clock.now() };
     this.store.templates.upsert(stored);
     this.events.emit({

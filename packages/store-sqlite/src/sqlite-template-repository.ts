@@ -1,4 +1,10 @@
-import type { StoredTemplate, Template, TemplateRepository } from '@berth/core';
+import {
+  formatTemplateOrigin,
+  parseTemplateOrigin,
+  type StoredTemplate,
+  type Template,
+  type TemplateRepository,
+} from '@berth/core';
 import type Database from 'better-sqlite3';
 import { insertSql } from './insert-sql.js';
 
@@ -10,14 +16,18 @@ interface TemplateRow {
 }
 
 export function templateFromRow(r: TemplateRow): StoredTemplate {
-  return { template: JSON.parse(r.template) as Template, origin: r.origin, updatedAt: r.updated_at };
+  return {
+    template: JSON.parse(r.template) as Template,
+    origin: parseTemplateOrigin(r.origin),
+    updatedAt: r.updated_at,
+  };
 }
 
 export function templateToRow(t: StoredTemplate): TemplateRow {
   return {
     name: t.template.name,
     template: JSON.stringify(t.template),
-    origin: t.origin,
+    origin: formatTemplateOrigin(t.origin),
     updated_at: t.updatedAt,
   };
 }

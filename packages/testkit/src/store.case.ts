@@ -1,7 +1,9 @@
 import {
+  API_ORIGIN,
   type ApiToken,
   Conflict,
   type Deployment,
+  fileOrigin,
   type Instance,
   type Integration,
   LeaseTaken,
@@ -22,7 +24,7 @@ export function sampleTemplate(name = 'web', updatedAt = 1_000): StoredTemplate 
     source: { kind: 'command', command: 'node', args: ['server.js'] },
     ports: [{ name: 'http', env: 'PORT', preferred: 8080 }],
   });
-  return { template, origin: `file:/templates/${name}.yaml`, updatedAt };
+  return { template, origin: fileOrigin(`/templates/${name}.yaml`), updatedAt };
 }
 
 export function sampleInstance(over: Partial<Instance> = {}): Instance {
@@ -139,7 +141,7 @@ function templateCases(store: Get): void {
       store().templates.upsert(sampleTemplate('web'));
       store().templates.upsert(sampleTemplate('api'));
       expect(store().templates.find('web')).toEqual(sampleTemplate('web'));
-      const replaced = { ...sampleTemplate('web', 5_000), origin: 'api' };
+      const replaced = { ...sampleTemplate('web', 5_000), origin: API_ORIGIN };
       store().templates.upsert(replaced);
       expect(store().templates.find('web')).toEqual(replaced);
       expect(

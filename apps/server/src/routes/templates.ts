@@ -1,26 +1,32 @@
-import { templateBodySchema, templateNameParamsSchema } from '@berth/contracts';
+import { type TemplateView, templateBodySchema, templateNameParamsSchema } from '@berth/contracts';
+import { formatTemplateOrigin, type StoredTemplate } from '@berth/core';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { AppContext } from '../app-context.js';
 
 const tags = ['templates'];
 
+/** A stored template as the API shows it: its origin as text (`file:<path>`, `api`). */
+function view(t: StoredTemplate): TemplateView {
+  return { ...t, origin: formatTemplateOrigin(t.origin) };
+}
+
 export const templateRoutes: FastifyPluginAsyncZod<AppContext> = async (app, ctx) => {
   const { templates, reloadTemplates } = ctx.berth;
 
-  app.get('/templates', { schema: { tags } }, async () => templates.list());
+  app.get('/templates', { schema: { tags } }, async () => templates.list().map(view));
 
   app.get('/templates/:name', { schema: { tags, params: templateNameParamsSchema } }, async (req) =>
-    templates.get(req.params.name),
+    view(templates.get(req.params.name)),
   );
 
   app.post('/templates', { schema: { tags, body: templateBodySchema } }, async (req, reply) =>
-    reply.code(201).send(templates.create(req.body)),
+    reply.code(201).send(view(templates.create(req.body))),
   );
 
   app.put(
     '/templates/:name',
     { schema: { tags, params: templateNameParamsSchema, body: templateBodySchema } },
-    async (req) => templates.update(req.params.name, req.body),
+    async (req) => view(templates.update(req.params.name, req.body)),
   );
 
   app.delete(
