@@ -14,6 +14,7 @@ export * from './integration.js';
 export * from './logger.js';
 export * from './names.js';
 export * from './node.js';
+export * from './port-bind-failed.js';
 export * from './port-bitmap.js';
 export * from './port-lease.js';
 export * from './port-ledger.js';

@@ -7,6 +7,7 @@ import { type HealthProbe, type HealthResult, HealthTracker, healthTarget } from
 import type { Instance, InstanceStatus } from './instance.js';
 import type { Logger } from './logger.js';
 import { LOCAL_NODE } from './node.js';
+import { PortBindFailed, UNKNOWN_BINDER } from './port-bind-failed.js';
 import { type PortLedger, pinOf } from './port-ledger.js';
 import { decideRestart, defaultRestartPolicy } from './restart-decision.js';
 import type { ObservedWorkload, Runtime } from './runtime.js';
@@ -424,13 +425,16 @@ export class Reconciler {
     } catch (err) {
       const message = userMessage(err);
       this.finishDeployment(dep, null, 'error', message);
-      const retry =
-        !ac.signal.aborted && !refused && dep ? lostBinds(template, inst, dep.ports, message) : undefined;
+      const retry = !ac.signal.aborted && !refused && dep ? lostBinds(template, inst, err) : undefined;
       if (retry) {
         if (this.inflight.get(inst.id) === ac) this.inflight.delete(inst.id);
         const fresh = this.d.store.instances.find(inst.id) ?? inst;
         return this.deploy(fresh, `retrying on another port: ${message.split('\n')[0]}`, retry);
       }
+      const failure =
+        err instanceof PortBindFailed && !ac.signal.aborted
+          ? await bindConflicts(this.d.ledger, err, inst, template, host)
+          : err;
       const fresh = this.d.store.instances.find(inst.id);
       if (fresh) {
         const aborted = ac.signal.aborted;
@@ -450,7 +454,7 @@ export class Reconciler {
         });
       }
       if (!isBerthError(err)) this.log.error({ instance: inst.name, err }, 'deploy failed');
-      throw err;
+      throw failure;
     } finally {
       if (this.inflight.get(inst.id) === ac) this.inflight.delete(inst.id);
     }
@@ -929,21 +933,30 @@ function templateDir(stored: StoredTemplate): string | null {
 }
 
 /**
- * The ports berth chose that a failed deploy could not bind ("address already in use": something
- * took the port between berth's look and the bind), with who took them in words — or undefined when
- * the failure was something else or every such port is pinned (those fail as they are). Ports the
- * message names are the ones retried; when it names none, every port berth chose is.
+ * The ports berth chose that a failed deploy could not bind (something took them between berth's
+ * look and the bind), with who took them in words — or undefined when the failure was something
+ * else or every such port is pinned (those fail as they are).
  */
-function lostBinds(
-  template: Template,
-  inst: Instance,
-  ports: Record<string, number>,
-  message: string,
-): Map<string, string> | undefined {
-  if (!/address already in use|EADDRINUSE|port is already allocated/i.test(message)) return undefined;
-  const chosen = template.ports.filter((p) => pinOf(inst, p) === undefined && ports[p.name] !== undefined);
-  const named = chosen.filter((p) => new RegExp(`\\b${ports[p.name]}\\b`).test(message));
-  const lost = named.length > 0 ? named : chosen;
+function lostBinds(template: Template, inst: Instance, err: unknown): Map<string, string> | undefined {
+  if (!(err instanceof PortBindFailed)) return undefined;
+  const failed = new Set(err.ports.map((p) => p.name));
+  const lost = template.ports.filter((p) => pinOf(inst, p) === undefined && failed.has(p.name));
   if (lost.length === 0) return undefined;
-  return new Map(lost.map((p) => [p.name, 'a program that bound it first (address already in use)']));
+  return new Map(lost.map((p) => [p.name, UNKNOWN_BINDER]));
+}
+
+/** A bind failure of pinned ports, its list naming each holder and a free port where the ledger can. */
+async function bindConflicts(
+  ledger: PortLedger,
+  err: PortBindFailed,
+  inst: Instance,
+  template: Template,
+  host: string,
+): Promise<PortBindFailed> {
+  try {
+    const { portConflicts } = await ledger.preflight(inst, template, { host, running: false });
+    return err.withConflicts(portConflicts.map(({ pinned: _, ...c }) => c));
+  } catch {
+    return err; // the runtime's list still says which ports failed
+  }
 }

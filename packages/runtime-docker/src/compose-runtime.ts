@@ -27,7 +27,7 @@ import {
 import { composeWorkload } from './compose-workload.js';
 import type { StatsNumbers } from './container-stats.js';
 import { deploySignal, timedOut } from './deploy-signal.js';
-import { asRuntimeError, isNotFound } from './docker-errors.js';
+import { asRuntimeError, isNotFound, portBindFailure } from './docker-errors.js';
 import { DockerRuntime, engineAddress } from './docker-runtime.js';
 import { ENGINE_DEADLINE_MS, withDeadline } from './engine-deadline.js';
 import { type BaseImageMap, ImageResolver } from './image-resolver.js';
@@ -94,7 +94,7 @@ export class ComposeRuntime implements Runtime {
       await this.compose(project, ['down', '--remove-orphans']).catch((e) =>
         log.warn({ err: String(e) }, `could not take down project ${project.project} after a failed deploy`),
       );
-      throw asRuntimeError(timedOut(err, opts, spec), this.o.node);
+      throw portBindFailure(err, spec, this.o.node) ?? asRuntimeError(timedOut(err, opts, spec), this.o.node);
     }
   }
 

@@ -1,4 +1,4 @@
-import { RuntimeUnavailable } from '@berth/core';
+import { bindFailureIn, type DeploySpec, type PortBindFailed, RuntimeUnavailable } from '@berth/core';
 
 /** The HTTP status of a failed Engine API call (dockerode puts it on `statusCode`). */
 export function statusOf(err: unknown): number | undefined {
@@ -58,6 +58,21 @@ export function engineMessage(err: unknown): string {
   if (json && typeof json.message === 'string') return json.message;
   const message = err instanceof Error ? err.message : String(err);
   return message.replace(/^\(HTTP code \d+\)\s*[^-]*-\s*/, '').split('\n')[0] ?? message;
+}
+
+/**
+ * The engine's (or compose's) refusal to start a workload because a host port was taken — dockerd
+ * says "Bind for 0.0.0.0:8080 failed: port is already allocated" or "listen tcp4 0.0.0.0:8080:
+ * bind: address already in use" — as PortBindFailed naming the ports its message names; undefined
+ * for any other failure.
+ */
+export function portBindFailure(err: unknown, spec: DeploySpec, node: string): PortBindFailed | undefined {
+  const text = err instanceof Error ? err.message : String(err);
+  const said = statusOf(err) === undefined ? text : engineMessage(err);
+  return bindFailureIn(text, spec.ports, {
+    message: `A port of ${spec.instanceName} is already in use on node ${node}: ${said}`,
+    cause: err,
+  });
 }
 
 /** Turns "the engine cannot be reached" into RuntimeUnavailable; other errors pass through. */

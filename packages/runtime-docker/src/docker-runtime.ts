@@ -18,7 +18,14 @@ import { isBerthManaged, LABEL } from './berth-labels.js';
 import { containerConfig } from './container-config.js';
 import { type StatsNumbers, statsNumbers } from './container-stats.js';
 import { deploySignal, timedOut } from './deploy-signal.js';
-import { asRuntimeError, engineMessage, isConflict, isNotFound, isNotModified } from './docker-errors.js';
+import {
+  asRuntimeError,
+  engineMessage,
+  isConflict,
+  isNotFound,
+  isNotModified,
+  portBindFailure,
+} from './docker-errors.js';
 import { DockerLogDecoder } from './docker-log-decoder.js';
 import { ENGINE_DEADLINE_MS, EngineReads } from './engine-deadline.js';
 import { engineListening } from './engine-listening.js';
@@ -212,16 +219,10 @@ export class DockerRuntime implements Runtime {
       await loggedCall(log, `container ${container.id.slice(0, 12)}`, () => container.start());
     } catch (err) {
       const message = engineMessage(err);
-      if (/port is already allocated|address already in use/i.test(message)) {
-        throw new Conflict(
-          `A port of ${spec.instanceName} is already in use on node ${this.node}: ${message}`,
-          {
-            code: 'PORT_CONFLICT',
-            cause: err,
-          },
-        );
-      }
-      throw new Unprocessable(`Docker could not start ${spec.instanceName}: ${message}`, { cause: err });
+      throw (
+        portBindFailure(err, spec, this.node) ??
+        new Unprocessable(`Docker could not start ${spec.instanceName}: ${message}`, { cause: err })
+      );
     }
   }
 

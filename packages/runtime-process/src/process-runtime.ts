@@ -2,6 +2,7 @@ import { totalmem } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
   type AwaitReadyOptions,
+  bindFailureIn,
   type DeployOptions,
   type DeploySpec,
   type ListOptions,
@@ -70,6 +71,9 @@ function handleOf(stat: ProcStat, logDir: string | null): WorkloadHandle {
  * its own session with stdout/stderr in files, carries BERTH_* env markers, and is known by pid
  * AND start time, so berth can adopt it after a restart and never mistakes a recycled pid for it.
  */
+/** How many of a failed workload's last stderr lines are searched for a failed bind (Node's trace is ~20). */
+const BIND_LINES = 50;
+
 export class ProcessRuntime implements Runtime {
   readonly kind = 'process';
   private readonly log: Logger;
@@ -180,10 +184,23 @@ export class ProcessRuntime implements Runtime {
   private async goneError(spec: DeploySpec, id: Identity, stderrFrom: number) {
     const exit = await this.children.exitSoon(id.pid, id.startTicks);
     if (exit) return this.exitedError(spec, exit, stderrFrom);
-    return new Unprocessable(
-      `${spec.instanceName} exited before it was ready${await this.lastStderr(spec, stderrFrom)}`,
-      { code: 'WORKLOAD_EXITED' },
-    );
+    const stderr = await this.lastStderr(spec, stderrFrom);
+    const failed = new Unprocessable(`${spec.instanceName} exited before it was ready${stderr}`, {
+      code: 'WORKLOAD_EXITED',
+    });
+    return this.bindFailure(spec, stderrFrom, failed);
+  }
+
+  /**
+   * A workload that failed because a port was taken says so on stderr (Node's "listen
+   * EADDRINUSE", C's "bind: Address already in use"), often above a stack trace longer than the
+   * lines a message shows: that failure becomes PortBindFailed naming the ports, with the
+   * runtime's own error as its cause; any other failure stays as it is.
+   */
+  private async bindFailure(spec: DeploySpec, stderrFrom: number, failed: Unprocessable): Promise<Error> {
+    const lines = await readLastLines(logFilePath(spec.logDir, 'stderr'), BIND_LINES, { start: stderrFrom });
+    const message = `A port of ${spec.instanceName} is already in use: ${failed.message}`;
+    return bindFailureIn(lines.join('\n'), spec.ports, { message, cause: failed }) ?? failed;
   }
 
   private async lastStderr(spec: DeploySpec, from: number): Promise<string> {
@@ -193,10 +210,12 @@ export class ProcessRuntime implements Runtime {
 
   private async exitedError(spec: DeploySpec, exit: ExitInfo, stderrFrom: number) {
     const how = exit.signal ? `was killed by ${exit.signal}` : `exited with code ${exit.code}`;
-    return new Unprocessable(
-      `${spec.instanceName} ${how} before it was ready${await this.lastStderr(spec, stderrFrom)}`,
-      { code: 'WORKLOAD_EXITED', details: { exitCode: exit.code } },
-    );
+    const stderr = await this.lastStderr(spec, stderrFrom);
+    const failed = new Unprocessable(`${spec.instanceName} ${how} before it was ready${stderr}`, {
+      code: 'WORKLOAD_EXITED',
+      details: { exitCode: exit.code },
+    });
+    return this.bindFailure(spec, stderrFrom, failed);
   }
 
   private async readinessError(
@@ -207,11 +226,13 @@ export class ProcessRuntime implements Runtime {
   ) {
     if (signal?.aborted) return signal.reason;
     if (!(err instanceof WaitTimedOut)) return err;
-    return new Unprocessable(
+    const stderr = await this.lastStderr(spec, from);
+    const failed = new Unprocessable(
       `${spec.instanceName} was not ready within ${err.timeoutMs} ms (waited for ${describeReadiness(spec)})` +
-        (await this.lastStderr(spec, from)),
+        stderr,
       { code: 'READINESS_TIMEOUT', cause: err },
     );
+    return this.bindFailure(spec, from, failed);
   }
 
   private observed(

@@ -1,5 +1,12 @@
 import { createServer } from 'node:net';
-import type { DeploySpec, LogLine, ObservedWorkload, Runtime, WorkloadHandle } from '@berth/core';
+import {
+  type DeploySpec,
+  type LogLine,
+  type ObservedWorkload,
+  PortBindFailed,
+  type Runtime,
+  type WorkloadHandle,
+} from '@berth/core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 
 export interface WorkloadOptions {
@@ -235,6 +242,29 @@ export function runtimeContract(
       await expect(deploy(spec)).rejects.toThrow();
       expect(Date.now() - started).toBeLessThan(1_500 + 5_000);
       expect(await fx.runtime.list(fx.owner)).toEqual([]);
+    });
+
+    it('a workload whose port is taken fails with PortBindFailed naming that port, leaving nothing running', async () => {
+      const opts = await options();
+      const holder = createServer((socket) => socket.destroy());
+      await new Promise<void>((resolve, reject) => {
+        holder.once('error', reject);
+        holder.listen(opts.port, resolve);
+      });
+      try {
+        const err = await deploy(fx.specFor(opts)).then(
+          () => undefined,
+          (e: unknown) => e,
+        );
+        expect(err).toBeInstanceOf(PortBindFailed);
+        const failed = err as PortBindFailed;
+        expect(failed.code).toBe('PORT_CONFLICT');
+        expect(failed.ports).toEqual([{ name: 'http', hostPort: opts.port, protocol: 'tcp' }]);
+        expect(failed.portConflicts.map((c) => [c.name, c.port])).toEqual([['http', opts.port]]);
+      } finally {
+        await new Promise((resolve) => holder.close(resolve));
+      }
+      expect((await fx.runtime.list(fx.owner)).filter((w) => w.running)).toEqual([]);
     });
 
     // A workload found running after a berth restart, while its deploy still waited for readiness.
