@@ -19,13 +19,7 @@ import { LeaseTaken, type Store } from './store.js';
 import type { PortSpec, Template } from './template.js';
 
 export type { Allocation, LeaseOwner, PortMove } from './port-allocation.js';
-export {
-  type Asker,
-  defaultLedgerConfig,
-  type LedgerConfig,
-  pinOf,
-  type ReservedRange,
-} from './port-choice.js';
+export { defaultLedgerConfig, type LedgerConfig, pinOf, type ReservedRange } from './port-choice.js';
 export type { InventoryRow } from './port-inventory.js';
 export type { PreflightResult } from './port-preflight.js';
 export {
