@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { LogLine } from '@berth/core';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { followLogs, logFilePath, readLastLines, readLogs, tailLogs } from './log-files.js';
-import { waitForLogLine } from './wait-for-log-line.js';
+import { waitForLogLine } from './readiness/wait-for-log-line.js';
 
 async function collect(lines: AsyncIterable<LogLine>) {
   const out: LogLine[] = [];

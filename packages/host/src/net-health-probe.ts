@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import type { HealthProbe, HealthResult, HealthTarget } from '@berth/core';
-import { canConnect } from './wait-for-port.js';
+import { canConnect } from './readiness/tcp-connect.js';
 
 /** Runs health checks from this machine: an HTTP GET, a TCP connect, or a command (argument array). */
 export class NetHealthProbe implements HealthProbe {

@@ -1,5 +1,5 @@
 import type { DeploySpec, WaitStrategy } from '@berth/core';
-import { type LogStream, waitForHttp, waitForLogLine, waitForPort } from '@berth/host';
+import { httpProbe, type LogStream, portProbe, waitForLogLine, waitUntilReady } from '@berth/host';
 
 export interface ReadinessOptions {
   signal: AbortSignal;
@@ -23,12 +23,15 @@ export async function waitReady(spec: DeploySpec, opts: ReadinessOptions): Promi
   const { signal, timeoutMs } = opts;
   const strategy = effective(spec);
   switch (strategy.kind) {
-    case 'port':
-      return waitForPort(strategy.port, { signal, timeoutMs });
+    case 'port': {
+      const what = `port ${strategy.port} accepting connections`;
+      return waitUntilReady(portProbe({ port: strategy.port }), { what, signal, timeoutMs });
+    }
     case 'http': {
       const url = `http://127.0.0.1:${strategy.port}${strategy.path.startsWith('/') ? '' : '/'}${strategy.path}`;
-      const expect = strategy.expectStatus === undefined ? {} : { expectStatus: strategy.expectStatus };
-      return waitForHttp(url, { signal, timeoutMs, ...expect });
+      const { expectStatus } = strategy;
+      const what = `HTTP ${url} answering${expectStatus !== undefined ? ` ${expectStatus}` : ''}`;
+      return waitUntilReady(httpProbe({ url, expectStatus }), { what, signal, timeoutMs });
     }
     case 'log':
       await waitForLogLine(spec.logDir, strategy.pattern, { signal, timeoutMs, from: opts.logOffsets });

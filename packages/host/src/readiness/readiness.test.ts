@@ -1,9 +1,16 @@
 import { createServer as createHttpServer } from 'node:http';
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { WaitTimedOut } from './poll-until.js';
-import { waitForHttp } from './wait-for-http.js';
-import { isSelfConnected, waitForPort } from './wait-for-port.js';
+import { httpProbe } from './http-probe.js';
+import { portProbe } from './port-probe.js';
+import { isSelfConnected } from './tcp-connect.js';
+import { type ReadyOptions, WaitTimedOut, waitUntilReady } from './wait-until-ready.js';
+
+type Wait = Omit<ReadyOptions, 'what'>;
+const waitForPort = (port: number, opts: Wait) =>
+  waitUntilReady(portProbe({ port }), { what: `port ${port} accepting connections`, ...opts });
+const waitForHttp = (url: string, { expectStatus, ...opts }: Wait & { expectStatus?: number }) =>
+  waitUntilReady(httpProbe({ url, expectStatus }), { what: `HTTP ${url} answering`, ...opts });
 
 async function freePort(): Promise<number> {
   const s = createServer();
