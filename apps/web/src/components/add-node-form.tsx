@@ -30,6 +30,7 @@ export function AddNodeForm({ onAdded }: { onAdded: () => void }) {
   const [sshKey, setSshKey] = useState('');
   const [hostKey, setHostKey] = useState('');
   const [certPath, setCertPath] = useState('');
+  const [publicAddress, setPublicAddress] = useState('');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string>();
   const [errors, setErrors] = useState<Record<string, string>>({});
@@ -46,6 +47,7 @@ export function AddNodeForm({ onAdded }: { onAdded: () => void }) {
       ...(transport === 'ssh' && sshKey.trim() ? { sshKey: sshKey.trim() } : {}),
       ...(transport === 'ssh' && hostKey.trim() ? { hostKey: hostKey.trim() } : {}),
     },
+    ...(publicAddress.trim() ? { publicAddress: publicAddress.trim() } : {}),
   });
 
   const submit = async (e: FormEvent) => {
@@ -69,6 +71,7 @@ export function AddNodeForm({ onAdded }: { onAdded: () => void }) {
     setAdded(nodeName);
     setName('');
     setAddress('');
+    setPublicAddress('');
     setBusy(false);
     onAdded();
     setTesting(true);
@@ -146,6 +149,23 @@ export function AddNodeForm({ onAdded }: { onAdded: () => void }) {
         </div>
       </div>
       {fieldError('endpoint')}
+      <div className="field">
+        <label htmlFor="node-public-address">Address clients use (optional)</label>
+        <input
+          id="node-public-address"
+          value={publicAddress}
+          placeholder={address.trim() || 'the host address'}
+          autoComplete="off"
+          spellCheck={false}
+          aria-describedby="node-public-address-hint"
+          aria-invalid={errors.publicAddress ? true : undefined}
+          onChange={(e) => setPublicAddress(e.target.value)}
+        />
+        <small id="node-public-address-hint">
+          Where instance links and berth’s proxy reach this host’s ports. Empty: the host address above.
+        </small>
+        {fieldError('publicAddress')}
+      </div>
       {transport === 'ssh' ? (
         <>
           <div className="field">

@@ -15,7 +15,12 @@ export function NodeRow({
   node,
   onRemoved,
 }: {
-  node: NodeView & { message?: string | null };
+  node: NodeView & {
+    message?: string | null;
+    /** Where links and berth's proxy reach its ports, and whether it was set or is the endpoint's host. */
+    publicAddress?: string;
+    publicAddressFrom?: 'setting' | 'endpoint' | 'local';
+  };
   onRemoved: () => void;
 }) {
   const [verdict, setVerdict] = useState<ConnectionVerdict>();
@@ -62,6 +67,10 @@ export function NodeRow({
       <th scope="row">{node.name}</th>
       <td>{node.kind}</td>
       <td>{node.host}</td>
+      <td title="Where instance links and berth’s proxy reach this node’s ports">
+        {node.publicAddress ?? '—'}
+        {node.publicAddressFrom === 'setting' ? <span className="small muted"> (set)</span> : null}
+      </td>
       <td>
         <span className={`badge node-${node.status}`}>{node.status}</span>
         {node.message ? <div className="small muted">{node.message}</div> : null}

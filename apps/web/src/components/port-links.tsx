@@ -1,46 +1,65 @@
 import type { InstanceView } from '../api/types';
 
+type LinkedInstance = Pick<InstanceView, 'name' | 'ports' | 'proxyUrl'> & {
+  links?: InstanceView['links'];
+};
+
 /**
- * Each leased port as a link to it on this machine, and — when berth proxies the instance (it has
- * an HTTP port) — its two proxy addresses, both on the proxy port: `<name>.localhost`, and the
- * `/i/<name>/` path on this page's own hostname (which also works when berth is reached from
- * another machine). Never on this page's origin: an instance's page there could act as the UI.
+ * Each leased port, labelled with its name: a proxied port (tcp, HTTP) links to it at its node's
+ * address and through berth's proxy at `<port>.<name>.localhost`; the default one — the port
+ * `<name>.localhost` and the `/i/<name>/` path (on this page's own hostname, which also works when
+ * berth is reached from another machine) serve — is marked. Proxy links are never on this page's
+ * origin: an instance's page there could act as the UI.
  */
-export function PortLinks({
-  instance,
-}: {
-  instance: Pick<InstanceView, 'name' | 'ports' | 'node' | 'proxyUrl'>;
-}) {
+export function PortLinks({ instance }: { instance: LinkedInstance }) {
   const entries = Object.entries(instance.ports);
-  const local = instance.node === 'local';
+  const links = new Map((instance.links ?? []).map((l) => [l.port, l]));
+  const primary = (instance.links ?? []).find((l) => l.primary);
   return (
     <ul className="port-links" aria-label={`Ports of ${instance.name}`}>
       {entries.length === 0 ? <li className="muted">no ports</li> : null}
-      {entries.map(([name, port]) => (
-        <li key={name}>
-          <span className="muted">{name}</span>{' '}
-          {local ? (
-            <a href={`http://127.0.0.1:${port}/`} target="_blank" rel="noreferrer">
-              {port}
-            </a>
-          ) : (
-            <span>{port}</span>
-          )}
-        </li>
-      ))}
+      {entries.map(([name, port]) => {
+        const link = links.get(name);
+        const proxied = link?.primary && instance.proxyUrl ? instance.proxyUrl : link?.proxyUrl;
+        return (
+          <li key={name}>
+            <span className="muted">{name}</span>{' '}
+            {link ? (
+              <a href={link.url} target="_blank" rel="noreferrer" title={`port ${name} at its node`}>
+                {port}
+              </a>
+            ) : (
+              <span>{port}</span>
+            )}
+            {proxied ? (
+              <>
+                {' '}
+                <a
+                  href={proxied}
+                  target="_blank"
+                  rel="noreferrer"
+                  title={`port ${name} through berth's proxy`}
+                >
+                  {new URL(proxied).host}
+                </a>
+              </>
+            ) : null}
+            {link?.primary ? <span className="muted"> (default)</span> : null}
+          </li>
+        );
+      })}
       {instance.proxyUrl ? (
-        <>
-          <li>
-            <a href={instance.proxyUrl} target="_blank" rel="noreferrer">
-              {new URL(instance.proxyUrl).host}
-            </a>
-          </li>
-          <li>
-            <a href={pathFormUrl(instance.proxyUrl, instance.name)} target="_blank" rel="noreferrer">
-              via berth /i/{instance.name}/
-            </a>
-          </li>
-        </>
+        <li>
+          <a
+            href={pathFormUrl(instance.proxyUrl, instance.name)}
+            target="_blank"
+            rel="noreferrer"
+            title={primary ? `port ${primary.port} through berth's proxy` : undefined}
+          >
+            via berth /i/{instance.name}/
+          </a>
+          {primary ? <span className="muted"> → {primary.port}</span> : null}
+        </li>
       ) : null}
     </ul>
   );

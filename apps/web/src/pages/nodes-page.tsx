@@ -26,6 +26,7 @@ export function NodesPage() {
                   <th scope="col">Name</th>
                   <th scope="col">Kind</th>
                   <th scope="col">Port space</th>
+                  <th scope="col">Address</th>
                   <th scope="col">Status</th>
                   <th scope="col">Runtimes</th>
                   <th scope="col">Connection</th>
