@@ -38,14 +38,17 @@ export interface Instance {
 
 /**
  * Which observed-status changes are legal. `error` and `unreachable` may be entered from anywhere;
- * the reconciler is the only writer, and this table keeps it honest.
+ * the reconciler's records (`reconcile/records.ts`) are the only writer, and check every change
+ * against this table. A workload found running after a berth restart may be recorded `pending`
+ * or `stopped` (its deploy never finished, or it outlived its record), so those may go straight to
+ * `running` or `stopping`; a stop that failed half-way leaves `stopping`, from which a start deploys.
  */
 const NEXT: Record<InstanceStatus, readonly InstanceStatus[]> = {
-  pending: ['deploying', 'stopped'],
+  pending: ['deploying', 'stopped', 'running', 'stopping'],
   deploying: ['running', 'stopping', 'stopped'],
   running: ['stopping', 'stopped', 'deploying'],
-  stopping: ['stopped', 'running'],
-  stopped: ['deploying', 'running'],
+  stopping: ['stopped', 'running', 'deploying'],
+  stopped: ['deploying', 'running', 'stopping'],
   error: ['deploying', 'stopped', 'stopping', 'running'],
   unreachable: ['running', 'stopped', 'deploying', 'stopping'],
 };

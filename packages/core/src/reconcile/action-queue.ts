@@ -1,0 +1,57 @@
+/** What an instance's queue runs: one action at a time per instance. */
+export type Action = 'converge' | 'restart' | 'heal' | 'kill' | 'destroy';
+export interface ActionOptions {
+  volumes?: boolean;
+}
+type Run = (id: string, action: Action, opts: ActionOptions) => Promise<void>;
+
+/**
+ * One promise chain per instance, many instances in parallel; and the abort controller of the
+ * deploy or readiness wait each instance has in flight, so a newer request can cut it short.
+ */
+export class ActionQueue {
+  private readonly chains = new Map<string, Promise<unknown>>();
+  private readonly inflight = new Map<string, AbortController>();
+
+  constructor(private readonly run: Run) {}
+
+  /** Queues an action for the instance; resolves when it is done, rejects with its error. */
+  enqueue(id: string, action: Action, opts: ActionOptions = {}): Promise<void> {
+    if (action !== 'converge') this.abort(id, 'superseded by a newer request');
+    const prev = this.chains.get(id) ?? Promise.resolve();
+    const next = prev.catch(() => undefined).then(() => this.run(id, action, opts));
+    this.chains.set(id, next);
+    void next
+      .finally(() => {
+        if (this.chains.get(id) === next) this.chains.delete(id);
+      })
+      .catch(() => undefined);
+    return next;
+  }
+
+  /** Whether an action of the instance is queued or running. */
+  busy(id: string): boolean {
+    return this.chains.has(id);
+  }
+
+  /** Aborts the instance's deploy or readiness wait in flight, if any. */
+  abort(id: string, reason: string): void {
+    this.inflight.get(id)?.abort(new Error(reason));
+  }
+
+  /** Registers the instance's deploy or wait in flight; `end` it when it is over. */
+  begin(id: string): AbortController {
+    const ac = new AbortController();
+    this.inflight.set(id, ac);
+    return ac;
+  }
+
+  end(id: string, ac: AbortController): void {
+    if (this.inflight.get(id) === ac) this.inflight.delete(id);
+  }
+
+  /** Waits for every queued action. */
+  async drain(): Promise<void> {
+    await Promise.allSettled([...this.chains.values()]);
+  }
+}
