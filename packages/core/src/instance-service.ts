@@ -209,11 +209,10 @@ export class InstanceService {
         });
       }
     }
-    inst = this.d.store.instances.update(inst.id, {
+    inst = this.d.reconciler.prepareStart(inst, {
       desiredState: 'running',
       restartCount: 0,
       nextRetryAt: null,
-      ...(inst.status === 'error' ? { status: 'stopped', errorMessage: null } : {}),
     });
     return this.act(inst, 'converge', opts.wait);
   }
