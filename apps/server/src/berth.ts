@@ -11,7 +11,13 @@ import {
   TemplateService,
   userMessage,
 } from '@berth/core';
-import { LocalListenerSource, LocalSocketSource, LogRotationFeed, NetHealthProbe } from '@berth/host';
+import {
+  LocalListenerSource,
+  LocalSocketSource,
+  LogIndexers,
+  LogRotationFeed,
+  NetHealthProbe,
+} from '@berth/host';
 import { SecretKeyring } from '@berth/integrations';
 import { NodeRuntimeResolver, openDockerNodes, readComposeFolder } from '@berth/runtime-docker';
 import { ProcessRuntime } from '@berth/runtime-process';
@@ -69,7 +75,12 @@ export async function createBerth(config: ServerConfig, opts: BerthOptions = {})
     log.child({ ns: 'ports' }),
   );
   const logRotations = new LogRotationFeed();
-  const runtimes = new NodeRuntimeResolver().register(new ProcessRuntime({ log, logRotations }), ['command']);
+  // Watches running processes' log files while berth runs (each line's time); closed with berth.
+  const logIndexers = new LogIndexers({ rotations: logRotations });
+  const runtimes = new NodeRuntimeResolver().register(
+    new ProcessRuntime({ log, logRotations, logIndexers }),
+    ['command'],
+  );
   const dockerNodes = await openDockerNodes({
     store,
     ledger,
@@ -191,6 +202,7 @@ export async function createBerth(config: ServerConfig, opts: BerthOptions = {})
         await builds.close();
         observers.stop();
         await reconciler.close();
+        logIndexers.closeAll();
         store.close();
       })();
       return closed;

@@ -139,7 +139,8 @@ export async function tailFromIndex(
     for (let i = recs.length - 1; i >= 0; i--) {
       const found = recs[i]!;
       const rec = ends ? { ...found, end: Math.min(found.end, ends[found.stream]) } : found;
-      if (since !== undefined && rec.tsTo < since) break outer;
+      // (line times are rounded to the millisecond, record times are not)
+      if (since !== undefined && rec.tsTo < since - 1) break outer;
       // Enough lines, and no older record can hold a later line (approximate ones overlap).
       if (have >= n && rec.tsTo < oldest) break outer;
       const lines = await recordLines(logDir, rec, { max: n, rotations });
@@ -157,8 +158,9 @@ export async function tailFromIndex(
 }
 
 /**
- * What is past the indexed end — a last line without its newline — as approximate lines timed by
- * the file's mtime (for reads that do not follow).
+ * A last line still without its newline (past the indexed end), as an approximate line timed by
+ * the file's mtime, for reads that do not follow. Whole lines past the end were written after the
+ * read began: the next read has them, indexed.
  */
 export async function unindexedLines(
   logDir: string,
@@ -172,16 +174,14 @@ export async function unindexedLines(
     if (!st) continue;
     const base = (await readIndexHeader(logDir)).base[stream];
     const start = indexer.end[stream];
-    if (base + st.size <= start) continue;
-    const rec: IndexRecord = {
-      stream,
-      approximate: true,
-      start,
-      end: base + st.size,
-      tsFrom: st.mtimeMs,
-      tsTo: st.mtimeMs,
-    };
-    out.push(...(await recordLines(logDir, rec, { max: 1, rotations })));
+    const end = base + st.size;
+    if (end <= start || end - start > 64 * 1024) continue;
+    const bytes = await locked(rotations, logDir, stream, async () => {
+      const b = (await readIndexHeader(logDir)).base[stream];
+      return (await readLogical(logDir, stream, b, start, end)).bytes;
+    });
+    if (bytes.length === 0 || bytes.includes(10)) continue;
+    out.push({ ts: Math.round(st.mtimeMs), stream, line: bytes.toString('utf8'), approximate: true });
   }
   return out;
 }

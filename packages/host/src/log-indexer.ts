@@ -31,6 +31,8 @@ interface Grown {
   start: number;
   end: number;
   mtime: number;
+  /** When the file was made (ctime where the filesystem does not say): nothing in it is older. */
+  birth: number;
 }
 
 /**
@@ -148,17 +150,20 @@ export class LogIndexer {
     grown.sort((a, b) => a.mtime - b.mtime);
     const records: IndexRecord[] = [];
     let at = this.count;
+    // What was written unseen by both streams spans the same time: from the last record on.
+    const knownTs = this.last?.tsTo ?? 0;
     for (const g of grown) {
       const prevTs = this.last?.tsTo ?? 0;
       let rec: IndexRecord;
       if (!this.live) {
         const to = Math.max(prevTs, Math.min(now, g.mtime));
+        const from = knownTs || Math.min(to, g.birth);
         rec = {
           stream: g.stream,
           approximate: true,
           start: g.start,
           end: g.end,
-          tsFrom: prevTs || to,
+          tsFrom: from,
           tsTo: to,
         };
       } else {
@@ -211,7 +216,7 @@ export class LogIndexer {
     if (nl >= 0) end = tail.from + nl + 1;
     else if (top - start >= FORCE_CUT) end = top;
     else return undefined;
-    return { stream, start, end, mtime: st.mtimeMs };
+    return { stream, start, end, mtime: st.mtimeMs, birth: st.birthtimeMs || st.ctimeMs };
   }
 }
 

@@ -18,6 +18,7 @@ import {
 } from '@berth/core';
 import {
   isDead,
+  LogIndexers,
   type LogRotationFeed,
   type LogStream,
   logFilePath,
@@ -45,6 +46,8 @@ export interface ProcessRuntimeOptions {
   log?: Logger;
   /** Shared with the server's log rotator, so log follows continue across rotations. */
   logRotations?: LogRotationFeed;
+  /** Who indexes the log files (when each line was written); one per server. */
+  logIndexers?: LogIndexers;
 }
 
 interface Identity {
@@ -83,10 +86,44 @@ export class ProcessRuntime implements Runtime {
   /** Markers by `pid:startTicks` (see inspect). */
   private readonly markers = new Map<string, Markers | undefined>();
   private readonly logRotations: LogRotationFeed | undefined;
+  private readonly logIndexers: LogIndexers;
+  /** Log directories of the processes berth started or adopted, kept indexed while they run. */
+  private readonly indexed = new Map<string, Promise<() => void>>();
 
   constructor(opts: ProcessRuntimeOptions = {}) {
     this.log = (opts.log ?? silentLogger).child({ ns: 'runtime:process' });
     this.logRotations = opts.logRotations;
+    this.logIndexers = opts.logIndexers ?? new LogIndexers({ rotations: opts.logRotations });
+  }
+
+  /**
+   * Keeps a workload's log files indexed, so each line gets the time it was written. The process
+   * writes the files itself (it outlives berth); berth only watches them.
+   */
+  private keepIndexed(logDir: string): Promise<unknown> {
+    let held = this.indexed.get(logDir);
+    if (!held) {
+      held = this.logIndexers.acquire(logDir).then((a) => a.release);
+      this.indexed.set(logDir, held);
+      held.catch((err: unknown) => {
+        this.indexed.delete(logDir);
+        this.log.warn({ logDir, err: String(err) }, `Failed to index the logs in ${logDir}`);
+      });
+    }
+    return held.catch(() => undefined);
+  }
+
+  /** After the process is gone: indexes its last lines, then stops watching. */
+  private async stopIndexing(handle: WorkloadHandle): Promise<void> {
+    const logDir = typeof handle.meta.logDir === 'string' ? handle.meta.logDir : undefined;
+    const held = logDir ? this.indexed.get(logDir) : undefined;
+    if (!logDir || !held) return;
+    this.indexed.delete(logDir);
+    const release = await held.catch(() => undefined);
+    const last = await this.logIndexers.acquire(logDir).catch(() => undefined);
+    await last?.indexer.catchUp().catch(() => undefined);
+    last?.release();
+    release?.();
   }
 
   async deploy(spec: DeploySpec, opts: DeployOptions = {}): Promise<ObservedWorkload> {
@@ -105,6 +142,7 @@ export class ProcessRuntime implements Runtime {
 
   private async start(spec: DeploySpec, opts: DeployOptions): Promise<ObservedWorkload> {
     const offsets = await logOffsets(spec.logDir);
+    await this.keepIndexed(spec.logDir);
     const child = await spawnWorkload(spec, offsets);
     const pid = child.pid!;
     const stat = await readProcStat(pid);
@@ -149,6 +187,7 @@ export class ProcessRuntime implements Runtime {
   async awaitReady(handle: WorkloadHandle, spec: DeploySpec, opts: AwaitReadyOptions): Promise<void> {
     opts.signal?.throwIfAborted();
     const id = identity(handle);
+    void this.keepIndexed(spec.logDir);
     const from = await this.logStart(id.pid, spec.logDir);
     const alive = () => {
       const stat = readProcStatSync(id.pid);
@@ -304,11 +343,13 @@ export class ProcessRuntime implements Runtime {
   async stop(handle: WorkloadHandle, timeoutMs: number): Promise<void> {
     const pgid = await this.groupOf(handle);
     if (pgid !== undefined) await stopGroup(pgid, timeoutMs);
+    await this.stopIndexing(handle);
   }
 
   async kill(handle: WorkloadHandle): Promise<void> {
     const pgid = await this.groupOf(handle);
     if (pgid !== undefined) await killGroup(pgid);
+    await this.stopIndexing(handle);
   }
 
   async remove(handle: WorkloadHandle): Promise<void> {
@@ -337,9 +378,10 @@ export class ProcessRuntime implements Runtime {
     }));
     const alive = new Set(leaders.map((s) => `${s.pid}:${s.startTicks}`));
     for (const key of this.markers.keys()) if (!alive.has(key)) this.markers.delete(key);
-    return found
-      .filter(({ m }) => m?.owner === owner)
-      .map(({ s, m }) => this.observed(handleOf(s, m?.logDir ?? null), s, true, null, m));
+    const ours = found.filter(({ m }) => m?.owner === owner);
+    // Found running (after a restart, berth's lines written meanwhile are marked approximate).
+    for (const { m } of ours) if (m?.logDir) void this.keepIndexed(m.logDir);
+    return ours.map(({ s, m }) => this.observed(handleOf(s, m?.logDir ?? null), s, true, null, m));
   }
 
   private listKnown(owner: string, known: WorkloadHandle[]): ObservedWorkload[] {
@@ -358,7 +400,9 @@ export class ProcessRuntime implements Runtime {
         continue;
       }
       const m = this.markersOf(key, s.pid);
-      if (m?.owner === owner) out.push(this.observed(handleOf(s, m.logDir), s, true, null, m));
+      if (m?.owner !== owner) continue;
+      if (m.logDir && !this.indexed.has(m.logDir)) void this.keepIndexed(m.logDir);
+      out.push(this.observed(handleOf(s, m.logDir), s, true, null, m));
     }
     return out;
   }
@@ -373,7 +417,7 @@ export class ProcessRuntime implements Runtime {
       (typeof handle.meta.logDir === 'string' ? handle.meta.logDir : undefined) ??
       (await readMarkers(identity(handle).pid))?.logDir;
     if (!logDir) return;
-    yield* readLogs(logDir, query, this.logRotations);
+    yield* readLogs(logDir, query, this.logRotations, this.logIndexers);
   }
 
   /** CPU and memory of each workload's whole process tree (see ProcessTrees). */

@@ -4,7 +4,11 @@ import { clientOf, out, show } from '../cli-context.js';
 import { interruptSignal, sseData } from '../sse-reader.js';
 import { parseCount, parseSince } from '../time-arg.js';
 
-const lineText = (l: LogLineView) => (l.stream === 'stderr' ? `! ${l.line}` : l.line);
+const bodyOf = (l: LogLineView) => (l.stream === 'stderr' ? `! ${l.line}` : l.line);
+
+/** With `--timestamps`, the time it was written first; `~` marks one berth only estimates (it was down). */
+const lineText = (timestamps: boolean) => (l: LogLineView) =>
+  timestamps ? `${l.approximate ? '~' : ''}${new Date(l.ts).toISOString()} ${bodyOf(l)}` : bodyOf(l);
 
 export function registerLogCommands(program: Command): void {
   program
@@ -13,17 +17,22 @@ export function registerLogCommands(program: Command): void {
     .option('-f, --follow', 'keep printing lines as they are written (Ctrl-C stops)')
     .option('-n, --tail <lines>', 'how many recent lines', '100')
     .option('--since <time>', 'only lines written since: a duration (5m, 1h) or an ISO time')
+    .option(
+      '-t, --timestamps',
+      'print the time each line was written (~ when estimated: written while berth was down)',
+    )
     .option('--json', 'print JSON (one object per line with -f)')
     .action(async (name: string, opts, cmd: Command) => {
       const api = clientOf(cmd);
       const path = `/instances/${encodeURIComponent(name)}/logs`;
+      const text = lineText(Boolean(opts.timestamps));
       const query = {
         tail: parseCount(opts.tail, '--tail'),
         since: opts.since === undefined ? undefined : parseSince(opts.since),
       };
       if (!opts.follow) {
         const lines = await api.get<LogLineView[]>(path, query);
-        show(lines, opts.json, (ls) => ls.map(lineText).join('\n'));
+        show(lines, opts.json, (ls) => ls.map(text).join('\n'));
         return;
       }
       const signal = interruptSignal();
@@ -31,7 +40,7 @@ export function registerLogCommands(program: Command): void {
         const res = await api.openEventStream(path, { ...query, follow: 1 }, signal);
         for await (const data of sseData(res)) {
           const l = data as LogLineView;
-          out(opts.json ? JSON.stringify(l) : lineText(l));
+          out(opts.json ? JSON.stringify(l) : text(l));
         }
       } catch (err) {
         if (!signal.aborted) throw err;
