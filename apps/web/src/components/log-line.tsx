@@ -3,11 +3,21 @@ import type { LogLineView } from '../api/types';
 import { parseAnsi } from '../lib/ansi';
 import { formatTime } from '../lib/format';
 
-/** One log line: time, stream, and the text with its ANSI colours as styled spans. */
+/**
+ * One log line: time (`~` before it when berth only estimates it — written while berth was down),
+ * stream, and the text with its ANSI colours as styled spans.
+ */
 export const LogLine = memo(function LogLine({ line }: { line: LogLineView }) {
   return (
     <div className={`log-line stream-${line.stream}`}>
-      <time className="log-time">{formatTime(line.ts)}</time>
+      <time
+        className="log-time"
+        dateTime={new Date(line.ts).toISOString()}
+        title={line.approximate ? 'written while berth was down: the time is an estimate' : undefined}
+      >
+        {line.approximate ? '~' : ''}
+        {formatTime(line.ts)}
+      </time>
       <span className="log-text">
         {parseAnsi(line.line).map((seg, i) => (
           <span

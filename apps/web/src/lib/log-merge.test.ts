@@ -27,6 +27,14 @@ describe('newLines', () => {
     expect(newLines(known, [...out('a', 'b'), { stream: 'stderr', line: 'x' }])).toEqual(out('b'));
   });
 
+  it('keeps new lines of both streams in the order written', () => {
+    const known = new Map<string, string[]>();
+    const err = (line: string) => ({ stream: 'stderr', line });
+    newLines(known, [...out('1'), err('2')]);
+    const next = [...out('1'), err('2'), ...out('3'), err('4'), ...out('5')];
+    expect(newLines(known, next)).toEqual([...out('3'), err('4'), ...out('5')]);
+  });
+
   it('takes the whole snapshot when more lines arrived than it holds', () => {
     const known = new Map<string, string[]>();
     newLines(known, out('a', 'b'));

@@ -7,10 +7,11 @@ export interface MergeableLine {
 export const REMEMBER = 500;
 
 /**
- * The lines of `snapshot` (the last N lines of each stream, as the plain logs endpoint answers)
- * that were not in earlier snapshots. Timestamps cannot tell (a file's lines share its mtime), so
- * per stream the longest run at the end of what is known that the snapshot starts with is the
- * overlap; what follows it is new. `known` is updated in place.
+ * The lines of `snapshot` (the last N lines of both streams in the order written, as the plain
+ * logs endpoint answers) that were not in earlier snapshots, in the snapshot's order. Per stream,
+ * the longest run at the end of what is known that the snapshot starts with is the overlap; what
+ * follows it is new (times alone cannot tell: two lines may share a millisecond). `known` is
+ * updated in place.
  */
 export function newLines<T extends MergeableLine>(known: Map<string, string[]>, snapshot: T[]): T[] {
   const byStream = new Map<string, T[]>();
@@ -19,15 +20,16 @@ export function newLines<T extends MergeableLine>(known: Map<string, string[]>, 
     list.push(l);
     byStream.set(l.stream, list);
   }
-  const fresh: T[] = [];
+  const fresh = new Set<T>();
   for (const [stream, batch] of byStream) {
     const old = known.get(stream) ?? [];
     const k = overlap(old, batch);
     const added = batch.slice(k);
-    fresh.push(...added);
+    for (const l of added) fresh.add(l);
     known.set(stream, [...old, ...added.map((l) => l.line)].slice(-REMEMBER));
   }
-  return fresh;
+  // both streams interleaved as written, not one stream after the other
+  return snapshot.filter((l) => fresh.has(l));
 }
 
 /** Largest k with old[-k:] equal to batch[:k] (line text). */
