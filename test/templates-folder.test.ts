@@ -22,6 +22,22 @@ describe('template files', () => {
     expect(berth.templates.list().map((t) => t.template.name)).toEqual(['hello']);
   });
 
+  it('a reload counts only real changes: unchanged files are not reported as updated', async () => {
+    const again = await berth.reloadTemplates();
+    expect(again).toMatchObject({ added: [], updated: [], unchanged: ['hello'], removed: [] });
+    const before = berth.templates.get('hello').updatedAt;
+    await writeTemplate(
+      env.templates,
+      'hello.yaml',
+      helloTemplate('hello', 36000).replace('GREETING: hello', 'GREETING: hi'),
+    );
+    const changed = await berth.reloadTemplates();
+    expect(changed).toMatchObject({ added: [], updated: ['hello'], unchanged: [] });
+    expect(berth.templates.get('hello').updatedAt).toBeGreaterThanOrEqual(before);
+    await writeTemplate(env.templates, 'hello.yaml', helloTemplate('hello', 36000));
+    expect((await berth.reloadTemplates()).updated).toEqual(['hello']);
+  });
+
   it('reports a bad file by file, field and reason, and changes nothing', async () => {
     await writeTemplate(env.templates, 'good.yaml', helloTemplate('good', 36100));
     await writeTemplate(

@@ -48,6 +48,7 @@ export interface ReloadResult {
   folder: string;
   added: string[];
   updated: string[];
+  unchanged: string[];
   removed: string[];
   kept: string[];
   /** Files skipped, each with the reason (too large, not a regular file, a bad compose file). */

@@ -19,6 +19,8 @@ export const reloadResultSchema = z.object({
   folder: z.string(),
   added: z.array(z.string()),
   updated: z.array(z.string()),
+  /** Files read again that changed nothing. */
+  unchanged: z.array(z.string()),
   removed: z.array(z.string()),
   kept: z.array(z.string()),
   /** Files skipped, each with the reason: over the size limit (256 KiB), not a regular file, a bad compose file. */

@@ -75,13 +75,8 @@ export class TemplateService {
    * Replaces the file-backed templates with what the folder holds now (all parsed before anything
    * is written, so one bad file changes nothing). Templates created through the API are kept.
    */
-  sync(files: TemplateFile[]): { added: string[]; updated: string[]; removed: string[]; kept: string[] } {
-    const result = {
-      added: [] as string[],
-      updated: [] as string[],
-      removed: [] as string[],
-      kept: [] as string[],
-    };
+  sync(files: TemplateFile[]): TemplateSyncResult {
+    const result: TemplateSyncResult = { added: [], updated: [], unchanged: [], removed: [], kept: [] };
     const names = new Map<string, string>();
     for (const f of files) {
       const prev = names.get(f.template.name);
@@ -96,6 +91,11 @@ export class TemplateService {
         const existing = this.store.templates.find(f.template.name);
         if (existing && existing.origin.kind !== 'file') {
           result.kept.push(f.template.name);
+          continue;
+        }
+        // The same file saying the same thing: nothing to write, nothing to report as changed.
+        if (existing && sameTemplate(existing, f)) {
+          result.unchanged.push(f.template.name);
           continue;
         }
         this.store.templates.upsert({
@@ -131,4 +131,21 @@ export class TemplateService {
     });
     return stored;
   }
+}
+
+/** What a folder sync did: `kept` are templates made through the API that a file names too. */
+export interface TemplateSyncResult {
+  added: string[];
+  updated: string[];
+  unchanged: string[];
+  removed: string[];
+  kept: string[];
+}
+
+function sameTemplate(stored: StoredTemplate, file: TemplateFile): boolean {
+  return (
+    stored.origin.kind === 'file' &&
+    stored.origin.path === file.path &&
+    JSON.stringify(stored.template) === JSON.stringify(file.template)
+  );
 }

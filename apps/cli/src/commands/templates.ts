@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
-import type { TemplateView } from '@berth/contracts';
+import type { ReloadResult, TemplateView } from '@berth/contracts';
 import { parseTemplate } from '@berth/core';
 import type { Command } from 'commander';
 import { clientOf, out, show } from '../cli-context.js';
@@ -78,13 +78,12 @@ export function registerTemplateCommands(program: Command): void {
     .description('re-read the templates folder')
     .option('--json', 'print JSON')
     .action(async (opts, cmd: Command) => {
-      const r = await clientOf(cmd).post<{ added: string[]; updated: string[]; removed: string[] }>(
-        '/templates/reload',
-      );
-      show(
-        r,
-        opts.json,
-        (v) => `added ${v.added.length}, updated ${v.updated.length}, removed ${v.removed.length}`,
+      const r = await clientOf(cmd).post<ReloadResult>('/templates/reload');
+      show(r, opts.json, (v) =>
+        [
+          `added ${v.added.length}, updated ${v.updated.length}, unchanged ${v.unchanged.length}, removed ${v.removed.length}`,
+          ...v.problems.map((p) => `skipped ${p.path}: ${p.message}`),
+        ].join('\n'),
       );
     });
 }
