@@ -1,0 +1,95 @@
+import {
+  type BerthEvent,
+  defaultLedgerConfig,
+  EventBus,
+  InstanceService,
+  PortLedger,
+  Reconciler,
+  type Runtime,
+  type RuntimeResolver,
+  silentLogger,
+  templateSchema,
+  type Workspace,
+} from '@berth/core';
+import type { SqliteStore } from '@berth/store-sqlite';
+import { ManualClock } from './manual-clock.js';
+import { memoryStore } from './memory-store.js';
+import { ScriptedRuntime } from './scripted-runtime.js';
+
+export const WORLD_OWNER = 'world-owner';
+
+/** The core's reconciler wired to a ManualClock, a ScriptedRuntime and an in-memory SQLite store. */
+export interface ReconcilerWorld {
+  clock: ManualClock;
+  store: SqliteStore;
+  runtime: ScriptedRuntime;
+  events: BerthEvent[];
+  reconciler: Reconciler;
+  instances: InstanceService;
+  /** Stores a template from its fields (a `command` source unless given). */
+  template(fields: Record<string, unknown>): void;
+  /** The statuses the instance went through, from its `instance.status` events. */
+  statuses(instanceId: string): string[];
+  /** A berth restart: a new reconciler over the same store and runtime. */
+  restart(): Promise<Reconciler>;
+  close(): Promise<void>;
+}
+
+export async function reconcilerWorld(): Promise<ReconcilerWorld> {
+  const clock = new ManualClock();
+  const store = await memoryStore({ clock });
+  const runtime = new ScriptedRuntime({ clock });
+  const bus = new EventBus(store, clock);
+  const events: BerthEvent[] = [];
+  bus.subscribe((e) => events.push(e));
+  const ledger = new PortLedger(store, [], defaultLedgerConfig, clock, silentLogger);
+  const runtimes = resolverOf(runtime);
+  const workspace = memoryWorkspace();
+  let seq = 0;
+  const deps = { store, ledger, runtimes, workspace, events: bus, clock, newId: () => `id-${++seq}` };
+  const newReconciler = () => new Reconciler({ ...deps, log: silentLogger, owner: WORLD_OWNER });
+  const world: ReconcilerWorld = {
+    clock,
+    store,
+    runtime,
+    events,
+    reconciler: newReconciler(),
+    instances: undefined as unknown as InstanceService,
+    template: (fields) => {
+      const template = templateSchema.parse({ source: { kind: 'command', command: 'app' }, ...fields });
+      store.templates.upsert({ template, origin: { kind: 'api' }, updatedAt: clock.now() });
+    },
+    statuses: (id) =>
+      events.filter((e) => e.type === 'instance.status' && e.instanceId === id).map((e) => String(e.data.to)),
+    restart: async () => {
+      await world.reconciler.close();
+      world.reconciler = newReconciler();
+      world.instances = new InstanceService({ ...deps, reconciler: world.reconciler });
+      return world.reconciler;
+    },
+    close: async () => {
+      await world.reconciler.close();
+      store.close();
+    },
+  };
+  world.instances = new InstanceService({ ...deps, reconciler: world.reconciler });
+  return world;
+}
+
+function resolverOf(runtime: Runtime): RuntimeResolver {
+  return {
+    resolve: () => runtime,
+    byKind: () => runtime,
+    all: () => [{ node: 'local', runtime }],
+    hostOf: () => 'local',
+  };
+}
+
+function memoryWorkspace(): Workspace {
+  return {
+    instanceDir: (template, instance) => `/world/${template}/${instance}`,
+    logDir: (id) => `/world/logs/${id}`,
+    create: async () => {},
+    remove: async () => {},
+  };
+}
