@@ -1,0 +1,122 @@
+import type { Instance } from '@berth/core';
+import { type ReconcilerWorld, reconcilerWorld } from '@berth/testkit';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+
+let w: ReconcilerWorld;
+
+beforeEach(async () => {
+  w = await reconcilerWorld();
+});
+afterEach(() => w.close());
+
+async function running(restart: Record<string, unknown>): Promise<Instance> {
+  w.template({ name: 'app', ports: [{ name: 'http', range: [20200, 20299] }], restart });
+  return w.instances.create({ template: 'app', name: 'app-1' }, { wait: true });
+}
+
+/** Crashes the instance's current workload and lets the tick notice it. */
+async function crash(inst: Instance, exitCode: number | null): Promise<Instance> {
+  const fresh = w.instances.get(inst.id);
+  w.runtime.crash(w.store.deployments.find(fresh.currentDeploymentId!)!.handle!, exitCode);
+  await w.reconciler.tick();
+  await w.reconciler.enqueue(inst.id); // waits for the converge the tick queued
+  return w.instances.get(inst.id);
+}
+
+const deploys = () => w.runtime.calls.filter((c) => c.startsWith('deploy')).length;
+const restarts = (id: string) =>
+  w.events.filter((e) => e.type === 'instance.restart' && e.instanceId === id).map((e) => e.data);
+
+describe('restart policy (crash → restart by the Clock, backoff, max retries)', () => {
+  it('on-failure: a crash is error with a retry at the backoff, deployed again when the Clock reaches it', async () => {
+    const inst = await running({ policy: 'on-failure', backoffSeconds: 2, maxRetries: 3 });
+    const crashed = await crash(inst, 3);
+    expect(crashed).toMatchObject({ status: 'error', restartCount: 1, lastExitCode: 3 });
+    expect(crashed.nextRetryAt).toBe(w.clock.now() + 2_000);
+    expect(restarts(inst.id)).toEqual([{ attempt: 1, delayMs: 2_000, exitCode: 3 }]);
+    await w.clock.advance(1_999);
+    expect(deploys()).toBe(1);
+    await w.clock.advance(1);
+    await w.reconciler.enqueue(inst.id);
+    expect(deploys()).toBe(2);
+    expect(w.instances.get(inst.id)).toMatchObject({ status: 'running', restartCount: 1 });
+  });
+
+  it('backs off exponentially up to the cap, then gives up after maxRetries with the reason', async () => {
+    const inst = await running({ policy: 'always', backoffSeconds: 1, maxBackoffSeconds: 3, maxRetries: 3 });
+    for (const delay of [1_000, 2_000, 3_000]) {
+      await crash(inst, 1);
+      await w.clock.advance(delay);
+      await w.reconciler.enqueue(inst.id);
+    }
+    expect(restarts(inst.id).map((d) => d.delayMs)).toEqual([1_000, 2_000, 3_000]);
+    const gaveUp = await crash(inst, 1);
+    expect(gaveUp).toMatchObject({ status: 'error', nextRetryAt: null });
+    expect(gaveUp.errorMessage).toContain('gave up after 3 restarts');
+    await w.clock.advance(60_000);
+    await w.reconciler.tick();
+    await w.reconciler.enqueue(inst.id);
+    expect(deploys()).toBe(4);
+  });
+
+  it('never: a crash is error and nothing restarts', async () => {
+    const inst = await running({ policy: 'never' });
+    const crashed = await crash(inst, 1);
+    expect(crashed).toMatchObject({ status: 'error', nextRetryAt: null });
+    expect(crashed.errorMessage).toContain('the restart policy is never');
+    await w.clock.advance(120_000);
+    expect(deploys()).toBe(1);
+  });
+
+  it('on-failure: a clean exit (code 0) is stopped, its desired state too', async () => {
+    const inst = await running({ policy: 'on-failure' });
+    const exited = await crash(inst, 0);
+    expect(exited).toMatchObject({ status: 'stopped', desiredState: 'stopped', errorMessage: null });
+    await w.clock.advance(120_000);
+    expect(deploys()).toBe(1);
+  });
+
+  it('always: a clean exit restarts too', async () => {
+    const inst = await running({ policy: 'always', backoffSeconds: 1 });
+    expect(await crash(inst, 0)).toMatchObject({ status: 'error', restartCount: 1 });
+    await w.clock.advance(1_000);
+    await w.reconciler.enqueue(inst.id);
+    expect(w.instances.get(inst.id).status).toBe('running');
+  });
+
+  it('a run as long as resetAfterSeconds sets the attempt count back to 0', async () => {
+    const inst = await running({ policy: 'always', backoffSeconds: 1, resetAfterSeconds: 30 });
+    await crash(inst, 1);
+    await w.clock.advance(1_000);
+    await w.reconciler.enqueue(inst.id);
+    expect(w.instances.get(inst.id).restartCount).toBe(1);
+    await w.clock.advance(29_000);
+    await w.reconciler.tick();
+    expect(w.instances.get(inst.id).restartCount).toBe(1);
+    await w.clock.advance(1_000);
+    await w.reconciler.tick();
+    expect(w.instances.get(inst.id).restartCount).toBe(0);
+  });
+
+  it('a vanished workload (removed behind berth’s back) counts as an exit of unknown code', async () => {
+    const inst = await running({ policy: 'on-failure', backoffSeconds: 1 });
+    w.runtime.vanish(w.store.deployments.find(inst.currentDeploymentId!)!.handle!);
+    await w.reconciler.tick();
+    await w.reconciler.enqueue(inst.id);
+    const after = w.instances.get(inst.id);
+    expect(after).toMatchObject({ status: 'error', restartCount: 1, lastExitCode: null });
+    expect(after.errorMessage).toContain('exited (exit code unknown)');
+    await w.clock.advance(1_000);
+    await w.reconciler.enqueue(inst.id);
+    expect(w.instances.get(inst.id).status).toBe('running');
+  });
+
+  it('the tick runs on the Clock: startTicking notices a crash without anyone calling tick()', async () => {
+    const inst = await running({ policy: 'never' });
+    w.reconciler.startTicking(1_000);
+    w.runtime.crash(w.store.deployments.find(inst.currentDeploymentId!)!.handle!, 9);
+    await w.clock.advance(1_000);
+    await w.reconciler.enqueue(inst.id);
+    expect(w.instances.get(inst.id)).toMatchObject({ status: 'error', lastExitCode: 9 });
+  });
+});
