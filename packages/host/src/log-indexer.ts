@@ -49,6 +49,8 @@ export class LogIndexer {
   private closed = false;
   /** When the last pass began looking: lines found by the next one were written after it. */
   private lastLook = 0;
+  /** Size, mtime and inode of each file at the last look. */
+  private readonly seen: Partial<Record<LogStream, string>> = {};
   private readonly listeners = new Set<() => void>();
   private stopWatch: (() => void) | undefined;
   private readonly clock: () => number;
@@ -89,7 +91,8 @@ export class LogIndexer {
     } catch {
       // no inotify (or no directory yet): polling alone
     }
-    const timer = setInterval(poke, this.opts.pollMs ?? (watcher ? 5_000 : 250));
+    // inotify reports every write; the poll only backs it up (and keeps the idle cost low).
+    const timer = setInterval(poke, this.opts.pollMs ?? (watcher ? 30_000 : 250));
     timer.unref?.();
     this.stopWatch = () => {
       clearInterval(timer);
@@ -200,6 +203,10 @@ export class LogIndexer {
     const path = logFilePath(this.logDir, stream);
     const st = await stat(path).catch(() => undefined);
     if (!st) return undefined;
+    // Unchanged since the last look: nothing to read (not even the header).
+    const seen = `${st.size}:${st.mtimeMs}:${st.ino}`;
+    if (this.seen[stream] === seen) return undefined;
+    this.seen[stream] = seen;
     let { base } = await readIndexHeader(this.logDir).then((h) => ({ base: h.base[stream] }));
     const start = this.end[stream];
     if (st.size < start - base) {
