@@ -1,3 +1,4 @@
+import { mkdir } from 'node:fs/promises';
 import { totalmem } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
@@ -24,6 +25,7 @@ import {
   logFilePath,
   logOffsets,
   mapInBatches,
+  PRIVATE_DIR,
   type ProcStat,
   pageSize,
   readLastLines,
@@ -142,6 +144,8 @@ export class ProcessRuntime implements Runtime {
 
   private async start(spec: DeploySpec, opts: DeployOptions): Promise<ObservedWorkload> {
     const offsets = await logOffsets(spec.logDir);
+    // made before the watch starts, or the indexer would fall back to polling
+    await mkdir(spec.logDir, { recursive: true, mode: PRIVATE_DIR });
     await this.keepIndexed(spec.logDir);
     const child = await spawnWorkload(spec, offsets);
     const pid = child.pid!;
