@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdir, mkdtemp, readFile, symlink, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, readFile, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -52,5 +52,28 @@ describe('buildContext', () => {
     await list(buildContext(dir, { dockerfile: 'FROM x\n', dockerignore: '' }));
     expect(await readFile(join(dir, CONTEXT_DOCKERFILE), 'utf8')).toContain('a file of the repository');
     expect(await readFile(join(dir, '.dockerignore'), 'utf8')).toBe('the repository one is replaced');
+  });
+
+  it('makes every file and folder readable by all, so an unprivileged app can read its code (umask 077 copies)', async () => {
+    const dir = await repo();
+    await chmod(join(dir, 'src/app.js'), 0o600);
+    await chmod(join(dir, 'src'), 0o700);
+    const verbose = await new Promise<string>((resolve, reject) => {
+      const tar = spawn('tar', ['-tv', '-f', '-']);
+      let out = '';
+      tar.stdout.on('data', (d: Buffer) => {
+        out += d.toString();
+      });
+      tar.on('error', reject);
+      tar.on('close', () => resolve(out));
+      buildContext(dir, { dockerfile: 'FROM x\n', dockerignore: 'node_modules\n' }).pipe(tar.stdin);
+    });
+    const mode = (name: string) =>
+      verbose
+        .split('\n')
+        .find((l) => l.trim().split(/\s+/).at(-1)?.replace(/^\.\//, '').replace(/\/$/, '') === name)
+        ?.split(' ')[0];
+    expect(mode('src/app.js')).toBe('-rw-r--r--');
+    expect(mode('src')).toBe('drwxr-xr-x');
   });
 });
