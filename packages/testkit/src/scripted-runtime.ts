@@ -58,7 +58,7 @@ export class ScriptedRuntime implements Runtime {
   private readonly serve: boolean;
   private seq = 0;
   private down = false;
-  /** How adopted workloads answer awaitReady: ready, or the error to throw. */
+  /** How awaitReady answers: by the workload's readiness, or this error. */
   adoptedReadiness: 'ready' | Error = 'ready';
 
   constructor(opts: ScriptedRuntimeOptions = {}) {
@@ -151,11 +151,10 @@ export class ScriptedRuntime implements Runtime {
   async awaitReady(handle: WorkloadHandle, spec: DeploySpec, opts: AwaitReadyOptions): Promise<void> {
     this.reachable();
     const w = this.get(handle);
-    if (this.adoptedReadiness !== 'ready') {
-      await this.clock.sleep(0, opts.signal);
-      throw this.adoptedReadiness;
-    }
-    await this.waitReady(w, spec, opts);
+    opts.signal?.throwIfAborted();
+    if (this.adoptedReadiness !== 'ready') throw this.adoptedReadiness;
+    // A planted workload's ports are unknown: it is ready unless adoptedReadiness says otherwise.
+    if (w.spec.ports.length > 0) await this.waitReady(w, spec, opts);
   }
 
   /** A workload labelled `IGNORES_TERM` outlives the graceful stop and is killed after `timeoutMs`. */
