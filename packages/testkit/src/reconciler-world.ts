@@ -2,6 +2,7 @@ import {
   type BerthEvent,
   defaultLedgerConfig,
   EventBus,
+  type HealthProbe,
   InstanceService,
   PortLedger,
   Reconciler,
@@ -35,7 +36,8 @@ export interface ReconcilerWorld {
   close(): Promise<void>;
 }
 
-export async function reconcilerWorld(): Promise<ReconcilerWorld> {
+/** `health`: the probe that runs templates' health checks (none: checks are not run). */
+export async function reconcilerWorld(opts: { health?: HealthProbe } = {}): Promise<ReconcilerWorld> {
   const clock = new ManualClock();
   const store = await memoryStore({ clock });
   const runtime = new ScriptedRuntime({ clock });
@@ -47,7 +49,13 @@ export async function reconcilerWorld(): Promise<ReconcilerWorld> {
   const workspace = memoryWorkspace();
   let seq = 0;
   const deps = { store, ledger, runtimes, workspace, events: bus, clock, newId: () => `id-${++seq}` };
-  const newReconciler = () => new Reconciler({ ...deps, log: silentLogger, owner: WORLD_OWNER });
+  const newReconciler = () =>
+    new Reconciler({
+      ...deps,
+      log: silentLogger,
+      owner: WORLD_OWNER,
+      ...(opts.health ? { health: opts.health } : {}),
+    });
   const world: ReconcilerWorld = {
     clock,
     store,
