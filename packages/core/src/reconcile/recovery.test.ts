@@ -86,6 +86,26 @@ describe('recovery after a berth restart', () => {
     expect(w.runtime.calls).toEqual([`kill ${found.id}`, `remove ${found.id}`]);
   });
 
+  it('a workload found running for an instance recorded stopped is stopped: stopped → stopping → stopped', async () => {
+    const inst = await w.instances.create({ template: 'svc', name: 'svc-1', start: false });
+    const found = w.runtime.plant({ instanceId: inst.id, owner: WORLD_OWNER });
+    const reconciler = await w.restart();
+    await reconciler.recover();
+    expect(w.statuses(inst.id)).toEqual(['stopping', 'stopped']);
+    expect(w.runtime.calls).toEqual([`stop ${found.id}`]);
+  });
+
+  it('a workload found mid-deploy whose template is gone is recorded running: pending → running', async () => {
+    const inst = await w.instances.create({ template: 'svc', name: 'svc-1', start: false });
+    w.store.instances.update(inst.id, { desiredState: 'running', status: 'pending' });
+    w.runtime.plant({ instanceId: inst.id, owner: WORLD_OWNER });
+    w.store.templates.delete('svc');
+    const reconciler = await w.restart();
+    await reconciler.recover();
+    await reconciler.enqueue(inst.id);
+    expect(w.statuses(inst.id)).toEqual(['running']);
+  });
+
   it('a workload that stopped while berth was down is restarted by its policy', async () => {
     const inst = await create('svc-1');
     w.runtime.crash(handleOf(inst), 1);
