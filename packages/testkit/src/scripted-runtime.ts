@@ -54,6 +54,7 @@ export class ScriptedRuntime implements Runtime {
   readonly calls: string[] = [];
   private readonly workloads = new Map<string, Workload>();
   private readonly scripts: DeployScript[] = [];
+  private readonly stopFailures: { error: Error; ended: boolean }[] = [];
   private readonly clock: Clock;
   private readonly serve: boolean;
   private seq = 0;
@@ -85,6 +86,11 @@ export class ScriptedRuntime implements Runtime {
     });
     this.scripts.push({ kind: 'hold', gate });
     return release;
+  }
+
+  /** The next stop fails with `error`, after the workload ended (`ended`) or leaving it running. */
+  failNextStop(error: Error, opts: { ended: boolean }): void {
+    this.stopFailures.push({ error, ended: opts.ended });
   }
 
   /** The workload exits on its own with `exitCode`. */
@@ -162,6 +168,11 @@ export class ScriptedRuntime implements Runtime {
     this.reachable();
     this.calls.push(`stop ${handle.id}`);
     const w = this.workloads.get(handle.id);
+    const failure = this.stopFailures.shift();
+    if (failure) {
+      if (failure.ended) this.end(w, 143);
+      throw failure.error;
+    }
     if (w?.spec.labels[IGNORES_TERM]) await this.clock.sleep(timeoutMs);
     this.end(w, w?.spec.labels[IGNORES_TERM] ? 137 : 143);
   }

@@ -56,6 +56,16 @@ describe('reconciler lifecycle (ScriptedRuntime, ManualClock, in-memory store)',
     expect(w.store.deployments.find(after.currentDeploymentId!)!.ports.http).toBe(port);
   });
 
+  it('a stop that failed half-way leaves stopping, from which a start deploys: stopping → deploying', async () => {
+    const inst = await create();
+    w.runtime.failNextStop(new Error('stop timed out'), { ended: true });
+    await expect(w.instances.stop(inst.name, { wait: true })).rejects.toThrow('stop timed out');
+    expect(w.instances.get(inst.id).status).toBe('stopping');
+    const started = await w.instances.start(inst.name, { wait: true });
+    expect(started.status).toBe('running');
+    expect(w.statuses(inst.id).slice(-3)).toEqual(['stopping', 'deploying', 'running']);
+  });
+
   it('a failed deploy is error with the reason; a start clears it and deploys again', async () => {
     w.runtime.failNextDeploy(new Error('app crashed at start'));
     await expect(create()).rejects.toThrow('app crashed at start');
