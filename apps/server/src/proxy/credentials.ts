@@ -17,7 +17,7 @@ export type TokenCheck = (secret: string) => boolean;
 export function isBerthAuthorization(value: string, isToken?: TokenCheck): boolean {
   if (BERTH_TOKEN.test(value)) return true;
   const secret = BEARER.exec(value)?.[1];
-  return secret !== undefined && isToken !== undefined && isToken(secret);
+  return secret !== undefined && isToken?.(secret) === true;
 }
 
 /**
