@@ -7,7 +7,7 @@ import { recordFigures } from './summary.js';
 
 // A real `berth serve` killed with SIGKILL in the middle of a burst of writes through its API
 // (instance records and port reservations, 8 at a time): the database must pass SQLite's
-// integrity check and hold every write the API acknowledged. Reservations use 41000–41999
+// integrity check and hold every write the API acknowledged. Reservations use 27000–28999, one port per write (below the ephemeral range, where a busy machine's own connections would hold some)
 // (records only: nothing listens on them); no instance is started.
 
 const TOKEN = 'abuse-burst-token';
@@ -65,7 +65,8 @@ describe('berth serve killed with SIGKILL during a burst of API writes', () => {
           if (res.status === 201) instances.push(name);
           else refused.push(`create ${name}: ${res.status} ${await res.text()}`);
         } else {
-          const port = 41_000 + (n % 1000);
+          if (n >= 2000) return; // one port each, never reused: 27000–28999
+          const port = 27_000 + n;
           const res = await write('/ports/reservations', { port, note: `burst ${n}` });
           if (!res) return;
           if (res.status === 201) reservations.push(port);

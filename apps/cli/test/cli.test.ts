@@ -12,8 +12,8 @@ const outsiders: Server[] = [];
 
 beforeAll(async () => {
   t = await startTestServer({
-    apiPort: 47040,
-    proxyPort: 47041,
+    apiPort: 0,
+    proxyPort: 0,
     templates: [echoTemplate('cli', [47600, 47699])],
   });
   env = { ...process.env, BERTH_URL: t.apiUrl, BERTH_HOME: t.home, BERTH_TOKEN: '' };
@@ -50,7 +50,7 @@ describe('berth CLI against a real server', () => {
     expect(created).toMatchObject({
       name: 'alpha',
       status: 'running',
-      proxyUrl: 'http://alpha.localhost:47041/',
+      proxyUrl: `http://alpha.localhost:${t.proxyPort}/`,
     });
     const ps = await json('ps');
     expect(ps.map((i: { name: string }) => i.name)).toEqual(['alpha']);

@@ -15,7 +15,7 @@ let fake: FakeKomodo;
 let env: NodeJS.ProcessEnv;
 
 beforeAll(async () => {
-  t = await startTestServer({ apiPort: 49060, proxyPort: 49061 });
+  t = await startTestServer({ apiPort: 0, proxyPort: 0 });
   fake = await FakeKomodo.start({
     apiKey: KEY,
     apiSecret: SECRET,

@@ -8,8 +8,8 @@ let t: TestServer;
 
 beforeAll(async () => {
   t = await startTestServer({
-    apiPort: 47010,
-    proxyPort: 47011,
+    apiPort: 0,
+    proxyPort: 0,
     templates: [echoTemplate('echo', [47100, 47199])],
   });
 });
@@ -61,7 +61,7 @@ describe('system and nodes', () => {
     const info = await t.api('GET', '/info');
     expect(info.body).toMatchObject({
       dataDir: t.home,
-      proxyPort: 47011,
+      proxyPort: t.proxyPort,
       // docker and compose join these when a local engine answers
       runtimes: expect.arrayContaining([{ node: 'local', kind: 'process', sources: ['command'] }]),
     });
@@ -114,7 +114,7 @@ describe('templates', () => {
   it('reloads the templates folder', async () => {
     const res = await t.api('POST', '/templates/reload');
     expect(res.status).toBe(200);
-    expect(res.body).toMatchObject({ updated: ['echo'], removed: [] });
+    expect(res.body).toMatchObject({ updated: [], unchanged: ['echo'], removed: [] });
   });
 
   it('reports a bad template file by file, field and reason, and changes nothing', async () => {
@@ -153,7 +153,7 @@ describe('instances', () => {
     const port = res.body.ports.http;
     expect(port).toBeGreaterThanOrEqual(47100);
     expect(res.body.url).toBe(`http://127.0.0.1:${port}/`);
-    expect(res.body.proxyUrl).toBe('http://one.localhost:47011/');
+    expect(res.body.proxyUrl).toBe(`http://one.localhost:${t.proxyPort}/`);
     expect(await (await fetch(res.body.url)).text()).toBe('hello from one /');
   });
 
@@ -275,7 +275,9 @@ describe('ports', () => {
     expect((await t.api('POST', '/ports/reservations', { port })).status).toBe(409);
     const inventory = await t.api('GET', '/ports?host=local');
     expect(inventory.body).toContainEqual(expect.objectContaining({ port, ownerKind: 'reservation' }));
-    expect(inventory.body).toContainEqual(expect.objectContaining({ port: 47010, ownerKind: 'process' }));
+    expect(inventory.body).toContainEqual(
+      expect.objectContaining({ port: Number(new URL(t.apiUrl).port), ownerKind: 'process' }),
+    );
     expect((await t.api('DELETE', `/ports/reservations/${port}`)).status).toBe(204);
     expect((await t.api('GET', '/ports/free?count=1&from=47300&to=47399')).body.ports).toEqual([port]);
   });

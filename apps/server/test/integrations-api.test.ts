@@ -7,7 +7,7 @@ let t: TestServer;
 let fake: FakePortainer;
 
 beforeAll(async () => {
-  t = await startTestServer({ apiPort: 49010, proxyPort: 49011 });
+  t = await startTestServer({ apiPort: 0, proxyPort: 0 });
   fake = await FakePortainer.start({
     apiKey: KEY,
     range: [49020, 49049],

@@ -7,8 +7,8 @@ let outsider: Server;
 
 beforeAll(async () => {
   t = await startTestServer({
-    apiPort: 47020,
-    proxyPort: 47021,
+    apiPort: 0,
+    proxyPort: 0,
     templates: [echoTemplate('pin', [47400, 47499])],
   });
 });

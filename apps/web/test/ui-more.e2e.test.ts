@@ -101,6 +101,8 @@ describe('web UI: integrations, ports of every host, nodes, deploy', () => {
     berth = await startBerth(base, {
       BERTH_BUILD_PORTS: `${base + 60}-${base + 69}`,
       BERTH_BASE_IMAGES: JSON.stringify(BASE_IMAGES),
+      // Local folders are build sources only where the operator allows them.
+      BERTH_ALLOW_PATHS: [join(ROOT, 'packages/build/test/fixtures'), join(ROOT, 'test/fixtures')].join(':'),
     });
     browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
     page = await browser.newPage({ viewport: { width: 1280, height: 900 } });

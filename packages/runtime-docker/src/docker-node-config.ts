@@ -129,11 +129,10 @@ export async function dockerNodeEndpoint(
   const files = tlsFiles(c);
   const port = url.port ? Number(url.port) : files ? 2376 : 2375;
   if (!files) return { kind: 'tcp', host: url.hostname, port };
-  const [ca, cert, key] = await Promise.all([
-    readSecretFile(files.ca, 'tls.ca'),
-    readSecretFile(files.cert, 'tls.cert'),
-    readSecretFile(files.key, 'tls.key'),
-  ]);
+  // One after the other, so a missing file is always named in the same order (ca, cert, key).
+  const ca = await readSecretFile(files.ca, 'tls.ca');
+  const cert = await readSecretFile(files.cert, 'tls.cert');
+  const key = await readSecretFile(files.key, 'tls.key');
   return { kind: 'tcp', host: url.hostname, port, tls: { ca, cert, key } };
 }
 
