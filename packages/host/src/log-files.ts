@@ -225,6 +225,8 @@ class IndexFollower {
   private readonly carried: Partial<Record<LogStream, Carried>> = {};
   private readonly unsubscribe: (() => void)[] = [];
   private pos = 0;
+  /** The indexer's epoch `pos` belongs to. */
+  private epoch = 0;
   private emitted: Record<LogStream, number> | undefined;
 
   constructor(
@@ -237,12 +239,37 @@ class IndexFollower {
       );
       if (unsub) this.unsubscribe.push(unsub);
     }
+    this.unsubscribe.push(indexer.hold(() => this.emitted));
   }
 
   /** Where the tail ended: record `count`, and each stream's indexed end. */
   begin(count: number, ends: Record<LogStream, number>): void {
     this.pos = count;
+    this.epoch = this.indexer.epoch;
     this.emitted = { ...ends };
+  }
+
+  /**
+   * After a compaction moved the records: the position just past the first record not read to its
+   * end, found by byte offset walking back (a stream's records end further on the later they are).
+   */
+  private async refind(): Promise<number> {
+    const { indexer } = this;
+    const emitted = this.emitted!;
+    const done: Record<LogStream, boolean> = { stdout: false, stderr: false };
+    let first = indexer.count;
+    for (let hi = indexer.count; hi > 0; ) {
+      const lo = Math.max(0, hi - 512);
+      const recs = await readIndexRecords(indexer.logDir, lo, hi);
+      for (let i = recs.length - 1; i >= 0; i--) {
+        const r = recs[i]!;
+        if (r.end > emitted[r.stream]) first = lo + i;
+        else done[r.stream] = true;
+        if (done.stdout && done.stderr) return first + 1;
+      }
+      hi = lo;
+    }
+    return first + 1;
   }
 
   /**
@@ -291,6 +318,10 @@ class IndexFollower {
   private async next(): Promise<LogLine[]> {
     const { indexer } = this;
     const emitted = this.emitted!;
+    if (this.epoch !== indexer.epoch) {
+      this.pos = await this.refind();
+      this.epoch = indexer.epoch;
+    }
     const recs = await readIndexRecords(indexer.logDir, Math.max(0, this.pos - 1), indexer.count);
     this.pos = indexer.count;
     const out: LogLine[] = [];

@@ -9,8 +9,11 @@
  * lines `[start, end)` of one stream first seen between `tsFrom` and `tsTo`; `approximate` marks
  * bytes written while nobody watched (berth down), timed between the last record and the file's
  * mtime.
+ * Bounded: after a rotation the indexer drops the records of bytes no file holds any more
+ * (compactIndex), so the index holds at most one record per kept line, plus one; readers holding a
+ * record position find their place again by byte offset (LogIndexer.epoch).
  */
-import { link, open, stat, unlink, writeFile } from 'node:fs/promises';
+import { link, open, rename, stat, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { readRange } from './log-cursor.js';
 import { LOG_STREAMS, type LogStream, logFilePath } from './log-streams.js';
@@ -175,6 +178,66 @@ export async function writeIndexBase(logDir: string, stream: LogStream, base: nu
 export async function advanceIndexBase(logDir: string, stream: LogStream, moved: number): Promise<void> {
   const h = await readIndexHeader(logDir);
   await writeIndexBase(logDir, stream, h.base[stream] + moved);
+}
+
+/**
+ * The oldest logical offset of a stream any file still holds: the base less what `<file>.1`, `.2`…
+ * hold (as readLogical walks them). Call it under the file's lock.
+ */
+export async function keptFloor(logDir: string, stream: LogStream, base: number): Promise<number> {
+  const sizes = await rotatedSizes(logFilePath(logDir, stream));
+  return base - sizes.reduce((a, b) => a + b, 0);
+}
+
+const COMPACT_BATCH = 8192;
+
+/**
+ * Rewrites the index without the records that cover only bytes below `floor` (no file holds them
+ * any more), keeping the order of the others and always the last record (the indexer may still
+ * grow it). Written whole under a temporary name (0600, synced) and renamed over, so a crash
+ * leaves the old index or the new one. Returns the records kept, or `count` when none could go.
+ * The caller holds both streams' locks (so no base is written meanwhile) and is the index's one
+ * writer of records.
+ */
+export async function compactIndex(
+  logDir: string,
+  count: number,
+  floor: Record<LogStream, number>,
+  end: Record<LogStream, number>,
+): Promise<number> {
+  const live = (r: IndexRecord, i: number) => i === count - 1 || r.end > floor[r.stream];
+  let dead = 0;
+  for (let lo = 0; lo < count; lo += COMPACT_BATCH) {
+    const recs = await readIndexRecords(logDir, lo, Math.min(count, lo + COMPACT_BATCH));
+    recs.forEach((r, k) => {
+      if (!live(r, lo + k)) dead++;
+    });
+  }
+  if (dead === 0) return count;
+  const path = indexPath(logDir);
+  const header = await readIndexHeader(logDir);
+  const tmp = `${path}.${process.pid}.${Math.random().toString(36).slice(2)}`;
+  const fh = await open(tmp, 'wx', PRIVATE_FILE);
+  let kept = 0;
+  try {
+    await fh.write(encodeHeader({ base: header.base, end }), 0, INDEX_HEADER_BYTES, 0);
+    for (let lo = 0; lo < count; lo += COMPACT_BATCH) {
+      const recs = await readIndexRecords(logDir, lo, Math.min(count, lo + COMPACT_BATCH));
+      const body = recs.filter((r, k) => live(r, lo + k)).map(encodeRecord);
+      if (body.length === 0) continue;
+      const buf = Buffer.concat(body);
+      await fh.write(buf, 0, buf.length, INDEX_HEADER_BYTES + kept * INDEX_RECORD_BYTES);
+      kept += body.length;
+    }
+    await fh.sync();
+    await fh.close();
+    await rename(tmp, path);
+  } catch (err) {
+    await fh.close().catch(() => undefined);
+    await unlink(tmp).catch(() => undefined);
+    throw err;
+  }
+  return kept;
 }
 
 /** Sizes of `<file>.1`, `.2`… as far as they exist. */

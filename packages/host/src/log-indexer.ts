@@ -1,8 +1,10 @@
 import { watch } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import {
+  compactIndex,
   type IndexRecord,
   indexRecordCount,
+  keptFloor,
   readIndexHeader,
   readIndexRecords,
   readLogical,
@@ -54,6 +56,17 @@ export class LogIndexer {
   private readonly listeners = new Set<() => void>();
   private stopWatch: (() => void) | undefined;
   private readonly clock: () => number;
+  /** A file changed since the last look: a rotation may have dropped bytes the index covers. */
+  private changed = false;
+  /** The bases at the last compaction check. */
+  private compactedAt: string | undefined;
+  /** Where each reader still reading records is: their records are kept until they read them. */
+  private readonly holders = new Set<() => Record<LogStream, number> | undefined>();
+  /**
+   * Bumped when a compaction moved records: record positions taken before it are no longer good
+   * (byte offsets are); readers then find their place again by offset.
+   */
+  epoch = 0;
 
   private constructor(
     readonly logDir: string,
@@ -114,6 +127,15 @@ export class LogIndexer {
     return () => this.listeners.delete(fn);
   }
 
+  /**
+   * Keeps the records past the offsets `where` returns (a follower's place) through compactions,
+   * so bytes it carried out of a dropped file still have their records; returns the release.
+   */
+  hold(where: () => Record<LogStream, number> | undefined): () => void {
+    this.holders.add(where);
+    return () => this.holders.delete(where);
+  }
+
   /** Runs `fn` between passes, so the records it reads are not being written. */
   exclusive<T>(fn: () => Promise<T>): Promise<T> {
     const run = this.chain.then(fn);
@@ -147,6 +169,7 @@ export class LogIndexer {
     this.lastLook = looked;
     if (grown.length === 0) {
       this.live = true;
+      await this.compactIfRotated();
       return;
     }
     // Both streams grew in one pass: the one whose file was written first goes first.
@@ -195,7 +218,38 @@ export class LogIndexer {
     await writeIndexRecords(this.logDir, records, at, this.end);
     this.count = at + records.length;
     this.live = true;
+    await this.compactIfRotated();
     for (const fn of this.listeners) fn();
+  }
+
+  /**
+   * After a rotation (a base moved), drops the records of bytes no file holds any more, so the
+   * index stays proportional to the lines the kept files hold. Under both files' locks, so no
+   * rotation writes a base into the index being replaced; a failure leaves the old index.
+   */
+  private async compactIfRotated(): Promise<void> {
+    if (!this.changed) return;
+    this.changed = false;
+    const { base } = await readIndexHeader(this.logDir);
+    const at = `${base.stdout}:${base.stderr}`;
+    if (at === this.compactedAt || this.count < 2) return;
+    this.compactedAt = at;
+    const run = async () => {
+      const h = await readIndexHeader(this.logDir);
+      const floor = { ...h.base };
+      for (const s of LOG_STREAMS) floor[s] = await keptFloor(this.logDir, s, h.base[s]);
+      for (const where of this.holders) {
+        const held = where();
+        if (held) for (const s of LOG_STREAMS) floor[s] = Math.min(floor[s], held[s]);
+      }
+      const kept = await compactIndex(this.logDir, this.count, floor, this.end);
+      if (kept === this.count) return;
+      this.count = kept;
+      this.epoch++;
+    };
+    const feed = this.opts.rotations;
+    const [out, err] = LOG_STREAMS.map((s) => logFilePath(this.logDir, s)) as [string, string];
+    await (feed ? feed.withLock(out, () => feed.withLock(err, run)) : run()).catch(() => undefined);
   }
 
   /** Whole lines appended to a stream since it was last indexed (under the file's lock). */
@@ -207,6 +261,7 @@ export class LogIndexer {
     const seen = `${st.size}:${st.mtimeMs}:${st.ino}`;
     if (this.seen[stream] === seen) return undefined;
     this.seen[stream] = seen;
+    this.changed = true;
     let { base } = await readIndexHeader(this.logDir).then((h) => ({ base: h.base[stream] }));
     const start = this.end[stream];
     if (st.size < start - base) {
