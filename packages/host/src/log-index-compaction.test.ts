@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, openSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, openSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { LogLine } from '@berth/core';
@@ -130,4 +130,33 @@ describe('log index: bounded across rotations', () => {
     expect(since.map(seqOf)).toContain(total - 60);
     release();
   }, 30_000);
+
+  it('keeps the records a follower has not read yet, and drops them once it lets go', async () => {
+    const feed = new LogRotationFeed();
+    indexers = new LogIndexers({ rotations: feed });
+    const rotator = new LogRotator(feed, { maxBytes: 4096, keep: 1 });
+    const { indexer, release } = await indexers.acquire(dir);
+    const letGo = indexer.hold(() => ({ stdout: 0, stderr: 0 })); // a follower still at the start
+    const line = (i: number) => `seq ${i} ${'q'.repeat(100)}\n`;
+    let i = 0;
+    const write = async (n: number) => {
+      for (const end = i + n; i < end; ) {
+        i++;
+        appendFileSync(logFilePath(dir, i % 2 ? 'stdout' : 'stderr'), line(i)); // a record each
+        await indexer.catchUp();
+      }
+      await rotator.rotateDir(dir);
+      await indexer.catchUp();
+    };
+    for (let round = 0; round < 4; round++) await write(80);
+    expect(indexer.epoch).toBe(0);
+    expect(indexer.count).toBe(i);
+    letGo();
+    await write(80);
+    expect(indexer.epoch).toBe(1);
+    expect(indexer.count).toBeLessThanOrEqual(keptNewlines(dir) + 1);
+    const tail = await collect(readLogs(dir, { tail: 5 }, feed, indexers));
+    expect(tail.map(seqOf)).toEqual(range(i - 4, i));
+    release();
+  });
 });
