@@ -33,10 +33,9 @@ describe.skipIf(!docker)('berth detect / deploy', () => {
   beforeAll(async () => {
     home = await tempHome('build-cli');
     await writeFile(join(home.home, 'base-images.json'), JSON.stringify(BASE_IMAGES));
-    process.env.BERTH_BUILD_PORTS = '42100-42199';
     const config = loadServerConfig(
       { home: home.home, templates: home.templates, port: 0, proxyPort: 0, logLevel: 'silent' },
-      { BERTH_ADMIN_TOKEN: 'cli-token', BERTH_ALLOW_PATHS: tmpdir() },
+      { BERTH_ADMIN_TOKEN: 'cli-token', BERTH_ALLOW_PATHS: tmpdir(), BERTH_BUILD_PORTS: '42100-42199' },
     );
     server = await startServer(config, { announce: false });
     await ensureDockerRuntime(server.berth, docker as Dockerode);

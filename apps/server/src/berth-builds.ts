@@ -1,6 +1,6 @@
 import { BuildService, ImageBuilder, type SourcePolicy } from '@berth/build';
-import { type InstanceService, InvalidInput, type Logger, type TemplateService } from '@berth/core';
-import { type BaseImageMap, connectDocker, findDockerEndpoint, loadBaseImages } from '@berth/runtime-docker';
+import type { InstanceService, Logger, TemplateService } from '@berth/core';
+import { type BaseImageMap, connectDocker, findDockerEndpoint } from '@berth/runtime-docker';
 import type Dockerode from 'dockerode';
 
 export interface BuildsDeps {
@@ -10,23 +10,23 @@ export interface BuildsDeps {
   log: Logger;
   /** The local engine's client, when the composition root has one; else it is looked for here. */
   docker?: Dockerode | undefined;
-  baseImages?: BaseImageMap | undefined;
-  env?: NodeJS.ProcessEnv;
+  /** The base-image mapping (BERTH_BASE_IMAGES or base-images.json), as the Docker nodes loaded it. */
+  baseImages: BaseImageMap;
+  /** The host ports built apps lease from (BERTH_BUILD_PORTS); the ledger's range when absent. */
+  portRange?: [number, number] | undefined;
   /** Local directories sources may come from (none: local paths refused) and the caps on an import. */
   sources?: SourcePolicy;
 }
 
 /**
  * Deploy-from-a-repository for the composition root: the image builder on the local engine (found
- * by the ordered strategies when not given), the base-image mapping (BERTH_BASE_IMAGES or
- * base-images.json), and builds left under way by a previous run marked interrupted.
+ * by the ordered strategies when not given), the base-image mapping, and builds left under way by a
+ * previous run marked interrupted.
  */
 export async function startBuilds(d: BuildsDeps): Promise<BuildService> {
   const log = d.log.child({ ns: 'build' });
   const docker = d.docker ?? (await localDocker(log));
-  const env = d.env ?? process.env;
-  const baseImages = d.baseImages ?? (await loadBaseImages(d.home, env)).images;
-  const portRange = buildPorts(env.BERTH_BUILD_PORTS);
+  const { baseImages, portRange } = d;
   const builds = new BuildService({
     home: d.home,
     templates: d.templates,
@@ -47,17 +47,4 @@ async function localDocker(log: Logger): Promise<Dockerode | undefined> {
   const found = await findDockerEndpoint(log);
   if (!found) log.info({}, 'No local Docker engine: repositories can be detected but not built');
   return found ? connectDocker(found.endpoint) : undefined;
-}
-
-/** BERTH_BUILD_PORTS=`41000-41999`: the host ports built apps lease from (the ledger's range when unset). */
-function buildPorts(raw: string | undefined): [number, number] | undefined {
-  if (!raw) return undefined;
-  const m = /^(\d{1,5})-(\d{1,5})$/.exec(raw.trim());
-  const [from, to] = m ? [Number(m[1]), Number(m[2])] : [0, 0];
-  if (!m || from < 1 || to > 65535 || from > to) {
-    throw new InvalidInput(`BERTH_BUILD_PORTS must look like 41000-41999, got '${raw}'`, {
-      details: { field: 'BERTH_BUILD_PORTS' },
-    });
-  }
-  return [from, to];
 }

@@ -28,7 +28,7 @@ import { startIntegrations } from './berth-integrations.js';
 import { HostWorkspace } from './host-workspace.js';
 import { InstanceLogs } from './instance-logs.js';
 import { type BerthLogger, createLogger } from './logger.js';
-import { loadObserveSettings, type ObserveSettings } from './observe/observe-settings.js';
+import type { ObserveSettings } from './observe/observe-settings.js';
 import { startObservers } from './observe/observers.js';
 import { ownerId } from './owner-id.js';
 import type { ServerConfig } from './server-config.js';
@@ -62,7 +62,7 @@ export type Berth = Awaited<ReturnType<typeof createBerth>>;
  * loads the templates folder, adopts what is already running and starts the reconciler's tick.
  */
 export async function createBerth(config: ServerConfig, opts: BerthOptions = {}) {
-  const log = opts.log ?? createLogger(config.logLevel);
+  const log = opts.log ?? createLogger(config.logLevel, config.logFormat);
   const clock = opts.clock ?? systemClock;
   const store = await SqliteStore.open(join(config.home, 'berth.db'), { clock, log });
   const owner = ownerId(store.settings);
@@ -132,6 +132,7 @@ export async function createBerth(config: ServerConfig, opts: BerthOptions = {})
     log,
     docker: dockerNodes.local?.docker,
     baseImages: dockerNodes.baseImages,
+    portRange: config.buildPorts,
     sources: {
       allowPaths: config.allowPaths,
       maxBytes: config.importMaxBytes,
@@ -164,7 +165,7 @@ export async function createBerth(config: ServerConfig, opts: BerthOptions = {})
   reconciler.startTicking(opts.tickMs ?? 1000);
   const observers = startObservers(
     { store, runtimes, workspace, clock, log, logRotations },
-    loadObserveSettings(opts.observe),
+    { ...config.observe, ...opts.observe },
   );
 
   let closed: Promise<void> | undefined;

@@ -13,7 +13,7 @@ import { InvalidInput } from '@berth/core';
  */
 export const DEFAULT_HEAP_GROWTH_PERCENT = 25;
 
-export function heapGrowthPercent(env: NodeJS.ProcessEnv = process.env): number {
+export function heapGrowthPercent(env: NodeJS.ProcessEnv): number {
   const raw = env.BERTH_HEAP_GROWTH_PERCENT;
   if (raw === undefined || raw === '') return DEFAULT_HEAP_GROWTH_PERCENT;
   const n = Number(raw);

@@ -12,10 +12,7 @@ export type LogFormat = 'json' | 'pretty';
  * BERTH_LOG_FORMAT when it is set; otherwise readable lines when stdout is a terminal and JSON lines
  * when it is a file, a pipe or a log collector.
  */
-export function logFormat(
-  env: NodeJS.ProcessEnv = process.env,
-  isTTY = process.stdout.isTTY === true,
-): LogFormat {
+export function logFormat(env: NodeJS.ProcessEnv, isTTY = process.stdout.isTTY === true): LogFormat {
   const raw = env.BERTH_LOG_FORMAT?.trim();
   if (!raw) return isTTY ? 'pretty' : 'json';
   if (raw === 'json' || raw === 'pretty') return raw;
@@ -32,7 +29,7 @@ export function logFormat(
  */
 export function createLogger(
   level: string,
-  format: LogFormat = logFormat(),
+  format: LogFormat,
   /** Where the lines go; stdout when absent. */
   destination?: Writable,
 ): BerthLogger {

@@ -1,6 +1,9 @@
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { InvalidInput } from '@berth/core';
+import { heapGrowthPercent } from './heap-growth.js';
+import { type LogFormat, logFormat } from './logger.js';
+import { loadObserveSettings, type ObserveSettings } from './observe/observe-settings.js';
 
 export type ShutdownPolicy = 'leave' | 'stop';
 
@@ -29,9 +32,21 @@ export interface ServerConfig {
   /** Caps on one build import: BERTH_IMPORT_MAX_MB (200) and BERTH_IMPORT_MAX_FILES (20,000). */
   importMaxBytes: number;
   importMaxFiles: number;
+  /** BERTH_HEAP_GROWTH_PERCENT (25; 0 leaves V8's own policy). */
+  heapGrowthPercent: number;
+  /** BERTH_LOG_FORMAT, else pretty on a terminal and JSON lines otherwise. */
+  logFormat: LogFormat;
+  /** Sampler and log rotation: BERTH_SAMPLE_SECONDS, BERTH_SAMPLE_HISTORY, BERTH_LOG_ROTATE_SECONDS, BERTH_LOG_MAX_BYTES, BERTH_LOG_KEEP. */
+  observe: ObserveSettings;
+  /** BERTH_BUILD_PORTS=`41000-41999`: the host ports built apps lease from (the ledger's range when unset). */
+  buildPorts: [number, number] | undefined;
 }
 
-/** Flags as the CLI passes them; anything missing falls back to the environment, then a default. */
+/**
+ * Flags as the CLI passes them; anything missing falls back to the environment, then a default.
+ * This is the one place the server reads its settings from the environment: the parts it wires
+ * get values, and the library packages read no variable themselves.
+ */
 export interface ServerFlags {
   home?: string | undefined;
   host?: string | undefined;
@@ -64,7 +79,23 @@ export function loadServerConfig(
     allowPaths: allowPaths(flags.allowPath, env.BERTH_ALLOW_PATHS),
     importMaxBytes: countSetting('BERTH_IMPORT_MAX_MB', env.BERTH_IMPORT_MAX_MB, 200) * 1024 * 1024,
     importMaxFiles: countSetting('BERTH_IMPORT_MAX_FILES', env.BERTH_IMPORT_MAX_FILES, 20_000),
+    heapGrowthPercent: heapGrowthPercent(env),
+    logFormat: logFormat(env),
+    observe: loadObserveSettings(env),
+    buildPorts: buildPorts(env.BERTH_BUILD_PORTS),
   };
+}
+
+function buildPorts(raw: string | undefined): [number, number] | undefined {
+  if (!raw) return undefined;
+  const m = /^(\d{1,5})-(\d{1,5})$/.exec(raw.trim());
+  const [from, to] = m ? [Number(m[1]), Number(m[2])] : [0, 0];
+  if (!m || from < 1 || to > 65535 || from > to) {
+    throw new InvalidInput(`BERTH_BUILD_PORTS must look like 41000-41999, got '${raw}'`, {
+      details: { field: 'BERTH_BUILD_PORTS' },
+    });
+  }
+  return [from, to];
 }
 
 function portSetting(what: string, raw: string | number | undefined, fallback: number): number {

@@ -4,7 +4,7 @@ import { restrictUmask, securePrivateHome } from '@berth/host';
 import { announceAdminToken } from './admin-token.js';
 import type { AppContext } from './app-context.js';
 import { type BerthOptions, createBerth } from './berth.js';
-import { heapGrowthPercent, limitHeapGrowth } from './heap-growth.js';
+import { limitHeapGrowth } from './heap-growth.js';
 import { createApp } from './http/create-app.js';
 import { DEFAULT_WEB_DIST } from './http/web-ui.js';
 import { ConnectionRouter } from './proxy/connection-router.js';
@@ -22,7 +22,7 @@ export type RunningServer = Awaited<ReturnType<typeof startServer>>;
 
 /** berth, its API on `config.port` and its reverse proxy on `config.proxyPort`. */
 export async function startServer(config: ServerConfig, opts: StartOptions = {}) {
-  limitHeapGrowth(heapGrowthPercent());
+  limitHeapGrowth(config.heapGrowthPercent);
   // Everything berth writes is its user's alone: umask 077 from here on, and a home made
   // earlier (0755 folders, 0644 database and logs) brought in line before anything opens it.
   restrictUmask();

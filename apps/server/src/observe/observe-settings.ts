@@ -26,17 +26,13 @@ function positive(env: NodeJS.ProcessEnv, name: string, fallback: number, intege
   return n;
 }
 
-/** Sampler and log-rotation settings from the environment, then `overrides` (tests, embedders). */
-export function loadObserveSettings(
-  overrides: Partial<ObserveSettings> = {},
-  env: NodeJS.ProcessEnv = process.env,
-): ObserveSettings {
+/** Sampler and log-rotation settings from the environment (read by loadServerConfig). */
+export function loadObserveSettings(env: NodeJS.ProcessEnv): ObserveSettings {
   return {
     sampleSeconds: positive(env, 'BERTH_SAMPLE_SECONDS', 5),
     sampleHistory: positive(env, 'BERTH_SAMPLE_HISTORY', 720, true),
     logRotateSeconds: positive(env, 'BERTH_LOG_ROTATE_SECONDS', 10),
     logMaxBytes: positive(env, 'BERTH_LOG_MAX_BYTES', defaultLogRotationPolicy.maxBytes, true),
     logKeep: positive(env, 'BERTH_LOG_KEEP', defaultLogRotationPolicy.keep, true),
-    ...overrides,
   };
 }

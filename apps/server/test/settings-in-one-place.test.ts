@@ -1,0 +1,62 @@
+import { InvalidInput } from '@berth/core';
+import { defaultLogRotationPolicy } from '@berth/host';
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_HEAP_GROWTH_PERCENT } from '../src/heap-growth.js';
+import { loadServerConfig } from '../src/index.js';
+
+/**
+ * The server reads its settings in one place: loadServerConfig, from the environment it is given.
+ * The sampler, log rotation, log format, heap growth and build ports used to be read from
+ * process.env by the parts that used them, so an environment passed here did not reach them.
+ */
+describe('loadServerConfig reads every server setting', () => {
+  const home = { home: '/tmp/berth-x' };
+
+  it('keeps the defaults when the environment is empty', () => {
+    const c = loadServerConfig(home, {});
+    expect(c.heapGrowthPercent).toBe(DEFAULT_HEAP_GROWTH_PERCENT);
+    expect(c.buildPorts).toBeUndefined();
+    expect(c.observe).toEqual({
+      sampleSeconds: 5,
+      sampleHistory: 720,
+      logRotateSeconds: 10,
+      logMaxBytes: defaultLogRotationPolicy.maxBytes,
+      logKeep: defaultLogRotationPolicy.keep,
+    });
+    expect(['json', 'pretty']).toContain(c.logFormat);
+  });
+
+  it('takes each variable from the environment it is given', () => {
+    const c = loadServerConfig(home, {
+      BERTH_HEAP_GROWTH_PERCENT: '60',
+      BERTH_LOG_FORMAT: 'json',
+      BERTH_BUILD_PORTS: '42100-42199',
+      BERTH_SAMPLE_SECONDS: '2',
+      BERTH_SAMPLE_HISTORY: '10',
+      BERTH_LOG_ROTATE_SECONDS: '3',
+      BERTH_LOG_MAX_BYTES: '4096',
+      BERTH_LOG_KEEP: '2',
+    });
+    expect(c.heapGrowthPercent).toBe(60);
+    expect(c.logFormat).toBe('json');
+    expect(c.buildPorts).toEqual([42100, 42199]);
+    expect(c.observe).toEqual({
+      sampleSeconds: 2,
+      sampleHistory: 10,
+      logRotateSeconds: 3,
+      logMaxBytes: 4096,
+      logKeep: 2,
+    });
+  });
+
+  it.each([
+    ['BERTH_HEAP_GROWTH_PERCENT', '-1'],
+    ['BERTH_LOG_FORMAT', 'yaml'],
+    ['BERTH_BUILD_PORTS', '42199-42100'],
+    ['BERTH_SAMPLE_SECONDS', '0'],
+    ['BERTH_LOG_KEEP', '1.5'],
+  ])('refuses %s=%s by name, as bad input', (name, value) => {
+    expect(() => loadServerConfig(home, { [name]: value })).toThrow(InvalidInput);
+    expect(() => loadServerConfig(home, { [name]: value })).toThrow(name);
+  });
+});
