@@ -2,6 +2,9 @@ import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 
+// The CLI reads its settings from the environment here and nowhere else: BERTH_URL, BERTH_TOKEN,
+// BERTH_HOME (for the admin token) and the integration credentials; commands get the values.
+
 export interface GlobalOptions {
   server?: string;
   token?: string;
@@ -21,4 +24,20 @@ export function clientToken(opts: GlobalOptions, env = process.env): string | un
   } catch {
     return undefined;
   }
+}
+
+export interface IntegrationCredentials {
+  apiKey?: string | undefined;
+  apiSecret?: string | undefined;
+}
+
+/** `--api-key`/`--api-secret`, else BERTH_INTEGRATION_API_KEY / BERTH_INTEGRATION_API_SECRET. */
+export function integrationCredentials(
+  opts: IntegrationCredentials,
+  env: NodeJS.ProcessEnv = process.env,
+): IntegrationCredentials {
+  return {
+    apiKey: opts.apiKey ?? env.BERTH_INTEGRATION_API_KEY,
+    apiSecret: opts.apiSecret ?? env.BERTH_INTEGRATION_API_SECRET,
+  };
 }

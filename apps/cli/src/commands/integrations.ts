@@ -1,6 +1,7 @@
 import type { ConnectionTestResult, IntegrationView, ScanOutcome } from '@berth/contracts';
 import type { Command } from 'commander';
 import { clientOf, out, show } from '../cli-context.js';
+import { integrationCredentials } from '../client-options.js';
 import { formatTable } from '../table.js';
 
 const when = (ms: number | null) =>
@@ -93,8 +94,10 @@ function registerAdd(integration: Command): void {
 }
 
 function configOf(type: string, opts: Record<string, string | boolean | undefined>): Record<string, unknown> {
-  const apiKey = opts.apiKey ?? process.env.BERTH_INTEGRATION_API_KEY;
-  const apiSecret = opts.apiSecret ?? process.env.BERTH_INTEGRATION_API_SECRET;
+  const { apiKey, apiSecret } = integrationCredentials({
+    apiKey: typeof opts.apiKey === 'string' ? opts.apiKey : undefined,
+    apiSecret: typeof opts.apiSecret === 'string' ? opts.apiSecret : undefined,
+  });
   const environments =
     typeof opts.environments === 'string' && opts.environments !== 'all'
       ? opts.environments.split(',').map((s) => Number(s.trim()))
