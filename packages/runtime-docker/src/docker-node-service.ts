@@ -12,6 +12,7 @@ import {
 } from '@berth/core';
 import { type DockerNode, sshAgentOf } from './docker-node.js';
 import { parseDockerNodeConfig, parseHostKey } from './docker-node-config.js';
+import { ENGINE_DEADLINE_MS } from './engine-deadline.js';
 import { type NodeAddress, nodeAddress, parsePublicAddress } from './node-address.js';
 import type { NodeRuntimeResolver } from './node-runtime-resolver.js';
 import type { HostKeyTrust } from './ssh-host-trust.js';
@@ -155,7 +156,8 @@ export class DockerNodeService {
         address: nodeAddress(before),
       };
     }
-    const result = await this.test(before.name, 1_500);
+    // As long as any remote read may take (an ssh handshake on a busy machine took over 1.5 s).
+    const result = await this.test(before.name, ENGINE_DEADLINE_MS.remote);
     // The test may have recorded the host key on first use.
     const record = this.d.store.nodes.find(before.name) ?? before;
     const stored = record.config.hostKey;

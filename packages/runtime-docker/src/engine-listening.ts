@@ -6,15 +6,15 @@ import type Dockerode from 'dockerode';
  * (ECONNREFUSED…) when it does not. A Docker engine that is shutting down closes its listeners
  * first, then stops its containers while still answering on connections already open — so a
  * container seen exited over a kept-alive connection may be the engine going away, and only a new
- * connection tells. ssh endpoints dial the engine anew per channel, so a ping says it there.
+ * connection tells. ssh endpoints dial the engine anew per request, so there the read itself tells.
  */
 export async function engineListening(docker: Dockerode, signal: AbortSignal): Promise<void> {
   const modem = docker.modem as { socketPath?: unknown; host?: unknown; port?: unknown; agent?: unknown };
-  if (modem.agent) {
-    // dockerode takes an abortSignal here; its types do not say so.
-    await (docker.ping as (opts: { abortSignal: AbortSignal }) => Promise<unknown>)({ abortSignal: signal });
-    return;
-  }
+  // Over ssh every request is a channel that dials the engine anew, so the read that saw the
+  // container stopped already came through a new connection: asking again only adds an ssh round
+  // trip (which on a busy machine outlasted the read deadline and made a stopped instance look
+  // unreachable).
+  if (modem.agent) return;
   const socket =
     typeof modem.socketPath === 'string' && modem.socketPath !== ''
       ? connect(modem.socketPath)
