@@ -30,6 +30,7 @@ import { deploySignal, timedOut } from './deploy-signal.js';
 import { asRuntimeError, isNotFound, portBindFailure } from './docker-errors.js';
 import { DockerRuntime, engineAddress } from './docker-runtime.js';
 import { ENGINE_DEADLINE_MS, withDeadline } from './engine-deadline.js';
+import { engineListening } from './engine-listening.js';
 import { type BaseImageMap, ImageResolver } from './image-resolver.js';
 import { mergeLogs } from './merge-logs.js';
 import { handleOf } from './observed-workload.js';
@@ -185,8 +186,23 @@ export class ComposeRuntime implements Runtime {
     return primary;
   }
 
+  /**
+   * A project found stopped or gone is believed only once the engine also takes a new connection:
+   * one shutting down closes its listeners, then stops its containers while still answering on
+   * kept-alive connections — that is the node going away (RuntimeUnavailable), not the project
+   * failing, and no restart attempt is spent on it (as DockerRuntime.inspect).
+   */
   async inspect(handle: WorkloadHandle): Promise<ObservedWorkload | undefined> {
-    return this.observe(await this.projectContainers(handle.id));
+    const seen = await this.observe(await this.projectContainers(handle.id));
+    if (!seen?.running) {
+      await withDeadline(
+        this.o.node,
+        'a new connection',
+        (signal) => engineListening(this.o.docker, signal),
+        this.o.readDeadlineMs ?? ENGINE_DEADLINE_MS.local,
+      );
+    }
+    return seen;
   }
 
   /** One project's containers → its observed state (the primary service's container speaks for it). */
