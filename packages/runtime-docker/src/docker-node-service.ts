@@ -285,15 +285,9 @@ export class DockerNodeService {
    * use and recorded, unless known_hosts lists the host).
    */
   setHostKey(name: string, hostKey: string | undefined): NodeRecord {
-    if (name === LOCAL_NODE) throw new InvalidInput('node local is this machine; it has no ssh host key');
+    this.checkHostKey(name, hostKey);
     const record = this.d.store.nodes.find(name);
     if (!record) throw new NotFound('node', name);
-    const config = parseDockerNodeConfig(record.config);
-    if (!config.endpoint.startsWith('ssh://')) {
-      throw new InvalidInput(`hostKey applies to ssh:// endpoints only; node ${name} is ${config.endpoint}`, {
-        details: { field: 'hostKey' },
-      });
-    }
     const fingerprint = hostKey === undefined ? undefined : parseHostKey(hostKey);
     const { hostKey: _old, ...rest } = record.config;
     const updated = { ...record, config: fingerprint ? { ...rest, hostKey: fingerprint } : rest };
