@@ -95,7 +95,11 @@ export function App() {
     let live = true;
     api.session().then(
       (session) => live && setState({ kind: 'signed-in', session }),
-      (err) => live && setState({ kind: 'signed-out', reason: messageOf(err) }),
+      // No session yet is the ordinary first visit, not something to warn about; a session that
+      // ended (a revoked token) or a server that cannot answer is.
+      (err) =>
+        live &&
+        setState(firstVisit(err) ? { kind: 'signed-out' } : { kind: 'signed-out', reason: messageOf(err) }),
     );
     const stop = onUnauthorized((message) =>
       setState({ kind: 'signed-out', reason: `Please sign in again: ${message}` }),
@@ -148,4 +152,9 @@ export function App() {
       </main>
     </SessionContext.Provider>
   );
+}
+
+/** The server's answer when no token came at all (see TokenService.verify). */
+function firstVisit(err: unknown): boolean {
+  return err instanceof ApiError && err.status === 401 && err.message.startsWith('Not signed in');
 }
