@@ -14,7 +14,7 @@ beforeAll(async () => {
   t = await startTestServer({
     apiPort: 0,
     proxyPort: 0,
-    templates: [echoTemplate('cli', [47600, 47699])],
+    templates: [echoTemplate('cli', [24600, 24699])],
   });
   env = { ...process.env, BERTH_URL: t.apiUrl, BERTH_HOME: t.home, BERTH_TOKEN: '' };
 });
@@ -66,7 +66,7 @@ describe('berth CLI against a real server', () => {
   it('answers reads with --json: templates, ports, preflight, version, tokens, logs', async () => {
     expect((await json('templates', 'ls'))[0].template.name).toBe('cli');
     expect((await json('templates', 'show', 'cli')).template.ports[0].name).toBe('http');
-    expect((await json('ports', '--free', '2', '--from', '47700', '--to', '47799')).ports).toHaveLength(2);
+    expect((await json('ports', '--free', '2', '--from', '24700', '--to', '24799')).ports).toHaveLength(2);
     expect(Array.isArray(await json('ports'))).toBe(true);
     await json('create', 'cli', '--name', 'beta', '--no-start');
     expect(await json('preflight', 'beta')).toEqual({ canStart: true, portConflicts: [] });
@@ -91,7 +91,7 @@ describe('berth CLI against a real server', () => {
     const unreachable = await new Promise<{ code: number; stderr: string }>((resolve) =>
       execFile(
         process.execPath,
-        [MAIN, 'ps', '--server', 'http://127.0.0.1:47999'],
+        [MAIN, 'ps', '--server', 'http://127.0.0.1:24999'],
         { env },
         (err, _o, stderr) => resolve({ code: Number(err?.code ?? 0), stderr }),
       ),
@@ -102,33 +102,33 @@ describe('berth CLI against a real server', () => {
   });
 
   it('start on a conflict without a terminal prints the conflicts and exits 5', async () => {
-    await json('create', 'cli', '--name', 'gamma', '--port', 'http=47610', '--no-start');
-    await listen(47610);
+    await json('create', 'cli', '--name', 'gamma', '--port', 'http=24610', '--no-start');
+    await listen(24610);
     const res = await berth('start', 'gamma');
     expect(res.code).toBe(5);
     expect(res.stderr).toMatch(/PORT NAME\s+PORT\s+USED BY\s+SUGGESTED/);
-    expect(res.stderr).toContain('berth: Cannot start gamma: port 47610 (http) is in use by');
+    expect(res.stderr).toContain('berth: Cannot start gamma: port 24610 (http) is in use by');
   });
 
   it('start --yes accepts the suggested port', async () => {
     const res = await json('start', 'gamma', '--yes');
     expect(res.status).toBe('running');
-    expect(res.ports.http).not.toBe(47610);
+    expect(res.ports.http).not.toBe(24610);
     await berth('rm', 'gamma');
   });
 
   it('start on a terminal asks, takes a typed port, overrides and starts', async () => {
-    await json('create', 'cli', '--name', 'delta', '--port', 'http=47620', '--no-start');
-    await listen(47620);
+    await json('create', 'cli', '--name', 'delta', '--port', 'http=24620', '--no-start');
+    await listen(24620);
     const { code, output } = await inPseudoTerminal(
       `${process.execPath} ${MAIN} start delta`,
       /Use \d+\? \[Y\/n\]/,
-      '47630',
+      '24630',
     );
-    expect(output).toMatch(/Port 47620 is in use by .+\. Use \d+\? \[Y\/n\]/);
+    expect(output).toMatch(/Port 24620 is in use by .+\. Use \d+\? \[Y\/n\]/);
     expect(code).toBe(0);
     expect(await json('ps')).toContainEqual(
-      expect.objectContaining({ name: 'delta', status: 'running', ports: { http: 47630 } }),
+      expect.objectContaining({ name: 'delta', status: 'running', ports: { http: 24630 } }),
     );
     await berth('rm', 'delta');
   });

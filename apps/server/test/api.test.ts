@@ -10,7 +10,7 @@ beforeAll(async () => {
   t = await startTestServer({
     apiPort: 0,
     proxyPort: 0,
-    templates: [echoTemplate('echo', [47100, 47199])],
+    templates: [echoTemplate('echo', [24100, 24199])],
   });
 });
 afterAll(() => t?.close());
@@ -90,7 +90,7 @@ describe('system and nodes', () => {
 });
 
 describe('templates', () => {
-  const body = { ...echoTemplate('api-made', [47200, 47209]) };
+  const body = { ...echoTemplate('api-made', [24200, 24209]) };
 
   it('lists the folder templates and creates, reads, updates and deletes one', async () => {
     expect(
@@ -151,7 +151,7 @@ describe('instances', () => {
     expect(res.status).toBe(201);
     expect(res.body).toMatchObject({ name: 'one', status: 'running', desiredState: 'running' });
     const port = res.body.ports.http;
-    expect(port).toBeGreaterThanOrEqual(47100);
+    expect(port).toBeGreaterThanOrEqual(24100);
     expect(res.body.url).toBe(`http://127.0.0.1:${port}/`);
     expect(res.body.proxyUrl).toBe(`http://one.localhost:${t.proxyPort}/`);
     expect(await (await fetch(res.body.url)).text()).toBe('hello from one /');
@@ -186,10 +186,10 @@ describe('instances', () => {
   });
 
   it('pins a port with port-override', async () => {
-    const res = await t.api('POST', '/instances/one/port-override', { name: 'http', port: 47150 });
+    const res = await t.api('POST', '/instances/one/port-override', { name: 'http', port: 24150 });
     expect(res.status).toBe(200);
-    expect(res.body.ports.http).toBe(47150);
-    expect(res.body.portOverrides).toEqual({ http: 47150 });
+    expect(res.body.ports.http).toBe(24150);
+    expect(res.body.portOverrides).toEqual({ http: 24150 });
   });
 
   it('lists every change at once: the list body is reused only while the stored data stays the same', async () => {
@@ -201,8 +201,8 @@ describe('instances', () => {
     expect((await one()).status).toBe('stopped');
     await t.api('POST', '/instances/one/start?wait=1');
     expect((await one()).status).toBe('running');
-    await t.api('POST', '/instances/one/port-override', { name: 'http', port: 47151 });
-    expect((await one()).ports.http).toBe(47151);
+    await t.api('POST', '/instances/one/port-override', { name: 'http', port: 24151 });
+    expect((await one()).ports.http).toBe(24151);
     expect((await t.api('GET', '/instances?status=running')).body.map((i: Listed) => i.name)).toEqual([
       'one',
     ]);
@@ -238,7 +238,7 @@ describe('instances', () => {
   it('answers 400 for an invalid name and an unknown port name', async () => {
     const bad = await t.api('POST', '/instances', { template: 'echo', name: 'Bad/Name' });
     expect(bad.status).toBe(400);
-    const port = await t.api('POST', '/instances/one/port-override', { name: 'nope', port: 47160 });
+    const port = await t.api('POST', '/instances/one/port-override', { name: 'nope', port: 24160 });
     expect(port.status).toBe(400);
   });
 
@@ -266,7 +266,7 @@ describe('instances', () => {
 
 describe('ports', () => {
   it('finds free ports, reserves and releases one, and lists the inventory', async () => {
-    const free = await t.api('GET', '/ports/free?host=local&count=3&from=47300&to=47399');
+    const free = await t.api('GET', '/ports/free?host=local&count=3&from=24300&to=24399');
     expect(free.body.ports).toHaveLength(3);
     const port = free.body.ports[0];
     const reserved = await t.api('POST', '/ports/reservations', { port, note: 'for a test' });
@@ -279,6 +279,6 @@ describe('ports', () => {
       expect.objectContaining({ port: Number(new URL(t.apiUrl).port), ownerKind: 'process' }),
     );
     expect((await t.api('DELETE', `/ports/reservations/${port}`)).status).toBe(204);
-    expect((await t.api('GET', '/ports/free?count=1&from=47300&to=47399')).body.ports).toEqual([port]);
+    expect((await t.api('GET', '/ports/free?count=1&from=24300&to=24399')).body.ports).toEqual([port]);
   });
 });
