@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import type { BuildRecord, BuildService } from '@berth/build';
+import type { BuildRecord, BuildService } from '@berth/builder';
 import type { Berth } from '@berth/server';
 import type Dockerode from 'dockerode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

@@ -1,6 +1,6 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { BuildRecord, BuildService } from '@berth/build';
+import type { BuildRecord, BuildService } from '@berth/builder';
 import type { Berth } from '@berth/server';
 import type Dockerode from 'dockerode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

@@ -1,7 +1,7 @@
 import { cp, mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { BuildService, DEFAULT_SOURCE_POLICY, ImageBuilder } from '@berth/build';
+import { BuildService, DEFAULT_SOURCE_POLICY, ImageBuilder } from '@berth/builder';
 import { silentLogger } from '@berth/core';
 import {
   ComposeCli,

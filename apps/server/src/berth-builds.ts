@@ -1,4 +1,4 @@
-import { BuildService, ImageBuilder, type SourcePolicy } from '@berth/build';
+import { BuildService, ImageBuilder, type SourcePolicy } from '@berth/builder';
 import type { InstanceService, Logger, TemplateService } from '@berth/core';
 import { type BaseImageMap, connectDocker, findDockerEndpoint } from '@berth/runtime-docker';
 import type Dockerode from 'dockerode';

@@ -29,7 +29,7 @@ const KEY = 'ptr_web-e2e-5f1c';
 /** The host the fake's second environment names: its containers' ports are taken there. */
 const FAR_HOST = '10.0.0.5';
 const FAR_PORT = 18080;
-const EXPRESS_APP = join(ROOT, 'packages/build/test/fixtures/node-express');
+const EXPRESS_APP = join(ROOT, 'packages/builder/test/fixtures/node-express');
 const STATIC_SITE = join(ROOT, 'test/fixtures/build-static-site');
 const SLOW_BUILD = join(ROOT, 'test/fixtures/build-slow-dockerfile');
 /** scripts/test-images.sh makes these; they stand in for what the plan writes in FROM lines. */
@@ -102,7 +102,9 @@ describe('web UI: integrations, ports of every host, nodes, deploy', () => {
       BERTH_BUILD_PORTS: `${base + 60}-${base + 69}`,
       BERTH_BASE_IMAGES: JSON.stringify(BASE_IMAGES),
       // Local folders are build sources only where the operator allows them.
-      BERTH_ALLOW_PATHS: [join(ROOT, 'packages/build/test/fixtures'), join(ROOT, 'test/fixtures')].join(':'),
+      BERTH_ALLOW_PATHS: [join(ROOT, 'packages/builder/test/fixtures'), join(ROOT, 'test/fixtures')].join(
+        ':',
+      ),
     });
     browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
     page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
