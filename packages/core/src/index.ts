@@ -43,6 +43,7 @@ export * from './integration.js';
 export * from './logger.js';
 export * from './names.js';
 export * from './node.js';
+export * from './nodes/node-driver.js';
 export { bindFailureIn, type FailedBind, PortBindFailed } from './port-bind-failed.js';
 export * from './port-lease.js';
 export {

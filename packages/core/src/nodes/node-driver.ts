@@ -1,0 +1,72 @@
+import type { NodeKind, NodeRecord } from '../node.js';
+import type { PortSource } from '../port-view.js';
+import type { Runtime } from '../runtime.js';
+import type { TemplateSource } from '../template.js';
+
+type SourceKind = TemplateSource['kind'];
+
+/** A runtime of an opened node and the template source kinds it runs there. */
+export interface NodeRuntime {
+  runtime: Runtime;
+  sources: SourceKind[];
+}
+
+/** What a node test found: the engine/cluster it reached, or why it could not. */
+export type NodeProbe =
+  | {
+      ok: true;
+      /** e.g. "Docker 20.10.24", "Swarm (2 nodes)", "Kubernetes v1.31.0". */
+      version: string;
+      latencyMs: number;
+      /** Kind-specific facts shown with the node (host key, swarm members, namespace…). */
+      details?: Record<string, unknown>;
+    }
+  | {
+      ok: false;
+      /** A short machine word: dns, refused, unreachable, tls, hostkey, auth, timeout, unknown. */
+      reason: string;
+      message: string;
+    };
+
+/** A node once its driver has opened it: its runtimes, its port space and a way to test it. */
+export interface OpenedNode {
+  runtimes: NodeRuntime[];
+  /**
+   * The ports its workloads (and anything else on its port space) hold, for the ledger. The
+   * registry asks it only for the node's own host (`NodeRecord.host`).
+   */
+  portSource?: PortSource;
+  /** Where clients and berth's proxy reach its published ports (an address or host name). */
+  address: string;
+  /** Reaches the node within timeoutMs; never throws. */
+  test(timeoutMs: number): Promise<NodeProbe>;
+  /** Ends its connections; the registry drops it after this. */
+  close(): void;
+}
+
+/** Told by a driver while it opens or uses a node (an ssh host key trusted on first use…). */
+export interface NodeDriverHooks {
+  /** Stores a change of the node's config that the driver learned (e.g. `{ hostKey }`). */
+  updateConfig(patch: Record<string, unknown>): void;
+}
+
+/**
+ * One kind of node (local, docker, swarm, kubernetes). Each adapter package exports its driver;
+ * the composition root registers them with the NodeRegistry. Drivers hold no records: the
+ * registry stores them and hands each to `open`.
+ */
+export interface NodeDriver {
+  readonly kind: NodeKind;
+  /**
+   * Checks and normalises the kind's config from the API (endpoint, TLS files, kubeconfig…);
+   * throws InvalidInput naming the field. Returns what is stored in `NodeRecord.config`.
+   */
+  parseConfig(input: unknown): Record<string, unknown>;
+  /**
+   * The port space a new node of this kind publishes into: usually its own name; a node may share
+   * one (two endpoints of one machine). Default: the node's name.
+   */
+  hostOf?(name: string, config: Record<string, unknown>): string;
+  /** Connects (lazily where it can); throws a user-facing error when the record cannot be used at all. */
+  open(record: NodeRecord, hooks: NodeDriverHooks): Promise<OpenedNode>;
+}
