@@ -63,12 +63,16 @@ export interface MonorepoPackage {
   path: string;
   stack: Stack | null;
   framework: string | null;
+  /** Whether it is an app berth can run (a start command or a site), not a library. */
+  deployable?: boolean;
 }
 
 export interface Monorepo {
   /** What declares it: `npm workspaces`, `pnpm-workspace.yaml`, `lerna.json`, or `directories`. */
   tool: string;
   packages: MonorepoPackage[];
+  /** The package the detection plans to deploy (asked for, else the only or first deployable one). */
+  app?: string;
 }
 
 export interface Unsupported {

@@ -11,6 +11,10 @@ export interface NodeContext {
   prodDeps: Set<string>;
   scripts: Record<string, string>;
   main: string | undefined;
+  /** The ES module entry (`bun init` writes `"module": "index.ts"`). */
+  module: string | undefined;
+  /** The first command of `bin`. */
+  bin: string | undefined;
   tooling: NodeTooling;
 }
 

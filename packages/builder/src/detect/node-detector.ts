@@ -1,57 +1,61 @@
 import type { Command, Evidence } from '../detection.js';
 import { type Candidate, candidate } from './candidate.js';
 import { databasesFor, mergeDatabases } from './databases.js';
-import { fileInScript, type NodeContext, safeRelativePath, simpleNodeCommand } from './node-context.js';
+import { type NodeContext, safeRelativePath, simpleNodeCommand } from './node-context.js';
+import { findEntry, isTypeScript, type NodeEntry, typeScriptPlan } from './node-entry.js';
 import { type FrameworkFields, recogniseFramework } from './node-frameworks.js';
+import { readNodeManifest } from './node-manifest.js';
 import { nodeTooling } from './node-package-manager.js';
 import { sourcePortOf } from './source-port.js';
 import { evidence, isRecord, stringRecord, type TreeIndex } from './tree-index.js';
 import { versionFromRange, versionIn } from './version.js';
 
 const DEFAULT_NODE = '22';
-const ENTRY_FILES = [
-  'server.js',
-  'index.js',
-  'app.js',
-  'main.js',
-  'server.mjs',
-  'index.mjs',
-  'src/index.js',
-  'src/server.js',
-];
+const BUN_TYPES = ['@types/bun', 'bun-types'];
 
 export function detectNode(tree: TreeIndex): Candidate | undefined {
-  const pkg = tree.json('package.json');
-  if (!pkg) return undefined;
+  const manifest = readNodeManifest(tree);
+  if (!manifest) return undefined;
+  const { pkg } = manifest;
   const ctx = context(tree, pkg);
+  const bun = bunSignal(ctx, pkg);
+  if (bun && ctx.tooling.name !== 'bun') ctx.tooling = nodeTooling(tree, 'bun@1', true);
   const framework = recogniseFramework(ctx);
-  const entry = entryFile(ctx);
-  const start = framework?.start !== undefined ? framework.start : serverStart(ctx, entry);
+  const entry = findEntry(ctx);
+  const ts = !framework && entry && isTypeScript(entry.file) && !runsScript(ctx)
+    ? typeScriptPlan(ctx, entry.file, bun !== undefined)
+    : undefined;
+  const start =
+    framework?.start !== undefined ? framework.start : (ts?.start ?? serverStart(ctx, entry?.file, bun !== undefined));
   const tooling = !framework && start === null && ctx.prodDeps.size === 0;
   if (tooling) {
     return candidate('node', {
       score: 10,
       port: 3000,
       evidence: [
-        evidence('package.json', 'only development tooling: no dependencies, start script or entry file'),
+        evidence(manifest.file, 'only development tooling: no dependencies, start script or entry file'),
       ],
     });
   }
-  const port = portFields(ctx, framework, entry);
+  const port = portFields(ctx, framework, entry?.file, bun !== undefined);
+  const found = evidenceFor(ctx, manifest.file, framework, entry);
+  if (bun) found.push(bun);
+  if (ts) found.push(ts.evidence);
   return candidate('node', {
     score: score(ctx, framework, start),
     framework: framework?.framework ?? null,
-    evidence: evidenceFor(ctx, framework, entry),
+    evidence: found,
     packageManager: ctx.tooling.name,
     runtimeVersion: runtimeVersion(tree, pkg),
     install: ctx.tooling.install,
-    build: framework?.build ?? (ctx.scripts.build !== undefined ? [ctx.tooling.run('build')] : []),
+    build:
+      framework?.build ?? ts?.build ?? (ctx.scripts.build !== undefined ? [ctx.tooling.run('build')] : []),
     start: framework?.staticDir ? null : start,
     ...port,
     healthPath: framework?.healthPath ?? '/',
     databases: databases(ctx),
     staticDir: framework?.staticDir ?? null,
-    notes: [...(framework?.notes ?? []), ...fastifyNote(ctx, framework, entry)],
+    notes: [...(framework?.notes ?? []), ...fastifyNote(ctx, framework, entry?.file)],
   });
 }
 
@@ -59,34 +63,53 @@ function context(tree: TreeIndex, pkg: Record<string, unknown>): NodeContext {
   const prod = Object.keys(stringRecord(pkg.dependencies));
   const dev = Object.keys(stringRecord(pkg.devDependencies));
   const declared = typeof pkg.packageManager === 'string' ? pkg.packageManager : undefined;
+  const bin = typeof pkg.bin === 'string' ? pkg.bin : Object.values(stringRecord(pkg.bin))[0];
   return {
     tree,
     allDeps: new Set([...prod, ...dev]),
     prodDeps: new Set(prod),
     scripts: stringRecord(pkg.scripts),
     main: typeof pkg.main === 'string' ? pkg.main : undefined,
+    module: typeof pkg.module === 'string' ? pkg.module : undefined,
+    bin,
     tooling: nodeTooling(tree, declared),
   };
 }
 
-function entryFile(ctx: NodeContext): string | undefined {
-  const candidates = [fileInScript(ctx.scripts.start), safeRelativePath(ctx.main), ...ENTRY_FILES];
-  return candidates.find((f): f is string => f !== undefined && ctx.tree.has(f));
+/** Bun runs the app: its lockfile, its types, a TypeScript `module` entry (as `bun init` writes), or a start script calling bun. */
+function bunSignal(ctx: NodeContext, pkg: Record<string, unknown>): Evidence | undefined {
+  if (ctx.tooling.name === 'bun') return evidence(ctx.tooling.evidence[0]?.file ?? 'package.json', 'run by Bun');
+  const types = BUN_TYPES.find((d) => ctx.allDeps.has(d));
+  if (types) return evidence('package.json', `depends on ${types}: run by Bun`);
+  if (/^bun\s/.test(ctx.scripts.start ?? '')) return evidence('package.json', 'the "start" script runs bun');
+  if (typeof pkg.module === 'string' && /\.tsx?$/.test(pkg.module) && pkg.main === undefined)
+    return evidence('package.json', `"module" is TypeScript (${safeRelativePath(pkg.module) ?? '?'}): run by Bun`);
+  return undefined;
 }
 
-function serverStart(ctx: NodeContext, entry: string | undefined): Command | null {
+/** A start script other than `node <file>` is the authors' way to run the app: it wins over an entry guess. */
+function runsScript(ctx: NodeContext): boolean {
+  return ctx.scripts.start !== undefined;
+}
+
+function serverStart(ctx: NodeContext, entry: string | undefined, bun: boolean): Command | null {
   if (ctx.scripts.start !== undefined)
     return simpleNodeCommand(ctx.scripts.start) ?? ctx.tooling.run('start');
-  const runner = ctx.tooling.name === 'bun' ? 'bun' : 'node';
-  return entry ? [runner, entry] : null;
+  return entry ? [bun ? 'bun' : 'node', entry] : null;
 }
 
-function portFields(ctx: NodeContext, fw: FrameworkFields | undefined, entry: string | undefined) {
-  if (fw && fw.framework !== 'express' && fw.framework !== 'fastify') {
-    return { port: fw.port, portFromEnv: fw.portFromEnv };
-  }
-  const hint = sourcePortOf([entry ? ctx.tree.text(entry) : undefined]);
-  return { port: hint.literal ?? 3000, portFromEnv: hint.fromEnv };
+function portFields(
+  ctx: NodeContext,
+  fw: FrameworkFields | undefined,
+  entry: string | undefined,
+  bun: boolean,
+): { port: number; portFromEnv: boolean } {
+  if (fw && !fw.portFromSource) return { port: fw.port, portFromEnv: fw.portFromEnv };
+  const text = entry ? ctx.tree.text(entry) : undefined;
+  const hint = sourcePortOf([text]);
+  // Bun.serve() without a port listens on $PORT, else 3000.
+  const bunDefault = bun && hint.literal === null && /Bun\.serve\(/.test(text ?? '');
+  return { port: hint.literal ?? fw?.port ?? 3000, portFromEnv: hint.fromEnv || bunDefault };
 }
 
 function score(ctx: NodeContext, fw: FrameworkFields | undefined, start: Command | null): number {
@@ -100,13 +123,17 @@ function score(ctx: NodeContext, fw: FrameworkFields | undefined, start: Command
 
 function evidenceFor(
   ctx: NodeContext,
+  manifest: string,
   fw: FrameworkFields | undefined,
-  entry: string | undefined,
+  entry: NodeEntry | undefined,
 ): Evidence[] {
-  const out: Evidence[] = [evidence('package.json', `${ctx.prodDeps.size} dependencies`)];
-  if (fw?.framework) out.push(evidence('package.json', `depends on ${fw.framework}`));
-  if (ctx.scripts.start !== undefined) out.push(evidence('package.json', 'has a "start" script'));
-  if (entry) out.push(evidence(entry, 'entry file'));
+  const out: Evidence[] = [evidence(manifest, `${ctx.prodDeps.size} dependencies`)];
+  if (fw?.via) {
+    const isFile = fw.via.includes('.') && ctx.tree.has(fw.via);
+    out.push(isFile ? evidence(fw.via, `${fw.framework} configuration`) : evidence(manifest, `depends on ${fw.via}`));
+  }
+  if (ctx.scripts.start !== undefined) out.push(evidence(manifest, 'has a "start" script'));
+  if (entry) out.push(evidence(entry.file, entry.how));
   return [...out, ...(fw?.evidence ?? []), ...ctx.tooling.evidence];
 }
 

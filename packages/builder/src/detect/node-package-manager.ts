@@ -20,9 +20,10 @@ const LOCKFILES: [string, NodePackageManager][] = [
   ['npm-shrinkwrap.json', 'npm'],
 ];
 
-export function nodeTooling(tree: TreeIndex, declared: string | undefined): NodeTooling {
-  const lock = LOCKFILES.find(([file]) => tree.has(file));
+/** `declaredWins`: the declared manager is used whatever lockfile is there (Bun runs the app). */
+export function nodeTooling(tree: TreeIndex, declared: string | undefined, declaredWins = false): NodeTooling {
   const fromField = /^(npm|yarn|pnpm|bun)@/.exec(declared ?? '')?.[1] as NodePackageManager | undefined;
+  const lock = LOCKFILES.find(([file, pm]) => tree.has(file) && (!declaredWins || pm === fromField));
   const name = lock?.[1] ?? fromField ?? 'npm';
   const found: Evidence[] = lock
     ? [evidence(lock[0], `lockfile of ${name}`)]
