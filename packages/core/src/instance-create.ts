@@ -1,0 +1,126 @@
+import { resolveConfig } from './config-values.js';
+import { Conflict, NotFound } from './errors.js';
+import type { Instance } from './instance.js';
+import { checkPins, getTemplate, type ServiceDeps } from './instance-deps.js';
+import { assertName } from './names.js';
+import { LOCAL_NODE } from './node.js';
+import { sealSecrets } from './secret-box.js';
+import type { Template } from './template.js';
+
+export interface CreateInstanceInput {
+  template: string;
+  name?: string | undefined;
+  config?: Record<string, unknown> | undefined;
+  /** Pinned ports: port name → host port. */
+  ports?: Record<string, number> | undefined;
+  node?: string | undefined;
+  /** Start right away (default true). */
+  start?: boolean | undefined;
+  /** Where the instance came from, for its created event ("imported from …"). */
+  origin?: string | undefined;
+}
+
+interface NewRecord {
+  template: Template;
+  input: CreateInstanceInput;
+  node: string;
+  config: Instance['config'];
+  pins: Record<string, number>;
+  /** When the request came: the record's createdAt, whatever the lease waited for. */
+  now: number;
+}
+
+/**
+ * Records a new instance with its leases and data directory, or nothing: a directory that
+ * cannot be made takes the record and its leases back. Starting it is the caller's step.
+ */
+export async function recordNewInstance(d: ServiceDeps, input: CreateInstanceInput): Promise<Instance> {
+  const rec = checkNew(d, input);
+  const { instance } = await d.ledger.leaseForNew(rec.template, {
+    host: d.runtimes.hostOf(rec.node),
+    pins: rec.pins,
+    // Nothing starts now: a pinned port someone holds is kept as the pin, unleased, and
+    // settled by the conflict flow at start (the API's answer names the holder).
+    deferPinned: input.start === false,
+    // The deploy this create starts runs next on the instance's chain: its lease check (sticky
+    // ports) takes the view just read instead of reading the machine again.
+    handOff: input.start !== false,
+    record: () => insertNew(d, rec),
+  });
+  await makeDataDir(d, instance);
+  return instance;
+}
+
+/** The request's template, node, name, config and pins, refused before anything is leased. */
+function checkNew(d: ServiceDeps, input: CreateInstanceInput): NewRecord {
+  const template = getTemplate(d, input.template);
+  const node = input.node ?? LOCAL_NODE;
+  if (node !== LOCAL_NODE && !d.store.nodes.find(node)) throw new NotFound('node', node);
+  if (input.name !== undefined) assertName('instance', input.name);
+  const config = sealSecrets(template, resolveConfig(template, input.config), d.secrets);
+  const pins = input.ports ?? {};
+  checkPins(template, pins);
+  return { template, input, node, config, pins, now: d.clock.now() };
+}
+
+async function makeDataDir(d: ServiceDeps, inst: Instance): Promise<void> {
+  try {
+    await d.workspace.create(inst.dataDir);
+  } catch (err) {
+    d.store.transaction(() => {
+      d.ledger.release(inst.id);
+      d.store.instances.delete(inst.id);
+    });
+    throw err;
+  }
+}
+
+/** The new instance's record, written inside the create's lease transaction. */
+function insertNew(d: ServiceDeps, rec: NewRecord): Instance {
+  const { template, input } = rec;
+  checkRoomFor(d, template);
+  const name = input.name ?? nextName(d, template.name);
+  if (d.store.instances.findByName(name)) {
+    throw new Conflict(`an instance named '${name}' already exists`, { code: 'NAME_TAKEN' });
+  }
+  const stopped = input.start === false;
+  const instance: Instance = {
+    id: d.newId(),
+    name,
+    template: template.name,
+    node: rec.node,
+    config: rec.config,
+    portOverrides: rec.pins,
+    desiredState: stopped ? 'stopped' : 'running',
+    status: stopped ? 'stopped' : 'pending',
+    health: null,
+    errorMessage: null,
+    restartCount: 0,
+    lastExitCode: null,
+    nextRetryAt: null,
+    currentDeploymentId: null,
+    dataDir: d.workspace.instanceDir(template.name, name),
+    createdAt: rec.now,
+    updatedAt: rec.now,
+  };
+  d.store.instances.insert(instance);
+  return instance;
+}
+
+/** Counted inside the lease transaction, so two creates cannot both take the last place. */
+function checkRoomFor(d: ServiceDeps, template: Template): void {
+  const max = template.maxInstances;
+  if (max === undefined || d.store.instances.countByTemplate(template.name) < max) return;
+  throw new Conflict(`template '${template.name}' allows at most ${max} instance${max === 1 ? '' : 's'}`, {
+    code: 'MAX_INSTANCES',
+  });
+}
+
+/** Smallest free `<template>-<n>`. */
+function nextName(d: ServiceDeps, template: string): string {
+  const taken = new Set(d.store.instances.namesWithPrefix(`${template}-`));
+  for (let n = 1; ; n++) {
+    const name = `${template}-${n}`;
+    if (!taken.has(name)) return name.length <= 63 ? name : assertName('instance', name);
+  }
+}
