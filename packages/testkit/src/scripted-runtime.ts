@@ -23,12 +23,15 @@ export const IGNORES_TERM = 'berth.scripted/ignores-term';
 export type DeployScript =
   | { kind: 'fail'; error: Error }
   | { kind: 'bind'; ports: string[] }
-  | { kind: 'hold'; gate: Promise<void> };
+  | { kind: 'hold'; gate: Promise<void> }
+  | { kind: 'unready' };
 
 interface Workload {
   handle: WorkloadHandle;
   spec: Pick<DeploySpec, 'instanceId' | 'instanceName' | 'owner' | 'ports' | 'labels'>;
   running: boolean;
+  /** Never passes readiness: a deploy of it waits its whole timeout, then fails. */
+  neverReady?: boolean;
   exitCode: number | null;
   startedAt: number;
   logs: LogLine[];
@@ -88,6 +91,15 @@ export class ScriptedRuntime implements Runtime {
     return release;
   }
 
+  /**
+   * The next deploy starts a workload that never becomes ready: the deploy waits the whole
+   * readiness timeout on the clock, then stops and removes the workload and fails, as the runtime
+   * contract says.
+   */
+  failNextReadiness(): void {
+    this.scripts.push({ kind: 'unready' });
+  }
+
   /** The next stop fails with `error`, after the workload ended (`ended`) or leaving it running. */
   failNextStop(error: Error, opts: { ended: boolean }): void {
     this.stopFailures.push({ error, ended: opts.ended });
@@ -141,8 +153,9 @@ export class ScriptedRuntime implements Runtime {
     this.reachable();
     opts.signal?.throwIfAborted();
     this.calls.push(`deploy ${spec.instanceName}`);
-    await this.runScript(spec, opts.signal);
+    const unready = await this.runScript(spec, opts.signal);
     const w = this.start(spec);
+    if (unready) w.neverReady = true;
     if (this.serve) await this.listen(w, spec);
     try {
       await this.waitReady(w, spec, { timeoutMs: opts.timeoutMs ?? spec.readinessTimeoutMs, ...opts });
@@ -229,12 +242,15 @@ export class ScriptedRuntime implements Runtime {
     return out;
   }
 
-  private async runScript(spec: DeploySpec, signal: AbortSignal | undefined): Promise<void> {
+  /** Runs the next script, if any; true when the workload it starts must never be ready. */
+  private async runScript(spec: DeploySpec, signal: AbortSignal | undefined): Promise<boolean> {
     const script = this.scripts.shift();
-    if (!script) return;
+    if (!script) return false;
     if (script.kind === 'fail') throw script.error;
     if (script.kind === 'bind') throw bindFailure(spec.ports.filter((p) => script.ports.includes(p.name)));
+    if (script.kind === 'unready') return true;
     await Promise.race([script.gate, aborted(signal)]);
+    return false;
   }
 
   private start(spec: DeploySpec): Workload {
@@ -273,13 +289,15 @@ export class ScriptedRuntime implements Runtime {
     w.server = server;
   }
 
-  /** Ready unless the readiness waits on a port the workload does not have: then it times out. */
+  /** Ready unless scripted never to be, or the readiness waits on a port the workload does not have: then it times out. */
   private async waitReady(w: Workload, spec: DeploySpec, opts: AwaitReadyOptions): Promise<void> {
     opts.signal?.throwIfAborted();
     const r = spec.readiness;
-    if (r.kind !== 'port' || w.spec.ports.some((p) => p.hostPort === r.port)) return;
+    const portMissing = r.kind === 'port' && !w.spec.ports.some((p) => p.hostPort === r.port);
+    if (!w.neverReady && !portMissing) return;
     await this.clock.sleep(opts.timeoutMs, opts.signal);
-    throw new Error(`${spec.instanceName} was not ready within ${opts.timeoutMs} ms (port ${r.port})`);
+    const what = r.kind === 'port' ? ` (port ${r.port})` : '';
+    throw new Error(`${spec.instanceName} was not ready within ${opts.timeoutMs} ms${what}`);
   }
 
   private end(w: Workload | undefined, exitCode: number | null): void {
