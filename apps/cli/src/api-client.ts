@@ -1,32 +1,40 @@
 import { type ErrorEnvelope, errorKindOf } from '@berth/contracts';
+import type { ApiCall, ApiPath } from './api-paths.js';
 import { CliError } from './cli-error.js';
 
 type Query = Record<string, string | number | boolean | undefined>;
 
-/** A small client of berth's HTTP API; failures become CliErrors carrying the error's kind. */
+/**
+ * A small client of berth's HTTP API; failures become CliErrors carrying the error's kind. Paths and
+ * bodies are typed from the API document (see api-paths.ts); response types are the caller's.
+ */
 export class ApiClient {
   constructor(
     readonly baseUrl: string,
     private readonly token: string | undefined,
   ) {}
 
-  get<T>(path: string, query?: Query): Promise<T> {
+  get<T>(path: ApiPath<'get'>, query?: Query): Promise<T> {
     return this.request<T>('GET', path, undefined, query);
   }
 
-  post<T>(path: string, body?: unknown, query?: Query): Promise<T> {
+  post<T>(...[path, body, query]: [...ApiCall<'post'>, query?: Query]): Promise<T> {
     return this.request<T>('POST', path, body, query);
   }
 
-  put<T>(path: string, body: unknown): Promise<T> {
+  put<T>(...[path, body]: ApiCall<'put'>): Promise<T> {
     return this.request<T>('PUT', path, body);
   }
 
-  delete(path: string, query?: Query): Promise<void> {
+  patch<T>(...[path, body]: ApiCall<'patch'>): Promise<T> {
+    return this.request<T>('PATCH', path, body);
+  }
+
+  delete(path: ApiPath<'delete'>, query?: Query): Promise<void> {
     return this.request<void>('DELETE', path, undefined, query);
   }
 
-  async request<T>(method: string, path: string, body?: unknown, query?: Query): Promise<T> {
+  private async request<T>(method: string, path: string, body?: unknown, query?: Query): Promise<T> {
     const url = new URL(`${this.baseUrl}/api/v1${path}`);
     for (const [k, v] of Object.entries(query ?? {})) if (v !== undefined) url.searchParams.set(k, String(v));
     const headers: Record<string, string> = {};
@@ -54,7 +62,7 @@ export class ApiClient {
   }
 
   /** Opens a `follow=1` response as Server-Sent Events; failures become CliErrors like any request. */
-  async openEventStream(path: string, query: Query, signal: AbortSignal): Promise<Response> {
+  async openEventStream(path: ApiPath<'get'>, query: Query, signal: AbortSignal): Promise<Response> {
     const url = new URL(`${this.baseUrl}/api/v1${path}`);
     for (const [k, v] of Object.entries(query)) if (v !== undefined) url.searchParams.set(k, String(v));
     const headers: Record<string, string> = { accept: 'text/event-stream' };

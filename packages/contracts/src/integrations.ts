@@ -29,3 +29,9 @@ export const draftTestQuerySchema = z.object({ id: z.string().min(1).optional() 
 
 /** `POST /import/legacy-settings`: the earlier system's settings table, key → text. */
 export const legacySettingsBodySchema = z.record(z.string(), z.string());
+
+/**
+ * `POST /import/service-registry`: the file's JSON as it is. Only the document reads this schema's
+ * shape (any JSON); the import checks the entries itself and names the bad fields.
+ */
+export const serviceRegistryBodySchema = z.unknown();

@@ -1,3 +1,4 @@
+import type { ApiBody } from '../api-paths.js';
 import { CliError } from '../cli-error.js';
 
 export interface DeployFlags {
@@ -9,25 +10,25 @@ export interface DeployFlags {
   healthPath?: string;
 }
 
-export interface DeployBody {
-  source: string;
-  name?: string;
-  databases?: string[];
-  overrides?: { port?: number; stack?: string; start?: string[]; healthPath?: string };
-}
+/** `POST /builds`' body as the API document states it. */
+export type DeployBody = ApiBody<'post', '/builds'>;
+type Overrides = NonNullable<DeployBody['overrides']>;
 
-/** The `POST /builds` body from `berth deploy`'s flags; the server checks the values themselves. */
+/**
+ * The `POST /builds` body from `berth deploy`'s flags. The server checks the words of `--stack` and
+ * `--db` (naming the field), so they are passed on as they were typed.
+ */
 export function deployBody(source: string, f: DeployFlags): DeployBody {
-  const overrides: NonNullable<DeployBody['overrides']> = {
+  const overrides: Overrides = {
     ...(f.port !== undefined ? { port: portFlag(f.port) } : {}),
-    ...(f.stack ? { stack: f.stack } : {}),
+    ...(f.stack ? { stack: f.stack as Overrides['stack'] } : {}),
     ...(f.start ? { start: startFlag(f.start) } : {}),
     ...(f.healthPath ? { healthPath: f.healthPath } : {}),
   };
   return {
     source,
     ...(f.name ? { name: f.name } : {}),
-    ...(f.db.length > 0 ? { databases: f.db.includes('none') ? [] : f.db } : {}),
+    ...(f.db.length > 0 ? { databases: (f.db.includes('none') ? [] : f.db) as DeployBody['databases'] } : {}),
     ...(Object.keys(overrides).length > 0 ? { overrides } : {}),
   };
 }

@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import type { LegacyImportResult, RegistryImportResult } from '@berth/contracts';
 import type { Command } from 'commander';
+import type { ApiBody } from '../api-paths.js';
 import { clientOf, show } from '../cli-context.js';
 
 async function readJson(file: string): Promise<unknown> {
@@ -19,7 +20,11 @@ export function registerImportCommands(program: Command): void {
     )
     .option('--json', 'print JSON')
     .action(async (file: string, opts, cmd: Command) => {
-      const r = await clientOf(cmd).post<LegacyImportResult>('/import/legacy-settings', await readJson(file));
+      const r = await clientOf(cmd).post<LegacyImportResult>(
+        '/import/legacy-settings',
+        // The file's JSON as it is: the server checks its shape and names what is wrong.
+        (await readJson(file)) as ApiBody<'post', '/import/legacy-settings'>,
+      );
       show(r, opts.json, (v) =>
         [
           ...v.created.map((c) => `created ${c.type} integration '${c.name}'`),

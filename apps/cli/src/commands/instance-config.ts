@@ -39,13 +39,13 @@ export function registerInstanceConfigCommand(program: Command): void {
     .option('--json', 'print JSON')
     .action(async (name: string, pairs: string[], opts, cmd: Command) => {
       const api = clientOf(cmd);
-      const path = `/instances/${encodeURIComponent(name)}`;
+      const path = `/instances/${encodeURIComponent(name)}` as const;
       const config = changes(pairs);
       if (opts.stdin) config[opts.stdin] = await readStdin();
       const inst =
         Object.keys(config).length === 0
           ? await api.get<InstanceView>(path)
-          : await api.request<InstanceView>('PATCH', `${path}/config`, { config });
+          : await api.patch<InstanceView>(`${path}/config`, { config });
       show(inst, opts.json, configText);
     });
 }

@@ -1,12 +1,14 @@
 import type { ConnectionTestResult, IntegrationView, ScanOutcome } from '@berth/contracts';
 import type { Command } from 'commander';
+import type { ApiBody } from '../api-paths.js';
 import { clientOf, out, show } from '../cli-context.js';
 import { integrationCredentials } from '../client-options.js';
 import { formatTable } from '../table.js';
 
 const when = (ms: number | null) =>
   ms === null ? 'never' : new Date(ms).toISOString().replace(/\.\d+Z$/, 'Z');
-const path = (name: string, action = '') => `/integrations/${encodeURIComponent(name)}${action}`;
+const path = <A extends string = ''>(name: string, action = '' as A) =>
+  `/integrations/${encodeURIComponent(name)}${action}` as const;
 
 export function registerIntegrationCommands(program: Command): void {
   const integration = program
@@ -82,7 +84,8 @@ function registerAdd(integration: Command): void {
     .option('--json', 'print JSON')
     .action(async (type: string, opts, cmd: Command) => {
       const created = await clientOf(cmd).post<IntegrationView>('/integrations', {
-        type,
+        // The word as typed: the server answers 400 naming `type` when it is no integration type.
+        type: type as ApiBody<'post', '/integrations'>['type'],
         ...(opts.name ? { name: opts.name } : {}),
         enabled: !opts.disabled,
         autoDetect: !opts.manual,

@@ -24,7 +24,7 @@ export function registerLogCommands(program: Command): void {
     .option('--json', 'print JSON (one object per line with -f)')
     .action(async (name: string, opts, cmd: Command) => {
       const api = clientOf(cmd);
-      const path = `/instances/${encodeURIComponent(name)}/logs`;
+      const path = `/instances/${encodeURIComponent(name)}/logs` as const;
       const text = lineText(Boolean(opts.timestamps));
       const query = {
         tail: parseCount(opts.tail, '--tail'),

@@ -10,7 +10,8 @@ import { clientOf, out, show } from '../cli-context.js';
 import { CliError } from '../cli-error.js';
 import { formatTable } from '../table.js';
 
-const path = (name: string, action = '') => `/nodes/${encodeURIComponent(name)}${action}`;
+const path = <A extends string = ''>(name: string, action = '' as A) =>
+  `/nodes/${encodeURIComponent(name)}${action}` as const;
 
 export function registerNodeCommands(program: Command): void {
   const node = program
@@ -141,7 +142,7 @@ function registerHostKey(node: Command): void {
         throw new CliError('invalid', 'give either a SHA256:… fingerprint or --forget');
       }
       const body: UpdateNodeBody = { hostKey: fingerprint ?? null };
-      const updated = await clientOf(cmd).request<NodeDetailView>('PATCH', path(name), body);
+      const updated = await clientOf(cmd).patch<NodeDetailView>(path(name), body);
       show(updated, opts.json, (n) => {
         const now = n.hostKey
           ? `${n.hostKey.fingerprint} (${n.hostKey.from === 'known_hosts' ? 'from known_hosts' : "the node's hostKey"})`
@@ -175,7 +176,7 @@ function registerAddress(node: Command): void {
         throw new CliError('invalid', 'give either a host name or IP address, or --reset');
       }
       const body: UpdateNodeBody = { publicAddress: host ?? null };
-      const updated = await clientOf(cmd).request<NodeDetailView>('PATCH', path(name), body);
+      const updated = await clientOf(cmd).patch<NodeDetailView>(path(name), body);
       show(updated, opts.json, (n) => `node ${n.name}: ${addressNote(n)}`);
     });
 }

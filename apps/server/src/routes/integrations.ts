@@ -3,6 +3,7 @@ import {
   draftTestQuerySchema,
   integrationIdParamsSchema as idParams,
   legacySettingsBodySchema,
+  serviceRegistryBodySchema,
   updateIntegrationBodySchema,
 } from '@berth/contracts';
 import { describeIntegrationTypes } from '@berth/integrations';
@@ -68,7 +69,7 @@ export const integrationRoutes: FastifyPluginAsyncZod<AppContext> = async (app, 
   );
 
   /** The body is the file's JSON; its shape is checked by the import, which names bad fields. */
-  app.post('/import/service-registry', { schema: { tags } }, async (req) =>
+  app.post('/import/service-registry', { schema: { tags, body: serviceRegistryBodySchema } }, async (req) =>
     integrations.importServiceRegistry(req.body),
   );
 };
