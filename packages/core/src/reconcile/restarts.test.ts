@@ -120,3 +120,69 @@ describe('restart policy (crash → restart by the Clock, backoff, max retries)'
     expect(w.instances.get(inst.id)).toMatchObject({ status: 'error', lastExitCode: 9 });
   });
 });
+
+describe('a pending retry and the requests that overtake it', () => {
+  it('a stop cancels it: nothing is deployed when its time comes', async () => {
+    const inst = await running({ policy: 'always', backoffSeconds: 5 });
+    await crash(inst, 1);
+    await w.instances.stop(inst.id, { wait: true });
+    // (its status stays `error`, the crash's record, as a converge leaves any error that is not retried)
+    expect(w.instances.get(inst.id)).toMatchObject({ desiredState: 'stopped', nextRetryAt: null });
+    await w.clock.advance(10_000);
+    await w.reconciler.tick();
+    await w.reconciler.enqueue(inst.id);
+    expect(deploys()).toBe(1);
+  });
+
+  it('a start deploys at once and sets the attempt count back to 0', async () => {
+    const inst = await running({ policy: 'always', backoffSeconds: 30, maxRetries: 3 });
+    await crash(inst, 1);
+    const started = await w.instances.start(inst.id, { wait: true });
+    expect(started).toMatchObject({
+      status: 'running',
+      restartCount: 0,
+      nextRetryAt: null,
+      errorMessage: null,
+    });
+    expect(deploys()).toBe(2);
+    await w.clock.advance(30_000);
+    await w.reconciler.enqueue(inst.id);
+    expect(deploys()).toBe(2);
+  });
+
+  it('a start after giving up begins a fresh count of attempts', async () => {
+    const inst = await running({ policy: 'always', backoffSeconds: 1, maxRetries: 1 });
+    await crash(inst, 1);
+    await w.clock.advance(1_000);
+    await w.reconciler.enqueue(inst.id);
+    expect((await crash(inst, 1)).errorMessage).toBe('app-1 exited with code 1; gave up after 1 restart');
+    await w.instances.start(inst.id, { wait: true });
+    expect(await crash(inst, 1)).toMatchObject({ status: 'error', restartCount: 1 });
+    expect(restarts(inst.id).map((d) => d.attempt)).toEqual([1, 1]);
+  });
+
+  it('removing the instance cancels it', async () => {
+    const inst = await running({ policy: 'always', backoffSeconds: 5 });
+    await crash(inst, 1);
+    await w.instances.remove(inst.id);
+    await w.clock.advance(10_000);
+    expect(deploys()).toBe(1);
+    expect(w.instances.list()).toEqual([]);
+  });
+
+  it('closing the reconciler cancels every pending retry', async () => {
+    const inst = await running({ policy: 'always', backoffSeconds: 5 });
+    await crash(inst, 1);
+    expect(w.clock.pending).toBeGreaterThan(0);
+    await w.reconciler.close();
+    expect(w.clock.pending).toBe(0);
+    await w.clock.advance(10_000);
+    expect(deploys()).toBe(1);
+  });
+
+  it('the message says the delay and the attempt out of how many', async () => {
+    const inst = await running({ policy: 'always', backoffSeconds: 1.5, maxRetries: 4 });
+    const crashed = await crash(inst, 7);
+    expect(crashed.errorMessage).toBe('app-1 exited with code 7; restarting in 1.5s (attempt 1 of 4)');
+  });
+});
