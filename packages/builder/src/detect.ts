@@ -1,6 +1,7 @@
 import { type Candidate, type StackDetector, toDetection } from './detect/candidate.js';
+import { commandPort } from './detect/command-port.js';
 import { detectDotnet } from './detect/dotnet-detector.js';
-import { findMonorepo } from './detect/find-monorepo.js';
+import { findMonorepo, type MonorepoLayout } from './detect/find-monorepo.js';
 import { foreignManifests } from './detect/foreign-manifests.js';
 import { detectGo } from './detect/go-detector.js';
 import { detectJava } from './detect/java-detector.js';
@@ -13,6 +14,13 @@ import { detectRuby } from './detect/ruby-detector.js';
 import { detectRust } from './detect/rust-detector.js';
 import { detectStatic } from './detect/static-detector.js';
 import { evidence, TreeIndex } from './detect/tree-index.js';
+import {
+  chooseApp,
+  monorepoOf,
+  type WorkspacePackage,
+  workspaceDetection,
+  workspacePackage,
+} from './detect/workspace-app.js';
 import type { Detection, DockerfileInfo, Evidence, Monorepo, Unsupported } from './detection.js';
 import { type RepoTree, subtree } from './repo-tree.js';
 
@@ -37,11 +45,16 @@ const FOREIGN_OVERRIDE = 60;
  * What the repository is and how to run it. Pure: reads only through `tree`. When it cannot
  * tell, it says so (`stack: null` with `unsupported` or `monorepo`) instead of guessing.
  */
-export function detect(tree: RepoTree): Detection {
-  return detectIn(new TreeIndex(tree), tree, true);
+export interface DetectOptions {
+  /** In a monorepo: the app to deploy, by folder (`apps/web`), package name or last folder name. */
+  app?: string | undefined;
 }
 
-function detectIn(index: TreeIndex, tree: RepoTree, lookForPackages: boolean): Detection {
+export function detect(tree: RepoTree, options: DetectOptions = {}): Detection {
+  return withPortEvidence(detectIn(new TreeIndex(tree), tree, true, options.app));
+}
+
+function detectIn(index: TreeIndex, tree: RepoTree, lookForPackages: boolean, app?: string): Detection {
   if (index.files.length === 0) return unsupported({ reason: 'no files', found: [] });
   const ranked = DETECTORS.map((d) => d(index))
     .filter((c): c is Candidate => c !== undefined)
@@ -59,10 +72,17 @@ function detectIn(index: TreeIndex, tree: RepoTree, lookForPackages: boolean): D
   const layout = lookForPackages
     ? findMonorepo(index, best !== undefined || dockerfile !== undefined)
     : undefined;
-  const monorepo = layout && {
-    tool: layout.tool,
-    packages: layout.dirs.map((dir) => packageOf(tree, dir)),
-  };
+  const packages = layout ? layout.dirs.map((dir) => packageOf(index, tree, dir)) : [];
+  if (layout?.runner && !dockerfile && (app !== undefined || !rootIsApp(layout, best))) {
+    const chosen = chooseApp(packages, app);
+    if (chosen && 'problem' in chosen)
+      return {
+        ...unsupported({ reason: chosen.problem, found: [] }),
+        monorepo: monorepoOf(layout, packages),
+      };
+    if (chosen) return workspaceDetection(index, layout, packages, chosen);
+  }
+  const monorepo = layout && monorepoOf(layout, packages);
   const detection = dockerfile
     ? fromDockerfile(dockerfile, best)
     : best
@@ -73,10 +93,18 @@ function detectIn(index: TreeIndex, tree: RepoTree, lookForPackages: boolean): D
   return unsupported(whatWasFound(index, foreign, ranked));
 }
 
-function packageOf(tree: RepoTree, dir: string): Monorepo['packages'][number] {
+function packageOf(index: TreeIndex, tree: RepoTree, dir: string): WorkspacePackage {
   const sub = subtree(tree, dir);
-  const d = detectIn(new TreeIndex(sub), sub, false);
-  return { path: dir, stack: d.stack, framework: d.framework };
+  return workspacePackage(index, dir, detectIn(new TreeIndex(sub), sub, false));
+}
+
+/**
+ * A workspace root that is itself an app (a framework or a start of its own, beside library
+ * packages) is deployed as it is; Turborepo and Nx roots never are (their package.json holds the
+ * tooling, or in Nx every app's dependencies).
+ */
+function rootIsApp(layout: MonorepoLayout, best: Candidate | undefined): boolean {
+  return layout.runner === 'workspaces' && best?.stack === 'node' && best.start !== null && best.score >= 70;
 }
 
 /** Lowered when a different real stack came close, so the user looks twice. */
@@ -113,12 +141,32 @@ function fromDockerfile(info: DockerfileInfo, best: Candidate | undefined): Dete
 function withProcfile(d: Detection, index: TreeIndex): Detection {
   const web = procfileWeb(index);
   if (web === undefined || d.staticDir !== null) return d;
-  const readsPort = /\$\{?PORT\b/.test(web) || /^gunicorn\b/.test(web);
+  const port = commandPort(web);
   return {
     ...d,
     start: ['sh', '-c', web],
-    portFromEnv: readsPort || d.portFromEnv,
-    evidence: [...d.evidence, evidence('Procfile', 'web process')],
+    port: port.port ?? d.port,
+    portFromEnv: port.fromEnv || (port.port === null && d.portFromEnv),
+    evidence: [
+      ...d.evidence,
+      evidence('Procfile', 'web process'),
+      ...(port.reason ? [evidence('Procfile', port.reason)] : []),
+    ],
+  };
+}
+
+/** When berth passes `$PORT` and the command binds to it, the evidence says so. */
+function withPortEvidence(d: Detection): Detection {
+  if (!d.portFromEnv || d.start === null || d.evidence.some((e) => /\$PORT/.test(e.reason))) return d;
+  const named = d.start.find((arg) => d.evidence.some((e) => e.file === arg || e.file.endsWith(`/${arg}`)));
+  const file =
+    d.evidence.find((e) => named !== undefined && (e.file === named || e.file.endsWith(`/${named}`)))?.file ??
+    d.evidence.find((e) => e.reason.startsWith('depends on '))?.file ??
+    d.evidence.find((e) => e.file !== '.')?.file ??
+    '.';
+  return {
+    ...d,
+    evidence: [...d.evidence, evidence(file, `listens on $PORT, which berth sets (${d.port})`)],
   };
 }
 

@@ -14,9 +14,10 @@ const SKIPPED = new Set([
   '__pycache__',
   '.next',
   '.nuxt',
-  'bin',
-  'obj',
 ]);
+/** .NET's build output folders: skipped beside a project file only (a Node package's bin/ holds its commands). */
+const DOTNET_OUTPUT = new Set(['bin', 'obj']);
+const DOTNET_PROJECT = /\.(?:cs|fs|vb)proj$/;
 
 export interface ReadRepoTreeOptions {
   /** Stop listing after this many files (default 5000). */
@@ -65,15 +66,22 @@ async function walk(
   out: string[],
 ): Promise<boolean> {
   const subdirs: string[] = [];
+  let dotnet = false;
   const handle = await opendir(join(root, rel));
   for await (const entry of handle) {
     const path = rel ? `${rel}/${entry.name}` : entry.name;
     if (entry.isFile()) {
       if (out.length >= max) return true;
       out.push(path);
+      if (DOTNET_PROJECT.test(entry.name)) dotnet = true;
     } else if (entry.isDirectory() && !SKIPPED.has(entry.name) && depthLeft > 0) {
       subdirs.push(path);
     }
+  }
+  if (dotnet) {
+    const kept = subdirs.filter((d) => !DOTNET_OUTPUT.has(d.slice(d.lastIndexOf('/') + 1)));
+    subdirs.length = 0;
+    subdirs.push(...kept);
   }
   for (const sub of subdirs.sort()) {
     if (await walk(root, sub, depthLeft - 1, max, out)) return true;

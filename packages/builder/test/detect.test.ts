@@ -324,7 +324,14 @@ const CASES: Record<string, Expected> = {
     confidence: [60, 80],
     portFromEnv: true,
   },
-  'monorepo-workspaces': { stack: null, framework: null, port: 8080, pm: null, confidence: [0, 0] },
+  // A Turborepo root deploys its first app (apps/api), built and run through the workspace.
+  'monorepo-workspaces': {
+    stack: 'node',
+    framework: 'turborepo',
+    port: 4000,
+    pm: 'npm',
+    confidence: [90, 100],
+  },
   'multi-directory': { stack: null, framework: null, port: 8080, pm: null, confidence: [0, 0] },
   'unsupported-elixir': { stack: null, framework: null, port: 8080, pm: null, confidence: [0, 0] },
 };
@@ -366,15 +373,16 @@ describe('detect, what it reports beyond the stack', () => {
     }
   });
 
-  it('lists the packages of a workspace monorepo, each with its own stack', async () => {
+  it('lists the packages of a workspace monorepo, each with its own stack, and the app it deploys', async () => {
     const d = detect(await fixtureTree('monorepo-workspaces'));
     expect(d.monorepo).toEqual({
-      tool: 'package.json workspaces',
+      tool: 'turborepo',
       packages: [
-        { path: 'apps/api', stack: 'node', framework: 'express' },
-        { path: 'apps/web', stack: 'node', framework: 'next' },
-        { path: 'packages/ui', stack: 'node', framework: null },
+        { path: 'apps/api', stack: 'node', framework: 'express', deployable: true },
+        { path: 'apps/web', stack: 'node', framework: 'next', deployable: true },
+        { path: 'packages/ui', stack: 'node', framework: null, deployable: false },
       ],
+      app: 'apps/api',
     });
   });
 

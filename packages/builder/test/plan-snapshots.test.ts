@@ -71,7 +71,7 @@ describe('plan', () => {
 
   it('refuses what it cannot build, saying why', async () => {
     const elixir = detect(await fixtureTree('unsupported-elixir'));
-    const monorepo = detect(await fixtureTree('monorepo-workspaces'));
+    const monorepo = detect(await fixtureTree('mono-libraries-only'));
     const express = detect(await fixtureTree('node-express'));
     expect(() => plan(elixir, { name: 'x' })).toThrow(/Elixir/);
     expect(() => plan(monorepo, { name: 'x' })).toThrow(/choose one of its packages/);

@@ -4,7 +4,13 @@ import { databasesFor } from './databases.js';
 import { depth, evidence, isRecord, type TreeIndex } from './tree-index.js';
 import { versionIn } from './version.js';
 
-const SAFE_PROJECT = /^[\w][\w./-]{0,200}\.csproj$/;
+const SAFE_PROJECT = /^[\w][\w./-]{0,200}\.(?:cs|fs|vb)proj$/;
+/** C#, F# and Visual Basic projects build and publish alike. */
+const LANGUAGES: Record<string, { name: string; source: string }> = {
+  csproj: { name: 'C#', source: '.cs' },
+  fsproj: { name: 'F#', source: '.fs' },
+  vbproj: { name: 'Visual Basic', source: '.vb' },
+};
 const SAFE_ASSEMBLY = /^[\w][\w.-]{0,100}$/;
 
 export function detectDotnet(tree: TreeIndex): Candidate | undefined {
@@ -12,7 +18,8 @@ export function detectDotnet(tree: TreeIndex): Candidate | undefined {
   if (!project) return undefined;
   const text = tree.text(project) ?? '';
   const web = /Sdk\s*=\s*"Microsoft\.NET\.Sdk\.Web"/.test(text);
-  const hasCs = tree.files.some((f) => f.endsWith('.cs'));
+  const language = LANGUAGES[project.slice(project.lastIndexOf('.') + 1)]!;
+  const hasCs = tree.files.some((f) => f.endsWith(language.source));
   // A project file at the root, or under a solution, is the app; a lone one deeper is likely a stray tool.
   const rooted = depth(project) === 0 || tree.withSuffix('.sln', 0).length > 0;
   const assembly = assemblyName(project, text);
@@ -20,7 +27,9 @@ export function detectDotnet(tree: TreeIndex): Candidate | undefined {
   return candidate('dotnet', {
     score: Math.min(100, (rooted ? 60 : 20) + (hasCs ? 15 : 0) + (web ? 20 : 0)),
     framework: web ? 'aspnetcore' : 'console',
-    evidence: [evidence(project, web ? 'ASP.NET Core project (Sdk.Web)' : '.NET project')],
+    evidence: [
+      evidence(project, `${web ? 'ASP.NET Core project (Sdk.Web)' : '.NET project'} in ${language.name}`),
+    ],
     packageManager: 'nuget',
     runtimeVersion: runtimeVersion(tree, text),
     install: [['dotnet', 'restore', project]],
@@ -34,7 +43,9 @@ export function detectDotnet(tree: TreeIndex): Candidate | undefined {
 }
 
 function findProject(tree: TreeIndex): string | undefined {
-  const projects = tree.withSuffix('.csproj', 2).filter((p) => SAFE_PROJECT.test(p) && !p.includes('..'));
+  const projects = ['.csproj', '.fsproj', '.vbproj']
+    .flatMap((ext) => tree.withSuffix(ext, 2))
+    .filter((p) => SAFE_PROJECT.test(p) && !p.includes('..'));
   const notTests = projects.filter((p) => !/test/i.test(p));
   return [...notTests, ...projects].sort((a, b) => depth(a) - depth(b))[0];
 }
@@ -46,7 +57,7 @@ function assemblyName(project: string, text: string): string | undefined {
     project
       .split('/')
       .pop()!
-      .replace(/\.csproj$/, '');
+      .replace(/\.(?:cs|fs|vb)proj$/, '');
   return SAFE_ASSEMBLY.test(name) ? name : undefined;
 }
 

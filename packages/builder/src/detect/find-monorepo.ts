@@ -20,18 +20,41 @@ const APP_MANIFESTS = [
 export interface MonorepoLayout {
   tool: Monorepo['tool'];
   dirs: string[];
+  /** The tool builds go through: Turborepo or Nx, or the package manager's workspaces; none for plain directories. */
+  runner: 'turborepo' | 'nx' | 'workspaces' | null;
 }
 
-/** Workspaces declared by npm/yarn/pnpm/lerna, else several app directories and no app at the root. */
+/**
+ * Turborepo (`turbo.json`) or Nx (`nx.json`, `workspace.json`, `project.json`s), workspaces
+ * declared by npm/yarn/pnpm/lerna, else several app directories and no app at the root.
+ */
 export function findMonorepo(tree: TreeIndex, rootIsApp: boolean): MonorepoLayout | undefined {
   const declared = declaredWorkspaces(tree);
-  if (declared) {
-    const dirs = packageDirs(tree).filter((dir) => declared.globs.some((g) => globMatches(g, dir)));
-    return { tool: declared.tool, dirs };
-  }
+  const nx = nxProjects(tree);
+  const dirs = declared
+    ? packageDirs(tree).filter((dir) => declared.globs.some((g) => globMatches(g, dir)))
+    : [];
+  const all = [...new Set([...dirs, ...(nx ?? [])])].sort();
+  if (tree.has('turbo.json') && (declared || all.length > 0))
+    return { tool: 'turborepo', dirs: all, runner: 'turborepo' };
+  if (nx) return { tool: 'nx', dirs: all, runner: 'nx' };
+  if (declared) return { tool: declared.tool, dirs, runner: 'workspaces' };
   if (rootIsApp) return undefined;
-  const dirs = appDirs(tree);
-  return dirs.length > 0 ? { tool: 'directories', dirs } : undefined;
+  const apps = appDirs(tree);
+  return apps.length > 0 ? { tool: 'directories', dirs: apps, runner: null } : undefined;
+}
+
+/** Nx projects: `project.json` folders (the root's own is a standalone app, not a project list) and workspace.json's. */
+function nxProjects(tree: TreeIndex): string[] | undefined {
+  const nested = tree.files
+    .filter((f) => f.endsWith('/project.json') && depth(f) <= 3)
+    .map((f) => f.slice(0, -'/project.json'.length));
+  const ws = tree.json('workspace.json');
+  const listed = isRecord(ws?.projects)
+    ? Object.values(ws.projects).filter((v): v is string => typeof v === 'string' && !v.includes('..'))
+    : [];
+  if (!tree.has('nx.json') && !ws && nested.length === 0) return undefined;
+  return [...new Set([...nested, ...listed.map((d) => d.replace(/^\.\//, '').replace(/\/$/, ''))])];
 }
 
 function declaredWorkspaces(tree: TreeIndex): { tool: string; globs: string[] } | undefined {
@@ -68,10 +91,11 @@ function packageDirs(tree: TreeIndex): string[] {
 
 function appDirs(tree: TreeIndex): string[] {
   const dirs = new Set<string>();
+  if (tree.first('settings.gradle', 'settings.gradle.kts', 'go.work')) return [];
   for (const f of tree.files) {
     if (depth(f) !== 1) continue;
     const [dir, name] = f.split('/') as [string, string];
-    if (APP_MANIFESTS.includes(name) || name.endsWith('.csproj')) dirs.add(dir);
+    if (APP_MANIFESTS.includes(name) || /\.(?:cs|fs|vb)proj$/.test(name)) dirs.add(dir);
   }
   return [...dirs].sort();
 }

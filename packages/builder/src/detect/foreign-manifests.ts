@@ -18,7 +18,6 @@ const FOREIGN: [RegExp, string][] = [
   [/^dune-project$/, 'OCaml (dune)'],
   [/^(?:cpanfile|Makefile\.PL)$/, 'Perl'],
   [/^gleam\.toml$/, 'Gleam'],
-  [/^[\w-]+\.fsproj$/, 'F#'],
 ];
 
 export interface ForeignManifest {

@@ -22,11 +22,16 @@ export function detectNode(tree: TreeIndex): Candidate | undefined {
   if (bun && ctx.tooling.name !== 'bun') ctx.tooling = nodeTooling(tree, 'bun@1', true);
   const framework = recogniseFramework(ctx);
   const entry = findEntry(ctx);
-  const ts = !framework && entry && isTypeScript(entry.file) && !runsScript(ctx)
-    ? typeScriptPlan(ctx, entry.file, bun !== undefined)
-    : undefined;
+  // Plain servers (no framework, or Express/Fastify, whose start is the entry) run TypeScript as planned here.
+  const plainServer = framework === undefined || framework.start === undefined;
+  const ts =
+    plainServer && entry && isTypeScript(entry.file) && !runsScript(ctx)
+      ? typeScriptPlan(ctx, entry.file, bun !== undefined)
+      : undefined;
   const start =
-    framework?.start !== undefined ? framework.start : (ts?.start ?? serverStart(ctx, entry?.file, bun !== undefined));
+    framework?.start !== undefined
+      ? framework.start
+      : (ts?.start ?? serverStart(ctx, entry?.file, bun !== undefined));
   const tooling = !framework && start === null && ctx.prodDeps.size === 0;
   if (tooling) {
     return candidate('node', {
@@ -48,8 +53,9 @@ export function detectNode(tree: TreeIndex): Candidate | undefined {
     packageManager: ctx.tooling.name,
     runtimeVersion: runtimeVersion(tree, pkg),
     install: ctx.tooling.install,
-    build:
-      framework?.build ?? ts?.build ?? (ctx.scripts.build !== undefined ? [ctx.tooling.run('build')] : []),
+    build: plainServer
+      ? (ts?.build ?? (ctx.scripts.build !== undefined ? [ctx.tooling.run('build')] : []))
+      : framework.build,
     start: framework?.staticDir ? null : start,
     ...port,
     healthPath: framework?.healthPath ?? '/',
@@ -78,12 +84,16 @@ function context(tree: TreeIndex, pkg: Record<string, unknown>): NodeContext {
 
 /** Bun runs the app: its lockfile, its types, a TypeScript `module` entry (as `bun init` writes), or a start script calling bun. */
 function bunSignal(ctx: NodeContext, pkg: Record<string, unknown>): Evidence | undefined {
-  if (ctx.tooling.name === 'bun') return evidence(ctx.tooling.evidence[0]?.file ?? 'package.json', 'run by Bun');
+  if (ctx.tooling.name === 'bun')
+    return evidence(ctx.tooling.evidence[0]?.file ?? 'package.json', 'run by Bun');
   const types = BUN_TYPES.find((d) => ctx.allDeps.has(d));
   if (types) return evidence('package.json', `depends on ${types}: run by Bun`);
   if (/^bun\s/.test(ctx.scripts.start ?? '')) return evidence('package.json', 'the "start" script runs bun');
   if (typeof pkg.module === 'string' && /\.tsx?$/.test(pkg.module) && pkg.main === undefined)
-    return evidence('package.json', `"module" is TypeScript (${safeRelativePath(pkg.module) ?? '?'}): run by Bun`);
+    return evidence(
+      'package.json',
+      `"module" is TypeScript (${safeRelativePath(pkg.module) ?? '?'}): run by Bun`,
+    );
   return undefined;
 }
 
@@ -130,7 +140,9 @@ function evidenceFor(
   const out: Evidence[] = [evidence(manifest, `${ctx.prodDeps.size} dependencies`)];
   if (fw?.via) {
     const isFile = fw.via.includes('.') && ctx.tree.has(fw.via);
-    out.push(isFile ? evidence(fw.via, `${fw.framework} configuration`) : evidence(manifest, `depends on ${fw.via}`));
+    out.push(
+      isFile ? evidence(fw.via, `${fw.framework} configuration`) : evidence(manifest, `depends on ${fw.via}`),
+    );
   }
   if (ctx.scripts.start !== undefined) out.push(evidence(manifest, 'has a "start" script'));
   if (entry) out.push(evidence(entry.file, entry.how));

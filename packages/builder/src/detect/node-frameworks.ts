@@ -70,12 +70,16 @@ const FRAMEWORKS: NodeFramework[] = [
     }),
   },
   {
-    dep: (ctx) => ['@tanstack/react-start', '@tanstack/solid-start', '@tanstack/start'].find((d) => ctx.allDeps.has(d)),
+    dep: (ctx) =>
+      ['@tanstack/react-start', '@tanstack/solid-start', '@tanstack/start'].find((d) => ctx.allDeps.has(d)),
     recognise: (ctx) => {
       const vinxi = ctx.allDeps.has('vinxi');
       return {
         framework: 'tanstack-start',
-        build: buildStep(ctx, vinxi ? ['node_modules/.bin/vinxi', 'build'] : ['node_modules/.bin/vite', 'build']),
+        build: buildStep(
+          ctx,
+          vinxi ? ['node_modules/.bin/vinxi', 'build'] : ['node_modules/.bin/vite', 'build'],
+        ),
         // Nitro's node server, which listens on $PORT (3000 without it).
         start: ['node', '.output/server/index.mjs'],
         port: 3000,
@@ -139,7 +143,10 @@ const FRAMEWORKS: NodeFramework[] = [
     recognise: (ctx) => ({
       ...staticFrontend(ctx, 'expo', 'dist', 'expo'),
       // `expo export -p web` writes the web build to dist/ (a build script may do the same).
-      build: ctx.scripts.build !== undefined ? [ctx.tooling.run('build')] : [['node_modules/.bin/expo', 'export', '-p', 'web']],
+      build:
+        ctx.scripts.build !== undefined
+          ? [ctx.tooling.run('build')]
+          : [['node_modules/.bin/expo', 'export', '-p', 'web']],
     }),
   },
   {
@@ -173,14 +180,18 @@ function vite(ctx: NodeContext): FrameworkFields {
     portFromEnv: false,
     portFromSource: true,
     staticDir: null,
-    evidence: [evidence('package.json', 'the "start" script runs a server: server-rendered, not a static site')],
+    evidence: [
+      evidence('package.json', 'the "start" script runs a server: server-rendered, not a static site'),
+    ],
   };
 }
 
 function angular(ctx: NodeContext): FrameworkFields {
   const project = angularProject(ctx);
   const ng = buildStep(ctx, ['node_modules/.bin/ng', 'build']);
-  const found = project ? [evidence('angular.json', `project "${project.name}", output ${project.base}`)] : [];
+  const found = project
+    ? [evidence('angular.json', `project "${project.name}", output ${project.base}`)]
+    : [];
   const base = project?.base ?? 'dist';
   if (ctx.allDeps.has('@angular/ssr')) {
     return {
@@ -205,7 +216,10 @@ function angularProject(ctx: NodeContext): { name: string; base: string; browser
   const preferred = typeof json?.defaultProject === 'string' ? json.defaultProject : undefined;
   const name =
     [preferred, ...names].find(
-      (n) => n !== undefined && isRecord(projects[n]) && (projects[n] as Record<string, unknown>).projectType !== 'library',
+      (n) =>
+        n !== undefined &&
+        isRecord(projects[n]) &&
+        (projects[n] as Record<string, unknown>).projectType !== 'library',
     ) ?? undefined;
   if (name === undefined || !/^[\w.-]{1,100}$/.test(name)) return undefined;
   const p = projects[name] as Record<string, unknown>;
@@ -214,11 +228,15 @@ function angularProject(ctx: NodeContext): { name: string; base: string; browser
   const builder = typeof build.builder === 'string' ? build.builder : '';
   const options = isRecord(build.options) ? build.options : {};
   const out = options.outputPath;
-  const base = safeRelativePath(typeof out === 'string' ? out : isRecord(out) && typeof out.base === 'string' ? out.base : undefined) ?? `dist/${name}`;
+  const base =
+    safeRelativePath(
+      typeof out === 'string' ? out : isRecord(out) && typeof out.base === 'string' ? out.base : undefined,
+    ) ?? `dist/${name}`;
   // The application builder (Angular 17+) writes browser files under browser/; the older one, at the root.
   const browserSub = isRecord(out) && typeof out.browser === 'string' ? out.browser : 'browser';
   const application = /:application$/.test(builder) || builder === '';
-  const browser = application && browserSub !== '' ? `${base}/${safeRelativePath(browserSub) ?? 'browser'}` : base;
+  const browser =
+    application && browserSub !== '' ? `${base}/${safeRelativePath(browserSub) ?? 'browser'}` : base;
   return { name, base, browser };
 }
 

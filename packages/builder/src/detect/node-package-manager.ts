@@ -21,7 +21,11 @@ const LOCKFILES: [string, NodePackageManager][] = [
 ];
 
 /** `declaredWins`: the declared manager is used whatever lockfile is there (Bun runs the app). */
-export function nodeTooling(tree: TreeIndex, declared: string | undefined, declaredWins = false): NodeTooling {
+export function nodeTooling(
+  tree: TreeIndex,
+  declared: string | undefined,
+  declaredWins = false,
+): NodeTooling {
   const fromField = /^(npm|yarn|pnpm|bun)@/.exec(declared ?? '')?.[1] as NodePackageManager | undefined;
   const lock = LOCKFILES.find(([file, pm]) => tree.has(file) && (!declaredWins || pm === fromField));
   const name = lock?.[1] ?? fromField ?? 'npm';

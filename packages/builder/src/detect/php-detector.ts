@@ -9,7 +9,7 @@ const DEFAULT_PHP = '8.3';
 interface PhpFramework {
   name: string | null;
   /** The web root handed to the server; one of a fixed set, never a path from the repository. */
-  docroot: '.' | 'public';
+  docroot: '.' | 'public' | 'web';
   evidence: Evidence[];
 }
 
@@ -57,6 +57,8 @@ function framework(tree: TreeIndex, require: Record<string, string>): PhpFramewo
       evidence: [evidence('composer.json', 'requires symfony/framework-bundle')],
     };
   }
+  const drupal = drupalOf(tree, require);
+  if (drupal) return drupal;
   const wp = tree.first('wp-config.php', 'wp-config-sample.php', 'wp-includes/version.php', 'wp-login.php');
   if (wp) return { name: 'wordpress', docroot: '.', evidence: [evidence(wp, 'WordPress')] };
   const docroot = tree.has('public/index.php') ? 'public' : '.';
@@ -73,4 +75,18 @@ function envDatabase(tree: TreeIndex): ('postgres' | 'mysql')[] {
   if (driver === 'pgsql') return ['postgres'];
   if (driver === 'mysql' || driver === 'mariadb') return ['mysql'];
   return [];
+}
+
+/** Drupal: its core as a Composer requirement (the recommended project serves web/) or in the tree. */
+function drupalOf(tree: TreeIndex, require: Record<string, string>): PhpFramework | undefined {
+  const dep = ['drupal/core-recommended', 'drupal/core'].find((d) => require[d] !== undefined);
+  const core = tree.first('web/core/lib/Drupal.php', 'core/lib/Drupal.php');
+  if (!dep && !core) return undefined;
+  const docroot =
+    tree.has('web/index.php') || core?.startsWith('web/') || (dep && !tree.has('index.php')) ? 'web' : '.';
+  return {
+    name: 'drupal',
+    docroot,
+    evidence: [evidence(dep ? 'composer.json' : core!, dep ? `requires ${dep}` : 'Drupal core')],
+  };
 }

@@ -121,9 +121,90 @@ interface PythonFramework {
 
 function framework(tree: TreeIndex, deps: Set<string>): PythonFramework {
   if (deps.has('django') || tree.has('manage.py')) return django(tree);
+  if (deps.has('python-fasthtml')) return fasthtml(tree);
   if (deps.has('fastapi')) return asgi(tree, 'fastapi', 'FastAPI');
+  if (deps.has('pyramid')) return pyramid(tree);
+  if (deps.has('tornado')) return tornado(tree);
   if (deps.has('flask')) return wsgi(tree, 'flask', 'Flask');
   return plain(tree);
+}
+
+/** FastHTML: `app, rt = fast_app()` (or `FastHTML()`), an ASGI app run by uvicorn; its own serve() uses 5001. */
+function fasthtml(tree: TreeIndex): PythonFramework {
+  const assignment =
+    /^([A-Za-z_]\w{0,60})\s{0,4}(?:,\s{0,4}[A-Za-z_]\w{0,60}\s{0,4}){0,3}=\s{0,4}(?:fast_app|FastHTML)\(/m;
+  for (const file of APP_FILES) {
+    const variable = assignment.exec(tree.text(file) ?? '')?.[1];
+    if (!variable) continue;
+    const ref = `${moduleOf(file)}:${variable}`;
+    if (!APP_REF.test(ref)) continue;
+    return {
+      name: 'fasthtml',
+      evidence: evidence(file, `FastHTML app "${ref}", served by uvicorn`),
+      start: ['sh', '-c', `exec uvicorn ${ref} --host 0.0.0.0 --port "$PORT"`],
+      port: 5001,
+      portFromEnv: true,
+      notes: [],
+    };
+  }
+  return {
+    name: 'fasthtml',
+    start: null,
+    port: 5001,
+    portFromEnv: false,
+    notes: ['no fast_app() application found'],
+  };
+}
+
+/**
+ * Pyramid: `pserve` with the project's ini (its [server:main] names the port, 6543 by
+ * convention), else a script that serves the app itself.
+ */
+function pyramid(tree: TreeIndex): PythonFramework {
+  const ini = tree.first('production.ini', 'development.ini');
+  if (ini) {
+    const text = tree.text(ini) ?? '';
+    const port = Number(/^\s*(?:listen\s*=\s*[^\s:]*:|port\s*=\s*)(\d{2,5})\b/m.exec(text)?.[1] ?? 6543);
+    const local = /^\s*listen\s*=\s*(?:localhost|127\.0\.0\.1):/m.test(text);
+    return {
+      name: 'pyramid',
+      evidence: evidence(ini, `Pyramid app served by pserve on ${port}`),
+      start: ['pserve', ini],
+      port,
+      portFromEnv: false,
+      notes: local ? [`${ini} listens on localhost only: the container would not be reachable`] : [],
+    };
+  }
+  return selfServing(tree, 'pyramid', /\bpyramid\b/, 6543);
+}
+
+/** Tornado apps start their own server: `app.listen(8888)` in the script run with python. */
+function tornado(tree: TreeIndex): PythonFramework {
+  return selfServing(tree, 'tornado', /\btornado\b/, 8888);
+}
+
+function selfServing(tree: TreeIndex, name: string, imports: RegExp, fallback: number): PythonFramework {
+  const file = APP_FILES.find(
+    (f) => f.endsWith('.py') && !f.endsWith('__init__.py') && imports.test(tree.text(f) ?? ''),
+  );
+  if (!file)
+    return { name, start: null, port: fallback, portFromEnv: false, notes: [`no ${name} script found`] };
+  const hint = sourcePortOf([tree.text(file)]);
+  return {
+    name,
+    evidence: evidence(file, `${name} app that serves itself`),
+    start: ['python', file],
+    port: hint.literal ?? fallback,
+    portFromEnv: hint.fromEnv,
+    notes: [],
+  };
+}
+
+function moduleOf(file: string): string {
+  return file
+    .replace(/\/__init__\.py$/, '')
+    .replace(/\.py$/, '')
+    .replace(/\//g, '.');
 }
 
 function django(tree: TreeIndex): PythonFramework {
@@ -217,6 +298,7 @@ function serverInstall(fw: string | null, deps: Set<string>): Command[] {
   if ((fw === 'django' || fw === 'flask') && !deps.has('gunicorn'))
     return [['pip', 'install', '--no-cache-dir', 'gunicorn']];
   if (fw === 'fastapi' && !deps.has('uvicorn')) return [['pip', 'install', '--no-cache-dir', 'uvicorn']];
+  if (fw === 'pyramid' && !deps.has('waitress')) return [['pip', 'install', '--no-cache-dir', 'waitress']];
   return [];
 }
 

@@ -55,6 +55,17 @@ function framework(tree: TreeIndex, gems: Set<string>): RubyFramework {
   }
   const rack = tree.has('config.ru');
   const rackStart: Command = ['sh', '-c', 'exec bundle exec rackup -o 0.0.0.0 -p "$PORT"'];
+  if (gems.has('hanami') || tree.has('config/app.rb')) {
+    // Hanami 2 is a Rack app (config.ru) whose own server defaults to 2300.
+    return {
+      name: 'hanami',
+      file: tree.has('config/app.rb') ? 'config/app.rb' : 'Gemfile',
+      reason: 'Hanami application',
+      start: rack ? rackStart : ['sh', '-c', 'exec bundle exec hanami server --host 0.0.0.0 --port "$PORT"'],
+      port: 2300,
+      healthPath: '/',
+    };
+  }
   if (gems.has('sinatra')) {
     return {
       name: 'sinatra',

@@ -21,6 +21,8 @@ const ENV_PATTERNS = [
 
 const LITERAL_PATTERNS = [
   /\bPORT\b[^\n=]{0,20}(?:\|\||\?\?|or|unwrap_or)\s{0,4}\(?\s{0,4}["']?(\d{2,5})\b/,
+  // `process.env.PORT ? Number(process.env.PORT) : 3333`
+  /\bPORT\b[^\n?]{0,10}\?[^\n:]{0,40}:\s{0,4}["']?(\d{2,5})\b/,
   /\.listen\(\s{0,4}(\d{2,5})\b/,
   /\blisten\(\s{0,4}["']:(\d{2,5})["']/,
   /\.(?:Run|Start|Listen|ListenAndServe)\(\s{0,4}["'](?:0\.0\.0\.0|localhost|127\.0\.0\.1)?:(\d{2,5})["']/,
@@ -28,6 +30,8 @@ const LITERAL_PATTERNS = [
   /["'](?:0\.0\.0\.0|127\.0\.0\.1|localhost):(\d{2,5})["']/,
   /\(\s{0,4}["'](?:0\.0\.0\.0|127\.0\.0\.1|localhost)["']\s{0,4},\s{0,4}(\d{2,5})\s{0,4}\)/,
   /\bport\s{0,4}[=:]\s{0,4}(\d{2,5})\b/,
+  // Go's `if port == "" { port = "3000" }`, and `port := ":8080"`.
+  /\bport\s{0,4}:?=\s{0,4}["']:?(\d{2,5})["']/i,
 ];
 
 const MAX_SCAN = 64 * 1024;

@@ -6,9 +6,14 @@ import { addUser, writeRuntimeTail } from './runtime-tail.js';
 export function goDockerfile(w: DockerfileWriter, d: Detection): void {
   const version = versionOr(d.runtimeVersion, DEFAULTS.go);
   w.comment('Stage 1: compile a static binary.').from(`golang:${version}-alpine`, 'build').workdir('/src');
-  w.env({ CGO_ENABLED: '0' }).copy(['go.mod', 'go.sum*'], './');
+  w.env({ CGO_ENABLED: '0' });
+  // A module downloads its dependencies in a layer of their own; a workspace or a lone main.go
+  // (which `go mod init` makes a module) needs its sources first.
+  const layered = d.install.some((c) => c.join(' ') === 'go mod download');
+  if (layered) w.copy(['go.mod', 'go.sum*'], './');
+  else w.copy(['.'], './');
   for (const c of d.install) w.run(c);
-  w.copy(['.'], './');
+  if (layered) w.copy(['.'], './');
   for (const c of d.build) w.run(c);
   w.blank().comment(
     'Stage 2: only the binary, on Alpine (CA certificates, and busybox wget for the health check).',

@@ -1,7 +1,7 @@
 import type { Detection } from '../detection.js';
 import type { DockerfileWriter } from './dockerfile-writer.js';
 import { DEFAULTS, major, versionOr } from './images.js';
-import { writeRuntimeTail } from './runtime-tail.js';
+import { safeDir, writeRuntimeTail } from './runtime-tail.js';
 import { writeStaticServer } from './static-dockerfile.js';
 
 const MANIFESTS = [
@@ -14,8 +14,10 @@ const MANIFESTS = [
   '.npmrc*',
   '.yarnrc*',
 ];
+/** The PATH of the node and bun images. */
+const SYSTEM_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 /** Frameworks whose server must be told to listen beyond localhost. */
-const NEEDS_HOST = new Set(['astro', 'nuxt', 'sveltekit']);
+const NEEDS_HOST = new Set(['astro', 'nuxt', 'sveltekit', 'tanstack-start']);
 
 export function nodeDockerfile(w: DockerfileWriter, d: Detection): void {
   const bun = d.packageManager === 'bun';
@@ -48,12 +50,20 @@ export function nodeDockerfile(w: DockerfileWriter, d: Detection): void {
     w.comment('Stage 2: the runtime image, with the built app.').from(image).workdir('/app');
     w.copy(['/app'], '/app', { from: stage, chown: bun ? 'bun:bun' : 'node:node' });
   }
+  const app = d.monorepo?.app ? safeDir(d.monorepo.app, '.') : '.';
+  if (app !== '.') {
+    w.blank()
+      .comment(`The app of the monorepo runs from its folder, with its own and the root's binaries on PATH.`)
+      .workdir(`/app/${app}`)
+      .env({ PATH: `/app/${app}/node_modules/.bin:/app/node_modules/.bin:${SYSTEM_PATH}` });
+  }
+  const framework = d.monorepo?.packages.find((p) => p.path === d.monorepo?.app)?.framework ?? d.framework;
   writeRuntimeTail(w, {
     user: bun ? 'bun' : 'node',
     port: d.port,
     env: {
       NODE_ENV: 'production',
-      ...(d.framework && NEEDS_HOST.has(d.framework) ? { HOST: '0.0.0.0' } : {}),
+      ...(framework && NEEDS_HOST.has(framework) ? { HOST: '0.0.0.0' } : {}),
     },
     probe: bun ? 'bun' : 'node',
     healthPath: d.healthPath,
