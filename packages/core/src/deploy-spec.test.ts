@@ -82,3 +82,42 @@ describe('buildDeploySpec', () => {
     expect(substitute('a ${B} $C ${} ${D-x}', { B: '1', C: '2' })).toBe('a 1 $C ${} ${D-x}');
   });
 });
+
+describe('buildDeploySpec: what runtimes may run themselves', () => {
+  const withSecret = validateTemplate({
+    name: 'db',
+    source: { kind: 'image', image: 'db:1' },
+    env: { DSN: 'postgres://u:${DB_PASSWORD}@h/db', PLAIN: 'x' },
+    config: {
+      password: { type: 'string', env: 'DB_PASSWORD', secret: true },
+      region: { type: 'string', env: 'REGION' },
+    },
+    health: { tcp: { port: 'http' } },
+    restart: { policy: 'always' },
+    ports: [{ name: 'http', containerPort: 80 }],
+  });
+
+  it('names every env entry that carries a secret value, and passes health and restart on', () => {
+    const spec = buildDeploySpec(
+      withSecret,
+      { ...instance, template: 'db', config: { password: 's3cret', region: 'eu' } },
+      { http: 18000 },
+      { owner: 'o', logDir: '/l', templateDir: null },
+    );
+    expect(spec.secretEnv).toEqual(['CONFIG_PASSWORD', 'DB_PASSWORD', 'DSN']);
+    expect(spec.env.DSN).toContain('s3cret');
+    expect(spec.health?.tcp?.port).toBe('http');
+    expect(spec.restart?.policy).toBe('always');
+  });
+
+  it('names none when no field is secret', () => {
+    const spec = buildDeploySpec(
+      template,
+      instance,
+      { http: 18000, admin: 18001 },
+      { owner: 'o', logDir: '/l', templateDir: null },
+    );
+    expect(spec.secretEnv).toEqual([]);
+    expect(spec.health).toBeUndefined();
+  });
+});

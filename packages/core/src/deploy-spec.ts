@@ -145,5 +145,26 @@ export function buildDeploySpec(
     resources: template.resources,
     replicas: template.replicas,
     templateDir: ctx.templateDir,
+    secretEnv: secretEnvOf(template),
+    ...(template.health ? { health: template.health } : {}),
+    ...(template.restart ? { restart: template.restart } : {}),
   };
+}
+
+/**
+ * The env entries that carry a secret config value: the field's own variable, its CONFIG_<KEY>
+ * and every template env entry built from either, so a runtime can keep each out of plain env.
+ */
+function secretEnvOf(template: Template): string[] {
+  const names = new Set<string>();
+  for (const [key, field] of Object.entries(template.config)) {
+    if (!field.secret) continue;
+    names.add(`CONFIG_${key.toUpperCase().replace(/-/g, '_')}`);
+    if (field.env) names.add(field.env);
+  }
+  const direct = [...names];
+  for (const [k, v] of Object.entries(template.env)) {
+    if (direct.some((n) => v.includes(`\${${n}}`))) names.add(k);
+  }
+  return [...names].sort();
 }

@@ -1,6 +1,6 @@
 import type { WorkloadHandle } from './deployment.js';
 import type { Protocol } from './port-lease.js';
-import type { Template } from './template.js';
+import type { HealthCheck, RestartPolicy, Template } from './template.js';
 
 /** How to tell the workload is ready. Checked by the runtime before deploy() returns. */
 export type WaitStrategy =
@@ -42,6 +42,25 @@ export interface DeploySpec {
   replicas: number;
   /** Folder of the template file, for sources with relative paths (compose). */
   templateDir: string | null;
+  /**
+   * Names of the `env` entries whose values come from config fields marked secret: a runtime that
+   * can keep them out of its plain-text env (Swarm and Kubernetes secrets) does so.
+   */
+  secretEnv?: string[];
+  /** The template's health check, for runtimes that run it themselves (Swarm, Kubernetes probes). */
+  health?: HealthCheck;
+  /** The template's restart policy, for runtimes that restart workloads themselves (Swarm). */
+  restart?: RestartPolicy;
+}
+
+/** One replica of a workload that runs several (a Swarm task, a pod). */
+export interface ReplicaState {
+  /** The node of the cluster it is on (a Swarm node's hostname or id), when known. */
+  node: string | null;
+  /** The runtime's own word: running, starting, failed, rejected, shutdown… */
+  state: string;
+  /** Why it failed or was rejected, in the engine's words. */
+  message: string | null;
 }
 
 export interface ObservedWorkload {
@@ -56,6 +75,8 @@ export interface ObservedWorkload {
   instanceId: string | null;
   instanceName: string | null;
   owner: string | null;
+  /** For runtimes that run replicas: how many are wanted and how many run, and each one's state. */
+  replicas?: { desired: number; running: number; items: ReplicaState[] };
 }
 
 export interface LogLine {
