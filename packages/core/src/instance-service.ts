@@ -6,6 +6,7 @@ import { type CreateInstanceInput, recordNewInstance } from './instance-create.j
 import { checkPins, getTemplate, type ServiceDeps } from './instance-deps.js';
 import { readPorts, readPortsOfMany } from './instance-ports.js';
 import type { PreflightResult } from './port-ledger.js';
+import type { FoundWorkload } from './reconciler.js';
 import type { InstanceFilter } from './store.js';
 import type { Template } from './template.js';
 
@@ -147,6 +148,19 @@ export class InstanceService {
       message: 'removed',
       data: {},
     });
+  }
+
+  /** A workload another system named `name` on the node, whoever started it (for an import). */
+  findNamed(node: string, name: string): Promise<FoundWorkload | undefined> {
+    return this.d.reconciler.findNamed(node, name);
+  }
+
+  /**
+   * Makes a new, stopped instance run a workload an earlier system still runs instead of starting
+   * a second copy: the ports it publishes (`ports`) leased, the workload recorded as its deployment.
+   */
+  takeOver(idOrName: string, found: FoundWorkload, ports: Record<string, number>): Promise<Instance> {
+    return this.d.reconciler.takeOver(this.get(idOrName), found, ports);
   }
 
   async preflight(idOrName: string): Promise<PreflightResult> {

@@ -58,6 +58,8 @@ export interface ReallocateOptions {
   running?: boolean;
   /** Ports a deploy failed to bind, with who took them (see AllocationRequest.refused). */
   refused?: ReadonlyMap<string, string> | undefined;
+  /** Ports a workload the instance takes over publishes: whoever the sources see on them is it. */
+  adopted?: PortRef[];
 }
 
 export interface PreflightOptions {
@@ -139,9 +141,10 @@ export class PortLedger {
   async reallocate(instance: LeaseOwner, template: Ports, opts: ReallocateOptions): Promise<Allocation> {
     const { host, refused } = opts;
     const describe = this.describe(instance, template, host);
-    const handed = refused ? undefined : this.handOffs.take(instance.id, host);
+    const handed = refused || opts.adopted ? undefined : this.handOffs.take(instance.id, host);
     if (handed) await this.reader.nameHolders(handed, describe);
     const view = handed ?? (await this.external(host, describe));
+    for (const [protocol, port] of opts.adopted ?? []) view.forget(protocol, port);
     const running = opts.running ?? false;
     const alloc = () => this.allocation({ instance, template, view, running, refused });
     return this.withRetry(() => this.store.transaction(() => alloc().write(this.clock.now())));

@@ -83,6 +83,11 @@ export class PortView {
     if (!seen || HOLDER_RANK[taken.kind] > HOLDER_RANK[seen.kind]) this.name(taken, source);
   }
 
+  /** Drops what the sources said of a port: its holder is known to be the asker's own workload. */
+  forget(protocol: Protocol, port: number): void {
+    this.ports.delete(portKey(protocol, port));
+  }
+
   /** Records `taken` as the port's holder, replacing any other (a holder the source has named). */
   name(taken: TakenPort, source: PortSource): void {
     this.ports.set(portKey(taken.protocol, taken.port), { taken, source });

@@ -11,10 +11,12 @@ import { type InstancePatch, Records } from './reconcile/records.js';
 import { isStarting, type Orphan, Recovery } from './reconcile/recovery.js';
 import { Restarts } from './reconcile/restarts.js';
 import { Stopper } from './reconcile/stop.js';
+import { type FoundWorkload, TakeOvers } from './reconcile/take-over.js';
 import { Watch } from './reconcile/watch.js';
 
 export type { ReconcilerDeps } from './reconcile/deps.js';
 export type { Orphan } from './reconcile/recovery.js';
+export type { FoundWorkload } from './reconcile/take-over.js';
 
 /**
  * Makes the world match the desired state. The only code that asks a runtime to change anything:
@@ -34,6 +36,7 @@ export class Reconciler {
   private readonly recovery: Recovery;
   private readonly health: HealthMonitor;
   private readonly watch: Watch;
+  private readonly takeOvers: TakeOvers;
 
   constructor(private readonly d: ReconcilerDeps) {
     this.log = d.log.child({ ns: 'reconciler' });
@@ -49,6 +52,7 @@ export class Reconciler {
     this.recovery = new Recovery(d, this.records, this.lookup, this.hooks(), this.log);
     this.health = new HealthMonitor(d, this.records, this.restarts, this.log);
     this.watch = new Watch(d, { ...this.rooms(), kick: (id) => this.kick(id) }, this.log);
+    this.takeOvers = new TakeOvers(d, this.records, this.lookup);
   }
 
   /** Queues an action for the instance; resolves when it is done, rejects with its domain error. */
@@ -93,6 +97,16 @@ export class Reconciler {
 
   removeOrphan(o: Orphan): Promise<void> {
     return this.recovery.removeOrphan(o);
+  }
+
+  /** A workload another system named `name` on the node (for an import), or undefined. */
+  findNamed(node: string, name: string): Promise<FoundWorkload | undefined> {
+    return this.takeOvers.find(node, name);
+  }
+
+  /** Records a running workload berth did not start as a new stopped instance's, instead of starting one. */
+  takeOver(inst: Instance, found: FoundWorkload, ports: Record<string, number>): Promise<Instance> {
+    return this.takeOvers.takeOver(inst, found, ports);
   }
 
   /** Periodic pass: notices exits, retries that are due, unreachable nodes coming back. */

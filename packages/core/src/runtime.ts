@@ -79,6 +79,33 @@ export interface ObservedWorkload {
   replicas?: { desired: number; running: number; items: ReplicaState[] };
 }
 
+/**
+ * A workload on a node found by the name another system gave it (an import of that system's
+ * registry), in berth's words: what an import needs to decide whether to take it over.
+ */
+export interface NamedWorkload {
+  /** The runtime's own id of it (a container id): a take-over acts on this very workload. */
+  ref: string;
+  name: string;
+  running: boolean;
+  startedAt: number | null;
+  /** The host ports it publishes. */
+  published: { port: number; protocol: Protocol }[];
+  /**
+   * The berth installation whose marker it carries ('' when the marker names none), or null when
+   * it carries no berth marker at all. One with a marker is never taken over.
+   */
+  owner: string | null;
+}
+
+/** The instance a taken-over workload now serves, and its ports (port name → host port). */
+export interface AdoptAs {
+  instanceId: string;
+  instanceName: string;
+  owner: string;
+  ports: Record<string, number>;
+}
+
 export interface LogLine {
   /** When the line was written (ms since the epoch). */
   ts: number;
@@ -154,6 +181,19 @@ export interface Runtime {
   list(owner: string, opts?: ListOptions): Promise<ObservedWorkload[]>;
   logs(handle: WorkloadHandle, query: LogQuery, spec?: Pick<DeploySpec, 'logDir'>): AsyncIterable<LogLine>;
   stats(handles: WorkloadHandle[]): Promise<Map<string, Omit<ResourceSample, 'ts' | 'diskBytes'>>>;
+  /**
+   * Optional (runtimes whose workloads another system may have started: containers): the workload
+   * named exactly `name` on the node, whoever started it, or undefined. Reads only.
+   */
+  findByName?(name: string): Promise<NamedWorkload | undefined>;
+  /**
+   * Optional, with findByName: takes over a workload it found, for an instance. The handle returned
+   * names it by its `ref`, and from then on every call with that handle (inspect, list with it
+   * `known`, stop, kill, logs, stats, remove) acts on it and reports it as that instance's,
+   * although it carries none of berth's markers. Undefined when it no longer runs as found (gone,
+   * stopped, renamed, or it carries a berth marker now). Changes nothing on the node.
+   */
+  adopt?(found: NamedWorkload, as: AdoptAs): Promise<ObservedWorkload | undefined>;
 }
 
 export interface ListOptions {
