@@ -1,4 +1,5 @@
 import {
+  type AdoptAs,
   type AwaitReadyOptions,
   Conflict,
   type DeployOptions,
@@ -7,6 +8,7 @@ import {
   type Logger,
   type LogLine,
   type LogQuery,
+  type NamedWorkload,
   NotAllowed,
   type ObservedWorkload,
   type Runtime,
@@ -14,6 +16,7 @@ import {
   type WorkloadHandle,
 } from '@berth/core';
 import type Dockerode from 'dockerode';
+import { adoptedHandle, isAdoptedHandle, namedWorkload, observedAs } from './adopted-container.js';
 import { isBerthManaged, LABEL } from './berth-labels.js';
 import { containerConfig } from './container-config.js';
 import { type StatsNumbers, statsNumbers } from './container-stats.js';
@@ -269,16 +272,38 @@ export class DockerRuntime implements Runtime {
     }
   }
 
+  /**
+   * Removes a container berth made, or one it took over (an import) while that still carries no
+   * berth label: the operator handed it to berth. A taken-over container's volumes are the other
+   * system's data and stay.
+   */
   async remove(handle: WorkloadHandle, opts: { volumes?: boolean } = {}): Promise<void> {
     const info = await this.find(handle.id);
     if (!info) return;
-    if (!isBerthManaged(info.Config.Labels)) {
+    const adopted = isAdoptedHandle(handle) && namedWorkload(info).owner === null;
+    if (!isBerthManaged(info.Config.Labels) && !adopted) {
       throw new NotAllowed(`Container ${nameOf(handle)} was not made by berth; berth does not remove it`);
     }
+    const volumes = !adopted && (opts.volumes ?? false);
     await this.ignoringGone(`removal of ${nameOf(handle)}`, () =>
-      this.docker.getContainer(handle.id).remove({ force: true, v: opts.volumes ?? false }),
+      this.docker.getContainer(handle.id).remove({ force: true, v: volumes }),
     );
-    if (opts.volumes) await this.volumes.removeFor(info);
+    if (volumes) await this.volumes.removeFor(info);
+  }
+
+  /** The container named exactly `name` (the engine also resolves ids and id prefixes: those are not it). */
+  async findByName(name: string): Promise<NamedWorkload | undefined> {
+    if (!/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/.test(name)) return undefined;
+    const info = await this.find(name);
+    return info && info.Name === `/${name}` ? namedWorkload(info) : undefined;
+  }
+
+  async adopt(found: NamedWorkload, as: AdoptAs): Promise<ObservedWorkload | undefined> {
+    const info = await this.find(found.ref);
+    const handle = adoptedHandle(info, found, as, this.node);
+    if (!info || !handle) return undefined;
+    this.log.info({ instance: as.instanceName, container: found.name }, 'Took over a running container');
+    return observedAs(info, this.node, handle);
   }
 
   /**
@@ -291,11 +316,14 @@ export class DockerRuntime implements Runtime {
     if (!info?.State.Running) {
       await this.reads.read('a new connection', (signal) => engineListening(this.docker, signal));
     }
-    return info ? observedWorkload(info, this.node) : undefined;
+    return info ? observedAs(info, this.node, handle) : undefined;
   }
 
-  /** One listing by label whether or not `_opts.known` is given: it costs the same as asking for those alone. */
-  async list(owner: string, _opts?: ListOptions): Promise<ObservedWorkload[]> {
+  /**
+   * One listing by label whether or not `opts.known` is given (it costs the same as asking for
+   * those alone), plus the known containers taken over from another system, which carry no label.
+   */
+  async list(owner: string, opts?: ListOptions): Promise<ObservedWorkload[]> {
     const filters = { label: [`${LABEL.managed}=true`, `${LABEL.owner}=${owner}`] };
     const found = await this.reads.read('listing of berth containers', (abortSignal) =>
       this.docker.listContainers({ all: true, filters, abortSignal }),
@@ -303,7 +331,18 @@ export class DockerRuntime implements Runtime {
     // Containers of compose projects belong to the compose runtime, which lists them per project.
     const own = found.filter((c) => c.Labels?.[LABEL.runtime] !== 'compose');
     const infos = await Promise.all(own.map((c) => this.find(c.Id)));
-    return infos.filter((i) => i !== undefined).map((i) => observedWorkload(i, this.node));
+    const listed = infos.filter((i) => i !== undefined).map((i) => observedWorkload(i, this.node));
+    return [...listed, ...(await this.adoptedAmong(owner, opts?.known ?? []))];
+  }
+
+  /**
+   * The known containers this installation took over (no label lists them), each looked up by
+   * id; a full listing leaves them out, since they are neither orphans nor to be adopted again.
+   */
+  private async adoptedAmong(owner: string, known: WorkloadHandle[]): Promise<ObservedWorkload[]> {
+    const mine = known.filter((h) => isAdoptedHandle(h) && h.meta.owner === owner);
+    const infos = await Promise.all(mine.map(async (h) => ({ h, info: await this.find(h.id) })));
+    return infos.flatMap(({ h, info }) => (info ? [observedAs(info, this.node, h)] : []));
   }
 
   async *logs(handle: WorkloadHandle, query: LogQuery): AsyncIterable<LogLine> {
