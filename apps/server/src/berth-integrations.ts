@@ -22,8 +22,8 @@ export interface IntegrationsDeps {
   log: Logger;
   /** The keyring of `<home>/secret.key`, shared with instances' secret config values. */
   secrets: SecretKeyring;
-  /** Imports create instances the way every create does. */
-  instances: Pick<InstanceService, 'create'>;
+  /** Imports create instances the way every create does, and take over what still runs. */
+  instances: Pick<InstanceService, 'create' | 'remove' | 'findNamed' | 'takeOver'>;
 }
 
 /**
@@ -60,11 +60,14 @@ export function startIntegrations(d: IntegrationsDeps) {
         { store: d.store, integrations: service, backup: () => d.store.backup('legacy-import', d.clock) },
         settings,
       ),
-    /** A legacy service_registry.json → stopped instances holding their old ports. */
+    /** A legacy service_registry.json → instances holding their old ports, running containers taken over. */
     importServiceRegistry: (json: unknown) =>
       importServiceRegistry(
         {
           create: (input) => d.instances.create(input),
+          remove: (name) => d.instances.remove(name),
+          findNamed: (node, name) => d.instances.findNamed(node, name),
+          takeOver: (inst, found, ports) => d.instances.takeOver(inst.id, found, ports),
           findInstance: (name) => d.store.instances.findByName(name),
           templates: () => d.store.templates.list().map((t) => t.template),
         },

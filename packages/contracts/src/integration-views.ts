@@ -81,6 +81,9 @@ export interface LegacyImportResult {
 
 /** `POST /import/service-registry`. */
 export interface RegistryImportResult {
+  /** Stopped instances holding their old ports. */
   imported: { name: string; template: string; port: number }[];
+  /** Instances running the old system's container that still ran (taken over, not started again). */
+  adopted: { name: string; template: string; port: number; container: string }[];
   skipped: { name: string; reason: string }[];
 }

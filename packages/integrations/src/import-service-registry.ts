@@ -1,6 +1,7 @@
 import type { RegistryImportResult } from '@berth/contracts';
 import {
   type CreateInstanceInput,
+  type FoundWorkload,
   type Instance,
   isBerthError,
   LOCAL_NODE,
@@ -8,6 +9,7 @@ import {
   type Template,
 } from '@berth/core';
 import { z } from 'zod';
+import { type Adoption, type AdoptionLookup, adoptionFor } from './registry-adoption.js';
 import { validationError } from './validation-error.js';
 
 /** The earlier system wrote numbers where it could (`"instance_id": 1`, `"port": "8000"`). */
@@ -37,21 +39,31 @@ function asList(json: unknown): unknown {
   );
 }
 
-export interface RegistryImportDeps {
+export interface RegistryImportDeps extends AdoptionLookup {
   /** Creates an instance the way every create does (InstanceService: ledger, workspace, events). */
   create(input: CreateInstanceInput): Promise<Instance>;
   findInstance(name: string): Instance | undefined;
   templates(): Template[];
+  /** Records a found workload as the new instance's, running, its ports leased (the reconciler). */
+  takeOver(inst: Instance, found: FoundWorkload, ports: Record<string, number>): Promise<Instance>;
+  /** Removes an instance whose take-over failed, as every removal does. */
+  remove(name: string): Promise<void>;
 }
+
+type Outcome =
+  | { kind: 'imported' | 'adopted'; port: number; container?: string }
+  | { kind: 'skipped'; reason: string };
 
 export type { RegistryImportResult };
 
 /**
- * Turns a legacy `service_registry.json` into stopped instances on the local node through the
- * same create as every other instance: each pins its old port (clients of the old system keep
- * their address; if someone holds it — the old container itself, say — the create says so and
- * the conflict flow settles it at start). An instance whose name exists already is left alone, so
- * importing the same file twice changes nothing. Nothing is started.
+ * Turns a legacy `service_registry.json` into instances on the local node through the same create
+ * as every other instance: each pins its old port (clients of the old system keep their address).
+ * An entry whose old container still runs (see `adoptionFor` for the rule) is taken over: the
+ * instance runs with that container as its workload and no second copy starts. The others are
+ * stopped instances; if someone holds the old port (a native process of the old system, say) the
+ * create says so and the conflict flow settles it at start. An instance whose name exists already
+ * is left alone, so importing the same file twice changes nothing. Nothing is started.
  */
 export async function importServiceRegistry(
   d: RegistryImportDeps,
@@ -59,12 +71,15 @@ export async function importServiceRegistry(
 ): Promise<RegistryImportResult> {
   const parsed = registrySchema.safeParse(asList(json));
   if (!parsed.success) throw validationError(parsed.error, 'registry', 'service registry');
-  const result: RegistryImportResult = { imported: [], skipped: [] };
+  const result: RegistryImportResult = { imported: [], adopted: [], skipped: [] };
   for (const entry of parsed.data) {
     const name = nameOf(entry);
-    const skipped = await importOne(d, name, entry);
-    if (skipped) result.skipped.push({ name, reason: skipped });
-    else result.imported.push({ name, template: entry.template, port: entry.port });
+    const out = await importOne(d, name, entry);
+    if (out.kind === 'skipped') result.skipped.push({ name, reason: out.reason });
+    else if (out.kind === 'imported')
+      result.imported.push({ name, template: entry.template, port: out.port });
+    else
+      result.adopted.push({ name, template: entry.template, port: out.port, container: out.container ?? '' });
   }
   return result;
 }
@@ -79,33 +94,60 @@ function nameOf(e: RegistryEntry): string {
   return toName(raw);
 }
 
-/** Imports one entry; returns why not, or null when it was imported. */
-async function importOne(d: RegistryImportDeps, name: string, e: RegistryEntry): Promise<string | null> {
+/** Imports one entry: as a stopped instance, as one running its old container, or why not. */
+async function importOne(d: RegistryImportDeps, name: string, e: RegistryEntry): Promise<Outcome> {
   const problem = nameProblem(name);
-  if (problem) return `the name ${problem}`;
-  if (d.findInstance(name)) return 'an instance with this name exists already';
+  if (problem) return skipped(`the name ${problem}`);
+  if (d.findInstance(name)) return skipped('an instance with this name exists already');
   const known = d.templates();
   const template = known.find((t) => t.name === e.template);
   if (!template) {
     const names = known.map((t) => t.name).sort();
-    return `template '${e.template}' is not known to berth (templates: ${names.join(', ') || 'none'}); add it, then import again`;
+    return skipped(
+      `template '${e.template}' is not known to berth (templates: ${names.join(', ') || 'none'}); add it, then import again`,
+    );
   }
   const port = template.ports[0];
-  if (!port) return `template '${e.template}' declares no port`;
+  if (!port) return skipped(`template '${e.template}' declares no port`);
   try {
-    await d.create({
+    const adoption = await adoptionFor(d, e, LOCAL_NODE, port);
+    if (adoption.kind === 'refuse') return skipped(adoption.reason);
+    const ports = { [port.name]: e.port };
+    const inst = await d.create({
       template: template.name,
       name,
       node: LOCAL_NODE,
-      ports: { [port.name]: e.port },
+      ports,
       start: false,
       origin: `imported from service_registry.json (was ${e.status ?? 'unknown'}${e.container_name ? `, container ${e.container_name}` : ''})`,
     });
+    if (adoption.kind === 'adopt') return await adopt(d, inst, adoption, ports);
   } catch (err) {
-    if (isBerthError(err) && err.kind !== 'unauthenticated') return err.message;
+    if (isBerthError(err) && err.kind !== 'unauthenticated') return skipped(err.message);
     throw err;
   }
-  return null;
+  return { kind: 'imported', port: e.port };
+}
+
+/** Takes the running container over for the new instance; when that fails, the instance goes. */
+async function adopt(
+  d: RegistryImportDeps,
+  inst: Instance,
+  adoption: Extract<Adoption, { kind: 'adopt' }>,
+  ports: Record<string, number>,
+): Promise<Outcome> {
+  try {
+    await d.takeOver(inst, adoption.found, ports);
+  } catch (err) {
+    await d.remove(inst.name);
+    throw err;
+  }
+  const port = Object.values(ports)[0]!;
+  return { kind: 'adopted', port, container: adoption.found.workload.name };
+}
+
+function skipped(reason: string): Outcome {
+  return { kind: 'skipped', reason };
 }
 
 /** `Mem0_Instance_2` → `mem0-instance-2`: berth's name rules, as close to the old name as they allow. */

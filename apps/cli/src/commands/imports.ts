@@ -36,7 +36,9 @@ export function registerImportCommands(program: Command): void {
 
   imports
     .command('registry <file>')
-    .description('a service_registry.json → stopped instances holding their old ports; safe to repeat')
+    .description(
+      'a service_registry.json → stopped instances holding their old ports (an old container still running is taken over); safe to repeat',
+    )
     .option('--json', 'print JSON')
     .action(async (file: string, opts, cmd: Command) => {
       const r = await clientOf(cmd).post<RegistryImportResult>(
@@ -46,8 +48,12 @@ export function registerImportCommands(program: Command): void {
       show(r, opts.json, (v) =>
         [
           ...v.imported.map((i) => `imported ${i.name} (${i.template}, port ${i.port})`),
+          ...v.adopted.map(
+            (a) =>
+              `adopted ${a.name} (${a.template}, port ${a.port}): running container ${a.container}, not started again`,
+          ),
           ...v.skipped.map((s) => `skipped ${s.name}: ${s.reason}`),
-          v.imported.length === 0 && v.skipped.length === 0 ? 'the registry is empty' : '',
+          v.imported.length + v.adopted.length + v.skipped.length === 0 ? 'the registry is empty' : '',
         ]
           .filter((l) => l !== '')
           .join('\n'),
