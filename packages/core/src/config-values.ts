@@ -3,49 +3,23 @@ import type { ConfigValue } from './instance.js';
 import { isMasked } from './secret-box.js';
 import type { Template } from './template.js';
 
+type Problem = { field: string; message: string };
+type ConfigTemplate = Pick<Template, 'config' | 'name'> & Partial<Pick<Template, 'source'>>;
+type Field = Template['config'][string];
+
 /**
  * Checks instance config values against the template's config schema and fills defaults.
  * Unknown keys, wrong types, values outside `enum` and missing required values are refused,
  * each naming the field.
  */
-export function resolveConfig(
-  template: Pick<Template, 'config' | 'name'> & Partial<Pick<Template, 'source'>>,
-  input: Record<string, unknown> = {},
-) {
+export function resolveConfig(template: ConfigTemplate, input: Record<string, unknown> = {}) {
   const out: Record<string, ConfigValue> = {};
-  const problems: { field: string; message: string }[] = [];
   const versions = template.source?.kind === 'command' ? template.source.versions : undefined;
-  for (const key of Object.keys(input)) {
-    if (key === 'version' && versions && !('version' in template.config)) continue;
-    if (!(key in template.config))
-      problems.push({
-        field: `config.${key}`,
-        message: `template '${template.name}' has no setting '${key}'`,
-      });
-  }
+  const problems = unknownKeys(template, input, versions !== undefined);
   for (const [key, field] of Object.entries(template.config)) {
-    const raw = input[key] ?? field.default;
-    if (field.secret && isMasked(raw)) {
-      problems.push({
-        field: `config.${key}`,
-        message: 'is the mask berth shows for a stored secret, not a value: send the secret itself',
-      });
-      continue;
-    }
-    if (raw === undefined || raw === null || raw === '') {
-      if (field.required) problems.push({ field: `config.${key}`, message: 'is required' });
-      continue;
-    }
-    const value = coerce(raw, field.type);
-    if (value === undefined) {
-      problems.push({ field: `config.${key}`, message: `must be a ${field.type}` });
-      continue;
-    }
-    if (field.enum && !field.enum.includes(value as string | number)) {
-      problems.push({ field: `config.${key}`, message: `must be one of ${field.enum.join(', ')}` });
-      continue;
-    }
-    out[key] = value;
+    const r = resolveField(field, input[key] ?? field.default);
+    if (r.problem) problems.push({ field: `config.${key}`, message: r.problem });
+    else if (r.value !== undefined) out[key] = r.value;
   }
   if (versions) checkVersion(versions, input.version ?? out.version, out, problems);
   if (problems.length > 0) {
@@ -57,15 +31,44 @@ export function resolveConfig(
   return out;
 }
 
+/** Keys the template has no setting for; `version` is one when the template has versions. */
+function unknownKeys(
+  template: ConfigTemplate,
+  input: Record<string, unknown>,
+  versioned: boolean,
+): Problem[] {
+  return Object.keys(input)
+    .filter((key) => !(key in template.config) && !(key === 'version' && versioned))
+    .map((key) => ({
+      field: `config.${key}`,
+      message: `template '${template.name}' has no setting '${key}'`,
+    }));
+}
+
+/** One field's value (undefined when left empty), or what is wrong with it. */
+function resolveField(field: Field, raw: unknown): { value?: ConfigValue; problem?: string } {
+  if (field.secret && isMasked(raw)) {
+    return { problem: 'is the mask berth shows for a stored secret, not a value: send the secret itself' };
+  }
+  if (raw === undefined || raw === null || raw === '')
+    return field.required ? { problem: 'is required' } : {};
+  const value = coerce(raw, field.type);
+  if (value === undefined) return { problem: `must be a ${field.type}` };
+  if (field.enum && !field.enum.includes(value as string | number)) {
+    return { problem: `must be one of ${field.enum.join(', ')}` };
+  }
+  return { value };
+}
+
 /**
- * A command template's installed versions: `version` must name one of them (an unknown one used
- * to run the default command without a word).
+ * A command template's installed versions: `version` must name one of them, so a mistyped one is
+ * refused rather than quietly running the default command.
  */
 function checkVersion(
   versions: Record<string, unknown>,
   version: unknown,
   out: Record<string, ConfigValue>,
-  problems: { field: string; message: string }[],
+  problems: Problem[],
 ): void {
   if (version === undefined || version === null || version === '') return;
   const known = Object.keys(versions);

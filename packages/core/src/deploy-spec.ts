@@ -101,17 +101,6 @@ export function buildDeploySpec(
   const env: Record<string, string> = {};
   for (const [k, v] of Object.entries(template.env)) env[k] = substitute(v, vars);
   Object.assign(env, vars);
-  let command: string[] = [];
-  let cwd = instance.dataDir;
-  const src = template.source;
-  if (src.kind === 'command') {
-    const version = instance.config.version;
-    const exe = (typeof version === 'string' && src.versions?.[version]?.command) || src.command;
-    command = [exe, ...src.args.map((a) => substitute(a, vars)), ...configArgs(template, instance)];
-    if (src.cwd) cwd = src.cwd.startsWith('/') ? src.cwd : `${instance.dataDir}/${src.cwd}`;
-  } else if (src.kind === 'image' && src.command) {
-    command = [...src.command.map((a) => substitute(a, vars)), ...configArgs(template, instance)];
-  }
   const resolved: ResolvedPort[] = template.ports.map((p) => ({
     name: p.name,
     hostPort: ports[p.name]!,
@@ -126,19 +115,11 @@ export function buildDeploySpec(
     owner: ctx.owner,
     dataDir: instance.dataDir,
     logDir: ctx.logDir,
-    source: src,
-    command,
-    cwd,
+    source: template.source,
+    ...commandOf(template, instance, vars),
     env,
     ports: resolved,
-    labels: {
-      'berth.managed': 'true',
-      'berth.owner': ctx.owner,
-      'berth.instance': instance.name,
-      'berth.instance-id': instance.id,
-      'berth.template': template.name,
-      'berth.node': instance.node,
-    },
+    labels: labelsOf(template, instance, ctx.owner),
     readiness: readinessFor(template, ports),
     readinessTimeoutMs: (template.readiness?.timeoutSeconds ?? 30) * 1000,
     stopTimeoutMs: template.stopTimeoutSeconds * 1000,
@@ -167,4 +148,44 @@ function secretEnvOf(template: Template): string[] {
     if (direct.some((n) => v.includes(`\${${n}}`))) names.add(k);
   }
   return [...names].sort();
+}
+
+/**
+ * What to run and where: a command template's (installed version's) command, an image's own
+ * command override; config values given as flags follow the template's args.
+ */
+function commandOf(
+  template: Template,
+  instance: Instance,
+  vars: Record<string, string>,
+): Pick<DeploySpec, 'command' | 'cwd'> {
+  const src = template.source;
+  if (src.kind === 'command') {
+    const version = instance.config.version;
+    const exe = (typeof version === 'string' && src.versions?.[version]?.command) || src.command;
+    const args = src.args.map((a) => substitute(a, vars));
+    const cwd = !src.cwd
+      ? instance.dataDir
+      : src.cwd.startsWith('/')
+        ? src.cwd
+        : `${instance.dataDir}/${src.cwd}`;
+    return { command: [exe, ...args, ...configArgs(template, instance)], cwd };
+  }
+  if (src.kind === 'image' && src.command) {
+    const command = [...src.command.map((a) => substitute(a, vars)), ...configArgs(template, instance)];
+    return { command, cwd: instance.dataDir };
+  }
+  return { command: [], cwd: instance.dataDir };
+}
+
+/** The labels that find a workload again after a restart of berth: its owner and instance. */
+function labelsOf(template: Template, instance: Instance, owner: string): Record<string, string> {
+  return {
+    'berth.managed': 'true',
+    'berth.owner': owner,
+    'berth.instance': instance.name,
+    'berth.instance-id': instance.id,
+    'berth.template': template.name,
+    'berth.node': instance.node,
+  };
 }

@@ -96,10 +96,20 @@ export class ResourceSampler {
   private workloads = new Map<string, RunningWorkload>();
 
   private async sampleInstances(): Promise<void> {
-    const groups = new Map<
-      string,
-      { node: string; kind: string; items: { id: string; dataDir: string; handle: WorkloadHandle }[] }
-    >();
+    const { groups, live } = this.groupRunning();
+    const now = this.d.clock.now();
+    await Promise.all([...groups.values()].map((g) => this.sampleGroup(g, now)));
+    for (const id of this.rings.keys())
+      if (!live.has(id) && !this.d.store.instances.find(id)) this.rings.delete(id);
+    if (this.disk.size > 2 * live.size + 16) {
+      const dirs = new Set([...groups.values()].flatMap((g) => g.items.map((i) => i.dataDir)));
+      for (const dir of this.disk.keys()) if (!dirs.has(dir)) this.disk.delete(dir);
+    }
+  }
+
+  /** Running instances by node and runtime, so each runtime is asked once for all of its own. */
+  private groupRunning(): { groups: Map<string, SampleGroup>; live: Set<string> } {
+    const groups = new Map<string, SampleGroup>();
     const live = new Set<string>();
     const workloads = new Map<string, RunningWorkload>();
     for (const inst of this.d.store.instances.list({ status: 'running' })) {
@@ -113,26 +123,20 @@ export class ResourceSampler {
       g.items.push({ id: inst.id, dataDir: inst.dataDir, handle: dep.handle });
     }
     this.workloads = workloads;
-    const now = this.d.clock.now();
-    await Promise.all(
-      [...groups.values()].map(async (g) => {
-        try {
-          const stats = await this.d.runtimes.byKind(g.node, g.kind).stats(g.items.map((i) => i.handle));
-          for (const item of g.items) {
-            const s = stats.get(item.handle.id);
-            if (!s) continue;
-            this.ring(item.id).push({ ts: now, ...s, diskBytes: this.diskOf(item.dataDir, now) });
-          }
-        } catch (err) {
-          this.d.log.warn({ node: g.node, runtime: g.kind, err: String(err) }, 'stats failed');
-        }
-      }),
-    );
-    for (const id of this.rings.keys())
-      if (!live.has(id) && !this.d.store.instances.find(id)) this.rings.delete(id);
-    if (this.disk.size > 2 * live.size + 16) {
-      const dirs = new Set([...groups.values()].flatMap((g) => g.items.map((i) => i.dataDir)));
-      for (const dir of this.disk.keys()) if (!dirs.has(dir)) this.disk.delete(dir);
+    return { groups, live };
+  }
+
+  /** One stats call for a group; a runtime that fails costs its own group's samples only. */
+  private async sampleGroup(g: SampleGroup, now: number): Promise<void> {
+    try {
+      const stats = await this.d.runtimes.byKind(g.node, g.kind).stats(g.items.map((i) => i.handle));
+      for (const item of g.items) {
+        const s = stats.get(item.handle.id);
+        if (!s) continue;
+        this.ring(item.id).push({ ts: now, ...s, diskBytes: this.diskOf(item.dataDir, now) });
+      }
+    } catch (err) {
+      this.d.log.warn({ node: g.node, runtime: g.kind, err: String(err) }, 'stats failed');
     }
   }
 
@@ -189,4 +193,11 @@ export class ResourceSampler {
 interface RunningWorkload {
   runtime: string;
   handle: WorkloadHandle;
+}
+
+/** The running instances of one node's runtime, sampled in one call. */
+interface SampleGroup {
+  node: string;
+  kind: string;
+  items: { id: string; dataDir: string; handle: WorkloadHandle }[];
 }

@@ -77,46 +77,44 @@ export class TemplateService {
    */
   sync(files: TemplateFile[]): TemplateSyncResult {
     const result: TemplateSyncResult = { added: [], updated: [], unchanged: [], removed: [], kept: [] };
-    const names = new Map<string, string>();
-    for (const f of files) {
-      const prev = names.get(f.template.name);
-      if (prev)
-        throw new Conflict(`template '${f.template.name}' is defined twice: ${prev} and ${f.path}`, {
-          code: 'NAME_TAKEN',
-        });
-      names.set(f.template.name, f.path);
-    }
+    const names = fileOfEachName(files);
     this.store.transaction(() => {
-      for (const f of files) {
-        const existing = this.store.templates.find(f.template.name);
-        if (existing && existing.origin.kind !== 'file') {
-          result.kept.push(f.template.name);
-          continue;
-        }
-        // The same file saying the same thing: nothing to write, nothing to report as changed.
-        if (existing && sameTemplate(existing, f)) {
-          result.unchanged.push(f.template.name);
-          continue;
-        }
-        this.store.templates.upsert({
-          template: f.template,
-          origin: fileOrigin(f.path),
-          updatedAt: this.clock.now(),
-        });
-        (existing ? result.updated : result.added).push(f.template.name);
-      }
-      for (const t of this.store.templates.list()) {
-        if (t.origin.kind === 'file' && !names.has(t.template.name)) {
-          if (this.store.instances.countByTemplate(t.template.name) > 0) {
-            result.kept.push(t.template.name); // its file is gone, but instances still need it
-            continue;
-          }
-          this.store.templates.delete(t.template.name);
-          result.removed.push(t.template.name);
-        }
-      }
+      for (const f of files) this.syncFile(f, result);
+      this.dropTemplatesOfGoneFiles(names, result);
     });
     return result;
+  }
+
+  private syncFile(f: TemplateFile, result: TemplateSyncResult): void {
+    const existing = this.store.templates.find(f.template.name);
+    if (existing && existing.origin.kind !== 'file') {
+      result.kept.push(f.template.name);
+      return;
+    }
+    // The same file saying the same thing: nothing to write, nothing to report as changed.
+    if (existing && sameTemplate(existing, f)) {
+      result.unchanged.push(f.template.name);
+      return;
+    }
+    this.store.templates.upsert({
+      template: f.template,
+      origin: fileOrigin(f.path),
+      updatedAt: this.clock.now(),
+    });
+    (existing ? result.updated : result.added).push(f.template.name);
+  }
+
+  /** A file-backed template whose file is gone goes too, unless instances still need it. */
+  private dropTemplatesOfGoneFiles(names: Map<string, string>, result: TemplateSyncResult): void {
+    for (const t of this.store.templates.list()) {
+      if (t.origin.kind !== 'file' || names.has(t.template.name)) continue;
+      if (this.store.instances.countByTemplate(t.template.name) > 0) {
+        result.kept.push(t.template.name);
+        continue;
+      }
+      this.store.templates.delete(t.template.name);
+      result.removed.push(t.template.name);
+    }
   }
 
   private save(template: Template, origin: TemplateOrigin): StoredTemplate {
@@ -148,4 +146,18 @@ function sameTemplate(stored: StoredTemplate, file: TemplateFile): boolean {
     stored.origin.path === file.path &&
     JSON.stringify(stored.template) === JSON.stringify(file.template)
   );
+}
+
+/** Template name → its file; two files naming one template are refused before anything is written. */
+function fileOfEachName(files: TemplateFile[]): Map<string, string> {
+  const names = new Map<string, string>();
+  for (const f of files) {
+    const prev = names.get(f.template.name);
+    if (prev)
+      throw new Conflict(`template '${f.template.name}' is defined twice: ${prev} and ${f.path}`, {
+        code: 'NAME_TAKEN',
+      });
+    names.set(f.template.name, f.path);
+  }
+  return names;
 }

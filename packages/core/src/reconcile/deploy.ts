@@ -29,12 +29,7 @@ export class Deployer {
   ) {}
 
   async deploy(inst: Instance, reason: string, refused?: Map<string, string>): Promise<void> {
-    const stored = this.lookup.template(inst);
-    if (!stored) {
-      const msg = `template '${inst.template}' no longer exists`;
-      this.records.status(inst, 'error', msg, { errorMessage: msg });
-      throw new NotFound('template', inst.template);
-    }
+    const stored = this.templateOrError(inst);
     const runtime = this.d.runtimes.resolve(inst.node, stored.template.source.kind);
     inst = this.records.status(inst, 'deploying', reason, {
       errorMessage: null,
@@ -50,16 +45,37 @@ export class Deployer {
     } catch (err) {
       const retry = !ac.signal.aborted && !refused && dep ? lostBinds(stored.template, inst, err) : undefined;
       this.records.finishDeployment(dep, null, 'error', userMessage(err));
-      if (retry) {
-        this.queue.end(inst.id, ac);
-        const fresh = this.d.store.instances.find(inst.id) ?? inst;
-        const first = userMessage(err).split('\n')[0];
-        return this.deploy(fresh, `retrying on another port: ${first}`, retry);
-      }
+      if (retry) return this.redeployOnOtherPorts(inst, ac, err, retry);
       throw await this.failed(inst, stored.template, err, ac.signal);
     } finally {
       this.queue.end(inst.id, ac);
     }
+  }
+
+  /** The instance's template; one that is gone leaves the instance in error, naming it. */
+  private templateOrError(inst: Instance): StoredTemplate {
+    const stored = this.lookup.template(inst);
+    if (stored) return stored;
+    const msg = `template '${inst.template}' no longer exists`;
+    this.records.status(inst, 'error', msg, { errorMessage: msg });
+    throw new NotFound('template', inst.template);
+  }
+
+  /**
+   * Someone took ports berth chose between the choice and the bind: one more deploy, which
+   * refuses those ports. This try's abort handle ends first: the retry registers its own, which a
+   * stop then aborts.
+   */
+  private redeployOnOtherPorts(
+    inst: Instance,
+    ac: AbortController,
+    err: unknown,
+    refused: Map<string, string>,
+  ): Promise<void> {
+    this.queue.end(inst.id, ac);
+    const fresh = this.d.store.instances.find(inst.id) ?? inst;
+    const first = userMessage(err).split('\n')[0];
+    return this.deploy(fresh, `retrying on another port: ${first}`, refused);
   }
 
   /** Spec options for the instance's template (also used to wait for an adopted workload). */
