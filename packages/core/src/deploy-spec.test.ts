@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildDeploySpec, substitute } from './deploy-spec.js';
+import { buildDeploySpec, readinessFor, substitute } from './deploy-spec.js';
 import type { Instance } from './instance.js';
 import { validateTemplate } from './template.js';
 
@@ -119,5 +119,158 @@ describe('buildDeploySpec: what runtimes may run themselves', () => {
     );
     expect(spec.secretEnv).toEqual([]);
     expect(spec.health).toBeUndefined();
+  });
+});
+
+const base = (fields: Record<string, unknown>) =>
+  validateTemplate({ name: 't', source: { kind: 'command', command: 'app' }, ...fields });
+const ctx = { owner: 'o', logDir: '/l', templateDir: null };
+
+describe('buildDeploySpec: sources', () => {
+  it('runs the version an instance picks, and the default command otherwise', () => {
+    const t = base({
+      source: { kind: 'command', command: 'node20', versions: { '18': { command: 'node18' } } },
+    });
+    expect(buildDeploySpec(t, { ...instance, config: { version: '18' } }, {}, ctx).command).toEqual([
+      'node18',
+    ]);
+    expect(buildDeploySpec(t, { ...instance, config: {} }, {}, ctx).command).toEqual(['node20']);
+  });
+
+  it('a relative cwd is inside the data directory; an absolute one is kept', () => {
+    const rel = base({ source: { kind: 'command', command: 'app', cwd: 'www' } });
+    const abs = base({ source: { kind: 'command', command: 'app', cwd: '/srv/app' } });
+    expect(buildDeploySpec(rel, instance, {}, ctx).cwd).toBe('/home/b/instances/api/api-1/www');
+    expect(buildDeploySpec(abs, instance, {}, ctx).cwd).toBe('/srv/app');
+  });
+
+  it('an image passes its command with variables and config args; without one, the image’s own', () => {
+    const withCmd = base({
+      source: { kind: 'image', image: 'nginx', command: ['serve', '--port', '${PORT_HTTP}'] },
+      ports: [{ name: 'http', containerPort: 80 }],
+      config: { debug: { type: 'boolean', arg: '--debug' } },
+    });
+    expect(
+      buildDeploySpec(withCmd, { ...instance, config: { debug: true } }, { http: 8080 }, ctx).command,
+    ).toEqual(['serve', '--port', '8080', '--debug']);
+    const bare = base({
+      source: { kind: 'image', image: 'nginx' },
+      ports: [{ name: 'http', containerPort: 80 }],
+    });
+    const spec = buildDeploySpec(bare, instance, { http: 8080 }, ctx);
+    expect(spec.command).toEqual([]);
+    expect(spec.ports).toEqual([{ name: 'http', hostPort: 8080, containerPort: 80, protocol: 'tcp' }]);
+  });
+
+  it('a false boolean flag is left out; a number is passed as text', () => {
+    const t = base({
+      config: {
+        debug: { type: 'boolean', arg: '--debug' },
+        workers: { type: 'number', arg: '-w', env: 'WORKERS' },
+      },
+    });
+    const spec = buildDeploySpec(t, { ...instance, config: { debug: false, workers: 4 } }, {}, ctx);
+    expect(spec.command).toEqual(['app', '-w', '4']);
+    expect(spec.env).toMatchObject({ WORKERS: '4', CONFIG_WORKERS: '4', CONFIG_DEBUG: 'false' });
+  });
+
+  it('carries timeouts, resources, replicas and the template folder', () => {
+    const t = base({
+      readiness: { kind: 'none', timeoutSeconds: 90 },
+      stopTimeoutSeconds: 3,
+      resources: { memoryMb: 256 },
+      replicas: 2,
+    });
+    const spec = buildDeploySpec(t, instance, {}, { ...ctx, templateDir: '/etc/berth/templates' });
+    expect(spec).toMatchObject({
+      readinessTimeoutMs: 90_000,
+      stopTimeoutMs: 3_000,
+      resources: { memoryMb: 256 },
+      replicas: 2,
+      templateDir: '/etc/berth/templates',
+      owner: 'o',
+      logDir: '/l',
+    });
+  });
+});
+
+describe('buildDeploySpec: variables', () => {
+  it('names every port PORT_<NAME> (dashes as underscores) and by its env; berth’s own are always set', () => {
+    const t = base({ ports: [{ name: 'grpc-api', env: 'GRPC' }, { name: 'metrics' }] });
+    const spec = buildDeploySpec(t, instance, { 'grpc-api': 20010, metrics: 20011 }, ctx);
+    expect(spec.env).toMatchObject({
+      PORT_GRPC_API: '20010',
+      GRPC: '20010',
+      PORT_METRICS: '20011',
+      BERTH_INSTANCE: 'api-1',
+      BERTH_INSTANCE_ID: 'i1',
+      BERTH_TEMPLATE: 't',
+      BERTH_DATA_DIR: '/home/b/instances/api/api-1',
+    });
+  });
+
+  it('berth’s values win over a template env of the same name', () => {
+    const t = base({ ports: [{ name: 'http', env: 'PORT' }], env: { PORT: '1', BERTH_INSTANCE: 'fake' } });
+    const spec = buildDeploySpec(t, instance, { http: 20001 }, ctx);
+    expect(spec.env.PORT).toBe('20001');
+    expect(spec.env.BERTH_INSTANCE).toBe('api-1');
+  });
+
+  it('opens sealed config values for the workload only, leaving the instance as it was', () => {
+    const t = base({ config: { token: { type: 'string', secret: true, env: 'TOKEN' } } });
+    const sealed = { ...instance, config: { token: 'sealed:v1:abc' } };
+    const box = { seal: (s: string) => s, open: (s: string) => (s === 'abc' ? '"s3cret"' : 'null') };
+    const spec = buildDeploySpec(t, sealed, {}, { ...ctx, secrets: box });
+    expect(spec.env.TOKEN).toBe('s3cret');
+    expect(sealed.config.token).toBe('sealed:v1:abc');
+    expect(() => buildDeploySpec(t, sealed, {}, ctx)).toThrow('berth has no secrets key');
+  });
+});
+
+describe('readinessFor', () => {
+  const ports = { http: 20001, admin: 20002 };
+  const two = { ports: [{ name: 'admin', http: false }, { name: 'http' }] };
+
+  it('follows the template’s readiness: port, http, log, health or none', () => {
+    expect(
+      readinessFor(base({ ...two, readiness: { kind: 'http', port: 'http', path: '/up' } }), ports),
+    ).toEqual({
+      kind: 'http',
+      port: 20001,
+      path: '/up',
+    });
+    expect(readinessFor(base({ ...two, readiness: { kind: 'port' } }), ports)).toEqual({
+      kind: 'port',
+      port: 20002,
+    });
+    expect(readinessFor(base({ readiness: { kind: 'log', pattern: 'ready' } }), {})).toEqual({
+      kind: 'log',
+      pattern: 'ready',
+    });
+    expect(readinessFor(base({ readiness: { kind: 'health' } }), {})).toEqual({ kind: 'health' });
+    expect(readinessFor(base({ ...two, readiness: { kind: 'none' } }), ports)).toEqual({ kind: 'none' });
+  });
+
+  it('without one, waits as the health check would, else for the first tcp port, else not at all', () => {
+    const httpHealth = base({ ...two, health: { http: { port: 'http', path: '/h', expectStatus: 204 } } });
+    expect(readinessFor(httpHealth, ports)).toEqual({
+      kind: 'http',
+      port: 20001,
+      path: '/h',
+      expectStatus: 204,
+    });
+    expect(readinessFor(base({ ...two, health: { tcp: { port: 'http' } } }), ports)).toEqual({
+      kind: 'port',
+      port: 20001,
+    });
+    const udpFirst = base({ ports: [{ name: 'dns', protocol: 'udp' }, { name: 'web' }] });
+    expect(readinessFor(udpFirst, { dns: 53, web: 20003 })).toEqual({ kind: 'port', port: 20003 });
+    expect(readinessFor(base({}), {})).toEqual({ kind: 'none' });
+  });
+
+  it('a port readiness whose port has no lease waits for nothing rather than a wrong port', () => {
+    expect(readinessFor(base({ ...two, readiness: { kind: 'port', port: 'http' } }), {})).toEqual({
+      kind: 'none',
+    });
   });
 });
