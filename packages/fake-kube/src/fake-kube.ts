@@ -90,6 +90,26 @@ export class FakeKube {
     this.seed(memory);
   }
 
+  /** Why pods cannot run here (no engine, or a missing image), or undefined when they can. */
+  static async unavailable(images: string[], docker: Docker = new Docker()): Promise<string | undefined> {
+    try {
+      await docker.ping();
+    } catch (e) {
+      return `no Docker engine answers (${(e as Error).message}); start one with scripts/docker-up.sh`;
+    }
+    for (const image of images) {
+      const found = await docker
+        .getImage(image)
+        .inspect()
+        .then(
+          () => true,
+          () => false,
+        );
+      if (!found) return `image ${image} is missing (build it with scripts/test-images.sh)`;
+    }
+    return undefined;
+  }
+
   static async start(o: FakeKubeOptions = {}): Promise<FakeKube> {
     const k = new FakeKube(o);
     await new Promise<void>((resolve) => k.server.listen(0, '127.0.0.1', resolve));

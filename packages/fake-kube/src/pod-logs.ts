@@ -29,7 +29,7 @@ export async function servePodLog(
   if (!['All', 'Stdout', 'Stderr'].includes(stream))
     throw badRequest(`stream: Unsupported value: "${stream}": supported values: "All", "Stdout", "Stderr"`);
   const tail = numberParam(q, 'tailLines');
-  const since = numberParam(q, 'sinceSeconds');
+  const since = sinceOf(q);
   const follow = q.get('follow') === 'true';
   const timestamps = q.get('timestamps') === 'true';
   const opts = {
@@ -37,10 +37,12 @@ export async function servePodLog(
     stderr: stream !== 'Stdout',
     timestamps: true,
     ...(tail !== undefined ? { tail } : {}),
-    ...(since !== undefined ? { since: Math.floor(Date.now() / 1000) - since } : {}),
+    ...(since !== undefined ? { since } : {}),
   };
   const container = docker.getContainer(containerId);
   res.writeHead(200, { 'content-type': 'text/plain' });
+  // As the API server does: the client learns the stream is open before the first line.
+  res.flushHeaders();
   const out = new PassThrough();
   let carry = '';
   out.on('data', (chunk: Buffer) => {
@@ -65,6 +67,17 @@ export async function servePodLog(
   };
   live.on('end', end);
   res.on('close', end);
+}
+
+/** sinceSeconds or sinceTime (RFC3339) as a Unix time in whole seconds, as the container runtime takes it. */
+function sinceOf(q: URLSearchParams): number | undefined {
+  const seconds = numberParam(q, 'sinceSeconds');
+  if (seconds !== undefined) return Math.floor(Date.now() / 1000) - seconds;
+  const time = q.get('sinceTime');
+  if (!time) return undefined;
+  const ms = Date.parse(time);
+  if (Number.isNaN(ms)) throw badRequest(`sinceTime: Invalid value: "${time}": must be RFC3339`);
+  return Math.floor(ms / 1000);
 }
 
 /** The payloads of Docker's multiplexed log frames (8-byte header: stream, 0, 0, 0, size). */

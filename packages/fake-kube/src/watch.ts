@@ -18,6 +18,7 @@ export interface WatchQuery {
  */
 export function serveWatch(store: ObjectStore, q: WatchQuery, res: ServerResponse): void {
   res.writeHead(200, { 'content-type': 'application/json', 'transfer-encoding': 'chunked' });
+  res.flushHeaders();
   const labels = parseSelector(q.labelSelector ?? '');
   const fields = parseSelector(q.fieldSelector ?? '');
   const wanted = (e: StoreEvent) =>

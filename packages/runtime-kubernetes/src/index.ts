@@ -1,0 +1,1 @@
+export { type KubeManifest, type ManifestOptions, renderManifest } from './kube-manifest.js';

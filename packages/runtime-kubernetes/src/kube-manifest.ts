@@ -1,0 +1,189 @@
+import type { DeploySpec, ResolvedPort, WaitStrategy } from '@berth/core';
+import type { V1Container, V1Deployment, V1Probe, V1Secret, V1Service } from '@kubernetes/client-node';
+import {
+  labelsAndAnnotations,
+  objectName,
+  PORT_ANNOTATION,
+  portName,
+  selectorLabels,
+} from './kube-labels.js';
+
+export interface ManifestOptions {
+  namespace: string;
+  /** NodePort (default): each port is published on every node at its hostPort; ClusterIP: inside the cluster only. */
+  serviceType?: 'NodePort' | 'ClusterIP';
+  /** Env names whose values come from config fields marked secret: they go into a Secret, never plain env. */
+  secretEnv?: readonly string[];
+}
+
+/** The objects one instance is in a cluster: a Deployment, a Service when it has ports, a Secret when it has secrets. */
+export interface KubeManifest {
+  deployment: V1Deployment;
+  service?: V1Service;
+  secret?: V1Secret;
+}
+
+const DATA_VOLUME = 'data';
+
+/** The container port a berth port maps to: its containerPort, else the same number as the host port. */
+const containerPortOf = (p: ResolvedPort) => p.containerPort ?? p.hostPort;
+
+/**
+ * berth's neutral deploy spec → the objects applied to the cluster. Pure, so `berth export
+ * --format kubernetes` prints exactly what the runtime applies. The data directory is an emptyDir
+ * (templates have no persistence setting yet, so no PersistentVolumeClaim is made).
+ */
+export function renderManifest(spec: DeploySpec, opts: ManifestOptions): KubeManifest {
+  const name = objectName(spec);
+  const { labels, annotations } = labelsAndAnnotations(spec);
+  const metadata = {
+    name,
+    namespace: opts.namespace,
+    labels,
+    annotations: { ...annotations, ...portAnnotations(spec.ports) },
+  };
+  const secretNames = new Set((opts.secretEnv ?? []).filter((k) => k in spec.env));
+  const secret: V1Secret | undefined =
+    secretNames.size === 0
+      ? undefined
+      : {
+          apiVersion: 'v1',
+          kind: 'Secret',
+          metadata: { name, namespace: opts.namespace, labels },
+          type: 'Opaque',
+          stringData: Object.fromEntries([...secretNames].map((k) => [k, spec.env[k]!])),
+        };
+  const deployment: V1Deployment = {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata,
+    spec: {
+      replicas: spec.replicas,
+      // One version at a time, as berth redeploys elsewhere: old pods go before new ones start.
+      strategy: { type: 'Recreate' },
+      selector: { matchLabels: selectorLabels(spec) },
+      template: {
+        metadata: { labels, annotations },
+        spec: {
+          containers: [container(spec, name, secretNames)],
+          volumes: [{ name: DATA_VOLUME, emptyDir: {} }],
+          restartPolicy: 'Always',
+          terminationGracePeriodSeconds: Math.max(1, Math.ceil(spec.stopTimeoutMs / 1000)),
+          // A pause process at PID 1 (Docker's --init): a workload without a TERM handler still stops.
+          shareProcessNamespace: imageOf(spec).init,
+        },
+      },
+    },
+  };
+  return { deployment, ...(secret ? { secret } : {}), ...(service(spec, metadata, opts) ?? {}) };
+}
+
+function service(
+  spec: DeploySpec,
+  metadata: V1Service['metadata'],
+  opts: ManifestOptions,
+): { service: V1Service } | undefined {
+  if (spec.ports.length === 0) return undefined;
+  const type = opts.serviceType ?? 'NodePort';
+  return {
+    service: {
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata,
+      spec: {
+        type,
+        selector: selectorLabels(spec),
+        ports: spec.ports.map((p, i) => ({
+          name: portName(p.name, i),
+          protocol: p.protocol === 'udp' ? 'UDP' : 'TCP',
+          port: containerPortOf(p),
+          targetPort: containerPortOf(p) as never,
+          ...(type === 'NodePort' ? { nodePort: p.hostPort } : {}),
+        })),
+      },
+    },
+  };
+}
+
+interface ImageParts {
+  image: string;
+  entrypoint?: string[] | undefined;
+  command?: string[] | undefined;
+  workdir?: string | undefined;
+  user?: string | undefined;
+  init: boolean;
+  volumes: { target: string; subPath?: string | undefined; readOnly?: boolean }[];
+}
+
+/** The image and its settings, for the source kinds a cluster runs (image, and build once pushed). */
+export function imageOf(spec: DeploySpec): ImageParts {
+  const src = spec.source as { kind: string } & Partial<ImageParts>;
+  if ((src.kind !== 'image' && src.kind !== 'build') || !src.image) {
+    throw new Error(`a ${src.kind} template cannot run on a Kubernetes node: it needs an image`);
+  }
+  return { ...src, image: src.image, init: src.init !== false, volumes: src.volumes ?? [] };
+}
+
+function container(spec: DeploySpec, name: string, secretNames: Set<string>): V1Container {
+  const img = imageOf(spec);
+  const args = spec.command.length > 0 ? spec.command : img.command;
+  const readiness = probeFor(spec.readiness, spec.ports);
+  const limits: Record<string, string> = {};
+  if (spec.resources?.memoryMb) limits.memory = `${Math.ceil(spec.resources.memoryMb)}Mi`;
+  if (spec.resources?.cpus) limits.cpu = String(spec.resources.cpus);
+  return {
+    name: 'main',
+    image: img.image,
+    ...(img.entrypoint ? { command: img.entrypoint } : {}),
+    ...(args ? { args } : {}),
+    ...(img.workdir ? { workingDir: img.workdir } : {}),
+    ...(img.user && /^\d+$/.test(img.user) ? { securityContext: { runAsUser: Number(img.user) } } : {}),
+    env: Object.entries(spec.env).map(([k, v]) =>
+      secretNames.has(k) ? { name: k, valueFrom: { secretKeyRef: { name, key: k } } } : { name: k, value: v },
+    ),
+    ports: spec.ports.map((p, i) => ({
+      name: portName(p.name, i),
+      containerPort: containerPortOf(p),
+      protocol: p.protocol === 'udp' ? 'UDP' : 'TCP',
+    })),
+    ...(Object.keys(limits).length > 0 ? { resources: { limits, requests: limits } } : {}),
+    ...(readiness ? { readinessProbe: readiness } : {}),
+    ...(readiness ? { livenessProbe: liveness(readiness, spec.readinessTimeoutMs) } : {}),
+    volumeMounts: img.volumes.map((v) => ({
+      name: DATA_VOLUME,
+      mountPath: v.target,
+      ...(v.subPath ? { subPath: v.subPath } : {}),
+      ...(v.readOnly ? { readOnly: true } : {}),
+    })),
+  };
+}
+
+/**
+ * The readiness wait as a probe, in the container's terms: a berth port's host port becomes its
+ * container port; any other number is probed as it is. Log and container-health waits have no
+ * probe (berth waits for the log line itself).
+ */
+export function probeFor(w: WaitStrategy, ports: ResolvedPort[]): V1Probe | undefined {
+  if (w.kind !== 'http' && w.kind !== 'port') return undefined;
+  const match = ports.find((p) => p.hostPort === w.port);
+  const port = match ? containerPortOf(match) : w.port;
+  const timing = { periodSeconds: 1, timeoutSeconds: 1, failureThreshold: 3, successThreshold: 1 };
+  if (w.kind === 'http') return { httpGet: { path: w.path, port: port as never }, ...timing };
+  return { tcpSocket: { port: port as never }, ...timing };
+}
+
+/** Liveness: the same check, given the readiness timeout to start, and a slower pace. */
+function liveness(readiness: V1Probe, readinessTimeoutMs: number): V1Probe {
+  return {
+    ...readiness,
+    initialDelaySeconds: Math.ceil(readinessTimeoutMs / 1000),
+    periodSeconds: 10,
+    failureThreshold: 3,
+  };
+}
+
+function portAnnotations(ports: ResolvedPort[]): Record<string, string> {
+  return Object.fromEntries(
+    ports.map((p) => [`${PORT_ANNOTATION}${p.name}`, `${p.hostPort}:${containerPortOf(p)}/${p.protocol}`]),
+  );
+}

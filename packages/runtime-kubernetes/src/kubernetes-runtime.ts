@@ -1,0 +1,237 @@
+import type {
+  AwaitReadyOptions,
+  DeployOptions,
+  DeploySpec,
+  ListOptions,
+  Logger,
+  LogLine,
+  LogQuery,
+  ObservedWorkload,
+  ResourceSample,
+  Runtime,
+  WorkloadHandle,
+} from '@berth/core';
+import type { V1Deployment, V1Pod } from '@kubernetes/client-node';
+import { applyManifest, deleteObjects } from './kube-apply.js';
+import { isNotFound, type KubeClient, MERGE_PATCH } from './kube-client.js';
+import { LABEL, PORT_ANNOTATION } from './kube-labels.js';
+import { instanceLogs } from './kube-logs.js';
+import { renderManifest } from './kube-manifest.js';
+import { type Workload, waitForReadiness } from './kube-readiness.js';
+import { instanceStats } from './kube-stats.js';
+import { replicaCounts, startedAt } from './pod-state.js';
+
+export interface KubernetesRuntimeOptions {
+  client: KubeClient;
+  /** Where NodePorts are reached from outside the cluster (a node's address). */
+  address: string;
+  log: Logger;
+  serviceType?: 'NodePort' | 'ClusterIP';
+}
+
+/** Env names of config fields marked secret, when the spec says which (they go into a Secret). */
+const secretEnvOf = (spec: DeploySpec): string[] =>
+  (spec as DeploySpec & { secretEnv?: string[] }).secretEnv ?? [];
+const selectorText = (labels: Record<string, string>) =>
+  Object.entries(labels)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(',');
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * One instance = a Deployment (replicas, probes, resources, env with secrets from a Secret) and a
+ * NodePort Service, all carrying berth's labels; status from the Deployment and its pods.
+ */
+export class KubernetesRuntime implements Runtime {
+  readonly kind = 'kubernetes';
+  private readonly client: KubeClient;
+
+  constructor(private readonly o: KubernetesRuntimeOptions) {
+    this.client = o.client;
+  }
+
+  get namespace(): string {
+    return this.client.namespace;
+  }
+
+  async deploy(spec: DeploySpec, opts: DeployOptions = {}): Promise<ObservedWorkload> {
+    opts.signal?.throwIfAborted();
+    const manifest = renderManifest(spec, {
+      namespace: this.namespace,
+      secretEnv: secretEnvOf(spec),
+      ...(this.o.serviceType ? { serviceType: this.o.serviceType } : {}),
+    });
+    const name = manifest.deployment.metadata!.name!;
+    this.o.log.info(
+      { instance: spec.instanceName, name, namespace: this.namespace },
+      'Starting Kubernetes deployment…',
+    );
+    try {
+      const d = await applyManifest(this.client, manifest, spec);
+      const handle = this.handleOf(d);
+      await waitForReadiness(this.client, this.o.address, this.workload(handle), spec, {
+        timeoutMs: opts.timeoutMs ?? spec.readinessTimeoutMs,
+        signal: opts.signal,
+      });
+      const seen = await this.inspect(handle);
+      if (!seen) throw new Error(`the Deployment ${name} vanished while starting`);
+      this.o.log.info({ instance: spec.instanceName, name }, 'Started Kubernetes deployment');
+      return seen;
+    } catch (e) {
+      this.o.log.warn(
+        { instance: spec.instanceName, name, err: String(e) },
+        'Failed to start Kubernetes deployment',
+      );
+      await deleteObjects(this.client, name).catch(() => {});
+      throw e;
+    }
+  }
+
+  awaitReady(handle: WorkloadHandle, spec: DeploySpec, opts: AwaitReadyOptions): Promise<void> {
+    return waitForReadiness(this.client, this.o.address, this.workload(handle), spec, opts);
+  }
+
+  /** Scales to zero and deletes the pods with `timeoutMs` of grace (TERM, then KILL), then waits for them to go. */
+  async stop(handle: WorkloadHandle, timeoutMs: number): Promise<void> {
+    await this.scaleDown(handle, Math.ceil(timeoutMs / 1000));
+    await this.podsGone(handle, timeoutMs + 5_000);
+  }
+
+  async kill(handle: WorkloadHandle): Promise<void> {
+    await this.scaleDown(handle, 0);
+  }
+
+  async remove(handle: WorkloadHandle): Promise<void> {
+    await deleteObjects(this.client, handle.id);
+  }
+
+  async inspect(handle: WorkloadHandle): Promise<ObservedWorkload | undefined> {
+    const found = await this.workload(handle).read();
+    return found && this.observe(found.deployment, found.pods);
+  }
+
+  async list(owner: string, _opts?: ListOptions): Promise<ObservedWorkload[]> {
+    const labelSelector = `${LABEL.managed}=true,${LABEL.owner}=${owner}`;
+    const [deployments, pods] = await Promise.all([
+      this.client.apps.listNamespacedDeployment({ namespace: this.namespace, labelSelector }),
+      this.client.core.listNamespacedPod({ namespace: this.namespace, labelSelector }),
+    ]);
+    return deployments.items.map((d) => {
+      const id = d.metadata?.labels?.[LABEL.instanceId];
+      return this.observe(
+        d,
+        pods.items.filter((p) => p.metadata?.labels?.[LABEL.instanceId] === id),
+      );
+    });
+  }
+
+  async *logs(handle: WorkloadHandle, query: LogQuery): AsyncIterable<LogLine> {
+    // A follow without a tail starts now: lines are asked for from this second and cut to this instant.
+    const since = query.since ?? (query.follow && query.tail === 0 ? Date.now() : undefined);
+    const pods = ((await this.workload(handle).read())?.pods ?? []).filter(
+      (p) => !p.metadata?.deletionTimestamp,
+    );
+    const names = pods.map((p) => p.metadata!.name!);
+    const { tail: _, ...rest } = query;
+    const q: LogQuery = since === undefined ? query : { ...rest, since };
+    for await (const line of instanceLogs(this.client, names, q)) {
+      if (since === undefined || line.ts >= since) yield line;
+    }
+  }
+
+  async stats(handles: WorkloadHandle[]): Promise<Map<string, Omit<ResourceSample, 'ts' | 'diskBytes'>>> {
+    const out = new Map<string, Omit<ResourceSample, 'ts' | 'diskBytes'>>();
+    const owners = [...new Set(handles.map((h) => String(h.meta.owner)))];
+    for (const owner of owners) {
+      const labelSelector = `${LABEL.managed}=true,${LABEL.owner}=${owner}`;
+      const pods = await this.client.core.listNamespacedPod({ namespace: this.namespace, labelSelector });
+      const byInstance = await instanceStats(this.client, owner, pods.items);
+      for (const h of handles) {
+        const s = byInstance.get(String(h.meta.instanceId));
+        if (s && h.meta.owner === owner) out.set(h.id, s);
+      }
+    }
+    return out;
+  }
+
+  private handleOf(d: V1Deployment): WorkloadHandle {
+    const labels = d.metadata?.labels ?? {};
+    return {
+      runtime: this.kind,
+      id: d.metadata!.name!,
+      meta: {
+        namespace: this.namespace,
+        uid: d.metadata?.uid ?? null,
+        owner: labels[LABEL.owner] ?? null,
+        instanceId: labels[LABEL.instanceId] ?? null,
+      },
+    };
+  }
+
+  /** The handle's Deployment and pods; undefined once it is gone or is another object of that name. */
+  private workload(handle: WorkloadHandle): Workload {
+    return {
+      read: async () => {
+        let d: V1Deployment;
+        try {
+          d = await this.client.apps.readNamespacedDeployment({ name: handle.id, namespace: this.namespace });
+        } catch (e) {
+          if (isNotFound(e)) return undefined;
+          throw e;
+        }
+        if (handle.meta.uid && d.metadata?.uid !== handle.meta.uid) return undefined;
+        const labelSelector = selectorText(d.spec?.selector.matchLabels ?? {});
+        const pods = await this.client.core.listNamespacedPod({ namespace: this.namespace, labelSelector });
+        return { deployment: d, pods: pods.items };
+      },
+    };
+  }
+
+  private observe(d: V1Deployment, pods: V1Pod[]): ObservedWorkload {
+    const labels = d.metadata?.labels ?? {};
+    const n = replicaCounts(d, pods);
+    const ports: Record<string, number> = {};
+    for (const [k, v] of Object.entries(d.metadata?.annotations ?? {})) {
+      const m = /^(\d+):/.exec(v);
+      if (k.startsWith(PORT_ANNOTATION) && m) ports[k.slice(PORT_ANNOTATION.length)] = Number(m[1]);
+    }
+    return {
+      handle: this.handleOf(d),
+      running: n.desired > 0 && n.running > 0,
+      pid: null,
+      exitCode: null,
+      startedAt: startedAt(pods),
+      ports,
+      instanceId: labels[LABEL.instanceId] ?? null,
+      instanceName: labels[LABEL.instance] ?? null,
+      owner: labels[LABEL.owner] ?? null,
+    };
+  }
+
+  private async scaleDown(handle: WorkloadHandle, graceSeconds: number): Promise<void> {
+    const namespace = this.namespace;
+    try {
+      const d = await this.client.apps.patchNamespacedDeployment(
+        { name: handle.id, namespace, body: { spec: { replicas: 0 } } },
+        MERGE_PATCH,
+      );
+      const labelSelector = selectorText(d.spec?.selector.matchLabels ?? {});
+      await this.client.core.deleteCollectionNamespacedPod({
+        namespace,
+        labelSelector,
+        gracePeriodSeconds: graceSeconds,
+      });
+    } catch (e) {
+      if (!isNotFound(e)) throw e;
+    }
+  }
+
+  private async podsGone(handle: WorkloadHandle, withinMs: number): Promise<void> {
+    const deadline = Date.now() + withinMs;
+    while (Date.now() < deadline) {
+      const found = await this.workload(handle).read();
+      if (!found || found.pods.length === 0) return;
+      await sleep(100);
+    }
+  }
+}
