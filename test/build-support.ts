@@ -99,6 +99,7 @@ export async function ensureDockerRuntime(berth: Berth, docker: Dockerode): Prom
       dockerHost,
       node: 'local',
       log: silentLogger,
+      childEnv: process.env,
       baseImages: BASE_IMAGES,
     });
     berth.runtimes.register(compose, ['compose']);

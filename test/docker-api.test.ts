@@ -77,7 +77,19 @@ describe.skipIf(!docker)('nodes, orphans and gc through the API and the CLI', ()
 
   it('adds a node, tests it (a specific reason), lists it and removes it', async () => {
     expect((await api('POST', '/nodes', { name: 'bad', config: { endpoint: 'http://x' } })).status).toBe(400);
-    const added = await api('POST', '/nodes', { name: 'closed', config: { endpoint: 'tcp://127.0.0.1:1' } });
+    // Tested before it is added: a node that does not answer is refused, saying why…
+    const refused = await api('POST', '/nodes', {
+      name: 'closed',
+      config: { endpoint: 'tcp://127.0.0.1:1' },
+    });
+    expect(refused).toMatchObject({ status: 422, body: { error: { code: 'NODE_UNREACHABLE' } } });
+    expect(JSON.stringify(refused.body)).toMatch(/ECONNREFUSED.*force/);
+    expect((await api('GET', '/nodes/closed')).status).toBe(404);
+    // …unless forced: it is kept and shows as unreachable.
+    const added = await api('POST', '/nodes?force=1', {
+      name: 'closed',
+      config: { endpoint: 'tcp://127.0.0.1:1' },
+    });
     expect(added).toMatchObject({
       status: 201,
       body: { name: 'closed', kind: 'docker', status: 'unreachable' },
@@ -99,7 +111,10 @@ describe.skipIf(!docker)('nodes, orphans and gc through the API and the CLI', ()
     expect((await cli('node', 'ls')).stdout).toMatch(/closed\s+docker\s+unreachable\s+tcp:\/\/127.0.0.1:1/);
     expect((await cli('node', 'rm', 'closed')).code).toBe(0);
     expect((await api('GET', '/nodes/closed')).status).toBe(404);
-    expect((await cli('node', 'add', 'other', 'tcp://127.0.0.1:2')).stdout).toMatch(/unreachable/);
+    const refusedByCli = await cli('node', 'add', 'other', 'tcp://127.0.0.1:2');
+    expect(refusedByCli.code).not.toBe(0);
+    expect(refusedByCli.stdout).toMatch(/node other was not added: .*ECONNREFUSED.*--force/);
+    expect((await cli('node', 'add', 'other', 'tcp://127.0.0.1:2', '--force')).stdout).toMatch(/unreachable/);
     expect((await api('DELETE', '/nodes/other')).status).toBe(204);
   });
 

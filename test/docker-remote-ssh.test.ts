@@ -40,10 +40,14 @@ describe.skipIf(blocked !== undefined)(
     /** The sshd's host key as `ssh-keygen -lf` prints it, and a key the host does not have. */
     let hostFp: string;
     let otherFp: string;
-    const knownHostsBefore = process.env.BERTH_SSH_KNOWN_HOSTS;
-    /** Nodes opened from here on check this known_hosts file (none: trust on first use). */
-    const useKnownHosts = (file: string) => {
-      process.env.BERTH_SSH_KNOWN_HOSTS = file;
+    /** The server's BERTH_SSH_KNOWN_HOSTS: a setting read once as it starts, so the tests change the file. */
+    let knownHosts: string;
+    /** Nodes opened from here on check these known_hosts lines (a file that does not exist: none, trust on first use). */
+    const useKnownHosts = async (file: string) => {
+      await rm(knownHosts, { force: true });
+      await copyFile(file, knownHosts).catch((err: NodeJS.ErrnoException) => {
+        if (err.code !== 'ENOENT') throw err;
+      });
     };
     const cli = async (...args: string[]) =>
       run(process.execPath, [CLI, ...args], {
@@ -64,7 +68,8 @@ describe.skipIf(blocked !== undefined)(
       ]);
       expect(hostFp).toMatch(/^SHA256:/);
       // Not this user's ~/.ssh/known_hosts: a file that does not exist, so nodes trust on first use.
-      useKnownHosts(join(keys, 'no_known_hosts'));
+      knownHosts = join(keys, 'known_hosts');
+      await useKnownHosts(join(keys, 'no_known_hosts'));
       const { stdout } = await run(remoteDockerScript, ['up', nsName, String(suffix)]);
       expect(stdout.trim()).toBe(`tcp://${nsIp}:2375`);
       sshdPid = Number(
@@ -74,7 +79,7 @@ describe.skipIf(blocked !== undefined)(
       await copyImage(local!, connectDocker({ kind: 'tcp', host: nsIp, port: 2375 }), BUSYBOX);
       env = await tempHome('docker-ssh');
       await writeTemplate(env.templates, 'sweb.yaml', serveTemplate('sweb', [40250, 40499]));
-      s = await startApi(env.home, env.templates);
+      s = await startApi(env.home, env.templates, { BERTH_SSH_KNOWN_HOSTS: knownHosts });
     }, 120_000);
 
     afterAll(async () => {
@@ -87,8 +92,6 @@ describe.skipIf(blocked !== undefined)(
       await run(remoteDockerScript, ['down', nsName]).catch(() => {});
       await env?.cleanup();
       if (keys) await rm(keys, { recursive: true, force: true });
-      if (knownHostsBefore === undefined) delete process.env.BERTH_SSH_KNOWN_HOSTS;
-      else process.env.BERTH_SSH_KNOWN_HOSTS = knownHostsBefore;
     }, 60_000);
 
     it('is added through the API as ssh://root@host:port with a key file; its test reports the engine version', async () => {
@@ -194,10 +197,14 @@ describe.skipIf(blocked !== undefined)(
     });
 
     it('refuses a host whose key is not the hostKey given at add, with reason hostkey; the right one is accepted', async () => {
-      const wrong = await s.api('POST', '/nodes', {
+      const pinnedWrong = {
         name: 'pinned-wrong',
         config: { endpoint, sshKey: join(keys, 'client'), hostKey: otherFp },
-      });
+      };
+      const refused = await s.api('POST', '/nodes', pinnedWrong);
+      expect(refused.status).toBe(422);
+      expect(JSON.stringify(refused.body)).toContain(`but the node expects ${otherFp}`);
+      const wrong = await s.api('POST', '/nodes', { ...pinnedWrong, force: true });
       expect(wrong.status).toBe(201);
       expect(wrong.body).toMatchObject({
         status: 'unreachable',
@@ -261,7 +268,7 @@ describe.skipIf(blocked !== undefined)(
           ['kh-good', good],
           ['kh-hashed', hashed],
         ] as const) {
-          useKnownHosts(file);
+          await useKnownHosts(file);
           const added = await s.api('POST', '/nodes', {
             name,
             config: { endpoint, sshKey: join(keys, 'client') },
@@ -273,23 +280,24 @@ describe.skipIf(blocked !== undefined)(
           // known_hosts decides: nothing is recorded on the node.
           expect(s.server.berth.store.nodes.find(name)?.config.hostKey).toBeUndefined();
         }
-        useKnownHosts(bad);
+        await useKnownHosts(bad);
         expect(
           (
             await s.api('POST', '/nodes', {
               name: 'kh-bad',
               config: { endpoint, sshKey: join(keys, 'client') },
+              force: true,
             })
           ).status,
         ).toBe(201);
         expect((await s.api('POST', '/nodes/kh-bad/test')).body).toEqual({
           ok: false,
           reason: 'hostkey',
-          message: `the host key of ${nsIp}:${SSH_PORT} is ${hostFp} (ssh-ed25519), but ${bad} lists ${otherFp} (ssh-ed25519, line 1) for [${nsIp}]:${SSH_PORT} — if the host was reinstalled, remove the old entry (ssh-keygen -R '[${nsIp}]:${SSH_PORT}' -f ${bad})`,
+          message: `the host key of ${nsIp}:${SSH_PORT} is ${hostFp} (ssh-ed25519), but ${knownHosts} lists ${otherFp} (ssh-ed25519, line 1) for [${nsIp}]:${SSH_PORT} — if the host was reinstalled, remove the old entry (ssh-keygen -R '[${nsIp}]:${SSH_PORT}' -f ${knownHosts})`,
         });
         expect(s.server.berth.store.nodes.find('kh-bad')?.config.hostKey).toBeUndefined();
       } finally {
-        useKnownHosts(join(keys, 'no_known_hosts'));
+        await useKnownHosts(join(keys, 'no_known_hosts'));
       }
       for (const name of ['kh-good', 'kh-hashed', 'kh-bad'])
         expect((await s.api('DELETE', `/nodes/${name}`)).status).toBe(204);
@@ -317,7 +325,12 @@ describe.skipIf(blocked !== undefined)(
         ],
       ];
       for (const [name, config, reason, message] of cases) {
-        expect((await s.api('POST', '/nodes', { name, config })).status).toBe(201);
+        const refused = await s.api('POST', '/nodes', { name, config });
+        expect(refused.status).toBe(422);
+        expect(refused.body.error.message).toMatch(
+          new RegExp(message.source.replace(/^\^/, 'was not added: ')),
+        );
+        expect((await s.api('POST', '/nodes?force=1', { name, config })).status).toBe(201);
         const test = await s.api('POST', `/nodes/${name}/test`);
         expect(test.status).toBe(200);
         expect(test.body).toMatchObject({ ok: false, reason, message: expect.stringMatching(message) });

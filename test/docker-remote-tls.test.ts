@@ -118,10 +118,11 @@ describe.skipIf(blocked !== undefined)(
         ['no-certs', {}, /^TLS: the engine only talks TLS; give the node its certificates/],
       ];
       for (const [name, config, message] of cases) {
-        const added = await s.api('POST', '/nodes', {
-          name,
-          config: { endpoint: `tcp://${nsIp}:2376`, ...config },
-        });
+        const body = { name, config: { endpoint: `tcp://${nsIp}:2376`, ...config } };
+        const refused = await s.api('POST', '/nodes', body);
+        expect(refused.status).toBe(422);
+        expect(refused.body.error.message).toMatch(new RegExp(`was not added: ${message.source.slice(1)}`));
+        const added = await s.api('POST', '/nodes?force=1', body);
         expect(added.status).toBe(201);
         expect(added.body).toMatchObject({ status: 'unreachable', message: expect.stringMatching(message) });
         const test = await s.api('POST', `/nodes/${name}/test`);

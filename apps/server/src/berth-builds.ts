@@ -1,6 +1,11 @@
 import { BuildService, ImageBuilder, type SourcePolicy } from '@berth/builder';
 import type { InstanceService, Logger, TemplateService } from '@berth/core';
-import { type BaseImageMap, connectDocker, findDockerEndpoint } from '@berth/runtime-docker';
+import {
+  type BaseImageMap,
+  connectDocker,
+  type EndpointContext,
+  findDockerEndpoint,
+} from '@berth/runtime-docker';
 import type Dockerode from 'dockerode';
 
 export interface BuildsDeps {
@@ -10,6 +15,8 @@ export interface BuildsDeps {
   log: Logger;
   /** The local engine's client, when the composition root has one; else it is looked for here. */
   docker?: Dockerode | undefined;
+  /** How the local engine is found (the server's Docker settings). */
+  endpoint?: EndpointContext;
   /** The base-image mapping (BERTH_BASE_IMAGES or base-images.json), as the Docker nodes loaded it. */
   baseImages: BaseImageMap;
   /** The host ports built apps lease from (BERTH_BUILD_PORTS); the ledger's range when absent. */
@@ -25,7 +32,7 @@ export interface BuildsDeps {
  */
 export async function startBuilds(d: BuildsDeps): Promise<BuildService> {
   const log = d.log.child({ ns: 'build' });
-  const docker = d.docker ?? (await localDocker(log));
+  const docker = d.docker ?? (await localDocker(log, d.endpoint));
   const { baseImages, portRange } = d;
   const builds = new BuildService({
     home: d.home,
@@ -43,8 +50,8 @@ export async function startBuilds(d: BuildsDeps): Promise<BuildService> {
   return builds;
 }
 
-async function localDocker(log: Logger): Promise<Dockerode | undefined> {
-  const found = await findDockerEndpoint(log);
+async function localDocker(log: Logger, endpoint?: EndpointContext): Promise<Dockerode | undefined> {
+  const found = await findDockerEndpoint(log, undefined, endpoint);
   if (!found) log.info({}, 'No local Docker engine: repositories can be detected but not built');
   return found ? connectDocker(found.endpoint) : undefined;
 }

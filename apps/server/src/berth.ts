@@ -5,6 +5,9 @@ import {
   defaultLedgerConfig,
   EventBus,
   InstanceService,
+  localNodeDriver,
+  NodeRegistry,
+  NodeService,
   PortLedger,
   Reconciler,
   systemClock,
@@ -19,8 +22,8 @@ import {
   NetHealthProbe,
 } from '@berth/host';
 import { SecretKeyring } from '@berth/integrations';
-import { NodeRuntimeResolver, openDockerNodes, readComposeFolder } from '@berth/runtime-docker';
-import { ProcessRuntime } from '@berth/runtime-process';
+import { openDocker, readComposeFolder } from '@berth/runtime-docker';
+import { processNodePart } from '@berth/runtime-process';
 import { SqliteStore } from '@berth/store-sqlite';
 import { type AdminTokenResult, ensureAdminToken } from './admin-token.js';
 import { startBuilds } from './berth-builds.js';
@@ -78,18 +81,14 @@ export async function createBerth(config: ServerConfig, opts: BerthOptions = {})
   const logRotations = new LogRotationFeed();
   // Watches running processes' log files while berth runs (each line's time); closed with berth.
   const logIndexers = new LogIndexers({ rotations: logRotations });
-  const runtimes = new NodeRuntimeResolver().register(
-    new ProcessRuntime({ log, logRotations, logIndexers }),
-    ['command'],
-  );
-  const dockerNodes = await openDockerNodes({
-    store,
-    ledger,
-    resolver: runtimes,
-    clock,
-    log,
-    home: config.home,
-  });
+  // Nodes are drivers: node local is this machine's processes and engine, each other kind a driver.
+  const docker = await openDocker(config.docker, { log, home: config.home });
+  const runtimes = new NodeRegistry(log)
+    .register(localNodeDriver([processNodePart({ log, logRotations, logIndexers }), docker.localPart]))
+    .register(docker.driver);
+  ledger.addSource(runtimes);
+  const nodes = new NodeService({ store, registry: runtimes, clock, log });
+  await nodes.openAll();
   const workspace = new HostWorkspace(config.home);
   const events = new EventBus(store, clock);
   // One keyring seals integration secrets and instances' `secret` config values (and rotates both).
@@ -109,7 +108,7 @@ export async function createBerth(config: ServerConfig, opts: BerthOptions = {})
     log,
     owner,
     publicHost: '127.0.0.1',
-    nodeAddress: (node) => dockerNodes.nodes.address(node),
+    nodeAddress: (node) => nodes.address(node),
     health: new NetHealthProbe(),
   });
   const instances = new InstanceService({ ...deps, reconciler });
@@ -130,8 +129,9 @@ export async function createBerth(config: ServerConfig, opts: BerthOptions = {})
     templates,
     instances,
     log,
-    docker: dockerNodes.local?.docker,
-    baseImages: dockerNodes.baseImages,
+    docker: docker.local?.docker,
+    endpoint: config.docker.endpoint,
+    baseImages: docker.baseImages,
     portRange: config.buildPorts,
     sources: {
       allowPaths: config.allowPaths,
@@ -178,8 +178,8 @@ export async function createBerth(config: ServerConfig, opts: BerthOptions = {})
     events,
     ledger,
     runtimes,
-    nodes: dockerNodes.nodes,
-    baseImages: dockerNodes.baseImages,
+    nodes,
+    baseImages: docker.baseImages,
     workspace,
     reconciler,
     instances,
@@ -205,6 +205,7 @@ export async function createBerth(config: ServerConfig, opts: BerthOptions = {})
         observers.stop();
         await reconciler.close();
         logIndexers.closeAll();
+        runtimes.closeAll();
         store.close();
       })();
       return closed;

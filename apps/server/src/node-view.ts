@@ -1,5 +1,5 @@
 import type { NodeDetailView } from '@berth/contracts';
-import type { NodeState } from '@berth/runtime-docker';
+import type { NodeState } from '@berth/core';
 
 /** A node as the API shows it: its endpoint and ssh host key, never the contents of its certificate or key files. */
 export function toNodeView(s: NodeState): NodeDetailView {

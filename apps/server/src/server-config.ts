@@ -1,6 +1,7 @@
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { InvalidInput } from '@berth/core';
+import { type DockerSettings, readDockerSettings } from '@berth/runtime-docker';
 import { heapGrowthPercent } from './heap-growth.js';
 import { type LogFormat, logFormat } from './logger.js';
 import { loadObserveSettings, type ObserveSettings } from './observe/observe-settings.js';
@@ -40,6 +41,8 @@ export interface ServerConfig {
   observe: ObserveSettings;
   /** BERTH_BUILD_PORTS=`41000-41999`: the host ports built apps lease from (the ledger's range when unset). */
   buildPorts: [number, number] | undefined;
+  /** The Docker adapter's: DOCKER_HOST/DOCKER_TLS_VERIFY/DOCKER_CERT_PATH, SSH_AUTH_SOCK, BERTH_SSH_KNOWN_HOSTS, BERTH_BASE_IMAGES. */
+  docker: DockerSettings;
 }
 
 /**
@@ -83,6 +86,8 @@ export function loadServerConfig(
     logFormat: logFormat(env),
     observe: loadObserveSettings(env),
     buildPorts: buildPorts(env.BERTH_BUILD_PORTS),
+    // Children (the compose CLI) inherit this process's environment, whatever env the settings came from.
+    docker: readDockerSettings(env, { uid: process.getuid?.(), childEnv: process.env }),
   };
 }
 

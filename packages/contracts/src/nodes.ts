@@ -11,28 +11,45 @@ export const hostKeySchema = z
 /** A host name or IP address, without scheme or port (checked in full by the node service, which names the field). */
 export const publicAddressSchema = z.string().min(1).max(253);
 
-/** `POST /nodes`: a remote Docker host — tcp, tcp+TLS with certificate files, or ssh. Paths, never key text. */
+/** A `docker` node's config: a remote Docker host — tcp, tcp+TLS with certificate files, or ssh. Paths, never key text. */
+export const dockerNodeConfigSchema = z
+  .object({
+    endpoint: z.string().regex(/^(tcp|ssh):\/\//, 'must start with tcp:// or ssh://'),
+    tls: z
+      .object({ ca: z.string().min(1), cert: z.string().min(1), key: z.string().min(1) })
+      .strict()
+      .optional(),
+    certPath: z.string().min(1).optional(),
+    sshKey: z.string().min(1).optional(),
+    /** The ssh host's key; without it known_hosts decides, else the first key seen is recorded. */
+    hostKey: hostKeySchema.optional(),
+  })
+  .strict();
+
+/**
+ * `POST /nodes`: a node of a registered kind (default `docker`; another kind answers 400 listing
+ * the kinds). `config` is the kind's own (for docker: dockerNodeConfigSchema), checked by its
+ * driver, which names the field it refuses. The node is tested first: one that does not answer is
+ * refused (422 NODE_UNREACHABLE, saying why) unless `force` (or `?force=1`).
+ */
 export const addNodeBodySchema = z
   .object({
     name: z.string().min(1),
-    kind: z.literal('docker').default('docker'),
-    config: z
-      .object({
-        endpoint: z.string().regex(/^(tcp|ssh):\/\//, 'must start with tcp:// or ssh://'),
-        tls: z
-          .object({ ca: z.string().min(1), cert: z.string().min(1), key: z.string().min(1) })
-          .strict()
-          .optional(),
-        certPath: z.string().min(1).optional(),
-        sshKey: z.string().min(1).optional(),
-        /** The ssh host's key; without it known_hosts decides, else the first key seen is recorded. */
-        hostKey: hostKeySchema.optional(),
-      })
-      .strict(),
+    kind: z.string().min(1).default('docker'),
+    config: z.union([dockerNodeConfigSchema, z.record(z.string(), z.unknown())]),
     /** The address clients reach the node's published ports at (links, proxy); default: the endpoint's host. */
     publicAddress: publicAddressSchema.optional(),
+    /** Save it even when its test fails (it shows as unreachable until it answers). */
+    force: z.boolean().optional(),
   })
   .strict();
+
+export const addNodeQuerySchema = z.object({
+  force: z
+    .enum(['1', '0', 'true', 'false'])
+    .optional()
+    .transform((v) => v === '1' || v === 'true'),
+});
 export type AddNodeBody = z.input<typeof addNodeBodySchema>;
 
 /**

@@ -43,7 +43,11 @@ export * from './integration.js';
 export * from './logger.js';
 export * from './names.js';
 export * from './node.js';
+export * from './nodes/local-node-driver.js';
+export * from './nodes/node-address.js';
 export * from './nodes/node-driver.js';
+export * from './nodes/node-registry.js';
+export * from './nodes/node-service.js';
 export { bindFailureIn, type FailedBind, PortBindFailed } from './port-bind-failed.js';
 export * from './port-lease.js';
 export {

@@ -53,7 +53,7 @@ export function parseBaseImages(text: string, origin: string): BaseImageMap {
  */
 export async function loadBaseImages(
   home: string,
-  env: NodeJS.ProcessEnv = process.env,
+  env: { BERTH_BASE_IMAGES?: string | undefined },
 ): Promise<BaseImagesSetting> {
   if (env.BERTH_BASE_IMAGES) {
     return { images: parseBaseImages(env.BERTH_BASE_IMAGES, 'BERTH_BASE_IMAGES'), from: 'BERTH_BASE_IMAGES' };

@@ -13,7 +13,8 @@ export const composeCandidates: ComposeCandidate[] = [
 ];
 
 export interface ComposeRunOptions {
-  env: NodeJS.ProcessEnv;
+  /** The CLI's whole environment; absent, it inherits berth's. */
+  env?: NodeJS.ProcessEnv | undefined;
   /** What the call does, for messages (`up of project berth-web-1`). */
   what?: string;
   signal?: AbortSignal | undefined;
@@ -55,12 +56,16 @@ export class ComposeCli {
   ) {}
 
   /** The first candidate whose `version --short` answers; each one that does not says why in the log. */
-  static async find(log: Logger, candidates = composeCandidates): Promise<ComposeCli | undefined> {
+  static async find(
+    log: Logger,
+    candidates = composeCandidates,
+    env?: NodeJS.ProcessEnv,
+  ): Promise<ComposeCli | undefined> {
     for (const c of candidates) {
       const shown = [c.command, ...c.prefix].join(' ');
       try {
         const { stdout } = await exec(c.command, [...c.prefix, 'version', '--short'], {
-          env: process.env,
+          ...(env ? { env } : {}),
           timeoutMs: 15_000,
         });
         const version = stdout.trim().replace(/^v/, '');

@@ -52,6 +52,8 @@ export interface ComposeRuntimeOptions {
   baseImages?: BaseImageMap;
   /** How long an inspect or list may take before the engine counts as unreachable (ENGINE_DEADLINE_MS). */
   readDeadlineMs?: number;
+  /** The environment the CLI runs in (DockerSettings.childEnv), its DOCKER_* replaced by this engine's. */
+  childEnv: NodeJS.ProcessEnv;
 }
 
 type Container = Dockerode.ContainerInfo;
@@ -175,7 +177,7 @@ export class ComposeRuntime implements Runtime {
       DOCKER_CERT_PATH: _c,
       DOCKER_CONTEXT: _x,
       ...base
-    } = process.env;
+    } = this.o.childEnv;
     return {
       ...base,
       ...extra,

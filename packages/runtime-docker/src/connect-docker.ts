@@ -104,7 +104,7 @@ export function sshHostTrust(
     host: endpoint.host,
     port: endpoint.port ?? 22,
     expected: endpoint.hostKey,
-    knownHosts: endpoint.knownHosts ?? knownHostsFile(),
+    knownHosts: endpoint.knownHosts ?? knownHostsFile({}),
     node: opts.node,
     onFirstUse: opts.onFirstHostKey,
   });

@@ -36,7 +36,7 @@ describe('docker node config', () => {
       /hostKey applies to ssh:\/\/ endpoints only/,
     );
     const ep = await dockerNodeEndpoint(parseDockerNodeConfig({ endpoint: 'ssh://me@h', hostKey: fp }), {
-      BERTH_SSH_KNOWN_HOSTS: '/etc/berth/known_hosts',
+      knownHosts: '/etc/berth/known_hosts',
     });
     expect(ep).toEqual({
       kind: 'ssh',

@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { InvalidInput } from '@berth/core';
 import type { DockerEndpoint } from './connect-docker.js';
+import type { SshSettings } from './docker-settings.js';
 import { parsePublicAddress } from './node-address.js';
 import { knownHostsFile, normalizeFingerprint } from './ssh-host-key.js';
 
@@ -106,16 +107,16 @@ async function readSecretFile(path: string, field: string): Promise<string> {
 
 /**
  * The endpoint to connect to, with the certificate or key files read. An ssh node without
- * `sshKey` logs in through the ssh-agent of `env.SSH_AUTH_SOCK` when there is one; its host key is
- * checked against `hostKey`, else the known_hosts file of `env` (BERTH_SSH_KNOWN_HOSTS or ~/.ssh/known_hosts).
+ * `sshKey` logs in through the ssh-agent `ssh.agentSocket` when there is one; its host key is
+ * checked against `hostKey`, else the known_hosts file `ssh.knownHosts` (default ~/.ssh/known_hosts).
  */
 export async function dockerNodeEndpoint(
   c: DockerNodeConfig,
-  env: NodeJS.ProcessEnv = process.env,
+  ssh: SshSettings = {},
 ): Promise<DockerEndpoint> {
   const url = new URL(c.endpoint);
   if (url.protocol === 'ssh:') {
-    const agent = env.SSH_AUTH_SOCK;
+    const agent = ssh.agentSocket;
     return {
       kind: 'ssh',
       host: url.hostname,
@@ -123,7 +124,7 @@ export async function dockerNodeEndpoint(
       ...(url.username ? { username: decodeURIComponent(url.username) } : {}),
       ...(c.sshKey ? { privateKey: await readSecretFile(c.sshKey, 'sshKey') } : agent ? { agent } : {}),
       ...(c.hostKey ? { hostKey: c.hostKey } : {}),
-      knownHosts: knownHostsFile(env),
+      knownHosts: ssh.knownHosts ?? knownHostsFile({}),
     };
   }
   const files = tlsFiles(c);

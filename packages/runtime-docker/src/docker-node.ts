@@ -11,6 +11,7 @@ import {
 import { dockerHostOf, dockerNodeEndpoint, parseDockerNodeConfig } from './docker-node-config.js';
 import { DockerPortSource } from './docker-port-source.js';
 import { DockerRuntime } from './docker-runtime.js';
+import type { DockerSettings, SshSettings } from './docker-settings.js';
 import { ENGINE_DEADLINE_MS } from './engine-deadline.js';
 import { findDockerEndpoint } from './find-docker-endpoint.js';
 import type { BaseImageMap } from './image-resolver.js';
@@ -35,6 +36,10 @@ export interface DockerNodeOptions {
   baseImages?: BaseImageMap;
   /** The compose CLI of this machine, when there is one. */
   composeCli?: ComposeCli | undefined;
+  /** The environment the compose CLI runs in (DockerSettings.childEnv); needed with composeCli. */
+  childEnv?: NodeJS.ProcessEnv;
+  /** How ssh nodes log in and check host keys. */
+  ssh?: SshSettings;
 }
 
 function assemble(
@@ -70,7 +75,7 @@ function assemble(
       (endpoint.kind === 'tcp' && (!endpoint.tls || opts.certPath)) ||
       (endpoint.kind === 'ssh' && !endpoint.privateKey));
   const compose =
-    opts.composeCli && canCompose
+    opts.composeCli && opts.childEnv && canCompose
       ? new ComposeRuntime({
           docker,
           cli: opts.composeCli,
@@ -79,6 +84,7 @@ function assemble(
           log: opts.log,
           baseImages,
           readDeadlineMs,
+          childEnv: opts.childEnv,
           ...(opts.certPath ? { certPath: opts.certPath } : {}),
         })
       : undefined;
@@ -102,9 +108,11 @@ export function closeDockerNode(node: DockerNode): void {
  * The local engine, found by the ordered strategies (each says in the log why it did not apply)
  * and asked for its version; undefined, with the reason logged, when there is none that answers.
  */
-export async function openLocalDocker(opts: DockerNodeOptions): Promise<DockerNode | undefined> {
+export async function openLocalDocker(
+  opts: DockerNodeOptions & Pick<DockerSettings, 'endpoint' | 'certPath'>,
+): Promise<DockerNode | undefined> {
   const log = opts.log.child({ ns: 'runtime:docker', node: LOCAL_NODE });
-  const found = await findDockerEndpoint(log);
+  const found = await findDockerEndpoint(log, undefined, opts.endpoint);
   if (!found) {
     log.info({}, 'No local Docker engine: image, build and compose templates cannot run on node local');
     return undefined;
@@ -133,7 +141,7 @@ export async function openLocalDocker(opts: DockerNodeOptions): Promise<DockerNo
     ...opts,
     dataVolumes: 'bind',
     readDeadlineMs: ENGINE_DEADLINE_MS.local,
-    certPath: process.env.DOCKER_CERT_PATH,
+    certPath: opts.certPath,
     probeContainerIp,
   });
 }
@@ -177,7 +185,7 @@ export async function openRemoteDockerNode(
   onFirstHostKey?: (fingerprint: string) => void,
 ): Promise<DockerNode> {
   const config = parseDockerNodeConfig(record.config);
-  const endpoint = await dockerNodeEndpoint(config);
+  const endpoint = await dockerNodeEndpoint(config, opts.ssh);
   return assemble(record.name, record.host, endpoint, {
     ...opts,
     dataVolumes: 'named',

@@ -58,12 +58,13 @@ export const defaultStrategies = [dockerHostStrategy, systemSocketStrategy, root
 
 /**
  * The local Docker engine's endpoint, found by trying each strategy in order; every strategy that
- * does not apply says why in a debug line. Undefined when none applies. Does not connect.
+ * does not apply says why in a debug line. Undefined when none applies. Does not connect. `ctx`
+ * holds the settings (DockerSettings.endpoint); without them only the sockets are tried.
  */
 export async function findDockerEndpoint(
   log: Logger,
   strategies: EndpointStrategy[] = defaultStrategies,
-  ctx: EndpointContext = { env: process.env, uid: process.getuid?.() },
+  ctx: EndpointContext = { env: {}, uid: process.getuid?.() },
 ): Promise<FoundDockerEndpoint | undefined> {
   for (const strategy of strategies) {
     const result = await strategy.find(ctx);

@@ -30,16 +30,10 @@ export {
   parseHostKey,
   tlsFiles,
 } from './docker-node-config.js';
-export {
-  type AddNodeInput,
-  DockerNodeService,
-  type DockerNodeServiceDeps,
-  type NodeHostKey,
-  type NodeState,
-  type NodeTestResult,
-} from './docker-node-service.js';
+export { dockerNodeDriver } from './docker-node-driver.js';
 export { DockerPortSource, type DockerPortSourceOptions } from './docker-port-source.js';
 export { DockerRuntime, type DockerRuntimeOptions } from './docker-runtime.js';
+export { type DockerSettings, readDockerSettings, type SshSettings } from './docker-settings.js';
 export {
   defaultStrategies,
   type EndpointContext,
@@ -50,9 +44,8 @@ export {
 } from './find-docker-endpoint.js';
 export { type BaseImageMap, mappedImage } from './image-resolver.js';
 export { type NodeAddress, nodeAddress, parsePublicAddress, urlHost } from './node-address.js';
-export { NodeRuntimeResolver } from './node-runtime-resolver.js';
 export { DOCKER_RUNTIME } from './observed-workload.js';
-export { type DockerNodes, type OpenDockerNodesDeps, openDockerNodes } from './open-docker-nodes.js';
+export { type DockerAdapter, openDocker } from './open-docker.js';
 export {
   fingerprintOf,
   type KnownHostKey,

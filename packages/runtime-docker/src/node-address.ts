@@ -1,12 +1,8 @@
 import { isIP } from 'node:net';
-import { InvalidInput, LOCAL_NODE, type NodeRecord } from '@berth/core';
+import { InvalidInput } from '@berth/core';
 
-/** Where clients reach a node's published ports, and where that came from. */
-export interface NodeAddress {
-  address: string;
-  /** `setting`: the node's publicAddress; `endpoint`: its endpoint's host; `local`: this machine. */
-  from: 'setting' | 'endpoint' | 'local';
-}
+// Where a node is reached is the core's (the node service shows it); parsing an address is here.
+export { type NodeAddress, nodeAddress } from '@berth/core';
 
 const HOST_NAME =
   /^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/;
@@ -20,26 +16,6 @@ export function parsePublicAddress(text: unknown): string {
     `publicAddress '${String(text)}' is not a host name or IP address (give it without scheme or port, e.g. 100.64.0.7 or host-b.lan)`,
     { details: { field: 'publicAddress' } },
   );
-}
-
-/**
- * The address clients (and berth's proxy) reach a node's published ports at: its publicAddress,
- * else the host of its endpoint (tcp://100.64.1.2:2375 → 100.64.1.2, ssh://me@host-b → host-b);
- * this machine is 127.0.0.1.
- */
-export function nodeAddress(record: Pick<NodeRecord, 'name' | 'config'>): NodeAddress {
-  const set = record.config.publicAddress;
-  if (typeof set === 'string' && set !== '') return { address: set, from: 'setting' };
-  const endpoint = record.config.endpoint;
-  if (record.name !== LOCAL_NODE && typeof endpoint === 'string') {
-    try {
-      const host = new URL(endpoint).hostname.replace(/^\[(.*)\]$/, '$1');
-      if (host) return { address: host, from: 'endpoint' };
-    } catch {
-      // An endpoint that is no URL was refused when the node was added; fall through.
-    }
-  }
-  return { address: '127.0.0.1', from: 'local' };
 }
 
 /** An address as the host part of a URL: IPv6 in brackets. */

@@ -94,7 +94,7 @@ function globMatches(pattern: string, name: string): boolean {
 }
 
 /** `BERTH_SSH_KNOWN_HOSTS`, else the `~/.ssh/known_hosts` of the user running berth. */
-export function knownHostsFile(env: NodeJS.ProcessEnv = process.env): string {
+export function knownHostsFile(env: { BERTH_SSH_KNOWN_HOSTS?: string | undefined }): string {
   return env.BERTH_SSH_KNOWN_HOSTS || join(homedir(), '.ssh', 'known_hosts');
 }
 

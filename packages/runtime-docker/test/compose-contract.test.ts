@@ -52,6 +52,7 @@ if (!docker || !cli) {
       dockerHost: 'unix:///var/run/docker.sock',
       node: 'local',
       log: silentLogger,
+      childEnv: process.env,
     });
     const specFor = (
       o: { instanceId: string; name: string; port: number },

@@ -72,9 +72,11 @@ function registerAdd(node: Command): void {
       '--public-address <host>',
       "where clients reach its published ports (links, berth's proxy); default: the endpoint's host",
     )
+    .option('--force', 'keep it even when it does not answer now (it shows as unreachable)')
     .option('--json', 'print JSON')
     .action(async (name: string, endpoint: string, opts, cmd: Command) => {
       const body: AddNodeBody = { name, kind: 'docker', config: { endpoint, ...tlsOf(opts) } };
+      if (opts.force) body.force = true;
       if (opts.publicAddress !== undefined) body.publicAddress = opts.publicAddress;
       if (opts.certPath) body.config.certPath = opts.certPath;
       if (opts.sshKey) body.config.sshKey = opts.sshKey;

@@ -1,4 +1,9 @@
-import { addNodeBodySchema, nodeNameParamsSchema, updateNodeBodySchema } from '@berth/contracts';
+import {
+  addNodeBodySchema,
+  addNodeQuerySchema,
+  nodeNameParamsSchema,
+  updateNodeBodySchema,
+} from '@berth/contracts';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { AppContext } from '../app-context.js';
 import { toNodeView } from '../node-view.js';
@@ -10,10 +15,14 @@ export const nodeRoutes: FastifyPluginAsyncZod<AppContext> = async (app, ctx) =>
 
   app.get('/nodes', { schema: { tags } }, async () => (await nodes.list()).map(toNodeView));
 
-  app.post('/nodes', { schema: { tags, body: addNodeBodySchema } }, async (req, reply) => {
-    const record = await nodes.add(req.body);
-    return reply.code(201).send(toNodeView(await nodes.get(record.name)));
-  });
+  app.post(
+    '/nodes',
+    { schema: { tags, body: addNodeBodySchema, querystring: addNodeQuerySchema } },
+    async (req, reply) => {
+      const record = await nodes.add({ ...req.body, force: req.body.force || req.query.force });
+      return reply.code(201).send(toNodeView(await nodes.get(record.name)));
+    },
+  );
 
   app.get('/nodes/:name', { schema: { tags, params: nodeNameParamsSchema } }, async (req) =>
     toNodeView(await nodes.get(req.params.name)),
@@ -23,7 +32,7 @@ export const nodeRoutes: FastifyPluginAsyncZod<AppContext> = async (app, ctx) =>
     '/nodes/:name',
     { schema: { tags, params: nodeNameParamsSchema, body: updateNodeBodySchema } },
     async (req) => {
-      nodes.update(req.params.name, req.body);
+      await nodes.update(req.params.name, req.body);
       return toNodeView(await nodes.get(req.params.name));
     },
   );

@@ -42,6 +42,11 @@ export interface OpenedNode {
   test(timeoutMs: number): Promise<NodeProbe>;
   /** Ends its connections; the registry drops it after this. */
   close(): void;
+  /**
+   * Why this node cannot run a source kind none of its runtimes serves, in words the user acts on
+   * ("no compose CLI on this machine reaches its engine"); the registry says so generically otherwise.
+   */
+  unsupported?(source: SourceKind): string;
 }
 
 /** Told by a driver while it opens or uses a node (an ssh host key trusted on first use…). */
@@ -69,4 +74,10 @@ export interface NodeDriver {
   hostOf?(name: string, config: Record<string, unknown>): string;
   /** Connects (lazily where it can); throws a user-facing error when the record cannot be used at all. */
   open(record: NodeRecord, hooks: NodeDriverHooks): Promise<OpenedNode>;
+  /**
+   * Applies a PATCH of the node's settings (`publicAddress`, an ssh `hostKey`…; null forgets one)
+   * to its stored config and returns the new config; throws InvalidInput naming the field, so the
+   * service stores all of it or none. Without it only `publicAddress` can change, unchecked.
+   */
+  updateConfig?(config: Record<string, unknown>, patch: Record<string, unknown>): Record<string, unknown>;
 }
