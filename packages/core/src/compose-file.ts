@@ -23,7 +23,8 @@ export interface ComposeFile {
   ports: ComposePort[];
 }
 
-const VAR_PORT = /^\$\{([A-Za-z_][A-Za-z0-9_]*)(?::?-(\d+))?\}$/;
+/** `${VAR}`, `${VAR-80}`, `${VAR:-80}`, and `${VAR?msg}` / `${VAR:?msg}` (required: compose fails without it). */
+const VAR_PORT = /^\$\{([A-Za-z_][A-Za-z0-9_]*)(?::?-(\d+)|:?\?[^}]*)?\}$/;
 
 function fail(fileName: string, reason: string, cause?: unknown): never {
   throw new InvalidInput(`${fileName} is not a usable compose file: ${reason}`, {
@@ -124,6 +125,7 @@ function numberOrNull(v: unknown): number | null {
 /** `openmemory-compose.yaml` → `openmemory`; `My_App.yml` → `my-app`. */
 export function composeTemplateName(fileName: string): string {
   const base = fileName.replace(/^.*\//, '').replace(/\.(ya?ml|json)$/i, '');
+  if (/^(docker-)?compose$/i.test(base)) return 'compose';
   const name = base
     .replace(/^(docker-)?compose[._-]/i, '')
     .replace(/[._-](docker-)?compose$/i, '')
