@@ -30,6 +30,7 @@ import { startBuilds } from './berth-builds.js';
 import { startIntegrations } from './berth-integrations.js';
 import { HostWorkspace } from './host-workspace.js';
 import { InstanceLogs } from './instance-logs.js';
+import { findInStore, LogLabels } from './log-labels.js';
 import { type BerthLogger, createLogger } from './logger.js';
 import type { ObserveSettings } from './observe/observe-settings.js';
 import { startObservers } from './observe/observers.js';
@@ -65,9 +66,12 @@ export type Berth = Awaited<ReturnType<typeof createBerth>>;
  * loads the templates folder, adopts what is already running and starts the reconciler's tick.
  */
 export async function createBerth(config: ServerConfig, opts: BerthOptions = {}) {
-  const log = opts.log ?? createLogger(config.logLevel, config.logFormat);
+  // Log lines about an instance carry its instance, template and node once the store is open.
+  const labels = new LogLabels();
+  const log = opts.log ?? createLogger(config.logLevel, config.logFormat, undefined, labels);
   const clock = opts.clock ?? systemClock;
   const store = await SqliteStore.open(join(config.home, 'berth.db'), { clock, log });
+  labels.attach(findInStore(store.instances));
   const owner = ownerId(store.settings);
   const tokens = new TokenService(store.tokens, clock, loadTokenKey(config.home));
   const adminToken: AdminTokenResult = await ensureAdminToken(tokens, config.home, config.adminToken);

@@ -2,6 +2,7 @@ import type { Writable } from 'node:stream';
 import { InvalidInput } from '@berth/core';
 import { pino } from 'pino';
 import pinoPretty from 'pino-pretty';
+import type { LogLabels } from './log-labels.js';
 
 export type BerthLogger = pino.Logger;
 
@@ -26,15 +27,29 @@ export function logFormat(env: NodeJS.ProcessEnv, isTTY = process.stdout.isTTY =
  * Pretty lines read `12:04:31.207 INFO: proxy: listening {"port":7412}`: local time, level, namespace,
  * message, then the other fields on the same line. They are written synchronously to stdout (no
  * worker thread), so they stay in order with what berth prints itself, such as the admin token.
+ * JSON lines are for collectors (Loki, Elastic): `level` as a word, `time` in ISO 8601 (UTC), `msg`,
+ * and on every line about an instance its `instance`, `template` and `node` (see LogLabels).
  */
 export function createLogger(
   level: string,
   format: LogFormat,
   /** Where the lines go; stdout when absent. */
   destination?: Writable,
+  labels?: LogLabels,
 ): BerthLogger {
-  const options = { level, base: { app: 'berth' } };
-  if (format === 'json') return destination ? pino(options, destination) : pino(options);
+  const options: pino.LoggerOptions = {
+    level,
+    base: { app: 'berth' },
+    ...(labels ? labelOptions(labels) : {}),
+  };
+  if (format === 'json') {
+    const json: pino.LoggerOptions = {
+      ...options,
+      timestamp: pino.stdTimeFunctions.isoTime,
+      formatters: { level: (label) => ({ level: label }) },
+    };
+    return destination ? pino(json, destination) : pino(json);
+  }
   return pino(
     options,
     pinoPretty({
@@ -47,4 +62,13 @@ export function createLogger(
       singleLine: true,
     }),
   );
+}
+
+/** The mixin adding an instance's labels; its fields win, so an id logged as `instance` becomes the name. */
+function labelOptions(labels: LogLabels): pino.LoggerOptions {
+  return {
+    mixin: (fields, _level, logger) =>
+      labels.fieldsFor(fields as Record<string, unknown>, (logger as pino.Logger).bindings()),
+    mixinMergeStrategy: (fields, mixed) => Object.assign(fields, mixed),
+  };
 }

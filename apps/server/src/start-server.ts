@@ -46,6 +46,7 @@ export async function startServer(config: ServerConfig, opts: StartOptions = {})
     view: {
       store: berth.store,
       ports,
+      portsOfMany: (list) => berth.instances.portsOfMany(list),
       nodeAddress,
       proxyPort: () => proxyPort,
       dataVersion: () => berth.store.dataVersion(),
@@ -75,7 +76,10 @@ export async function startServer(config: ServerConfig, opts: StartOptions = {})
     throw err;
   }
   const apiUrl = `http://${config.host}:${apiPort}`;
-  if (opts.announce !== false) announceAdminToken(berth.adminToken);
+  // With JSON logs stdout is for a collector: every line there is one JSON object, so the
+  // announcement, written for a person, goes to stderr.
+  const toPerson = config.logFormat === 'json' ? (t: string) => process.stderr.write(t) : undefined;
+  if (opts.announce !== false) announceAdminToken(berth.adminToken, toPerson);
   log.info(
     {
       api: apiUrl,

@@ -2,6 +2,7 @@ import { createServer } from 'node:http';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import type { AppContext } from '../app-context.js';
+import { requestScope } from '../log-labels.js';
 import { redirectInstancePath, refuseInstanceUpgrade } from '../proxy/proxy-handlers.js';
 import { buildRoutes } from '../routes/builds.js';
 import { eventRoutes } from '../routes/events.js';
@@ -33,6 +34,8 @@ export async function createApp(ctx: AppContext, webDist: string): Promise<Fasti
   const app = Fastify({
     loggerInstance: ctx.berth.log.child({ ns: 'http' }) as FastifyBaseLogger,
     logController: new LogController({ disableRequestLogging: true }),
+    // Lines logged while answering a request carry its id under the name the error envelope uses.
+    requestIdLogLabel: 'requestId',
     // A URL the router cannot read (a stray %, an over-long parameter) is refused like any other
     // unmatched path: 401 without a token, 400 with one.
     frameworkErrors: (err, req, reply) => badUrl(err, req, reply, (r) => requireCaller(r, ctx.berth.tokens)),
@@ -40,7 +43,8 @@ export async function createApp(ctx: AppContext, webDist: string): Promise<Fasti
     clientErrorHandler: answerClientError,
     serverFactory: (handler) => {
       const server = createServer((req, res) => {
-        if (!redirectInstancePath(req, res, ctx.view.proxyPort())) handler(req, res);
+        if (!redirectInstancePath(req, res, ctx.view.proxyPort()))
+          requestScope.run({}, () => handler(req, res));
       });
       server.on('upgrade', (req, socket) => {
         if (
@@ -55,6 +59,10 @@ export async function createApp(ctx: AppContext, webDist: string): Promise<Fasti
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   installSecurityHeaders(app);
+  app.addHook('onRequest', async (req) => {
+    const scope = requestScope.getStore();
+    if (scope) scope.requestId = String(req.id);
+  });
   app.addHook('onResponse', async (req, reply) => {
     req.log.debug(
       { method: req.method, url: req.url, status: reply.statusCode, ms: reply.elapsedTime },

@@ -49,7 +49,7 @@ export function handleError(err: FastifyError, req: FastifyRequest, reply: Fasti
       message: err.code === 'FST_ERR_CTP_INVALID_JSON_BODY' ? `body: ${err.message}` : err.message,
     });
   }
-  req.log.error({ err, reqId: req.id }, 'Unhandled error');
+  req.log.error({ err }, 'Unhandled error');
   return send(reply, 500, {
     code: 'INTERNAL',
     message: `Internal error; the server log has the details (request ${req.id})`,
