@@ -22,6 +22,7 @@ const manyInstances = scenario('many-instances', 'manyInstances');
 const adoptAfterRestart = scenario('adopt-restart', 'adoptAfterRestart');
 const leases = scenario('leases', 'leases');
 const proxy = scenario('proxy', 'proxy');
+const detectInPlace = scenario('detect', 'detectInPlace');
 
 const args = Object.fromEntries(
   process.argv.slice(2).map((a) => {
@@ -46,6 +47,7 @@ const plan = smoke
       restarts: 1,
       proxySeconds: 1,
       proxyReps: 1,
+      detectReps: 2,
     }
   : {
       s1: 15,
@@ -60,6 +62,7 @@ const plan = smoke
       restarts: 3,
       proxySeconds: 8,
       proxyReps: 3,
+      detectReps: 25,
     };
 const reps = (n) => (args.reps ? Number(args.reps) : n);
 
@@ -85,6 +88,7 @@ const scenarios = [
     run: () => leases({ count: plan.leaseCount, preflights: plan.preflights, reps: smoke ? 1 : 3 }),
   },
   { id: 'proxy', run: () => proxy({ seconds: plan.proxySeconds, reps: reps(plan.proxyReps) }) },
+  { id: 'detect', run: () => detectInPlace({ reps: reps(plan.detectReps) }) },
 ];
 
 function machine() {

@@ -21,6 +21,28 @@ const REPRESENTATIVE = [
   'dotnet-aspnet',
   'rust-rocket',
   'static-site',
+  // Issue 18: one or more per group.
+  'node-ts-index-tsc',
+  'node-ts-tsx-runner',
+  'node-bun-lockb-module',
+  'mono-turbo-pnpm',
+  'mono-nx-integrated',
+  'mono-yarn-workspaces',
+  'go-lone-main',
+  'go-workspace',
+  'java-gradle-multiproject',
+  'dotnet-fsharp-web',
+  'static-staticfile-root',
+  'node-react-router-v7',
+  'node-tanstack-start',
+  'node-angular',
+  'node-angular-ssr',
+  'node-vite-ssr-server',
+  'python-fasthtml',
+  'python-pyramid-ini',
+  'php-drupal-composer',
+  'ruby-hanami',
+  'procfile-rackup-default',
 ];
 
 describe('plan snapshots', () => {

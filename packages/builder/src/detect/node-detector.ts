@@ -149,7 +149,8 @@ function evidenceFor(
   return [...out, ...(fw?.evidence ?? []), ...ctx.tooling.evidence];
 }
 
-function runtimeVersion(tree: TreeIndex, pkg: Record<string, unknown>): string | null {
+/** The Node version a project asks for: .nvmrc, .node-version, else `engines.node`. */
+export function runtimeVersion(tree: TreeIndex, pkg: Record<string, unknown>): string | null {
   for (const file of ['.nvmrc', '.node-version']) {
     const v = versionIn(tree.text(file)?.trim().replace(/^v/, ''), 1);
     if (v) return v;

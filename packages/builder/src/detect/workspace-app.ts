@@ -1,6 +1,7 @@
 import type { Command, Detection, Evidence, Monorepo, MonorepoPackage } from '../detection.js';
 import type { MonorepoLayout } from './find-monorepo.js';
 import { safeRelativePath } from './node-context.js';
+import { runtimeVersion } from './node-detector.js';
 import { readNodeManifest } from './node-manifest.js';
 import { nodeTooling } from './node-package-manager.js';
 import { sourcePort } from './source-port.js';
@@ -136,6 +137,7 @@ export function workspaceDetection(
     framework: tool === 'turborepo' ? 'turborepo' : tool === 'nx' ? 'nx' : d.framework,
     evidence: found,
     packageManager: tooling.name,
+    runtimeVersion: (root && runtimeVersion(index, root.pkg)) ?? d.runtimeVersion,
     install: tooling.install,
     build,
     start: d.start ? d.start.map(bare) : null,

@@ -1,0 +1,559 @@
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { detect } from '../src/detect.js';
+import type { Command, Stack } from '../src/detection.js';
+import { readRepoTree } from '../src/read-repo-tree.js';
+import { memoryTree } from '../src/repo-tree.js';
+import { fixtureTree } from './fixture-tree.js';
+
+/**
+ * Issue 18's groups, one small project of our own per case: what berth must say about it (stack,
+ * framework, port, and the commands it will run). `start`/`build` are checked when given.
+ */
+interface Expected {
+  stack: Stack | null;
+  framework: string | null;
+  port: number;
+  portFromEnv?: boolean;
+  pm?: string | null;
+  start?: Command | null;
+  build?: Command[];
+  staticDir?: string | null;
+  app?: string;
+}
+
+const TSC_ROOT =
+  '--outDir .berth/dist --rootDir . --module nodenext --target es2022 --skipLibCheck --esModuleInterop';
+
+export const GROUPS: Record<string, Record<string, Expected>> = {
+  '1 node without a start script': {
+    'node-ts-index-tsc': {
+      stack: 'node',
+      framework: null,
+      port: 8080,
+      portFromEnv: true,
+      pm: 'npm',
+      start: ['node', '.berth/dist/index.js'],
+      build: [['sh', '-c', `node_modules/.bin/tsc index.ts ${TSC_ROOT}; test -f .berth/dist/index.js`]],
+    },
+    'node-ts-build-script': {
+      stack: 'node',
+      framework: 'express',
+      port: 3000,
+      portFromEnv: true,
+      start: ['node', 'dist/index.js'],
+      build: [['npm', 'run', 'build']],
+    },
+    'node-ts-tsx-runner': {
+      stack: 'node',
+      framework: null,
+      port: 4000,
+      portFromEnv: false,
+      start: ['node_modules/.bin/tsx', 'src/server.ts'],
+      build: [],
+    },
+    'node-ts-ts-node': {
+      stack: 'node',
+      framework: null,
+      port: 5000,
+      portFromEnv: true,
+      start: ['node_modules/.bin/ts-node', 'app.ts'],
+    },
+    'node-ts-outdir-build': {
+      stack: 'node',
+      framework: null,
+      port: 7000,
+      start: ['node', 'build/main.js'],
+      build: [['npm', 'run', 'build']],
+    },
+    'node-ts-no-typescript-dep': {
+      stack: 'node',
+      framework: null,
+      port: 3000,
+      portFromEnv: true,
+      start: ['node', '.berth/dist/server.js'],
+      build: [
+        [
+          'sh',
+          '-c',
+          `npx --yes --package typescript@5 tsc server.ts ${TSC_ROOT}; test -f .berth/dist/server.js`,
+        ],
+      ],
+    },
+    'node-bun-lockb-module': {
+      stack: 'node',
+      framework: null,
+      port: 3000,
+      pm: 'bun',
+      start: ['bun', 'index.ts'],
+      build: [],
+    },
+    'node-bun-types-only': {
+      stack: 'node',
+      framework: null,
+      port: 3000,
+      portFromEnv: true,
+      pm: 'bun',
+      start: ['bun', 'src/index.ts'],
+    },
+    'node-bun-lock-hono': {
+      stack: 'node',
+      framework: null,
+      port: 4001,
+      pm: 'bun',
+      start: ['bun', 'server.ts'],
+    },
+    'node-main-no-start': {
+      stack: 'node',
+      framework: null,
+      port: 8000,
+      pm: 'npm',
+      start: ['node', 'app.js'],
+    },
+    'node-bin-entry': { stack: 'node', framework: null, port: 5000, start: ['node', 'bin/serve.js'] },
+    'node-package-json5': {
+      stack: 'node',
+      framework: 'express',
+      port: 3000,
+      pm: 'pnpm',
+      start: ['node', 'index.js'],
+    },
+    'node-package-yaml': {
+      stack: 'node',
+      framework: 'fastify',
+      port: 3100,
+      pm: 'pnpm',
+      start: ['node', 'src/index.js'],
+    },
+    'node-src-index-mjs': { stack: 'node', framework: null, port: 9000, start: ['node', 'src/index.mjs'] },
+  },
+  '2 monorepos and workspaces': {
+    'mono-turbo-npm': {
+      stack: 'node',
+      framework: 'turborepo',
+      port: 3000,
+      pm: 'npm',
+      app: 'apps/docs',
+      build: [['node_modules/.bin/turbo', 'run', 'build', '--filter=docs']],
+      start: ['next', 'start'],
+    },
+    'mono-turbo-pnpm': {
+      stack: 'node',
+      framework: 'turborepo',
+      port: 3001,
+      pm: 'pnpm',
+      app: 'apps/api',
+      build: [['node_modules/.bin/turbo', 'run', 'build', '--filter=@acme/api']],
+      start: ['node', 'dist/index.js'],
+    },
+    'mono-nx-integrated': {
+      stack: 'node',
+      framework: 'nx',
+      port: 3333,
+      portFromEnv: true,
+      app: 'apps/api',
+      build: [['node_modules/.bin/nx', 'build', 'api']],
+      start: ['node', '../../dist/apps/api/main.js'],
+    },
+    'mono-nx-package-based': {
+      stack: 'node',
+      framework: 'nx',
+      port: 8080,
+      app: 'packages/site',
+      build: [['node_modules/.bin/nx', 'build', 'site']],
+      start: null,
+      staticDir: 'packages/site/dist',
+    },
+    'mono-nx-workspace-json': {
+      stack: 'node',
+      framework: 'nx',
+      port: 3434,
+      app: 'apps/gateway',
+      build: [['npx', '--yes', 'nx', 'build', 'gateway']],
+      start: ['node', '../../dist/apps/gateway/main.js'],
+    },
+    'mono-yarn-workspaces': {
+      stack: 'node',
+      framework: 'vite',
+      port: 8080,
+      pm: 'yarn',
+      app: 'apps/front',
+      build: [['yarn', 'workspace', 'front', 'run', 'build']],
+      staticDir: 'apps/front/dist',
+    },
+    'mono-lerna': {
+      stack: 'node',
+      framework: 'fastify',
+      port: 3200,
+      app: 'packages/server',
+      build: [],
+      start: ['node', 'index.js'],
+    },
+    'mono-root-app-with-packages': {
+      stack: 'node',
+      framework: 'express',
+      port: 8081,
+      start: ['node', 'server.js'],
+    },
+    'mono-libraries-only': { stack: null, framework: null, port: 8080, start: null },
+    'go-workspace': {
+      stack: 'go',
+      framework: 'gin',
+      port: 8088,
+      build: [['go', 'build', '-trimpath', '-ldflags=-s -w', '-o', '/out/app', './api']],
+    },
+    'java-gradle-multiproject': {
+      stack: 'java',
+      framework: 'spring-boot',
+      port: 8080,
+      pm: 'gradle',
+      build: [
+        ['gradle', '--no-daemon', '-q', '-x', 'test', ':app:build'],
+        ['sh', '-c', 'mkdir -p build && rm -rf build/libs && cp -r app/build/libs build/libs'],
+      ],
+    },
+    'java-gradle-multiproject-groovy': {
+      stack: 'java',
+      framework: null,
+      port: 8080,
+      pm: 'gradle',
+      start: ['java', '-jar', '/app/app.jar'],
+    },
+  },
+  '3 go without go.mod': {
+    'go-lone-main': {
+      stack: 'go',
+      framework: null,
+      port: 8080,
+      start: ['/app/server'],
+      build: [['go', 'build', '-trimpath', '-ldflags=-s -w', '-o', '/out/app', '.']],
+    },
+    'go-lone-gin': { stack: 'go', framework: 'gin', port: 9000, start: ['/app/server'] },
+    'go-lone-env-port': { stack: 'go', framework: null, port: 3000, portFromEnv: true },
+    'go-lone-server-file': { stack: 'go', framework: null, port: 7070 },
+  },
+  '4 f# and vb .net': {
+    'dotnet-fsharp-web': {
+      stack: 'dotnet',
+      framework: 'aspnetcore',
+      port: 8080,
+      portFromEnv: true,
+      build: [['dotnet', 'publish', 'App.fsproj', '-c', 'Release', '--no-restore', '-o', '/out']],
+    },
+    'dotnet-fsharp-console': {
+      stack: 'dotnet',
+      framework: 'console',
+      port: 8080,
+      start: ['dotnet', 'Tool.dll'],
+    },
+    'dotnet-vb-web': {
+      stack: 'dotnet',
+      framework: 'aspnetcore',
+      port: 8080,
+      start: ['sh', '-c', 'exec dotnet Site.dll --urls "http://0.0.0.0:$PORT"'],
+    },
+    'dotnet-fsharp-solution': {
+      stack: 'dotnet',
+      framework: 'aspnetcore',
+      port: 8080,
+      start: ['sh', '-c', 'exec dotnet ShopApi.dll --urls "http://0.0.0.0:$PORT"'],
+    },
+  },
+  '5 static folders named by config': {
+    'static-staticfile-root': { stack: 'static', framework: null, port: 8080, staticDir: 'public' },
+    'static-staticfile-nested-root': {
+      stack: 'static',
+      framework: null,
+      port: 8080,
+      staticDir: 'build/site',
+    },
+    'static-staticfile-bare': { stack: 'static', framework: null, port: 8080, staticDir: '.' },
+    'static-firebase-public': { stack: 'static', framework: null, port: 8080, staticDir: 'www' },
+    'static-netlify-publish': { stack: 'static', framework: null, port: 8080, staticDir: 'site-root' },
+  },
+  '6 frameworks': {
+    'node-react-router-v7': {
+      stack: 'node',
+      framework: 'react-router',
+      port: 3000,
+      portFromEnv: true,
+      build: [['npm', 'run', 'build']],
+      start: ['node_modules/.bin/react-router-serve', './build/server/index.js'],
+    },
+    'node-react-router-config-only': {
+      stack: 'node',
+      framework: 'react-router',
+      port: 3000,
+      staticDir: null,
+    },
+    'node-tanstack-start': {
+      stack: 'node',
+      framework: 'tanstack-start',
+      port: 3000,
+      start: ['node', '.output/server/index.mjs'],
+    },
+    'node-tanstack-start-vinxi': {
+      stack: 'node',
+      framework: 'tanstack-start',
+      port: 3000,
+      build: [['node_modules/.bin/vinxi', 'build']],
+    },
+    'node-angular': {
+      stack: 'node',
+      framework: 'angular',
+      port: 8080,
+      start: null,
+      staticDir: 'dist/shop/browser',
+    },
+    'node-angular-ssr': {
+      stack: 'node',
+      framework: 'angular',
+      port: 4000,
+      portFromEnv: true,
+      start: ['node', 'dist/ssr-app/server/server.mjs'],
+    },
+    'node-angular-browser-builder': {
+      stack: 'node',
+      framework: 'angular',
+      port: 8080,
+      staticDir: 'dist/legacy',
+    },
+    'node-expo-web': {
+      stack: 'node',
+      framework: 'expo',
+      port: 8080,
+      build: [['node_modules/.bin/expo', 'export', '-p', 'web']],
+      staticDir: 'dist',
+    },
+    'node-vue-cli': { stack: 'node', framework: 'vue-cli', port: 8080, staticDir: 'dist' },
+    'node-vite-ssr-server': {
+      stack: 'node',
+      framework: 'vite',
+      port: 5173,
+      portFromEnv: true,
+      start: ['node', 'server.js'],
+      staticDir: null,
+    },
+    'python-fasthtml': {
+      stack: 'python',
+      framework: 'fasthtml',
+      port: 5001,
+      portFromEnv: true,
+      start: ['sh', '-c', 'exec uvicorn main:app --host 0.0.0.0 --port "$PORT"'],
+    },
+    'python-pyramid-ini': {
+      stack: 'python',
+      framework: 'pyramid',
+      port: 6543,
+      portFromEnv: false,
+      start: ['pserve', 'production.ini'],
+    },
+    'python-pyramid-script': {
+      stack: 'python',
+      framework: 'pyramid',
+      port: 6543,
+      start: ['python', 'app.py'],
+    },
+    'python-tornado': { stack: 'python', framework: 'tornado', port: 8888, start: ['python', 'app.py'] },
+    'php-drupal-composer': {
+      stack: 'php',
+      framework: 'drupal',
+      port: 8080,
+      start: ['sh', '-c', 'exec php -S "0.0.0.0:$PORT" -t web'],
+    },
+    'php-drupal-tarball': {
+      stack: 'php',
+      framework: 'drupal',
+      port: 8080,
+      start: ['sh', '-c', 'exec php -S "0.0.0.0:$PORT" -t .'],
+    },
+    'ruby-hanami': { stack: 'ruby', framework: 'hanami', port: 2300, portFromEnv: true },
+  },
+  '7 evidence names the dependency': {
+    'node-cra-react-scripts': {
+      stack: 'node',
+      framework: 'create-react-app',
+      port: 8080,
+      staticDir: 'build',
+    },
+    'node-remix-run-node': {
+      stack: 'node',
+      framework: 'remix',
+      port: 3000,
+      start: ['node_modules/.bin/remix-serve', 'build/index.js'],
+    },
+  },
+  '8 ports follow the program': {
+    'procfile-gunicorn-bound': { stack: 'python', framework: 'flask', port: 5005, portFromEnv: false },
+    'procfile-gunicorn-default': { stack: 'python', framework: 'flask', port: 5000, portFromEnv: true },
+    'procfile-uvicorn-default': { stack: 'python', framework: 'fastapi', port: 8000, portFromEnv: false },
+    'procfile-rackup-default': { stack: 'ruby', framework: 'rack', port: 9292, portFromEnv: false },
+    'procfile-rackup-port': { stack: 'ruby', framework: 'rack', port: 4000, portFromEnv: false },
+    'procfile-node-port-env': { stack: 'node', framework: null, port: 3000, portFromEnv: true },
+    'node-express-literal-port': { stack: 'node', framework: 'express', port: 4567, portFromEnv: false },
+    'dockerfile-expose-node': { stack: 'node', framework: 'express', port: 5050 },
+  },
+  'refused stacks stay refused': {
+    'unsupported-deno': { stack: null, framework: null, port: 8080, start: null },
+    'unsupported-haskell': { stack: null, framework: null, port: 8080, start: null },
+  },
+};
+
+describe.each(Object.entries(GROUPS))('group %s', (_group, cases) => {
+  it.each(Object.entries(cases))('%s', async (name, want) => {
+    const d = detect(await fixtureTree(name));
+    expect({ stack: d.stack, framework: d.framework, port: d.port }).toEqual({
+      stack: want.stack,
+      framework: want.framework,
+      port: want.port,
+    });
+    if (want.portFromEnv !== undefined) expect(d.portFromEnv).toBe(want.portFromEnv);
+    if (want.pm !== undefined) expect(d.packageManager).toBe(want.pm);
+    if (want.start !== undefined) expect(d.start).toEqual(want.start);
+    if (want.build !== undefined) expect(d.build).toEqual(want.build);
+    if (want.staticDir !== undefined) expect(d.staticDir).toBe(want.staticDir);
+    if (want.app !== undefined) expect(d.monorepo?.app).toBe(want.app);
+    if (d.stack !== null) expect(d.evidence.length).toBeGreaterThan(0);
+    else expect(d.unsupported ?? d.monorepo).toBeDefined();
+  });
+});
+
+describe('monorepos: the app deployed', () => {
+  it('deploys the app asked for, by package name or folder, and says so', async () => {
+    const tree = await fixtureTree('mono-turbo-npm');
+    for (const app of ['web', 'apps/web', './apps/web/']) {
+      const d = detect(tree, { app });
+      expect(d.monorepo?.app).toBe('apps/web');
+      expect(d.build).toEqual([['node_modules/.bin/turbo', 'run', 'build', '--filter=web']]);
+      expect(d.notes[0]).toBe('deploying apps/web, as asked');
+    }
+  });
+
+  it('without --app takes the first deployable app and names the others', async () => {
+    const d = detect(await fixtureTree('mono-turbo-npm'));
+    expect(d.notes[0]).toBe(
+      'deploying apps/docs, the first of 2 deployable apps (apps/docs, apps/web); choose another with --app',
+    );
+    expect(d.monorepo?.packages.find((p) => p.path === 'packages/ui')?.deployable).toBe(false);
+  });
+
+  it('refuses, as data, an app that is not there or is a library', async () => {
+    const tree = await fixtureTree('mono-turbo-npm');
+    const missing = detect(tree, { app: 'admin' });
+    expect(missing.stack).toBeNull();
+    expect(missing.unsupported?.reason).toBe(
+      "no package 'admin' in this monorepo (deployable: apps/docs, apps/web)",
+    );
+    const library = detect(tree, { app: 'packages/ui' });
+    expect(library.unsupported?.reason).toMatch(/packages\/ui is not a deployable app/);
+  });
+
+  it('never plans an Nx workspace as a Next app at its root', async () => {
+    const d = detect(await fixtureTree('mono-nx-integrated'));
+    expect(d.build.flat()).not.toContain('next');
+    expect(d.monorepo?.packages).toEqual([
+      { path: 'apps/api', stack: 'node', framework: null, deployable: true },
+      { path: 'apps/shop', stack: 'node', framework: 'next', deployable: true },
+      { path: 'libs/shared', stack: null, framework: null, deployable: false },
+    ]);
+    const shop = detect(await fixtureTree('mono-nx-integrated'), { app: 'shop' });
+    expect(shop.start).toEqual(['next', 'start', '../../dist/apps/shop']);
+  });
+
+  it('a Go workspace and a Gradle multi-project build are one build, not a list of directories', async () => {
+    expect(detect(await fixtureTree('go-workspace')).monorepo).toBeUndefined();
+    expect(detect(await fixtureTree('java-gradle-multiproject')).monorepo).toBeUndefined();
+  });
+});
+
+describe('evidence says what was found and chosen', () => {
+  const reasons = async (name: string) => detect(await fixtureTree(name)).evidence.map((e) => e.reason);
+
+  it('names the dependency itself, not the framework’s name', async () => {
+    expect(await reasons('node-cra-react-scripts')).toContain('depends on react-scripts');
+    expect((await reasons('node-cra-react-scripts')).join()).not.toMatch(/create-react-app/);
+    expect(await reasons('node-remix-run-node')).toContain('depends on @remix-run/node');
+    expect(await reasons('node-vue-cli')).toContain('depends on @vue/cli-service');
+  });
+
+  it('says how TypeScript runs', async () => {
+    expect((await reasons('node-ts-index-tsc')).join()).toMatch(/compiled with tsc into \.berth\/dist/);
+    expect((await reasons('node-ts-no-typescript-dep')).join()).toMatch(/fetched by npx/);
+    expect(await reasons('node-ts-tsx-runner')).toContain(
+      'TypeScript run with tsx (a dependency of the project)',
+    );
+    expect(await reasons('node-bun-lockb-module')).toContain('TypeScript run by Bun');
+    expect(await reasons('node-ts-build-script')).toContain(
+      'TypeScript compiled by the "build" script, then node dist/index.js',
+    );
+  });
+
+  it('says when the command binds to the $PORT berth passes', async () => {
+    expect(await reasons('procfile-gunicorn-default')).toContain(
+      'gunicorn binds 0.0.0.0:$PORT when PORT is set',
+    );
+    expect(await reasons('procfile-rackup-default')).toContain('rackup listens on 9292 without -p');
+    expect(await reasons('python-fasthtml')).toContain('listens on $PORT, which berth sets (5001)');
+    expect(await reasons('procfile-gunicorn-bound')).not.toContain(
+      'listens on $PORT, which berth sets (5005)',
+    );
+  });
+});
+
+describe('manifests pnpm reads, and files that are not what they claim', () => {
+  it('reads package.json5 with comments, bare keys, single quotes and trailing commas', () => {
+    const d = detect(
+      memoryTree({
+        'package.json5':
+          "{ // app\n  name: 'x', scripts: { start: 'node a.js', }, dependencies: { express: '4', }, }",
+        'a.js': 'require("express")().listen(3000)',
+      }),
+    );
+    expect(d).toMatchObject({ stack: 'node', framework: 'express', start: ['node', 'a.js'] });
+  });
+
+  it('answers data, never throws, for broken or hostile manifests', () => {
+    const hostile: Record<string, string>[] = [
+      { 'package.json5': "{ name: 'x', /* never closed" },
+      { 'package.yaml': 'a: &a [*a, *a, *a]\nb: [*a, *a]\n' },
+      { 'package.yaml': '- just\n- a list\n' },
+      {
+        'package.json': '{"workspaces": 5, "main": {"x": 1}, "bin": [1], "module": null}',
+        'turbo.json': '{',
+      },
+      {
+        'nx.json': '{}',
+        'apps/a/project.json': '{"targets": {"build": {"options": {"outputPath": "../../etc"}}}}',
+      },
+      {
+        'angular.json': '{"projects": {"../x": {}}}',
+        'package.json': '{"dependencies": {"@angular/core": "1"}}',
+      },
+      { Staticfile: 'root: ../../etc\n', 'index.html': '<h1>' },
+      { 'go.work': 'use ../../outside\n' },
+      { 'settings.gradle': "include ':../x'\n", gradlew: '' },
+    ];
+    for (const files of hostile) {
+      const d = detect(memoryTree(files));
+      expect(JSON.parse(JSON.stringify(d))).toEqual(d);
+      expect(JSON.stringify(d)).not.toMatch(/\.\.\/(?:\.\.\/)?(?:etc|outside|x)/);
+    }
+  });
+
+  it('reads a Node package’s bin/ folder, and skips bin/ and obj/ beside a .NET project only', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'berth-bin-'));
+    try {
+      await mkdir(join(dir, 'bin'));
+      await mkdir(join(dir, 'tool', 'bin', 'Debug'), { recursive: true });
+      await writeFile(join(dir, 'bin', 'serve.js'), '');
+      await writeFile(join(dir, 'tool', 'Tool.csproj'), '<Project />');
+      await writeFile(join(dir, 'tool', 'bin', 'Debug', 'Tool.dll'), '');
+      const tree = await readRepoTree(dir);
+      expect(tree.files).toEqual(['bin/serve.js', 'tool/Tool.csproj']);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
