@@ -23,6 +23,7 @@ import {
 } from '@berth/host';
 import { SecretKeyring } from '@berth/integrations';
 import { openDocker, readComposeFolder } from '@berth/runtime-docker';
+import { KubernetesNodeDriver } from '@berth/runtime-kubernetes';
 import { processNodePart } from '@berth/runtime-process';
 import { SqliteStore } from '@berth/store-sqlite';
 import { type AdminTokenResult, ensureAdminToken } from './admin-token.js';
@@ -89,7 +90,8 @@ export async function createBerth(config: ServerConfig, opts: BerthOptions = {})
   const docker = await openDocker(config.docker, { log, home: config.home });
   const runtimes = new NodeRegistry(log)
     .register(localNodeDriver([processNodePart({ log, logRotations, logIndexers }), docker.localPart]))
-    .register(docker.driver);
+    .register(docker.driver)
+    .register(new KubernetesNodeDriver(log.child({ ns: 'runtime:kubernetes' })));
   ledger.addSource(runtimes);
   const nodes = new NodeService({ store, registry: runtimes, clock, log });
   await nodes.openAll();
