@@ -11,8 +11,10 @@ import { urlHost } from '@berth/runtime-docker';
 
 export interface ViewContext {
   store: Store;
-  /** The instance's leased ports: name → port. */
+  /** The instance's ports: name → its leased port, or its pin while that waits for a start. */
   ports(id: string): Record<string, number>;
+  /** `ports` of each instance of a list, computed from the list itself (`InstanceService.portsOfMany`). */
+  portsOfMany(list: readonly Instance[]): Map<string, Record<string, number>>;
   /** The address clients reach a node's ports at (its publicAddress; 127.0.0.1 for this machine). */
   nodeAddress(node: string): string;
   /** The reverse proxy's port, once it listens. */
@@ -80,29 +82,22 @@ function memo<T>(fn: Lookup<T>): Lookup<T> {
 }
 
 /**
- * Many instances at once: each template and node is read (and parsed) once, and the leases in one
- * query, not once per instance — with 1,000 instances that was most of `GET /instances` (found by bench/).
+ * Many instances at once: each template and node is read (and parsed) once and the ports come from
+ * the list in hand, so a list of 1,000 costs a few queries, not a few per instance.
  */
 export function toInstanceViews(ctx: ViewContext, list: Instance[]): InstanceView[] {
   const linkPortsOf = memo((name) => linkPortsFor(ctx, name));
   const addressOf = memo((node) => ctx.nodeAddress(node));
-  if (list.length < 50)
-    return list.map((inst) => toInstanceView(ctx, inst, linkPortsOf, ctx.ports(inst.id), addressOf));
-  const ports = new Map<string, Record<string, number>>();
-  for (const l of ctx.store.leases.listAll()) {
-    if (l.ownerKind !== 'instance' || !l.portName) continue;
-    const own = ports.get(l.ownerId) ?? {};
-    own[l.portName] = l.port;
-    ports.set(l.ownerId, own);
-  }
+  const ports = ctx.portsOfMany(list);
   return list.map((inst) => toInstanceView(ctx, inst, linkPortsOf, ports.get(inst.id) ?? {}, addressOf));
 }
 
 /**
  * `GET /instances` as JSON bytes, built once per change of the stored data and reused until then.
  * With 1,000 instances a build is ~10 ms of reads, objects and JSON and about a megabyte of
- * garbage, and an idle fleet changes nothing (found by bench/: the build and the collections it
- * caused were the p99). Keeps the last answer only (one query at a time, usually the unfiltered one).
+ * garbage, while an idle fleet changes nothing, so rebuilding per request would put that work and
+ * its collections on every poll. Keeps the last answer only (one query at a time, usually the
+ * unfiltered one).
  */
 export class InstanceListCache {
   private last: { key: string; body: Buffer } | undefined;
