@@ -7,9 +7,9 @@ import { InvalidInput } from '@berth/core';
  *
  * V8's own policy grows the old generation up to 4x what is live when collections are cheap. The
  * server lives beside the workloads it runs, and its garbage comes in bursts (1,000 creates at
- * once, each probing the machine's ports): with ~60 MB live, a burst left 230-300 MB of heap
- * committed, and V8 keeps it until it has a reason to collect. At 25 % the same burst peaked at
- * ~170 MB (bench scenario `many`), for more frequent full collections during the burst.
+ * once, each probing the machine's ports): with ~60 MB live, such a burst leaves 230-300 MB of
+ * heap committed under V8's policy, kept until V8 has a reason to collect. At 25 % the same burst
+ * peaks at ~170 MB, for more frequent full collections during the burst.
  */
 export const DEFAULT_HEAP_GROWTH_PERCENT = 25;
 

@@ -13,7 +13,7 @@ import {
  * that closed first keeps its ephemeral port in TIME-WAIT for 60 s without SO_REUSEADDR, and
  * `bind` fails with EADDRINUSE for every program, SO_REUSEADDR or not. The ephemeral range
  * (32768–60999 by default) overlaps the ports berth leases, so without this source a lease could
- * be handed a port no workload can bind (found by the 1,000-instance benchmark: ~2 % of starts).
+ * be handed a port no workload can bind (with 1,000 instances starting, about 2 % of starts).
  * They are `connection` ports: the ledger avoids them when it chooses a port, but they never make a
  * port an instance already holds (sticky or pinned) a conflict — a restarted server's own
  * TIME-WAIT sockets do not stop it from binding again. Read from /proc/net/tcp{,6}, in the same

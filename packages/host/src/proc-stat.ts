@@ -67,8 +67,8 @@ let scratch = Buffer.allocUnsafe(16 * 1024);
 
 /**
  * A /proc file as text, read through one reused buffer. /proc files report size 0, so
- * `readFileSync` reads them into a fresh 64 KiB buffer each: a scan of 1,000 processes made 64 MB
- * of garbage and took ~20 times as long (found by bench/). Throws like `readFileSync`.
+ * `readFileSync` reads them into a fresh 64 KiB buffer each: a scan of 1,000 processes would make
+ * 64 MB of garbage and take ~20 times as long. Throws like `readFileSync`.
  */
 export function readProcTextSync(path: string, encoding: 'latin1' | 'utf8'): string {
   const fd = openSync(path, 'r');

@@ -301,8 +301,9 @@ export class ProcessRuntime implements Runtime {
   /**
    * Called for each instance the reconciler converges (every one after a restart), so it reads
    * /proc synchronously (two tiny files through the thread pool cost ~10x the CPU) and keeps each
-   * process's markers: its environ never changes. With 1,000 instances inspected every tick the
-   * idle server spent ~40 % of a core here; the tick now lists instead (see Reconciler.tick).
+   * process's markers: its environ never changes. The tick does not inspect every instance: it
+   * lists each runtime's workloads once (see Reconciler.tick), as 1,000 inspections a second
+   * would keep ~40 % of a core busy on an idle server.
    */
   async inspect(handle: WorkloadHandle): Promise<ObservedWorkload | undefined> {
     const id = identity(handle);

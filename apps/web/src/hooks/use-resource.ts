@@ -1,7 +1,10 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { isNotAvailable, messageOf } from '../api/api-error';
 
-/** Never poll faster than this (issue 6). */
+/**
+ * Never poll (or reconnect) faster than this: the server shares its machine with the workloads it
+ * runs and every open tab polls, while live changes arrive over the event stream anyway.
+ */
 export const MIN_POLL_MS = 2000;
 
 export interface Resource<T> {
