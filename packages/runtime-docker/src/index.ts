@@ -60,3 +60,5 @@ export {
   SshHostTrust,
 } from './ssh-host-trust.js';
 export { type DockerTestFailure, type DockerTestResult, testDocker } from './test-docker.js';
+export { type PublishMode, SWARM_RUNTIME } from './swarm/service-spec.js';
+export { SwarmRuntime, type SwarmRuntimeOptions } from './swarm/swarm-runtime.js';

@@ -1,0 +1,124 @@
+import type { ObservedWorkload, ReplicaState, WorkloadHandle } from '@berth/core';
+import { LABEL, portsFromLabels } from '../berth-labels.js';
+import { parseEngineTime } from '../docker-log-decoder.js';
+import { SWARM_RUNTIME } from './service-spec.js';
+
+/** The parts of an Engine API service (GET /services/{id}) berth reads. */
+export interface SwarmService {
+  ID: string;
+  Version: { Index: number };
+  UpdatedAt?: string;
+  Spec: {
+    Name: string;
+    Labels?: Record<string, string>;
+    Mode?: { Replicated?: { Replicas?: number } };
+    TaskTemplate?: { ForceUpdate?: number; ContainerSpec?: Record<string, unknown> };
+    [key: string]: unknown;
+  };
+}
+
+/** The parts of an Engine API task (GET /tasks) berth reads. */
+export interface SwarmTask {
+  ID: string;
+  ServiceID: string;
+  NodeID?: string;
+  Slot?: number;
+  DesiredState: string;
+  CreatedAt: string;
+  Status: {
+    Timestamp?: string;
+    State: string;
+    Message?: string;
+    Err?: string;
+    ContainerStatus?: { ContainerID?: string; ExitCode?: number };
+  };
+}
+
+/** A swarm node as berth names it, and where its published ports are reached. */
+export interface SwarmNodeInfo {
+  id: string;
+  name: string;
+  addr: string;
+}
+
+export const FAILED_STATES = new Set(['failed', 'rejected']);
+
+export function serviceHandle(service: SwarmService, node: string): WorkloadHandle {
+  return { runtime: SWARM_RUNTIME, id: service.ID, meta: { name: service.Spec.Name, node } };
+}
+
+export function desiredReplicas(service: SwarmService): number {
+  return service.Spec.Mode?.Replicated?.Replicas ?? 0;
+}
+
+/** Tasks Swarm wants running now (the current ones, not those it replaced or shut down). */
+export function currentTasks(tasks: SwarmTask[]): SwarmTask[] {
+  return tasks.filter((t) => t.DesiredState === 'running');
+}
+
+export function runningTasks(tasks: SwarmTask[]): SwarmTask[] {
+  return currentTasks(tasks).filter((t) => t.Status.State === 'running');
+}
+
+/** Newest first. */
+function byNewest(tasks: SwarmTask[]): SwarmTask[] {
+  return [...tasks].sort((a, b) => parseEngineTime(b.CreatedAt) - parseEngineTime(a.CreatedAt));
+}
+
+/**
+ * One entry per replica slot Swarm wants filled: its newest task — running, on its way, or the
+ * failure (with the engine's reason) Swarm is about to retry.
+ */
+export function replicaStates(
+  service: SwarmService,
+  tasks: SwarmTask[],
+  nodes: Map<string, SwarmNodeInfo>,
+): ReplicaState[] {
+  const desired = desiredReplicas(service);
+  const newest = new Map<number, SwarmTask>();
+  for (const t of byNewest(tasks)) {
+    const slot = t.Slot ?? 0;
+    if (slot > desired || newest.has(slot)) continue;
+    newest.set(slot, t);
+  }
+  return [...newest.entries()]
+    .sort(([a], [b]) => a - b)
+    .map(([, t]) => ({
+      node: t.NodeID ? (nodes.get(t.NodeID)?.name ?? t.NodeID) : null,
+      state: t.Status.State,
+      message: FAILED_STATES.has(t.Status.State) ? (t.Status.Err ?? t.Status.Message ?? null) : null,
+    }));
+}
+
+/** What Swarm says about a service and its tasks, in berth's words. */
+export function observedService(
+  service: SwarmService,
+  tasks: SwarmTask[],
+  nodes: Map<string, SwarmNodeInfo>,
+  node: string,
+): ObservedWorkload {
+  const labels = service.Spec.Labels ?? {};
+  const running = runningTasks(tasks);
+  const started = running
+    .map((t) => parseEngineTime(t.Status.Timestamp ?? ''))
+    .filter((n) => !Number.isNaN(n));
+  const last = byNewest(tasks)[0];
+  const ports: Record<string, number> = {};
+  for (const p of portsFromLabels(labels)) ports[p.name] = p.hostPort;
+  return {
+    handle: serviceHandle(service, node),
+    running: running.length > 0,
+    pid: null,
+    exitCode: running.length > 0 ? null : (last?.Status.ContainerStatus?.ExitCode ?? null),
+    startedAt: started.length > 0 ? Math.min(...started) : null,
+    ports,
+    instanceId: labels[LABEL.instanceId] ?? null,
+    instanceName: labels[LABEL.instance] ?? null,
+    owner: labels[LABEL.owner] ?? null,
+    replicas: {
+      desired: desiredReplicas(service),
+      running: running.length,
+      items: replicaStates(service, tasks, nodes),
+    },
+  };
+}
