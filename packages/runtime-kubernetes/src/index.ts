@@ -1,1 +1,7 @@
+export { KubeClient } from './kube-client.js';
+export { LABEL as KUBE_LABEL, objectName } from './kube-labels.js';
 export { type KubeManifest, type ManifestOptions, renderManifest } from './kube-manifest.js';
+export { type KubeNodeConfig, parseKubeNodeConfig } from './kube-node-config.js';
+export { KubePortSource } from './kube-port-source.js';
+export { KubernetesNodeDriver } from './kubernetes-node-driver.js';
+export { KubernetesRuntime, type KubernetesRuntimeOptions } from './kubernetes-runtime.js';

@@ -1,0 +1,93 @@
+import type { Logger, NodeDriver, NodeProbe, NodeRecord, OpenedNode } from '@berth/core';
+import { KubeClient, kubeFailure } from './kube-client.js';
+import { type KubeNodeConfig, loadKubeconfig, parseKubeNodeConfig } from './kube-node-config.js';
+import { KubePortSource } from './kube-port-source.js';
+import { KubernetesRuntime } from './kubernetes-runtime.js';
+
+/** A failed /version in a word the node view shows (refused, dns, tls, auth, timeout…). */
+function probeFailure(e: unknown): { reason: string; message: string } {
+  const f = kubeFailure(e);
+  if (f)
+    return {
+      reason: f.code === 401 || f.code === 403 ? 'auth' : 'unknown',
+      message: `the API server answered ${f.code}: ${f.message}`,
+    };
+  const err = e as NodeJS.ErrnoException & { cause?: NodeJS.ErrnoException };
+  const code = err.code ?? err.cause?.code ?? '';
+  const message = err.cause?.message ?? err.message;
+  if (code === 'ECONNREFUSED')
+    return { reason: 'refused', message: `the API server refused the connection: ${message}` };
+  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN')
+    return { reason: 'dns', message: `the API server's host is not known: ${message}` };
+  if (/CERT|SSL|TLS/i.test(code) || /certificate/i.test(message)) return { reason: 'tls', message };
+  if (code === 'EHOSTUNREACH' || code === 'ENETUNREACH') return { reason: 'unreachable', message };
+  return { reason: 'unknown', message };
+}
+
+/** Races `work` against `ms`, for a test that must answer within its deadline. */
+function within<T>(work: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(Object.assign(new Error(`no answer within ${ms} ms`), { code: 'ETIMEDOUT' })),
+      ms,
+    );
+  });
+  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
+}
+
+/**
+ * `kubernetes` nodes: a cluster through a kubeconfig file, context and namespace. Its runtime runs
+ * image and build templates (a built image must be pullable by the cluster); its port space is the
+ * cluster's NodePorts.
+ */
+export class KubernetesNodeDriver implements NodeDriver {
+  readonly kind = 'kubernetes' as const;
+
+  constructor(private readonly log: Logger) {}
+
+  parseConfig(input: unknown): Record<string, unknown> {
+    return { ...parseKubeNodeConfig(input) };
+  }
+
+  async open(record: NodeRecord): Promise<OpenedNode> {
+    const c = parseKubeNodeConfig(record.config) as KubeNodeConfig;
+    const config = loadKubeconfig(c.kubeconfig, c.context);
+    const namespace =
+      c.namespace ?? config.getContextObject(config.getCurrentContext())?.namespace ?? 'default';
+    const client = new KubeClient(config, namespace);
+    const server = config.getCurrentCluster()!.server;
+    const address = c.publicAddress ?? new URL(server).hostname.replace(/^\[|\]$/g, '');
+    const runtime = new KubernetesRuntime({ client, address, log: this.log });
+    return {
+      runtimes: [{ runtime, sources: ['image', 'build'] }],
+      portSource: new KubePortSource(client, record.host),
+      address,
+      test: async (timeoutMs: number): Promise<NodeProbe> => {
+        const started = Date.now();
+        try {
+          const v = await within(client.version.getCode(), timeoutMs);
+          return {
+            ok: true,
+            version: `Kubernetes ${v.gitVersion}`,
+            latencyMs: Date.now() - started,
+            details: {
+              namespace,
+              context: config.getCurrentContext(),
+              server,
+              nodePortRange: c.nodePortRange,
+            },
+          };
+        } catch (e) {
+          const f = probeFailure(e);
+          return {
+            ok: false,
+            reason: (e as { code?: string }).code === 'ETIMEDOUT' ? 'timeout' : f.reason,
+            message: f.message,
+          };
+        }
+      },
+      close: () => {},
+    };
+  }
+}
