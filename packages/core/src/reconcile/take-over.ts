@@ -1,7 +1,7 @@
 import { Conflict, NotAllowed, NotFound, Unprocessable } from '../errors.js';
 import type { Instance } from '../instance.js';
 import type { PortRef } from '../port-ledger.js';
-import type { NamedWorkload, Runtime } from '../runtime.js';
+import type { NamedWorkload, ObservedWorkload, Runtime } from '../runtime.js';
 import type { ReconcilerDeps } from './deps.js';
 import type { Lookup } from './lookup.js';
 import type { Records } from './records.js';
@@ -43,19 +43,37 @@ export class TakeOvers {
     this.refuse(inst, found.workload);
     const stored = this.lookup.template(inst);
     if (!stored) throw new NotFound('template', inst.template);
-    const adopted = refsOf(stored.template.ports, ports);
     const host = this.d.runtimes.hostOf(inst.node);
-    await this.d.ledger.reallocate(inst, stored.template, { host, adopted });
+    await this.d.ledger.reallocate(inst, stored.template, {
+      host,
+      adopted: refsOf(stored.template.ports, ports),
+    });
     const runtime = this.d.runtimes.byKind(inst.node, found.runtime);
     const seen = await this.adopt(runtime, inst, found.workload, ports);
-    this.records.attach(inst, undefined, runtime.kind, { ...seen, ports }, this.d.newId());
-    const fresh = this.d.store.instances.find(inst.id) ?? inst;
-    const why = `took over running container ${found.workload.name} (${seen.handle.id.slice(0, 12)}) instead of starting another`;
-    const health = stored.template.health ? 'starting' : null;
-    return this.records.status(fresh, 'running', why, {
-      desiredState: 'running',
-      errorMessage: null,
-      health,
+    const why = `took over running container ${found.workload.name} instead of starting another`;
+    return this.record(inst, runtime.kind, { ...seen, ports }, why, Boolean(stored.template.health));
+  }
+
+  /**
+   * The deployment and the running status, both or neither: a deployment left on a stopped
+   * instance would make undoing the import stop and remove the container it meant to leave running.
+   */
+  private record(
+    inst: Instance,
+    kind: string,
+    seen: ObservedWorkload,
+    why: string,
+    hasHealth: boolean,
+  ): Instance {
+    return this.d.store.transaction(() => {
+      this.records.attach(inst, undefined, kind, seen, this.d.newId());
+      const fresh = this.d.store.instances.find(inst.id) ?? inst;
+      const health = hasHealth ? 'starting' : null;
+      return this.records.status(fresh, 'running', why, {
+        desiredState: 'running',
+        errorMessage: null,
+        health,
+      });
     });
   }
 
