@@ -59,6 +59,9 @@ export {
   type SshHostKeyPolicy,
   SshHostTrust,
 } from './ssh-host-trust.js';
-export { type DockerTestFailure, type DockerTestResult, testDocker } from './test-docker.js';
 export { type PublishMode, SWARM_RUNTIME } from './swarm/service-spec.js';
+export { parseSwarmNodeConfig, type SwarmNodeConfig, swarmNodeDriver } from './swarm/swarm-node-driver.js';
+export { SwarmPortSource } from './swarm/swarm-port-source.js';
 export { SwarmRuntime, type SwarmRuntimeOptions } from './swarm/swarm-runtime.js';
+export { testSwarm } from './swarm/test-swarm.js';
+export { type DockerTestFailure, type DockerTestResult, testDocker } from './test-docker.js';
