@@ -1,5 +1,5 @@
 import { resolveConfig } from './config-values.js';
-import { Conflict, NotFound } from './errors.js';
+import { Conflict } from './errors.js';
 import type { Instance } from './instance.js';
 import { checkPins, getTemplate, type ServiceDeps } from './instance-deps.js';
 import { assertName } from './names.js';
@@ -55,7 +55,8 @@ export async function recordNewInstance(d: ServiceDeps, input: CreateInstanceInp
 function checkNew(d: ServiceDeps, input: CreateInstanceInput): NewRecord {
   const template = getTemplate(d, input.template);
   const node = input.node ?? LOCAL_NODE;
-  if (node !== LOCAL_NODE && !d.store.nodes.find(node)) throw new NotFound('node', node);
+  // The node registry knows every node (NotFound otherwise), not the store's records alone.
+  d.runtimes.hostOf(node);
   if (input.name !== undefined) assertName('instance', input.name);
   const config = sealSecrets(template, resolveConfig(template, input.config), d.secrets);
   const pins = input.ports ?? {};

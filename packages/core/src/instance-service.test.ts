@@ -62,7 +62,10 @@ beforeEach(async () => {
     resolve: () => runtime,
     byKind: () => runtime,
     all: () => [{ node: 'local', runtime }],
-    hostOf: () => 'local',
+    hostOf: (node) => {
+      if (node !== 'local') throw new NotFound('node', node);
+      return 'local';
+    },
   };
   dirs = { created: [], removed: [], refuse: null, failCreate: false };
   const workspace: Workspace = {

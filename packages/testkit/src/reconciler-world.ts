@@ -4,6 +4,7 @@ import {
   EventBus,
   type HealthProbe,
   InstanceService,
+  NotFound,
   PortLedger,
   Reconciler,
   type Runtime,
@@ -45,7 +46,7 @@ export async function reconcilerWorld(opts: { health?: HealthProbe } = {}): Prom
   const events: BerthEvent[] = [];
   bus.subscribe((e) => events.push(e));
   const ledger = new PortLedger(store, [], defaultLedgerConfig, clock, silentLogger);
-  const runtimes = resolverOf(runtime);
+  const runtimes = resolverOf(runtime, store);
   const workspace = memoryWorkspace();
   let seq = 0;
   const deps = { store, ledger, runtimes, workspace, events: bus, clock, newId: () => `id-${++seq}` };
@@ -84,12 +85,16 @@ export async function reconcilerWorld(opts: { health?: HealthProbe } = {}): Prom
   return world;
 }
 
-function resolverOf(runtime: Runtime): RuntimeResolver {
+/** Every node runs on the one runtime and port space; a node is known when local or stored (as the NodeRegistry opens them). */
+function resolverOf(runtime: Runtime, store: SqliteStore): RuntimeResolver {
   return {
     resolve: () => runtime,
     byKind: () => runtime,
     all: () => [{ node: 'local', runtime }],
-    hostOf: () => 'local',
+    hostOf: (node) => {
+      if (node !== 'local' && !store.nodes.find(node)) throw new NotFound('node', node);
+      return 'local';
+    },
   };
 }
 
