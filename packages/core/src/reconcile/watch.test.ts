@@ -18,7 +18,7 @@ beforeEach(async () => {
   const inspect = w.runtime.inspect.bind(w.runtime);
   w.runtime.list = (owner: string, opts?: ListOptions) => {
     asked.push(`list ${(opts?.known ?? []).map((h) => h.id).join(',') || '(all)'}`);
-    return list(owner, opts);
+    return list(owner);
   };
   w.runtime.inspect = (handle) => {
     asked.push(`inspect ${handle.id}`);
@@ -65,8 +65,8 @@ describe('the tick', () => {
   it('a workload running under the recorded handle for another instance is not taken for this one', async () => {
     const a = await create('web-1');
     const list = w.runtime.list;
-    w.runtime.list = async (owner, opts) =>
-      (await list(owner, opts)).map((x): ObservedWorkload => ({ ...x, instanceId: 'someone-else' }));
+    w.runtime.list = async (owner: string) =>
+      (await list(owner)).map((x): ObservedWorkload => ({ ...x, instanceId: 'someone-else' }));
     await tick(a.id);
     expect(asked).toContain(`inspect ${handleOf(a).id}`);
   });
@@ -96,10 +96,10 @@ describe('the tick', () => {
     const list = w.runtime.list;
     let lists = 0;
     let answer = () => {};
-    w.runtime.list = (owner, opts) => {
+    w.runtime.list = (owner: string) => {
       lists++;
       return new Promise((resolve) => {
-        answer = () => resolve(list(owner, opts));
+        answer = () => resolve(list(owner));
       });
     };
     const first = w.reconciler.tick();
