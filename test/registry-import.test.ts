@@ -360,10 +360,13 @@ describe.skipIf(!docker)(
       // rm of an instance still on its taken-over container removes that container.
       const third = `buckets_third_${tag}`;
       const thirdId = await dockerRun(third, THIRD_PORT, 'third');
-      const r3 = await api('POST', '/import/service-registry', [
-        { template: 'buckets', container_name: third, port: THIRD_PORT, instance_id: 'third' },
-      ]);
-      expect(r3.body.adopted).toHaveLength(1);
+      const file = join(env.home, 'third.json');
+      const entry = { template: 'buckets', container_name: third, port: THIRD_PORT, instance_id: 'third' };
+      await writeFile(file, JSON.stringify([entry]));
+      const { stdout } = await cli('import', 'registry', file);
+      expect(stdout.trim()).toBe(
+        `adopted third (buckets, port ${THIRD_PORT}): running container ${third}, not started again`,
+      );
       expect((await api('DELETE', '/instances/third')).status).toBe(204);
       await expect(d.getContainer(thirdId).inspect()).rejects.toMatchObject({ statusCode: 404 });
     });
