@@ -1,6 +1,7 @@
 import { type DeploySpec, type FailedBind, PortBindFailed, Unprocessable } from '@berth/core';
 import type { V1Deployment } from '@kubernetes/client-node';
 import { type KubeClient, kubeFailure } from './kube-client.js';
+import { LABEL } from './kube-labels.js';
 import type { KubeManifest } from './kube-manifest.js';
 
 const exists = (e: unknown) => kubeFailure(e)?.code === 409;
@@ -90,15 +91,32 @@ function portRefusal(e: unknown, spec: DeploySpec): PortBindFailed | undefined {
   });
 }
 
-/** Deletes the Deployment (its pods go with it), the Service and the Secret of `name`; absent ones are fine. */
-export async function deleteObjects(client: KubeClient, name: string): Promise<void> {
+/**
+ * Deletes the Deployment (its pods go with it), the Service and the Secret named `name` — each only
+ * when it carries this installation's owner label: berth never deletes what another one made.
+ */
+export async function deleteObjects(client: KubeClient, name: string, owner: string): Promise<void> {
   const namespace = client.namespace;
+  const ours = (o: { metadata?: { labels?: Record<string, string> } }) =>
+    o.metadata?.labels?.[LABEL.owner] === owner;
   const gone = (e: unknown) => {
     if (kubeFailure(e)?.code !== 404) throw e;
   };
   await Promise.all([
-    client.apps.deleteNamespacedDeployment({ name, namespace, propagationPolicy: 'Background' }).catch(gone),
-    client.core.deleteNamespacedService({ name, namespace }).catch(gone),
-    client.core.deleteNamespacedSecret({ name, namespace }).catch(gone),
+    client.apps
+      .readNamespacedDeployment({ name, namespace })
+      .then(async (d) => {
+        if (ours(d))
+          await client.apps.deleteNamespacedDeployment({ name, namespace, propagationPolicy: 'Background' });
+      })
+      .catch(gone),
+    client.core
+      .readNamespacedService({ name, namespace })
+      .then(async (s) => ours(s) && (await client.core.deleteNamespacedService({ name, namespace })))
+      .catch(gone),
+    client.core
+      .readNamespacedSecret({ name, namespace })
+      .then(async (s) => ours(s) && (await client.core.deleteNamespacedSecret({ name, namespace })))
+      .catch(gone),
   ]);
 }

@@ -1,4 +1,4 @@
-import type { DeploySpec, ResolvedPort, WaitStrategy } from '@berth/core';
+import type { DeploySpec, HealthCheck, ResolvedPort, WaitStrategy } from '@berth/core';
 import type { V1Container, V1Deployment, V1Probe, V1Secret, V1Service } from '@kubernetes/client-node';
 import {
   labelsAndAnnotations,
@@ -12,8 +12,6 @@ export interface ManifestOptions {
   namespace: string;
   /** NodePort (default): each port is published on every node at its hostPort; ClusterIP: inside the cluster only. */
   serviceType?: 'NodePort' | 'ClusterIP';
-  /** Env names whose values come from config fields marked secret: they go into a Secret, never plain env. */
-  secretEnv?: readonly string[];
 }
 
 /** The objects one instance is in a cluster: a Deployment, a Service when it has ports, a Secret when it has secrets. */
@@ -42,7 +40,8 @@ export function renderManifest(spec: DeploySpec, opts: ManifestOptions): KubeMan
     labels,
     annotations: { ...annotations, ...portAnnotations(spec.ports) },
   };
-  const secretNames = new Set((opts.secretEnv ?? []).filter((k) => k in spec.env));
+  // Config fields marked secret go into a Secret the pod reads, never into the plain env.
+  const secretNames = new Set((spec.secretEnv ?? []).filter((k) => k in spec.env));
   const secret: V1Secret | undefined =
     secretNames.size === 0
       ? undefined
@@ -148,7 +147,7 @@ function container(spec: DeploySpec, name: string, secretNames: Set<string>): V1
     })),
     ...(Object.keys(limits).length > 0 ? { resources: { limits, requests: limits } } : {}),
     ...(readiness ? { readinessProbe: readiness } : {}),
-    ...(readiness ? { livenessProbe: liveness(readiness, spec.readinessTimeoutMs) } : {}),
+    ...(spec.health ? { livenessProbe: livenessFor(spec.health, spec.ports) } : {}),
     volumeMounts: img.volumes.map((v) => ({
       name: DATA_VOLUME,
       mountPath: v.target,
@@ -172,14 +171,21 @@ export function probeFor(w: WaitStrategy, ports: ResolvedPort[]): V1Probe | unde
   return { tcpSocket: { port: port as never }, ...timing };
 }
 
-/** Liveness: the same check, given the readiness timeout to start, and a slower pace. */
-function liveness(readiness: V1Probe, readinessTimeoutMs: number): V1Probe {
-  return {
-    ...readiness,
-    initialDelaySeconds: Math.ceil(readinessTimeoutMs / 1000),
-    periodSeconds: 10,
-    failureThreshold: 3,
+/** The template's health check as the liveness probe: the kubelet restarts a container that fails it. */
+export function livenessFor(h: HealthCheck, ports: ResolvedPort[]): V1Probe {
+  const portOf = (name: string) => {
+    const p = ports.find((x) => x.name === name);
+    return (p ? containerPortOf(p) : name) as never;
   };
+  const timing = {
+    periodSeconds: Math.max(1, Math.round(h.intervalSeconds)),
+    timeoutSeconds: Math.max(1, Math.round(h.timeoutSeconds)),
+    failureThreshold: h.retries,
+    initialDelaySeconds: Math.round(h.startPeriodSeconds),
+  };
+  if (h.http) return { httpGet: { path: h.http.path, port: portOf(h.http.port) }, ...timing };
+  if (h.tcp) return { tcpSocket: { port: portOf(h.tcp.port) }, ...timing };
+  return { exec: { command: h.command ?? [] }, ...timing };
 }
 
 function portAnnotations(ports: ResolvedPort[]): Record<string, string> {

@@ -19,7 +19,7 @@ import { instanceLogs } from './kube-logs.js';
 import { renderManifest } from './kube-manifest.js';
 import { type Workload, waitForReadiness } from './kube-readiness.js';
 import { instanceStats } from './kube-stats.js';
-import { replicaCounts, startedAt } from './pod-state.js';
+import { replicaCounts, replicaState, startedAt } from './pod-state.js';
 
 export interface KubernetesRuntimeOptions {
   client: KubeClient;
@@ -29,9 +29,6 @@ export interface KubernetesRuntimeOptions {
   serviceType?: 'NodePort' | 'ClusterIP';
 }
 
-/** Env names of config fields marked secret, when the spec says which (they go into a Secret). */
-const secretEnvOf = (spec: DeploySpec): string[] =>
-  (spec as DeploySpec & { secretEnv?: string[] }).secretEnv ?? [];
 const selectorText = (labels: Record<string, string>) =>
   Object.entries(labels)
     .map(([k, v]) => `${k}=${v}`)
@@ -58,7 +55,6 @@ export class KubernetesRuntime implements Runtime {
     opts.signal?.throwIfAborted();
     const manifest = renderManifest(spec, {
       namespace: this.namespace,
-      secretEnv: secretEnvOf(spec),
       ...(this.o.serviceType ? { serviceType: this.o.serviceType } : {}),
     });
     const name = manifest.deployment.metadata!.name!;
@@ -82,7 +78,7 @@ export class KubernetesRuntime implements Runtime {
         { instance: spec.instanceName, name, err: String(e) },
         'Failed to start Kubernetes deployment',
       );
-      await deleteObjects(this.client, name).catch(() => {});
+      await deleteObjects(this.client, name, spec.owner).catch(() => {});
       throw e;
     }
   }
@@ -102,7 +98,7 @@ export class KubernetesRuntime implements Runtime {
   }
 
   async remove(handle: WorkloadHandle): Promise<void> {
-    await deleteObjects(this.client, handle.id);
+    await deleteObjects(this.client, handle.id, String(handle.meta.owner));
   }
 
   async inspect(handle: WorkloadHandle): Promise<ObservedWorkload | undefined> {
@@ -205,6 +201,7 @@ export class KubernetesRuntime implements Runtime {
       instanceId: labels[LABEL.instanceId] ?? null,
       instanceName: labels[LABEL.instance] ?? null,
       owner: labels[LABEL.owner] ?? null,
+      replicas: { desired: n.desired, running: n.running, items: pods.map(replicaState) },
     };
   }
 

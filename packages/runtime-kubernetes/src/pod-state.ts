@@ -1,3 +1,4 @@
+import type { ReplicaState } from '@berth/core';
 import type { V1Deployment, V1Pod } from '@kubernetes/client-node';
 
 /** Waiting reasons that mean the pod will not become ready by waiting: berth reports them as errors. */
@@ -64,4 +65,13 @@ export function startedAt(pods: V1Pod[]): number | null {
     .map((p) => (p.status?.startTime ? new Date(p.status.startTime).getTime() : Number.NaN));
   const ok = times.filter((t) => !Number.isNaN(t));
   return ok.length > 0 ? Math.min(...ok) : null;
+}
+
+/** One pod as a replica: its node, its state in the kubelet's words, and why it is stuck. */
+export function replicaState(pod: V1Pod): ReplicaState {
+  const waiting = pod.status?.containerStatuses?.[0]?.state?.waiting;
+  const state = pod.metadata?.deletionTimestamp
+    ? 'Terminating'
+    : (waiting?.reason ?? pod.status?.phase ?? 'Pending');
+  return { node: pod.spec?.nodeName ?? null, state, message: podProblem(pod) ?? null };
 }

@@ -17,6 +17,7 @@ export const SERVER = `
 const name = process.env.NAME;
 if (process.env.CRASH) { console.error('crashing ' + name); process.exit(3); }
 if (process.env.IGNORE_TERM) process.on('SIGTERM', () => {});
+if (process.env.API_KEY) console.log('api key ' + process.env.API_KEY);
 console.log('hello ' + name);
 console.error('warn ' + name);
 require('http').createServer((req, res) => {
