@@ -36,6 +36,8 @@ let events: BerthEvent[];
 let held: TakenPort[];
 let dirs: { created: string[]; removed: string[]; refuse: string | null; failCreate: boolean };
 let specs: DeploySpec[];
+/** Runs as the runtime is asked to deploy (something taking a port just before the bind). */
+let onDeploy: (() => void) | undefined;
 
 const box: SecretBox = {
   seal: (plain) => `box(${Buffer.from(plain).toString('base64')})`,
@@ -48,8 +50,10 @@ beforeEach(async () => {
   runtime = new ScriptedRuntime({ clock });
   const deploy = runtime.deploy.bind(runtime);
   specs = [];
+  onDeploy = undefined;
   runtime.deploy = (spec, opts) => {
     specs.push(spec);
+    onDeploy?.();
     return deploy(spec, opts);
   };
   const bus = new EventBus(store, clock);
@@ -359,6 +363,22 @@ describe('InstanceService.overridePort', () => {
     await svc.overridePort('site', 'http', suggested);
     expect(await svc.start('site', { wait: true })).toMatchObject({ status: 'running' });
     expect(specs.at(-1)?.env.PORT).toBe(String(suggested));
+  });
+});
+
+describe('InstanceService: a pinned port lost at the bind', () => {
+  it('fails as PORT_CONFLICT naming who took it and a free port, and moves nothing', async () => {
+    const inst = await svc.create({ template: 'web', name: 'site', ports: { http: 22050 }, start: false });
+    onDeploy = () => hold(22050, 'process thief (pid 66)');
+    runtime.failNextBind('http');
+    const err = (await refusal(svc.start('site', { wait: true }))) as Conflict;
+    expect(err.code).toBe('PORT_CONFLICT');
+    expect(err.portConflicts).toMatchObject([
+      { name: 'http', port: 22050, usedBy: 'process thief (pid 66)', suggestedPort: 22051 },
+    ]);
+    expect(svc.get(inst.id)).toMatchObject({ status: 'error', portOverrides: { http: 22050 } });
+    expect(svc.ports(inst.id).http).toBe(22050);
+    expect(deploys()).toBe(1);
   });
 });
 
