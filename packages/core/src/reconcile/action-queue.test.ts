@@ -154,6 +154,20 @@ describe('the queue inside the reconciler', () => {
     expect(w.runtime.workloadsOf(inst.id).filter((x) => x.running)).toHaveLength(1);
   });
 
+  it('a kill during a deploy cancels the deploy and leaves nothing running', async () => {
+    w = await reconcilerWorld();
+    w.template({ name: 'web', ports: [{ name: 'http', range: [21100, 21199] }] });
+    const inst = await w.instances.create({ template: 'web', name: 'web-1', start: false });
+    w.runtime.failNextReadiness();
+    const started = w.instances.start(inst.id, { wait: true }).catch((e: unknown) => e);
+    await w.clock.advance(0);
+    expect(w.runtime.workloadsOf(inst.id).map((x) => x.running)).toEqual([true]);
+    await w.instances.kill(inst.id);
+    expect(await started).toMatchObject({ code: 'CANCELLED' });
+    expect(w.instances.get(inst.id)).toMatchObject({ status: 'stopped', desiredState: 'stopped' });
+    expect(w.runtime.workloadsOf(inst.id).filter((x) => x.running)).toEqual([]);
+  });
+
   it('many requests for one instance never deploy two workloads at once', async () => {
     w = await reconcilerWorld();
     w.template({ name: 'web', ports: [{ name: 'http', range: [21100, 21199] }] });
