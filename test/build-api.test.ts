@@ -56,6 +56,22 @@ describe.skipIf(!docker)('builds API', () => {
     expect(r.body.plan).not.toHaveProperty('env');
   });
 
+  it('detects the app of a monorepo asked for with app, in place, and plans it through the workspace', async () => {
+    const source = await fixtureCopy('build-npm-workspaces');
+    const chosen = await api('POST', '/builds/detect', { source, app: 'server' });
+    expect(chosen.status).toBe(200);
+    expect(chosen.body.detection.monorepo).toMatchObject({
+      tool: 'package.json workspaces',
+      app: 'apps/server',
+    });
+    expect(chosen.body.plan.dockerfile).toContain('RUN ["npm","run","build","--workspace=apps/server"]');
+    const library = await api('POST', '/builds/detect', { source, app: 'greeting' });
+    expect(library.body.detection.stack).toBeNull();
+    expect(library.body.planError).toMatch(/packages\/greeting is not a deployable app/);
+    const bad = await api('POST', '/builds/detect', { source, app: '../etc' });
+    expect(bad.status).toBe(400);
+  });
+
   it('answers 400 naming the field for a bad source, name or body, and 404 for an unknown build', async () => {
     const badUrl = await api('POST', '/builds', { source: 'ftp://example.com/x.git' });
     expect(badUrl.status).toBe(400);

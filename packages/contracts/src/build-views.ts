@@ -122,6 +122,8 @@ export interface DetectionOverrides {
   /** The start command, as an argument vector. */
   start?: string[] | undefined;
   healthPath?: string | undefined;
+  /** In a monorepo: the app to deploy, by folder (`apps/web`), package name or last folder name. */
+  app?: string | undefined;
 }
 
 /** The files the plan wrote into the build folder, as text, for a person to read. */

@@ -2,8 +2,17 @@ import { z } from 'zod';
 import { DB_KINDS, STACKS } from './build-views.js';
 
 /** The shapes of the builds API; what they mean (a usable URL, a valid name) is checked by BuildService. */
+const appField = z
+  .string()
+  .min(1)
+  .max(200)
+  .describe('in a monorepo: the app to deploy, by folder, package name or last folder name');
+
 export const detectBuildBodySchema = z
-  .object({ source: z.string().min(1).max(2000).describe('a git URL, or an absolute path on the server') })
+  .object({
+    source: z.string().min(1).max(2000).describe('a git URL, or an absolute path on the server'),
+    app: appField.optional(),
+  })
   .strict();
 
 export const detectionOverridesBodySchema = z
@@ -13,6 +22,7 @@ export const detectionOverridesBodySchema = z
     port: z.number().int().min(1).max(65535).optional(),
     start: z.array(z.string().max(2000)).min(1).max(100).optional(),
     healthPath: z.string().max(100).optional(),
+    app: appField.optional(),
   })
   .strict();
 

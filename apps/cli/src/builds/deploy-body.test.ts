@@ -21,6 +21,13 @@ describe('deployBody', () => {
     ]);
   });
 
+  it('--app names the app of a monorepo to deploy', () => {
+    expect(deployBody('/src', { db: [], app: 'apps/web' })).toEqual({
+      source: '/src',
+      overrides: { app: 'apps/web' },
+    });
+  });
+
   it('--db none runs no database, even a detected one', () => {
     expect(deployBody('/src', { db: ['none'] }).databases).toEqual([]);
   });

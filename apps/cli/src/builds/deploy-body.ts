@@ -8,6 +8,7 @@ export interface DeployFlags {
   stack?: string;
   start?: string;
   healthPath?: string;
+  app?: string;
 }
 
 /** `POST /builds`' body as the API document states it. */
@@ -24,6 +25,7 @@ export function deployBody(source: string, f: DeployFlags): DeployBody {
     ...(f.stack ? { stack: f.stack as Overrides['stack'] } : {}),
     ...(f.start ? { start: startFlag(f.start) } : {}),
     ...(f.healthPath ? { healthPath: f.healthPath } : {}),
+    ...(f.app ? { app: f.app } : {}),
   };
   return {
     source,

@@ -30,10 +30,11 @@ export function registerBuildCommands(program: Command): void {
   program
     .command('detect <source>')
     .description('show what berth finds in a repository (a path or a git URL) and what it would build')
+    .option('--app <app>', 'in a monorepo: the app to deploy (its folder or package name)')
     .option('--json', 'print JSON')
     .action(async (source: string, opts, cmd: Command) => {
       const api = clientOf(cmd);
-      const body = { source: sourceArg(source) };
+      const body = { source: sourceArg(source), ...(opts.app ? { app: String(opts.app) } : {}) };
       const v = await withProgress('Detecting…', api.post<DetectResult>('/builds/detect', body));
       show(v, opts.json, formatDetection);
     });
@@ -52,6 +53,7 @@ export function registerBuildCommands(program: Command): void {
     .option('--stack <stack>', 'the stack, when detection got it wrong (node, python, go, static, …)')
     .option('--start <command>', 'the start command: "node dist/main.js" or a JSON array')
     .option('--health-path <path>', 'the path that answers when the app is up')
+    .option('--app <app>', 'in a monorepo: the app to deploy (its folder or package name)')
     .option('-y, --yes', 'deploy without showing the detection first')
     .option('--json', 'print JSON')
     .action(async (source: string, opts, cmd: Command) => {
@@ -82,7 +84,10 @@ export function registerBuildCommands(program: Command): void {
 async function confirmDetection(api: ApiClient, body: DeployBody): Promise<boolean> {
   const v = await withProgress(
     'Detecting…',
-    api.post<DetectResult>('/builds/detect', { source: body.source }),
+    api.post<DetectResult>('/builds/detect', {
+      source: body.source,
+      ...(body.overrides?.app ? { app: body.overrides.app } : {}),
+    }),
   );
   err(formatDetection({ ...v, name: body.name ?? v.name }));
   if (body.overrides) err(`overrides   ${JSON.stringify(body.overrides)}`);

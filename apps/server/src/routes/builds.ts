@@ -20,7 +20,7 @@ export const buildRoutes: FastifyPluginAsyncZod<AppContext> = async (app, ctx) =
   const { builds } = ctx.berth;
 
   app.post('/builds/detect', { schema: { tags, body: detectBuildBodySchema } }, async (req) =>
-    builds.detect(req.body.source),
+    builds.detect(req.body.source, { app: req.body.app }),
   );
 
   app.post('/builds', { schema: { tags, body: createBuildBodySchema } }, async (req, reply) =>

@@ -26,6 +26,7 @@ export function applyOverrides(d: Detection, o: DetectionOverrides): Detection {
     out.healthPath = o.healthPath;
     note(`health path set to ${o.healthPath}`);
   }
-  if (Object.keys(o).length > 0) out.confidence = 100;
+  // The app of a monorepo is chosen during detection, which says so in its notes.
+  if (Object.keys(o).some((k) => k !== 'app')) out.confidence = 100;
   return out;
 }

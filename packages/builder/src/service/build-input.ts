@@ -78,6 +78,12 @@ function validOverrides(o: DetectionOverrides): DetectionOverrides {
     throw invalid('overrides.start', 'must be a non-empty list of arguments');
   if (o.healthPath !== undefined && !/^\/[\w./-]{0,100}$/.test(o.healthPath))
     throw invalid('overrides.healthPath', "must be a path such as '/health'");
+  if (o.app !== undefined && (!/^(?:@[\w.-]{1,100}\/)?[\w./-]{1,200}$/.test(o.app) || o.app.includes('..')))
+    throw invalid('overrides.app', "must be a package's folder or name, such as 'apps/web' or 'web'");
+  if (o.app === undefined) {
+    const { app: _app, ...rest } = o;
+    return rest;
+  }
   return o;
 }
 

@@ -51,7 +51,10 @@ export async function prepare(ctx: PipelineContext): Promise<Prepared> {
   await importSource(source, srcDir, { signal, logger: ctx.log, limits: ctx.sources });
   say(ctx, `imported ${rec.source}`);
   await ctx.phase('detecting');
-  const detection = applyOverrides(detect(await readRepoTree(srcDir)), rec.overrides);
+  const detection = applyOverrides(
+    detect(await readRepoTree(srcDir), { app: rec.overrides.app }),
+    rec.overrides,
+  );
   rec.detection = detection;
   say(
     ctx,

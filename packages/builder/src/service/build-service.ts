@@ -109,14 +109,15 @@ export class BuildService {
    * Detects and shows the plan; nothing is kept. An allowed local directory is read in place; a
    * git URL is cloned into a scratch folder that is removed afterwards.
    */
-  async detect(source: string): Promise<DetectResult> {
-    const input = validBuildInput({ source });
+  async detect(source: string, options: { app?: string | undefined } = {}): Promise<DetectResult> {
+    const input = validBuildInput({ source, overrides: { app: options.app } });
+    const found = { app: input.overrides.app };
     const ref = await checkedSource(input.source, this.sources);
-    if (ref.kind === 'path') return describe(input, detect(await readRepoTree(ref.path)));
+    if (ref.kind === 'path') return describe(input, detect(await readRepoTree(ref.path), found));
     const dir = join(this.store.root, `${SCRATCH}${this.newId()}`);
     try {
       await importSource(ref, dir, { logger: this.log, limits: this.sources });
-      return describe(input, detect(await readRepoTree(dir)));
+      return describe(input, detect(await readRepoTree(dir), found));
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
