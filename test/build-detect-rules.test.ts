@@ -1,0 +1,97 @@
+import type { BuildRecord, BuildService } from '@berth/builder';
+import type { Berth } from '@berth/server';
+import type Dockerode from 'dockerode';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildDocker, buildServiceFor, fixtureCopy, httpText } from './build-support.js';
+import { openBerth, tempHome } from './support.js';
+
+/**
+ * Issue 18's rules, built for real: a TypeScript project with no start script (group 1), an npm
+ * workspace whose app is built through the workspace and run from its folder (group 2), and a
+ * React Router v7 framework-mode app (group 6) — each from the Dockerfile berth plans, its
+ * dependencies installed by npm in the build (base images mapped to the local ones), answering HTTP
+ * on the host port the ledger gave it. Ports 44600–44699.
+ */
+const docker = await buildDocker();
+
+describe.skipIf(!docker)('detection rules, built and run', () => {
+  let home: Awaited<ReturnType<typeof tempHome>>;
+  let berth: Berth;
+  let builds: BuildService;
+  const made: BuildRecord[] = [];
+
+  beforeAll(async () => {
+    home = await tempHome('build-detect-rules');
+    berth = await openBerth(home.home, home.templates);
+    builds = await buildServiceFor(berth, docker as Dockerode, [44600, 44699]);
+  });
+
+  afterAll(async () => {
+    await builds?.close();
+    for (const r of made) {
+      if (r.instanceId) await berth.instances.remove(r.instanceId, { volumes: true }).catch(() => undefined);
+      if (r.template)
+        await Promise.resolve()
+          .then(() => berth.templates.delete(r.template as string))
+          .catch(() => undefined);
+      await docker
+        ?.getImage(r.image)
+        .remove({ force: true })
+        .catch(() => undefined);
+    }
+    await berth?.close();
+    await home?.cleanup();
+  });
+
+  async function deploy(fixture: string, name: string): Promise<{ record: BuildRecord; port: number }> {
+    const record = await builds.wait((await builds.create({ source: await fixtureCopy(fixture), name })).id);
+    made.push(record);
+    expect(record.error, JSON.stringify(record.logs.slice(-20), null, 1)).toBeNull();
+    expect(record.status).toBe('done');
+    const port = berth.instances.ports(record.instanceId as string).http as number;
+    expect(port).toBeGreaterThanOrEqual(44600);
+    expect(port).toBeLessThanOrEqual(44699);
+    return { record, port };
+  }
+
+  it('group 1: compiles an index.ts with the project’s own tsc (no start script, main only written by a build)', async () => {
+    const { record, port } = await deploy('build-node-ts', 'node-ts');
+    expect(record.detection).toMatchObject({
+      stack: 'node',
+      framework: null,
+      port: 8080,
+      start: ['node', '.berth/dist/index.js'],
+    });
+    expect(record.detection?.evidence.some((e) => /compiled with tsc/.test(e.reason))).toBe(true);
+    expect(await httpText(port)).toEqual({ status: 200, body: 'typescript app, compiled by tsc\n' });
+  }, 240_000);
+
+  it('group 2: builds the app of an npm workspace through the workspace and runs it from its folder', async () => {
+    const { record, port } = await deploy('build-npm-workspaces', 'workspace-app');
+    expect(record.detection).toMatchObject({
+      stack: 'node',
+      build: [['npm', 'run', 'build', '--workspace=apps/server']],
+      start: ['node', 'dist/server.js'],
+      monorepo: { tool: 'package.json workspaces', app: 'apps/server' },
+    });
+    expect(await httpText(port)).toEqual({
+      status: 200,
+      body: 'hello from the workspace library, built by its workspace build, 1m\n',
+    });
+  }, 240_000);
+
+  it('group 6: builds a React Router v7 app with react-router build and serves it with react-router-serve', async () => {
+    const { record, port } = await deploy('build-react-router', 'react-router');
+    expect(record.detection).toMatchObject({
+      stack: 'node',
+      framework: 'react-router',
+      port: 3000,
+      start: ['node_modules/.bin/react-router-serve', './build/server/index.js'],
+      staticDir: null,
+    });
+    const page = await httpText(port);
+    expect(page.status).toBe(200);
+    // Rendered on the server: the loader's data is in the HTML.
+    expect(page.body).toContain('<h1>rendered by react-router on the server</h1>');
+  }, 400_000);
+});
