@@ -322,7 +322,7 @@ describe.skipIf(!docker)(
       expect(await running(oldId)).toBe(false);
     });
 
-    it('restart and rm act on a taken-over container; a name without its port, or a berth-labelled one, is not taken', async () => {
+    it('restart and rm act on a taken-over container; a name without its port, a port without its name, or a berth-labelled one, is not taken', async () => {
       const second = `buckets_second_${tag}`;
       const secondId = await dockerRun(second, SECOND_PORT, 'second');
       const wrongPort = `buckets_moved_${tag}`;
@@ -338,11 +338,21 @@ describe.skipIf(!docker)(
         { template: 'buckets', container_name: second, port: SECOND_PORT, instance_id: 'second' },
         { template: 'buckets', container_name: wrongPort, port: OFF_PORT, instance_id: 'moved' },
         { template: 'buckets', container_name: labelled, port: LABELLED_PORT, instance_id: 'labelled' },
+        {
+          template: 'buckets',
+          container_name: `buckets_gone_${tag}`,
+          port: LABELLED_PORT,
+          instance_id: 'gone',
+        },
       ]);
       expect(res.body.adopted).toEqual([
         { name: 'second', template: 'buckets', port: SECOND_PORT, container: second },
       ]);
-      expect(res.body.imported).toEqual([]);
+      // A port alone is no match: a stopped instance, and the conflict flow names who holds the port.
+      expect(res.body.imported).toEqual([{ name: 'gone', template: 'buckets', port: LABELLED_PORT }]);
+      const pre = (await api('GET', '/instances/gone/preflight')).body;
+      expect(pre.canStart).toBe(false);
+      expect(pre.portConflicts[0].usedBy).toBe(`Docker container ${labelled}`);
       expect(res.body.skipped).toEqual([
         {
           name: 'moved',
