@@ -1,0 +1,100 @@
+import type { DeploySpec } from '@berth/core';
+import { Deployment } from 'kubernetes-models/apps/v1/Deployment';
+import { Secret } from 'kubernetes-models/v1/Secret';
+import { Service } from 'kubernetes-models/v1/Service';
+import { describe, expect, it } from 'vitest';
+import { renderManifest } from '../src/kube-manifest.js';
+import { serverSpec } from './kube-fixture.js';
+
+const spec: DeploySpec = {
+  ...serverSpec({
+    instanceId: 'inst-1',
+    name: 'api-1',
+    port: 31080,
+    owner: 'owner-1',
+    env: { TOKEN: 'hunter2' },
+    replicas: 2,
+  }),
+  secretEnv: ['TOKEN'],
+  resources: { memoryMb: 256, cpus: 0.5 },
+  labels: { team: 'payments', 'note/with spaces': 'not a label' },
+  health: {
+    http: { port: 'http', path: '/health' },
+    intervalSeconds: 10,
+    timeoutSeconds: 5,
+    retries: 3,
+    startPeriodSeconds: 2,
+  },
+};
+
+describe('renderManifest (what the runtime applies and export --format kubernetes prints)', () => {
+  const m = renderManifest(spec, { namespace: 'team-a' });
+
+  it('validates against the real Kubernetes OpenAPI schemas', () => {
+    expect(() => new Deployment(m.deployment as never).validate()).not.toThrow();
+    expect(() => new Service(m.service as never).validate()).not.toThrow();
+    expect(() => new Secret(m.secret as never).validate()).not.toThrow();
+    // The same validators refuse a broken object: the check above can fail.
+    const broken = { ...m.deployment, spec: { ...m.deployment.spec, replicas: 'two' } };
+    expect(() => new Deployment(broken as never).validate()).toThrow(/replicas/);
+  });
+
+  it('keeps secret values out of the Deployment: env reads them from the Secret', () => {
+    expect(JSON.stringify(m.deployment)).not.toContain('hunter2');
+    expect(m.secret?.stringData).toEqual({ TOKEN: 'hunter2' });
+    const env = m.deployment.spec?.template.spec?.containers[0]?.env;
+    expect(env).toContainEqual({
+      name: 'TOKEN',
+      valueFrom: { secretKeyRef: { name: m.deployment.metadata?.name, key: 'TOKEN' } },
+    });
+    expect(env).toContainEqual({ name: 'NAME', value: 'api-1' });
+  });
+
+  it('maps replicas, resources, probes, the data dir and labels', () => {
+    const d = m.deployment;
+    const c = d.spec!.template.spec!.containers[0]!;
+    expect(d.spec?.replicas).toBe(2);
+    expect(c.resources).toEqual({
+      limits: { memory: '256Mi', cpu: '0.5' },
+      requests: { memory: '256Mi', cpu: '0.5' },
+    });
+    expect(c.readinessProbe?.httpGet).toEqual({ path: '/', port: 8080 });
+    expect(c.livenessProbe).toMatchObject({
+      httpGet: { path: '/health', port: 8080 },
+      periodSeconds: 10,
+      failureThreshold: 3,
+      initialDelaySeconds: 2,
+    });
+    expect(c.volumeMounts).toEqual([{ name: 'data', mountPath: '/data' }]);
+    expect(d.spec?.template.spec?.volumes).toEqual([{ name: 'data', emptyDir: {} }]);
+    expect(d.metadata?.labels).toMatchObject({
+      'berth.managed': 'true',
+      'berth.owner': 'owner-1',
+      'berth.instance-id': 'inst-1',
+      'berth.instance': 'api-1',
+      team: 'payments',
+    });
+    expect(d.metadata?.annotations?.['note/with spaces']).toBe('not a label');
+    expect(d.spec?.selector.matchLabels).toEqual({ 'berth.owner': 'owner-1', 'berth.instance-id': 'inst-1' });
+    expect(m.service?.spec).toMatchObject({
+      type: 'NodePort',
+      ports: [{ name: 'http', port: 8080, targetPort: 8080, nodePort: 31080, protocol: 'TCP' }],
+    });
+  });
+
+  it('names the objects per owner and instance, so two installations never collide', () => {
+    const other = renderManifest({ ...spec, owner: 'owner-2' }, { namespace: 'team-a' });
+    expect(m.deployment.metadata?.name).toMatch(/^api-1-[0-9a-f]{6}$/);
+    expect(other.deployment.metadata?.name).not.toBe(m.deployment.metadata?.name);
+  });
+
+  it('refuses a template that has no image (a command template) in words', () => {
+    const command = {
+      ...spec,
+      source: { kind: 'command', command: 'node', args: [] },
+    } as unknown as DeploySpec;
+    expect(() => renderManifest(command, { namespace: 'x' })).toThrow(
+      'a command template cannot run on a Kubernetes node: it needs an image',
+    );
+  });
+});

@@ -1,0 +1,112 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { InvalidInput, type NodeRecord, silentLogger } from '@berth/core';
+import { FakeKube } from '@berth/fake-kube';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { KubernetesNodeDriver } from '../src/kubernetes-node-driver.js';
+
+// The driver reaches the API server only (/version, lists): no pod is made, no Docker needed.
+const driver = new KubernetesNodeDriver(silentLogger);
+let fake: FakeKube;
+let dir: string;
+let kubeconfig: string;
+
+const record = (config: Record<string, unknown>): NodeRecord => ({
+  name: 'cluster',
+  kind: 'kubernetes',
+  host: 'cluster',
+  config: driver.parseConfig(config),
+  createdAt: 0,
+});
+
+function fieldOf(fn: () => unknown): string | undefined {
+  try {
+    fn();
+  } catch (e) {
+    expect(e).toBeInstanceOf(InvalidInput);
+    return (e as InvalidInput).details?.field as string;
+  }
+  return undefined;
+}
+
+beforeAll(async () => {
+  fake = await FakeKube.start();
+  dir = mkdtempSync(join(tmpdir(), 'berth-kube-driver-'));
+  kubeconfig = join(dir, 'config');
+  writeFileSync(kubeconfig, fake.kubeconfig('team-a'));
+});
+afterAll(async () => {
+  await fake?.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('kubernetes NodeDriver', () => {
+  it('parseConfig names the field that is wrong', () => {
+    writeFileSync(join(dir, 'garbage'), '{ not: [yaml');
+    expect(fieldOf(() => driver.parseConfig('x'))).toBe('config');
+    expect(fieldOf(() => driver.parseConfig({}))).toBe('kubeconfig');
+    expect(fieldOf(() => driver.parseConfig({ kubeconfig: 'relative/config' }))).toBe('kubeconfig');
+    expect(fieldOf(() => driver.parseConfig({ kubeconfig: join(dir, 'missing') }))).toBe('kubeconfig');
+    expect(fieldOf(() => driver.parseConfig({ kubeconfig: join(dir, 'garbage') }))).toBe('kubeconfig');
+    expect(fieldOf(() => driver.parseConfig({ kubeconfig, context: 'prod' }))).toBe('context');
+    expect(fieldOf(() => driver.parseConfig({ kubeconfig, namespace: 'Not_A_Name' }))).toBe('namespace');
+    expect(fieldOf(() => driver.parseConfig({ kubeconfig, nodePortRange: '32767-30000' }))).toBe(
+      'nodePortRange',
+    );
+    expect(fieldOf(() => driver.parseConfig({ kubeconfig, endpoint: 'tcp://x' }))).toBe('endpoint');
+    expect(() => driver.parseConfig({ kubeconfig, context: 'prod' })).toThrow(
+      "context 'prod' is not in the kubeconfig (it has: fake-kube)",
+    );
+  });
+
+  it('parseConfig keeps what it was given, with the default NodePort range', () => {
+    expect(
+      driver.parseConfig({
+        kubeconfig,
+        context: 'fake-kube',
+        namespace: 'team-b',
+        nodePortRange: '31000-31999',
+      }),
+    ).toEqual({
+      kubeconfig,
+      context: 'fake-kube',
+      namespace: 'team-b',
+      nodePortRange: { from: 31000, to: 31999 },
+    });
+    expect(driver.parseConfig({ kubeconfig }).nodePortRange).toEqual({ from: 30000, to: 32767 });
+  });
+
+  it('opens into a kubernetes runtime for image and build templates, on the context’s namespace, addressed at the API server’s host', async () => {
+    const node = await driver.open(record({ kubeconfig }), { updateConfig: () => {} });
+    expect(node.runtimes.map((r) => [r.runtime.kind, r.sources])).toEqual([
+      ['kubernetes', ['image', 'build']],
+    ]);
+    expect(node.address).toBe('127.0.0.1');
+    expect((node.runtimes[0]!.runtime as unknown as { namespace: string }).namespace).toBe('team-a');
+    const probe = await node.test(3_000);
+    expect(probe).toMatchObject({
+      ok: true,
+      version: 'Kubernetes v1.32.0-fake-kube',
+      details: { namespace: 'team-a', context: 'fake-kube' },
+    });
+    expect(await node.portSource?.taken('cluster')).toEqual([]);
+    const other = await driver.open(
+      record({ kubeconfig, namespace: 'team-b', publicAddress: 'node1.example' }),
+      { updateConfig: () => {} },
+    );
+    expect(other.address).toBe('node1.example');
+  });
+
+  it('test() says refused when nothing answers at the API server’s address', async () => {
+    const holder = createServer();
+    await new Promise<void>((r) => holder.listen(0, '127.0.0.1', r));
+    const port = (holder.address() as { port: number }).port;
+    await new Promise((r) => holder.close(r));
+    const dead = join(dir, 'dead');
+    writeFileSync(dead, fake.kubeconfig().replace(fake.serverUrl, `http://127.0.0.1:${port}`));
+    const node = await driver.open(record({ kubeconfig: dead }), { updateConfig: () => {} });
+    expect(await node.test(3_000)).toMatchObject({ ok: false, reason: 'refused' });
+  });
+});
