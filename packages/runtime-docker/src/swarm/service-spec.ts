@@ -70,7 +70,7 @@ function containerSpec(input: ServiceSpecInput): Dockerode.ContainerSpec {
   const command = spec.command.length > 0 ? spec.command : source?.command;
   return {
     Image: image,
-    Labels: berthLabels(spec),
+    Labels: taskLabels(spec),
     ...(secrets.length > 0
       ? { Command: ['/bin/sh', '-c', SECRET_ENV_WRAPPER, 'berth-secrets'], Args: input.argv ?? [] }
       : {
@@ -94,6 +94,19 @@ function containerSpec(input: ServiceSpecInput): Dockerode.ContainerSpec {
       VolumeOptions: { Labels: berthLabels(spec) } as Dockerode.MountSettings['VolumeOptions'],
     })),
     ...(spec.health ? { HealthCheck: healthCheck(spec.health, spec) } : {}),
+  };
+}
+
+/**
+ * The labels of each task's container: which instance it serves, but no owner — the Docker
+ * runtime of an engine that is also a swarm node lists containers by owner, and these are the
+ * service's, not its own.
+ */
+function taskLabels(spec: DeploySpec): Record<string, string> {
+  return {
+    [LABEL.instance]: spec.instanceName,
+    [LABEL.instanceId]: spec.instanceId,
+    [LABEL.runtime]: SWARM_RUNTIME,
   };
 }
 
