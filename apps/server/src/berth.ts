@@ -22,7 +22,7 @@ import {
   NetHealthProbe,
 } from '@berth/host';
 import { SecretKeyring } from '@berth/integrations';
-import { openDocker, readComposeFolder } from '@berth/runtime-docker';
+import { openDocker, readComposeFolder, swarmNodeDriver } from '@berth/runtime-docker';
 import { KubernetesNodeDriver } from '@berth/runtime-kubernetes';
 import { processNodePart } from '@berth/runtime-process';
 import { SqliteStore } from '@berth/store-sqlite';
@@ -91,6 +91,7 @@ export async function createBerth(config: ServerConfig, opts: BerthOptions = {})
   const runtimes = new NodeRegistry(log)
     .register(localNodeDriver([processNodePart({ log, logRotations, logIndexers }), docker.localPart]))
     .register(docker.driver)
+    .register(swarmNodeDriver({ log, ssh: config.docker.ssh }))
     .register(new KubernetesNodeDriver(log.child({ ns: 'runtime:kubernetes' })));
   ledger.addSource(runtimes);
   const nodes = new NodeService({ store, registry: runtimes, clock, log });
