@@ -159,3 +159,42 @@ describe('health results', () => {
     expect(targets).toEqual([]);
   });
 });
+
+describe('an unhealthy restart overtaken by a request', () => {
+  it('a stop before the restart is due: nothing is deployed when its time comes', async () => {
+    template({ retries: 1 }, { backoffSeconds: 5 });
+    const inst = await create();
+    answers.push(fail());
+    await nextCheck();
+    expect(w.instances.get(inst.id)).toMatchObject({ health: 'unhealthy', restartCount: 1 });
+    await w.instances.stop(inst.id, { wait: true });
+    await w.clock.advance(5_000);
+    await w.reconciler.enqueue(inst.id);
+    expect(w.runtime.calls.filter((c) => c.startsWith('deploy'))).toHaveLength(1);
+    expect(w.instances.get(inst.id)).toMatchObject({ status: 'stopped', desiredState: 'stopped' });
+  });
+
+  it('a kill before the restart is due: nothing is deployed either', async () => {
+    template({ retries: 1 }, { backoffSeconds: 5 });
+    const inst = await create();
+    answers.push(fail());
+    await nextCheck();
+    await w.instances.kill(inst.id);
+    await w.clock.advance(5_000);
+    await w.reconciler.enqueue(inst.id);
+    expect(w.runtime.calls.filter((c) => c.startsWith('deploy'))).toHaveLength(1);
+    expect(w.instances.get(inst.id).status).toBe('stopped');
+  });
+
+  it('a restart request takes its place: one deploy now, none when it would have been due', async () => {
+    template({ retries: 1 }, { backoffSeconds: 5 });
+    const inst = await create();
+    answers.push(fail());
+    await nextCheck();
+    await w.instances.restart(inst.id, { wait: true });
+    await w.clock.advance(5_000);
+    await w.reconciler.enqueue(inst.id);
+    expect(w.runtime.calls.filter((c) => c.startsWith('deploy'))).toHaveLength(2);
+    expect(w.instances.get(inst.id)).toMatchObject({ status: 'running', restartCount: 0 });
+  });
+});

@@ -11,8 +11,12 @@ export class Stopper {
     private readonly restarts: Restarts,
   ) {}
 
-  /** Stops the workload gracefully (or records that it is not running). */
+  /**
+   * Stops the workload gracefully (or records that it is not running). A pending retry is
+   * forgotten: a restart after an unhealthy check would deploy the instance again after the stop.
+   */
   async stop(inst: Instance, reason: string): Promise<void> {
+    this.restarts.cancel(inst.id);
     const { dep, seen } = await this.lookup.observe(inst);
     if (!dep?.handle || !seen?.running) {
       this.records.finishDeployment(dep, seen?.exitCode ?? null, 'stopped');
@@ -34,6 +38,7 @@ export class Stopper {
   }
 
   async kill(inst: Instance): Promise<void> {
+    this.restarts.cancel(inst.id);
     const { dep, seen } = await this.lookup.observe(inst);
     if (dep?.handle && seen?.running) await this.lookup.runtimeFor(inst, dep).kill(dep.handle);
     this.records.finishDeployment(dep, null, 'stopped');
