@@ -51,7 +51,8 @@ export interface RegistryImportDeps extends AdoptionLookup {
 }
 
 type Outcome =
-  | { kind: 'imported' | 'adopted'; port: number; container?: string }
+  | { kind: 'imported'; port: number }
+  | { kind: 'adopted'; port: number; container: string }
   | { kind: 'skipped'; reason: string };
 
 export type { RegistryImportResult };
@@ -78,8 +79,7 @@ export async function importServiceRegistry(
     if (out.kind === 'skipped') result.skipped.push({ name, reason: out.reason });
     else if (out.kind === 'imported')
       result.imported.push({ name, template: entry.template, port: out.port });
-    else
-      result.adopted.push({ name, template: entry.template, port: out.port, container: out.container ?? '' });
+    else result.adopted.push({ name, template: entry.template, port: out.port, container: out.container });
   }
   return result;
 }
