@@ -427,16 +427,6 @@ describe('detect, what it reports beyond the stack', () => {
     expect(d.notes.join()).toMatch(/127\.0\.0\.1/);
   });
 
-  it('detects every fixture in well under 10 ms', async () => {
-    for (const name of Object.keys(CASES)) {
-      const tree = await fixtureTree(name);
-      for (const f of tree.files) tree.read(f); // warm the file reads: only detection is timed
-      const started = performance.now();
-      detect(tree);
-      expect(performance.now() - started, name).toBeLessThan(10);
-    }
-  });
-
   it('stays linear on adversarial input', () => {
     const hostile = 'PORT '.repeat(20_000) + '('.repeat(20_000) + ' '.repeat(50_000);
     const started = performance.now();
