@@ -33,6 +33,7 @@ import { HostWorkspace } from './host-workspace.js';
 import { InstanceLogs } from './instance-logs.js';
 import { findInStore, LogLabels } from './log-labels.js';
 import { type BerthLogger, createLogger } from './logger.js';
+import { BerthMetrics } from './metrics/berth-metrics.js';
 import type { ObserveSettings } from './observe/observe-settings.js';
 import { startObservers } from './observe/observers.js';
 import { ownerId } from './owner-id.js';
@@ -110,6 +111,7 @@ export async function createBerth(config: ServerConfig, opts: BerthOptions = {})
     newId: randomUUID,
     secrets: secretKeys.box,
   };
+  const metrics = new BerthMetrics();
   const reconciler = new Reconciler({
     ...deps,
     log,
@@ -117,6 +119,7 @@ export async function createBerth(config: ServerConfig, opts: BerthOptions = {})
     publicHost: '127.0.0.1',
     nodeAddress: (node) => nodes.address(node),
     health: new NetHealthProbe(),
+    actions: metrics.actions,
   });
   const instances = new InstanceService({ ...deps, reconciler });
   const templates = new TemplateService(store, events, clock);
@@ -174,6 +177,7 @@ export async function createBerth(config: ServerConfig, opts: BerthOptions = {})
     { store, runtimes, workspace, clock, log, logRotations },
     { ...config.observe, ...opts.observe },
   );
+  metrics.watch(store, (id, since) => observers.sampler.history(id, since));
 
   let closed: Promise<void> | undefined;
   return {
@@ -197,6 +201,7 @@ export async function createBerth(config: ServerConfig, opts: BerthOptions = {})
     builds,
     observers,
     sampler: observers.sampler,
+    metrics,
     adminToken,
     reloadTemplates,
     /** Stops every instance that is running or meant to run (shutdown policy `stop`). */

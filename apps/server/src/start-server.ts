@@ -54,14 +54,14 @@ export async function startServer(config: ServerConfig, opts: StartOptions = {})
   };
   const targets = new InstanceTargets(berth.store, berth.events, ports, nodeAddress);
   const isToken = (secret: string) => berth.tokens.isToken(secret);
-  const proxy = new InstanceProxy(targets, log.child({ ns: 'proxy' }), isToken);
+  const proxy = new InstanceProxy(targets, log.child({ ns: 'proxy' }), isToken, berth.metrics.proxy);
   // The proxy port, the only place instance content is served (host form and /i/<name>/ path
   // form): connections are spliced to the instance by the router; what it does not forward itself
   // goes to the per-request proxy server, which never listens on its own.
   const proxyServer = createServer((req, res) => handleProxyRequest(proxy, req, res));
   proxyServer.on('upgrade', (req, socket, head) => upgradeProxyRequest(proxy, req, socket, head));
   proxyServer.keepAliveTimeout = 65_000;
-  const router = new ConnectionRouter(targets, proxyServer, { isToken });
+  const router = new ConnectionRouter(targets, proxyServer, { isToken, meter: berth.metrics.proxy });
   let app: Awaited<ReturnType<typeof createApp>> | undefined;
   try {
     app = await createApp(ctx, config.webDist ?? DEFAULT_WEB_DIST);

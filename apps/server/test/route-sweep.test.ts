@@ -21,6 +21,8 @@ const EXPECTED: Record<string, 'public' | 'read' | 'operate' | 'admin'> = {
   'GET /api/docs/yaml': 'public',
   'GET /api/docs/static/*': 'public',
   'GET /api/openapi.json': 'public',
+  // Prometheus' scrape target: a read token (authorization.credentials_file in the scrape config).
+  'GET /metrics': 'read',
   'GET /api/v1/health': 'public',
   'POST /api/v1/session': 'public',
   'GET /api/v1/session': 'read',

@@ -14,7 +14,7 @@ import { Stopper } from './reconcile/stop.js';
 import { type FoundWorkload, TakeOvers } from './reconcile/take-over.js';
 import { Watch } from './reconcile/watch.js';
 
-export type { ReconcilerDeps } from './reconcile/deps.js';
+export type { ActionObserver, ReconcilerDeps } from './reconcile/deps.js';
 export type { Orphan } from './reconcile/recovery.js';
 export type { FoundWorkload } from './reconcile/take-over.js';
 
@@ -28,7 +28,7 @@ export class Reconciler {
   private readonly log: Logger;
   private readonly records: Records;
   private readonly lookup: Lookup;
-  private readonly queue = new ActionQueue((id, action, opts) => this.run(id, action, opts));
+  private readonly queue = new ActionQueue((id, action, opts) => this.timed(id, action, opts));
   private readonly deployer: Deployer;
   private readonly adoptions: Adoptions;
   private readonly restarts: Restarts;
@@ -136,6 +136,19 @@ export class Reconciler {
       kick: (id: string) => this.kick(id),
       converge: (id: string) => this.enqueue(id),
     };
+  }
+
+  private async timed(id: string, action: Action, opts: ActionOptions): Promise<void> {
+    const observer = this.d.actions;
+    if (!observer) return this.run(id, action, opts);
+    const started = this.d.clock.now();
+    let outcome: 'ok' | 'error' = 'error';
+    try {
+      await this.run(id, action, opts);
+      outcome = 'ok';
+    } finally {
+      observer.observe(action, (this.d.clock.now() - started) / 1000, outcome);
+    }
   }
 
   private async run(id: string, action: Action, opts: ActionOptions): Promise<void> {

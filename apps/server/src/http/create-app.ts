@@ -9,6 +9,7 @@ import { eventRoutes } from '../routes/events.js';
 import { instanceRoutes } from '../routes/instances.js';
 import { integrationRoutes } from '../routes/integrations.js';
 import { logRoutes } from '../routes/logs.js';
+import { metricsRoutes } from '../routes/metrics.js';
 import { nodeRoutes } from '../routes/nodes.js';
 import { orphanRoutes } from '../routes/orphans.js';
 import { portRoutes } from '../routes/ports.js';
@@ -33,9 +34,8 @@ import { installWebUi } from './web-ui.js';
 export async function createApp(ctx: AppContext, webDist: string): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: ctx.berth.log.child({ ns: 'http' }) as FastifyBaseLogger,
-    logController: new LogController({ disableRequestLogging: true }),
     // Lines logged while answering a request carry its id under the name the error envelope uses.
-    requestIdLogLabel: 'requestId',
+    logController: new LogController({ disableRequestLogging: true, requestIdLogLabel: 'requestId' }),
     // A URL the router cannot read (a stray %, an over-long parameter) is refused like any other
     // unmatched path: 401 without a token, 400 with one.
     frameworkErrors: (err, req, reply) => badUrl(err, req, reply, (r) => requireCaller(r, ctx.berth.tokens)),
@@ -68,12 +68,19 @@ export async function createApp(ctx: AppContext, webDist: string): Promise<Fasti
       { method: req.method, url: req.url, status: reply.statusCode, ms: reply.elapsedTime },
       'request',
     );
+    ctx.berth.metrics.observeRequest(
+      req.method,
+      req.routeOptions.url ?? 'unmatched',
+      reply.statusCode,
+      reply.elapsedTime / 1000,
+    );
   });
   // First: every route registered after this is private unless it says otherwise.
   installAuth(app, ctx.berth.tokens);
   await installOpenApi(app);
   const ui = await installWebUi(app, webDist);
   installErrorHandling(app, { ui, requireCaller: (req) => requireCaller(req, ctx.berth.tokens) });
+  await app.register(metricsRoutes, ctx);
   await app.register(
     async (api) => {
       for (const routes of [

@@ -30,6 +30,11 @@ const SUCCESS_STATUS: Record<string, number> = {
   'DELETE /api/v1/session': 204,
 };
 
+/** Routes whose success answer is not JSON (errors still are): method and path → media type. */
+const TEXT_ANSWERS: Record<string, string> = {
+  'GET /metrics': 'text/plain',
+};
+
 const DESCRIPTIONS: Record<number, string> = {
   200: 'OK',
   201: 'Created',
@@ -72,7 +77,10 @@ export function transformRoute(input: TransformInput): ReturnType<typeof jsonSch
   const status = successStatus(method, input.url);
   const response = doc.response as Record<string, DocSchema>;
   const error = response.default ?? {};
-  const success = response[status] ?? (status === 204 ? { type: 'null' } : {});
+  const text = TEXT_ANSWERS[`${method} ${input.url}`];
+  const success = text
+    ? { content: { [text]: { schema: { type: 'string' } } } }
+    : (response[status] ?? (status === 204 ? { type: 'null' } : {}));
   doc.response = {
     ...response,
     [status]: { description: DESCRIPTIONS[status] ?? 'OK', ...success },

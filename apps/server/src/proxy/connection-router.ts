@@ -2,6 +2,7 @@ import type { Server as HttpServer } from 'node:http';
 import { createServer, type Server, type Socket } from 'node:net';
 import type { TokenCheck } from './credentials.js';
 import type { InstanceTargets } from './instance-targets.js';
+import type { ProxyMeter } from './proxy-meter.js';
 import { SplicedConnection } from './spliced-connection.js';
 
 export interface ConnectionRouterOptions {
@@ -11,6 +12,8 @@ export interface ConnectionRouterOptions {
   headTimeoutMs?: number;
   /** Recognises berth's tokens, stripped from requests to instances. */
   isToken?: TokenCheck;
+  /** Counts the requests and bytes forwarded to each instance. */
+  meter?: ProxyMeter;
 }
 
 /**
@@ -36,6 +39,7 @@ export class ConnectionRouter {
       maxHeadBytes: opts.maxHeadBytes ?? 16 * 1024,
       headTimeoutMs: opts.headTimeoutMs ?? 30_000,
       ...(opts.isToken ? { isToken: opts.isToken } : {}),
+      ...(opts.meter ? { meter: opts.meter } : {}),
     };
     this.server = createServer({ allowHalfOpen: true, noDelay: true }, (socket) => {
       this.open.add(new SplicedConnection(socket, spliceOpts));

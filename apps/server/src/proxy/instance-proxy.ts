@@ -4,6 +4,7 @@ import type { Logger } from '@berth/core';
 import { badGatewayPage } from './bad-gateway-page.js';
 import { isBerthAuthorization, type TokenCheck, withoutSessionCookie } from './credentials.js';
 import type { InstanceTargets } from './instance-targets.js';
+import type { ProxyMeter } from './proxy-meter.js';
 
 const HOP_BY_HOP = new Set([
   'connection',
@@ -28,6 +29,8 @@ export class InstanceProxy {
     private readonly log: Logger,
     /** Recognises berth's tokens, which never reach an instance. */
     private readonly isToken?: TokenCheck,
+    /** Counts the requests and bytes forwarded to each instance. */
+    private readonly meter?: ProxyMeter,
   ) {}
 
   web(req: IncomingMessage, res: ServerResponse, name: string, path: string): void {
@@ -47,9 +50,12 @@ export class InstanceProxy {
       },
       (up) => {
         res.writeHead(up.statusCode ?? 502, up.statusMessage, stripHopByHop(up.headers));
+        this.count(name, up, 'out');
         up.pipe(res);
       },
     );
+    this.meter?.request(name);
+    this.count(name, req, 'in');
     upstream.on('error', (err) => {
       this.log.debug({ instance: name, err: err.message }, 'upstream failed');
       if (!res.headersSent) this.fail(res, `Instance “${name}” did not answer: ${err.message}.`);
@@ -82,6 +88,8 @@ export class InstanceProxy {
       socket.write(statusBlock(up));
       if (upHead.length > 0) socket.write(upHead);
       if (head.length > 0) upSocket.write(head);
+      this.count(name, upSocket, 'out');
+      this.count(name, socket, 'in');
       upSocket.pipe(socket).pipe(upSocket);
       upSocket.on('error', () => socket.destroy());
       socket.on('error', () => upSocket.destroy());
@@ -92,6 +100,7 @@ export class InstanceProxy {
       socket.write(statusBlock(up, ['connection: close']));
       up.pipe(socket);
     });
+    this.meter?.request(name);
     upstream.on('error', (err) =>
       rejectUpgrade(socket, `Instance “${name}” did not answer: ${err.message}.`),
     );
@@ -100,6 +109,12 @@ export class InstanceProxy {
 
   close(): void {
     this.agent.destroy();
+  }
+
+  /** Adds what passes on `stream` to the instance's byte count (a listener beside the pipe). */
+  private count(name: string, stream: Duplex | IncomingMessage, direction: 'in' | 'out'): void {
+    const meter = this.meter;
+    if (meter) stream.on('data', (chunk: Buffer) => meter.bytes(name, direction, chunk.length));
   }
 
   private fail(res: ServerResponse, reason: string): void {

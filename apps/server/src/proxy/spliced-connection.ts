@@ -1,6 +1,7 @@
 import { connect, type Socket } from 'node:net';
 import type { TokenCheck } from './credentials.js';
 import type { InstanceTargets } from './instance-targets.js';
+import type { ProxyMeter } from './proxy-meter.js';
 import { nameFromHost } from './proxy-routing.js';
 import { type BodyFraming, parseRequestHead } from './request-head.js';
 
@@ -14,6 +15,8 @@ export interface SpliceOptions {
   headTimeoutMs: number;
   /** Recognises berth's tokens in Authorization headers, which never reach an instance. */
   isToken?: TokenCheck;
+  /** Counts the requests and bytes forwarded to each instance. */
+  meter?: ProxyMeter;
 }
 
 type Mode =
@@ -154,6 +157,7 @@ export class SplicedConnection {
           }
           this.clearTimer();
           out.push(head.forwarded(this.remote));
+          this.opts.meter?.request(name);
           i = end + 4;
           this.remaining = head.length;
           if (head.framing === 'opaque') this.upgrade = head.bodyless ? 'clean' : 'dirty';
@@ -221,6 +225,8 @@ export class SplicedConnection {
   private send(out: (Buffer | string)[]): void {
     const up = this.upstream;
     if (!up || out.length === 0) return;
+    const meter = this.opts.meter;
+    if (meter) for (const piece of out) meter.bytes(this.name, 'in', Buffer.byteLength(piece));
     let ok = true;
     if (out.length === 1) ok = write(up, out[0] as Buffer | string);
     else {
@@ -319,6 +325,7 @@ export class SplicedConnection {
   }
 
   private readonly onUpstreamData = (chunk: Buffer): void => {
+    this.opts.meter?.bytes(this.name, 'out', chunk.length);
     if (this.upgrade !== 'none') this.upgradeAnswered(chunk);
     if (!this.client.write(chunk)) {
       const up = this.upstream;

@@ -7,6 +7,11 @@ import type { RuntimeResolver, Workspace } from '../runtime-resolver.js';
 import type { SecretBox } from '../secret-box.js';
 import type { Store } from '../store.js';
 
+/** Told how each action of the reconciler went (metrics); it must not throw or block. */
+export interface ActionObserver {
+  observe(action: string, seconds: number, outcome: 'ok' | 'error'): void;
+}
+
 export interface ReconcilerDeps {
   store: Store;
   ledger: PortLedger;
@@ -26,6 +31,8 @@ export interface ReconcilerDeps {
   health?: HealthProbe;
   /** Opens sealed (secret) config values for the workload's deploy spec. */
   secrets?: SecretBox;
+  /** Times every action run from the queue (converge, restart, heal, kill, destroy). */
+  actions?: ActionObserver;
 }
 
 /** Where an instance's published ports are reached: its node's address (IPv6 as it is, no brackets). */
