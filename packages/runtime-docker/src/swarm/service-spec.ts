@@ -93,7 +93,7 @@ function containerSpec(input: ServiceSpecInput): Dockerode.ContainerSpec {
       ReadOnly: m.readOnly,
       VolumeOptions: { Labels: berthLabels(spec) } as Dockerode.MountSettings['VolumeOptions'],
     })),
-    ...(spec.health ? { HealthCheck: healthCheck(spec.health, spec) } : {}),
+    ...healthOf(spec),
   };
 }
 
@@ -108,6 +108,11 @@ function taskLabels(spec: DeploySpec): Record<string, string> {
     [LABEL.instanceId]: spec.instanceId,
     [LABEL.runtime]: SWARM_RUNTIME,
   };
+}
+
+function healthOf(spec: DeploySpec): { HealthCheck?: Dockerode.HealthConfig } {
+  const check = spec.health ? healthCheck(spec.health, spec) : undefined;
+  return check ? { HealthCheck: check } : {};
 }
 
 function limits(resources: DeploySpec['resources']): Dockerode.Resources {
@@ -135,9 +140,10 @@ export function restartPolicy(policy: RestartPolicy | undefined): Dockerode.Task
 
 /**
  * The template's health check, run by the engine inside each task: an HTTP GET or a TCP connect
- * to the container port from inside (busybox/wget and nc), or the template's command.
+ * to the container port from inside (busybox/wget and nc), or the template's command. A port
+ * with no container port (nothing to reach inside) leaves the check to berth's own monitor.
  */
-export function healthCheck(health: HealthCheck, spec: DeploySpec): Dockerode.HealthConfig {
+export function healthCheck(health: HealthCheck, spec: DeploySpec): Dockerode.HealthConfig | undefined {
   const timing = {
     Interval: health.intervalSeconds * NS_PER_S,
     Timeout: health.timeoutSeconds * NS_PER_S,
@@ -146,11 +152,11 @@ export function healthCheck(health: HealthCheck, spec: DeploySpec): Dockerode.He
   };
   const portOf = (name: string) => spec.ports.find((p) => p.name === name)?.containerPort ?? undefined;
   if (health.command) return { Test: ['CMD', ...health.command], ...timing };
+  const port = portOf(health.http?.port ?? health.tcp?.port ?? '');
+  if (port === undefined) return undefined;
   if (health.http) {
-    const port = portOf(health.http.port);
     const url = `http://127.0.0.1:${port}${health.http.path}`;
     return { Test: ['CMD', 'wget', '-q', '-O', '/dev/null', url], ...timing };
   }
-  const port = portOf(health.tcp?.port ?? '');
   return { Test: ['CMD', 'nc', '-z', '127.0.0.1', String(port)], ...timing };
 }

@@ -25,7 +25,7 @@ import { SwarmCluster } from './swarm-cluster.js';
 import { followServiceLogs, serviceLogTail } from './swarm-logs.js';
 import { waitForService } from './swarm-readiness.js';
 import { scaleToZero } from './swarm-scale.js';
-import { createSecrets, removeSecrets, type SecretRef } from './swarm-secrets.js';
+import { createSecrets, removeSecrets, type SecretRef, wrappedArgv } from './swarm-secrets.js';
 import { serviceStats } from './swarm-stats.js';
 import { observedService, type SwarmService } from './swarm-tasks.js';
 
@@ -112,7 +112,7 @@ export class SwarmRuntime implements Runtime {
     log: Logger,
   ): Promise<string> {
     const image = imageOf(spec);
-    const argv = secrets.length > 0 ? await this.argvOf(spec, image) : undefined;
+    const argv = secrets.length > 0 ? await wrappedArgv(this.docker, spec, image) : undefined;
     const forceUpdate = (existing?.Spec.TaskTemplate?.ForceUpdate ?? 0) + 1;
     const body = serviceSpec({
       spec,
@@ -141,27 +141,6 @@ export class SwarmRuntime implements Runtime {
     const s = await this.cluster.service(id);
     const at = Date.parse(s?.UpdatedAt ?? '');
     return Number.isNaN(at) ? 0 : at - 1_000;
-  }
-
-  /**
-   * The argv the secret wrapper execs: the template's entrypoint and command, else the image's
-   * (read on the manager; a replica elsewhere runs the same image).
-   */
-  private async argvOf(spec: DeploySpec, image: string): Promise<string[]> {
-    const source = spec.source.kind === 'image' ? spec.source : undefined;
-    const command = spec.command.length > 0 ? spec.command : source?.command;
-    if (source?.entrypoint) return [...source.entrypoint, ...(command ?? [])];
-    let config: { Entrypoint?: string[] | null; Cmd?: string[] | null };
-    try {
-      config = ((await this.docker.getImage(image).inspect()) as { Config: typeof config }).Config;
-    } catch (err) {
-      if (!isNotFound(err)) throw err;
-      throw new Unprocessable(
-        `${spec.instanceName} has secret config values, which reach it through a wrapper that needs the command of image ${image}: give the template source.command, or make the image present on the swarm's manager`,
-        { code: 'IMAGE_UNAVAILABLE', details: { field: 'source.command' } },
-      );
-    }
-    return [...(config.Entrypoint ?? []), ...(command ?? config.Cmd ?? [])];
   }
 
   private waitReady(spec: DeploySpec, id: string, since: number, timeoutMs: number, signal?: AbortSignal) {

@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import type { DeploySpec, Logger } from '@berth/core';
+import { type DeploySpec, type Logger, Unprocessable } from '@berth/core';
 import type Dockerode from 'dockerode';
 import { LABEL } from '../berth-labels.js';
-import { engineMessage } from '../docker-errors.js';
+import { engineMessage, isNotFound } from '../docker-errors.js';
 import { loggedCall } from '../logged-call.js';
 
 /** A Docker secret berth made for one env entry of an instance. */
@@ -80,4 +80,26 @@ export async function removeSecrets(
           .catch((err: unknown) => log.debug({ err: engineMessage(err) }, `secret ${s.ID} not removed`)),
       ),
   );
+}
+
+/**
+ * The argv the secret wrapper execs (it replaces the image's entrypoint): the template's
+ * entrypoint and command, else the image's own, read on the manager (a replica elsewhere runs the
+ * same image).
+ */
+export async function wrappedArgv(docker: Dockerode, spec: DeploySpec, image: string): Promise<string[]> {
+  const source = spec.source.kind === 'image' ? spec.source : undefined;
+  const command = spec.command.length > 0 ? spec.command : source?.command;
+  if (source?.entrypoint) return [...source.entrypoint, ...(command ?? [])];
+  let config: { Entrypoint?: string[] | null; Cmd?: string[] | null };
+  try {
+    config = ((await docker.getImage(image).inspect()) as { Config: typeof config }).Config;
+  } catch (err) {
+    if (!isNotFound(err)) throw err;
+    throw new Unprocessable(
+      `${spec.instanceName} has secret config values, which reach it through a wrapper that needs the entrypoint and command of image ${image}: give the template source.entrypoint (and source.command), or make the image present on the swarm's manager`,
+      { code: 'IMAGE_UNAVAILABLE', details: { field: 'source.entrypoint' } },
+    );
+  }
+  return [...(config.Entrypoint ?? []), ...(command ?? config.Cmd ?? [])];
 }
