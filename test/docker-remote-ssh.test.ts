@@ -99,7 +99,7 @@ describe.skipIf(blocked !== undefined)(
         name: 'ssh-b',
         config: { endpoint, sshKey: join(keys, 'client') },
       });
-      expect(added.status).toBe(201);
+      expect(added.status, JSON.stringify(added.body)).toBe(201);
       expect(added.body).toMatchObject({
         name: 'ssh-b',
         status: 'ready',
@@ -120,7 +120,7 @@ describe.skipIf(blocked !== undefined)(
       expect(test.body).toMatchObject({ ok: true, hostKey: { fingerprint: hostFp, recorded: false } });
       // The CLI says it when it happens.
       const said = await cli('node', 'add', 'tofu', endpoint, '--ssh-key', join(keys, 'client'));
-      expect(said.stdout).toContain('added node tofu');
+      expect(said.stdout, JSON.stringify(said)).toContain('added node tofu');
       expect(said.stdout).toContain(`trusted it on first use and recorded it on the node: ${hostFp}`);
       const listed = JSON.parse((await cli('node', 'ls', '--json')).stdout) as Loose[];
       expect(listed.find((n) => n.name === 'tofu')?.hostKey).toEqual({

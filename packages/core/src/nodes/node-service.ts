@@ -56,7 +56,10 @@ export interface NodeServiceDeps {
   log: Logger;
   /** How long a node's status waits for it (as long as any remote read may take). */
   statusTimeoutMs?: number;
-  /** How long the test before an add waits. */
+  /**
+   * How long the test before an add waits: longer than a status look, since a first ssh handshake
+   * on a busy machine takes seconds and refusing a node that answers late would be wrong.
+   */
   addTimeoutMs?: number;
 }
 
@@ -201,7 +204,7 @@ export class NodeService {
 
   private async probeNew(record: NodeRecord): Promise<NodeProbe> {
     const node = await this.d.registry.open(record, this.hooks(record.name));
-    return node.test(this.d.addTimeoutMs ?? 5_000);
+    return node.test(this.d.addTimeoutMs ?? 10_000);
   }
 
   /** Removes a node that no instance uses. */
