@@ -4,6 +4,9 @@ import { FakeKube } from '../src/index.js';
 
 // The API layer only: nothing here makes a pod, so no Docker engine is needed.
 let kube: FakeKube;
+// biome-ignore lint/suspicious/noExplicitAny: the tests read the API's JSON answers loosely, by path.
+type Loose = any;
+const read = (res: Response): Promise<Loose> => res.json();
 const api = (path: string, init: RequestInit & { json?: unknown } = {}) =>
   fetch(`${kube.serverUrl}${path}`, {
     ...init,
@@ -39,7 +42,7 @@ describe('fake-kube API', () => {
       json: deployment('three'),
     });
     expect(res.status).toBe(422);
-    const status = await res.json();
+    const status = await read(res);
     expect(status).toMatchObject({
       kind: 'Status',
       apiVersion: 'v1',
@@ -63,7 +66,7 @@ describe('fake-kube API', () => {
     delete (body.spec.template.spec.containers[0] as { name?: string }).name;
     const res = await api('/apis/apps/v1/namespaces/default/deployments', { method: 'POST', json: body });
     expect(res.status).toBe(422);
-    expect((await res.json()).details.causes).toContainEqual({
+    expect((await read(res)).details.causes).toContainEqual({
       reason: 'FieldValueRequired',
       message: 'Required value',
       field: 'spec.template.spec.containers[0].name',
@@ -75,20 +78,20 @@ describe('fake-kube API', () => {
       metadata: { name },
       spec: { type: 'NodePort', ports: [{ port: 80, ...(nodePort ? { nodePort } : {}) }] },
     });
-    const first = await (
-      await api('/api/v1/namespaces/default/services', { method: 'POST', json: svc('a') })
-    ).json();
+    const first = await read(
+      await api('/api/v1/namespaces/default/services', { method: 'POST', json: svc('a') }),
+    );
     const port = first.spec.ports[0].nodePort;
     expect(port).toBeGreaterThanOrEqual(30000);
     expect(port).toBeLessThanOrEqual(32767);
     expect(first.spec.clusterIP).toMatch(/^10\.96\./);
     const clash = await api('/api/v1/namespaces/default/services', { method: 'POST', json: svc('b', port) });
     expect(clash.status).toBe(422);
-    expect((await clash.json()).message).toBe(
+    expect((await read(clash)).message).toBe(
       `Service "b" is invalid: spec.ports[0].nodePort: Invalid value: ${port}: provided port is already allocated`,
     );
     const out = await api('/api/v1/namespaces/default/services', { method: 'POST', json: svc('c', 8080) });
-    expect((await out.json()).details.causes[0].message).toBe(
+    expect((await read(out)).details.causes[0].message).toBe(
       'Invalid value: 8080: provided port is not in the valid range. The range of valid ports is 30000-32767',
     );
     await api('/api/v1/namespaces/default/services/a', { method: 'DELETE' });
@@ -114,7 +117,7 @@ describe('fake-kube API', () => {
           }),
         });
         expect(res.status).toBe(422);
-        expect((await res.json()).details.causes[0].field).toBe('spec.ports[0].nodePort');
+        expect((await read(res)).details.causes[0].field).toBe('spec.ports[0].nodePort');
       } finally {
         await wide.close();
       }
@@ -125,9 +128,9 @@ describe('fake-kube API', () => {
 
   it('applies merge, strategic-merge and JSON patches by Content-Type, and refuses another', async () => {
     const secret = { metadata: { name: 's', labels: { a: '1', b: '2' } }, stringData: { k: 'v' } };
-    const created = await (
-      await api('/api/v1/namespaces/default/secrets', { method: 'POST', json: secret })
-    ).json();
+    const created = await read(
+      await api('/api/v1/namespaces/default/secrets', { method: 'POST', json: secret }),
+    );
     expect(created.data).toEqual({ k: Buffer.from('v').toString('base64') });
     expect(created.stringData).toBeUndefined();
     const merge = await api('/api/v1/namespaces/default/secrets/s', {
@@ -135,13 +138,13 @@ describe('fake-kube API', () => {
       headers: { 'content-type': 'application/merge-patch+json' },
       json: { metadata: { labels: { a: null, c: '3' } } },
     });
-    expect((await merge.json()).metadata.labels).toEqual({ b: '2', c: '3' });
+    expect((await read(merge)).metadata.labels).toEqual({ b: '2', c: '3' });
     const json = await api('/api/v1/namespaces/default/secrets/s', {
       method: 'PATCH',
       headers: { 'content-type': 'application/json-patch+json' },
       json: [{ op: 'replace', path: '/metadata/labels/b', value: '9' }],
     });
-    expect((await json.json()).metadata.labels.b).toBe('9');
+    expect((await read(json)).metadata.labels.b).toBe('9');
     const bad = await api('/api/v1/namespaces/default/secrets/s', {
       method: 'PATCH',
       headers: { 'content-type': 'text/plain' },
@@ -195,8 +198,8 @@ describe('fake-kube API', () => {
   });
 
   it('answers discovery and /version as a 1.32 API server, and 404 Status for what does not exist', async () => {
-    expect((await (await api('/version')).json()).gitVersion).toBe('v1.32.0-fake-kube');
-    const v1 = await (await api('/api/v1')).json();
+    expect((await read(await api('/version'))).gitVersion).toBe('v1.32.0-fake-kube');
+    const v1 = await read(await api('/api/v1'));
     expect(v1.resources.map((r: { name: string }) => r.name)).toEqual(
       expect.arrayContaining(['pods', 'pods/log', 'services', 'secrets', 'events', 'namespaces']),
     );
@@ -205,6 +208,6 @@ describe('fake-kube API', () => {
       json: { metadata: { name: 'x' } },
     });
     expect(missing.status).toBe(404);
-    expect((await missing.json()).message).toBe('namespaces "nowhere" not found');
+    expect((await read(missing)).message).toBe('namespaces "nowhere" not found');
   });
 });

@@ -79,7 +79,7 @@ describe('kubernetes NodeDriver', () => {
   });
 
   it('opens into a kubernetes runtime for image and build templates, on the context’s namespace, addressed at the API server’s host', async () => {
-    const node = await driver.open(record({ kubeconfig }), { updateConfig: () => {} });
+    const node = await driver.open(record({ kubeconfig }));
     expect(node.runtimes.map((r) => [r.runtime.kind, r.sources])).toEqual([
       ['kubernetes', ['image', 'build']],
     ]);
@@ -94,7 +94,6 @@ describe('kubernetes NodeDriver', () => {
     expect(await node.portSource?.taken('cluster')).toEqual([]);
     const other = await driver.open(
       record({ kubeconfig, namespace: 'team-b', publicAddress: 'node1.example' }),
-      { updateConfig: () => {} },
     );
     expect(other.address).toBe('node1.example');
   });
@@ -106,7 +105,7 @@ describe('kubernetes NodeDriver', () => {
     await new Promise((r) => holder.close(r));
     const dead = join(dir, 'dead');
     writeFileSync(dead, fake.kubeconfig().replace(fake.serverUrl, `http://127.0.0.1:${port}`));
-    const node = await driver.open(record({ kubeconfig: dead }), { updateConfig: () => {} });
+    const node = await driver.open(record({ kubeconfig: dead }));
     expect(await node.test(3_000)).toMatchObject({ ok: false, reason: 'refused' });
   });
 });
