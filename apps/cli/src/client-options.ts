@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 
 // The CLI reads its settings from the environment here and nowhere else: BERTH_URL, BERTH_TOKEN,
 // BERTH_HOME (for the admin token) and the integration credentials; commands get the values.
@@ -39,5 +39,26 @@ export function integrationCredentials(
   return {
     apiKey: opts.apiKey ?? env.BERTH_INTEGRATION_API_KEY,
     apiSecret: opts.apiSecret ?? env.BERTH_INTEGRATION_API_SECRET,
+  };
+}
+
+export interface StartupSettings {
+  home: string;
+  shutdown: string;
+  path: string;
+  /** Where a user's systemd units live under (XDG_CONFIG_HOME, else ~/.config). */
+  configHome: string;
+}
+
+/** What `berth startup` writes into the unit: the settings `berth serve` would run with now. */
+export function startupSettings(
+  opts: { home?: string; shutdown?: string },
+  env: NodeJS.ProcessEnv = process.env,
+): StartupSettings {
+  return {
+    home: resolve(opts.home ?? env.BERTH_HOME ?? join(homedir(), '.berth')),
+    shutdown: opts.shutdown ?? env.BERTH_SHUTDOWN ?? 'leave',
+    path: env.PATH ?? '/usr/local/bin:/usr/bin:/bin',
+    configHome: env.XDG_CONFIG_HOME || join(homedir(), '.config'),
   };
 }

@@ -11,6 +11,7 @@ import { registerLogCommands } from './commands/logs.js';
 import { registerNodeCommands } from './commands/nodes.js';
 import { registerPortCommands } from './commands/ports.js';
 import { registerServeCommand } from './commands/serve.js';
+import { registerStartupCommands } from './commands/startup.js';
 import { registerStatsCommands } from './commands/stats.js';
 import { registerTemplateCommands } from './commands/templates.js';
 import { registerTokenCommands } from './commands/tokens.js';
@@ -41,6 +42,7 @@ export function buildProgram(): Command {
   registerImportCommands(program);
   registerBuildCommands(program);
   registerDbCommands(program);
+  registerStartupCommands(program);
   registerVersionCommand(program);
   for (const cmd of program.commands) {
     cmd.exitOverride();
