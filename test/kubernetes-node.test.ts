@@ -1,0 +1,75 @@
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { FakeKube } from '@berth/fake-kube';
+import type { Berth } from '@berth/server';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openBerth, tempHome, until, writeTemplate } from './support.js';
+
+// Ports 31500–31599 (inside fake-kube's NodePort range) belong to this file.
+const IMAGE = 'berth-test/node:20';
+const SERVE = `name: kweb
+source:
+  kind: image
+  image: ${IMAGE}
+  command: ["node", "-e", "console.log('serving ' + process.env.BERTH_INSTANCE); require('http').createServer((q, s) => s.end('hi from ' + process.env.BERTH_INSTANCE)).listen(8080)"]
+ports:
+  - { name: http, containerPort: 8080, preferred: 31500, range: [31500, 31599] }
+readiness: { kind: http, port: http, path: / }
+replicas: 2
+stopTimeoutSeconds: 2
+`;
+
+const why = await FakeKube.unavailable([IMAGE]);
+if (why && process.env.BERTH_REQUIRE_DOCKER === '1') throw new Error(`BERTH_REQUIRE_DOCKER=1 but ${why}`);
+
+// berth through its services, with a kubernetes node whose cluster is fake-kube (pods run as local containers).
+describe.skipIf(why)('a kubernetes node (fake-kube)', () => {
+  let env: Awaited<ReturnType<typeof tempHome>>;
+  let berth: Berth;
+  let kube: FakeKube;
+
+  beforeAll(async () => {
+    kube = await FakeKube.start({ backoffMs: 500 });
+    env = await tempHome('kube-node');
+    await writeFile(join(env.home, 'kubeconfig'), kube.kubeconfig());
+    await writeTemplate(env.templates, 'kweb.yaml', SERVE);
+    berth = await openBerth(env.home, env.templates);
+  }, 60_000);
+
+  afterAll(async () => {
+    for (const i of berth?.instances.list() ?? []) await berth.instances.remove(i.id).catch(() => {});
+    await berth?.close();
+    await kube?.close();
+    await env?.cleanup();
+  }, 60_000);
+
+  it('is added with its kubeconfig, and its test reports the cluster version', async () => {
+    await berth.nodes.add({
+      name: 'kube',
+      kind: 'kubernetes',
+      config: { kubeconfig: join(env.home, 'kubeconfig') },
+    });
+    expect(await berth.nodes.test('kube')).toMatchObject({
+      ok: true,
+      version: 'Kubernetes v1.32.0-fake-kube',
+    });
+  });
+
+  it('runs a template there as 2 replicas behind a NodePort; logs, stop and start work', async () => {
+    const inst = await berth.instances.create({ template: 'kweb', name: 'kw', node: 'kube' });
+    await until('kw running', () => berth.instances.get(inst.id).status === 'running' || undefined, 60_000);
+    const port = berth.instances.ports(inst.id).http!;
+    expect(port).toBe(31500);
+    expect(await (await fetch(`http://127.0.0.1:${port}/`)).text()).toBe('hi from kw');
+    const listed = await berth.runtimes.byKind('kube', 'kubernetes').list(berth.owner);
+    expect(listed.map((w) => [w.instanceName, w.replicas?.desired, w.replicas?.running])).toEqual([
+      ['kw', 2, 2],
+    ]);
+    const lines = await berth.logs.read(berth.instances.get(inst.id), { tail: 10 });
+    expect(lines.filter((l) => l.line === 'serving kw')).toHaveLength(2);
+    await berth.instances.stop(inst.id, { wait: true });
+    expect(berth.instances.get(inst.id).status).toBe('stopped');
+    await berth.instances.start(inst.id, { wait: true });
+    expect(berth.instances.get(inst.id).status).toBe('running');
+  });
+});
