@@ -164,6 +164,8 @@ export class Reconciler {
           'restart requested',
         );
       case 'heal':
+        // A stop that came after the restart was scheduled wins (its workload may be gone already).
+        if (inst.desiredState !== 'running') return this.converge(inst);
         await this.stopper.stop(inst, 'unhealthy');
         return this.deployer.deploy(
           this.d.store.instances.find(id) ?? inst,

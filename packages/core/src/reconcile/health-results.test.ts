@@ -197,4 +197,18 @@ describe('an unhealthy restart overtaken by a request', () => {
     expect(w.runtime.calls.filter((c) => c.startsWith('deploy'))).toHaveLength(2);
     expect(w.instances.get(inst.id)).toMatchObject({ status: 'running', restartCount: 0 });
   });
+
+  it('a stop after the workload died unnoticed: the restart, when due, deploys nothing', async () => {
+    template({ retries: 1 }, { backoffSeconds: 5 });
+    const inst = await create();
+    answers.push(fail());
+    await nextCheck();
+    const dep = w.store.deployments.find(w.instances.get(inst.id).currentDeploymentId!)!;
+    w.runtime.crash(dep.handle!, 1); // before any tick sees it
+    await w.instances.stop(inst.id, { wait: true });
+    await w.clock.advance(5_000);
+    await w.reconciler.enqueue(inst.id);
+    expect(w.runtime.calls.filter((c) => c.startsWith('deploy'))).toHaveLength(1);
+    expect(w.instances.get(inst.id)).toMatchObject({ status: 'stopped', desiredState: 'stopped' });
+  });
 });
