@@ -48,6 +48,7 @@ export * from './nodes/node-address.js';
 export * from './nodes/node-driver.js';
 export * from './nodes/node-registry.js';
 export * from './nodes/node-service.js';
+export * from './nodes/node-state.js';
 export { bindFailureIn, type FailedBind, PortBindFailed } from './port-bind-failed.js';
 export * from './port-lease.js';
 export {
