@@ -100,7 +100,7 @@ export const GROUPS: Record<string, Record<string, Expected>> = {
     },
     'node-bun-lock-hono': {
       stack: 'node',
-      framework: null,
+      framework: 'hono',
       port: 4001,
       pm: 'bun',
       start: ['bun', 'server.ts'],
@@ -128,6 +128,14 @@ export const GROUPS: Record<string, Record<string, Expected>> = {
       start: ['node', 'src/index.js'],
     },
     'node-src-index-mjs': { stack: 'node', framework: null, port: 9000, start: ['node', 'src/index.mjs'] },
+    'node-elysia-bun': {
+      stack: 'node',
+      framework: 'elysia',
+      port: 3000,
+      pm: 'bun',
+      start: ['bun', 'src/index.ts'],
+    },
+    'node-koa': { stack: 'node', framework: 'koa', port: 3030, portFromEnv: true, start: ['node', 'app.js'] },
   },
   '2 monorepos and workspaces': {
     'mono-turbo-npm': {
@@ -197,6 +205,15 @@ export const GROUPS: Record<string, Record<string, Expected>> = {
       port: 8081,
       start: ['node', 'server.js'],
     },
+    'mono-nx-inferred': {
+      stack: 'node',
+      framework: 'nx',
+      port: 3000,
+      portFromEnv: true,
+      app: 'apps/api',
+      build: [['node_modules/.bin/nx', 'build', 'api']],
+      start: ['node', '../../dist/apps/api/main.js'],
+    },
     'mono-libraries-only': { stack: null, framework: null, port: 8080, start: null },
     'go-workspace': {
       stack: 'go',
@@ -242,6 +259,7 @@ export const GROUPS: Record<string, Record<string, Expected>> = {
       portFromEnv: true,
       build: [['dotnet', 'publish', 'App.fsproj', '-c', 'Release', '--no-restore', '-o', '/out']],
     },
+    'dotnet-fsharp-giraffe-sdk': { stack: 'dotnet', framework: 'aspnetcore', port: 8080, portFromEnv: true },
     'dotnet-fsharp-console': {
       stack: 'dotnet',
       framework: 'console',
@@ -287,6 +305,20 @@ export const GROUPS: Record<string, Record<string, Expected>> = {
       framework: 'react-router',
       port: 3000,
       staticDir: null,
+    },
+    'node-react-router-custom-server': {
+      stack: 'node',
+      framework: 'react-router',
+      port: 3000,
+      portFromEnv: true,
+      start: ['node', 'server.js'],
+    },
+    'node-react-router-spa': {
+      stack: 'node',
+      framework: 'react-router',
+      port: 8080,
+      start: null,
+      staticDir: 'build/client',
     },
     'node-tanstack-start': {
       stack: 'node',
@@ -356,6 +388,12 @@ export const GROUPS: Record<string, Record<string, Expected>> = {
       port: 6543,
       start: ['python', 'app.py'],
     },
+    'python-setup-py-tornado': {
+      stack: 'python',
+      framework: 'tornado',
+      port: 8890,
+      start: ['python', 'chatdemo.py'],
+    },
     'python-tornado': { stack: 'python', framework: 'tornado', port: 8888, start: ['python', 'app.py'] },
     'php-drupal-composer': {
       stack: 'php',
@@ -387,6 +425,7 @@ export const GROUPS: Record<string, Record<string, Expected>> = {
   },
   '8 ports follow the program': {
     'procfile-gunicorn-bound': { stack: 'python', framework: 'flask', port: 5005, portFromEnv: false },
+    'procfile-django-runserver': { stack: 'python', framework: 'django', port: 8001, portFromEnv: false },
     'procfile-gunicorn-default': { stack: 'python', framework: 'flask', port: 5000, portFromEnv: true },
     'procfile-uvicorn-default': { stack: 'python', framework: 'fastapi', port: 8000, portFromEnv: false },
     'procfile-rackup-default': { stack: 'ruby', framework: 'rack', port: 9292, portFromEnv: false },

@@ -93,10 +93,10 @@ const CASES: Record<string, Expected> = {
   },
   'node-bun': {
     stack: 'node',
-    framework: null,
+    framework: 'hono',
     port: 3000,
     pm: 'bun',
-    confidence: [60, 90],
+    confidence: [90, 100],
     portFromEnv: true,
   },
   'python-django': {
@@ -438,6 +438,7 @@ describe('detect, what it reports beyond the stack', () => {
         Dockerfile: `${'\\\n'.repeat(20_000)}EXPOSE ${'1 '.repeat(20_000)}`,
       }),
     );
-    expect(performance.now() - started).toBeLessThan(200);
+    // Linear input takes ~60 ms here; a backtracking pattern would take minutes. The bound leaves a busy machine room.
+    expect(performance.now() - started).toBeLessThan(2_000);
   });
 });

@@ -10,7 +10,7 @@ export interface CommandPort {
 
 // Flags that name a port: `-p 4000`, `--port=4000`, `--bind 0.0.0.0:8000`, `-b :8000`, `tcp://0.0.0.0:9000`.
 const PORT_FLAG =
-  /(?:^|\s)(?:-p\s{0,4}|--port[=\s]\s{0,4}|(?:-b|--bind|--listen)[=\s]\s{0,4}[\w.[\]]{0,60}:|tcp:\/\/[\w.]{0,60}:)(\d{2,5})\b/;
+  /(?:^|\s)(?:-p\s{0,4}|--port[=\s]\s{0,4}|(?:-b|--bind|--listen)[=\s]\s{0,4}[\w.[\]]{0,60}:|tcp:\/\/[\w.]{0,60}:|runserver\s{1,4}(?:[\w.]{0,60}:)?)(\d{2,5})\b/;
 
 /** Servers whose port without a flag is fixed (and reads no `$PORT`), or that bind `$PORT` by themselves. */
 const DEFAULTS: [RegExp, number | 'env', string][] = [

@@ -17,7 +17,12 @@ export function detectDotnet(tree: TreeIndex): Candidate | undefined {
   const project = findProject(tree);
   if (!project) return undefined;
   const text = tree.text(project) ?? '';
-  const web = /Sdk\s*=\s*"Microsoft\.NET\.Sdk\.Web"/.test(text);
+  // Sdk.Web, or ASP.NET Core brought in by hand (F# web apps often do: Giraffe, Saturn, Falco).
+  const web =
+    /Sdk\s*=\s*"Microsoft\.NET\.Sdk\.Web"/.test(text) ||
+    /<(?:FrameworkReference|PackageReference)\s+Include="(?:Microsoft\.AspNetCore\.App|Giraffe|Saturn|Falco)"/.test(
+      text,
+    );
   const language = LANGUAGES[project.slice(project.lastIndexOf('.') + 1)]!;
   const hasCs = tree.files.some((f) => f.endsWith(language.source));
   // A project file at the root, or under a solution, is the app; a lone one deeper is likely a stray tool.

@@ -57,17 +57,30 @@ const FRAMEWORKS: NodeFramework[] = [
       ctx.allDeps.has('@react-router/dev')
         ? '@react-router/dev'
         : configText(ctx, 'react-router.config')?.file,
-    recognise: (ctx) => ({
-      framework: 'react-router',
-      build: buildStep(ctx, ['node_modules/.bin/react-router', 'build']),
-      start: ['node_modules/.bin/react-router-serve', './build/server/index.js'],
-      port: 3000,
-      portFromEnv: true,
-      staticDir: null,
-      notes: ctx.allDeps.has('@react-router/serve')
-        ? []
-        : ['@react-router/serve is not a dependency: react-router-serve may be missing from the image'],
-    }),
+    recognise: (ctx) => {
+      const build = buildStep(ctx, ['node_modules/.bin/react-router', 'build']);
+      const config = configText(ctx, 'react-router.config');
+      if (config && /\bssr\s*:\s*false\b/.test(config.text)) {
+        return {
+          ...staticFrontend(ctx, 'react-router', 'build/client', 'react-router'),
+          build,
+          evidence: [evidence(config.file, 'ssr: false: a single-page app')],
+        };
+      }
+      const own = ownServer(ctx);
+      if (own) return { framework: 'react-router', build, ...own };
+      return {
+        framework: 'react-router',
+        build,
+        start: ['node_modules/.bin/react-router-serve', './build/server/index.js'],
+        port: 3000,
+        portFromEnv: true,
+        staticDir: null,
+        notes: ctx.allDeps.has('@react-router/serve')
+          ? []
+          : ['@react-router/serve is not a dependency: react-router-serve may be missing from the image'],
+      };
+    },
   },
   {
     dep: (ctx) =>
@@ -124,6 +137,9 @@ const FRAMEWORKS: NodeFramework[] = [
     recognise: (ctx) => {
       const vite = configText(ctx, 'vite.config');
       const server = vite && /remix/.test(vite.text) ? 'build/server/index.js' : 'build/index.js';
+      const own = ownServer(ctx);
+      if (own)
+        return { framework: 'remix', build: buildStep(ctx, ['node_modules/.bin/remix', 'build']), ...own };
       return {
         framework: 'remix',
         build: buildStep(ctx, ['node_modules/.bin/remix', 'build']),
@@ -160,7 +176,32 @@ const FRAMEWORKS: NodeFramework[] = [
   { dep: 'vite', recognise: vite },
   { dep: 'fastify', recognise: (ctx) => server(ctx, 'fastify') },
   { dep: 'express', recognise: (ctx) => server(ctx, 'express') },
+  { dep: 'koa', recognise: (ctx) => server(ctx, 'koa') },
+  { dep: '@hapi/hapi', recognise: (ctx) => server(ctx, 'hapi') },
+  { dep: 'hono', recognise: (ctx) => server(ctx, 'hono') },
+  { dep: 'elysia', recognise: (ctx) => server(ctx, 'elysia') },
 ];
+
+/**
+ * A start script running the app's own server file (`node server.js`, a custom Express server of
+ * a Remix or React Router app) wins over the framework's server: its port is read from that file.
+ */
+function ownServer(
+  ctx: NodeContext,
+):
+  | Pick<FrameworkFields, 'start' | 'port' | 'portFromEnv' | 'portFromSource' | 'staticDir' | 'evidence'>
+  | undefined {
+  const own = simpleNodeCommand(ctx.scripts.start);
+  if (!own) return undefined;
+  return {
+    start: own,
+    port: 3000,
+    portFromEnv: false,
+    portFromSource: true,
+    staticDir: null,
+    evidence: [evidence('package.json', `the "start" script runs the app's own server (${own.join(' ')})`)],
+  };
+}
 
 /** Programs that serve files, not an app: a start script running one of them is not a server of the app's own. */
 const FILE_SERVERS = /^\s*(?:npx\s+)?(?:vite|serve|http-server|sirv|live-server|lite-server)\b/;

@@ -100,7 +100,7 @@ function packageManager(tree: TreeIndex): PythonTooling {
       install: [['pip', 'install', '--no-cache-dir', '-r', 'requirements.txt']],
     };
   }
-  if (pyproject.includes('[project]')) {
+  if (pyproject.includes('[project]') || tree.has('setup.py')) {
     return { name: 'pip', evidence: [], install: [['pip', 'install', '--no-cache-dir', '.']] };
   }
   return { name: 'pip', evidence: [], install: [] };
@@ -184,9 +184,18 @@ function tornado(tree: TreeIndex): PythonFramework {
 }
 
 function selfServing(tree: TreeIndex, name: string, imports: RegExp, fallback: number): PythonFramework {
-  const file = APP_FILES.find(
-    (f) => f.endsWith('.py') && !f.endsWith('__init__.py') && imports.test(tree.text(f) ?? ''),
+  // The usual names first, then any script at the root that imports the framework and starts a server.
+  const rootScripts = tree.files.filter(
+    (f) => f.endsWith('.py') && !f.includes('/') && !APP_FILES.includes(f),
   );
+  const file =
+    APP_FILES.find(
+      (f) => f.endsWith('.py') && !f.endsWith('__init__.py') && imports.test(tree.text(f) ?? ''),
+    ) ??
+    rootScripts.find((f) => {
+      const text = tree.text(f) ?? '';
+      return imports.test(text) && /\.listen\(|make_server\(|serve_forever\(/.test(text);
+    });
   if (!file)
     return { name, start: null, port: fallback, portFromEnv: false, notes: [`no ${name} script found`] };
   const hint = sourcePortOf([tree.text(file)]);

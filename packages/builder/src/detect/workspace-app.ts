@@ -204,8 +204,9 @@ function nxDetection(index: TreeIndex, dir: string, project: Record<string, unkn
     : isRecord(project.architect)
       ? project.architect
       : {};
-  const build = isRecord(targets.build) ? targets.build : undefined;
-  if (project.projectType === 'library' || !build) return undefined;
+  if (project.projectType === 'library') return undefined;
+  const build = isRecord(targets.build) ? targets.build : inferredBuild(index, dir);
+  if (!build) return undefined;
   const executor =
     typeof build.executor === 'string'
       ? build.executor
@@ -238,9 +239,10 @@ function nxDetection(index: TreeIndex, dir: string, project: Record<string, unkn
     notes: [],
   };
   if (/:next|next:build/.test(executor)) {
-    return { ...base, framework: 'next', start: ['next', 'start', `${up}/${out}`], portFromEnv: true };
+    const start = out === dir ? ['next', 'start'] : ['next', 'start', `${up}/${out}`];
+    return { ...base, framework: 'next', start, portFromEnv: true };
   }
-  if (/angular|:vite|:browser|:application|webpack-browser|:rollup/.test(executor) || isWebApp(index, dir)) {
+  if (/angular|vite|:browser|:application|webpack-browser|:rollup/.test(executor) || isWebApp(index, dir)) {
     const browser = /:application$/.test(executor) ? `${out}/browser` : out;
     return {
       ...base,
@@ -268,4 +270,40 @@ function nxDetection(index: TreeIndex, dir: string, project: Record<string, unkn
 
 function isWebApp(index: TreeIndex, dir: string): boolean {
   return index.has(`${dir}/index.html`) || index.has(`${dir}/src/index.html`);
+}
+
+/**
+ * Nx 17+ infers a project's build from its config files (its plugins read next.config, vite.config,
+ * webpack.config): the same executor and output the plugin would use, from the file itself.
+ */
+function inferredBuild(index: TreeIndex, dir: string): Record<string, unknown> | undefined {
+  const config = (base: string) =>
+    ['js', 'ts', 'mjs', 'cjs', 'mts'].map((ext) => `${dir}/${base}.${ext}`).find((f) => index.has(f));
+  if (config('next.config')) return { executor: '@nx/next:build (inferred)', options: { outputPath: dir } };
+  const vite = config('vite.config');
+  if (vite) {
+    const out = /outDir\s*:\s*['"]([^'"\n]{1,200})['"]/.exec(index.text(vite) ?? '')?.[1];
+    return { executor: '@nx/vite:build (inferred)', options: { outputPath: joinPath(dir, out ?? 'dist') } };
+  }
+  const webpack = config('webpack.config');
+  if (webpack) {
+    const out = /join\(\s*__dirname\s*,\s*['"]([^'"\n]{1,200})['"]\s*\)/.exec(index.text(webpack) ?? '')?.[1];
+    return {
+      executor: '@nx/webpack:webpack (inferred)',
+      options: { outputPath: joinPath(dir, out ?? 'dist') },
+    };
+  }
+  return undefined;
+}
+
+/** `apps/api` + `../../dist/apps/api` → `dist/apps/api`; undefined when it leaves the repository. */
+function joinPath(dir: string, rel: string): string | undefined {
+  const parts = dir.split('/');
+  for (const part of rel.replace(/^\.\//, '').split('/')) {
+    if (part === '..') {
+      if (parts.length === 0) return undefined;
+      parts.pop();
+    } else if (part !== '.' && part !== '') parts.push(part);
+  }
+  return parts.join('/');
 }
