@@ -66,7 +66,8 @@ async function recoveredLine(file) {
     if (!line.includes('"Recovered"')) continue;
     try {
       const j = JSON.parse(line);
-      return { time: j.time, adopted: j.adopted };
+      // The server's JSON lines carry their time in ISO form (epoch ms in older logs).
+      return { time: typeof j.time === 'string' ? Date.parse(j.time) : j.time, adopted: j.adopted };
     } catch {}
   }
   return undefined;
