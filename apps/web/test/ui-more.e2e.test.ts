@@ -260,6 +260,14 @@ describe('web UI: integrations, ports of every host, nodes, deploy', () => {
     await page.getByLabel('Host address').fill('127.0.0.1');
     await page.getByLabel('Port', { exact: true }).fill(String(closed));
     await page.getByRole('button', { name: 'Add host' }).click();
+    // Tested before it is added: refused, saying why, and only added when the person insists.
+    const refusal = page.locator('form[aria-label="Add a remote Docker host"] [role="alert"] [data-reason]');
+    await refusal.waitFor({ timeout: 30_000 });
+    expect(await refusal.getAttribute('data-reason')).toBe('refused');
+    expect((await apiGet<{ name: string }[]>(berth, '/nodes')).some((n) => n.name === 'closed-box')).toBe(
+      false,
+    );
+    await page.getByRole('button', { name: 'Add anyway' }).click();
 
     const row = page.locator('[data-node="closed-box"]');
     await row.waitFor();

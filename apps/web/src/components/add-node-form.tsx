@@ -1,7 +1,7 @@
 import { type FormEvent, useState } from 'react';
 import { api } from '../api/api';
-import { isNotAvailable, messageOf } from '../api/api-error';
-import type { AddNodeBody } from '../api/types';
+import { ApiError, isNotAvailable, messageOf } from '../api/api-error';
+import type { AddNodeBody, FailureReason } from '../api/types';
 import { type ConnectionVerdict, verdictOf } from '../lib/connection-result';
 import { fieldErrorsOf } from '../lib/field-errors';
 import { ConnectionTestLine } from './connection-test-line';
@@ -17,9 +17,16 @@ export function endpointOf(transport: Transport, address: string, port: string, 
   return transport === 'ssh' ? `ssh://${user}${host}${port ? `:${port}` : ''}` : `tcp://${host}:${port}`;
 }
 
+/** The server's refusal of a node that did not answer its test, as a test line (reason and words). */
+function refusalOf(err: unknown): ConnectionVerdict | undefined {
+  if (!(err instanceof ApiError) || err.code !== 'NODE_UNREACHABLE') return undefined;
+  return { ok: false, text: err.message, reason: err.details.reason as FailureReason | undefined };
+}
+
 /**
- * Adds a remote Docker host reached over TCP, TCP with TLS certificates, or SSH, then tests it at
- * once so the person sees the engine's version and latency, or why it cannot be reached.
+ * Adds a remote Docker host reached over TCP, TCP with TLS certificates, or SSH. The server tests
+ * it first: one that does not answer is not added, and the person sees why and may add it anyway
+ * (it then shows as unreachable); one that answers shows the engine's version and latency.
  */
 export function AddNodeForm({ onAdded }: { onAdded: () => void }) {
   const [name, setName] = useState('');
@@ -37,6 +44,7 @@ export function AddNodeForm({ onAdded }: { onAdded: () => void }) {
   const [added, setAdded] = useState<string>();
   const [verdict, setVerdict] = useState<ConnectionVerdict>();
   const [testing, setTesting] = useState(false);
+  const [refused, setRefused] = useState<ConnectionVerdict>();
 
   const body = (): AddNodeBody => ({
     name: name.trim(),
@@ -50,17 +58,25 @@ export function AddNodeForm({ onAdded }: { onAdded: () => void }) {
     ...(publicAddress.trim() ? { publicAddress: publicAddress.trim() } : {}),
   });
 
-  const submit = async (e: FormEvent) => {
+  const submit = (e: FormEvent) => {
     e.preventDefault();
+    return add(false);
+  };
+
+  const add = async (force: boolean) => {
     setBusy(true);
+    setRefused(undefined);
     setError(undefined);
     setErrors({});
     setAdded(undefined);
     setVerdict(undefined);
     const nodeName = name.trim();
     try {
-      await api.addNode(body());
+      await api.addNode({ ...body(), ...(force ? { force: true } : {}) });
     } catch (err) {
+      setBusy(false);
+      const refusal = refusalOf(err);
+      if (refusal) return setRefused(refusal);
       setError(
         isNotAvailable(err) ? 'Adding Docker hosts is not available on this server yet.' : messageOf(err),
       );
@@ -233,6 +249,14 @@ export function AddNodeForm({ onAdded }: { onAdded: () => void }) {
         <p className="notice notice-error" role="alert">
           {error}
         </p>
+      ) : null}
+      {refused ? (
+        <div className="notice notice-error" role="alert">
+          Not added. <ConnectionTestLine verdict={refused} busy={false} />{' '}
+          <button type="button" className="button" disabled={busy} onClick={() => add(true)}>
+            Add anyway
+          </button>
+        </div>
       ) : null}
       {added ? (
         <div className="notice notice-calm" role="status">
