@@ -53,7 +53,9 @@ export class NodeRegistry implements RuntimeResolver, PortSource {
   async open(record: NodeRecord, hooks: NodeDriverHooks): Promise<OpenedNode> {
     this.close(record.name);
     try {
-      const node = await this.driver(record.kind).open(record, hooks);
+      const driver = this.drivers.get(record.kind);
+      if (!driver) throw new InvalidInput(`this server has no driver for ${record.kind} nodes`);
+      const node = await driver.open(record, hooks);
       this.opened.set(record.name, { record, node });
       return node;
     } catch (err) {

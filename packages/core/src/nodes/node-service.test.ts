@@ -182,6 +182,14 @@ describe('NodeRegistry and NodeService', () => {
     await service.openAll();
     expect(again.hostOf('gone')).toBe('gone');
     expect(() => again.resolve('gone', 'image')).toThrow('node gone cannot be used: tls.ca file');
+    expect(again.brokenReason('gone')).toBe('tls.ca file /x/ca.pem cannot be read');
+    // A stored node of a kind this server has no driver for is kept, saying so.
+    store.nodes.upsert({ name: 'k8s', kind: 'kubernetes', host: 'k8s', config: {}, createdAt: 1 });
+    await service.openAll();
+    expect(await service.get('k8s')).toMatchObject({
+      status: 'unreachable',
+      message: 'this server has no driver for kubernetes nodes',
+    });
     expect(await service.get('gone')).toMatchObject({
       status: 'unreachable',
       message: 'tls.ca file /x/ca.pem cannot be read',

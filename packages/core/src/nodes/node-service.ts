@@ -1,5 +1,5 @@
 import type { Clock } from '../clock.js';
-import { Conflict, InvalidInput, NotFound, Unprocessable } from '../errors.js';
+import { Conflict, InvalidInput, NotFound, Unprocessable, userMessage } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { assertName } from '../names.js';
 import { LOCAL_NODE, type NodeRecord } from '../node.js';
@@ -218,7 +218,9 @@ export class NodeService {
     this.d.store.nodes.upsert(updated);
     if ('hostKey' in fields) this.recorded.delete(name);
     this.log.info({ node: name, ...fields }, `Updated node ${name}: ${Object.keys(fields).join(', ')}`);
-    await this.d.registry.open(updated, this.hooks(name)).catch(() => undefined);
+    await this.d.registry
+      .open(updated, this.hooks(name))
+      .catch((err) => this.log.warn({ node: name, err: userMessage(err) }, `Node ${name} cannot be opened`));
     return updated;
   }
 
