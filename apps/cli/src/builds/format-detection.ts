@@ -55,7 +55,14 @@ function stackLine(d: Detection): string {
 function monorepoLine(d: Detection): string {
   const m = d.monorepo;
   if (!m) return '';
-  return [`${m.tool}:`, ...m.packages.map((p) => `  ${p.path} (${p.stack ?? 'unknown'})`)].join('\n');
+  const mark = (p: (typeof m.packages)[number]) =>
+    p.path === m.app ? ', deployed' : p.deployable === false ? ', library' : '';
+  return [
+    `${m.tool}:`,
+    ...m.packages.map(
+      (p) => `  ${p.path} (${[p.stack ?? 'unknown', p.framework].filter(Boolean).join(' / ')}${mark(p)})`,
+    ),
+  ].join('\n');
 }
 
 function dockerfileLine(v: DetectResult): string {
