@@ -1,4 +1,5 @@
 export { KubeClient } from './kube-client.js';
+export { exportManifestYaml, SECRET_PLACEHOLDER } from './kube-export.js';
 export { LABEL as KUBE_LABEL, objectName } from './kube-labels.js';
 export { type KubeManifest, type ManifestOptions, renderManifest } from './kube-manifest.js';
 export { type KubeNodeConfig, parseKubeNodeConfig } from './kube-node-config.js';

@@ -1,4 +1,12 @@
-import type { DeploySpec, HealthCheck, ResolvedPort, WaitStrategy } from '@berth/core';
+import {
+  type ContainerImage,
+  containerImageOf,
+  containerPortOf,
+  type DeploySpec,
+  type HealthCheck,
+  type ResolvedPort,
+  type WaitStrategy,
+} from '@berth/core';
 import type { V1Container, V1Deployment, V1Probe, V1Secret, V1Service } from '@kubernetes/client-node';
 import {
   labelsAndAnnotations,
@@ -22,9 +30,6 @@ export interface KubeManifest {
 }
 
 const DATA_VOLUME = 'data';
-
-/** The container port a berth port maps to: its containerPort, else the same number as the host port. */
-const containerPortOf = (p: ResolvedPort) => p.containerPort ?? p.hostPort;
 
 /**
  * berth's neutral deploy spec → the objects applied to the cluster. Pure, so `berth export
@@ -104,28 +109,21 @@ function service(
   };
 }
 
-interface ImageParts {
-  image: string;
-  entrypoint?: string[] | undefined;
-  command?: string[] | undefined;
-  workdir?: string | undefined;
-  user?: string | undefined;
-  init: boolean;
-  volumes: { target: string; subPath?: string | undefined; readOnly?: boolean }[];
-}
-
-/** The image and its settings, for the source kinds a cluster runs (image, and build once pushed). */
-export function imageOf(spec: DeploySpec): ImageParts {
-  const src = spec.source as { kind: string } & Partial<ImageParts>;
-  if ((src.kind !== 'image' && src.kind !== 'build') || !src.image) {
-    throw new Error(`a ${src.kind} template cannot run on a Kubernetes node: it needs an image`);
-  }
-  return { ...src, image: src.image, init: src.init !== false, volumes: src.volumes ?? [] };
+/**
+ * The image and its settings, for what a cluster runs: image and build templates, and command
+ * templates that name the image their command runs in.
+ */
+export function imageOf(spec: DeploySpec): ContainerImage {
+  const run = containerImageOf(spec);
+  if (run) return run;
+  throw new Error(
+    `a ${spec.source.kind} template cannot run on a Kubernetes node: it needs an image (add \`image:\` to a command template's source)`,
+  );
 }
 
 function container(spec: DeploySpec, name: string, secretNames: Set<string>): V1Container {
   const img = imageOf(spec);
-  const args = spec.command.length > 0 ? spec.command : img.command;
+  const args = img.args;
   const readiness = probeFor(spec.readiness, spec.ports);
   const limits: Record<string, string> = {};
   if (spec.resources?.memoryMb) limits.memory = `${Math.ceil(spec.resources.memoryMb)}Mi`;

@@ -24,6 +24,14 @@ function probeFailure(e: unknown): { reason: string; message: string } {
   return { reason: 'unknown', message };
 }
 
+/** Why a source kind cannot run on a cluster, and what to change. */
+const UNSUPPORTED: Record<string, string> = {
+  command:
+    'a command template cannot run on a Kubernetes node: it needs an image to run in — add `image:` beside `command:`, or choose another node',
+  compose:
+    'a compose template cannot run on a Kubernetes node: run it on a Docker node, or write an image template per service',
+};
+
 /** Races `work` against `ms`, for a test that must answer within its deadline. */
 function within<T>(work: Promise<T>, ms: number): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
@@ -60,7 +68,8 @@ export class KubernetesNodeDriver implements NodeDriver {
     const address = c.publicAddress ?? new URL(server).hostname.replace(/^\[|\]$/g, '');
     const runtime = new KubernetesRuntime({ client, address, log: this.log });
     return {
-      runtimes: [{ runtime, sources: ['image', 'build'] }],
+      // A command template runs as pods of the image it names (create refuses one without).
+      runtimes: [{ runtime, sources: ['image', 'build', 'command'] }],
       portSource: new KubePortSource(client, record.host),
       address,
       test: async (timeoutMs: number): Promise<NodeProbe> => {
@@ -88,6 +97,7 @@ export class KubernetesNodeDriver implements NodeDriver {
         }
       },
       close: () => {},
+      unsupported: (source) => UNSUPPORTED[source] ?? `a ${source} template cannot run on a Kubernetes node`,
     };
   }
 }

@@ -41,6 +41,8 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
  */
 export class KubernetesRuntime implements Runtime {
   readonly kind = 'kubernetes';
+  readonly scales = true;
+  readonly runsImages = true;
   private readonly client: KubeClient;
 
   constructor(private readonly o: KubernetesRuntimeOptions) {

@@ -1,8 +1,10 @@
 import type { DeploySpec } from '@berth/core';
+import { loadAllYaml } from '@kubernetes/client-node';
 import { Deployment } from 'kubernetes-models/apps/v1/Deployment';
 import { Secret } from 'kubernetes-models/v1/Secret';
 import { Service } from 'kubernetes-models/v1/Service';
 import { describe, expect, it } from 'vitest';
+import { exportManifestYaml, SECRET_PLACEHOLDER } from '../src/kube-export.js';
 import { renderManifest } from '../src/kube-manifest.js';
 import { serverSpec } from './kube-fixture.js';
 
@@ -96,5 +98,27 @@ describe('renderManifest (what the runtime applies and export --format kubernete
     expect(() => renderManifest(command, { namespace: 'x' })).toThrow(
       'a command template cannot run on a Kubernetes node: it needs an image',
     );
+  });
+});
+
+describe('exportManifestYaml (export --format kubernetes)', () => {
+  const yaml = exportManifestYaml(spec, { namespace: 'team-a' });
+  const docs = loadAllYaml(yaml) as { kind: string }[];
+
+  it('prints Secret, Service and Deployment as YAML that validates against the real schemas', () => {
+    expect(docs.map((d) => d.kind)).toEqual(['Secret', 'Service', 'Deployment']);
+    expect(() => new Secret(docs[0] as never).validate()).not.toThrow();
+    expect(() => new Service(docs[1] as never).validate()).not.toThrow();
+    expect(() => new Deployment(docs[2] as never).validate()).not.toThrow();
+    expect(docs[2]).toEqual(
+      JSON.parse(JSON.stringify(renderManifest(spec, { namespace: 'team-a' }).deployment)),
+    );
+  });
+
+  it('never prints a secret value', () => {
+    expect(yaml).not.toContain('hunter2');
+    expect((docs[0] as unknown as { stringData: Record<string, string> }).stringData).toEqual({
+      TOKEN: SECRET_PLACEHOLDER,
+    });
   });
 });

@@ -109,3 +109,13 @@ describe('kubernetes NodeDriver', () => {
     expect(await node.test(3_000)).toMatchObject({ ok: false, reason: 'refused' });
   });
 });
+
+describe('kubernetes NodeDriver refusals', () => {
+  it('says why command and compose templates cannot run on a cluster, and what to do', async () => {
+    const node = await driver.open(record({ kubeconfig }));
+    expect(node.unsupported?.('command')).toMatch(
+      /needs an image to run in — add `image:` beside `command:`/,
+    );
+    expect(node.unsupported?.('compose')).toMatch(/run it on a Docker node/);
+  });
+});
