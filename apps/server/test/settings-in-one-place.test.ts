@@ -49,6 +49,36 @@ describe('loadServerConfig reads every server setting', () => {
     });
   });
 
+  it("reads the Docker adapter's settings too, from the same environment, and nothing else of it", () => {
+    const c = loadServerConfig(home, {
+      DOCKER_HOST: 'tcp://10.0.0.5:2376',
+      DOCKER_TLS_VERIFY: '1',
+      DOCKER_CERT_PATH: '/etc/docker-certs',
+      SSH_AUTH_SOCK: '/run/agent.sock',
+      BERTH_SSH_KNOWN_HOSTS: '/etc/berth/known_hosts',
+      BERTH_BASE_IMAGES: 'node:20=mirror/node:20',
+      UNRELATED: 'x',
+    });
+    expect(c.docker).toMatchObject({
+      endpoint: {
+        env: {
+          DOCKER_HOST: 'tcp://10.0.0.5:2376',
+          DOCKER_TLS_VERIFY: '1',
+          DOCKER_CERT_PATH: '/etc/docker-certs',
+        },
+      },
+      certPath: '/etc/docker-certs',
+      ssh: { agentSocket: '/run/agent.sock', knownHosts: '/etc/berth/known_hosts' },
+      baseImages: 'node:20=mirror/node:20',
+    });
+    expect(c.docker.endpoint.env).not.toHaveProperty('UNRELATED');
+    const none = loadServerConfig(home, {}).docker;
+    expect(none.endpoint.env).toEqual({});
+    expect(none.ssh.agentSocket).toBeUndefined();
+    expect(none.ssh.knownHosts).toMatch(/\.ssh\/known_hosts$/);
+    expect(none.baseImages).toBeUndefined();
+  });
+
   it.each([
     ['BERTH_HEAP_GROWTH_PERCENT', '-1'],
     ['BERTH_LOG_FORMAT', 'yaml'],
