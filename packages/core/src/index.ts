@@ -73,6 +73,7 @@ export {
 export * from './reconciler.js';
 export * from './resource-sampler.js';
 export * from './runtime.js';
+export { type ContainerImage, containerImageOf, containerPortOf } from './container-image.js';
 export * from './runtime-resolver.js';
 export { maskSecrets, resealSecrets, type SecretBox } from './secret-box.js';
 export * from './store.js';

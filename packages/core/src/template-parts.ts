@@ -105,6 +105,11 @@ export const commandSource = z
     args: z.array(z.string()).default([]),
     /** Working directory; relative paths are inside the instance's data directory. */
     cwd: z.string().optional(),
+    /**
+     * The image the command runs in on a container node (docker, swarm, kubernetes): the same
+     * template runs as a process on node local and as a container elsewhere.
+     */
+    image: z.string().min(1).optional(),
     /** Installed versions: name → command; an instance picks one with config `version`. */
     versions: z.record(z.string(), z.object({ command: z.string().min(1) }).strict()).optional(),
   })
