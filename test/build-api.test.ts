@@ -1,6 +1,9 @@
-import { writeFile } from 'node:fs/promises';
+import { execFile } from 'node:child_process';
+import { readdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { promisify } from 'node:util';
 import { loadServerConfig, type RunningServer, startServer } from '@berth/server';
 import type Dockerode from 'dockerode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -70,6 +73,31 @@ describe.skipIf(!docker)('builds API', () => {
     expect(library.body.planError).toMatch(/packages\/greeting is not a deployable app/);
     const bad = await api('POST', '/builds/detect', { source, app: '../etc' });
     expect(bad.status).toBe(400);
+  });
+
+  it('detects a local repository given as a file:// URL (read in place from its objects), leaving no scratch folder', async () => {
+    const repo = await fixtureCopy('build-npm-workspaces');
+    const git = promisify(execFile);
+    await git('git', ['init', '-q', repo]);
+    await git('git', ['-C', repo, 'add', '.']);
+    await git('git', [
+      '-C',
+      repo,
+      '-c',
+      'user.name=t',
+      '-c',
+      'user.email=t@example.com',
+      'commit',
+      '-q',
+      '-m',
+      'x',
+    ]);
+    const r = await api('POST', '/builds/detect', { source: pathToFileURL(repo).href });
+    expect(r.status).toBe(200);
+    expect(r.body.detection.monorepo).toMatchObject({ tool: 'package.json workspaces', app: 'apps/server' });
+    expect(
+      (await readdir(join(home.home, 'builds')).catch(() => [])).filter((f) => f.startsWith('detect-')),
+    ).toEqual([]);
   });
 
   it('answers 400 naming the field for a bad source, name or body, and 404 for an unknown build', async () => {

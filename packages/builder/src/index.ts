@@ -9,6 +9,7 @@ export * from './local-source.js';
 export * from './measure-source.js';
 export type { RandomBytes } from './plan/credentials.js';
 export * from './plan.js';
+export * from './read-git-tree.js';
 export * from './read-repo-tree.js';
 export * from './repo-tree.js';
 export type { BuildEvent } from './service/build-feed.js';

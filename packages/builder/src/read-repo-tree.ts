@@ -19,6 +19,11 @@ const SKIPPED = new Set([
 const DOTNET_OUTPUT = new Set(['bin', 'obj']);
 const DOTNET_PROJECT = /\.(?:cs|fs|vb)proj$/;
 
+/** Whether a folder of this name holds dependencies or build output (never listed). */
+export function skippedDir(name: string): boolean {
+  return SKIPPED.has(name);
+}
+
 export interface ReadRepoTreeOptions {
   /** Stop listing after this many files (default 5000). */
   maxFiles?: number;

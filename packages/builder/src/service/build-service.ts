@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { type DetectResult, FINISHED_BUILD_STATUSES } from '@berth/contracts';
 import {
   type Clock,
@@ -22,6 +23,7 @@ import type { ImageBuilder } from '../image/image-builder.js';
 import { importSource } from '../import-source.js';
 import { checkedSource, DEFAULT_SOURCE_POLICY, type SourcePolicy } from '../local-source.js';
 import { plan } from '../plan.js';
+import { readGitTree } from '../read-git-tree.js';
 import { readRepoTree } from '../read-repo-tree.js';
 import { type BuildEvent, BuildFeed } from './build-feed.js';
 import { type CreateBuildInput, validBuildInput } from './build-input.js';
@@ -114,6 +116,11 @@ export class BuildService {
     const found = { app: input.overrides.app };
     const ref = await checkedSource(input.source, this.sources);
     if (ref.kind === 'path') return describe(input, detect(await readRepoTree(ref.path), found));
+    // A local repository (file:// URL, allowed by checkedSource) is read from its objects in place.
+    const local = ref.url.startsWith('file:')
+      ? await readGitTree(fileURLToPath(ref.url)).catch(() => undefined)
+      : undefined;
+    if (local) return describe(input, detect(local, found));
     const dir = join(this.store.root, `${SCRATCH}${this.newId()}`);
     try {
       await importSource(ref, dir, { logger: this.log, limits: this.sources });
