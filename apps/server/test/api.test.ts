@@ -76,6 +76,20 @@ describe('system and nodes', () => {
     ]);
   });
 
+  it('adds nodes only of a kind a driver serves: another kind is 400 naming the field and listing the kinds', async () => {
+    const res = await t.api('POST', '/nodes', { name: 'nomad-1', kind: 'nomad', config: {} });
+    expect(res.status).toBe(400);
+    expect(res.body.error.details).toMatchObject({
+      field: 'kind',
+      kinds: expect.arrayContaining(['docker']),
+    });
+    expect(res.body.error.details.kinds).not.toContain('local');
+    expect(res.body.error.message).toMatch(/^kind must be one of .*docker.*; got 'nomad'$/);
+    const local = await t.api('POST', '/nodes', { name: 'here', kind: 'local', config: {} });
+    expect(local.status).toBe(400);
+    expect((await t.api('GET', '/nodes')).body.map((n: { name: string }) => n.name)).toEqual(['local']);
+  });
+
   it('serves OpenAPI JSON and the docs page without a token', async () => {
     const spec = (await (await fetch(`${t.apiUrl}/api/openapi.json`)).json()) as { paths: object };
     expect(Object.keys(spec.paths)).toEqual(
