@@ -26,8 +26,6 @@ function probeFailure(e: unknown): { reason: string; message: string } {
 
 /** Why a source kind cannot run on a cluster, and what to change. */
 const UNSUPPORTED: Record<string, string> = {
-  command:
-    'a command template cannot run on a Kubernetes node: it needs an image to run in — add `image:` beside `command:`, or choose another node',
   compose:
     'a compose template cannot run on a Kubernetes node: run it on a Docker node, or write an image template per service',
 };

@@ -78,10 +78,10 @@ describe('kubernetes NodeDriver', () => {
     expect(driver.parseConfig({ kubeconfig }).nodePortRange).toEqual({ from: 30000, to: 32767 });
   });
 
-  it('opens into a kubernetes runtime for image and build templates, on the context’s namespace, addressed at the API server’s host', async () => {
+  it('opens into a kubernetes runtime for image, build and command-with-image templates, on the context’s namespace, addressed at the API server’s host', async () => {
     const node = await driver.open(record({ kubeconfig }));
     expect(node.runtimes.map((r) => [r.runtime.kind, r.sources])).toEqual([
-      ['kubernetes', ['image', 'build']],
+      ['kubernetes', ['image', 'build', 'command']],
     ]);
     expect(node.address).toBe('127.0.0.1');
     expect((node.runtimes[0]!.runtime as unknown as { namespace: string }).namespace).toBe('team-a');
@@ -111,11 +111,8 @@ describe('kubernetes NodeDriver', () => {
 });
 
 describe('kubernetes NodeDriver refusals', () => {
-  it('says why command and compose templates cannot run on a cluster, and what to do', async () => {
+  it('says why a compose template cannot run on a cluster, and what to do', async () => {
     const node = await driver.open(record({ kubeconfig }));
-    expect(node.unsupported?.('command')).toMatch(
-      /needs an image to run in — add `image:` beside `command:`/,
-    );
     expect(node.unsupported?.('compose')).toMatch(/run it on a Docker node/);
   });
 });
