@@ -124,7 +124,7 @@ export function buildDeploySpec(
     readinessTimeoutMs: (template.readiness?.timeoutSeconds ?? 30) * 1000,
     stopTimeoutMs: template.stopTimeoutSeconds * 1000,
     resources: template.resources,
-    replicas: template.replicas,
+    replicas: instance.replicas ?? template.replicas,
     templateDir: ctx.templateDir,
     secretEnv: secretEnvOf(template),
     ...(template.health ? { health: template.health } : {}),

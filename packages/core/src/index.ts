@@ -38,6 +38,7 @@ export {
   type Instance,
   type InstanceStatus,
 } from './instance.js';
+export { desiredReplicas } from './instance-replicas.js';
 export * from './instance-service.js';
 export * from './integration.js';
 export * from './logger.js';

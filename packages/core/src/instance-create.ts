@@ -2,6 +2,7 @@ import { resolveConfig } from './config-values.js';
 import { Conflict } from './errors.js';
 import type { Instance } from './instance.js';
 import { checkPins, getTemplate, type ServiceDeps } from './instance-deps.js';
+import { assertReplicaCount, checkReplicas, desiredReplicas } from './instance-replicas.js';
 import { assertName } from './names.js';
 import { LOCAL_NODE } from './node.js';
 import { sealSecrets } from './secret-box.js';
@@ -14,6 +15,8 @@ export interface CreateInstanceInput {
   /** Pinned ports: port name → host port. */
   ports?: Record<string, number> | undefined;
   node?: string | undefined;
+  /** This instance's replica count (default: the template's); refused where the node's runtime cannot scale. */
+  replicas?: number | undefined;
   /** Start right away (default true). */
   start?: boolean | undefined;
   /** Where the instance came from, for its created event ("imported from …"). */
@@ -61,6 +64,8 @@ function checkNew(d: ServiceDeps, input: CreateInstanceInput): NewRecord {
   const config = sealSecrets(template, resolveConfig(template, input.config), d.secrets);
   const pins = input.ports ?? {};
   checkPins(template, pins);
+  if (input.replicas !== undefined) assertReplicaCount(input.replicas);
+  checkReplicas(d.runtimes, node, template, desiredReplicas(template, { replicas: input.replicas }));
   return { template, input, node, config, pins, now: d.clock.now() };
 }
 
@@ -101,6 +106,7 @@ function insertNew(d: ServiceDeps, rec: NewRecord): Instance {
     nextRetryAt: null,
     currentDeploymentId: null,
     dataDir: d.workspace.instanceDir(template.name, name),
+    ...(input.replicas !== undefined ? { replicas: input.replicas } : {}),
     createdAt: rec.now,
     updatedAt: rec.now,
   };

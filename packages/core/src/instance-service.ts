@@ -5,6 +5,7 @@ import { sealStoredSecrets, updateConfig } from './instance-config.js';
 import { type CreateInstanceInput, recordNewInstance } from './instance-create.js';
 import { checkPins, getTemplate, type ServiceDeps } from './instance-deps.js';
 import { readPorts, readPortsOfMany } from './instance-ports.js';
+import { scaleInstance } from './instance-replicas.js';
 import type { PreflightResult } from './port-ledger.js';
 import type { FoundWorkload } from './reconciler.js';
 import type { InstanceFilter } from './store.js';
@@ -197,6 +198,11 @@ export class InstanceService {
       data: { name, from: previous ?? null, to: port },
     });
     return updated;
+  }
+
+  /** Sets the instance's replica count and redeploys it if it runs (see instance-replicas.ts). */
+  scale(idOrName: string, replicas: number, opts: Wait = {}): Promise<Instance> {
+    return scaleInstance(this.d, this.get(idOrName), replicas, opts);
   }
 
   /** See `updateConfig` in instance-config.ts: masked secrets keep their stored value. */

@@ -1,4 +1,5 @@
 import { InvalidInput } from './errors.js';
+import type { ObservedReplicas } from './runtime.js';
 
 export const INSTANCE_STATUSES = [
   'pending',
@@ -32,6 +33,13 @@ export interface Instance {
   nextRetryAt: number | null;
   currentDeploymentId: string | null;
   dataDir: string;
+  /** This instance's own replica count (`create --replicas`, `scale`); absent or null: the template's. */
+  replicas?: number | null;
+  /**
+   * The replicas its runtime last reported (runtimes that scale), written beside the status by the
+   * reconciler's records when they change: observed state, read only while the instance runs.
+   */
+  observedReplicas?: ObservedReplicas | null;
   createdAt: number;
   updatedAt: number;
 }

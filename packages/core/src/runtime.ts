@@ -63,6 +63,13 @@ export interface ReplicaState {
   message: string | null;
 }
 
+/** How many replicas a workload wants and runs, and each one's state. */
+export interface ObservedReplicas {
+  desired: number;
+  running: number;
+  items: ReplicaState[];
+}
+
 export interface ObservedWorkload {
   handle: WorkloadHandle;
   running: boolean;
@@ -76,7 +83,7 @@ export interface ObservedWorkload {
   instanceName: string | null;
   owner: string | null;
   /** For runtimes that run replicas: how many are wanted and how many run, and each one's state. */
-  replicas?: { desired: number; running: number; items: ReplicaState[] };
+  replicas?: ObservedReplicas;
 }
 
 /**
@@ -155,6 +162,11 @@ export interface AwaitReadyOptions {
  */
 export interface Runtime {
   readonly kind: string;
+  /**
+   * Runs `DeploySpec.replicas` copies of one workload (Swarm tasks, pods). A runtime without it
+   * runs one workload per instance, and berth refuses `replicas` above 1 for it.
+   */
+  readonly scales?: boolean;
   /** Create and start, then wait for readiness; on failure, clean up and throw. */
   deploy(spec: DeploySpec, opts?: DeployOptions): Promise<ObservedWorkload>;
   /**

@@ -134,8 +134,18 @@ CREATE INDEX scan_results_integration ON scan_results (integration_id);
 CREATE INDEX scan_results_host ON scan_results (host);
 `;
 
+/**
+ * An instance's own replica count (null: its template's) and the replicas its runtime last
+ * reported (JSON, null when none was), kept beside its status.
+ */
+const instanceReplicas = `
+ALTER TABLE instances ADD COLUMN replicas INTEGER;
+ALTER TABLE instances ADD COLUMN observed_replicas TEXT;
+`;
+
 /** Every migration, in order. Append only: a shipped migration is never edited. */
 export const migrations: readonly Migration[] = [
   { version: 1, name: 'initial-schema', up: initialSchema },
   { version: 2, name: 'integrations', up: integrations },
+  { version: 3, name: 'instance-replicas', up: instanceReplicas },
 ];

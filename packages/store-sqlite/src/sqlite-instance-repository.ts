@@ -8,6 +8,7 @@ import {
   type InstanceRepository,
   type InstanceStatus,
   NotFound,
+  type ObservedReplicas,
 } from '@berth/core';
 import type Database from 'better-sqlite3';
 import { insertSql } from './insert-sql.js';
@@ -31,6 +32,8 @@ interface InstanceRow {
   next_retry_at: number | null;
   current_deployment_id: string | null;
   data_dir: string;
+  replicas: number | null;
+  observed_replicas: string | null;
   created_at: number;
   updated_at: number;
 }
@@ -51,6 +54,8 @@ const COLUMNS = [
   'next_retry_at',
   'current_deployment_id',
   'data_dir',
+  'replicas',
+  'observed_replicas',
   'created_at',
   'updated_at',
 ] as const satisfies readonly (keyof InstanceRow)[];
@@ -74,9 +79,11 @@ const patchable: PatchTable<InstancePatch> = {
     nextRetryAt: 'next_retry_at',
     currentDeploymentId: 'current_deployment_id',
     dataDir: 'data_dir',
+    replicas: 'replicas',
+    observedReplicas: 'observed_replicas',
     updatedAt: 'updated_at',
   } satisfies Columns<InstancePatch>,
-  json: new Set(['config', 'portOverrides']),
+  json: new Set(['config', 'portOverrides', 'observedReplicas']),
 };
 
 const filterColumns: Columns<InstanceFilter> = { template: 'template', status: 'status', node: 'node' };
@@ -98,8 +105,19 @@ export function instanceFromRow(r: InstanceRow): Instance {
     nextRetryAt: r.next_retry_at,
     currentDeploymentId: r.current_deployment_id,
     dataDir: r.data_dir,
+    ...replicasFromRow(r),
     createdAt: r.created_at,
     updatedAt: r.updated_at,
+  };
+}
+
+/** The two replica fields, present only when set (an instance without them reads back as written). */
+function replicasFromRow(r: InstanceRow): Pick<Instance, 'replicas' | 'observedReplicas'> {
+  const observed =
+    r.observed_replicas === null ? null : (JSON.parse(r.observed_replicas) as ObservedReplicas | null);
+  return {
+    ...(r.replicas !== null ? { replicas: r.replicas } : {}),
+    ...(observed !== null ? { observedReplicas: observed } : {}),
   };
 }
 
@@ -120,6 +138,8 @@ export function instanceToRow(i: Instance): InstanceRow {
     next_retry_at: i.nextRetryAt,
     current_deployment_id: i.currentDeploymentId,
     data_dir: i.dataDir,
+    replicas: i.replicas ?? null,
+    observed_replicas: i.observedReplicas ? JSON.stringify(i.observedReplicas) : null,
     created_at: i.createdAt,
     updated_at: i.updatedAt,
   };

@@ -37,11 +37,13 @@ export interface ReconcilerWorld {
   close(): Promise<void>;
 }
 
-/** `health`: the probe that runs templates' health checks (none: checks are not run). */
-export async function reconcilerWorld(opts: { health?: HealthProbe } = {}): Promise<ReconcilerWorld> {
+/** `health`: the probe that runs templates' health checks (none: checks are not run); `scales`: the runtime runs replicas. */
+export async function reconcilerWorld(
+  opts: { health?: HealthProbe; scales?: boolean } = {},
+): Promise<ReconcilerWorld> {
   const clock = new ManualClock();
   const store = await memoryStore({ clock });
-  const runtime = new ScriptedRuntime({ clock });
+  const runtime = new ScriptedRuntime({ clock, scales: opts.scales ?? false });
   const bus = new EventBus(store, clock);
   const events: BerthEvent[] = [];
   bus.subscribe((e) => events.push(e));

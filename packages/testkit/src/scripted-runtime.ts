@@ -28,7 +28,9 @@ export type DeployScript =
 
 interface Workload {
   handle: WorkloadHandle;
-  spec: Pick<DeploySpec, 'instanceId' | 'instanceName' | 'owner' | 'ports' | 'labels'>;
+  spec: Pick<DeploySpec, 'instanceId' | 'instanceName' | 'owner' | 'ports' | 'labels'> & {
+    replicas?: number;
+  };
   running: boolean;
   /** Never passes readiness: a deploy of it waits its whole timeout, then fails. */
   neverReady?: boolean;
@@ -37,6 +39,8 @@ interface Workload {
   logs: LogLine[];
   followers: Set<() => void>;
   server?: Server;
+  /** Replicas that run (runtimes that scale): spec.replicas unless a test took some down. */
+  replicasRunning?: number;
 }
 
 export interface ScriptedRuntimeOptions {
@@ -44,6 +48,8 @@ export interface ScriptedRuntimeOptions {
   clock?: Clock;
   /** Opens a real HTTP server on each workload's first port (for the runtime contract suite). */
   serve?: boolean;
+  /** Runs `replicas` (reports them as `node-1`, `node-2`…), like Swarm or Kubernetes. */
+  scales?: boolean;
 }
 
 /**
@@ -53,6 +59,7 @@ export interface ScriptedRuntimeOptions {
  */
 export class ScriptedRuntime implements Runtime {
   readonly kind: string;
+  readonly scales: boolean;
   /** Every call that changed something, in order: `deploy <instance>`, `stop <handle>`… */
   readonly calls: string[] = [];
   private readonly workloads = new Map<string, Workload>();
@@ -67,8 +74,15 @@ export class ScriptedRuntime implements Runtime {
 
   constructor(opts: ScriptedRuntimeOptions = {}) {
     this.kind = opts.kind ?? 'command';
+    this.scales = opts.scales ?? false;
     this.clock = opts.clock ?? systemClock;
     this.serve = opts.serve ?? false;
+  }
+
+  /** Of a scaling runtime's workload of `instanceId`, only `running` replicas run now (a lost node). */
+  setRunningReplicas(instanceId: string, running: number): void {
+    for (const w of this.workloads.values())
+      if (w.spec.instanceId === instanceId) w.replicasRunning = running;
   }
 
   /** The next deploys fail with `error`, in order of calls. */
@@ -146,7 +160,9 @@ export class ScriptedRuntime implements Runtime {
 
   /** Workloads of one instance, newest last. */
   workloadsOf(instanceId: string): ObservedWorkload[] {
-    return [...this.workloads.values()].filter((w) => w.spec.instanceId === instanceId).map(observed);
+    return [...this.workloads.values()]
+      .filter((w) => w.spec.instanceId === instanceId)
+      .map((w) => observed(w, this.scales));
   }
 
   async deploy(spec: DeploySpec, opts: DeployOptions = {}): Promise<ObservedWorkload> {
@@ -164,7 +180,7 @@ export class ScriptedRuntime implements Runtime {
       await this.remove(w.handle);
       throw err;
     }
-    return observed(w);
+    return observed(w, this.scales);
   }
 
   async awaitReady(handle: WorkloadHandle, spec: DeploySpec, opts: AwaitReadyOptions): Promise<void> {
@@ -205,12 +221,14 @@ export class ScriptedRuntime implements Runtime {
   async inspect(handle: WorkloadHandle): Promise<ObservedWorkload | undefined> {
     this.reachable();
     const w = this.workloads.get(handle.id);
-    return w ? observed(w) : undefined;
+    return w ? observed(w, this.scales) : undefined;
   }
 
   async list(owner: string): Promise<ObservedWorkload[]> {
     this.reachable();
-    return [...this.workloads.values()].filter((w) => w.spec.owner === owner).map(observed);
+    return [...this.workloads.values()]
+      .filter((w) => w.spec.owner === owner)
+      .map((w) => observed(w, this.scales));
   }
 
   async *logs(handle: WorkloadHandle, query: LogQuery): AsyncIterable<LogLine> {
@@ -330,8 +348,9 @@ export class ScriptedRuntime implements Runtime {
   }
 }
 
-function observed(w: Workload): ObservedWorkload {
+function observed(w: Workload, scales: boolean): ObservedWorkload {
   return {
+    ...(scales ? { replicas: replicasOf(w) } : {}),
     handle: w.handle,
     running: w.running,
     pid: w.running ? Number(w.handle.meta.pid) : null,
@@ -342,6 +361,17 @@ function observed(w: Workload): ObservedWorkload {
     instanceName: w.spec.instanceName || null,
     owner: w.spec.owner,
   };
+}
+
+function replicasOf(w: Workload): NonNullable<ObservedWorkload['replicas']> {
+  const desired = w.spec.replicas ?? 1;
+  const running = w.running ? (w.replicasRunning ?? desired) : 0;
+  const items = Array.from({ length: desired }, (_, i) => ({
+    node: `node-${i + 1}`,
+    state: i < running ? 'running' : 'failed',
+    message: i < running ? null : 'node lost',
+  }));
+  return { desired, running, items };
 }
 
 function bindFailure(ports: ResolvedPort[], cause?: unknown): PortBindFailed {

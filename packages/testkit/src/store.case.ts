@@ -225,6 +225,18 @@ function instanceCases(store: Get): void {
       expect(store().instances.update(i.id, {})).toEqual(expected);
     });
 
+    it('keeps an instance’s own replica count and the replicas last observed, and clears them with null', () => {
+      const observed = { desired: 2, running: 1, items: [{ node: 'n1', state: 'running', message: null }] };
+      store().instances.insert(sampleInstance({ replicas: 2 }));
+      expect(store().instances.find('id-web-1')).toMatchObject({ replicas: 2 });
+      store().instances.update('id-web-1', { observedReplicas: observed, replicas: 3 });
+      expect(store().instances.find('id-web-1')).toMatchObject({ replicas: 3, observedReplicas: observed });
+      store().instances.update('id-web-1', { observedReplicas: null, replicas: null });
+      const cleared = store().instances.find('id-web-1');
+      expect(cleared?.replicas ?? null).toBeNull();
+      expect(cleared?.observedReplicas ?? null).toBeNull();
+    });
+
     it('update of a missing instance throws NotFound', () => {
       expect(() => store().instances.update('nope', { status: 'running' })).toThrow(NotFound);
     });

@@ -2,6 +2,7 @@ import { buildDeploySpec, type SpecContext } from '../deploy-spec.js';
 import type { Deployment, WorkloadHandle } from '../deployment.js';
 import { Conflict, isBerthError, NotFound, userMessage } from '../errors.js';
 import type { Instance } from '../instance.js';
+import { desiredReplicas, refuseUnscalable } from '../instance-replicas.js';
 import type { Logger } from '../logger.js';
 import { PortBindFailed, UNKNOWN_BINDER } from '../port-bind-failed.js';
 import { type PortLedger, pinOf } from '../port-ledger.js';
@@ -39,6 +40,7 @@ export class Deployer {
     const ac = this.queue.begin(inst.id);
     let dep: Deployment | undefined;
     try {
+      refuseUnscalable(runtime, inst.node, stored.template, desiredReplicas(stored.template, inst));
       const spec = await this.prepare(inst, stored, refused);
       dep = this.record(inst, stored.template, runtime, spec.ports);
       await this.run(inst, stored.template, runtime, spec.spec, dep, ac.signal);
@@ -134,6 +136,7 @@ export class Deployer {
     }
     const fresh = this.d.store.instances.find(inst.id) ?? inst;
     this.records.status(fresh, 'running', 'deployed and ready', {
+      observedReplicas: seen.replicas ?? null,
       errorMessage: null,
       health: template.health ? 'starting' : null,
     });

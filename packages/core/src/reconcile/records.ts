@@ -3,7 +3,7 @@ import type { Deployment, WorkloadHandle } from '../deployment.js';
 import type { EventType } from '../event.js';
 import type { EventBus } from '../event-bus.js';
 import { assertTransition, type Health, type Instance, type InstanceStatus } from '../instance.js';
-import type { ObservedWorkload } from '../runtime.js';
+import type { ObservedReplicas, ObservedWorkload } from '../runtime.js';
 import type { Store } from '../store.js';
 
 /** Fields of an instance other than its status, which only `Records.status` writes. */
@@ -38,6 +38,16 @@ export class Records {
   /** Writes fields other than the status, without an event. */
   patch(id: string, patch: InstancePatch): Instance {
     return this.d.store.instances.update(id, patch);
+  }
+
+  /**
+   * Keeps the replicas the runtime reported (`ObservedWorkload.replicas`) beside the status, as
+   * observed state: written only when they changed, so an idle fleet writes nothing.
+   */
+  replicas(inst: Instance, seen: ObservedWorkload): void {
+    const now = seen.replicas ?? null;
+    if (sameReplicas(inst.observedReplicas ?? null, now)) return;
+    this.d.store.instances.update(inst.id, { observedReplicas: now });
   }
 
   /** A start request clears a given-up `error` (quietly, as the request's own answer says so). */
@@ -130,6 +140,10 @@ export class Records {
   private emit(inst: Instance, type: EventType, message: string, data: Record<string, unknown>): void {
     this.d.events.emit({ type, instanceId: inst.id, instanceName: inst.name, message, data });
   }
+}
+
+function sameReplicas(a: ObservedReplicas | null, b: ObservedReplicas | null): boolean {
+  return JSON.stringify(a) === JSON.stringify(b);
 }
 
 function attached(inst: Instance, kind: string, seen: ObservedWorkload, id: string, now: number): Deployment {

@@ -135,10 +135,12 @@ export class Watch {
   private settle(item: RunningGroup['items'][number], running: Map<string, ObservedWorkload>): void {
     const { inst, dep, handle } = item;
     if (this.r.queue.busy(inst.id)) return;
-    if (running.get(handle.id)?.instanceId !== inst.id) {
+    const seen = running.get(handle.id);
+    if (seen?.instanceId !== inst.id) {
       this.r.kick(inst.id);
       return;
     }
+    this.r.records.replicas(inst, seen);
     if (inst.restartCount === 0) return;
     const fresh = this.d.store.instances.find(inst.id);
     if (fresh?.status === 'running' && fresh.currentDeploymentId === dep.id)

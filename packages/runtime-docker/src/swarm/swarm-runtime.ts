@@ -47,6 +47,7 @@ export interface SwarmRuntimeOptions {
 /** Runs image (and built) templates as Swarm services: one service per instance, `replicas` tasks. */
 export class SwarmRuntime implements Runtime {
   readonly kind = SWARM_RUNTIME;
+  readonly scales = true;
   private readonly docker: Dockerode;
   private readonly node: string;
   private readonly log: Logger;

@@ -1,0 +1,86 @@
+import { InvalidInput, isBerthError } from './errors.js';
+import type { Instance } from './instance.js';
+import { getTemplate, type ServiceDeps } from './instance-deps.js';
+import type { Runtime } from './runtime.js';
+import type { RuntimeResolver } from './runtime-resolver.js';
+import type { Template } from './template.js';
+
+/** How many replicas an instance wants: its own count, else its template's. */
+export function desiredReplicas(
+  template: Pick<Template, 'replicas'>,
+  inst: Pick<Instance, 'replicas'>,
+): number {
+  return inst.replicas ?? template.replicas;
+}
+
+/** A replica count from a request: a whole number from 1. */
+export function assertReplicaCount(n: number): void {
+  if (!Number.isInteger(n) || n < 1) {
+    throw new InvalidInput(`replicas must be a whole number from 1, got ${n}`, {
+      details: { field: 'replicas' },
+    });
+  }
+}
+
+/**
+ * Refuses `replicas` above 1 where the runtime runs one workload per instance (`Runtime.scales`),
+ * so a count is never accepted and then ignored.
+ */
+export function refuseUnscalable(runtime: Runtime, node: string, template: Template, replicas: number): void {
+  if (replicas <= 1 || runtime.scales) return;
+  throw new InvalidInput(
+    `node ${node} runs ${template.source.kind} templates with the ${runtime.kind} runtime, one workload per ` +
+      `instance; replicas: ${replicas} cannot be honoured — create ${replicas} instances instead`,
+    { details: { field: 'replicas' } },
+  );
+}
+
+/**
+ * The same check at create or scale, where the runtime may not resolve yet (a node that cannot run
+ * the source at all says so at start): only a runtime that resolves and does not scale refuses.
+ */
+export function checkReplicas(
+  runtimes: RuntimeResolver,
+  node: string,
+  template: Template,
+  replicas: number,
+): void {
+  if (replicas <= 1) return;
+  let runtime: Runtime;
+  try {
+    runtime = runtimes.resolve(node, template.source.kind);
+  } catch (err) {
+    if (isBerthError(err)) return;
+    throw err;
+  }
+  refuseUnscalable(runtime, node, template, replicas);
+}
+
+/**
+ * Stores the instance's new replica count and, when it runs, redeploys it with that count (its
+ * runtime replaces the workload in place where it can). Refused where the runtime cannot scale.
+ */
+export async function scaleInstance(
+  d: ServiceDeps,
+  inst: Instance,
+  replicas: number,
+  opts: { wait?: boolean } = {},
+): Promise<Instance> {
+  assertReplicaCount(replicas);
+  const template = getTemplate(d, inst.template);
+  checkReplicas(d.runtimes, inst.node, template, replicas);
+  const before = desiredReplicas(template, inst);
+  const updated = d.store.instances.update(inst.id, { replicas, updatedAt: d.clock.now() });
+  d.events.emit({
+    type: 'instance.config',
+    instanceId: inst.id,
+    instanceName: inst.name,
+    message: `replicas ${before} → ${replicas}`,
+    data: { changed: ['replicas'], from: before, to: replicas },
+  });
+  if (updated.desiredState !== 'running' || before === replicas) return updated;
+  const done = d.reconciler.enqueue(inst.id, 'restart');
+  if (opts.wait) await done;
+  else done.catch(() => undefined);
+  return d.store.instances.find(inst.id) ?? updated;
+}
