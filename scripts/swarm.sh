@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # A real two-node Docker Swarm on this machine, for berth's swarm tests: the local engine is the
 # manager (advertised on a veth the namespaced engines reach) and a dockerd in a network namespace
-# (scripts/remote-docker.sh, name `swarmw`, 100.64.241.2) joins as a worker with the local test
+# (scripts/remote-docker.sh, name `swarmw`, 100.64.60.2) joins as a worker with the local test
 # images loaded (no registry here). Both nodes carry the label berth-test-pool=shared, so tests can
 # keep their services on these two (a test may join workers of its own).
 #
@@ -19,7 +19,8 @@ cd "$(dirname "$0")"
 
 DOCKER=/usr/bin/docker
 WORKER=swarmw
-WORKER_N=241
+# 100.64.60.0/24: no other test picks it (they use 70–79, 100–139, 150–253; the node-loss test 80–99).
+WORKER_N=60
 MANAGER_IP=100.64.$WORKER_N.1
 WORKER_IP=100.64.$WORKER_N.2
 WORKER_SOCK=unix:///run/brd-$WORKER.sock

@@ -9,8 +9,8 @@ import { openBerth, tempHome, until, writeTemplate } from './support.js';
 // Ports 24800–24849 belong to this file.
 const run = promisify(execFile);
 const swarmScript = fileURLToPath(new URL('../scripts/swarm.sh', import.meta.url));
-const MANAGER_IP = '100.64.241.1';
-const WORKER_IP = '100.64.241.2';
+const MANAGER_IP = '100.64.60.1';
+const WORKER_IP = '100.64.60.2';
 
 const SERVE = `name: sweb
 source:
@@ -75,7 +75,15 @@ describe.skipIf(!local || !isRoot)('a swarm node (the local engine as manager, a
 
   it('runs an instance as a service of 2 replicas, one per node, both answering; stop and start work', async () => {
     const inst = await berth.instances.create({ template: 'sweb', name: 'sw1', node: 'swarm-a' });
-    await until('sw1 running', () => berth.instances.get(inst.id).status === 'running' || undefined, 60_000);
+    await until(
+      'sw1 running',
+      () => {
+        const i = berth.instances.get(inst.id);
+        if (i.status === 'error') throw new Error(`sw1 failed: ${i.errorMessage}`);
+        return i.status === 'running' || undefined;
+      },
+      90_000,
+    );
     const port = berth.instances.ports(inst.id).http!;
     expect(port).toBeGreaterThanOrEqual(24800);
     for (const ip of [MANAGER_IP, WORKER_IP]) {
@@ -89,5 +97,5 @@ describe.skipIf(!local || !isRoot)('a swarm node (the local engine as manager, a
     await berth.instances.start(inst.id, { wait: true });
     expect(berth.instances.get(inst.id).status).toBe('running');
     expect(await (await fetch(`http://${WORKER_IP}:${port}/`)).text()).toBe('hi from sw1\n');
-  });
+  }, 180_000);
 });

@@ -10,8 +10,8 @@ import { BUSYBOX, localDocker, NODE, requireDocker } from './docker-fixture.js';
 
 export const run = promisify(execFile);
 export const swarmScript = fileURLToPath(new URL('../../../scripts/swarm.sh', import.meta.url));
-export const WORKER_IP = '100.64.241.2';
-export const MANAGER_IP = '100.64.241.1';
+export const WORKER_IP = '100.64.60.2';
+export const MANAGER_IP = '100.64.60.1';
 /** Keeps a test's services on the shared manager and worker (not on workers other tests join). */
 export const SHARED = 'node.labels.berth-test-pool==shared';
 

@@ -20,7 +20,8 @@ const { manager } = await swarmBlocker();
 const owner = `swarm-loss-${process.pid}`;
 // A worker of this test's own, so killing it disturbs no other test of the shared swarm.
 const name = `sk${process.pid % 100000}`;
-const n = 180 + (process.pid % 20);
+// 100.64.80–99: ranges no other test picks (see scripts/swarm.sh).
+const n = 80 + (process.pid % 20);
 const ip = `100.64.${n}.2`;
 
 async function copyImage(from: Dockerode, to: Dockerode, image: string): Promise<void> {
