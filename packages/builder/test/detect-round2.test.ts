@@ -434,7 +434,15 @@ export const GROUPS: Record<string, Record<string, Expected>> = {
     'node-express-literal-port': { stack: 'node', framework: 'express', port: 4567, portFromEnv: false },
     'dockerfile-expose-node': { stack: 'node', framework: 'express', port: 5050 },
   },
-  'refused stacks stay refused': {
+  'refused stacks stay refused, traps stay traps': {
+    // A page's main.js beside its index.html is not a Node server, however generic its name.
+    'trap-static-site-with-main-js': {
+      stack: 'static',
+      framework: null,
+      port: 8080,
+      staticDir: '.',
+      start: null,
+    },
     'unsupported-deno': { stack: null, framework: null, port: 8080, start: null },
     'unsupported-haskell': { stack: null, framework: null, port: 8080, start: null },
   },
@@ -551,6 +559,20 @@ describe('manifests pnpm reads, and files that are not what they claim', () => {
       }),
     );
     expect(d).toMatchObject({ stack: 'node', framework: 'express', start: ['node', 'a.js'] });
+  });
+
+  it('installs a package.yaml or package.json5 project with pnpm, the one manager that reads them', () => {
+    const d = detect(
+      memoryTree({
+        'package.yaml': 'name: y\nmain: index.js\n',
+        'index.js': 'require("http").createServer().listen(3000)',
+      }),
+    );
+    expect(d).toMatchObject({ stack: 'node', packageManager: 'pnpm', start: ['node', 'index.js'] });
+    expect(d.install).toEqual([
+      ['corepack', 'enable'],
+      ['pnpm', 'install'],
+    ]);
   });
 
   it('answers data, never throws, for broken or hostile manifests', () => {

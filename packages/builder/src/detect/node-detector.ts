@@ -20,6 +20,9 @@ export function detectNode(tree: TreeIndex): Candidate | undefined {
   const ctx = context(tree, pkg);
   const bun = bunSignal(ctx, pkg);
   if (bun && ctx.tooling.name !== 'bun') ctx.tooling = nodeTooling(tree, 'bun@1', true);
+  // Only pnpm reads package.json5 and package.yaml: npm and yarn would find no manifest.
+  else if (manifest.file !== 'package.json' && ctx.tooling.name !== 'pnpm')
+    ctx.tooling = nodeTooling(tree, 'pnpm@9', true);
   const framework = recogniseFramework(ctx);
   const entry = findEntry(ctx);
   // Plain servers (no framework, or Express/Fastify, whose start is the entry) run TypeScript as planned here.

@@ -33,13 +33,23 @@ export function findEntry(ctx: NodeContext): NodeEntry | undefined {
     const source = file === undefined ? undefined : sourceOf(ctx, file);
     if (source) return { file: source, how: `the source of ${how} (${file}, written by a build)` };
   }
+  // Beside an index.html, a main.js or app.js by its name alone is the page's script, not a server.
+  const site = ctx.tree.has('index.html');
   for (const base of BASES) {
     for (const ext of EXTENSIONS) {
       const file = `${base}.${ext}`;
-      if (ctx.tree.has(file)) return { file, how: 'entry file' };
+      if (ctx.tree.has(file) && (!site || looksLikeServer(ctx.tree.text(file))))
+        return { file, how: 'entry file' };
     }
   }
   return undefined;
+}
+
+/** Source that starts a server: listen(), Bun.serve(), createServer(), or a default export with fetch. */
+export function looksLikeServer(text: string | undefined): boolean {
+  return /\.listen\(|Bun\.serve\(|createServer\(|\bserve\(|export\s+default\s+\{[^}]{0,300}\bfetch\b/.test(
+    (text ?? '').slice(0, 64 * 1024),
+  );
 }
 
 /** `dist/index.js` that only a build makes → `src/index.ts` or `index.ts`, when that exists. */

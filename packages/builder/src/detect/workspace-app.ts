@@ -2,6 +2,7 @@ import type { Command, Detection, Evidence, Monorepo, MonorepoPackage } from '..
 import type { MonorepoLayout } from './find-monorepo.js';
 import { safeRelativePath } from './node-context.js';
 import { runtimeVersion } from './node-detector.js';
+import { looksLikeServer } from './node-entry.js';
 import { readNodeManifest } from './node-manifest.js';
 import { nodeTooling } from './node-package-manager.js';
 import { sourcePort } from './source-port.js';
@@ -47,7 +48,7 @@ function startsServer(
   if (!pkg) return true;
   const file = d.start?.[1];
   const text = file ? index.text(`${dir}/${file}`) : undefined;
-  return /\.listen\(|Bun\.serve\(|createServer\(|\bserve\(/.test((text ?? '').slice(0, 64 * 1024));
+  return looksLikeServer(text);
 }
 
 export function monorepoOf(layout: MonorepoLayout, packages: WorkspacePackage[], app?: string): Monorepo {

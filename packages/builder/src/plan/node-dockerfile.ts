@@ -5,7 +5,9 @@ import { safeDir, writeRuntimeTail } from './runtime-tail.js';
 import { writeStaticServer } from './static-dockerfile.js';
 
 const MANIFESTS = [
-  'package.json',
+  // package.json5 and package.yaml too (pnpm reads them when there is no package.json).
+  'package.json*',
+  'package.yaml*',
   'package-lock.json*',
   'npm-shrinkwrap.json*',
   'yarn.lock*',
