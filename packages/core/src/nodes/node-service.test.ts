@@ -213,6 +213,8 @@ describe('NodeRegistry and NodeService', () => {
     expect(nodes.address('box')).toBe('b.lan');
     await nodes.update('box', { publicAddress: null });
     expect(nodes.address('box')).toBe('box');
+    // An address alone keeps the node's connections.
+    expect(docker.opened.length).toBe(opens + 1);
     await expect(nodes.update('local', { publicAddress: 'x' })).rejects.toThrow(InvalidInput);
     await expect(nodes.update('nowhere', { publicAddress: 'x' })).rejects.toThrow(NotFound);
   });

@@ -200,8 +200,9 @@ export class NodeService {
 
   /**
    * Applies a PATCH through the node's driver, which checks every field before anything is
-   * stored (so it all applies or none does); the node is opened again with its new settings, so
-   * its open connections close and the next one expects a new host key.
+   * stored (so it all applies or none does). A change of how it is reached (a host key) opens the
+   * node again, so its open connections close and the next one expects the new key; an address
+   * alone keeps them (the address is read from the record).
    */
   async update(name: string, patch: NodeUpdate): Promise<NodeRecord> {
     if (name === LOCAL_NODE) throw localHasNo(patch);
@@ -218,6 +219,7 @@ export class NodeService {
     this.d.store.nodes.upsert(updated);
     if ('hostKey' in fields) this.recorded.delete(name);
     this.log.info({ node: name, ...fields }, `Updated node ${name}: ${Object.keys(fields).join(', ')}`);
+    if (Object.keys(fields).every((k) => k === 'publicAddress')) return updated;
     await this.d.registry
       .open(updated, this.hooks(name))
       .catch((err) => this.log.warn({ node: name, err: userMessage(err) }, `Node ${name} cannot be opened`));
