@@ -95,7 +95,7 @@ export function serverSpec(o: {
     ports: [{ name: 'http', hostPort: o.port, containerPort: 8080, protocol: 'tcp' }],
     labels: {},
     readiness: { kind: 'http', port: o.port, path: '/' },
-    readinessTimeoutMs: 20_000,
+    readinessTimeoutMs: 45_000,
     stopTimeoutMs: 5_000,
     resources: undefined,
     replicas: o.replicas ?? 1,
