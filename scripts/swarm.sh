@@ -72,6 +72,11 @@ label_nodes() {
       "$DOCKER" node update --label-add "$POOL_LABEL" "$id" >/dev/null 2>&1 && break
       sleep 0.1
     done
+    # Without the label no test service finds a node: say so here, not as a readiness timeout.
+    [ "$("$DOCKER" node inspect -f "{{index .Spec.Labels \"${POOL_LABEL%%=*}\"}}" "$id")" = "${POOL_LABEL#*=}" ] || {
+      echo "swarm: could not label node $id $POOL_LABEL" >&2
+      exit 1
+    }
   done
 }
 
