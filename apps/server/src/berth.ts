@@ -80,9 +80,14 @@ export async function createBerth(config: ServerConfig, opts: BerthOptions = {})
   const ledger = new PortLedger(
     store,
     [new LocalListenerSource(), new LocalSocketSource()],
-    defaultLedgerConfig,
+    { ...defaultLedgerConfig, globalRange: config.portRange.range },
     clock,
     log.child({ ns: 'ports' }),
+  );
+  const range = config.portRange;
+  log[range.overlapsEphemeral ? 'warn' : 'info'](
+    { ns: 'ports', from: range.range[0], to: range.range[1] },
+    `Ports are leased from ${range.range[0]}–${range.range[1]}: ${range.why}`,
   );
   const logRotations = new LogRotationFeed();
   // Watches running processes' log files while berth runs (each line's time); closed with berth.

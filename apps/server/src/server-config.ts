@@ -1,7 +1,15 @@
+import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { InvalidInput } from '@berth/core';
 import { type DockerSettings, readDockerSettings } from '@berth/runtime-docker';
+import {
+  EPHEMERAL_RANGE_FILE,
+  type GlobalPortRange,
+  globalPortRange,
+  parseEphemeralRange,
+  parsePortRangeSetting,
+} from './global-port-range.js';
 import { heapGrowthPercent } from './heap-growth.js';
 import { type LogFormat, logFormat } from './logger.js';
 import { loadObserveSettings, type ObserveSettings } from './observe/observe-settings.js';
@@ -41,6 +49,11 @@ export interface ServerConfig {
   observe: ObserveSettings;
   /** BERTH_BUILD_PORTS=`41000-41999`: the host ports built apps lease from (the ledger's range when unset). */
   buildPorts: [number, number] | undefined;
+  /**
+   * The ledger's global range: BERTH_PORT_RANGE=`20000-32767`, else the default without the
+   * kernel's ephemeral range (read from /proc/sys/net/ipv4/ip_local_port_range), and why.
+   */
+  portRange: GlobalPortRange;
   /** The Docker adapter's: DOCKER_HOST/DOCKER_TLS_VERIFY/DOCKER_CERT_PATH, SSH_AUTH_SOCK, BERTH_SSH_KNOWN_HOSTS, BERTH_BASE_IMAGES. */
   docker: DockerSettings;
 }
@@ -63,9 +76,26 @@ export interface ServerFlags {
   allowPath?: string[] | undefined;
 }
 
+/** Host files the settings depend on; tests pass their own. */
+export interface HostSettingsFiles {
+  /** The text of a file such as /proc/sys/net/ipv4/ip_local_port_range; undefined when unreadable. */
+  read(path: string): string | undefined;
+}
+
+const hostFiles: HostSettingsFiles = {
+  read(path) {
+    try {
+      return readFileSync(path, 'utf8');
+    } catch {
+      return undefined;
+    }
+  },
+};
+
 export function loadServerConfig(
   flags: ServerFlags = {},
   env: NodeJS.ProcessEnv = process.env,
+  files: HostSettingsFiles = hostFiles,
 ): ServerConfig {
   const home = resolve(flags.home ?? env.BERTH_HOME ?? join(homedir(), '.berth'));
   return {
@@ -86,6 +116,10 @@ export function loadServerConfig(
     logFormat: logFormat(env),
     observe: loadObserveSettings(env),
     buildPorts: buildPorts(env.BERTH_BUILD_PORTS),
+    portRange: globalPortRange(
+      parsePortRangeSetting('BERTH_PORT_RANGE', env.BERTH_PORT_RANGE),
+      parseEphemeralRange(files.read(EPHEMERAL_RANGE_FILE)),
+    ),
     // Children (the compose CLI) inherit this process's environment, whatever env the settings came from.
     docker: readDockerSettings(env, { uid: process.getuid?.(), childEnv: process.env }),
   };

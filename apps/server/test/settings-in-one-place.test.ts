@@ -79,10 +79,23 @@ describe('loadServerConfig reads every server setting', () => {
     expect(none.baseImages).toBeUndefined();
   });
 
+  it("keeps the global port range below the kernel's ephemeral range it reads, unless BERTH_PORT_RANGE says", () => {
+    const kernel = (text: string) => ({
+      read: (path: string) => (path === '/proc/sys/net/ipv4/ip_local_port_range' ? text : undefined),
+    });
+    expect(loadServerConfig(home, {}, kernel('32768\t60999\n')).portRange.range).toEqual([20000, 32767]);
+    expect(loadServerConfig(home, {}, kernel('10000\t60999\n')).portRange.range).toEqual([61000, 65535]);
+    expect(loadServerConfig(home, {}, kernel('')).portRange.range).toEqual([20000, 40000]);
+    const set = loadServerConfig(home, { BERTH_PORT_RANGE: '40000-41000' }, kernel('32768\t60999'));
+    expect(set.portRange).toMatchObject({ range: [40000, 41000], overlapsEphemeral: true });
+    expect(set.portRange.why).toMatch(/BERTH_PORT_RANGE.*overlaps the kernel's ephemeral range 32768–60999/);
+  });
+
   it.each([
     ['BERTH_HEAP_GROWTH_PERCENT', '-1'],
     ['BERTH_LOG_FORMAT', 'yaml'],
     ['BERTH_BUILD_PORTS', '42199-42100'],
+    ['BERTH_PORT_RANGE', '20000'],
     ['BERTH_SAMPLE_SECONDS', '0'],
     ['BERTH_LOG_KEEP', '1.5'],
   ])('refuses %s=%s by name, as bad input', (name, value) => {

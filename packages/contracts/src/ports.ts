@@ -29,11 +29,15 @@ export const freePortsQuerySchema = z
   .object({
     host: z.string().min(1).default('local'),
     count: z.coerce.number().int().min(1).max(1000).default(1),
-    from: portNumber.default(20000),
-    to: portNumber.default(40000),
+    /** Both default to the server's global range (`GET /info`'s portRange). */
+    from: portNumber.optional(),
+    to: portNumber.optional(),
     protocol: protocol.default('tcp'),
   })
-  .refine((q) => q.from <= q.to, { message: 'must not be above to', path: ['from'] });
+  .refine((q) => q.from === undefined || q.to === undefined || q.from <= q.to, {
+    message: 'must not be above to',
+    path: ['from'],
+  });
 export type FreePortsQuery = z.infer<typeof freePortsQuerySchema>;
 
 export const freePortsResultSchema = z.object({ host: z.string(), ports: z.array(z.number().int()) });

@@ -1,4 +1,4 @@
-import type { FreePortsResult, HostInventory, PortInventoryRow } from '@berth/contracts';
+import type { FreePortsResult, HostInventory, InfoView, PortInventoryRow } from '@berth/contracts';
 import type { Command } from 'commander';
 import { clientOf, show } from '../cli-context.js';
 import { formatTable } from '../table.js';
@@ -28,16 +28,27 @@ export function registerPortCommands(program: Command): void {
         );
         return;
       }
-      const rows = await api.get<PortInventoryRow[]>('/ports', { host: opts.host });
+      const [rows, info] = await Promise.all([
+        api.get<PortInventoryRow[]>('/ports', { host: opts.host }),
+        opts.json ? undefined : api.get<InfoView>('/info'),
+      ]);
       show(rows, opts.json, (r) =>
-        formatTable(r, [
-          { header: 'PORT', value: (p) => p.port },
-          { header: 'PROTO', value: (p) => p.protocol },
-          { header: 'KIND', value: (p) => p.ownerKind },
-          { header: 'OWNER', value: (p) => p.owner },
-        ]),
+        [
+          formatTable(r, [
+            { header: 'PORT', value: (p) => p.port },
+            { header: 'PROTO', value: (p) => p.protocol },
+            { header: 'KIND', value: (p) => p.ownerKind },
+            { header: 'OWNER', value: (p) => p.owner },
+          ]),
+          ...(info ? [rangeLine(info.portRange)] : []),
+        ].join('\n'),
       );
     });
+}
+
+/** The line under `berth ports`: where berth leases from when a template's range is full, and why. */
+export function rangeLine(r: InfoView['portRange']): string {
+  return `Ports chosen outside a template's range come from ${r.from}–${r.to}: ${r.why}.`;
 }
 
 /** `berth ports --all-hosts`: one table, a HOST column first. */

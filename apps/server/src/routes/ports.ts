@@ -13,13 +13,17 @@ const tags = ['ports'];
 
 export const portRoutes: FastifyPluginAsyncZod<AppContext> = async (app, ctx) => {
   const { ledger } = ctx.berth;
+  const { range } = ctx.berth.config.portRange;
 
   app.get('/ports', { schema: { tags, querystring: portsQuerySchema } }, async (req) =>
     req.query.allHosts ? inventoryOfAllHosts(ledger, ctx.berth.store) : ledger.inventory(req.query.host),
   );
 
   app.get('/ports/free', { schema: { tags, querystring: freePortsQuerySchema } }, async (req) => {
-    const { host, count, from, to, protocol } = req.query;
+    const { host, count, protocol } = req.query;
+    // A bound left out is the global range's, moved to keep from ≤ to when the other is given.
+    const to = req.query.to ?? Math.max(range[1], req.query.from ?? 0);
+    const from = req.query.from ?? Math.min(range[0], to);
     return { host, ports: await ledger.free(host, count, from, to, protocol) };
   });
 

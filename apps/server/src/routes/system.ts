@@ -28,6 +28,11 @@ export const systemRoutes: FastifyPluginAsyncZod<AppContext> = async (app, ctx) 
       runtimes: berth.runtimes.describe(),
       orphans: berth.reconciler.orphans().length,
       instances: berth.store.instances.list().length,
+      portRange: {
+        from: berth.config.portRange.range[0],
+        to: berth.config.portRange.range[1],
+        why: berth.config.portRange.why,
+      },
     }),
   );
 };
