@@ -2,6 +2,7 @@ import { resolveConfig } from './config-values.js';
 import { Conflict } from './errors.js';
 import type { Instance } from './instance.js';
 import { checkPins, getTemplate, type ServiceDeps } from './instance-deps.js';
+import { checkPlacement } from './instance-placement.js';
 import { assertReplicaCount, checkReplicas, desiredReplicas } from './instance-replicas.js';
 import { assertName } from './names.js';
 import { LOCAL_NODE } from './node.js';
@@ -64,6 +65,7 @@ function checkNew(d: ServiceDeps, input: CreateInstanceInput): NewRecord {
   const config = sealSecrets(template, resolveConfig(template, input.config), d.secrets);
   const pins = input.ports ?? {};
   checkPins(template, pins);
+  checkPlacement(d.runtimes, node, template);
   if (input.replicas !== undefined) assertReplicaCount(input.replicas);
   checkReplicas(d.runtimes, node, template, desiredReplicas(template, { replicas: input.replicas }));
   return { template, input, node, config, pins, now: d.clock.now() };

@@ -167,6 +167,11 @@ export interface Runtime {
    * runs one workload per instance, and berth refuses `replicas` above 1 for it.
    */
   readonly scales?: boolean;
+  /**
+   * Runs containers (docker, swarm, kubernetes): a command template runs here only in the image it
+   * names (`source.image`), and create refuses one without.
+   */
+  readonly runsImages?: boolean;
   /** Create and start, then wait for readiness; on failure, clean up and throw. */
   deploy(spec: DeploySpec, opts?: DeployOptions): Promise<ObservedWorkload>;
   /**

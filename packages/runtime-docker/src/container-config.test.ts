@@ -3,7 +3,7 @@ import { portBindings } from './container-config.js';
 import { dataPath, targetSlug, volumeName } from './volume-mounts.js';
 
 describe('container config', () => {
-  it('publishes each container port on the host port the ledger chose', () => {
+  it('publishes each container port on the host port the ledger chose (a command template: the same number)', () => {
     expect(
       portBindings(
         [
@@ -16,6 +16,7 @@ describe('container config', () => {
     ).toEqual({
       '80/tcp': [{ HostIp: '0.0.0.0', HostPort: '8080' }],
       '53/udp': [{ HostIp: '0.0.0.0', HostPort: '5353' }],
+      '9000/tcp': [{ HostIp: '0.0.0.0', HostPort: '9000' }],
     });
   });
 

@@ -1,4 +1,10 @@
-import type { DeploySpec, ResolvedPort } from '@berth/core';
+import {
+  type ContainerImage,
+  containerImageOf,
+  containerPortOf,
+  type DeploySpec,
+  type ResolvedPort,
+} from '@berth/core';
 import type Dockerode from 'dockerode';
 import { berthLabels, portLabels } from './berth-labels.js';
 import type { VolumeMount } from './volume-mounts.js';
@@ -17,20 +23,20 @@ type PortBindings = Record<string, { HostIp: string; HostPort: string }[]>;
 /** berth's neutral deploy spec → Engine API create options. Pure. */
 export function containerConfig(input: ContainerConfigInput): Dockerode.ContainerCreateOptions {
   const { spec, name, image, mounts, hostIp } = input;
-  const source = spec.source.kind === 'image' ? spec.source : undefined;
+  const run: Partial<ContainerImage> = containerImageOf(spec) ?? {};
   const bindings = portBindings(spec.ports, hostIp);
   return {
     name,
     Image: image,
-    ...(commandOf(spec) ? { Cmd: commandOf(spec) } : {}),
-    ...(source?.entrypoint ? { Entrypoint: source.entrypoint } : {}),
-    ...(source?.user ? { User: source.user } : {}),
-    ...(source?.workdir ? { WorkingDir: source.workdir } : {}),
+    ...(run.args ? { Cmd: run.args } : {}),
+    ...(run.entrypoint ? { Entrypoint: run.entrypoint } : {}),
+    ...(run.user ? { User: run.user } : {}),
+    ...(run.workdir ? { WorkingDir: run.workdir } : {}),
     Env: Object.entries(spec.env).map(([k, v]) => `${k}=${v}`),
     Labels: { ...berthLabels(spec), ...portLabels(spec.ports) },
     ExposedPorts: Object.fromEntries(Object.keys(bindings).map((k) => [k, {}])),
     HostConfig: {
-      Init: source?.init !== false,
+      Init: run.init !== false,
       RestartPolicy: { Name: 'no' },
       PortBindings: bindings,
       Mounts: mounts.map((m) => ({ Type: m.type, Source: m.source, Target: m.target, ReadOnly: m.readOnly })),
@@ -39,17 +45,11 @@ export function containerConfig(input: ContainerConfigInput): Dockerode.Containe
   };
 }
 
-/** The substituted command when the resolver gave one, else the template's, else the image's own. */
-function commandOf(spec: DeploySpec): string[] | undefined {
-  if (spec.command.length > 0) return spec.command;
-  return spec.source.kind === 'image' ? spec.source.command : undefined;
-}
-
 export function portBindings(ports: ResolvedPort[], hostIp: string): PortBindings {
   const out: PortBindings = {};
   for (const p of ports) {
-    if (p.containerPort === null) continue;
-    const key = `${p.containerPort}/${p.protocol}`;
+    // A command template in a container listens on the port berth passes in: host and container port are one.
+    const key = `${containerPortOf(p)}/${p.protocol}`;
     out[key] = [...(out[key] ?? []), { HostIp: hostIp, HostPort: String(p.hostPort) }];
   }
   return out;

@@ -34,14 +34,16 @@ describe('the docker node driver in the NodeRegistry', () => {
     expect(nodes.byKind('host-b', 'docker')).toBe(runtime);
     expect(nodes.hostOf('host-b')).toBe('host-b');
     expect(nodes.hostOf('local')).toBe('local');
-    expect(() => nodes.resolve('host-b', 'command')).toThrow(
-      /host-b is a Docker node; command templates run on node local/,
-    );
+    // A command template runs in the image it names (create refuses one without: instance-placement).
+    expect(nodes.resolve('host-b', 'command')).toBe(runtime);
+    expect(runtime.runsImages).toBe(true);
     expect(() => nodes.resolve('host-b', 'compose')).toThrow(/no compose CLI/);
     expect(() => nodes.resolve('local', 'image')).toThrow(/no Docker engine on node local/);
     expect(() => nodes.hostOf('nowhere')).toThrow(/node 'nowhere' was not found/);
     expect(nodes.all().map((r) => [r.node, r.runtime.kind])).toEqual([['host-b', 'docker']]);
-    expect(nodes.describe()).toEqual([{ node: 'host-b', kind: 'docker', sources: ['image', 'build'] }]);
+    expect(nodes.describe()).toEqual([
+      { node: 'host-b', kind: 'docker', sources: ['image', 'build', 'command'] },
+    ]);
     expect(b.address).toBe('127.0.0.1');
   });
 

@@ -72,7 +72,8 @@ function updateDockerConfig(
   return next;
 }
 
-const CONTAINER_SOURCES: TemplateSource['kind'][] = ['image', 'build'];
+/** A command template runs here in the image it names (create refuses one without `image:`). */
+const CONTAINER_SOURCES: TemplateSource['kind'][] = ['image', 'build', 'command'];
 
 function openedDockerNode(record: NodeRecord, node: DockerNode): OpenedNode {
   return {
@@ -87,7 +88,7 @@ function openedDockerNode(record: NodeRecord, node: DockerNode): OpenedNode {
     unsupported: (source) =>
       source === 'compose'
         ? `node ${record.name} cannot run compose templates: no compose CLI on this machine reaches its engine`
-        : `node ${record.name} is a Docker node; ${source} templates run on node local`,
+        : `node ${record.name} is a Docker node; it cannot run ${source} templates`,
   };
 }
 

@@ -2,6 +2,7 @@ import {
   type AdoptAs,
   type AwaitReadyOptions,
   Conflict,
+  containerImageOf,
   type DeployOptions,
   type DeploySpec,
   type ListOptions,
@@ -66,9 +67,13 @@ export interface DockerRuntimeOptions {
 
 const MAX_NAME_ATTEMPTS = 20;
 
-/** Runs `image` (and built) templates as containers on one Docker engine, through the Engine API. */
+/**
+ * Runs `image` (and built) templates, and command templates that name an image, as containers on
+ * one Docker engine, through the Engine API.
+ */
 export class DockerRuntime implements Runtime {
   readonly kind = DOCKER_RUNTIME;
+  readonly runsImages = true;
   private readonly docker: Dockerode;
   private readonly node: string;
   private readonly log: Logger;
@@ -431,9 +436,10 @@ export class DockerRuntime implements Runtime {
 }
 
 function imageOf(spec: DeploySpec): string {
-  if (spec.source.kind === 'image' || spec.source.kind === 'build') return spec.source.image;
+  const image = containerImageOf(spec)?.image;
+  if (image) return image;
   throw new Unprocessable(
-    `The docker runtime runs image and build templates; ${spec.template} is a '${spec.source.kind}' template`,
+    `The docker runtime runs containers: template ${spec.template} (${spec.source.kind}) names no image — add \`image:\` to its command source, or run it on node local`,
     { code: 'WRONG_RUNTIME' },
   );
 }

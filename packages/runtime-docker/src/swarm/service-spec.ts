@@ -1,4 +1,11 @@
-import type { DeploySpec, HealthCheck, RestartPolicy } from '@berth/core';
+import {
+  type ContainerImage,
+  containerImageOf,
+  containerPortOf,
+  type DeploySpec,
+  type HealthCheck,
+  type RestartPolicy,
+} from '@berth/core';
 import type Dockerode from 'dockerode';
 import { berthLabels, LABEL, portLabels } from '../berth-labels.js';
 import { volumeMounts } from '../volume-mounts.js';
@@ -30,7 +37,7 @@ const NS_PER_S = 1_000_000_000;
 /** berth's neutral deploy spec → a Swarm service spec (Engine API /services/create). Pure. */
 export function serviceSpec(input: ServiceSpecInput): Dockerode.ServiceSpec {
   const { spec, name, publishMode } = input;
-  const hostPorts = publishMode === 'host' && spec.ports.some((p) => p.containerPort !== null);
+  const hostPorts = publishMode === 'host' && spec.ports.length > 0;
   return {
     Name: name,
     Labels: { ...berthLabels(spec), ...portLabels(spec.ports), [LABEL.runtime]: SWARM_RUNTIME },
@@ -47,43 +54,37 @@ export function serviceSpec(input: ServiceSpecInput): Dockerode.ServiceSpec {
     UpdateConfig: { Parallelism: 0, Order: 'stop-first', FailureAction: 'pause' },
     EndpointSpec: {
       Mode: 'vip',
-      Ports: spec.ports.flatMap((p) =>
-        p.containerPort === null
-          ? []
-          : [
-              {
-                Protocol: p.protocol,
-                TargetPort: p.containerPort,
-                PublishedPort: p.hostPort,
-                PublishMode: publishMode,
-              },
-            ],
-      ),
+      // A command template's port is its container port too (it listens on the port berth passes in).
+      Ports: spec.ports.map((p) => ({
+        Protocol: p.protocol,
+        TargetPort: containerPortOf(p),
+        PublishedPort: p.hostPort,
+        PublishMode: publishMode,
+      })),
     },
   };
 }
 
 function containerSpec(input: ServiceSpecInput): Dockerode.ContainerSpec {
   const { spec, image, secrets } = input;
-  const source = spec.source.kind === 'image' ? spec.source : undefined;
+  const run: Partial<ContainerImage> = containerImageOf(spec) ?? {};
   const secret = new Set(spec.secretEnv ?? []);
-  const command = spec.command.length > 0 ? spec.command : source?.command;
   return {
     Image: image,
     Labels: taskLabels(spec),
     ...(secrets.length > 0
       ? { Command: ['/bin/sh', '-c', SECRET_ENV_WRAPPER, 'berth-secrets'], Args: input.argv ?? [] }
       : {
-          ...(source?.entrypoint ? { Command: source.entrypoint } : {}),
-          ...(command ? { Args: command } : {}),
+          ...(run.entrypoint ? { Command: run.entrypoint } : {}),
+          ...(run.args ? { Args: run.args } : {}),
         }),
     Env: Object.entries(spec.env)
       .filter(([k]) => !secret.has(k))
       .map(([k, v]) => `${k}=${v}`),
     Secrets: secretReferences(secrets),
-    ...(source?.user ? { User: source.user } : {}),
-    ...(source?.workdir ? { Dir: source.workdir } : {}),
-    Init: source?.init !== false,
+    ...(run.user ? { User: run.user } : {}),
+    ...(run.workdir ? { Dir: run.workdir } : {}),
+    Init: run.init !== false,
     StopGracePeriod: spec.stopTimeoutMs * NS_PER_MS,
     // The types want a volume driver named; the engine takes labels alone (the local driver).
     Mounts: volumeMounts(spec, 'named').map((m) => ({
@@ -150,7 +151,11 @@ export function healthCheck(health: HealthCheck, spec: DeploySpec): Dockerode.He
     Retries: health.retries,
     StartPeriod: health.startPeriodSeconds * NS_PER_S,
   };
-  const portOf = (name: string) => spec.ports.find((p) => p.name === name)?.containerPort ?? undefined;
+  const found = (name: string) => spec.ports.find((p) => p.name === name);
+  const portOf = (name: string) => {
+    const p = found(name);
+    return p ? containerPortOf(p) : undefined;
+  };
   if (health.command) return { Test: ['CMD', ...health.command], ...timing };
   const port = portOf(health.http?.port ?? health.tcp?.port ?? '');
   if (port === undefined) return undefined;

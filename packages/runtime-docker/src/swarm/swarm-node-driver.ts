@@ -67,13 +67,14 @@ function opened(
   docker: ReturnType<typeof connectDocker>,
 ): OpenedNode {
   return {
-    runtimes: [{ runtime, sources: ['image', 'build'] }],
+    // A command template runs as a service of the image it names (create refuses one without).
+    runtimes: [{ runtime, sources: ['image', 'build', 'command'] }],
     portSource,
     address: nodeAddress(record).address,
     test: (timeoutMs) => testSwarm(docker, timeoutMs),
     close: () => (docker.modem as { agent?: { destroy?(): void } }).agent?.destroy?.(),
     unsupported: (source) =>
-      `node ${record.name} is a Swarm cluster; it runs image and build templates as services, not ${source} templates`,
+      `node ${record.name} is a Swarm cluster; it runs image, build and command (with \`image:\`) templates as services, not ${source} templates — run a ${source} template on a Docker node or node local`,
   };
 }
 

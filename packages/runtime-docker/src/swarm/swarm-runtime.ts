@@ -1,6 +1,7 @@
 import {
   type AwaitReadyOptions,
   Conflict,
+  containerImageOf,
   type DeployOptions,
   type DeploySpec,
   type Logger,
@@ -44,10 +45,14 @@ export interface SwarmRuntimeOptions {
   readDeadlineMs?: number;
 }
 
-/** Runs image (and built) templates as Swarm services: one service per instance, `replicas` tasks. */
+/**
+ * Runs image (and built) templates, and command templates that name an image, as Swarm services:
+ * one service per instance, `replicas` tasks.
+ */
 export class SwarmRuntime implements Runtime {
   readonly kind = SWARM_RUNTIME;
   readonly scales = true;
+  readonly runsImages = true;
   private readonly docker: Dockerode;
   private readonly node: string;
   private readonly log: Logger;
@@ -278,9 +283,10 @@ function owns(service: SwarmService, spec: DeploySpec): boolean {
 }
 
 function imageOf(spec: DeploySpec): string {
-  if (spec.source.kind === 'image' || spec.source.kind === 'build') return spec.source.image;
+  const image = containerImageOf(spec)?.image;
+  if (image) return image;
   throw new Unprocessable(
-    `The swarm runtime runs image and build templates; ${spec.template} is a '${spec.source.kind}' template`,
+    `The swarm runtime runs containers: template ${spec.template} (${spec.source.kind}) names no image — add \`image:\` to its command source, or run it on node local`,
     { code: 'WRONG_RUNTIME' },
   );
 }

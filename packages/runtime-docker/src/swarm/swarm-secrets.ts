@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { type DeploySpec, type Logger, Unprocessable } from '@berth/core';
+import { containerImageOf, type DeploySpec, type Logger, Unprocessable } from '@berth/core';
 import type Dockerode from 'dockerode';
 import { LABEL } from '../berth-labels.js';
 import { engineMessage, isNotFound } from '../docker-errors.js';
@@ -88,9 +88,9 @@ export async function removeSecrets(
  * same image).
  */
 export async function wrappedArgv(docker: Dockerode, spec: DeploySpec, image: string): Promise<string[]> {
-  const source = spec.source.kind === 'image' ? spec.source : undefined;
-  const command = spec.command.length > 0 ? spec.command : source?.command;
-  if (source?.entrypoint) return [...source.entrypoint, ...(command ?? [])];
+  const run = containerImageOf(spec);
+  const command = run?.args;
+  if (run?.entrypoint) return [...run.entrypoint, ...(command ?? [])];
   let config: { Entrypoint?: string[] | null; Cmd?: string[] | null };
   try {
     config = ((await docker.getImage(image).inspect()) as { Config: typeof config }).Config;
