@@ -107,12 +107,14 @@ describe.skipIf(!manager)('a swarm worker lost', () => {
     const pid = Number(readFileSync(`/run/brd-${name}.pid`, 'utf8').trim());
     process.kill(pid, 'SIGKILL');
 
+    const saysLost = (m: string | null) => m?.includes(`${lostNode.slice(0, 12)} is down`) ?? false;
     const degraded = await eventually(
       () => runtime.inspect(w.handle),
-      (o) => o?.replicas?.running === 1,
+      (o) => o?.replicas?.running === 1 && o.replicas.items.some((r) => saysLost(r.message)),
       60_000,
     );
     expect(degraded).toMatchObject({ running: true, replicas: { desired: 2, running: 1 } });
+    expect(degraded!.replicas!.items.filter((r) => saysLost(r.message))).toHaveLength(1);
 
     const recovered = await eventually(
       () => runtime.inspect(w.handle),

@@ -11,7 +11,7 @@ interface EngineNode {
 }
 
 /** How long the node list is reused: nodes join and leave rarely, tasks are read every time. */
-const NODES_TTL_MS = 5_000;
+const NODES_TTL_MS = 2_000;
 
 /**
  * The reads of one swarm through its manager, each within the engine deadline, and the engines
@@ -74,7 +74,7 @@ export class SwarmCluster {
       list.map((n, i) => {
         const host = names[i] ?? n.ID;
         const name = repeated(host) ? `${host}/${n.ID.slice(0, 12)}` : host;
-        return [n.ID, { id: n.ID, name, addr: addressOf(n) }];
+        return [n.ID, { id: n.ID, name, addr: addressOf(n), down: n.Status?.State === 'down' }];
       }),
     );
   }

@@ -39,6 +39,8 @@ export interface SwarmNodeInfo {
   id: string;
   name: string;
   addr: string;
+  /** The manager lost its heartbeat: what it says of the node's tasks is no longer so. */
+  down: boolean;
 }
 
 export const FAILED_STATES = new Set(['failed', 'rejected']);
@@ -75,19 +77,31 @@ export function replicaStates(
   nodes: Map<string, SwarmNodeInfo>,
 ): ReplicaState[] {
   const desired = desiredReplicas(service);
-  const newest = new Map<number, SwarmTask>();
+  const bySlot = new Map<number, SwarmTask[]>();
   for (const t of byNewest(tasks)) {
     const slot = t.Slot ?? 0;
-    if (slot > desired || newest.has(slot)) continue;
-    newest.set(slot, t);
+    if (slot <= desired) bySlot.set(slot, [...(bySlot.get(slot) ?? []), t]);
   }
-  return [...newest.entries()]
+  return [...bySlot.entries()]
     .sort(([a], [b]) => a - b)
-    .map(([, t]) => ({
-      node: t.NodeID ? (nodes.get(t.NodeID)?.name ?? t.NodeID) : null,
-      state: t.Status.State,
-      message: FAILED_STATES.has(t.Status.State) ? (t.Status.Err ?? t.Status.Message ?? null) : null,
-    }));
+    .map(([, [t, ...older]]) => replicaState(t!, older, nodes));
+}
+
+/** A slot's newest task; when it or the one it replaces sat on a node that went down, it says so. */
+function replicaState(t: SwarmTask, older: SwarmTask[], nodes: Map<string, SwarmNodeInfo>): ReplicaState {
+  const nodeOf = (x: SwarmTask) => (x.NodeID ? nodes.get(x.NodeID) : undefined);
+  const lost = [t, ...older.slice(0, 1)].map(nodeOf).find((n) => n?.down);
+  const failed = FAILED_STATES.has(t.Status.State) ? (t.Status.Err ?? t.Status.Message ?? null) : null;
+  return {
+    node: t.NodeID ? (nodeOf(t)?.name ?? t.NodeID) : null,
+    state: nodeOf(t)?.down ? 'node-down' : t.Status.State,
+    message:
+      lost && !isRunningOn(t, nodes) ? `node ${lost.name} is down; Swarm reschedules its replica` : failed,
+  };
+}
+
+function isRunningOn(t: SwarmTask, nodes: Map<string, SwarmNodeInfo>): boolean {
+  return t.Status.State === 'running' && !(t.NodeID && nodes.get(t.NodeID)?.down);
 }
 
 /** What Swarm says about a service and its tasks, in berth's words. */
@@ -98,7 +112,8 @@ export function observedService(
   node: string,
 ): ObservedWorkload {
   const labels = service.Spec.Labels ?? {};
-  const running = runningTasks(tasks);
+  // A task on a node that went down still reads running until Swarm replaces it: it is not.
+  const running = runningTasks(tasks).filter((t) => isRunningOn(t, nodes));
   const started = running
     .map((t) => parseEngineTime(t.Status.Timestamp ?? ''))
     .filter((n) => !Number.isNaN(n));
