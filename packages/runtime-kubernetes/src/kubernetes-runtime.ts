@@ -19,7 +19,7 @@ import { instanceLogs } from './kube-logs.js';
 import { renderManifest } from './kube-manifest.js';
 import { type Workload, waitForReadiness } from './kube-readiness.js';
 import { instanceStats } from './kube-stats.js';
-import { replicaCounts, replicaState, startedAt } from './pod-state.js';
+import { lastExitCode, replicaCounts, replicaState, startedAt } from './pod-state.js';
 
 export interface KubernetesRuntimeOptions {
   client: KubeClient;
@@ -197,7 +197,7 @@ export class KubernetesRuntime implements Runtime {
       handle: this.handleOf(d),
       running: n.desired > 0 && n.running > 0,
       pid: null,
-      exitCode: null,
+      exitCode: n.running > 0 ? null : (pods.map(lastExitCode).find((c) => c !== null) ?? null),
       startedAt: startedAt(pods),
       ports,
       instanceId: labels[LABEL.instanceId] ?? null,

@@ -43,8 +43,18 @@ export const isPodReady = (pod: V1Pod) =>
   !pod.metadata?.deletionTimestamp &&
   (pod.status?.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True');
 
+/**
+ * A pod whose container runs now. A crash-looping pod keeps phase Running while its container
+ * waits to restart, so the container's own state decides.
+ */
 export const isPodRunning = (pod: V1Pod) =>
-  !pod.metadata?.deletionTimestamp && pod.status?.phase === 'Running';
+  !pod.metadata?.deletionTimestamp &&
+  pod.status?.phase === 'Running' &&
+  (pod.status.containerStatuses ?? []).some((c) => c.state?.running !== undefined);
+
+/** The last exit code of a pod's container, when it has exited at least once. */
+export const lastExitCode = (pod: V1Pod): number | null =>
+  pod.status?.containerStatuses?.[0]?.lastState?.terminated?.exitCode ?? null;
 
 /** Desired and ready replicas of a Deployment, from its spec and its pods. */
 export function replicaCounts(

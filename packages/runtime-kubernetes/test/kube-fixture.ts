@@ -11,16 +11,19 @@ export const NODE_IMAGE = 'berth-test/node:20';
 
 /**
  * Answers 200 on PORT, says hello/warn at start, echoes ?say=… on stdout; IGNORE_TERM ignores
- * SIGTERM; CRASH exits at once with code 3.
+ * SIGTERM; CRASH exits at once with code 3; GET /crash makes it exit with 4, at once and at every restart.
  */
 export const SERVER = `
 const name = process.env.NAME;
 if (process.env.CRASH) { console.error('crashing ' + name); process.exit(3); }
+// Once told to crash it keeps crashing: the marker outlives the container in the pod's emptyDir.
+if (require('fs').existsSync('/data/crashed')) process.exit(4);
 if (process.env.IGNORE_TERM) process.on('SIGTERM', () => {});
 if (process.env.API_KEY) console.log('api key ' + process.env.API_KEY);
 console.log('hello ' + name);
 console.error('warn ' + name);
 require('http').createServer((req, res) => {
+  if (req.url === '/crash') { require('fs').writeFileSync('/data/crashed', '1'); process.exit(4); }
   const say = new URL(req.url, 'http://x').searchParams.get('say');
   if (say !== null) console.log(say);
   res.end('ok');

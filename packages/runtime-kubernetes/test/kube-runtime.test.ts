@@ -61,6 +61,20 @@ describe.skipIf(skip)('KubernetesRuntime on fake-kube', () => {
     expect(await w.runtime.list(owner)).toEqual([]);
   });
 
+  it('a running instance that starts crash-looping is seen not running, with its exit code and the reason per replica', async () => {
+    const spec = await next();
+    const seen = await w.runtime.deploy(spec);
+    await fetch(`http://127.0.0.1:${spec.ports[0]!.hostPort}/crash`).catch(() => undefined);
+    const deadline = Date.now() + 30_000;
+    let now = await w.runtime.inspect(seen.handle);
+    while (Date.now() < deadline && now?.replicas?.items[0]?.state !== 'CrashLoopBackOff') {
+      await new Promise((r) => setTimeout(r, 100));
+      now = await w.runtime.inspect(seen.handle);
+    }
+    expect(now).toMatchObject({ running: false, exitCode: 4 });
+    expect(now?.replicas?.items[0]?.message).toMatch(/keeps crashing \(CrashLoopBackOff, last exit code 4/);
+  });
+
   it('an image the cluster cannot pull fails with ImagePullBackOff naming the image', async () => {
     const spec = await next();
     spec.source = { ...spec.source, image: 'berth-test/no-such-image:1' } as typeof spec.source;
