@@ -18,6 +18,11 @@ export class ApiClient {
     return this.request<T>('GET', path, undefined, query);
   }
 
+  /** A GET whose answer is text (a manifest's YAML); a failure is still the JSON error envelope. */
+  getText(path: ApiPath<'get'>, query?: Query): Promise<string> {
+    return this.request<string>('GET', path, undefined, query, 'text');
+  }
+
   post<T>(...[path, body, query]: [...ApiCall<'post'>, query?: Query]): Promise<T> {
     return this.request<T>('POST', path, body, query);
   }
@@ -34,7 +39,13 @@ export class ApiClient {
     return this.request<void>('DELETE', path, undefined, query);
   }
 
-  private async request<T>(method: string, path: string, body?: unknown, query?: Query): Promise<T> {
+  private async request<T>(
+    method: string,
+    path: string,
+    body?: unknown,
+    query?: Query,
+    answer: 'json' | 'text' = 'json',
+  ): Promise<T> {
     const url = new URL(`${this.baseUrl}/api/v1${path}`);
     for (const [k, v] of Object.entries(query ?? {})) if (v !== undefined) url.searchParams.set(k, String(v));
     const headers: Record<string, string> = {};
@@ -56,6 +67,7 @@ export class ApiClient {
     }
     if (res.status === 204) return undefined as T;
     const text = await res.text();
+    if (res.ok && answer === 'text') return text as T;
     const data = text ? parseJson(text) : undefined;
     if (!res.ok) throw this.failure(res.status, data);
     return data as T;

@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import { registerBuildCommands } from './commands/builds.js';
 import { registerDbCommands } from './commands/db.js';
 import { registerEventCommands } from './commands/events.js';
+import { registerExportCommand } from './commands/export.js';
 import { registerGcCommands } from './commands/gc.js';
 import { registerImportCommands } from './commands/imports.js';
 import { registerInstanceConfigCommand } from './commands/instance-config.js';
@@ -32,6 +33,7 @@ export function buildProgram(): Command {
   registerInstanceConfigCommand(program);
   registerPortCommands(program);
   registerTemplateCommands(program);
+  registerExportCommand(program);
   registerLogCommands(program);
   registerEventCommands(program);
   registerStatsCommands(program);

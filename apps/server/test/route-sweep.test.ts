@@ -44,6 +44,9 @@ const EXPECTED: Record<string, 'public' | 'read' | 'operate' | 'admin'> = {
   'POST /api/v1/instances/:id/kill': 'operate',
   'DELETE /api/v1/instances/:id': 'admin',
   'GET /api/v1/instances/:id/preflight': 'read',
+  // The YAML berth would apply (berth export): never a secret's value, so read.
+  'GET /api/v1/instances/:id/manifest': 'read',
+  'GET /api/v1/templates/:name/manifest': 'read',
   'POST /api/v1/instances/:id/port-override': 'operate',
   'GET /api/v1/instances/:id/deployments': 'read',
   'PATCH /api/v1/instances/:id/config': 'admin',

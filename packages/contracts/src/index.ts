@@ -5,6 +5,7 @@ export * from './error-status.js';
 export * from './instances.js';
 export * from './integration-views.js';
 export * from './integrations.js';
+export * from './manifests.js';
 export * from './nodes.js';
 export * from './observe.js';
 export * from './ports.js';

@@ -75,6 +75,13 @@ export * from './reconciler.js';
 export * from './resource-sampler.js';
 export * from './runtime.js';
 export { type ContainerImage, containerImageOf, containerPortOf } from './container-image.js';
+export {
+  EXPORT_FORMATS,
+  type ExportFormat,
+  exportDeploySpec,
+  secretVariable,
+  templateExportSpec,
+} from './export-spec.js';
 export * from './runtime-resolver.js';
 export { maskSecrets, resealSecrets, type SecretBox } from './secret-box.js';
 export * from './store.js';

@@ -5,6 +5,7 @@ export {
 } from './base-images-setting.js';
 export { isBerthManaged, LABEL } from './berth-labels.js';
 export { type ComposeCandidate, ComposeCli, composeCandidates } from './compose-cli.js';
+export { type ComposeExportOptions, composeFile } from './compose-export.js';
 export { type ComposeFolder, readComposeFolder } from './compose-folder.js';
 export { COMPOSE_LABEL, COMPOSE_RUNTIME, composeProjectName } from './compose-project.js';
 export { ComposeRuntime, type ComposeRuntimeOptions } from './compose-runtime.js';
@@ -60,6 +61,7 @@ export {
   SshHostTrust,
 } from './ssh-host-trust.js';
 export { type PublishMode, SWARM_RUNTIME } from './swarm/service-spec.js';
+export { type StackFileOptions, stackFile, stackSecretName } from './swarm/stack-file.js';
 export { parseSwarmNodeConfig, type SwarmNodeConfig, swarmNodeDriver } from './swarm/swarm-node-driver.js';
 export { SwarmPortSource } from './swarm/swarm-port-source.js';
 export { SwarmRuntime, type SwarmRuntimeOptions } from './swarm/swarm-runtime.js';

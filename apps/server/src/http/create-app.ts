@@ -9,6 +9,7 @@ import { eventRoutes } from '../routes/events.js';
 import { instanceRoutes } from '../routes/instances.js';
 import { integrationRoutes } from '../routes/integrations.js';
 import { logRoutes } from '../routes/logs.js';
+import { manifestRoutes } from '../routes/manifests.js';
 import { metricsRoutes } from '../routes/metrics.js';
 import { nodeRoutes } from '../routes/nodes.js';
 import { orphanRoutes } from '../routes/orphans.js';
@@ -88,6 +89,7 @@ export async function createApp(ctx: AppContext, webDist: string): Promise<Fasti
         sessionRoutes,
         templateRoutes,
         instanceRoutes,
+        manifestRoutes,
         nodeRoutes,
         orphanRoutes,
         portRoutes,

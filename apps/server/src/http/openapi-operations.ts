@@ -33,6 +33,8 @@ const SUCCESS_STATUS: Record<string, number> = {
 /** Routes whose success answer is not JSON (errors still are): method and path → media type. */
 const TEXT_ANSWERS: Record<string, string> = {
   'GET /metrics': 'text/plain',
+  'GET /api/v1/instances/:id/manifest': 'application/yaml',
+  'GET /api/v1/templates/:name/manifest': 'application/yaml',
 };
 
 const DESCRIPTIONS: Record<number, string> = {

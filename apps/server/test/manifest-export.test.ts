@@ -1,0 +1,171 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { loadAllYaml } from '@kubernetes/client-node';
+import { Deployment } from 'kubernetes-models/apps/v1/Deployment';
+import { Secret } from 'kubernetes-models/v1/Secret';
+import { Service } from 'kubernetes-models/v1/Service';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { startTestServer, type TestServer } from './test-server.js';
+
+// Ports 24450–24499 belong to this file (nothing here binds them: instances are created stopped).
+
+/** One template for every node: busybox httpd on $PORT, as a process or in berth-test/busybox. */
+const hello = {
+  name: 'hello',
+  source: {
+    kind: 'command',
+    command: 'busybox',
+    args: ['httpd', '-f', '-p', '${PORT}', '-h', '/'],
+    image: 'berth-test/busybox',
+  },
+  ports: [{ name: 'http', env: 'PORT', preferred: 24450, range: [24450, 24499] }],
+  config: { token: { env: 'API_TOKEN', secret: true, default: 'hunter2-default' } },
+  env: { AUTH: 'Bearer ${API_TOKEN}' },
+  resources: { memoryMb: 32 },
+};
+/** The same on a runtime that scales (a process or a single container runs one: create refuses more). */
+const pods = { ...hello, name: 'pods', replicas: 3 };
+const native = { ...hello, name: 'native', source: { kind: 'command', command: 'busybox', args: ['true'] } };
+const compose = { name: 'stack', source: { kind: 'compose', file: 'docker-compose.yml' } };
+
+let t: TestServer;
+
+beforeAll(async () => {
+  t = await startTestServer({ apiPort: 0, proxyPort: 0, templates: [hello, pods, native, compose] });
+  // Nodes nothing answers for (kept with force): create decides from what they run, not from a call.
+  const kubeconfig = join(t.home, 'kubeconfig');
+  writeFileSync(
+    kubeconfig,
+    JSON.stringify({
+      apiVersion: 'v1',
+      kind: 'Config',
+      clusters: [{ name: 'c', cluster: { server: 'https://127.0.0.1:1' } }],
+      users: [{ name: 'u', user: { token: 't' } }],
+      contexts: [{ name: 'ctx', context: { cluster: 'c', user: 'u', namespace: 'team-a' } }],
+      'current-context': 'ctx',
+    }),
+  );
+  const added = [
+    { name: 'k8s', kind: 'kubernetes', config: { kubeconfig, namespace: 'team-a' }, force: true },
+    { name: 'far', kind: 'docker', config: { endpoint: 'tcp://127.0.0.1:1' }, force: true },
+  ];
+  for (const body of added) expect((await t.api('POST', '/nodes', body)).status).toBe(201);
+}, 60_000);
+
+afterAll(async () => {
+  await t?.close();
+});
+
+async function manifest(path: string): Promise<{ status: number; text: string; type: string | null }> {
+  const res = await fetch(`${t.apiUrl}/api/v1${path}`, { headers: { authorization: `Bearer ${t.token}` } });
+  return { status: res.status, text: await res.text(), type: res.headers.get('content-type') };
+}
+
+describe('create refuses, with what to add, a template its node can never run', () => {
+  it('a command template without image: on a container node names the fix', async () => {
+    for (const node of ['k8s', 'far']) {
+      const res = await t.api('POST', '/instances', { template: 'native', node, start: false });
+      expect(res.status, node).toBe(400);
+      expect(res.body.error.message).toMatch(
+        new RegExp(
+          `node ${node} runs containers .*add \`image:\` to template native's command source.*or create the instance on node local`,
+        ),
+      );
+      expect(res.body.error.details).toMatchObject({ field: 'node', needs: 'source.image' });
+    }
+  });
+
+  it('a compose template on a Kubernetes node says why', async () => {
+    const res = await t.api('POST', '/instances', { template: 'stack', node: 'k8s', start: false });
+    expect(res.status).toBe(400);
+    expect(res.body.error.message).toMatch(
+      /template stack cannot run on node k8s: a compose template cannot run on a Kubernetes node/,
+    );
+  });
+
+  it('nothing was recorded for the refused creates; the same template with an image is accepted on each node', async () => {
+    expect((await t.api('GET', '/instances')).body).toEqual([]);
+    for (const [template, node] of [
+      ['hello', 'local'],
+      ['hello', 'far'],
+      ['pods', 'k8s'],
+    ]) {
+      const res = await t.api('POST', '/instances', { template, name: `hello-${node}`, node, start: false });
+      expect(res.status, `${node}: ${JSON.stringify(res.body)}`).toBe(201);
+    }
+  });
+});
+
+describe('GET /instances/:id/manifest (berth export)', () => {
+  it('kubernetes: the runtime objects, valid by the real schemas, the Secret without its value', async () => {
+    const res = await manifest('/instances/hello-k8s/manifest?format=kubernetes');
+    expect(res.status).toBe(200);
+    expect(res.type).toMatch(/^application\/yaml/);
+    const docs = loadAllYaml(res.text) as { kind: string; metadata: { namespace: string } }[];
+    expect(docs.map((d) => d.kind)).toEqual(['Secret', 'Service', 'Deployment']);
+    expect(docs.every((d) => d.metadata.namespace === 'team-a')).toBe(true);
+    expect(() => new Secret(docs[0] as never).validate()).not.toThrow();
+    expect(() => new Service(docs[1] as never).validate()).not.toThrow();
+    expect(() => new Deployment(docs[2] as never).validate()).not.toThrow();
+    const deployment = docs[2] as unknown as Deployment;
+    expect(deployment.spec?.replicas).toBe(3);
+    const c = deployment.spec?.template.spec?.containers[0];
+    expect(c?.image).toBe('berth-test/busybox');
+    expect(c?.command).toEqual(['busybox']);
+    expect(c?.ports?.[0]?.containerPort).toBe(24450);
+    expect(c?.env?.find((e) => e.name === 'API_TOKEN')?.valueFrom?.secretKeyRef?.key).toBe('API_TOKEN');
+    expect(res.text).not.toContain('hunter2');
+  });
+
+  it('swarm: a stack file with replicas, limits, restart policy, host ports and external secrets', async () => {
+    const res = await manifest('/instances/hello-k8s/manifest?format=swarm');
+    expect(res.status).toBe(200);
+    const svc = parse(res.text).services['hello-k8s'];
+    expect(svc.deploy).toMatchObject({
+      replicas: 3,
+      resources: { limits: { memory: '32M' } },
+      restart_policy: { condition: 'on-failure' },
+    });
+    expect(svc.ports).toEqual([{ target: 24450, published: 24450, protocol: 'tcp', mode: 'host' }]);
+    expect(parse(res.text).secrets).toEqual({
+      'berth-hello-k8s-api-token': { external: true },
+      'berth-hello-k8s-auth': { external: true },
+      'berth-hello-k8s-config-token': { external: true },
+    });
+    expect(svc.environment.API_TOKEN).toBeUndefined();
+    expect(res.text).not.toContain('hunter2');
+  });
+
+  it('compose: one host, the port published as itself, the secret referred to by name', async () => {
+    const res = await manifest('/instances/hello-far/manifest?format=compose');
+    expect(res.status).toBe(200);
+    const svc = parse(res.text).services['hello-far'];
+    expect(svc).toMatchObject({
+      image: 'berth-test/busybox',
+      entrypoint: ['busybox'],
+      ports: ['24450:24450/tcp'],
+    });
+    expect(svc.command).toEqual(['httpd', '-f', '-p', '24450', '-h', '/']);
+    expect(svc.environment).toMatchObject({ API_TOKEN: '${API_TOKEN}', AUTH: '${AUTH}' });
+    expect(res.text).not.toContain('hunter2');
+  });
+
+  it('a template exports as a new instance of it would run, on its preferred port', async () => {
+    const res = await manifest('/templates/hello/manifest?format=kubernetes&node=k8s');
+    expect(res.status).toBe(200);
+    expect(res.text).toContain('nodePort: 24450');
+    expect(res.text).not.toContain('hunter2');
+  });
+
+  it('an unknown format is a 400 listing the formats; a process-only template says what to add', async () => {
+    const bad = await t.api('GET', '/instances/hello-local/manifest?format=helm');
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.message).toMatch(/format.*compose, swarm, kubernetes/);
+    const none = await t.api('GET', '/templates/native/manifest?format=compose');
+    expect(none.status).toBe(400);
+    expect(none.body.error.message).toMatch(/add `image:` to its command source/);
+    const gone = await t.api('GET', '/instances/hello-local/manifest?format=swarm&node=nowhere');
+    expect(gone.status).toBe(400);
+  });
+});
