@@ -144,10 +144,10 @@ describe.skipIf(blocked !== undefined)(
       expect(await (await fetch(`http://${nsIp}:${port}/`)).text()).toBe('hi from far\n');
       const logs = await s.api('GET', `/instances/${id}/logs?tail=10`);
       expect(JSON.stringify(logs.body)).toContain('serving');
-      expect((await s.api('POST', `/instances/${id}/stop?wait=1`)).body).toMatchObject({ status: 'stopped' });
-      expect((await s.api('POST', `/instances/${id}/start?wait=1`)).body).toMatchObject({
-        status: 'running',
-      });
+      const stopped = await s.api('POST', `/instances/${id}/stop?wait=1`);
+      expect(stopped.body, JSON.stringify(stopped.body)).toMatchObject({ status: 'stopped' });
+      const started = await s.api('POST', `/instances/${id}/start?wait=1`);
+      expect(started.body, JSON.stringify(started.body)).toMatchObject({ status: 'running' });
       expect(await (await fetch(`http://${nsIp}:${port}/`)).text()).toBe('hi from far\n');
       expect((await s.api('DELETE', `/instances/${id}`)).status).toBe(204);
     });
