@@ -26,11 +26,7 @@ export async function measureSource(
   skipTop: ReadonlySet<string> = new Set(),
 ): Promise<SourceSize> {
   const size: SourceSize = { bytes: 0, files: 0, special: [] };
-  const tooLarge = (limit: string) =>
-    new InvalidInput(
-      `source: '${what}' holds more than ${limit}, the most berth imports (BERTH_IMPORT_MAX_MB, BERTH_IMPORT_MAX_FILES); nothing was kept`,
-      { code: 'SOURCE_TOO_LARGE', details: { field: 'source' } },
-    );
+  const tooLarge = (limit: string) => sourceTooLarge(what, limit);
   const walk = async (path: string, top: boolean): Promise<void> => {
     for await (const entry of await opendir(path)) {
       if (top && skipTop.has(entry.name)) continue;
@@ -51,6 +47,23 @@ export async function measureSource(
   };
   await walk(dir, true);
   return size;
+}
+
+/** Throws SOURCE_TOO_LARGE when a source counted some other way (a git tree) passes a limit. */
+export function checkSourceSize(
+  what: string,
+  size: { files: number; bytes: number },
+  limits: SourceLimits,
+): void {
+  if (size.files > limits.maxFiles) throw sourceTooLarge(what, `${limits.maxFiles} files`);
+  if (size.bytes > limits.maxBytes) throw sourceTooLarge(what, bytes(limits.maxBytes));
+}
+
+function sourceTooLarge(what: string, limit: string): InvalidInput {
+  return new InvalidInput(
+    `source: '${what}' holds more than ${limit}, the most berth imports (BERTH_IMPORT_MAX_MB, BERTH_IMPORT_MAX_FILES); nothing was kept`,
+    { code: 'SOURCE_TOO_LARGE', details: { field: 'source' } },
+  );
 }
 
 function bytes(n: number): string {

@@ -16,13 +16,24 @@ const READ_TOTAL_BYTES = 32 * 1024 * 1024;
  * nothing is cloned or checked out. Symbolic links and submodules are left out, as `readRepoTree`
  * leaves links out; the small files detection may ask about are read ahead in one `git cat-file`.
  */
-export async function readGitTree(dir: string, options: ReadRepoTreeOptions = {}): Promise<DiskRepoTree> {
+export interface GitRepoTree extends DiskRepoTree {
+  /** Everything HEAD holds (files and links, at any depth), as an import would count it. */
+  readonly size: { files: number; bytes: number };
+}
+
+export async function readGitTree(dir: string, options: ReadRepoTreeOptions = {}): Promise<GitRepoTree> {
   const maxFiles = options.maxFiles ?? 5000;
   const maxBytes = options.maxFileBytes ?? 256 * 1024;
   const maxDepth = options.maxDepth ?? 6;
   const listing = await git(dir, ['ls-tree', '-r', '-l', '-z', '--full-tree', 'HEAD']);
   const entries: { path: string; oid: string; size: number }[] = [];
+  const size = { files: 0, bytes: 0 };
   for (const record of listing.toString('utf8').split('\0')) {
+    const all = /^1[02]0\d{3} blob [0-9a-f]+ +(\d+)\t/.exec(record);
+    if (all) {
+      size.files++;
+      size.bytes += Number(all[1]);
+    }
     const m = /^100(?:644|755) blob ([0-9a-f]{40,64}) +(\d+)\t(.+)$/s.exec(record);
     if (!m) continue;
     const path = m[3]!;
@@ -37,6 +48,7 @@ export async function readGitTree(dir: string, options: ReadRepoTreeOptions = {}
     files: kept.map((e) => e.path),
     read: (path) => texts.get(path),
     truncated: kept.length < entries.length && kept.length === maxFiles,
+    size,
   };
 }
 

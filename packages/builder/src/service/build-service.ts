@@ -22,6 +22,7 @@ import type { BuildProgress } from '../image/build-progress.js';
 import type { ImageBuilder } from '../image/image-builder.js';
 import { importSource } from '../import-source.js';
 import { checkedSource, DEFAULT_SOURCE_POLICY, type SourcePolicy } from '../local-source.js';
+import { checkSourceSize } from '../measure-source.js';
 import { plan } from '../plan.js';
 import { readGitTree } from '../read-git-tree.js';
 import { readRepoTree } from '../read-repo-tree.js';
@@ -120,7 +121,11 @@ export class BuildService {
     const local = ref.url.startsWith('file:')
       ? await readGitTree(fileURLToPath(ref.url)).catch(() => undefined)
       : undefined;
-    if (local) return describe(input, detect(local, found));
+    if (local) {
+      // Refused as an import of it would be, though nothing is copied.
+      checkSourceSize(ref.url, local.size, this.sources);
+      return describe(input, detect(local, found));
+    }
     const dir = join(this.store.root, `${SCRATCH}${this.newId()}`);
     try {
       await importSource(ref, dir, { logger: this.log, limits: this.sources });
