@@ -7,10 +7,11 @@ import { openBerth, tempHome } from './support.js';
 
 /**
  * Issue 18's rules, built for real: a TypeScript project with no start script (group 1), an npm
- * workspace whose app is built through the workspace and run from its folder (group 2), and a
+ * workspace and a Turborepo whose app is built through the workspace or turbo (the turbo binary
+ * comes from the registry's turbo-linux-64 package) and run from its folder (group 2), and a
  * React Router v7 framework-mode app (group 6) — each from the Dockerfile berth plans, its
  * dependencies installed by npm in the build (base images mapped to the local ones), answering HTTP
- * on the host port the ledger gave it. Ports 44600–44699.
+ * on the host port the ledger gave it. Ports 10600–10699.
  */
 const docker = await buildDocker();
 
@@ -23,7 +24,7 @@ describe.skipIf(!docker)('detection rules, built and run', () => {
   beforeAll(async () => {
     home = await tempHome('build-detect-rules');
     berth = await openBerth(home.home, home.templates);
-    builds = await buildServiceFor(berth, docker as Dockerode, [44600, 44699]);
+    builds = await buildServiceFor(berth, docker as Dockerode, [10600, 10699]);
   });
 
   afterAll(async () => {
@@ -49,8 +50,8 @@ describe.skipIf(!docker)('detection rules, built and run', () => {
     expect(record.error, JSON.stringify(record.logs.slice(-20), null, 1)).toBeNull();
     expect(record.status).toBe('done');
     const port = berth.instances.ports(record.instanceId as string).http as number;
-    expect(port).toBeGreaterThanOrEqual(44600);
-    expect(port).toBeLessThanOrEqual(44699);
+    expect(port).toBeGreaterThanOrEqual(10600);
+    expect(port).toBeLessThanOrEqual(10699);
     return { record, port };
   }
 
@@ -77,6 +78,21 @@ describe.skipIf(!docker)('detection rules, built and run', () => {
     expect(await httpText(port)).toEqual({
       status: 200,
       body: 'hello from the workspace library, built by its workspace build, 1m\n',
+    });
+  }, 240_000);
+
+  it('group 2: builds the app of a Turborepo through turbo run build --filter, then runs it from its folder', async () => {
+    const { record, port } = await deploy('build-turborepo', 'turbo-app');
+    expect(record.detection).toMatchObject({
+      stack: 'node',
+      framework: 'turborepo',
+      build: [['node_modules/.bin/turbo', 'run', 'build', '--filter=server']],
+      start: ['node', 'dist/server.js'],
+      monorepo: { tool: 'turborepo', app: 'apps/server' },
+    });
+    expect(await httpText(port)).toEqual({
+      status: 200,
+      body: 'hello from the workspace library, built through turbo, 1m\n',
     });
   }, 240_000);
 
