@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import type {
   AddNodeBody,
   NodeDetailView,
@@ -57,8 +58,19 @@ function registerList(node: Command): void {
 
 function registerAdd(node: Command): void {
   node
-    .command('add <name> <endpoint>')
-    .description('add a remote Docker host: tcp://host:2375, tcp://host:2376 with TLS files, ssh://user@host')
+    .command('add <name> [endpoint]')
+    .description(
+      'add a remote Docker host (tcp://host:2375, tcp://host:2376 with TLS files, ssh://user@host), a Swarm through a manager (--kind swarm <endpoint>) or a Kubernetes cluster (--kind kubernetes --kubeconfig F)',
+    )
+    .option('--kind <kind>', 'docker, swarm or kubernetes', 'docker')
+    .option('--kubeconfig <file>', 'kubernetes: the kubeconfig file the server reads')
+    .option('--context <name>', 'kubernetes: the kubeconfig context (default: its current-context)')
+    .option('--namespace <name>', "kubernetes: where instances go (default: the context's, else default)")
+    .option('--publish-mode <mode>', 'swarm: host (default) or ingress (the routing mesh)')
+    .option(
+      '--constraint <expr...>',
+      'swarm: placement constraints every service gets (node.labels.pool==web)',
+    )
     .option('--tls-ca <file>', 'CA certificate that signed the engine certificate')
     .option('--tls-cert <file>', 'client certificate')
     .option('--tls-key <file>', 'client key')
@@ -74,13 +86,10 @@ function registerAdd(node: Command): void {
     )
     .option('--force', 'keep it even when it does not answer now (it shows as unreachable)')
     .option('--json', 'print JSON')
-    .action(async (name: string, endpoint: string, opts, cmd: Command) => {
-      const body: AddNodeBody = { name, kind: 'docker', config: { endpoint, ...tlsOf(opts) } };
+    .action(async (name: string, endpoint: string | undefined, opts, cmd: Command) => {
+      const body: AddNodeBody = { name, kind: opts.kind, config: configOf(opts, endpoint) };
       if (opts.force) body.force = true;
       if (opts.publicAddress !== undefined) body.publicAddress = opts.publicAddress;
-      if (opts.certPath) body.config.certPath = opts.certPath;
-      if (opts.sshKey) body.config.sshKey = opts.sshKey;
-      if (opts.hostKey) body.config.hostKey = opts.hostKey;
       const created = await clientOf(cmd).post<NodeDetailView>('/nodes', body);
       show(created, opts.json, (n) =>
         n.status === 'ready'
@@ -88,6 +97,32 @@ function registerAdd(node: Command): void {
           : `added node ${n.name} (${n.endpoint}), but it is unreachable: ${n.message}; ${addressNote(n)}`,
       );
     });
+}
+
+/** The node's config from the flags of its kind; the server checks it and names a bad field. */
+function configOf(opts: Record<string, string | string[] | undefined>, endpoint: string | undefined) {
+  const str = (k: string) => (typeof opts[k] === 'string' ? (opts[k] as string) : undefined);
+  if (opts.kind === 'kubernetes') {
+    const kubeconfig = str('kubeconfig');
+    if (!kubeconfig) throw new CliError('invalid', 'a kubernetes node needs --kubeconfig <file>');
+    // The server reads the file: give it an absolute path.
+    const config: Record<string, unknown> = { kubeconfig: resolve(kubeconfig) };
+    if (str('context')) config.context = str('context');
+    if (str('namespace')) config.namespace = str('namespace');
+    return config;
+  }
+  if (!endpoint)
+    throw new CliError(
+      'invalid',
+      `a ${str('kind')} node needs its endpoint (tcp://host:2375, ssh://user@host…)`,
+    );
+  const config: Record<string, unknown> = { endpoint, ...tlsOf(opts as Record<string, string | undefined>) };
+  if (str('certPath')) config.certPath = str('certPath');
+  if (str('sshKey')) config.sshKey = str('sshKey');
+  if (str('hostKey')) config.hostKey = str('hostKey');
+  if (opts.kind === 'swarm' && str('publishMode')) config.publishMode = str('publishMode');
+  if (opts.kind === 'swarm' && Array.isArray(opts.constraint)) config.constraints = opts.constraint;
+  return config;
 }
 
 function tlsOf(opts: Record<string, string | undefined>): {
