@@ -19,7 +19,7 @@ beforeAll(async () => {
   fake = await FakeKomodo.start({
     apiKey: KEY,
     apiSecret: SECRET,
-    range: [49070, 49099],
+    range: [26900, 26949],
     servers: [
       {
         id: 's1',

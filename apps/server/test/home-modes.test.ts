@@ -6,7 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { loadServerConfig, type RunningServer, startServer } from '../src/index.js';
 
 // Issue 19 §6: BERTH_HOME is 0700 and everything berth writes in it 0600 (files) / 0700 (folders).
-// Ports 47600–47699 belong to this file.
+// Ports 25000–25099 belong to this file.
 
 /** The umask a user would typically start berth with; the workload must get it back. */
 process.umask(0o022);
@@ -27,7 +27,7 @@ async function start(): Promise<RunningServer> {
     JSON.stringify({
       name: 'writer',
       source: { kind: 'command', command: process.execPath, args: ['-e', workload] },
-      ports: [{ name: 'http', env: 'PORT', range: [47600, 47699] }],
+      ports: [{ name: 'http', env: 'PORT', range: [25000, 25099] }],
       readiness: { kind: 'http', port: 'http', path: '/', timeoutSeconds: 15 },
     }),
   );

@@ -18,7 +18,7 @@ const leaked = () => JSON.stringify(received).match(/BOUND_(SECRET|KEY)_0019/g) 
 
 beforeAll(async () => {
   t = await startTestServer({ apiPort: 0, proxyPort: 0 });
-  fake = await FakePortainer.start({ apiKey: KEY, range: [49650, 49699], environments: [] });
+  fake = await FakePortainer.start({ apiKey: KEY, range: [26850, 26899], environments: [] });
   elsewhere = createServer((req, res) => {
     received.push({ url: req.url, headers: req.headers });
     res.writeHead(401).end('{}');

@@ -10,7 +10,7 @@ beforeAll(async () => {
   t = await startTestServer({ apiPort: 0, proxyPort: 0 });
   fake = await FakePortainer.start({
     apiKey: KEY,
-    range: [49020, 49049],
+    range: [26800, 26849],
     environments: [
       {
         Id: 1,

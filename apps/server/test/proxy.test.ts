@@ -25,7 +25,7 @@ beforeAll(async () => {
   t = await startTestServer({
     apiPort: 0,
     proxyPort: 0,
-    templates: [echoTemplate('px', [47500, 47599]), mirrorTemplate('mirror', [47600, 47699])],
+    templates: [echoTemplate('px', [26600, 26699]), mirrorTemplate('mirror', [26700, 26799])],
   });
   proxyBase = `127.0.0.1:${t.proxyPort}`;
   expect((await t.api('POST', '/instances?wait=1', { template: 'px', name: 'site' })).body.status).toBe(

@@ -8,7 +8,7 @@ const NODE_MODULES = resolve(fileURLToPath(new URL('../../../node_modules', impo
 
 /**
  * An HTTP + WebSocket echo service as a `command` template: answers "hello from <instance> <path>"
- * and echoes WebSocket messages as "echo:<message>". Ports come from `range` (47000–47999).
+ * and echoes WebSocket messages as "echo:<message>". Ports come from `range`: each file its own block (test/port-blocks.ts).
  */
 export function echoTemplate(name: string, range: [number, number]) {
   const script = [

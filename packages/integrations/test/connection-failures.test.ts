@@ -14,7 +14,7 @@ describe('test connection says why it failed', () => {
 
   beforeAll(async () => {
     h = await harness();
-    fake = await FakePortainer.start({ apiKey: KEY, range: [49150, 49199] });
+    fake = await FakePortainer.start({ apiKey: KEY, range: [14450, 14499] });
   });
   afterAll(async () => {
     await h.close();
@@ -22,7 +22,7 @@ describe('test connection says why it failed', () => {
   });
 
   it('refused: nothing listens', async () => {
-    expect(await test('http://127.0.0.1:49999')).toMatchObject({ ok: false, reason: 'refused' });
+    expect(await test('http://127.0.0.1:14999')).toMatchObject({ ok: false, reason: 'refused' });
   });
 
   it('dns: the name does not resolve', async () => {

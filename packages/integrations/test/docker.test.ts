@@ -46,7 +46,7 @@ describe.runIf(engine.docker)('Docker integration (the real local engine)', () =
   let h: Harness;
   let container: Dockerode.Container;
   const name = `berth-integration-${process.pid}`;
-  const port = 49600 + (process.pid % 300);
+  const port = 14900 + (process.pid % 90); // this file's block: 14900–14989
 
   beforeAll(async () => {
     h = await harness();

@@ -40,7 +40,7 @@ export class FakeKomodo {
 
   static async start(opts: FakeKomodoOptions): Promise<FakeKomodo> {
     const fake = new FakeKomodo(opts);
-    const [from, to] = opts.range ?? [49200, 49299];
+    const [from, to] = opts.range ?? [14600, 14649];
     fake.port = await listenInRange(fake.server, from, to);
     return fake;
   }

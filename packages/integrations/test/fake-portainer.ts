@@ -40,7 +40,7 @@ export class FakePortainer {
 
   static async start(opts: FakePortainerOptions): Promise<FakePortainer> {
     const fake = new FakePortainer(opts);
-    const [from, to] = opts.range ?? [49100, 49199];
+    const [from, to] = opts.range ?? [14550, 14599];
     fake.port = await listenInRange(fake.server, from, to);
     return fake;
   }

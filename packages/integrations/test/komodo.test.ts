@@ -14,7 +14,7 @@ describe('Komodo integration (against fake-komodo)', () => {
     fake = await FakeKomodo.start({
       apiKey: KEY,
       apiSecret: SECRET,
-      range: [49200, 49249],
+      range: [14500, 14549],
       servers: [
         {
           id: '66aa01',

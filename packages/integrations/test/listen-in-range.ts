@@ -1,6 +1,6 @@
 import type { Server } from 'node:http';
 
-/** Listens on 127.0.0.1 at the first free port in [from, to] (berth's fixtures use 49000–49999). */
+/** Listens on 127.0.0.1 at the first free port in [from, to] (berth's fixtures use 14400–14999). */
 export async function listenInRange(server: Server, from: number, to: number): Promise<number> {
   for (let port = from; port <= to; port++) {
     const ok = await new Promise<boolean>((resolve) => {

@@ -23,7 +23,7 @@ describe('Portainer integration (against fake-portainer)', () => {
     h = await harness();
     fake = await FakePortainer.start({
       apiKey: KEY,
-      range: [49100, 49149],
+      range: [14400, 14449],
       environments: [
         {
           Id: 1,

@@ -30,10 +30,10 @@ describe('ScanScheduler', () => {
         ],
       },
     ];
-    healthy = await FakePortainer.start({ apiKey: KEY, range: [49300, 49349], environments });
-    slow = await FakePortainer.start({ apiKey: KEY, range: [49350, 49399], environments });
+    healthy = await FakePortainer.start({ apiKey: KEY, range: [14650, 14699], environments });
+    slow = await FakePortainer.start({ apiKey: KEY, range: [14700, 14749], environments });
     slow.setMode('slow', 30_000);
-    dead = await FakeKomodo.start({ apiKey: 'k', apiSecret: 's', range: [49400, 49449] });
+    dead = await FakeKomodo.start({ apiKey: 'k', apiSecret: 's', range: [14750, 14799] });
     dead.setMode('dead');
   });
   afterAll(async () => {

@@ -24,8 +24,8 @@ describe('secrets', () => {
 
   beforeAll(async () => {
     h = await harness();
-    portainer = await FakePortainer.start({ apiKey: PORTAINER_KEY, range: [49450, 49499] });
-    komodo = await FakeKomodo.start({ apiKey: KOMODO_KEY, apiSecret: KOMODO_SECRET, range: [49500, 49549] });
+    portainer = await FakePortainer.start({ apiKey: PORTAINER_KEY, range: [14800, 14849] });
+    komodo = await FakeKomodo.start({ apiKey: KOMODO_KEY, apiSecret: KOMODO_SECRET, range: [14850, 14899] });
   });
   afterAll(async () => {
     await h.close();

@@ -10,7 +10,7 @@ import { workloadSpec } from './workload.js';
 const root = mkdtempSync(join(tmpdir(), 'berth-await-ready-'));
 const owner = `await-ready-${process.pid}-${Date.now()}`;
 const runtime = new ProcessRuntime();
-// Ports 48500–48999 belong to this file (the contract suite in process-runtime.test.ts picks from 45000–45999).
+// Ports 25900–25999 belong to this file (the contract suite in process-runtime.test.ts picks from 25800–25899).
 const forever = 'setInterval(() => {}, 1 << 30);';
 
 let seq = 0;
@@ -19,7 +19,7 @@ async function spec(script: string, extra: Partial<DeploySpec> = {}): Promise<De
   const opts = {
     instanceId: `ar-${process.pid}`,
     name: `ar-${seq}`,
-    port: await freePortInRange(48500, 48999),
+    port: await freePortInRange(25900, 25999),
   };
   return { ...workloadSpec(root, owner, opts, { script }), readiness: { kind: 'none' }, ...extra };
 }
@@ -55,7 +55,7 @@ describe('ProcessRuntime.awaitReady (a process adopted while its deploy waited)'
     const handle = await adopted(s.instanceId);
     const silent: DeploySpec = {
       ...s,
-      readiness: { kind: 'port', port: await freePortInRange(48500, 48999) },
+      readiness: { kind: 'port', port: await freePortInRange(25900, 25999) },
     };
     const started = Date.now();
     await expect(runtime.awaitReady(handle, silent, { timeoutMs: 60_000 })).rejects.toThrow(

@@ -28,13 +28,13 @@ export interface RuntimeFixture {
   specFor(opts: WorkloadOptions): DeploySpec;
   /** The same workload, but it ignores SIGTERM. Omit when the runtime cannot express it. */
   specIgnoringTermFor?(opts: WorkloadOptions): DeploySpec;
-  /** A free host port; defaults to one in 45000–45999 found by binding it. */
+  /** A free host port; defaults to one in 25800–25899 found by binding it. */
   freePort?(): Promise<number>;
   cleanup(): Promise<void>;
 }
 
 /** A free TCP port in [from, to], found by binding it on all interfaces. */
-export async function freePortInRange(from = 45000, to = 45999): Promise<number> {
+export async function freePortInRange(from = 25800, to = 25899): Promise<number> {
   for (let i = 0; i < 200; i++) {
     const port = from + Math.floor(Math.random() * (to - from + 1));
     if (await canBind(port)) return port;
