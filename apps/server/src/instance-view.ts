@@ -1,5 +1,6 @@
 import { type InstanceLink, type InstanceListQuery, type InstanceView, SECRET_MASK } from '@berth/contracts';
 import {
+  desiredReplicas,
   type Instance,
   maskSecrets,
   type PortSpec,
@@ -23,10 +24,11 @@ export interface ViewContext {
   dataVersion?: () => string;
 }
 
-/** What links a template's instances get: its proxied ports, the one the proxy serves first. */
+/** What links a template's instances get: its proxied ports, the one the proxy serves first; and its replicas. */
 interface LinkPorts {
   primary: PortSpec | undefined;
   proxied: PortSpec[];
+  replicas: number;
 }
 
 type Lookup<T> = (key: string) => T;
@@ -39,7 +41,7 @@ export function toInstanceView(
   ports: Record<string, number> = ctx.ports(inst.id),
   addressOf: Lookup<string> = (node) => ctx.nodeAddress(node),
 ): InstanceView {
-  const { primary, proxied } = linkPortsOf(inst.template);
+  const { primary, proxied, replicas } = linkPortsOf(inst.template);
   const host = urlHost(addressOf(inst.node));
   const proxyPort = ctx.proxyPort();
   const links: InstanceLink[] = [];
@@ -55,8 +57,10 @@ export function toInstanceView(
     });
   }
   const main = links.find((l) => l.primary);
+  const { replicas: _own, observedReplicas: _seen, ...record } = inst;
   return {
-    ...inst,
+    ...record,
+    replicas: replicasView(inst, replicas),
     config: maskSecrets(inst.config, SECRET_MASK),
     ports,
     url: main?.url ?? null,
@@ -65,11 +69,24 @@ export function toInstanceView(
   };
 }
 
+/**
+ * Replicas wanted and running: what the runtime last reported while the instance runs (runtimes
+ * that scale); one workload per instance otherwise, running when the instance does.
+ */
+function replicasView(inst: Instance, templateReplicas: number): InstanceView['replicas'] {
+  const desired = desiredReplicas({ replicas: templateReplicas }, inst);
+  if (inst.status !== 'running') return { desired, running: 0, items: [] };
+  const seen = inst.observedReplicas;
+  if (!seen) return { desired, running: 1, items: [] };
+  const items = seen.items.map((r) => ({ node: r.node, state: r.state, reason: r.message }));
+  return { desired, running: seen.running, items };
+}
+
 function linkPortsFor(ctx: ViewContext, name: string): LinkPorts {
   const template = ctx.store.templates.find(name)?.template;
   return template
-    ? { primary: primaryHttpPort(template), proxied: proxiedPorts(template) }
-    : { primary: undefined, proxied: [] };
+    ? { primary: primaryHttpPort(template), proxied: proxiedPorts(template), replicas: template.replicas }
+    : { primary: undefined, proxied: [], replicas: 1 };
 }
 
 /** `fn` remembered per key, for one pass over many instances. */

@@ -48,6 +48,8 @@ const EXPECTED: Record<string, 'public' | 'read' | 'operate' | 'admin'> = {
   'GET /api/v1/instances/:id/manifest': 'read',
   'GET /api/v1/templates/:name/manifest': 'read',
   'POST /api/v1/instances/:id/port-override': 'operate',
+  // More or fewer copies of what already runs, as a restart would: nothing new is run.
+  'POST /api/v1/instances/:id/scale': 'operate',
   'GET /api/v1/instances/:id/deployments': 'read',
   'PATCH /api/v1/instances/:id/config': 'admin',
   'GET /api/v1/instances/:id/logs': 'read',

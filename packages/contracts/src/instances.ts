@@ -4,6 +4,22 @@ import { portConflictSchema } from './error-envelope.js';
 
 const portNumber = z.number().int().min(1).max(65535);
 const configValue = z.union([z.string(), z.number(), z.boolean()]);
+const replicaCount = z.number().int().min(1).max(1000);
+
+/** One replica of an instance whose runtime runs several (a Swarm task, a pod). */
+export const replicaViewSchema = z.object({
+  /** The cluster node it runs on, when known. */
+  node: z.string().nullable(),
+  /** The runtime's word: running, starting, failed, rejected… */
+  state: z.string(),
+  /** Why it failed or was rejected, in the engine's words. */
+  reason: z.string().nullable(),
+});
+export type ReplicaView = z.infer<typeof replicaViewSchema>;
+
+/** `POST /instances/:id/scale`: the instance's new replica count. */
+export const scaleInstanceBodySchema = z.object({ replicas: replicaCount }).strict();
+export type ScaleInstanceBody = z.infer<typeof scaleInstanceBodySchema>;
 
 export const createInstanceBodySchema = z
   .object({
@@ -13,6 +29,11 @@ export const createInstanceBodySchema = z
     /** Pinned ports: port name → host port. */
     ports: z.record(z.string(), portNumber).optional(),
     node: z.string().min(1).optional(),
+    /**
+     * How many replicas to run (default: the template's). Honoured by runtimes that scale (swarm,
+     * kubernetes); a 400 naming `replicas` where the node runs one workload per instance.
+     */
+    replicas: replicaCount.optional(),
     /** Start right away (default true). */
     start: z.boolean().optional(),
   })
@@ -40,6 +61,16 @@ export const instanceViewSchema = z.object({
   dataDir: z.string(),
   createdAt: z.number(),
   updatedAt: z.number(),
+  /**
+   * Replicas wanted (the instance's count, else its template's) and running now (as its runtime
+   * last reported; 0 unless running), and each replica's node, state and reason while it runs —
+   * empty for runtimes that run one workload per instance.
+   */
+  replicas: z.object({
+    desired: z.number(),
+    running: z.number(),
+    items: z.array(replicaViewSchema),
+  }),
   /** Leased ports: port name → host port. */
   ports: z.record(z.string(), z.number()),
   /** Direct link to the port the proxy serves (the template's `proxy`), at the node's address; null when there is none. */

@@ -43,8 +43,34 @@ const portsText = (i: InstanceView) =>
     .map(([name, port]) => `${name}:${port}`)
     .join(',') || '-';
 
+/** `running 2/3` for an instance of several replicas, or one running fewer than it wants. */
+function replicaCount(i: InstanceView): string {
+  const r = i.replicas;
+  if (!r || (r.desired <= 1 && (i.status !== 'running' || r.running === r.desired))) return '';
+  return ` ${r.running}/${r.desired}`;
+}
+
 const statusText = (i: InstanceView) =>
-  i.health && i.status === 'running' ? `${i.status} (${i.health})` : i.status;
+  `${i.status}${replicaCount(i)}${i.health && i.status === 'running' ? ` (${i.health})` : ''}`;
+
+/** Whole number from 1, for --replicas and scale. */
+function replicasArg(raw: string, what: string): number {
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1)
+    throw new CliError('invalid', `${what} must be a whole number from 1, got '${raw}'`);
+  return n;
+}
+
+/** The summary, then one line per replica: its node, state and why it failed. */
+function details(i: InstanceView): string {
+  const r = i.replicas;
+  if (!r) return summary(i);
+  const rows = r.items.map(
+    (x, n) =>
+      `\n  ${String(n + 1).padStart(2)}  ${(x.node ?? '?').padEnd(20)}  ${x.state}${x.reason ? `  ${x.reason}` : ''}`,
+  );
+  return `${summary(i)}\n  replicas ${r.running}/${r.desired} running${rows.join('')}`;
+}
 
 export function instanceTable(rows: InstanceView[]): string {
   return formatTable(rows, [
@@ -115,6 +141,10 @@ export function registerInstanceCommands(program: Command): void {
     .option('--config <key=value>', 'a config value (repeatable)', collect, [])
     .option('--port <name=port>', 'pin a port (repeatable)', collect, [])
     .option('--node <node>', 'node to run on')
+    .option(
+      '--replicas <n>',
+      "replicas to run (default: the template's; nodes that run one workload per instance refuse more than 1)",
+    )
     .option('--no-start', 'create without starting')
     .option('-y, --yes', 'accept suggested ports on a conflict')
     .option('--json', 'print JSON')
@@ -126,6 +156,7 @@ export function registerInstanceCommands(program: Command): void {
         config: keyValues(opts.config, '--config'),
         ports: portPins(opts.port),
         ...(opts.node ? { node: opts.node } : {}),
+        ...(opts.replicas !== undefined ? { replicas: replicasArg(opts.replicas, '--replicas') } : {}),
         start: opts.start,
       };
       const inst = await resolvingConflicts(
@@ -170,6 +201,30 @@ export function registerInstanceCommands(program: Command): void {
         show(inst, opts.json, summary);
       });
   }
+
+  program
+    .command('scale <name> <replicas>')
+    .description(
+      'set how many replicas an instance runs, and redeploy it if it runs (nodes that scale: swarm, kubernetes)',
+    )
+    .option('--json', 'print JSON')
+    .action(async (name: string, raw: string, opts, cmd: Command) => {
+      const replicas = replicasArg(raw, 'replicas');
+      const inst = await withProgress(
+        `Scaling ${name} to ${replicas}…`,
+        clientOf(cmd).post<InstanceView>(`/instances/${enc(name)}/scale`, { replicas }, { wait: 1 }),
+      );
+      show(inst, opts.json, details);
+    });
+
+  program
+    .command('inspect <name>')
+    .alias('show')
+    .description('show one instance: status, ports, links and each replica (node, state, reason)')
+    .option('--json', 'print JSON')
+    .action(async (name: string, opts, cmd: Command) => {
+      show(await clientOf(cmd).get<InstanceView>(`/instances/${enc(name)}`), opts.json, details);
+    });
 
   program
     .command('rm <name>')

@@ -6,6 +6,7 @@ import {
   instanceListQuerySchema,
   portOverrideBodySchema,
   removeInstanceQuerySchema,
+  scaleInstanceBodySchema,
   updateInstanceConfigBodySchema,
 } from '@berth/contracts';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
@@ -81,6 +82,21 @@ export const instanceRoutes: FastifyPluginAsyncZod<AppContext> = async (app, ctx
       config: { auth: 'operate' },
     },
     async (req) => view(await instances.overridePort(req.params.id, req.body.name, req.body.port)),
+  );
+
+  app.post(
+    '/instances/:id/scale',
+    // Like a restart with more or fewer copies of what already runs: nothing new is run.
+    {
+      schema: {
+        tags,
+        params: instanceIdParamsSchema,
+        querystring: actionQuerySchema,
+        body: scaleInstanceBodySchema,
+      },
+      config: { auth: 'operate' },
+    },
+    async (req) => view(await instances.scale(req.params.id, req.body.replicas, { wait: req.query.wait })),
   );
 
   app.patch(
