@@ -45,6 +45,14 @@ export function InstanceOverview({ instance: i }: { instance: InstanceView }) {
           )}
         </dd>
       </div>
+      {i.replicas && (i.replicas.desired > 1 || i.replicas.items.length > 0) ? (
+        <div>
+          <dt>Replicas</dt>
+          <dd>
+            <ReplicaRows replicas={i.replicas} />
+          </dd>
+        </div>
+      ) : null}
       <div>
         <dt>Desired</dt>
         <dd>{i.desiredState}</dd>
@@ -68,5 +76,37 @@ export function InstanceOverview({ instance: i }: { instance: InstanceView }) {
         <dd>{formatDateTime(i.createdAt)}</dd>
       </div>
     </dl>
+  );
+}
+
+/** Running of wanted, then each replica's node, state and why it failed, as its runtime last said. */
+function ReplicaRows({ replicas: r }: { replicas: InstanceView['replicas'] }) {
+  return (
+    <>
+      <span data-replicas-summary>
+        {r.running} of {r.desired} running
+      </span>
+      {r.items.length > 0 ? (
+        <table className="kv replicas-table">
+          <thead>
+            <tr>
+              <th scope="col">Node</th>
+              <th scope="col">State</th>
+              <th scope="col">Reason</th>
+            </tr>
+          </thead>
+          <tbody>
+            {r.items.map((x, n) => (
+              // biome-ignore lint/suspicious/noArrayIndexKey: replicas have no id of their own; the order is the runtime's
+              <tr key={n} data-replica-state={x.state}>
+                <td>{x.node ?? 'unknown'}</td>
+                <td>{x.state}</td>
+                <td>{x.reason ?? ''}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      ) : null}
+    </>
   );
 }
