@@ -1,5 +1,7 @@
+import { execFile } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { loadAllYaml } from '@kubernetes/client-node';
 import { Deployment } from 'kubernetes-models/apps/v1/Deployment';
 import { Secret } from 'kubernetes-models/v1/Secret';
@@ -30,6 +32,18 @@ const native = { ...hello, name: 'native', source: { kind: 'command', command: '
 const compose = { name: 'stack', source: { kind: 'compose', file: 'docker-compose.yml' } };
 
 let t: TestServer;
+
+/**
+ * The compose CLI's own schema check (docker-compose 1.29 reads the 2.4 and 3.8 formats): exits
+ * non-zero naming what is wrong. `${NAME}` secrets are given, as an operator's .env would.
+ */
+async function composeConfig(text: string, file: string, vars: Record<string, string>): Promise<void> {
+  const path = join(t.home, file);
+  writeFileSync(path, text);
+  await promisify(execFile)('docker-compose', ['-f', path, 'config', '-q'], {
+    env: { ...process.env, ...vars },
+  });
+}
 
 beforeAll(async () => {
   t = await startTestServer({ apiPort: 0, proxyPort: 0, templates: [hello, pods, native, compose] });
@@ -135,6 +149,7 @@ describe('GET /instances/:id/manifest (berth export)', () => {
     });
     expect(svc.environment.API_TOKEN).toBeUndefined();
     expect(res.text).not.toContain('hunter2');
+    await composeConfig(res.text, 'stack.yml', { API_TOKEN: 'x' });
   });
 
   it('compose: one host, the port published as itself, the secret referred to by name', async () => {
@@ -149,6 +164,7 @@ describe('GET /instances/:id/manifest (berth export)', () => {
     expect(svc.command).toEqual(['httpd', '-f', '-p', '24450', '-h', '/']);
     expect(svc.environment).toMatchObject({ API_TOKEN: '${API_TOKEN}', AUTH: '${AUTH}' });
     expect(res.text).not.toContain('hunter2');
+    await composeConfig(res.text, 'compose.yml', { API_TOKEN: 'x', AUTH: 'y', CONFIG_TOKEN: 'z' });
   });
 
   it('a template exports as a new instance of it would run, on its preferred port', async () => {
