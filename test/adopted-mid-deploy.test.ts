@@ -7,7 +7,7 @@ import type { Berth } from '@berth/server';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openBerth, tempHome, until, writeTemplate } from './support.js';
 
-// Ports 43800–43899 belong to this file.
+// Ports 10000–10099 belong to this file.
 const child = fileURLToPath(new URL('./fixtures/spawned-child.mjs', import.meta.url));
 
 /** Listens on PORT only once the file `go` exists in its data directory: the test says when it is ready. */
@@ -57,7 +57,7 @@ describe('berth killed right after spawning a workload that is not ready yet', (
 
   it('adopts it as deploying, and makes it running only once its port answers', async () => {
     env = await tempHome('adopt-ready');
-    await writeTemplate(env.templates, 'later.yaml', template('later', 43800, 120));
+    await writeTemplate(env.templates, 'later.yaml', template('later', 10000, 120));
     await killRightAfterSpawn(env, 'later');
 
     berth = await openBerth(env.home, env.templates);
@@ -92,7 +92,7 @@ describe('berth killed right after spawning a workload that is not ready yet', (
 
   it('gives up after the readiness timeout: error with a message, the workload removed, never running', async () => {
     env = await tempHome('adopt-never');
-    await writeTemplate(env.templates, 'never.yaml', template('never', 43850, 3));
+    await writeTemplate(env.templates, 'never.yaml', template('never', 10050, 3));
     await killRightAfterSpawn(env, 'never');
 
     berth = await openBerth(env.home, env.templates);

@@ -3,7 +3,7 @@ import type { Berth } from '@berth/server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openBerth, tempHome, writeTemplate } from './support.js';
 
-// Ports 46000–46999 belong to this file.
+// Ports 10200–10399 belong to this file.
 //
 // A port berth chose can be taken between its look at the machine and the program's bind (an
 // outgoing connection's ephemeral port, a program that starts at the same moment). The program
@@ -49,8 +49,8 @@ describe('a port taken between the choice and the bind', () => {
 
   beforeAll(async () => {
     env = await tempHome('bind-race');
-    await writeTemplate(env.templates, 'flaky.yaml', template('flaky', 46000));
-    await writeTemplate(env.templates, 'pinned.yaml', template('pinned', 46100));
+    await writeTemplate(env.templates, 'flaky.yaml', template('flaky', 10200));
+    await writeTemplate(env.templates, 'pinned.yaml', template('pinned', 10300));
     berth = await openBerth(env.home, env.templates);
   });
 
@@ -64,12 +64,12 @@ describe('a port taken between the choice and the bind', () => {
     const inst = await berth.instances.create({ template: 'flaky', name: 'flaky-1' }, { wait: true });
     expect(inst.status).toBe('running');
     const port = berth.instances.ports(inst.id).http!;
-    expect(port).not.toBe(46000);
-    expect(port).toBeGreaterThan(46000);
-    expect(port).toBeLessThan(46100);
+    expect(port).not.toBe(10200);
+    expect(port).toBeGreaterThan(10200);
+    expect(port).toBeLessThan(10300);
     expect(await body(port)).toBe(`up on ${port}`);
     const events = berth.store.events.list({ instanceId: inst.id }).map((e) => e.message);
-    expect(events.some((m) => /port http moved from 46000 to \d+: .*address already in use/i.test(m))).toBe(
+    expect(events.some((m) => /port http moved from 10200 to \d+: .*address already in use/i.test(m))).toBe(
       true,
     );
     // one lease, on the new port
@@ -79,13 +79,13 @@ describe('a port taken between the choice and the bind', () => {
   it('is not moved when the operator pinned it: the deploy fails with the reason', async () => {
     await expect(
       berth.instances.create(
-        { template: 'pinned', name: 'pinned-1', ports: { http: 46150 } },
+        { template: 'pinned', name: 'pinned-1', ports: { http: 10350 } },
         { wait: true },
       ),
     ).rejects.toThrow(/address already in use/i);
     const inst = berth.instances.get('pinned-1');
     expect(inst.status).toBe('error');
     expect(inst.errorMessage ?? '').toMatch(/address already in use/i);
-    expect(berth.instances.ports(inst.id).http).toBe(46150);
+    expect(berth.instances.ports(inst.id).http).toBe(10350);
   });
 });

@@ -5,8 +5,8 @@ import type { Berth } from '@berth/server';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { get, helloTemplate, openBerth, tempHome, until, writeTemplate } from './support.js';
 
-// Ports 44000–44999 belong to this file.
-const FOREIGN = 44900;
+// Ports 12700–12799 belong to this file.
+const FOREIGN = 12790;
 
 /** An unrelated program holding a port: a node child process, so its pid is not this test's. */
 async function foreignListener(port: number): Promise<ChildProcess> {
@@ -30,7 +30,7 @@ describe('owners of local listeners are looked up only when berth has to name on
 
   beforeAll(async () => {
     env = await tempHome('owners');
-    await writeTemplate(env.templates, 'hello.yaml', helloTemplate('hello', 44000));
+    await writeTemplate(env.templates, 'hello.yaml', helloTemplate('hello', 12700));
     berth = await openBerth(env.home, env.templates);
     holder = await foreignListener(FOREIGN);
   });

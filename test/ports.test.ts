@@ -4,7 +4,7 @@ import type { Berth } from '@berth/server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { get, helloTemplate, listen, openBerth, tempHome, until, writeTemplate } from './support.js';
 
-// Ports 31000–33999 belong to this file.
+// Ports 12800–13299 belong to this file (test/port-blocks.ts).
 describe('the port ledger on a real SQLite file with real processes', () => {
   let env: Awaited<ReturnType<typeof tempHome>>;
   let berth: Berth;
@@ -12,8 +12,8 @@ describe('the port ledger on a real SQLite file with real processes', () => {
 
   beforeAll(async () => {
     env = await tempHome('ports');
-    await writeTemplate(env.templates, 'many.yaml', helloTemplate('many', 31000));
-    await writeTemplate(env.templates, 'hello.yaml', helloTemplate('hello', 33000));
+    await writeTemplate(env.templates, 'many.yaml', helloTemplate('many', 12800, { width: 300 }));
+    await writeTemplate(env.templates, 'hello.yaml', helloTemplate('hello', 13100));
     berth = await openBerth(env.home, env.templates);
   });
 
@@ -30,13 +30,13 @@ describe('the port ledger on a real SQLite file with real processes', () => {
     );
     const ports = created.map((i) => berth.instances.ports(i.id).http);
     expect(new Set(ports).size).toBe(200);
-    expect(ports.every((p) => p !== undefined && p >= 31000 && p <= 31999)).toBe(true);
+    expect(ports.every((p) => p !== undefined && p >= 12800 && p <= 13099)).toBe(true);
     expect(new Set(created.map((i) => i.name)).size).toBe(200);
-    const leases = berth.store.leases.listByHost('local').filter((l) => l.port >= 31000 && l.port <= 31999);
+    const leases = berth.store.leases.listByHost('local').filter((l) => l.port >= 12800 && l.port <= 13099);
     expect(leases).toHaveLength(200);
     await Promise.all(created.map((i) => berth.instances.remove(i.id)));
     expect(
-      berth.store.leases.listByHost('local').filter((l) => l.port >= 31000 && l.port <= 31999),
+      berth.store.leases.listByHost('local').filter((l) => l.port >= 12800 && l.port <= 13099),
     ).toHaveLength(0);
   });
 
@@ -60,25 +60,25 @@ describe('the port ledger on a real SQLite file with real processes', () => {
     const inst = await berth.instances.create({
       template: 'hello',
       name: 'pinned',
-      ports: { http: 33500 },
+      ports: { http: 13150 },
       start: false,
     });
-    expect(berth.instances.ports(inst.id).http).toBe(33500);
-    holders.push(await listen(33500));
+    expect(berth.instances.ports(inst.id).http).toBe(13150);
+    holders.push(await listen(13150));
 
     const pre = await berth.instances.preflight('pinned');
     expect(pre.canStart).toBe(false);
     expect(pre.portConflicts).toHaveLength(1);
     const c = pre.portConflicts[0]!;
-    expect(c).toMatchObject({ name: 'http', envVar: 'PORT', port: 33500, pinned: true });
+    expect(c).toMatchObject({ name: 'http', envVar: 'PORT', port: 13150, pinned: true });
     expect(c.usedBy).toMatch(/^process node \(pid \d+\)$/);
-    expect(c.suggestedPort).toBeGreaterThan(33500);
-    expect(c.suggestedPort).toBeLessThanOrEqual(33999);
+    expect(c.suggestedPort).toBeGreaterThan(13150);
+    expect(c.suggestedPort).toBeLessThanOrEqual(13199);
 
     const err = await berth.instances.start('pinned', { wait: true }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(Conflict);
     expect((err as Conflict).code).toBe('PORT_CONFLICT');
-    expect((err as Conflict).portConflicts[0]).toMatchObject({ port: 33500, usedBy: c.usedBy });
+    expect((err as Conflict).portConflicts[0]).toMatchObject({ port: 13150, usedBy: c.usedBy });
 
     await berth.instances.overridePort('pinned', 'http', c.suggestedPort!);
     expect(berth.instances.get('pinned').portOverrides).toEqual({ http: c.suggestedPort });
@@ -86,7 +86,7 @@ describe('the port ledger on a real SQLite file with real processes', () => {
     expect(berth.instances.get('pinned').status).toBe('running');
     expect(await get(c.suggestedPort!)).toBe('hello');
     // the override lives on this instance only: the template is untouched
-    expect(berth.templates.get('hello').template.ports[0]?.preferred).toBe(33000);
+    expect(berth.templates.get('hello').template.ports[0]?.preferred).toBe(13100);
   });
 
   it('re-chooses a port berth chose when someone else took it while the instance was stopped', async () => {
@@ -121,19 +121,19 @@ describe('the port ledger on a real SQLite file with real processes', () => {
 describe('a listener on a port that also has connections', () => {
   it('is named as the holder: connections never hide a listener', async () => {
     const env = await tempHome('conn');
-    await writeTemplate(env.templates, 'hello.yaml', helloTemplate('hello', 33700));
+    await writeTemplate(env.templates, 'hello.yaml', helloTemplate('hello', 13200));
     const berth = await openBerth(env.home, env.templates);
     try {
       const inst = await berth.instances.create({
         template: 'hello',
         name: 'busy',
-        ports: { http: 33700 },
+        ports: { http: 13200 },
         start: false,
       });
-      const holder = await listen(33700);
-      // an open connection to the listener: its server side is a socket whose local port is 33700 too
+      const holder = await listen(13200);
+      // an open connection to the listener: its server side is a socket whose local port is 13200 too
       const { connect } = await import('node:net');
-      const client = connect(33700, '127.0.0.1');
+      const client = connect(13200, '127.0.0.1');
       await new Promise((r) => client.once('connect', r));
       const pre = await berth.instances.preflight(inst.id);
       expect(pre.canStart).toBe(false);

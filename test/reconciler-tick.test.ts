@@ -3,7 +3,7 @@ import type { Berth } from '@berth/server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { helloTemplate, openBerth, tempHome, until, writeTemplate } from './support.js';
 
-// Ports 42000–42199 belong to this file.
+// Ports 13300–13399 belong to this file.
 
 /** The real process runtime, with every call it gets written down as `<method> <instance or pid>`. */
 function record(runtime: Runtime): string[] {
@@ -27,7 +27,7 @@ describe("the reconciler's tick", () => {
 
   beforeAll(async () => {
     env = await tempHome('tick');
-    const hello = helloTemplate('hello', 42000).replace(
+    const hello = helloTemplate('hello', 13300).replace(
       '  http: { port: http, path: / }',
       '  http: { port: http, path: / }\n  intervalSeconds: 0.2\nrestart: { policy: on-failure, backoffSeconds: 0.2 }',
     );

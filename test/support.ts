@@ -5,8 +5,15 @@ import { join } from 'node:path';
 import { type Berth, createBerth, loadServerConfig } from '@berth/server';
 import pino from 'pino';
 
-/** A template like the README's `hello`, on a port range only this test file uses. */
-export function helloTemplate(name: string, from: number, opts: { delayMs?: number } = {}): string {
+/**
+ * A template like the README's `hello`, on a port range only this test file uses: `width` ports
+ * from `from` (100 unless given; see test/port-blocks.ts for whose block is whose).
+ */
+export function helloTemplate(
+  name: string,
+  from: number,
+  opts: { delayMs?: number; width?: number } = {},
+): string {
   const code = `setTimeout(()=>require('http').createServer((q,s)=>s.end(process.env.GREETING)).listen(process.env.PORT),${opts.delayMs ?? 0})`;
   return [
     `name: ${name}`,
@@ -18,7 +25,7 @@ export function helloTemplate(name: string, from: number, opts: { delayMs?: numb
     '  - name: http',
     '    env: PORT',
     `    preferred: ${from}`,
-    `    range: [${from}, ${from + 999}]`,
+    `    range: [${from}, ${from + (opts.width ?? 100) - 1}]`,
     'env:',
     '  GREETING: hello',
     'health:',

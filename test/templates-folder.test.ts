@@ -9,7 +9,7 @@ describe('template files', () => {
 
   beforeAll(async () => {
     env = await tempHome('tpl');
-    await writeTemplate(env.templates, 'hello.yaml', helloTemplate('hello', 36000));
+    await writeTemplate(env.templates, 'hello.yaml', helloTemplate('hello', 13600));
     berth = await openBerth(env.home, env.templates);
   });
 
@@ -29,21 +29,21 @@ describe('template files', () => {
     await writeTemplate(
       env.templates,
       'hello.yaml',
-      helloTemplate('hello', 36000).replace('GREETING: hello', 'GREETING: hi'),
+      helloTemplate('hello', 13600).replace('GREETING: hello', 'GREETING: hi'),
     );
     const changed = await berth.reloadTemplates();
     expect(changed).toMatchObject({ added: [], updated: ['hello'], unchanged: [] });
     expect(berth.templates.get('hello').updatedAt).toBeGreaterThanOrEqual(before);
-    await writeTemplate(env.templates, 'hello.yaml', helloTemplate('hello', 36000));
+    await writeTemplate(env.templates, 'hello.yaml', helloTemplate('hello', 13600));
     expect((await berth.reloadTemplates()).updated).toEqual(['hello']);
   });
 
   it('reports a bad file by file, field and reason, and changes nothing', async () => {
-    await writeTemplate(env.templates, 'good.yaml', helloTemplate('good', 36100));
+    await writeTemplate(env.templates, 'good.yaml', helloTemplate('good', 13700));
     await writeTemplate(
       env.templates,
       'bad.yaml',
-      helloTemplate('bad', 36200).replace('env: PORT', 'env: 9PORT'),
+      helloTemplate('bad', 13800).replace('env: PORT', 'env: 9PORT'),
     );
     const err = await berth.reloadTemplates().catch((e: unknown) => e);
     expect(err).toBeInstanceOf(InvalidInput);

@@ -13,7 +13,7 @@ describe.skipIf(!docker)('DockerPortSource', () => {
   let foreign: Dockerode.Container;
 
   beforeAll(async () => {
-    port = await freePortInRange(46000, 46999);
+    port = await freePortInRange(25500, 25599);
     // A container berth did not make: no berth labels at all.
     foreign = await docker!.createContainer({
       name,

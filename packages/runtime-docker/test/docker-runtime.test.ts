@@ -27,7 +27,7 @@ const httpd = (delay = 0) =>
   });
 
 async function web(over: Partial<DeploySpec> = {}) {
-  const port = await freePortInRange(46500, 46999);
+  const port = await freePortInRange(25600, 25699);
   return spec({
     source: httpd(),
     ports: [{ name: 'http', hostPort: port, containerPort: 80, protocol: 'tcp' }],
