@@ -52,11 +52,14 @@ export async function servePodLog(
     for (const line of lines) res.write(`${timestamps ? line : line.replace(/^\S+ /, '')}\n`);
   });
   if (!follow) {
-    const buf = (await container.logs({ ...opts, follow: false })) as Buffer;
-    for (const frame of frames(buf)) out.write(frame);
-    out.end();
-    out.once('end', () => res.end());
-    out.resume();
+    // The tail is taken here, after the stream filter: tailLines counts the lines of the stream asked for.
+    const { tail: _, ...all } = opts;
+    const buf = (await container.logs({ ...all, follow: false })) as Buffer;
+    const lines = Buffer.concat(frames(buf)).toString('utf8').split('\n').filter(Boolean);
+    for (const line of tail === undefined ? lines : lines.slice(Math.max(0, lines.length - tail))) {
+      res.write(`${timestamps ? line : line.replace(/^\S+ /, '')}\n`);
+    }
+    res.end();
     return;
   }
   const live = await container.logs({ ...opts, follow: true });
