@@ -64,10 +64,15 @@ export const PORT_BLOCKS = {
   // apps, runtimes, web (23000–29749)
   'web/ui-session.e2e': [23000, 23499],
   'server/api': [24100, 24399],
+  'test/one-template-any-node (here and on its namespace engine)': [24400, 24449],
+  'server/manifest-export (data only: instances created stopped)': [24450, 24499],
+  'cli/export-cli (data only)': [24500, 24549],
+  'test/command-template-on-swarm': [24550, 24599],
   'cli/cli, server/instance-list-pins, runtime-docker/swarm-contract': [24600, 24699],
   'cli/cli, runtime-docker/swarm-cluster': [24700, 24799],
   'test/swarm-node': [24800, 24849],
   'server/openapi-document, prometheus-scrape, test/structured-logs': [24860, 24899],
+  'test/replicas': [24930, 24939],
   'server/home-modes': [25000, 25099],
   'server/proxy-port-choice': [25100, 25199],
   'cli/links-cli': [25200, 25299],
@@ -91,7 +96,8 @@ export const PORT_BLOCKS = {
   'web/ui.e2e': [29000, 29249],
   'web/ui-more.e2e': [29250, 29499],
   'web/ui-links.e2e': [29500, 29749],
-  // 30000–32767: fake-kube's NodePorts (kubernetes tests), server/proxy-isolation 30600–30699
+  // 30000–32767: fake-kube's NodePorts (kubernetes tests), server/proxy-isolation 30600–30699,
+  // test/kubernetes-node 31500–31599, test/replicas 31700–31749, test/command-template-on-kubernetes 30900–30949
 } as const satisfies Record<string, readonly [number, number]>;
 
 /** True when a TCP listener can bind the port on every interface right now. */
