@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BUSYBOX, dockerForTests } from './fixtures/docker-engine.js';
 import { tempHome, until, writeTemplate } from './support.js';
 
-// Ports 24930–24939 and the NodePorts 31700–31749 belong to this file.
+// Ports 24930–24939 and the NodePorts 31700–31749 belong to this file (test/port-blocks.ts).
 const MAIN = fileURLToPath(new URL('../apps/cli/dist/main.js', import.meta.url));
 const IMAGE = 'berth-test/node:20';
 
