@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { registerBuildCommands } from './commands/builds.js';
+import { registerCompletionCommands } from './commands/completion.js';
 import { registerDbCommands } from './commands/db.js';
 import { registerEventCommands } from './commands/events.js';
 import { registerExportCommand } from './commands/export.js';
@@ -45,6 +46,7 @@ export function buildProgram(): Command {
   registerBuildCommands(program);
   registerDbCommands(program);
   registerStartupCommands(program);
+  registerCompletionCommands(program);
   registerVersionCommand(program);
   for (const cmd of program.commands) {
     cmd.exitOverride();
