@@ -7,6 +7,7 @@ export type EventType =
   | 'instance.ports'
   | 'instance.config'
   | 'instance.adopted'
+  | 'instance.replicas'
   | 'instance.orphan'
   | 'node.status'
   | 'template.changed';

@@ -69,7 +69,7 @@ describe('replicas on a runtime that scales', () => {
     expect(got.observedReplicas?.items.map((r) => r.node)).toEqual(['node-1', 'node-2']);
   });
 
-  it('a tick records a replica lost and back, writing nothing while nothing changes', async () => {
+  it('a tick records a replica lost and back, with an event each time, writing nothing while nothing changes', async () => {
     w = await reconcilerWorld({ scales: true });
     w.template({ name: 'web', replicas: 2 });
     const inst = await w.instances.create({ template: 'web' }, { wait: true });
@@ -87,6 +87,11 @@ describe('replicas on a runtime that scales', () => {
     w.runtime.setRunningReplicas(inst.id, 2);
     await w.reconciler.tick();
     expect(w.instances.get(inst.id).observedReplicas).toMatchObject({ running: 2 });
+    const told = w.events.filter((e) => e.type === 'instance.replicas').map((e) => [e.message, e.data]);
+    expect(told).toEqual([
+      ['running 1/2: node-2 failed (node lost)', { from: 2, to: 1 }],
+      ['running 2/2', { from: 1, to: 2 }],
+    ]);
   });
 
   it('scale stores the count and redeploys a running instance with it; the same count changes nothing', async () => {

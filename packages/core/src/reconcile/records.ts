@@ -45,9 +45,13 @@ export class Records {
    * observed state: written only when they changed, so an idle fleet writes nothing.
    */
   replicas(inst: Instance, seen: ObservedWorkload): void {
+    const before = inst.observedReplicas ?? null;
     const now = seen.replicas ?? null;
-    if (sameReplicas(inst.observedReplicas ?? null, now)) return;
+    if (sameReplicas(before, now)) return;
     this.d.store.instances.update(inst.id, { observedReplicas: now });
+    if (before && now && before.running !== now.running) {
+      this.emit(inst, 'instance.replicas', replicasMessage(now), { from: before.running, to: now.running });
+    }
   }
 
   /** A start request clears a given-up `error` (quietly, as the request's own answer says so). */
@@ -140,6 +144,14 @@ export class Records {
   private emit(inst: Instance, type: EventType, message: string, data: Record<string, unknown>): void {
     this.d.events.emit({ type, instanceId: inst.id, instanceName: inst.name, message, data });
   }
+}
+
+/** `running 1/2: node-2 failed (node lost)` — the count, then each replica that does not run and why. */
+function replicasMessage(r: ObservedReplicas): string {
+  const down = r.items
+    .filter((x) => x.state.toLowerCase() !== 'running')
+    .map((x) => `${x.node ?? 'a replica'} ${x.state}${x.message ? ` (${x.message})` : ''}`);
+  return `running ${r.running}/${r.desired}${down.length > 0 ? `: ${down.join('; ')}` : ''}`;
 }
 
 function sameReplicas(a: ObservedReplicas | null, b: ObservedReplicas | null): boolean {
