@@ -4,7 +4,7 @@ import type { Berth } from '@berth/server';
 import { afterAll, describe, expect, it } from 'vitest';
 import { get, helloTemplate, openBerth, tempHome, until, writeTemplate } from './support.js';
 
-// Ports 34000–34999 belong to this file.
+// Ports 10900–10999 belong to this file.
 const child = fileURLToPath(new URL('./fixtures/crash-child.mjs', import.meta.url));
 
 describe('berth killed with SIGKILL while 20 instances are starting', () => {
@@ -22,7 +22,7 @@ describe('berth killed with SIGKILL while 20 instances are starting', () => {
   it('adopts every instance on restart: all running, no duplicates, no orphans, no lost record', async () => {
     env = await tempHome('crash');
     // Each process takes 1.5 s to listen, so berth dies with every deploy still waiting for readiness.
-    await writeTemplate(env.templates, 'slow.yaml', helloTemplate('slow', 34000, { delayMs: 1500 }));
+    await writeTemplate(env.templates, 'slow.yaml', helloTemplate('slow', 10900, { delayMs: 1500 }));
     const proc = spawn(process.execPath, [child], {
       env: {
         ...process.env,

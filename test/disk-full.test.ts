@@ -95,12 +95,12 @@ describe.skipIf(!isRoot)('a full disk under BERTH_HOME', () => {
   beforeAll(async () => {
     execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=16m', 'tmpfs', mnt]);
     mkdirSync(join(home, 'templates'), { recursive: true });
-    writeFileSync(join(home, 'templates', 'full.yaml'), helloTemplate('full', 45000));
+    writeFileSync(join(home, 'templates', 'full.yaml'), helloTemplate('full', 11000));
     // Healthy while the flag file (off the full disk) exists: its health changes while writes fail.
     writeFileSync(flag, '');
     writeFileSync(
       join(home, 'templates', 'checked.yaml'),
-      helloTemplate('checked', 45200).replace(
+      helloTemplate('checked', 11200).replace(
         'health:\n  http: { port: http, path: / }',
         `health:\n  command: [test, -f, ${flag}]\n  intervalSeconds: 0.2\n  retries: 1`,
       ),
@@ -181,7 +181,7 @@ describe.skipIf(!isRoot)('a full disk under BERTH_HOME', () => {
     expectFull(await api('POST', '/instances/full-a/restart?wait=1'));
     expectFull(await api('POST', '/instances/full-a/kill?wait=1'));
     expectFull(await api('DELETE', '/instances/full-a'));
-    expectFull(await api('POST', '/instances/full-a/port-override', { name: 'http', port: 45_500 }));
+    expectFull(await api('POST', '/instances/full-a/port-override', { name: 'http', port: 11_050 }));
 
     // A few reconciler ticks, and a health check turning bad whose result cannot be recorded:
     // nothing berth does on its own may act on a write that failed, nor fall over on it.
@@ -220,7 +220,7 @@ describe.skipIf(!isRoot)('a full disk under BERTH_HOME', () => {
     expect(b.body.status).toBe('running');
     expect(await get(b.body.ports.http)).toBe('hello');
     expect(
-      (await api('POST', '/instances/full-a/port-override', { name: 'http', port: 45_500 })).status,
+      (await api('POST', '/instances/full-a/port-override', { name: 'http', port: 11_050 })).status,
     ).toBe(200);
     expect((await api('POST', '/instances?wait=1', { template: 'full', name: 'full-c' })).status).toBe(201);
     expect((await api('DELETE', '/instances/full-c')).status).toBe(204);
@@ -241,7 +241,7 @@ describe('a deploy whose records cannot be written', () => {
 
   beforeAll(async () => {
     env = await tempHome('unrecorded');
-    await writeTemplate(env.templates, 'unrec.yaml', helloTemplate('unrec', 45100));
+    await writeTemplate(env.templates, 'unrec.yaml', helloTemplate('unrec', 11100));
     berth = await openBerth(env.home, env.templates);
     db = new Database(join(env.home, 'berth.db'));
   });

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { nodeTemplate, openObservedBerth } from './observe-support.js';
 import { tempHome, until, writeTemplate } from './support.js';
 
-// Ports 43000–43199 belong to this file.
+// Ports 12300–12499 belong to this file.
 
 const crashing = nodeTemplate('crashy', 'setTimeout(() => process.exit(3), 150)', [
   'restart: { policy: on-failure, maxRetries: 3, backoffSeconds: 0.2 }',
@@ -22,7 +22,7 @@ const flaky = nodeTemplate(
   ].join(''),
   [
     'ports:',
-    '  - { name: http, env: PORT, preferred: 43000, range: [43000, 43199] }',
+    '  - { name: http, env: PORT, preferred: 12300, range: [12300, 12499] }',
     'readiness: { kind: http, port: http, path: / }',
     'health:',
     '  http: { port: http, path: / }',

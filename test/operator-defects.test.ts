@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { echoTemplate, startTestServer, type TestServer } from '../apps/server/test/test-server.js';
 import { listen } from './support.js';
 
-// Issue: defects found by using berth as an operator would. Ports 46400–46499 are this file's.
+// Issue: defects found by using berth as an operator would. Ports 12600–12699 are this file's.
 const MAIN = fileURLToPath(new URL('../apps/cli/dist/main.js', import.meta.url));
 
 let t: TestServer;
@@ -26,9 +26,9 @@ beforeAll(async () => {
     apiPort: 0,
     proxyPort: 0,
     templates: [
-      echoTemplate('echo', [46400, 46499]),
+      echoTemplate('echo', [12600, 12699]),
       {
-        ...echoTemplate('versioned', [46400, 46499]),
+        ...echoTemplate('versioned', [12600, 12699]),
         source: {
           kind: 'command',
           command: process.execPath,

@@ -3,14 +3,14 @@ import type { Berth } from '@berth/server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { helloTemplate, openBerth, tempHome, until, writeTemplate } from './support.js';
 
-// Ports 35000–35999 belong to this file.
+// Ports 13400–13499 belong to this file.
 describe('a pid recycled by an unrelated process', () => {
   let env: Awaited<ReturnType<typeof tempHome>>;
   let berth: Berth;
 
   beforeAll(async () => {
     env = await tempHome('pid');
-    await writeTemplate(env.templates, 'hello.yaml', helloTemplate('hello', 35000));
+    await writeTemplate(env.templates, 'hello.yaml', helloTemplate('hello', 13400));
     berth = await openBerth(env.home, env.templates);
   });
 

@@ -8,7 +8,7 @@ import { helloTemplate, tempHome, until, writeTemplate } from './support.js';
 /**
  * Issue 19 §9: a DELETE whose folders cannot be removed safely used to answer 403 after the
  * record was already gone (folders left, leases released, no event). It now checks first.
- * Ports: the template's range 38000–38999, only this file uses it.
+ * Ports: the template's range 13500–13599, only this file uses it.
  */
 describe('removing an instance checks its folders first', () => {
   let env: Awaited<ReturnType<typeof tempHome>>;
@@ -33,7 +33,7 @@ describe('removing an instance checks its folders first', () => {
 
   beforeAll(async () => {
     env = await tempHome('remove-first');
-    await writeTemplate(env.templates, 'rm.yaml', helloTemplate('rmtpl', 38000));
+    await writeTemplate(env.templates, 'rm.yaml', helloTemplate('rmtpl', 13500));
     const config = loadServerConfig(
       { home: env.home, templates: env.templates, port: 0, proxyPort: 0, logLevel: 'silent' },
       { BERTH_ADMIN_TOKEN: 'test-token' },

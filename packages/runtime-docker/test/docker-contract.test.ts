@@ -46,7 +46,7 @@ if (!docker) {
       owner,
       specFor: (o) => specFor(o),
       specIgnoringTermFor: (o) => specFor(o, { IGNORE_TERM: '1' }),
-      freePort: () => freePortInRange(46000, 46499),
+      freePort: () => freePortInRange(25300, 25399),
       cleanup: async () => {
         await removeOwned(docker, owner);
         await removeOwned(docker, `${owner}-other`);
