@@ -66,7 +66,7 @@ describe('shell completion', () => {
     expect(await bashComplete('berth node a')).toEqual(['add', 'address']);
     expect(await bashComplete('berth create --n')).toEqual(['--name', '--no-start', '--node']);
     expect(await bashComplete('berth __')).toEqual([]);
-  }, 60_000);
+  }, 180_000);
 
   it('bash: instance, template and node names from the server', async () => {
     expect(await bashComplete('berth start al')).toEqual(['alpha-1', 'alpha-2']);
@@ -74,7 +74,7 @@ describe('shell completion', () => {
     expect(await bashComplete('berth create comp')).toEqual(['comptpl']);
     expect(await bashComplete('berth create comptpl --node ')).toEqual(['local']);
     expect(await bashComplete('berth node test lo')).toEqual(['local']);
-  }, 60_000);
+  }, 180_000);
 
   it('offers no names, quickly, when the server cannot be reached', () => {
     const r = spawnSync(process.execPath, [MAIN, '__complete', '2', '--', 'berth', 'start', ''], {
@@ -82,7 +82,7 @@ describe('shell completion', () => {
       encoding: 'utf8',
     });
     expect(r).toMatchObject({ status: 0, stdout: '' });
-  }, 60_000);
+  }, 180_000);
 
   it.skipIf(!zsh)(
     'zsh: loading the script registers _berth as the completion of berth',

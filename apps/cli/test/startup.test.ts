@@ -29,7 +29,7 @@ function verify(file: string) {
   return { status: r.status, said: `${r.stdout}${r.stderr}`.trim() };
 }
 
-describe('berth startup / unstartup', () => {
+describe('berth startup / unstartup', { timeout: 120_000 }, () => {
   it('prints a user unit for `berth serve` with BERTH_HOME and the shutdown policy', async () => {
     const home = join(dir, 'a home');
     const r = await berth(['startup', '--home', home, '--shutdown', 'stop']);
