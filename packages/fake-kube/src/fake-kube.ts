@@ -128,10 +128,12 @@ export class FakeKube {
   }
 
   async close(): Promise<void> {
+    // The kubelet first: pods must not outlive the fake, whatever the API server is still doing.
+    const closing = new Promise((r) => this.server.close(r));
     this.server.closeAllConnections();
-    await new Promise((r) => this.server.close(r));
-    this.proxy.closeAll();
     await this.kubelet.close();
+    this.proxy.closeAll();
+    await closing;
     rmSync(this.dir, { recursive: true, force: true });
   }
 
