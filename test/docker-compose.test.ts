@@ -8,9 +8,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BUSYBOX, dockerForTests, removeOwned, requireDocker } from './fixtures/docker-engine.js';
 import { openBerth, tempHome, until } from './support.js';
 
-// Ports 38500–38999 belong to this file.
+// Ports 11400–11499 belong to this file.
 
-/** A compose file in the seed's style: the host port is `${HELLO_PORT:-38500}`. */
+/** A compose file in the seed's style: the host port is `${HELLO_PORT:-11400}`. */
 const COMPOSE = `services:
   web:
     image: ${BUSYBOX}
@@ -18,7 +18,7 @@ const COMPOSE = `services:
     environment: [BERTH_INSTANCE]
     command: ["sh", "-c", "mkdir -p /www && echo \\"hello from $$BERTH_INSTANCE\\" > /www/index.html && exec httpd -f -p 80 -h /www"]
     ports:
-      - "\${HELLO_PORT:-38500}:80"
+      - "\${HELLO_PORT:-11400}:80"
   sidecar:
     image: ${BUSYBOX}
     init: true
@@ -54,7 +54,7 @@ describe.skipIf(!docker || !cli)('a compose template from the compose folder', (
     const t = berth.templates.get('hello').template;
     expect(t.source).toMatchObject({ kind: 'compose', file: 'hello-compose.yaml', service: 'web' });
     expect(t.ports).toMatchObject([
-      { name: 'hello-port', env: 'HELLO_PORT', preferred: 38500, containerPort: 80 },
+      { name: 'hello-port', env: 'HELLO_PORT', preferred: 11400, containerPort: 80 },
     ]);
   });
 
@@ -66,7 +66,7 @@ describe.skipIf(!docker || !cli)('a compose template from the compose folder', (
     }
     const pa = berth.instances.ports(a.id)['hello-port']!;
     const pb = berth.instances.ports(b.id)['hello-port']!;
-    expect(new Set([pa, pb, 38500]).size).toBe(2); // one got the default, the other the next port
+    expect(new Set([pa, pb, 11400]).size).toBe(2); // one got the default, the other the next port
     expect(pa).not.toBe(pb);
     expect(await (await fetch(`http://127.0.0.1:${pa}/`)).text()).toBe(`hello from ${a.name}\n`);
     expect(await (await fetch(`http://127.0.0.1:${pb}/`)).text()).toBe(`hello from ${b.name}\n`);

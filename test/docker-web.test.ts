@@ -12,7 +12,7 @@ import {
 } from './fixtures/docker-engine.js';
 import { openBerth, tempHome, until, writeTemplate } from './support.js';
 
-// Ports 37000–37999 belong to this file (and 8080+, which the issue's example prefers).
+// Ports 12000–12199 belong to this file (and 8080+, which the issue's example prefers).
 
 /** The issue's example, as written. */
 const WEB = `name: web
@@ -21,7 +21,7 @@ ports:
   - { name: http, containerPort: 80, preferred: 8080 }
 `;
 
-const FOREIGN_PORT = 37100;
+const FOREIGN_PORT = 12100;
 
 /** busybox httpd on port 80, preferring the port the foreign container holds. */
 const PREFER = `name: pweb
@@ -30,7 +30,7 @@ source:
   image: nginx:1.27
   volumes: [{ target: /www/data, type: volume }]
 ports:
-  - { name: http, containerPort: 80, preferred: ${FOREIGN_PORT}, range: [37100, 37199] }
+  - { name: http, containerPort: 80, preferred: ${FOREIGN_PORT}, range: [12100, 12199] }
 stopTimeoutSeconds: 2
 `;
 

@@ -11,7 +11,7 @@ import { recordFigures } from './summary.js';
 // the token, bodies made from the JSON schemas and then broken. Bounded (REQUESTS, a few workers),
 // localhost only, and harmless: every template it can create runs `sleep`, and every address it
 // can give a node, integration or build points at 127.0.0.1:1 or a missing path. Seeded: set
-// BERTH_FUZZ_SEED to replay a failure. Ports 45000–45199 belong to this file.
+// BERTH_FUZZ_SEED to replay a failure. Ports 13900–14099 belong to this file.
 
 const SEED = Number(process.env.BERTH_FUZZ_SEED ?? 19_019);
 const REQUESTS = Number(process.env.BERTH_FUZZ_REQUESTS ?? 5_000);
@@ -97,7 +97,7 @@ const NUMBERS = [
   1e308,
   -1e308,
   0.5,
-  45_050,
+  13_950,
 ];
 // Addresses a fuzzed node, integration or build may get: this machine, where nothing answers.
 const ADDRESSES = [
@@ -357,7 +357,7 @@ let t: TestServer;
 const safeTemplate = {
   name: 'safe',
   source: SAFE_SOURCE,
-  ports: [{ name: 'http', env: 'PORT', preferred: 45_000, range: [45_000, 45_199] }],
+  ports: [{ name: 'http', env: 'PORT', preferred: 13_900, range: [13_900, 14_099] }],
 };
 
 beforeAll(async () => {
@@ -422,7 +422,7 @@ describe(`${REQUESTS} requests generated from the OpenAPI document (seed ${SEED}
       }
     }
     expect(ops.length).toBeGreaterThan(40);
-    const existing = { id: ['fuzz-a', 'fuzz-b'], name: ['safe', 'local', 'fuzz-1'], port: ['45000', '80'] };
+    const existing = { id: ['fuzz-a', 'fuzz-b'], name: ['safe', 'local', 'fuzz-1'], port: ['13900', '80'] };
 
     const r = prng(SEED);
     const requests = Array.from({ length: REQUESTS }, (_, i) =>

@@ -11,7 +11,7 @@ import { recordFigures } from './summary.js';
 // form (`/i/<name>/` with any other Host, answered by the per-request Node proxy). Each framing
 // hides a second request, `GET /smuggled`, that a proxy and an upstream disagreeing on where the
 // body ends would deliver. The instances write every request they receive to a file: no framing
-// may get /smuggled there, and each is refused with a 4xx. Ports 45400–45499 belong to this file.
+// may get /smuggled there, and each is refused with a 4xx. Ports 14200–14299 belong to this file.
 
 const seenDir = mkdtempSync(join(tmpdir(), 'berth-abuse-framing-'));
 
@@ -40,7 +40,7 @@ beforeAll(async () => {
   t = await startTestServer({
     apiPort: 0,
     proxyPort: 0,
-    templates: [recordingTemplate('rec', [45_400, 45_499])],
+    templates: [recordingTemplate('rec', [14_200, 14_299])],
   });
   for (const name of ['fa', 'fb']) {
     const created = await t.api('POST', '/instances?wait=1', { template: 'rec', name });

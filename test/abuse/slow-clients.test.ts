@@ -6,7 +6,7 @@ import { recordFigures } from './summary.js';
 
 // Slow clients on both ports of a real server — heads sent a byte at a time (slowloris), bodies
 // that trickle in, responses never read — while other clients are served as usual.
-// Ports 45500–45599 belong to this file.
+// Ports 14300–14399 belong to this file.
 
 const SLOW_PER_PORT = 100;
 const TRICKLE_MS = 400;
@@ -19,7 +19,7 @@ beforeAll(async () => {
   t = await startTestServer({
     apiPort: 0,
     proxyPort: 0,
-    templates: [echoTemplate('quick', [45_500, 45_599])],
+    templates: [echoTemplate('quick', [14_300, 14_399])],
   });
   expect((await t.api('POST', '/instances?wait=1', { template: 'quick', name: 'quick' })).body.status).toBe(
     'running',

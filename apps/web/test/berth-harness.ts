@@ -74,17 +74,17 @@ function portFree(port: number): Promise<boolean> {
 }
 
 /**
- * A block of 100 ports inside [first, first + 499] where the ports the test names are free now:
+ * A block of 100 ports inside [first, first + 219] where the ports the test names are free now:
  * the API (+0), the proxy (+1) and the pinned ones (+70, +71); berth picks the others in +10…+59.
- * ui.e2e takes 48000–48499 (the default), ui-more.e2e 48500–48999: the two never overlap.
+ * ui.e2e takes 29000–29249 (the default), ui-more.e2e 29250–29499: the two never overlap.
  */
-export async function portBlock(first = 48000): Promise<number> {
+export async function portBlock(first = 29000): Promise<number> {
   for (let attempt = 0; attempt < 40; attempt++) {
-    const base = first + Math.floor(Math.random() * 4) * 100 + Math.floor(Math.random() * 3) * 10;
+    const base = first + Math.floor(Math.random() * 2) * 100 + Math.floor(Math.random() * 3) * 10;
     const probes = await Promise.all([0, 1, 70, 71].map((i) => portFree(base + i)));
     if (probes.every(Boolean)) return base;
   }
-  throw new Error(`no free block of ports in ${first}–${first + 499}`);
+  throw new Error(`no free block of ports in ${first}–${first + 219}`);
 }
 
 /** True when nothing listens on the port right now (a closed port answers "connection refused"). */

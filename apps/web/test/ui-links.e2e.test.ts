@@ -15,8 +15,8 @@ import {
 
 /**
  * Issue 15 §4/§5 in a real browser: an instance card says which port each link goes to, and the
- * add-node form takes the address clients reach a node at. Ports 49000–49499 (ui.e2e 48000–48499,
- * ui-more.e2e 48500–48999): the API +0, the proxy +1, the two-port instance +20…+39, a closed
+ * add-node form takes the address clients reach a node at. Ports 29500–29749 (ui.e2e 29000–29249,
+ * ui-more.e2e 29250–29499): the API +0, the proxy +1, the two-port instance +20…+39, a closed
  * port for a node +95…+99.
  */
 
@@ -46,7 +46,7 @@ describe('web UI: which port each link targets; a node’s public address', () =
 
   beforeAll(async () => {
     assertChromium();
-    base = await portBlock(49000);
+    base = await portBlock(29500);
     berth = await startBerth(base);
     expect((await apiCall(berth, 'POST', '/templates', duoTemplate(base))).status).toBe(201);
     const created = await apiCall(berth, 'POST', '/instances?wait=1', { template: 'duo', name: 'pair' });

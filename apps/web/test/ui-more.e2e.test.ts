@@ -20,7 +20,7 @@ import {
 
 /**
  * The integrations page, the ports of every host, nodes and the deploy wizard in a real browser
- * against a real `berth serve`. Ports 48500–48999 (ui.e2e has 48000–48499): the API +0, the proxy
+ * against a real `berth serve`. Ports 29250–29499 (ui.e2e has 29000–29249): the API +0, the proxy
  * +1, built apps +60…+69, the fake Portainer +80…+89, a closed port for a node +95…+99.
  */
 
@@ -72,7 +72,7 @@ describe('web UI: integrations, ports of every host, nodes, deploy', () => {
     noDocker = await dockerAnswers();
     if (noDocker && requireDocker)
       throw new Error(`BERTH_REQUIRE_DOCKER=1 but Docker is not usable: ${noDocker}`);
-    base = await portBlock(48500);
+    base = await portBlock(29250);
     fake = await FakePortainer.start({
       apiKey: KEY,
       range: [base + 80, base + 89],

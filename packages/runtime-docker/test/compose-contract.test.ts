@@ -73,7 +73,7 @@ if (!docker || !cli) {
       owner,
       specFor: (o) => specFor(o),
       specIgnoringTermFor: (o) => specFor(o, { IGNORE_TERM: '1' }),
-      freePort: () => freePortInRange(46500, 46899),
+      freePort: () => freePortInRange(25400, 25499),
       cleanup: async () => {
         await removeOwned(docker, owner);
         await removeOwned(docker, `${owner}-other`);
