@@ -73,6 +73,7 @@ export const PORT_BLOCKS = {
   'test/swarm-node': [24800, 24849],
   'server/openapi-document, prometheus-scrape, test/structured-logs': [24860, 24899],
   'test/replicas': [24930, 24939],
+  'test/reboot-brings-back': [24940, 24959],
   'server/home-modes': [25000, 25099],
   'server/proxy-port-choice': [25100, 25199],
   'cli/links-cli': [25200, 25299],
