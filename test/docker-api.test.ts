@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BUSYBOX, dockerForTests, removeOwned } from './fixtures/docker-engine.js';
 import { tempHome, until, writeTemplate } from './support.js';
 
-// Ports 37500–37599 belong to this file.
+// Ports 11310–11399 belong to this file (the API and proxy listen on ports the kernel picks).
 const run = promisify(execFile);
 const cliMain = fileURLToPath(new URL('../apps/cli/dist/main.js', import.meta.url));
 const TOKEN = 'docker-api-token';
@@ -20,7 +20,7 @@ source:
   command: ["sh", "-c", "mkdir -p /www && echo hi > /www/index.html && exec httpd -f -p 80 -h /www"]
   volumes: [{ target: /var/lib/vol, type: volume }]
 ports:
-  - { name: http, containerPort: 80, preferred: 37510, range: [37510, 37599] }
+  - { name: http, containerPort: 80, preferred: 11310, range: [11310, 11399] }
 stopTimeoutSeconds: 2
 `;
 
@@ -61,7 +61,7 @@ describe.skipIf(!docker)('nodes, orphans and gc through the API and the CLI', ()
     env = await tempHome('docker-api');
     await writeTemplate(env.templates, 'vol.yaml', VOLUMED);
     const config = loadServerConfig(
-      { home: env.home, templates: env.templates, port: 37500, proxyPort: 37501 },
+      { home: env.home, templates: env.templates, port: 0, proxyPort: 0 },
       { BERTH_ADMIN_TOKEN: TOKEN },
     );
     server = await startServer(config, { log: pino({ level: 'silent' }), announce: false, tickMs: 200 });

@@ -6,7 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { BUSYBOX, dockerForTests, removeOwned } from './fixtures/docker-engine.js';
 import { openBerth, tempHome, until, writeTemplate } from './support.js';
 
-// Ports 39000–39999 belong to this file.
+// Ports 11500–11599 belong to this file.
 const child = fileURLToPath(new URL('./fixtures/crash-child.mjs', import.meta.url));
 
 /** Takes 4 s to listen, so berth dies while every deploy waits for readiness. */
@@ -16,7 +16,7 @@ source:
   image: ${BUSYBOX}
   command: ["sh", "-c", "sleep 4; mkdir -p /www && echo hi > /www/index.html && exec httpd -f -p 80 -h /www"]
 ports:
-  - { name: http, containerPort: 80, preferred: 39000, range: [39000, 39999] }
+  - { name: http, containerPort: 80, preferred: 11500, range: [11500, 11599] }
 readiness: { kind: http, port: http, path: /, timeoutSeconds: 20 }
 stopTimeoutSeconds: 2
 `;

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BUSYBOX, dockerForTests, requireDocker } from './fixtures/docker-engine.js';
 import { openBerth, tempHome, until, writeTemplate } from './support.js';
 
-// Ports 38000–38499 belong to this file.
+// Ports 11800–11899 belong to this file.
 const run = promisify(execFile);
 const script = fileURLToPath(new URL('../scripts/remote-docker.sh', import.meta.url));
 const nsName = `dn${process.pid % 100000}`;
@@ -21,7 +21,7 @@ source:
   image: ${BUSYBOX}
   command: ["sh", "-c", "mkdir -p /www && echo \\"hi from $BERTH_INSTANCE\\" > /www/index.html && echo serving && exec httpd -f -p 80 -h /www"]
 ports:
-  - { name: http, containerPort: 80, preferred: 38000, range: [38000, 38499] }
+  - { name: http, containerPort: 80, preferred: 11800, range: [11800, 11899] }
 readiness: { kind: http, port: http, path: / }
 stopTimeoutSeconds: 2
 `;
@@ -86,7 +86,7 @@ describe.skipIf(!local || !isRoot)('a remote Docker node (dockerd in a network n
       await until(`${id} running`, () => berth.instances.get(id).status === 'running' || undefined, 30_000);
     }
     const farPort = berth.instances.ports(remote.id).http!;
-    expect(farPort).toBe(38000);
+    expect(farPort).toBe(11800);
     expect(await (await fetch(`http://${nsIp}:${farPort}/`)).text()).toBe('hi from far\n');
     const nearPort = berth.instances.ports(here.id).http!;
     expect(await (await fetch(`http://127.0.0.1:${nearPort}/`)).text()).toBe('hi from near\n');

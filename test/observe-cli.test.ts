@@ -5,10 +5,12 @@ import { fileURLToPath } from 'node:url';
 import type { RunningServer } from '@berth/server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { nodeTemplate, startObservedServer } from './observe-support.js';
+import { freePortPair } from './port-blocks.js';
 import { tempHome, until, writeTemplate } from './support.js';
 
-// Ports 43600–43699 belong to this file.
-const API = 43600;
+// Ports 12200–12299 belong to this file.
+// The API on a free port of the block, the proxy on the next one (checked free as a pair).
+const API = await freePortPair(12200, 12298);
 const MAIN = fileURLToPath(new URL('../apps/cli/dist/main.js', import.meta.url));
 const env = { ...process.env, BERTH_URL: `http://127.0.0.1:${API}`, BERTH_TOKEN: 'test-token' };
 

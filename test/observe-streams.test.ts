@@ -5,10 +5,12 @@ import type { RunningServer } from '@berth/server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { nodeTemplate, startObservedServer } from './observe-support.js';
+import { freePortPair } from './port-blocks.js';
 import { tempHome, until, writeTemplate } from './support.js';
 
-// Ports 43400–43599 belong to this file.
-const API = 43400;
+// Ports 12500–12599 belong to this file.
+// The API on a free port of the block, the proxy on the next one (checked free as a pair).
+const API = await freePortPair(12500, 12598);
 const TOKEN = 'test-token';
 const LINES = 30_000;
 

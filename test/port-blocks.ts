@@ -121,6 +121,15 @@ export async function freePort(from: number, to: number): Promise<number> {
   throw new Error(`no free port in ${from}–${to}`);
 }
 
+/** A port p in [from, to] where p and p + 1 are both free now (an API and its proxy). */
+export async function freePortPair(from: number, to: number): Promise<number> {
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const port = await freePort(from, to);
+    if (await canBind(port + 1)) return port;
+  }
+  throw new Error(`no two free ports side by side in ${from}–${to + 1}`);
+}
+
 /** Listens on `host` at a free port in [from, to]; a port lost to a race is skipped for the next. */
 export async function listenOnFreePort(
   from: number,

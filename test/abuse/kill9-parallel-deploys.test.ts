@@ -5,7 +5,7 @@ import { type ServeProcess, serve } from './berth-serve.js';
 import { recordFigures } from './summary.js';
 
 // A real `berth serve` killed with SIGKILL while 50 creates+deploys sent in parallel through its
-// API are in flight, then started again on the same home. Ports 46000–46999 belong to this file.
+// API are in flight, then started again on the same home. Ports 14100–14199 belong to this file.
 
 const TOKEN = 'abuse-kill9-token';
 const COUNT = 50;
@@ -58,7 +58,7 @@ describe(`berth serve killed with SIGKILL during ${COUNT} parallel creates+deplo
   }, async () => {
     env = await tempHome('abuse-kill9');
     // 700 ms before each process listens: berth dies with deploys still waiting for readiness.
-    await writeTemplate(env.templates, 'tiny.yaml', helloTemplate('tiny', 46_000, { delayMs: 700 }));
+    await writeTemplate(env.templates, 'tiny.yaml', helloTemplate('tiny', 14_100, { delayMs: 700 }));
     const first = await started(serve(env.home, env.templates, TOKEN));
     const auth = { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' };
 
