@@ -12,7 +12,7 @@ import { tempHome } from './support.js';
 const run = promisify(execFile);
 const CLI = join(import.meta.dirname, '..', 'apps', 'cli', 'dist', 'main.js');
 
-/** `berth detect` and `berth deploy` against a running server, as a person would type them. Ports 42100–42199. */
+/** `berth detect` and `berth deploy` against a running server, as a person would type them. Ports 10400–10499. */
 const docker = await buildDocker();
 
 describe.skipIf(!docker)('berth detect / deploy', () => {
@@ -35,7 +35,7 @@ describe.skipIf(!docker)('berth detect / deploy', () => {
     await writeFile(join(home.home, 'base-images.json'), JSON.stringify(BASE_IMAGES));
     const config = loadServerConfig(
       { home: home.home, templates: home.templates, port: 0, proxyPort: 0, logLevel: 'silent' },
-      { BERTH_ADMIN_TOKEN: 'cli-token', BERTH_ALLOW_PATHS: tmpdir(), BERTH_BUILD_PORTS: '42100-42199' },
+      { BERTH_ADMIN_TOKEN: 'cli-token', BERTH_ALLOW_PATHS: tmpdir(), BERTH_BUILD_PORTS: '10400-10499' },
     );
     server = await startServer(config, { announce: false });
     await ensureDockerRuntime(server.berth, docker as Dockerode);
@@ -72,8 +72,8 @@ describe.skipIf(!docker)('berth detect / deploy', () => {
     const { build, instance } = JSON.parse(r.stdout);
     expect(build.status).toBe('done');
     const port = instance.ports.http as number;
-    expect(port).toBeGreaterThanOrEqual(42100);
-    expect(port).toBeLessThanOrEqual(42199);
+    expect(port).toBeGreaterThanOrEqual(10400);
+    expect(port).toBeLessThanOrEqual(10499);
     expect((await httpText(port)).body).toContain('static site served by berth');
     const list = await berth('builds');
     expect(list.stdout).toMatch(new RegExp(`^${build.id}\\s+cli-site\\s+done\\s+static\\s+1\\s`, 'm'));

@@ -3,7 +3,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { buildDocker, buildServiceFor, fixtureCopy, httpText } from './build-support.js';
 import { openBerth, tempHome } from './support.js';
 
-/** A built app outlives the berth that built it: records, template and instance are there after a restart. Ports 42200–42299. */
+/** A built app outlives the berth that built it: records, template and instance are there after a restart. Ports 10800–10899. */
 const docker = await buildDocker();
 
 describe.skipIf(!docker)('a built app across a restart of berth', () => {
@@ -16,7 +16,7 @@ describe.skipIf(!docker)('a built app across a restart of berth', () => {
     const home = await tempHome('build-restart');
     cleanup.push(() => home.cleanup());
     const first = await openBerth(home.home, home.templates);
-    const builds = await buildServiceFor(first, docker as Dockerode, [42200, 42299]);
+    const builds = await buildServiceFor(first, docker as Dockerode, [10800, 10899]);
     const record = await builds.wait(
       (await builds.create({ source: await fixtureCopy('build-static-site') })).id,
     );
@@ -30,7 +30,7 @@ describe.skipIf(!docker)('a built app across a restart of berth', () => {
     const second = await openBerth(home.home, home.templates);
     cleanup.push(() => second.close());
     cleanup.push(() => second.instances.remove(record.instanceId as string));
-    const again = await buildServiceFor(second, docker as Dockerode, [42200, 42299]);
+    const again = await buildServiceFor(second, docker as Dockerode, [10800, 10899]);
     expect(await again.recover()).toBe(0);
     expect((await again.list()).map((b) => [b.id, b.status])).toEqual([[record.id, 'done']]);
     expect(second.instances.get(record.instanceId as string).status).toBe('running');

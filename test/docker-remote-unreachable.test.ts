@@ -11,7 +11,7 @@ import {
 } from './fixtures/remote-docker.js';
 import { helloTemplate, openBerth, tempHome, until, writeTemplate } from './support.js';
 
-// Ports 40500–40999 of the namespace's engine, and 47000–47999 on this machine, belong to this file.
+// Ports 40500–40999 of the namespace's engine, and 11900–11999 on this machine, belong to this file.
 const nsName = `du${process.pid % 100000}`;
 const suffix = 240 + (process.pid % 14);
 const nsIp = `100.64.${suffix}.2`;
@@ -30,7 +30,7 @@ describe.skipIf(blocked !== undefined)('a remote node that goes away and comes b
     await copyImage(local!, connectDocker({ kind: 'tcp', host: nsIp, port: 2375 }), BUSYBOX);
     env = await tempHome('docker-unreachable');
     await writeTemplate(env.templates, 'uweb.yaml', serveTemplate('uweb', [40500, 40999]));
-    await writeTemplate(env.templates, 'hello.yaml', helloTemplate('hello', 47000));
+    await writeTemplate(env.templates, 'hello.yaml', helloTemplate('hello', 11900));
     berth = await openBerth(env.home, env.templates);
     await berth.nodes.add({ name: 'far', config: { endpoint: `tcp://${nsIp}:2375` } });
   }, 90_000);

@@ -53,7 +53,7 @@ describe.skipIf(!local || !isRoot)('a remote Docker host (dockerd in a network n
   });
 
   it('deploys there, and inspect, list, logs, ports, stop and remove work over tcp', async () => {
-    const port = 46900;
+    const port = 25700;
     const spec = baseSpec({
       instanceId: `${owner}-1`,
       instanceName: 'remote-web',
