@@ -15,7 +15,7 @@ import {
 import { openBerth, tempHome, until, writeTemplate } from './support.js';
 
 // Issue 19 §10: a Docker engine that restarts must not spend an instance's restart budget, nor
-// get deployed into while it shuts down — a container's nor a compose project's. Ports 40000–40499
+// get deployed into while it shuts down — a container's nor a compose project's. Ports 11600–11799
 // of the namespace's engine belong to this file.
 const nsName = `er${process.pid % 100000}`;
 // 100–139: no other remote-node test uses these subnets.
@@ -36,13 +36,13 @@ const COMPOSE = `services:
     environment: [BERTH_INSTANCE]
     command: ["sh", "-c", "mkdir -p /www && echo \\"hi from $$BERTH_INSTANCE\\" > /www/index.html && exec httpd -f -p 80 -h /www"]
     ports:
-      - "\${EC_PORT:-40250}:80"
+      - "\${EC_PORT:-11700}:80"
 `;
 
 const COMPOSE_TEMPLATE = `name: ecomp
 source: { kind: compose, file: ecomp/compose.yml, service: web }
 ports:
-  - { name: http, env: EC_PORT, containerPort: 80, preferred: 40250, range: [40250, 40499] }
+  - { name: http, env: EC_PORT, containerPort: 80, preferred: 11700, range: [11700, 11799] }
 readiness: { kind: http, port: http, path: / }
 stopTimeoutSeconds: 2
 restart: { policy: always, maxRetries: 2, backoffSeconds: 1 }
@@ -58,7 +58,7 @@ describe.skipIf(blocked !== undefined)('a remote engine that restarts', () => {
     await run(remoteDockerScript, ['up', nsName, String(suffix)]);
     await copyImage(local!, connectDocker({ kind: 'tcp', host: nsIp, port: 2375 }), BUSYBOX);
     env = await tempHome('engine-restart');
-    const template = serveTemplate('eweb', [40000, 40499]).replace(
+    const template = serveTemplate('eweb', [11600, 11799]).replace(
       'stopTimeoutSeconds: 2',
       'stopTimeoutSeconds: 2\nrestart: { policy: always, maxRetries: 2, backoffSeconds: 1 }',
     );
