@@ -13,7 +13,7 @@ import { openBerth, tempHome } from './support.js';
  * Real builds and runs through the Engine API: a Node app whose dependency npm installs from the
  * registry during the build, a static site, and a Python app on the standard library — each built
  * from the Dockerfile berth generates (base images mapped to local ones) and answering HTTP on the
- * host port the ledger gave it. Ports 41000–41999.
+ * host port the ledger gave it. Ports 10500–10599.
  */
 const docker = await buildDocker();
 const git = promisify(execFile);
@@ -30,7 +30,7 @@ describe.skipIf(!docker)('deploy from a repository', () => {
     await writeFile(join(home.home, 'base-images.json'), JSON.stringify(BASE_IMAGES));
     berth = await openBerth(home.home, home.templates);
     // No layer cache: the npm install must really reach the registry in every run.
-    builds = await buildServiceFor(berth, docker as Dockerode, [41000, 41999], { noCache: true });
+    builds = await buildServiceFor(berth, docker as Dockerode, [10500, 10599], { noCache: true });
   });
 
   afterAll(async () => {
@@ -58,8 +58,8 @@ describe.skipIf(!docker)('deploy from a repository', () => {
     expect(record.error, JSON.stringify(record.logs.slice(-15), null, 1)).toBeNull();
     expect(record.status).toBe('done');
     const port = berth.instances.ports(record.instanceId as string).http as number;
-    expect(port).toBeGreaterThanOrEqual(41000);
-    expect(port).toBeLessThanOrEqual(41999);
+    expect(port).toBeGreaterThanOrEqual(10500);
+    expect(port).toBeLessThanOrEqual(10599);
     return { record, port };
   }
 
@@ -104,7 +104,7 @@ describe.skipIf(!docker)('deploy from a repository', () => {
       service: 'app',
     });
     const port = berth.instances.ports(record.instanceId as string).http as number;
-    expect(port).toBeGreaterThanOrEqual(41000);
+    expect(port).toBeGreaterThanOrEqual(10500);
     const first = await httpText(port);
     expect(first).toMatchObject({ status: 200, body: expect.stringMatching(/^hits \d+\n$/) });
     const hits = Number(first.body.split(' ')[1]);

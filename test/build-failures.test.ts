@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildDocker, buildServiceFor, fixtureCopy } from './build-support.js';
 import { openBerth, tempHome, until } from './support.js';
 
-/** Builds that stop before the end — cancelled, timed out, failed — and what they leave. Ports 42000–42999. */
+/** Builds that stop before the end — cancelled, timed out, failed — and what they leave. Ports 10700–10799. */
 const docker = await buildDocker();
 
 describe.skipIf(!docker)('builds that do not finish', () => {
@@ -19,8 +19,8 @@ describe.skipIf(!docker)('builds that do not finish', () => {
   beforeAll(async () => {
     home = await tempHome('build-failures');
     berth = await openBerth(home.home, home.templates);
-    builds = await buildServiceFor(berth, docker as Dockerode, [42000, 42999]);
-    quick = await buildServiceFor(berth, docker as Dockerode, [42000, 42999], { buildTimeoutMs: 2_000 });
+    builds = await buildServiceFor(berth, docker as Dockerode, [10700, 10799]);
+    quick = await buildServiceFor(berth, docker as Dockerode, [10700, 10799], { buildTimeoutMs: 2_000 });
   });
 
   afterAll(async () => {
@@ -138,7 +138,7 @@ describe.skipIf(!docker)('builds that do not finish', () => {
     // What a berth killed mid-build leaves on disk: a record that says it is still building.
     const file = join(home.home, 'builds', id, 'build.json');
     await writeFile(file, JSON.stringify({ ...finished, status: 'building', error: null, finishedAt: null }));
-    const next = await buildServiceFor(berth, docker as Dockerode, [42000, 42999]);
+    const next = await buildServiceFor(berth, docker as Dockerode, [10700, 10799]);
     expect(await next.recover()).toBe(1);
     expect(await next.get(id)).toMatchObject({
       status: 'failed',
