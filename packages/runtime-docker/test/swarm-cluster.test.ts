@@ -57,7 +57,7 @@ describe.skipIf(!manager)('swarm runtime on a real two-node swarm', () => {
   }, 120_000);
 
   it('runs replicas 2 one per node, each answering on its own node, and the port is taken cluster-wide', async () => {
-    const port = await freePortInRange(24700, 24749);
+    const port = await freePortInRange(29750, 29799);
     const spec = web('two', {
       replicas: 2,
       ports: [{ name: 'http', hostPort: port, containerPort: 80, protocol: 'tcp' }],
@@ -89,7 +89,7 @@ describe.skipIf(!manager)('swarm runtime on a real two-node swarm', () => {
   });
 
   it('passes a secret config value as a Docker secret, never in the service spec, and removes it with the service', async () => {
-    const port = await freePortInRange(24750, 24799);
+    const port = await freePortInRange(29800, 29849);
     const token = `tok-${process.pid}-${Date.now()}`;
     const spec = web('secret', {
       env: { MESSAGE: token },

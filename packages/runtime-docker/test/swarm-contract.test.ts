@@ -60,7 +60,7 @@ if (!manager) {
       owner,
       specFor: (o) => specFor(o),
       specIgnoringTermFor: (o) => specFor(o, { IGNORE_TERM: '1' }),
-      freePort: () => freePortInRange(24600, 24699),
+      freePort: () => freePortInRange(26950, 26999),
       cleanup: async () => {
         await removeOwnedServices(manager, owner);
         await removeOwnedServices(manager, `${owner}-other`);
