@@ -24,10 +24,8 @@ describe('a reboot: all workloads gone, berth starts again', () => {
 
   it('brings back every instance desired running, on its ports; a stopped one stays stopped', async () => {
     env = await tempHome('reboot');
-    // With restart policy `never` (the default) a workload found gone at start counts as a crash and
-    // the instance is left in `error`: berth cannot yet tell a reboot from a crash (see the README).
-    const template = `${helloTemplate('boot', FROM, { width: TO - FROM + 1 })}restart:\n  policy: on-failure\n`;
-    await writeTemplate(env.templates, 'boot.yaml', template);
+    // Restart policy `never` (the default): only the reboot brings these back, not the policy.
+    await writeTemplate(env.templates, 'boot.yaml', helloTemplate('boot', FROM, { width: TO - FROM + 1 }));
     const before = await openBerth(env.home, env.templates);
     const one = await before.instances.create({ template: 'boot', name: 'boot-1' }, { wait: true });
     const two = await before.instances.create({ template: 'boot', name: 'boot-2' }, { wait: true });
@@ -44,14 +42,17 @@ describe('a reboot: all workloads gone, berth starts again', () => {
     for (const pid of pids) process.kill(-pid, 'SIGKILL');
     await until('the workloads gone', () => pids.every((p) => !alive(p)) || undefined, 20_000);
 
-    berth = await openBerth(env.home, env.templates);
+    // This machine "booted" after the workloads started: what /proc/stat's btime says after a reboot.
+    berth = await openBerth(env.home, env.templates, { hostBootedAt: Date.now() });
     const b = berth;
     await until(
       'boot-1 and boot-2 running again',
       () => ['boot-1', 'boot-2'].every((n) => b.instances.get(n).status === 'running') || undefined,
       60_000,
     ).catch((e: Error) => {
-      const seen = b.instances.list().map((i) => `${i.name}: ${i.status} ${i.desiredState} ${i.errorMessage}`);
+      const seen = b.instances
+        .list()
+        .map((i) => `${i.name}: ${i.status} ${i.desiredState} ${i.errorMessage}`);
       throw new Error(`${e.message}; ${seen.join('; ')}`);
     });
     for (const [name, port] of ports) {
@@ -59,6 +60,25 @@ describe('a reboot: all workloads gone, berth starts again', () => {
       expect(await get(port as number)).toBe('hello');
     }
     expect(b.instances.get('boot-off')).toMatchObject({ status: 'stopped', desiredState: 'stopped' });
+    expect(b.instances.get('boot-1').restartCount).toBe(0);
+  }, 120_000);
+
+  it('without a reboot, a workload gone while berth was down is a crash: policy never leaves it in error', async () => {
+    const b = berth!;
+    const seen = (await Promise.all(b.runtimes.all().map(({ runtime }) => runtime.list(b.owner)))).flat();
+    const pid = seen.find((w) => w.instanceName === 'boot-1' && w.running)?.pid;
+    expect(pid).toBeGreaterThan(0);
+    await b.close();
+    process.kill(-(pid as number), 'SIGKILL');
+    await until('boot-1 gone', () => !alive(pid as number) || undefined, 20_000);
+    berth = await openBerth(env.home, env.templates); // same boot: btime before the deploy
+    const again = berth;
+    await until(
+      'boot-1 in error',
+      () => again.instances.get('boot-1').status === 'error' || undefined,
+      60_000,
+    );
+    expect(again.instances.get('boot-2').status).toBe('running');
   }, 120_000);
 });
 

@@ -2,7 +2,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type Berth, createBerth, loadServerConfig } from '@berth/server';
+import { type Berth, type BerthOptions, createBerth, loadServerConfig } from '@berth/server';
 import pino from 'pino';
 
 /**
@@ -48,13 +48,17 @@ export async function writeTemplate(dir: string, file: string, text: string): Pr
   await writeFile(join(dir, file), text);
 }
 
-export function openBerth(home: string, templates: string): Promise<Berth> {
+export function openBerth(
+  home: string,
+  templates: string,
+  opts: Pick<BerthOptions, 'hostBootedAt'> = {},
+): Promise<Berth> {
   const config = loadServerConfig(
     { home, templates, port: 0, proxyPort: 0 },
     // builds read their fixtures from copies under the temp folder
     { BERTH_ADMIN_TOKEN: 'test-token', BERTH_ALLOW_PATHS: tmpdir() },
   );
-  return createBerth(config, { log: pino({ level: 'silent' }), tickMs: 200 });
+  return createBerth(config, { log: pino({ level: 'silent' }), tickMs: 200, ...opts });
 }
 
 /** Holds a TCP port the way an unrelated program would. */

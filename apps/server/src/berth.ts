@@ -15,6 +15,7 @@ import {
   userMessage,
 } from '@berth/core';
 import {
+  bootTimeMs,
   LocalListenerSource,
   LocalSocketSource,
   LogIndexers,
@@ -48,6 +49,8 @@ export interface BerthOptions {
   tickMs?: number;
   /** Sampler and log-rotation settings over the BERTH_* environment ones. */
   observe?: Partial<ObserveSettings>;
+  /** When this machine booted (default: /proc/stat's btime); a test may say a reboot happened. */
+  hostBootedAt?: number;
 }
 
 export interface ReloadResult {
@@ -125,6 +128,7 @@ export async function createBerth(config: ServerConfig, opts: BerthOptions = {})
     nodeAddress: (node) => nodes.address(node),
     health: new NetHealthProbe(),
     actions: metrics.actions,
+    hostBootedAt: opts.hostBootedAt ?? bootTimeMs(),
   });
   const instances = new InstanceService({ ...deps, reconciler });
   const templates = new TemplateService(store, events, clock);

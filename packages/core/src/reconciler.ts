@@ -44,7 +44,7 @@ export class Reconciler {
     this.lookup = new Lookup(d);
     this.deployer = new Deployer(d, this.records, this.lookup, this.queue, this.log);
     this.adoptions = new Adoptions(d, this.records, this.lookup, this.queue, this.deployer, this.log);
-    this.restarts = new Restarts(d.clock, this.records, this.lookup, {
+    this.restarts = new Restarts(d.clock, this.records, this.lookup, d.hostBootedAt, {
       deploy: (inst, reason) => this.deployer.deploy(inst, reason),
       retry: (id, action) => this.enqueue(id, action).catch(() => undefined),
     });

@@ -33,6 +33,11 @@ export interface ReconcilerDeps {
   secrets?: SecretBox;
   /** Times every action run from the queue (converge, restart, heal, kill, destroy). */
   actions?: ActionObserver;
+  /**
+   * When this machine last booted (ms since the epoch). A workload of node local that started
+   * before it was ended by the reboot, not by a crash: it is started again whatever its policy.
+   */
+  hostBootedAt?: number;
 }
 
 /** Where an instance's published ports are reached: its node's address (IPv6 as it is, no brackets). */

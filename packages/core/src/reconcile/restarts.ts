@@ -1,6 +1,7 @@
 import type { CancelTimer, Clock } from '../clock.js';
 import type { Deployment } from '../deployment.js';
 import type { Instance } from '../instance.js';
+import { LOCAL_NODE } from '../node.js';
 import { decideRestart } from '../restart-decision.js';
 import type { ObservedWorkload } from '../runtime.js';
 import type { Lookup } from './lookup.js';
@@ -25,6 +26,8 @@ export class Restarts {
     private readonly clock: Clock,
     private readonly records: Records,
     private readonly lookup: Lookup,
+    /** When this machine last booted; see ReconcilerDeps.hostBootedAt. */
+    private readonly hostBootedAt: number | undefined,
     private readonly hooks: RestartHooks,
   ) {}
 
@@ -32,6 +35,8 @@ export class Restarts {
    * The workload died on its own: record why, then restart by policy or give up. One that stopped
    * while its node was unreachable (an engine restart stops its containers) is started again at
    * once if the policy restarts it at all, and spends no restart attempt: the node failed, not it.
+   * One of node local that started before this machine last booted was ended by the reboot: it is
+   * started again whatever the policy, as its desired state says (what `berth startup` promises).
    */
   async onExited(
     inst: Instance,
@@ -42,6 +47,9 @@ export class Restarts {
     const exitCode = seen?.exitCode ?? null;
     const how = exitCode === null ? 'exited (exit code unknown)' : `exited with code ${exitCode}`;
     this.records.finishDeployment(dep, exitCode, 'error', how);
+    if (this.endedByReboot(inst, dep)) {
+      return this.hooks.deploy(inst, `${how}: this machine restarted since it started; starting it again`);
+    }
     const policy = this.lookup.restartPolicy(inst);
     if (duringOutage && decideRestart(policy, { restartCount: 0 }, exitCode, 'exited').restart) {
       const reason = `${how} while node ${inst.node} was unreachable; starting it again (no restart attempt counted)`;
@@ -81,6 +89,13 @@ export class Restarts {
     if (this.clock.now() - dep.startedAt >= policy.resetAfterSeconds * 1000) {
       this.records.patch(inst.id, { restartCount: 0 });
     }
+  }
+
+  private endedByReboot(inst: Instance, dep: Deployment): boolean {
+    const booted = this.hostBootedAt;
+    return (
+      inst.node === LOCAL_NODE && booted !== undefined && dep.startedAt !== null && dep.startedAt < booted
+    );
   }
 
   /** Forgets the instance's pending retry. */
