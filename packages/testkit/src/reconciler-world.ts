@@ -32,8 +32,8 @@ export interface ReconcilerWorld {
   template(fields: Record<string, unknown>): void;
   /** The statuses the instance went through, from its `instance.status` events. */
   statuses(instanceId: string): string[];
-  /** A berth restart: a new reconciler over the same store and runtime. */
-  restart(): Promise<Reconciler>;
+  /** A berth restart: a new reconciler over the same store and runtime (`hostBootedAt`: the machine rebooted then). */
+  restart(opts?: { hostBootedAt?: number }): Promise<Reconciler>;
   close(): Promise<void>;
 }
 
@@ -52,12 +52,13 @@ export async function reconcilerWorld(
   const workspace = memoryWorkspace();
   let seq = 0;
   const deps = { store, ledger, runtimes, workspace, events: bus, clock, newId: () => `id-${++seq}` };
-  const newReconciler = () =>
+  const newReconciler = (hostBootedAt?: number) =>
     new Reconciler({
       ...deps,
       log: silentLogger,
       owner: WORLD_OWNER,
       ...(opts.health ? { health: opts.health } : {}),
+      ...(hostBootedAt === undefined ? {} : { hostBootedAt }),
     });
   const world: ReconcilerWorld = {
     clock,
@@ -72,9 +73,9 @@ export async function reconcilerWorld(
     },
     statuses: (id) =>
       events.filter((e) => e.type === 'instance.status' && e.instanceId === id).map((e) => String(e.data.to)),
-    restart: async () => {
+    restart: async (again = {}) => {
       await world.reconciler.close();
-      world.reconciler = newReconciler();
+      world.reconciler = newReconciler(again.hostBootedAt);
       world.instances = new InstanceService({ ...deps, reconciler: world.reconciler });
       return world.reconciler;
     },

@@ -186,3 +186,30 @@ describe('a pending retry and the requests that overtake it', () => {
     expect(crashed.errorMessage).toBe('app-1 exited with code 7; restarting in 1.5s (attempt 1 of 4)');
   });
 });
+
+describe('a reboot is not a crash', () => {
+  it('a workload gone with the machine is started again under policy never, no attempt counted', async () => {
+    const inst = await running({ policy: 'never' });
+    await w.clock.advance(5_000);
+    const handle = w.store.deployments.find(w.instances.get(inst.id).currentDeploymentId!)!.handle!;
+    w.runtime.crash(handle, null); // the machine went down with it
+    await w.restart({ hostBootedAt: w.clock.now() });
+    await w.reconciler.recover();
+    await w.reconciler.enqueue(inst.id);
+    expect(deploys()).toBe(2);
+    expect(w.instances.get(inst.id)).toMatchObject({ status: 'running', restartCount: 0 });
+  });
+
+  it('gone on the same boot (berth was down, the machine was not) is a crash: never leaves it in error', async () => {
+    const booted = w.clock.now();
+    const inst = await running({ policy: 'never' });
+    await w.clock.advance(5_000);
+    const handle = w.store.deployments.find(w.instances.get(inst.id).currentDeploymentId!)!.handle!;
+    w.runtime.crash(handle, 9);
+    await w.restart({ hostBootedAt: booted });
+    await w.reconciler.recover();
+    await w.reconciler.enqueue(inst.id);
+    expect(deploys()).toBe(1);
+    expect(w.instances.get(inst.id)).toMatchObject({ status: 'error', lastExitCode: 9 });
+  });
+});
