@@ -10,6 +10,7 @@ export {
   moveFixedPorts,
   parseComposeFile,
 } from './compose-file.js';
+export { type ContainerImage, containerImageOf, containerPortOf } from './container-image.js';
 export * from './deployment.js';
 export type { BerthErrorCode } from './error-codes.js';
 export {
@@ -28,6 +29,13 @@ export {
 } from './errors.js';
 export * from './event.js';
 export * from './event-bus.js';
+export {
+  EXPORT_FORMATS,
+  type ExportFormat,
+  exportDeploySpec,
+  secretVariable,
+  templateExportSpec,
+} from './export-spec.js';
 export type { HealthProbe, HealthResult, HealthTarget } from './health.js';
 export {
   assertTransition,
@@ -74,14 +82,6 @@ export {
 export * from './reconciler.js';
 export * from './resource-sampler.js';
 export * from './runtime.js';
-export { type ContainerImage, containerImageOf, containerPortOf } from './container-image.js';
-export {
-  EXPORT_FORMATS,
-  type ExportFormat,
-  exportDeploySpec,
-  secretVariable,
-  templateExportSpec,
-} from './export-spec.js';
 export * from './runtime-resolver.js';
 export { maskSecrets, resealSecrets, type SecretBox } from './secret-box.js';
 export * from './store.js';
