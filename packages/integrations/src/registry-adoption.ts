@@ -38,7 +38,7 @@ export async function adoptionFor(
   for (const name of new Set([e.container_name, e.key])) {
     if (name === undefined) continue;
     const found = await d.findNamed(node, name);
-    // A stopped container is nothing to take over: the instance starts berth's own, as before.
+    // A stopped container is nothing to take over: the instance starts berth's own, as for an entry with none.
     if (found?.workload.running) return judge(found, e.port, spec.protocol);
   }
   return { kind: 'none' };

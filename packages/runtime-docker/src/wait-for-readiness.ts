@@ -204,7 +204,7 @@ async function* containerLines(container: Dockerode.Container, signal: AbortSign
     signal.addEventListener('abort', () => stream.destroy(), { once: true });
     for await (const chunk of stream) yield* decoder.push(chunk as Buffer);
   } catch {
-    // as before: a follow that could not start or broke off never fails the wait by itself
+    // a follow that could not start or broke off never fails the wait by itself: its other checks decide
   }
 }
 
