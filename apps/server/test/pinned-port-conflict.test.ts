@@ -57,6 +57,10 @@ it('start with a pinned port taken by an outsider → 409 with the list; overrid
   const [conflict] = refused.body.error.details.portConflicts;
   expect(conflict).toMatchObject({ name: 'http', envVar: 'PORT', port: pinned });
   expect(conflict.suggestedPort).toBeGreaterThan(pinned);
+  const metrics = await fetch(`${t.apiUrl}/metrics`, { headers: { authorization: `Bearer ${t.token}` } });
+  expect(await metrics.text()).toMatch(
+    /berth_port_conflicts_total\{route="\/api\/v1\/instances\/:id\/start"\} 1/,
+  );
 
   const taken = await t.api('POST', '/instances/pinned/port-override', { name: 'http', port: pinned });
   expect(taken.status).toBe(409);

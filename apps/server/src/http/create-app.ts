@@ -80,7 +80,11 @@ export async function createApp(ctx: AppContext, webDist: string): Promise<Fasti
   installAuth(app, ctx.berth.tokens);
   await installOpenApi(app);
   const ui = await installWebUi(app, webDist);
-  installErrorHandling(app, { ui, requireCaller: (req) => requireCaller(req, ctx.berth.tokens) });
+  installErrorHandling(app, {
+    ui,
+    requireCaller: (req) => requireCaller(req, ctx.berth.tokens),
+    onConflict: (route) => ctx.berth.metrics.portConflict(route),
+  });
   await app.register(metricsRoutes, ctx);
   await app.register(
     async (api) => {

@@ -27,8 +27,14 @@ function validationIssues(err: FastifyError): Issue[] {
  * The one place errors become responses: domain errors by their kind (the table in contracts),
  * validation and malformed bodies as 400 naming the field, anything else 500 with a request id.
  */
-export function handleError(err: FastifyError, req: FastifyRequest, reply: FastifyReply) {
+export function handleError(
+  err: FastifyError,
+  req: FastifyRequest,
+  reply: FastifyReply,
+  onConflict?: (route: string) => void,
+) {
   if (isBerthError(err)) {
+    if (err.code === 'PORT_CONFLICT') onConflict?.(req.routeOptions.url ?? 'unmatched');
     return send(reply, ERROR_STATUS[err.kind], {
       code: err.code,
       message: err.message,
@@ -79,9 +85,14 @@ export function badUrl(
  */
 export function installErrorHandling(
   app: FastifyInstance,
-  opts: { ui: boolean; requireCaller: (req: FastifyRequest) => void },
+  opts: {
+    ui: boolean;
+    requireCaller: (req: FastifyRequest) => void;
+    /** Told of each port conflict answered (the metrics count them). */
+    onConflict?: (route: string) => void;
+  },
 ): void {
-  app.setErrorHandler(handleError);
+  app.setErrorHandler((err: FastifyError, req, reply) => handleError(err, req, reply, opts.onConflict));
   app.setNotFoundHandler((req, reply) => {
     if (opts.ui && wantsUiPage(req.method, req.url, req.headers.accept)) return reply.sendFile('index.html');
     opts.requireCaller(req);

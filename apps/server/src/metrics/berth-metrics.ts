@@ -14,6 +14,7 @@ export class BerthMetrics {
   readonly actions: ActionObserver;
   readonly proxy: ProxyMeter;
   private readonly http: Histogram<'method' | 'route' | 'status'>;
+  private readonly conflicts: Counter<'route'>;
 
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'berth_process_' });
@@ -60,6 +61,12 @@ export class BerthMetrics {
       buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10],
       registers,
     });
+    this.conflicts = new Counter({
+      name: 'berth_port_conflicts_total',
+      help: 'Port conflicts berth answered (a create, start or port override refused because another holds the port), by matched route',
+      labelNames: ['route'],
+      registers,
+    });
   }
 
   /** Starts the series read at scrape time from the store and the resource sampler. */
@@ -91,6 +98,11 @@ export class BerthMetrics {
   /** One answered API request; `route` is the matched pattern, or `unmatched`. */
   observeRequest(method: string, route: string, status: number, seconds: number): void {
     this.http.observe({ method, route, status: String(status) }, seconds);
+  }
+
+  /** An API answer refused a port another holds (PORT_CONFLICT). */
+  portConflict(route: string): void {
+    this.conflicts.inc({ route });
   }
 
   text(): Promise<string> {
