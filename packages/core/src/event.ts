@@ -8,6 +8,8 @@ export type EventType =
   | 'instance.config'
   | 'instance.adopted'
   | 'instance.replicas'
+  | 'instance.replica'
+  | 'instance.cluster'
   | 'instance.orphan'
   | 'node.status'
   | 'template.changed';

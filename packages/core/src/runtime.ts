@@ -55,6 +55,8 @@ export interface DeploySpec {
 
 /** One replica of a workload that runs several (a Swarm task, a pod). */
 export interface ReplicaState {
+  /** What names this replica across observations (a Swarm task's slot, a pod's name); else its place. */
+  id?: string;
   /** The node of the cluster it is on (a Swarm node's hostname or id), when known. */
   node: string | null;
   /** The runtime's own word: running, starting, failed, rejected, shutdown… */
@@ -84,6 +86,22 @@ export interface ObservedWorkload {
   owner: string | null;
   /** For runtimes that run replicas: how many are wanted and how many run, and each one's state. */
   replicas?: ObservedReplicas;
+  /** The cluster's own recent events about the workload's objects (Kubernetes Events), newest last. */
+  events?: ClusterEvent[];
+}
+
+/** An event a cluster recorded about one of a workload's objects (a Kubernetes Event). */
+export interface ClusterEvent {
+  /** Unique per event: berth tells each one once. */
+  uid: string;
+  /** `Normal` or `Warning`. */
+  type: string;
+  reason: string;
+  message: string;
+  /** The object it is about, as `Kind/name`. */
+  object: string;
+  /** When it last happened (ms), when the cluster says. */
+  at: number | null;
 }
 
 /**

@@ -2,6 +2,7 @@ import { createServer, type Server } from 'node:http';
 import {
   type AwaitReadyOptions,
   type Clock,
+  type ClusterEvent,
   type DeployOptions,
   type DeploySpec,
   type LogLine,
@@ -41,6 +42,8 @@ interface Workload {
   server?: Server;
   /** Replicas that run (runtimes that scale): spec.replicas unless a test took some down. */
   replicasRunning?: number;
+  /** The cluster's events about it, as a Kubernetes runtime reports them. */
+  events?: ClusterEvent[];
 }
 
 export interface ScriptedRuntimeOptions {
@@ -83,6 +86,12 @@ export class ScriptedRuntime implements Runtime {
   setRunningReplicas(instanceId: string, running: number): void {
     for (const w of this.workloads.values())
       if (w.spec.instanceId === instanceId) w.replicasRunning = running;
+  }
+
+  /** The cluster records an event about the workload of `instanceId` (it stays in what list reports). */
+  addClusterEvent(instanceId: string, event: ClusterEvent): void {
+    for (const w of this.workloads.values())
+      if (w.spec.instanceId === instanceId) w.events = [...(w.events ?? []), event];
   }
 
   /** The next deploys fail with `error`, in order of calls. */
@@ -351,6 +360,7 @@ export class ScriptedRuntime implements Runtime {
 function observed(w: Workload, scales: boolean): ObservedWorkload {
   return {
     ...(scales ? { replicas: replicasOf(w) } : {}),
+    ...(w.events ? { events: [...w.events] } : {}),
     handle: w.handle,
     running: w.running,
     pid: w.running ? Number(w.handle.meta.pid) : null,

@@ -140,6 +140,7 @@ export class Deployer {
       errorMessage: null,
       health: template.health ? 'starting' : null,
     });
+    this.records.clusterEvents(fresh, seen);
   }
 
   /** Records a deploy that failed or was cancelled; returns the error to throw. */

@@ -5,6 +5,7 @@ import type { EventBus } from '../event-bus.js';
 import { assertTransition, type Health, type Instance, type InstanceStatus } from '../instance.js';
 import type { ObservedReplicas, ObservedWorkload } from '../runtime.js';
 import type { Store } from '../store.js';
+import { clusterEventMessage, replicaChangeMessage, replicaChanges } from './replica-changes.js';
 
 /** Fields of an instance other than its status, which only `Records.status` writes. */
 export type InstancePatch = Omit<Partial<Instance>, 'status' | 'id'>;
@@ -18,8 +19,14 @@ type DeploymentPatch = Parameters<Store['deployments']['update']>[1];
  */
 export class Records {
   private readonly deployments = new Map<string, Deployment>();
+  /** Per instance, the uids of the cluster events last observed (each is told once). */
+  private readonly clusterSeen = new Map<string, Set<string>>();
+  /** Cluster events from before this berth started are not told again after a restart. */
+  private readonly since: number;
 
-  constructor(private readonly d: { store: Store; events: EventBus; clock: Clock }) {}
+  constructor(private readonly d: { store: Store; events: EventBus; clock: Clock }) {
+    this.since = d.clock.now();
+  }
 
   /** Moves the instance to `status` (with `patch`), telling subscribers when it changed. */
   status(inst: Instance, status: InstanceStatus, reason: string, patch: InstancePatch = {}): Instance {
@@ -52,6 +59,30 @@ export class Records {
     if (before && now && before.running !== now.running) {
       this.emit(inst, 'instance.replicas', replicasMessage(now), { from: before.running, to: now.running });
     }
+    // The first observation after a deploy is the deploy's own news; changes after it are told.
+    if (!before) return;
+    for (const c of replicaChanges(before, now))
+      this.emit(inst, 'instance.replica', replicaChangeMessage(c), { ...c });
+  }
+
+  /**
+   * Tells each cluster event about the instance's objects once, by its uid: one already told, or one
+   * from before this berth started, is not told again. Only the uids of the last observation are
+   * kept: the runtime reports the recent events, and one that left that list does not come back.
+   */
+  clusterEvents(inst: Instance, seen: ObservedWorkload): void {
+    if (!seen.events) return;
+    const told = this.clusterSeen.get(inst.id);
+    for (const e of seen.events) {
+      if (told?.has(e.uid) || (e.at !== null && e.at < this.since)) continue;
+      this.emit(inst, 'instance.cluster', clusterEventMessage(e), { ...e });
+    }
+    this.clusterSeen.set(inst.id, new Set(seen.events.map((e) => e.uid)));
+  }
+
+  /** Forgets the cluster events of instances that are gone. */
+  pruneClusterEvents(instances: ReadonlySet<string>): void {
+    for (const id of this.clusterSeen.keys()) if (!instances.has(id)) this.clusterSeen.delete(id);
   }
 
   /** A start request clears a given-up `error` (quietly, as the request's own answer says so). */

@@ -73,7 +73,9 @@ export class Watch {
     const templateOf = memo((name: string) => this.d.store.templates.find(name));
     const groups = new Map<string, RunningGroup>();
     const referenced = new Set<string>();
+    const ids = new Set<string>();
     for (const inst of this.d.store.instances.list()) {
+      ids.add(inst.id);
       if (inst.currentDeploymentId) referenced.add(inst.currentDeploymentId);
       if (this.r.queue.busy(inst.id)) continue;
       if (inst.status === 'running' && inst.desiredState === 'running') {
@@ -81,6 +83,7 @@ export class Watch {
       } else if (needsConverge(inst, now)) this.r.kick(inst.id);
     }
     this.r.records.pruneCache(referenced);
+    this.r.records.pruneClusterEvents(ids);
     this.r.health.prune(referenced);
     await Promise.all([...groups].map(([key, group]) => this.observeGroup(key, group)));
   }
@@ -129,7 +132,17 @@ export class Watch {
     }
     const running = new Map<string, ObservedWorkload>();
     for (const w of seen) if (w.running) running.set(w.handle.id, w);
+    this.tellClusterEvents(group, seen);
     for (const item of group.items) this.settle(item, running);
+  }
+
+  /** The cluster's events about each workload, running or not (a crash loop's are the ones wanted). */
+  private tellClusterEvents(group: RunningGroup, seen: ObservedWorkload[]): void {
+    const byHandle = new Map(seen.map((w) => [w.handle.id, w]));
+    for (const { inst, handle } of group.items) {
+      const w = byHandle.get(handle.id);
+      if (w?.instanceId === inst.id) this.r.records.clusterEvents(inst, w);
+    }
   }
 
   private settle(item: RunningGroup['items'][number], running: Map<string, ObservedWorkload>): void {
