@@ -89,6 +89,15 @@ describe('berth startup / unstartup', { timeout: 120_000 }, () => {
     if (analyzer) expect(verify(join(unitDir, 'berth.service'))).toEqual({ status: 0, said: '' });
   });
 
+  it('refuses a value with a newline: it would add a setting of its own to the unit', async () => {
+    const unitDir = join(dir, 'injected');
+    const home = `${dir}/x\nExecStartPre=/bin/touch ${dir}/pwned`;
+    const r = await berth(['startup', '--system', '--write', '--unit-dir', unitDir, '--home', home]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/control characters/);
+    expect(existsSync(join(unitDir, 'berth.service'))).toBe(false);
+  });
+
   it('unstartup removes the unit it wrote, and nothing it did not write', async () => {
     const unitDir = join(dir, 'removable');
     expect((await berth(['startup', '--write', '--unit-dir', unitDir])).code).toBe(0);

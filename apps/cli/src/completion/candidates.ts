@@ -35,8 +35,14 @@ export async function candidates(program: Command, words: string[], index: numbe
     : current.startsWith('-')
       ? cmd.options.flatMap((o) => (o.hidden || !o.long ? [] : [o.long]))
       : await wordsAt(cmd, path, positionals, names);
-  return all.filter((c) => c.startsWith(current)).sort();
+  return all.filter((c) => SHELL_SAFE.test(c) && c.startsWith(current)).sort();
 }
+
+/**
+ * A candidate goes into the command line as it is (bash inserts COMPREPLY words unquoted): a name
+ * the server sends with a shell character in it (`;`, `$`, a space…) is left out, never offered.
+ */
+const SHELL_SAFE = /^[A-Za-z0-9._:@/+=,-]+$/;
 
 async function optionValues(opt: Option, names: NameSource): Promise<string[]> {
   if (opt.long === '--node') return names('nodes');

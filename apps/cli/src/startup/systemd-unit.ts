@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { CliError } from '../cli-error.js';
 
 export type UnitScope = 'user' | 'system';
 export type ShutdownPolicy = 'leave' | 'stop';
@@ -82,6 +83,13 @@ export function disableCommands(scope: UnitScope): string[] {
  * are doubled; a word with spaces, quotes or backslashes is double-quoted with C-style escapes.
  */
 function quote(word: string, exec = false): string {
+  // A newline would end the setting and start another (an ExecStartPre=, a User=) in the unit.
+  if (/[\x00-\x1f\x7f]/.test(word)) {
+    throw new CliError(
+      'invalid',
+      `a unit file value cannot hold control characters (a newline…): ${JSON.stringify(word)}`,
+    );
+  }
   const specifiers = word.replaceAll('%', '%%');
   const plain = exec ? specifiers.replaceAll('$', '$$$$') : specifiers;
   if (!/[\s"'\\]/.test(plain)) return plain;

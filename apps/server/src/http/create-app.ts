@@ -12,6 +12,7 @@ import { logRoutes } from '../routes/logs.js';
 import { manifestRoutes } from '../routes/manifests.js';
 import { metricsRoutes } from '../routes/metrics.js';
 import { nodeRoutes } from '../routes/nodes.js';
+import { notificationRoutes } from '../routes/notifications.js';
 import { orphanRoutes } from '../routes/orphans.js';
 import { portRoutes } from '../routes/ports.js';
 import { sessionRoutes } from '../routes/session.js';
@@ -66,7 +67,7 @@ export async function createApp(ctx: AppContext, webDist: string): Promise<Fasti
   });
   app.addHook('onResponse', async (req, reply) => {
     req.log.debug(
-      { method: req.method, url: req.url, status: reply.statusCode, ms: reply.elapsedTime },
+      { method: req.method, url: withoutToken(req.url), status: reply.statusCode, ms: reply.elapsedTime },
       'request',
     );
     ctx.berth.metrics.observeRequest(
@@ -99,6 +100,7 @@ export async function createApp(ctx: AppContext, webDist: string): Promise<Fasti
         portRoutes,
         tokenRoutes,
         integrationRoutes,
+        notificationRoutes,
         buildRoutes,
         logRoutes,
         statsRoutes,
@@ -111,4 +113,9 @@ export async function createApp(ctx: AppContext, webDist: string): Promise<Fasti
     { prefix: '/api/v1' },
   );
   return app;
+}
+
+/** A request's URL for the log: a `?token=` (EventSource and WebSocket clients send one) is masked. */
+export function withoutToken(url: string): string {
+  return url.replace(/([?&]token=)[^&#]*/gi, '$1***');
 }
