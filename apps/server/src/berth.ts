@@ -35,6 +35,7 @@ import { InstanceLogs } from './instance-logs.js';
 import { findInStore, LogLabels } from './log-labels.js';
 import { type BerthLogger, createLogger } from './logger.js';
 import { BerthMetrics } from './metrics/berth-metrics.js';
+import { NotificationChannels } from './notifications/notification-channels.js';
 import type { ObserveSettings } from './observe/observe-settings.js';
 import { startObservers } from './observe/observers.js';
 import { ownerId } from './owner-id.js';
@@ -109,6 +110,15 @@ export async function createBerth(config: ServerConfig, opts: BerthOptions = {})
   const events = new EventBus(store, clock);
   // One keyring seals integration secrets and instances' `secret` config values (and rotates both).
   const secretKeys = SecretKeyring.load(config.home, log.child({ ns: 'secrets' }));
+  // Told about events after they are recorded, on a later turn: the reconciler never waits for it.
+  const notifications = new NotificationChannels({
+    store,
+    secrets: secretKeys,
+    clock,
+    newId: randomUUID,
+    log: log.child({ ns: 'notifications' }),
+  });
+  const unsubscribeNotifications = events.subscribe((e) => setImmediate(() => notifications.consider(e)));
   const deps = {
     store,
     ledger,
@@ -207,6 +217,7 @@ export async function createBerth(config: ServerConfig, opts: BerthOptions = {})
     tokens,
     logs,
     integrations,
+    notifications,
     builds,
     observers,
     sampler: observers.sampler,
@@ -221,6 +232,8 @@ export async function createBerth(config: ServerConfig, opts: BerthOptions = {})
     /** Lets queued actions finish, then closes the store. Instances keep running. */
     close(): Promise<void> {
       closed ??= (async () => {
+        unsubscribeNotifications();
+        notifications.close();
         await integrations.close();
         await builds.close();
         observers.stop();

@@ -81,6 +81,13 @@ const EXPECTED: Record<string, 'public' | 'read' | 'operate' | 'admin'> = {
   'POST /api/v1/integrations/:id/test': 'admin',
   'POST /api/v1/integrations/:id/scan': 'admin',
   'POST /api/v1/integrations/rotate-key': 'admin',
+  // Channels hold secrets (webhook URLs with tokens, SMTP passwords): admin only, reads too.
+  'GET /api/v1/notifications/channels': 'admin',
+  'POST /api/v1/notifications/channels': 'admin',
+  'GET /api/v1/notifications/channels/:name': 'admin',
+  'PUT /api/v1/notifications/channels/:name': 'admin',
+  'DELETE /api/v1/notifications/channels/:name': 'admin',
+  'POST /api/v1/notifications/channels/:name/test': 'admin',
   'POST /api/v1/import/legacy-settings': 'admin',
   'POST /api/v1/import/service-registry': 'admin',
   'POST /api/v1/builds/detect': 'admin',

@@ -7,6 +7,7 @@ export * from './integration-views.js';
 export * from './integrations.js';
 export * from './manifests.js';
 export * from './nodes.js';
+export * from './notifications.js';
 export * from './observe.js';
 export * from './ports.js';
 export * from './system.js';

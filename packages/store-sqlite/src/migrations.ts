@@ -143,9 +143,31 @@ ALTER TABLE instances ADD COLUMN replicas INTEGER;
 ALTER TABLE instances ADD COLUMN observed_replicas TEXT;
 `;
 
+/**
+ * Notification channels: where berth tells an operator what went wrong (or a build that ended).
+ * `config` is JSON without secrets; `secrets` the sealed JSON of the rest (a webhook URL, an
+ * SMTP password). The last delivery and the last error are shown on the channel.
+ */
+const notificationChannels = `
+CREATE TABLE notification_channels (
+  id                TEXT PRIMARY KEY,
+  name              TEXT NOT NULL UNIQUE,
+  kind              TEXT NOT NULL,
+  config            TEXT NOT NULL,
+  secrets           TEXT,
+  rules             TEXT NOT NULL,
+  created_at        INTEGER NOT NULL,
+  updated_at        INTEGER NOT NULL,
+  last_delivery_at  INTEGER,
+  last_error        TEXT,
+  last_error_at     INTEGER
+) STRICT;
+`;
+
 /** Every migration, in order. Append only: a shipped migration is never edited. */
 export const migrations: readonly Migration[] = [
   { version: 1, name: 'initial-schema', up: initialSchema },
   { version: 2, name: 'integrations', up: integrations },
   { version: 3, name: 'instance-replicas', up: instanceReplicas },
+  { version: 4, name: 'notification-channels', up: notificationChannels },
 ];

@@ -19,6 +19,7 @@ import { SqliteInstanceRepository } from './sqlite-instance-repository.js';
 import { SqliteIntegrationRepository } from './sqlite-integration-repository.js';
 import { SqliteLeaseRepository } from './sqlite-lease-repository.js';
 import { SqliteNodeRepository } from './sqlite-node-repository.js';
+import { SqliteNotificationChannelRepository } from './sqlite-notification-channel-repository.js';
 import { SqliteScanRepository } from './sqlite-scan-repository.js';
 import { SqliteSettingsRepository } from './sqlite-settings-repository.js';
 import { SqliteTemplateRepository } from './sqlite-template-repository.js';
@@ -50,6 +51,7 @@ export class SqliteStore implements Store {
   readonly tokens: SqliteTokenRepository;
   readonly integrations: SqliteIntegrationRepository;
   readonly scans: SqliteScanRepository;
+  readonly notificationChannels: SqliteNotificationChannelRepository;
   readonly #db: Database.Database;
   readonly #dataVersion: Database.Statement<[], { own: number; other: number }>;
   readonly #failures: StorageFailureLog;
@@ -81,6 +83,7 @@ export class SqliteStore implements Store {
     this.tokens = guard('tokens', new SqliteTokenRepository(db));
     this.integrations = guard('integrations', new SqliteIntegrationRepository(cache));
     this.scans = guard('scans', new SqliteScanRepository(db, cache));
+    this.notificationChannels = guard('notificationChannels', new SqliteNotificationChannelRepository(db));
   }
 
   /** A SQLite storage failure as StorageUnavailable, logged; anything else as it is. */
