@@ -1,6 +1,6 @@
-import { Conflict, type PortConflict } from './errors.js';
+import { Conflict, InvalidInput, type PortConflict } from './errors.js';
 import type { Instance } from './instance.js';
-import { type Asker, exhausted, type PortChooser, pinOf } from './port-choice.js';
+import { type Asker, exhausted, type PortChooser, pinOf, rangeWords } from './port-choice.js';
 import type { PortLease } from './port-lease.js';
 import type { PortLeases } from './port-leases.js';
 import type { PortView } from './port-view.js';
@@ -72,6 +72,7 @@ export class PortAllocation {
   }
 
   private takePinned(spec: PortSpec, port: number): void {
+    if (!this.req.view.allows(port)) throw outsideHostRange(spec, port, this.req.view);
     const by = this.used.has(port) ? `this instance's port '${this.nameOf(port)}'` : this.heldBy(spec, port);
     if (by) this.conflicts.push(this.chooser.conflict(this.req.view, spec, port, by, this.used));
     else this.take(spec, port);
@@ -133,4 +134,23 @@ export class PortAllocation {
     }
     return { ports: { ...this.chosen }, changed: this.changed, deferred: this.conflicts };
   }
+}
+
+/**
+ * A pinned port the host can never be given (a cluster's NodePort range): refused as bad input, not
+ * as a conflict someone could settle by freeing it.
+ */
+function outsideHostRange(spec: PortSpec, port: number, view: PortView): InvalidInput {
+  const template = spec.range ? `; the template's range is ${rangeWords(spec.range)}` : '';
+  return new InvalidInput(
+    `port ${port} ('${spec.name}') is outside the ports ${view.host} can publish (${rangeWords(view.range)})${template}`,
+    {
+      details: {
+        field: `ports.${spec.name}`,
+        port,
+        hostRange: view.range,
+        templateRange: spec.range ?? null,
+      },
+    },
+  );
 }

@@ -2,7 +2,7 @@ import { Conflict, type PortConflict } from './errors.js';
 import type { Instance } from './instance.js';
 import type { Protocol } from './port-lease.js';
 import { describeLease, type PortLeases } from './port-leases.js';
-import type { PortView } from './port-view.js';
+import { intersectRanges, type PortRange, type PortView } from './port-view.js';
 import type { PortSpec } from './template.js';
 
 export interface ReservedRange {
@@ -57,6 +57,7 @@ export class PortChooser {
     if (lease && self?.running) return null; // our own port, and our own process holds it
     const reason = this.reservedReason(port);
     if (reason) return `reserved: ${reason}`;
+    if (!view.allows(port)) return `outside ${view.host}'s port range ${rangeWords(view.range)}`;
     const t = view.at(protocol, port);
     if (t?.kind === 'connection') return null; // only avoided when choosing (isFree)
     return t && !(self && t.instanceId === self.id) ? t.usedBy : null;
@@ -66,16 +67,21 @@ export class PortChooser {
   firstFree(view: PortView, protocol: Protocol, range: [number, number], exclude: Set<number>) {
     const free = (p: number) => !exclude.has(p) && !this.reservedReason(p) && !view.at(protocol, p);
     const bitmap = this.leases.bitmap(view.host, protocol);
-    return bitmap.firstClear(Math.max(1, range[0]), Math.min(65535, range[1]), free);
+    const [from, to] = intersectRanges(range, view.range) ?? [0, -1];
+    return bitmap.firstClear(Math.max(1, from), Math.min(65535, to), free);
   }
 
   /**
    * A port berth chooses: counting up from the preferred port (or after `after`) to the end of the
-   * template's range, then its start; then the global range the same way.
+   * template's range, then its start; then the global range the same way. On a host with a range
+   * of its own (a cluster's NodePorts) that range is the law: it replaces the global range, and a
+   * template's range that does not meet it is about another port space, so the host's range is used.
    */
   choose(view: PortView, spec: PortSpec, exclude: Set<number>, after?: number): number | null {
-    const [gFrom, gTo] = this.config.globalRange;
-    const [rFrom, rTo] = rangeOf(spec);
+    const [gFrom, gTo] = view.range ?? this.config.globalRange;
+    const [rFrom, rTo] = view.range
+      ? (intersectRanges(rangeOf(spec), view.range) ?? view.range)
+      : rangeOf(spec);
     const start = Math.max(after !== undefined ? after + 1 : (spec.preferred ?? rFrom), rFrom);
     const pick = (from: number, to: number) => this.firstFree(view, spec.protocol, [from, to], exclude);
     const inRange = rTo >= rFrom ? (pick(start, rTo) ?? pick(rFrom, start - 1)) : null;
@@ -94,6 +100,11 @@ export class PortChooser {
     const { name, protocol } = spec;
     return { name, envVar: spec.env ?? null, port, protocol, usedBy, suggestedPort };
   }
+}
+
+/** `30000–32767`, for messages. */
+export function rangeWords(range: PortRange | undefined): string {
+  return range ? `${range[0]}–${range[1]}` : 'any';
 }
 
 /** The template's range, or the 1,000 ports from its preferred one, or none ([0, -1]). */

@@ -13,6 +13,22 @@ export interface PortSource {
    * listener). The ledger asks only for the ports it has to describe: a conflict, the inventory.
    */
   owners?(host: string, ports: TakenPort[]): Promise<TakenPort[]>;
+  /**
+   * The only ports `host` can be given at all, when its port space is not a machine's but a
+   * cluster's with rules of its own (a Kubernetes cluster's NodePort range); undefined: any port.
+   */
+  range?(host: string): PortRange | undefined;
+}
+
+/** An inclusive range of ports, [from, to]. */
+export type PortRange = readonly [number, number];
+
+/** The ports both ranges allow (one missing: the other), or undefined when they do not meet. */
+export function intersectRanges(a: PortRange | undefined, b: PortRange | undefined): PortRange | undefined {
+  if (!a || !b) return a ?? b;
+  const from = Math.max(a[0], b[0]);
+  const to = Math.min(a[1], b[1]);
+  return from <= to ? [from, to] : undefined;
 }
 
 /** A port on a host, by protocol. */
@@ -45,7 +61,14 @@ export class PortView {
   constructor(
     readonly host: string,
     readonly readAt: number,
+    /** The only ports the host can be given (see `PortSource.range`); undefined: any. */
+    readonly range?: PortRange,
   ) {}
+
+  /** Whether the host can be given the port at all. */
+  allows(port: number): boolean {
+    return !this.range || (port >= this.range[0] && port <= this.range[1]);
+  }
 
   /** The holder of `tcp/8080` (a `portKey`), if any. */
   get(key: string): TakenPort | undefined {
@@ -114,7 +137,7 @@ export class PortViewReader {
   async read(host: string, describe: Iterable<PortRef> = []): Promise<PortView> {
     const sources = [...this.sources];
     const results = await Promise.allSettled(sources.map((s) => s.taken(host)));
-    const view = new PortView(host, this.clock.now());
+    const view = new PortView(host, this.clock.now(), hostRange(sources, host));
     results.forEach((r, i) => {
       if (r.status === 'fulfilled') for (const t of r.value) view.offer(t, sources[i]!);
       else
@@ -143,6 +166,16 @@ export class PortViewReader {
       this.log.warn({ source: source.name, err: String(err) }, 'could not name the holders of ports');
     }
   }
+}
+
+/** What every source that limits the host allows (a range that does not meet the others' is ignored). */
+function hostRange(sources: PortSource[], host: string): PortRange | undefined {
+  let range: PortRange | undefined;
+  for (const s of sources) {
+    const r = s.range?.(host);
+    if (r) range = intersectRanges(range, r) ?? range;
+  }
+  return range;
 }
 
 export interface HandOffOptions {

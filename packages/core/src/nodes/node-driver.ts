@@ -1,5 +1,5 @@
 import type { NodeKind, NodeRecord } from '../node.js';
-import type { PortSource } from '../port-view.js';
+import type { PortRange, PortSource } from '../port-view.js';
 import type { Runtime } from '../runtime.js';
 import type { TemplateSource } from '../template.js';
 
@@ -36,6 +36,11 @@ export interface OpenedNode {
    * registry asks it only for the node's own host (`NodeRecord.host`).
    */
   portSource?: PortSource;
+  /**
+   * The only ports the node's host can publish, when its port space has rules of its own (a
+   * Kubernetes cluster's NodePort range): the ledger chooses only inside it. Undefined: any port.
+   */
+  portRange?: PortRange;
   /** Where clients and berth's proxy reach its published ports (an address or host name). */
   address: string;
   /** Reaches the node within timeoutMs; never throws. */

@@ -2,7 +2,7 @@ import { InvalidInput, NotFound, RuntimeUnavailable, userMessage } from '../erro
 import type { Logger } from '../logger.js';
 import type { NodeKind, NodeRecord } from '../node.js';
 import type { TakenPort } from '../port-lease.js';
-import type { PortSource } from '../port-view.js';
+import { intersectRanges, type PortRange, type PortSource } from '../port-view.js';
 import type { Runtime } from '../runtime.js';
 import type { RuntimeResolver } from '../runtime-resolver.js';
 import type { TemplateSource } from '../template.js';
@@ -140,6 +140,16 @@ export class NodeRegistry implements RuntimeResolver, PortSource {
       .flatMap((h) => (h.node.portSource ? [h.node.portSource] : []));
     const lists = await Promise.all(sources.map((s) => s.taken(host)));
     return lists.flat();
+  }
+
+  /** The ports the host can publish at all: what its nodes' drivers say (see OpenedNode.portRange). */
+  range(host: string): PortRange | undefined {
+    let range: PortRange | undefined;
+    for (const h of this.opened.values()) {
+      if (h.record.host === host && h.node.portRange)
+        range = intersectRanges(range, h.node.portRange) ?? range;
+    }
+    return range;
   }
 
   private held(node: string): Held {
