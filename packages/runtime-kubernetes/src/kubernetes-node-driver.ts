@@ -69,6 +69,8 @@ export class KubernetesNodeDriver implements NodeDriver {
       // A command template runs as pods of the image it names (create refuses one without).
       runtimes: [{ runtime, sources: ['image', 'build', 'command'] }],
       portSource: new KubePortSource(client, record.host),
+      // The cluster gives NodePorts only in this range (422 otherwise): the ledger chooses inside it.
+      portRange: [c.nodePortRange.from, c.nodePortRange.to],
       address,
       test: async (timeoutMs: number): Promise<NodeProbe> => {
         const started = Date.now();
