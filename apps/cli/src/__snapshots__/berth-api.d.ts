@@ -674,6 +674,54 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/notifications/channels": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["getNotificationsChannels"];
+        put?: never;
+        post: operations["postNotificationsChannels"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/notifications/channels/{name}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["getNotificationsChannelsName"];
+        put: operations["putNotificationsChannelsName"];
+        post?: never;
+        delete: operations["deleteNotificationsChannelsName"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/notifications/channels/{name}/test": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["postNotificationsChannelsNameTest"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/builds/detect": {
         parameters: {
             query?: never;
@@ -3536,6 +3584,372 @@ export interface operations {
                 "application/json": unknown;
             };
         };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+            /** @description The error envelope: `{ error: { code, message, details?, requestId? } }` */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            requestId?: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    getNotificationsChannels: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+            /** @description The error envelope: `{ error: { code, message, details?, requestId? } }` */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            requestId?: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    postNotificationsChannels: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    name: string;
+                    /** @enum {string} */
+                    kind: "webhook";
+                    config: {
+                        url: "••••" | string;
+                    };
+                    rules?: {
+                        /** @default true */
+                        crashLoop?: boolean;
+                        /** @default true */
+                        unhealthy?: boolean;
+                    };
+                } | {
+                    name: string;
+                    /** @enum {string} */
+                    kind: "slack";
+                    config: {
+                        url: "••••" | string;
+                    };
+                    rules?: {
+                        /** @default true */
+                        crashLoop?: boolean;
+                        /** @default true */
+                        unhealthy?: boolean;
+                    };
+                } | {
+                    name: string;
+                    /** @enum {string} */
+                    kind: "discord";
+                    config: {
+                        url: "••••" | string;
+                    };
+                    rules?: {
+                        /** @default true */
+                        crashLoop?: boolean;
+                        /** @default true */
+                        unhealthy?: boolean;
+                    };
+                } | {
+                    name: string;
+                    /** @enum {string} */
+                    kind: "email";
+                    config: {
+                        host: string;
+                        /** @default 587 */
+                        port?: number;
+                        /** @default false */
+                        secure?: boolean;
+                        username?: string;
+                        password?: string;
+                        /** Format: email */
+                        from: string;
+                        to: string[];
+                    };
+                    rules?: {
+                        /** @default true */
+                        crashLoop?: boolean;
+                        /** @default true */
+                        unhealthy?: boolean;
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+            /** @description The error envelope: `{ error: { code, message, details?, requestId? } }` */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            requestId?: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    getNotificationsChannelsName: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+            /** @description The error envelope: `{ error: { code, message, details?, requestId? } }` */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            requestId?: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    putNotificationsChannelsName: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    name: string;
+                    /** @enum {string} */
+                    kind: "webhook";
+                    config: {
+                        url: "••••" | string;
+                    };
+                    rules?: {
+                        /** @default true */
+                        crashLoop?: boolean;
+                        /** @default true */
+                        unhealthy?: boolean;
+                    };
+                } | {
+                    name: string;
+                    /** @enum {string} */
+                    kind: "slack";
+                    config: {
+                        url: "••••" | string;
+                    };
+                    rules?: {
+                        /** @default true */
+                        crashLoop?: boolean;
+                        /** @default true */
+                        unhealthy?: boolean;
+                    };
+                } | {
+                    name: string;
+                    /** @enum {string} */
+                    kind: "discord";
+                    config: {
+                        url: "••••" | string;
+                    };
+                    rules?: {
+                        /** @default true */
+                        crashLoop?: boolean;
+                        /** @default true */
+                        unhealthy?: boolean;
+                    };
+                } | {
+                    name: string;
+                    /** @enum {string} */
+                    kind: "email";
+                    config: {
+                        host: string;
+                        /** @default 587 */
+                        port?: number;
+                        /** @default false */
+                        secure?: boolean;
+                        username?: string;
+                        password?: string;
+                        /** Format: email */
+                        from: string;
+                        to: string[];
+                    };
+                    rules?: {
+                        /** @default true */
+                        crashLoop?: boolean;
+                        /** @default true */
+                        unhealthy?: boolean;
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+            /** @description The error envelope: `{ error: { code, message, details?, requestId? } }` */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            requestId?: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    deleteNotificationsChannelsName: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+            /** @description The error envelope: `{ error: { code, message, details?, requestId? } }` */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            requestId?: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    postNotificationsChannelsNameTest: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
         responses: {
             /** @description OK */
             200: {
