@@ -94,19 +94,52 @@ describe('replicas on a runtime that scales', () => {
     ]);
   });
 
-  it('scale stores the count and redeploys a running instance with it; the same count changes nothing', async () => {
+  it('scale changes the count of the running workload in place, never stopping it; the same count changes nothing', async () => {
     w = await reconcilerWorld({ scales: true });
     w.template({ name: 'web' });
     const inst = await w.instances.create({ template: 'web' }, { wait: true });
     expect(w.instances.get(inst.id).observedReplicas).toMatchObject({ desired: 1, running: 1 });
+    const handle = w.instances.get(inst.id).currentDeploymentId;
+    const before = [...w.runtime.calls];
+    const statuses = () => w.events.filter((e) => e.type === 'instance.status').length;
+    const statusesBefore = statuses();
     await w.instances.scale(inst.name, 3, { wait: true });
     const scaled = w.instances.get(inst.id);
-    expect(scaled).toMatchObject({ replicas: 3, status: 'running' });
+    expect(scaled).toMatchObject({ replicas: 3, status: 'running', currentDeploymentId: handle });
     expect(scaled.observedReplicas).toMatchObject({ desired: 3, running: 3 });
     expect(w.events.some((e) => e.type === 'instance.config' && e.message === 'replicas 1 → 3')).toBe(true);
-    const before = deploysOf(w).length;
+    // One call, a scale of the same workload: no stop, no deploy, no status change on the way.
+    expect(w.runtime.calls.slice(before.length)).toEqual([expect.stringMatching(/^scale \S+ 3$/)]);
+    expect(statuses()).toBe(statusesBefore);
     await w.instances.scale(inst.id, 3, { wait: true });
-    expect(deploysOf(w)).toHaveLength(before);
+    await w.instances.scale(inst.id, 1, { wait: true });
+    expect(w.runtime.calls.slice(before.length).filter((c) => !c.startsWith('scale'))).toEqual([]);
+    expect(w.instances.get(inst.id).observedReplicas).toMatchObject({ desired: 1, running: 1 });
+  });
+
+  it('a runtime that scales only by redeploying restarts a running instance with the new count', async () => {
+    w = await reconcilerWorld({ scales: true, scalesInPlace: false });
+    w.template({ name: 'web' });
+    const inst = await w.instances.create({ template: 'web' }, { wait: true });
+    await w.instances.scale(inst.id, 2, { wait: true });
+    expect(w.runtime.calls.filter((c) => /^(stop|deploy)/.test(c)).map((c) => c.split(' ')[0])).toEqual([
+      'deploy',
+      'stop',
+      'deploy',
+    ]);
+    expect(w.instances.get(inst.id).observedReplicas).toMatchObject({ desired: 2, running: 2 });
+  });
+
+  it('a scale waits for a deploy in flight (it does not cancel it), then scales what that deploy started', async () => {
+    w = await reconcilerWorld({ scales: true });
+    w.template({ name: 'web' });
+    const release = w.runtime.holdNextDeploy();
+    const inst = await w.instances.create({ template: 'web' });
+    const scaled = w.instances.scale(inst.id, 2, { wait: true });
+    release();
+    await scaled;
+    expect(w.instances.get(inst.id)).toMatchObject({ status: 'running', replicas: 2 });
+    expect(w.instances.get(inst.id).observedReplicas).toMatchObject({ desired: 2, running: 2 });
   });
 
   it('scale of a stopped instance stores the count for its next start', async () => {

@@ -57,8 +57,8 @@ export function checkReplicas(
 }
 
 /**
- * Stores the instance's new replica count and, when it runs, redeploys it with that count (its
- * runtime replaces the workload in place where it can). Refused where the runtime cannot scale.
+ * Stores the instance's new replica count and, when it runs, has the reconciler scale it (in place
+ * where the runtime can: the replicas that run keep running). Refused where the runtime cannot scale.
  */
 export async function scaleInstance(
   d: ServiceDeps,
@@ -79,7 +79,7 @@ export async function scaleInstance(
     data: { changed: ['replicas'], from: before, to: replicas },
   });
   if (updated.desiredState !== 'running' || before === replicas) return updated;
-  const done = d.reconciler.enqueue(inst.id, 'restart');
+  const done = d.reconciler.enqueue(inst.id, 'scale');
   if (opts.wait) await done;
   else done.catch(() => undefined);
   return d.store.instances.find(inst.id) ?? updated;

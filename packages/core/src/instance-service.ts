@@ -200,7 +200,7 @@ export class InstanceService {
     return updated;
   }
 
-  /** Sets the instance's replica count and redeploys it if it runs (see instance-replicas.ts). */
+  /** Sets the instance's replica count and scales it in place if it runs (see instance-replicas.ts). */
   scale(idOrName: string, replicas: number, opts: Wait = {}): Promise<Instance> {
     return scaleInstance(this.d, this.get(idOrName), replicas, opts);
   }

@@ -10,6 +10,7 @@ import { Lookup, type Observed } from './reconcile/lookup.js';
 import { type InstancePatch, Records } from './reconcile/records.js';
 import { isStarting, type Orphan, Recovery } from './reconcile/recovery.js';
 import { Restarts } from './reconcile/restarts.js';
+import { Scaler } from './reconcile/scale.js';
 import { Stopper } from './reconcile/stop.js';
 import { type FoundWorkload, TakeOvers } from './reconcile/take-over.js';
 import { Watch } from './reconcile/watch.js';
@@ -33,6 +34,7 @@ export class Reconciler {
   private readonly adoptions: Adoptions;
   private readonly restarts: Restarts;
   private readonly stopper: Stopper;
+  private readonly scaler: Scaler;
   private readonly recovery: Recovery;
   private readonly health: HealthMonitor;
   private readonly watch: Watch;
@@ -49,6 +51,10 @@ export class Reconciler {
       retry: (id, action) => this.enqueue(id, action).catch(() => undefined),
     });
     this.stopper = new Stopper(this.records, this.lookup, this.restarts);
+    this.scaler = new Scaler(d, this.records, this.lookup, this.queue, this.deployer, {
+      restart: (inst) => this.restart(inst),
+      converge: (inst) => this.converge(inst),
+    });
     this.recovery = new Recovery(d, this.records, this.lookup, this.hooks(), this.log);
     this.health = new HealthMonitor(d, this.records, this.restarts, this.log);
     this.watch = new Watch(d, { ...this.rooms(), kick: (id) => this.kick(id) }, this.log);
@@ -158,11 +164,9 @@ export class Reconciler {
       case 'converge':
         return this.converge(inst);
       case 'restart':
-        await this.stopper.stop(inst, 'restart requested');
-        return this.deployer.deploy(
-          this.records.patch(id, { restartCount: 0, nextRetryAt: null }),
-          'restart requested',
-        );
+        return this.restart(inst);
+      case 'scale':
+        return this.scaler.scale(inst);
       case 'heal':
         // A stop that came after the restart was scheduled wins (its workload may be gone already).
         if (inst.desiredState !== 'running') return this.converge(inst);
@@ -176,6 +180,14 @@ export class Reconciler {
       case 'destroy':
         return this.stopper.destroy(inst, opts.volumes ?? false);
     }
+  }
+
+  private async restart(inst: Instance): Promise<void> {
+    await this.stopper.stop(inst, 'restart requested');
+    return this.deployer.deploy(
+      this.records.patch(inst.id, { restartCount: 0, nextRetryAt: null }),
+      'restart requested',
+    );
   }
 
   private async converge(inst: Instance): Promise<void> {

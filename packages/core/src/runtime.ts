@@ -199,6 +199,19 @@ export interface Runtime {
    * signal's reason when aborted. Changes nothing: on failure the caller stops and removes it.
    */
   awaitReady(handle: WorkloadHandle, spec: DeploySpec, opts: AwaitReadyOptions): Promise<void>;
+  /**
+   * Optional, with `scales`: changes how many replicas a running workload runs, in place — the
+   * replicas that run keep running (a Swarm service update, a Deployment's replicas patched), where
+   * a redeploy would stop them first. Resolves once `replicas` run and are ready per spec.readiness,
+   * with the workload as then observed; throws a user-facing error when they are not within
+   * opts.timeoutMs (the workload is left as it is).
+   */
+  scale?(
+    handle: WorkloadHandle,
+    spec: DeploySpec,
+    replicas: number,
+    opts?: DeployOptions,
+  ): Promise<ObservedWorkload>;
   /** Graceful stop: TERM, then KILL after timeoutMs. Resolves when it is gone. */
   stop(handle: WorkloadHandle, timeoutMs: number): Promise<void>;
   kill(handle: WorkloadHandle): Promise<void>;

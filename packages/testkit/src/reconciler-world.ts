@@ -37,13 +37,20 @@ export interface ReconcilerWorld {
   close(): Promise<void>;
 }
 
-/** `health`: the probe that runs templates' health checks (none: checks are not run); `scales`: the runtime runs replicas. */
+/**
+ * `health`: the probe that runs templates' health checks (none: checks are not run); `scales`: the
+ * runtime runs replicas; `scalesInPlace: false`: it has no `scale` (a new count means a redeploy).
+ */
 export async function reconcilerWorld(
-  opts: { health?: HealthProbe; scales?: boolean } = {},
+  opts: { health?: HealthProbe; scales?: boolean; scalesInPlace?: boolean } = {},
 ): Promise<ReconcilerWorld> {
   const clock = new ManualClock();
   const store = await memoryStore({ clock });
-  const runtime = new ScriptedRuntime({ clock, scales: opts.scales ?? false });
+  const runtime = new ScriptedRuntime({
+    clock,
+    scales: opts.scales ?? false,
+    ...(opts.scalesInPlace !== undefined ? { scalesInPlace: opts.scalesInPlace } : {}),
+  });
   const bus = new EventBus(store, clock);
   const events: BerthEvent[] = [];
   bus.subscribe((e) => events.push(e));

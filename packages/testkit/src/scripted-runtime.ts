@@ -53,6 +53,8 @@ export interface ScriptedRuntimeOptions {
   serve?: boolean;
   /** Runs `replicas` (reports them as `node-1`, `node-2`…), like Swarm or Kubernetes. */
   scales?: boolean;
+  /** With `scales`: changes the count of a running workload in place (`scale`; default true). */
+  scalesInPlace?: boolean;
 }
 
 /**
@@ -63,6 +65,7 @@ export interface ScriptedRuntimeOptions {
 export class ScriptedRuntime implements Runtime {
   readonly kind: string;
   readonly scales: boolean;
+  readonly scale?: Runtime['scale'];
   /** Every call that changed something, in order: `deploy <instance>`, `stop <handle>`… */
   readonly calls: string[] = [];
   private readonly workloads = new Map<string, Workload>();
@@ -78,6 +81,8 @@ export class ScriptedRuntime implements Runtime {
   constructor(opts: ScriptedRuntimeOptions = {}) {
     this.kind = opts.kind ?? 'command';
     this.scales = opts.scales ?? false;
+    if (this.scales && opts.scalesInPlace !== false)
+      this.scale = (handle, spec, replicas, o) => this.scaleInPlace(handle, spec, replicas, o);
     this.clock = opts.clock ?? systemClock;
     this.serve = opts.serve ?? false;
   }
@@ -199,6 +204,23 @@ export class ScriptedRuntime implements Runtime {
     if (this.adoptedReadiness !== 'ready') throw this.adoptedReadiness;
     // A planted workload's ports are unknown: it is ready unless adoptedReadiness says otherwise.
     if (w.spec.ports.length > 0) await this.waitReady(w, spec, opts);
+  }
+
+  /** The same workload, now running `replicas` (they keep running: no stop, no new handle). */
+  private async scaleInPlace(
+    handle: WorkloadHandle,
+    spec: DeploySpec,
+    replicas: number,
+    opts: DeployOptions = {},
+  ): Promise<ObservedWorkload> {
+    this.reachable();
+    opts.signal?.throwIfAborted();
+    const w = this.get(handle);
+    if (!w.running) throw new Error(`${spec.instanceName} does not run: nothing to scale`);
+    this.calls.push(`scale ${handle.id} ${replicas}`);
+    w.spec = { ...w.spec, replicas };
+    delete w.replicasRunning;
+    return observed(w, this.scales);
   }
 
   /** A workload labelled `IGNORES_TERM` outlives the graceful stop and is killed after `timeoutMs`. */

@@ -1,5 +1,5 @@
 /** What an instance's queue runs: one action at a time per instance. */
-export type Action = 'converge' | 'restart' | 'heal' | 'kill' | 'destroy';
+export type Action = 'converge' | 'restart' | 'scale' | 'heal' | 'kill' | 'destroy';
 export interface ActionOptions {
   volumes?: boolean;
 }
@@ -17,7 +17,8 @@ export class ActionQueue {
 
   /** Queues an action for the instance; resolves when it is done, rejects with its error. */
   enqueue(id: string, action: Action, opts: ActionOptions = {}): Promise<void> {
-    if (action !== 'converge') this.abort(id, 'superseded by a newer request');
+    // A converge or a scale builds on what is in flight (a scale changes the count of what runs).
+    if (action !== 'converge' && action !== 'scale') this.abort(id, 'superseded by a newer request');
     const prev = this.chains.get(id) ?? Promise.resolve();
     const next = prev.catch(() => undefined).then(() => this.run(id, action, opts));
     this.chains.set(id, next);
