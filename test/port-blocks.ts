@@ -100,7 +100,7 @@ export const PORT_BLOCKS = {
   'web/ui-links.e2e': [29500, 29749],
   'runtime-docker/swarm-cluster': [29750, 29849],
   // 30000–32767: fake-kube's NodePorts (kubernetes tests), server/proxy-isolation 30600–30699,
-  // test/kubernetes-node 31500–31599, test/replicas 31700–31749, test/command-template-on-kubernetes 30900–30949
+  // test/kubernetes-node 31500–31599, test/replicas 31700–31749, test/kubernetes-events 31750–31759, test/command-template-on-kubernetes 30900–30949
 } as const satisfies Record<string, readonly [number, number]>;
 
 /** True when a TCP listener can bind the port on every interface right now. */

@@ -11,8 +11,9 @@ import type {
   Runtime,
   WorkloadHandle,
 } from '@berth/core';
-import type { V1Deployment, V1Pod } from '@kubernetes/client-node';
+import type { CoreV1Event, V1Deployment, V1Pod } from '@kubernetes/client-node';
 import { applyManifest, deleteObjects } from './kube-apply.js';
+import { eventsAbout, fetchEvents } from './kube-events.js';
 import { isNotFound, type KubeClient, MERGE_PATCH } from './kube-client.js';
 import { LABEL, PORT_ANNOTATION } from './kube-labels.js';
 import { instanceLogs } from './kube-logs.js';
@@ -105,20 +106,24 @@ export class KubernetesRuntime implements Runtime {
 
   async inspect(handle: WorkloadHandle): Promise<ObservedWorkload | undefined> {
     const found = await this.workload(handle).read();
-    return found && this.observe(found.deployment, found.pods);
+    if (!found) return undefined;
+    const events = await fetchEvents(this.client, this.namespace, this.o.log);
+    return this.observe(found.deployment, found.pods, events);
   }
 
   async list(owner: string, _opts?: ListOptions): Promise<ObservedWorkload[]> {
     const labelSelector = `${LABEL.managed}=true,${LABEL.owner}=${owner}`;
-    const [deployments, pods] = await Promise.all([
+    const [deployments, pods, events] = await Promise.all([
       this.client.apps.listNamespacedDeployment({ namespace: this.namespace, labelSelector }),
       this.client.core.listNamespacedPod({ namespace: this.namespace, labelSelector }),
+      fetchEvents(this.client, this.namespace, this.o.log),
     ]);
     return deployments.items.map((d) => {
       const id = d.metadata?.labels?.[LABEL.instanceId];
       return this.observe(
         d,
         pods.items.filter((p) => p.metadata?.labels?.[LABEL.instanceId] === id),
+        events,
       );
     });
   }
@@ -185,7 +190,8 @@ export class KubernetesRuntime implements Runtime {
     };
   }
 
-  private observe(d: V1Deployment, pods: V1Pod[]): ObservedWorkload {
+  /** The workload as berth sees it; with the namespace's `events`, the recent ones about its objects. */
+  private observe(d: V1Deployment, pods: V1Pod[], events?: CoreV1Event[]): ObservedWorkload {
     const labels = d.metadata?.labels ?? {};
     const n = replicaCounts(d, pods);
     const ports: Record<string, number> = {};
@@ -204,6 +210,7 @@ export class KubernetesRuntime implements Runtime {
       instanceName: labels[LABEL.instance] ?? null,
       owner: labels[LABEL.owner] ?? null,
       replicas: { desired: n.desired, running: n.running, items: pods.map(replicaState) },
+      ...(events ? { events: eventsAbout(events, d, pods) } : {}),
     };
   }
 

@@ -83,5 +83,6 @@ export function replicaState(pod: V1Pod): ReplicaState {
   const state = pod.metadata?.deletionTimestamp
     ? 'Terminating'
     : (waiting?.reason ?? pod.status?.phase ?? 'Pending');
-  return { node: pod.spec?.nodeName ?? null, state, message: podProblem(pod) ?? null };
+  const id = pod.metadata?.name;
+  return { ...(id ? { id } : {}), node: pod.spec?.nodeName ?? null, state, message: podProblem(pod) ?? null };
 }

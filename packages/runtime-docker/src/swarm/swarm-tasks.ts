@@ -93,6 +93,7 @@ function replicaState(t: SwarmTask, older: SwarmTask[], nodes: Map<string, Swarm
   const lost = [t, ...older.slice(0, 1)].map(nodeOf).find((n) => n?.down);
   const failed = FAILED_STATES.has(t.Status.State) ? (t.Status.Err ?? t.Status.Message ?? null) : null;
   return {
+    ...(t.Slot ? { id: String(t.Slot) } : {}),
     node: t.NodeID ? (nodeOf(t)?.name ?? t.NodeID) : null,
     state: nodeOf(t)?.down ? 'node-down' : t.Status.State,
     message:

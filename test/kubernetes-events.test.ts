@@ -1,0 +1,76 @@
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { FakeKube } from '@berth/fake-kube';
+import type { Berth } from '@berth/server';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openBerth, tempHome, until, writeTemplate } from './support.js';
+
+// Ports 31750–31759 (inside fake-kube's NodePort range) belong to this file.
+const IMAGE = 'berth-test/node:20';
+const SERVE = `name: kcrash
+source:
+  kind: image
+  image: ${IMAGE}
+  command: ["node", "-e", "require('http').createServer((q, s) => { if (q.url === '/crash') process.exit(4); s.end('ok'); }).listen(8080)"]
+ports:
+  - { name: http, containerPort: 8080, preferred: 31750, range: [31750, 31759] }
+readiness: { kind: http, port: http, path: / }
+stopTimeoutSeconds: 2
+`;
+
+const why = await FakeKube.unavailable([IMAGE]);
+if (why && process.env.BERTH_REQUIRE_DOCKER === '1') throw new Error(`BERTH_REQUIRE_DOCKER=1 but ${why}`);
+
+// The cluster's Events about an instance's Deployment and pods become berth events, each once.
+describe.skipIf(why)('kubernetes events through berth (fake-kube)', () => {
+  let env: Awaited<ReturnType<typeof tempHome>>;
+  let berth: Berth;
+  let kube: FakeKube;
+
+  beforeAll(async () => {
+    kube = await FakeKube.start({ backoffMs: 500 });
+    env = await tempHome('kube-events');
+    await writeFile(join(env.home, 'kubeconfig'), kube.kubeconfig());
+    await writeTemplate(env.templates, 'kcrash.yaml', SERVE);
+    berth = await openBerth(env.home, env.templates);
+    await berth.nodes.add({
+      name: 'kube',
+      kind: 'kubernetes',
+      config: { kubeconfig: join(env.home, 'kubeconfig') },
+    });
+  }, 60_000);
+
+  afterAll(async () => {
+    for (const i of berth?.instances.list() ?? []) await berth.instances.remove(i.id).catch(() => {});
+    await berth?.close();
+    await kube?.close();
+    await env?.cleanup();
+  }, 60_000);
+
+  it('a pod whose container crashed shows the kubelet’s Warning BackOff as a berth event, each event told once', async () => {
+    const inst = await berth.instances.create({ template: 'kcrash', name: 'kc', node: 'kube' });
+    await until('kc running', () => berth.instances.get(inst.id).status === 'running' || undefined, 60_000);
+    const cluster = () =>
+      berth.store.events.list({ instanceId: inst.id }).filter((e) => e.type === 'instance.cluster');
+    const started = await until(
+      'Started told',
+      () => cluster().find((e) => e.data.reason === 'Started'),
+      20_000,
+    );
+    expect(started.message).toMatch(/^Normal Started on Pod\/kc-/);
+    await fetch(`http://127.0.0.1:${berth.instances.ports(inst.id).http}/crash`).catch(() => undefined);
+    const backOff = await until(
+      'BackOff told',
+      () => cluster().find((e) => e.data.reason === 'BackOff'),
+      30_000,
+    );
+    expect(backOff.message).toMatch(
+      /^Warning BackOff on Pod\/kc-[a-z0-9-]+: Back-off restarting failed container$/,
+    );
+    // Ticks keep listing the same Events: none is told twice.
+    await new Promise((r) => setTimeout(r, 3000));
+    const uids = cluster().map((e) => e.data.uid);
+    expect(uids.length).toBeGreaterThan(1);
+    expect(new Set(uids).size).toBe(uids.length);
+  }, 90_000);
+});
