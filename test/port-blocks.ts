@@ -70,6 +70,7 @@ export const PORT_BLOCKS = {
   'test/command-template-on-swarm': [24550, 24599],
   'cli/cli': [24600, 24799],
   'test/swarm-node': [24800, 24849],
+  'runtime-docker/swarm-scale': [24850, 24859],
   'server/openapi-document, prometheus-scrape, test/structured-logs': [24860, 24899],
   'test/replicas': [24930, 24939],
   'test/reboot-brings-back': [24940, 24959],

@@ -25,7 +25,7 @@ import { type PublishMode, SWARM_RUNTIME, serviceSpec } from './service-spec.js'
 import { SwarmCluster } from './swarm-cluster.js';
 import { followServiceLogs, serviceLogTail } from './swarm-logs.js';
 import { waitForService } from './swarm-readiness.js';
-import { scaleToZero } from './swarm-scale.js';
+import { scaleToZero, setReplicas } from './swarm-scale.js';
 import { createSecrets, removeSecrets, type SecretRef, wrappedArgv } from './swarm-secrets.js';
 import { serviceStats } from './swarm-stats.js';
 import { observedService, type SwarmService } from './swarm-tasks.js';
@@ -183,6 +183,35 @@ export class SwarmRuntime implements Runtime {
     } catch (err) {
       if (!isNotFound(err))
         log.warn({ err: engineMessage(err) }, `could not remove the failed service of ${spec.instanceName}`);
+    }
+  }
+
+  /**
+   * A service update of its replica count only (no forced update): Swarm adds or removes tasks and
+   * the ones that run keep answering. Waits until the count runs and is ready, as deploy does.
+   */
+  async scale(
+    handle: WorkloadHandle,
+    spec: DeploySpec,
+    replicas: number,
+    opts: DeployOptions = {},
+  ): Promise<ObservedWorkload> {
+    const signal = deploySignal(opts);
+    const log = this.log.child({ instance: spec.instanceName });
+    try {
+      const service = await this.cluster.service(handle.id);
+      if (!service)
+        throw new Unprocessable(`${spec.instanceName}: its Swarm service ${nameOf(handle)} is gone`);
+      await loggedCall(log, `scale of ${nameOf(handle)} to ${replicas}`, () =>
+        setReplicas(this.cluster, service, replicas),
+      );
+      const since = await this.changedAt(service.ID);
+      await this.waitReady(spec, service.ID, since, opts.timeoutMs ?? spec.readinessTimeoutMs, signal);
+      const seen = await this.inspect(handle);
+      if (!seen) throw new Unprocessable(`${spec.instanceName}: its Swarm service went away while it scaled`);
+      return seen;
+    } catch (err) {
+      throw asRuntimeError(timedOut(err, opts, spec), this.node);
     }
   }
 

@@ -3,6 +3,20 @@ import { engineMessage, isNotFound, isNotModified } from '../docker-errors.js';
 import type { SwarmCluster } from './swarm-cluster.js';
 import type { SwarmService, SwarmTask } from './swarm-tasks.js';
 
+/**
+ * Sets the service's replica count and nothing else: the spec is the service's own (its
+ * ForceUpdate unchanged), so Swarm only adds or removes tasks and the ones that run keep running.
+ */
+export async function setReplicas(
+  cluster: SwarmCluster,
+  service: SwarmService,
+  replicas: number,
+): Promise<void> {
+  const spec = structuredClone(service.Spec);
+  spec.Mode = { Replicated: { Replicas: replicas } };
+  await cluster.docker.getService(service.ID).update({ version: service.Version.Index, ...spec });
+}
+
 /** Task states in which a task's container may still run. */
 const LIVE = new Set(['new', 'pending', 'assigned', 'accepted', 'ready', 'preparing', 'starting', 'running']);
 
