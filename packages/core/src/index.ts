@@ -83,6 +83,7 @@ export * from './reconciler.js';
 export * from './resource-sampler.js';
 export * from './runtime.js';
 export * from './runtime-resolver.js';
+export { assertNoSecretInArgs } from './secret-args.js';
 export { maskSecrets, resealSecrets, type SecretBox } from './secret-box.js';
 export * from './store.js';
 export {

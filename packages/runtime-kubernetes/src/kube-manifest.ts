@@ -1,4 +1,5 @@
 import {
+  assertNoSecretInArgs,
   type ContainerImage,
   containerImageOf,
   containerPortOf,
@@ -124,6 +125,7 @@ export function imageOf(spec: DeploySpec): ContainerImage {
 function container(spec: DeploySpec, name: string, secretNames: Set<string>): V1Container {
   const img = imageOf(spec);
   const args = img.args;
+  assertNoSecretInArgs(spec, [...(img.entrypoint ?? []), ...(args ?? [])], "the cluster's Deployment");
   const readiness = probeFor(spec.readiness, spec.ports);
   const limits: Record<string, string> = {};
   if (spec.resources?.memoryMb) limits.memory = `${Math.ceil(spec.resources.memoryMb)}Mi`;

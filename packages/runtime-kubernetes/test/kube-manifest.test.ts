@@ -52,6 +52,11 @@ describe('renderManifest (what the runtime applies and export --format kubernete
     expect(env).toContainEqual({ name: 'NAME', value: 'api-1' });
   });
 
+  it('refuses a secret value in the arguments: a Deployment is public to whoever can read it', () => {
+    const leaking = { ...spec, command: [...spec.command, '--token', 'hunter2'] };
+    expect(() => renderManifest(leaking, { namespace: 'team-a' })).toThrow(/TOKEN would appear/);
+  });
+
   it('maps replicas, resources, probes, the data dir and labels', () => {
     const d = m.deployment;
     const c = d.spec!.template.spec!.containers[0]!;

@@ -94,6 +94,17 @@ describe('serviceSpec', () => {
       },
     ]);
   });
+
+  it('refuses a secret value in the arguments: a service spec is public to whoever inspects it', () => {
+    const leaking = {
+      ...input,
+      spec: { ...spec, secretEnv: ['TOKEN'] },
+      publishMode: 'host' as const,
+      secrets: [{ id: 'sid', name: 'berth-web-1-token-ab', env: 'TOKEN' }],
+      argv: ['/entry', 'serve', '--token', 's3cret'],
+    };
+    expect(() => serviceSpec(leaking)).toThrow(/TOKEN would appear in the command's arguments/);
+  });
 });
 
 describe('restartPolicy and healthCheck', () => {

@@ -1,4 +1,5 @@
 import {
+  assertNoSecretInArgs,
   type ContainerImage,
   containerImageOf,
   containerPortOf,
@@ -69,6 +70,11 @@ function containerSpec(input: ServiceSpecInput): Dockerode.ContainerSpec {
   const { spec, image, secrets } = input;
   const run: Partial<ContainerImage> = containerImageOf(spec) ?? {};
   const secret = new Set(spec.secretEnv ?? []);
+  assertNoSecretInArgs(
+    spec,
+    [...(input.argv ?? []), ...(run.entrypoint ?? []), ...(run.args ?? [])],
+    "the swarm's service spec",
+  );
   return {
     Image: image,
     Labels: taskLabels(spec),

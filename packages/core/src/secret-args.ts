@@ -1,0 +1,24 @@
+import { InvalidInput } from './errors.js';
+import type { DeploySpec } from './runtime.js';
+
+/**
+ * Refuses a spec whose argv carries a secret config value, for runtimes that keep secrets out of
+ * what the cluster shows (a Swarm service's spec, a Deployment): there an argument is as public as
+ * `docker service inspect` or `kubectl get -o yaml`. The workload reads the value from its
+ * environment instead (`$NAME` in a shell command).
+ */
+export function assertNoSecretInArgs(
+  spec: Pick<DeploySpec, 'env' | 'secretEnv'>,
+  argv: readonly string[],
+  where: string,
+) {
+  const leaked = (spec.secretEnv ?? []).filter((name) => {
+    const value = spec.env[name];
+    return value !== undefined && value !== '' && argv.some((a) => a.includes(value));
+  });
+  if (leaked.length === 0) return;
+  throw new InvalidInput(
+    `secret config value${leaked.length === 1 ? '' : 's'} ${leaked.join(', ')} would appear in the command's arguments, which ${where} shows to anyone who can read it; read ${leaked.map((n) => `$${n}`).join(', ')} from the environment instead (e.g. sh -c '... "$${leaked[0]}"')`,
+    { details: { field: 'args', secrets: leaked } },
+  );
+}
