@@ -1,20 +1,21 @@
-import type {
-  AwaitReadyOptions,
-  DeployOptions,
-  DeploySpec,
-  ListOptions,
-  Logger,
-  LogLine,
-  LogQuery,
-  ObservedWorkload,
-  ResourceSample,
-  Runtime,
-  WorkloadHandle,
+import {
+  type AwaitReadyOptions,
+  type DeployOptions,
+  type DeploySpec,
+  type ListOptions,
+  type Logger,
+  type LogLine,
+  type LogQuery,
+  type ObservedWorkload,
+  type ResourceSample,
+  type Runtime,
+  Unprocessable,
+  type WorkloadHandle,
 } from '@berth/core';
 import type { CoreV1Event, V1Deployment, V1Pod } from '@kubernetes/client-node';
 import { applyManifest, deleteObjects } from './kube-apply.js';
-import { eventsAbout, fetchEvents } from './kube-events.js';
 import { isNotFound, type KubeClient, MERGE_PATCH } from './kube-client.js';
+import { eventsAbout, fetchEvents } from './kube-events.js';
 import { LABEL, PORT_ANNOTATION } from './kube-labels.js';
 import { instanceLogs } from './kube-logs.js';
 import { renderManifest } from './kube-manifest.js';
@@ -88,6 +89,38 @@ export class KubernetesRuntime implements Runtime {
 
   awaitReady(handle: WorkloadHandle, spec: DeploySpec, opts: AwaitReadyOptions): Promise<void> {
     return waitForReadiness(this.client, this.o.address, this.workload(handle), spec, opts);
+  }
+
+  /**
+   * A merge patch of the Deployment's `spec.replicas` only: the same Deployment (same uid, same pod
+   * template, so no rollout) gains or loses pods and the ones that run keep running. Waits until the
+   * count is ready, as deploy does.
+   */
+  async scale(
+    handle: WorkloadHandle,
+    spec: DeploySpec,
+    replicas: number,
+    opts: DeployOptions = {},
+  ): Promise<ObservedWorkload> {
+    opts.signal?.throwIfAborted();
+    const w = this.workload(handle);
+    if (!(await w.read()))
+      throw new Unprocessable(`${spec.instanceName}: its Deployment ${handle.id} is gone`);
+    const name = handle.id;
+    this.o.log.info({ instance: spec.instanceName, name, replicas }, 'Scaling Kubernetes deployment…');
+    await this.client.apps.patchNamespacedDeployment(
+      { name, namespace: this.namespace, body: { spec: { replicas } } },
+      MERGE_PATCH,
+    );
+    await waitForReadiness(this.client, this.o.address, w, spec, {
+      timeoutMs: opts.timeoutMs ?? spec.readinessTimeoutMs,
+      signal: opts.signal,
+    });
+    const seen = await this.inspect(handle);
+    if (!seen)
+      throw new Unprocessable(`${spec.instanceName}: its Deployment ${name} went away while it scaled`);
+    this.o.log.info({ instance: spec.instanceName, name, replicas }, 'Scaled Kubernetes deployment');
+    return seen;
   }
 
   /** Scales to zero and deletes the pods with `timeoutMs` of grace (TERM, then KILL), then waits for them to go. */
