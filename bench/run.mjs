@@ -23,6 +23,7 @@ const adoptAfterRestart = scenario('adopt-restart', 'adoptAfterRestart');
 const leases = scenario('leases', 'leases');
 const proxy = scenario('proxy', 'proxy');
 const detectInPlace = scenario('detect', 'detectInPlace');
+const swarmTen = scenario('swarm-ten', 'swarmTen');
 
 const args = Object.fromEntries(
   process.argv.slice(2).map((a) => {
@@ -89,6 +90,13 @@ const scenarios = [
   },
   { id: 'proxy', run: () => proxy({ seconds: plan.proxySeconds, reps: reps(plan.proxyReps) }) },
   { id: 'detect', run: () => detectInPlace({ reps: reps(plan.detectReps) }) },
+  // A real two-node swarm (root, scripts/swarm.sh) takes a minute to come up and each round of 10
+  // services several seconds: not part of --smoke (run it with --only=swarm).
+  {
+    id: 'swarm',
+    skipInSmoke: true,
+    run: () => swarmTen({ reps: reps(smoke ? 1 : 5), count: 10, warmup: smoke ? 0 : 1 }),
+  },
 ];
 
 function machine() {
@@ -169,6 +177,7 @@ async function main() {
   };
   for (const s of scenarios) {
     if (only && !only.has(s.id)) continue;
+    if (smoke && s.skipInSmoke && !only) continue;
     log(`── ${s.id}${smoke ? ' (smoke)' : ''}`);
     const t = performance.now();
     try {
