@@ -42,6 +42,20 @@ export function integrationCredentials(
   };
 }
 
+/**
+ * A notification channel's secrets: `--url`/`--smtp-password`, else BERTH_NOTIFY_URL /
+ * BERTH_SMTP_PASSWORD (a webhook URL holds its token: the environment keeps it out of `ps`).
+ */
+export function notifyCredentials(
+  opts: { url?: string | undefined; smtpPassword?: string | undefined },
+  env: NodeJS.ProcessEnv = process.env,
+): { url: string | undefined; smtpPassword: string | undefined } {
+  return {
+    url: opts.url ?? env.BERTH_NOTIFY_URL,
+    smtpPassword: opts.smtpPassword ?? env.BERTH_SMTP_PASSWORD,
+  };
+}
+
 export interface StartupSettings {
   home: string;
   shutdown: string;

@@ -11,6 +11,7 @@ import { registerInstanceCommands } from './commands/instances.js';
 import { registerIntegrationCommands } from './commands/integrations.js';
 import { registerLogCommands } from './commands/logs.js';
 import { registerNodeCommands } from './commands/nodes.js';
+import { registerNotifyCommands } from './commands/notify.js';
 import { registerPortCommands } from './commands/ports.js';
 import { registerServeCommand } from './commands/serve.js';
 import { registerStartupCommands } from './commands/startup.js';
@@ -42,6 +43,7 @@ export function buildProgram(): Command {
   registerNodeCommands(program);
   registerGcCommands(program);
   registerIntegrationCommands(program);
+  registerNotifyCommands(program);
   registerImportCommands(program);
   registerBuildCommands(program);
   registerDbCommands(program);
