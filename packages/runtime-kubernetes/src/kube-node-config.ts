@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { InvalidInput } from '@berth/core';
 import { KubeConfig } from '@kubernetes/client-node';
 
@@ -14,6 +14,8 @@ export interface KubeNodeConfig {
   /** Where clients reach NodePorts; default: the API server's host. */
   publicAddress?: string;
 }
+
+const MAX_KUBECONFIG_BYTES = 1024 * 1024;
 
 export const DEFAULT_NODE_PORT_RANGE = { from: 30000, to: 32767 };
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
@@ -33,8 +35,14 @@ function optionalString(o: Record<string, unknown>, field: string): string | und
 export function loadKubeconfig(path: string, context?: string): KubeConfig {
   let text: string;
   try {
+    // A FIFO or a device would block the server's one thread on read (or fill its memory).
+    const st = statSync(path);
+    if (!st.isFile()) invalid('kubeconfig', `must be a regular file (${path})`);
+    if (st.size > MAX_KUBECONFIG_BYTES)
+      invalid('kubeconfig', `is larger than 1 MiB; not a kubeconfig (${path})`);
     text = readFileSync(path, 'utf8');
   } catch (e) {
+    if (e instanceof InvalidInput) throw e;
     invalid(
       'kubeconfig',
       `cannot be read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message} (${path})`,
@@ -43,8 +51,9 @@ export function loadKubeconfig(path: string, context?: string): KubeConfig {
   const config = new KubeConfig();
   try {
     config.loadFromString(text);
-  } catch (e) {
-    invalid('kubeconfig', `is not a kubeconfig: ${(e as Error).message.split('\n')[0]}`);
+  } catch {
+    // The parser's words can quote the file: a node's message is shown to read tokens.
+    invalid('kubeconfig', `is not a kubeconfig: not valid YAML of the kubeconfig shape (${path})`);
   }
   if (context) {
     const names = config.getContexts().map((c) => c.name);

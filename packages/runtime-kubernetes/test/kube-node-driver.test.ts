@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -59,6 +60,24 @@ describe('kubernetes NodeDriver', () => {
     expect(() => driver.parseConfig({ kubeconfig, context: 'prod' })).toThrow(
       "context 'prod' is not in the kubeconfig (it has: fake-kube)",
     );
+  });
+
+  it('reads only a regular file of kubeconfig size, and never quotes the file in its error', () => {
+    const fifo = join(dir, 'fifo');
+    execFileSync('mkfifo', [fifo]); // reading it would block the server's one thread
+    expect(() => driver.parseConfig({ kubeconfig: fifo })).toThrow(/must be a regular file/);
+    expect(() => driver.parseConfig({ kubeconfig: '/dev/zero' })).toThrow(/must be a regular file/);
+    const big = join(dir, 'big');
+    writeFileSync(big, Buffer.alloc(1024 * 1024 + 1, 'a'));
+    expect(() => driver.parseConfig({ kubeconfig: big })).toThrow(/larger than 1 MiB/);
+    const quoting = join(dir, 'quoting');
+    writeFileSync(quoting, 'token: *LEAKED_ALIAS_VALUE\n');
+    expect(() => driver.parseConfig({ kubeconfig: quoting })).toThrow(/not a kubeconfig/);
+    try {
+      driver.parseConfig({ kubeconfig: quoting });
+    } catch (e) {
+      expect((e as Error).message).not.toContain('LEAKED');
+    }
   });
 
   it('parseConfig keeps what it was given, with the default NodePort range', () => {
