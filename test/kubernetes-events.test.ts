@@ -22,13 +22,14 @@ const why = await FakeKube.unavailable([IMAGE]);
 if (why && process.env.BERTH_REQUIRE_DOCKER === '1') throw new Error(`BERTH_REQUIRE_DOCKER=1 but ${why}`);
 
 // The cluster's Events about an instance's Deployment and pods become berth events, each once.
-describe.skipIf(why)('kubernetes events through berth (fake-kube)', () => {
+describe.skipIf(why)('kubernetes events and stats n/a through berth (fake-kube)', () => {
   let env: Awaited<ReturnType<typeof tempHome>>;
   let berth: Berth;
   let kube: FakeKube;
 
   beforeAll(async () => {
-    kube = await FakeKube.start({ backoffMs: 500 });
+    // Without metrics.k8s.io, as a cluster without metrics-server: stats are n/a, with that reason.
+    kube = await FakeKube.start({ backoffMs: 500, metrics: false });
     env = await tempHome('kube-events');
     await writeFile(join(env.home, 'kubeconfig'), kube.kubeconfig());
     await writeTemplate(env.templates, 'kcrash.yaml', SERVE);
@@ -72,5 +73,16 @@ describe.skipIf(why)('kubernetes events through berth (fake-kube)', () => {
     const uids = cluster().map((e) => e.data.uid);
     expect(uids.length).toBeGreaterThan(1);
     expect(new Set(uids).size).toBe(uids.length);
+  }, 90_000);
+
+  it('says why its stats are n/a when the cluster has no metrics API', async () => {
+    const inst = await berth.instances.create({ template: 'kcrash', name: 'kn', node: 'kube' });
+    await until('kn running', () => berth.instances.get(inst.id).status === 'running' || undefined, 60_000);
+    const reason = await until('stats n/a', async () => {
+      await berth.sampler.sampleOnce();
+      return berth.sampler.unavailable(inst.id);
+    });
+    expect(reason).toBe('this cluster does not serve metrics.k8s.io (metrics-server is not installed)');
+    expect(berth.sampler.latest(inst.id)).toBeUndefined();
   }, 90_000);
 });

@@ -35,10 +35,15 @@ export const statsSampleSchema = z.object({
 });
 export type StatsSampleView = z.infer<typeof statsSampleSchema>;
 
-/** `GET /instances/:id/stats`: history oldest first, and the newest sample (null before the first). */
+/**
+ * `GET /instances/:id/stats`: history oldest first, and the newest sample (null before the first);
+ * `available: false` with the reason when the instance's runtime cannot give its stats (n/a).
+ */
 export const instanceStatsSchema = z.object({
   samples: z.array(statsSampleSchema),
   latest: statsSampleSchema.nullable(),
+  available: z.boolean(),
+  reason: z.string().nullable(),
 });
 export type InstanceStatsView = z.infer<typeof instanceStatsSchema>;
 

@@ -163,6 +163,24 @@ describe('ResourceSampler', () => {
     expect(warnings).toEqual(['stats failed']);
   });
 
+  it('says why an instance has no stats: its runtime’s reason, or none given; a sample clears it', async () => {
+    const w = world();
+    w.add('k', { node: 'kube', runtime: 'kubernetes' });
+    w.add('s', { node: 'swarm', runtime: 'swarm' });
+    w.add('a');
+    w.runtimeOf('kube', 'kubernetes').fail = new Error('n/a: this cluster does not serve metrics.k8s.io');
+    w.runtimeOf('swarm', 'swarm').table.clear();
+    const { sampler } = samplerOf(w);
+    await sampler.sampleOnce();
+    expect(sampler.unavailable('k')).toBe('this cluster does not serve metrics.k8s.io');
+    expect(sampler.unavailable('s')).toBe('the swarm runtime of node swarm gave no sample for it');
+    expect(sampler.unavailable('a')).toBeUndefined();
+    w.runtimeOf('kube', 'kubernetes').fail = null;
+    await sampler.sampleOnce();
+    expect(sampler.unavailable('k')).toBeUndefined();
+    expect(sampler.latest('k')).toBeDefined();
+  });
+
   it('walks a data directory in the background and reuses its size until it is diskTtlMs old', async () => {
     const w = world();
     w.add('a');

@@ -41,6 +41,8 @@ export class ResourceSampler {
   private readonly rings = new Map<string, SampleRing>();
   private readonly hostRing: SampleRing;
   private readonly disk = new Map<string, { at: number; bytes: number | null; pending: boolean }>();
+  /** Why the last pass has no sample for an instance (its runtime failed or gave none), by id. */
+  private readonly missing = new Map<string, string>();
   private cancelTimer: CancelTimer | undefined;
   private busy = false;
 
@@ -101,6 +103,7 @@ export class ResourceSampler {
     await Promise.all([...groups.values()].map((g) => this.sampleGroup(g, now)));
     for (const id of this.rings.keys())
       if (!live.has(id) && !this.d.store.instances.find(id)) this.rings.delete(id);
+    for (const id of this.missing.keys()) if (!live.has(id)) this.missing.delete(id);
     if (this.disk.size > 2 * live.size + 16) {
       const dirs = new Set([...groups.values()].flatMap((g) => g.items.map((i) => i.dataDir)));
       for (const dir of this.disk.keys()) if (!dirs.has(dir)) this.disk.delete(dir);
@@ -132,12 +135,23 @@ export class ResourceSampler {
       const stats = await this.d.runtimes.byKind(g.node, g.kind).stats(g.items.map((i) => i.handle));
       for (const item of g.items) {
         const s = stats.get(item.handle.id);
-        if (!s) continue;
+        if (!s) {
+          this.missing.set(item.id, `the ${g.kind} runtime of node ${g.node} gave no sample for it`);
+          continue;
+        }
+        this.missing.delete(item.id);
         this.ring(item.id).push({ ts: now, ...s, diskBytes: this.diskOf(item.dataDir, now) });
       }
     } catch (err) {
       this.d.log.warn({ node: g.node, runtime: g.kind, err: String(err) }, 'stats failed');
+      const reason = (err instanceof Error ? err.message : String(err)).replace(/^n\/a: /, '');
+      for (const item of g.items) this.missing.set(item.id, reason);
     }
+  }
+
+  /** Why the instance's stats are n/a (its runtime cannot give them, in its words); undefined when they are not. */
+  unavailable(instanceId: string): string | undefined {
+    return this.missing.get(instanceId);
   }
 
   /**

@@ -49,7 +49,7 @@ function overviewText(o: Awaited<ReturnType<typeof overview>>): string {
 
 function summary(name: string, s: InstanceStatsView): string {
   const l = s.latest;
-  if (!l) return `${name}: no sample yet (is it running?)`;
+  if (!l) return s.available ? `${name}: no sample yet (is it running?)` : `${name}: stats n/a — ${s.reason}`;
   const cpu = s.samples.map((x) => x.cpuPercent);
   const mem = s.samples.map((x) => x.memoryBytes);
   const range = (v: number[], f: (n: number) => string) =>
