@@ -24,6 +24,8 @@ export interface IntegrationsDeps {
   secrets: SecretKeyring;
   /** Imports create instances the way every create does, and take over what still runs. */
   instances: Pick<InstanceService, 'create' | 'remove' | 'findNamed' | 'takeOver'>;
+  /** Re-seals, within a key rotation, what other parts sealed with `secrets`. */
+  resealOthers?: (reseal: (sealed: string) => string | null) => void;
 }
 
 /**
@@ -53,7 +55,7 @@ export function startIntegrations(d: IntegrationsDeps) {
     secrets,
     scheduler,
     /** Re-seals every integration's secrets and instance's secret config values with a new key. */
-    rotateKey: () => secrets.rotateKey(d.store),
+    rotateKey: () => secrets.rotateKey(d.store, d.resealOthers),
     /** The earlier system's settings → default integrations, after a copy of the database. */
     importLegacySettings: (settings: Record<string, string>) =>
       importLegacySettings(

@@ -152,6 +152,7 @@ export async function createBerth(config: ServerConfig, opts: BerthOptions = {})
     log,
     secrets: secretKeys,
     instances,
+    resealOthers: (reseal) => notifications.reseal(reseal),
   });
   const builds = await startBuilds({
     home: config.home,

@@ -252,6 +252,16 @@ describe('notification channels', () => {
     expect(healed.lastError).toBeNull();
   }, 60_000);
 
+  it('a rotation of the secrets key re-seals the channels: they still deliver', async () => {
+    expect((await api('POST', '/integrations/rotate-key')).status).toBe(200);
+    const before = received.filter((r) => r.path.startsWith('/webhook/')).length;
+    expect((await api('POST', '/notifications/channels/webhook-hook/test')).status).toBe(202);
+    await until('a test after the rotation', () =>
+      received.filter((r) => r.path.startsWith('/webhook/')).length > before ? true : undefined,
+    );
+    expect((await api('GET', '/notifications/channels/webhook-hook')).body.config).toEqual({ url: '••••' });
+  }, 60_000);
+
   it('keeps a masked secret on replace, removes, and never logs a secret', async () => {
     const replaced = await api('PUT', '/notifications/channels/slack-hook', {
       name: 'slack-hook',

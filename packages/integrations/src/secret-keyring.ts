@@ -94,9 +94,13 @@ export class SecretKeyring {
    * Makes a new key and re-seals every integration's secrets and every instance's sealed config
    * values with it in one transaction. The new key is written (beside the old ones) before the
    * transaction and the old ones dropped after, so the file can open the database at every moment;
-   * a failed transaction changes nothing.
+   * a failed transaction changes nothing. `others` re-seals, in the same transaction, what other
+   * parts sealed with this keyring (the server's notification channels).
    */
-  rotateKey(store: Store): { keyId: string; resealed: number; resealedInstances: number } {
+  rotateKey(
+    store: Store,
+    others?: (reseal: (sealed: string) => string | null) => void,
+  ): { keyId: string; resealed: number; resealedInstances: number } {
     const fresh = toKey(randomBytes(32).toString('base64'));
     const before = this.keys;
     this.keys = [fresh, ...before];
@@ -116,6 +120,7 @@ export class SecretKeyring {
           store.instances.update(inst.id, { config });
           resealedInstances++;
         }
+        others?.((sealed) => this.seal(this.open(sealed)));
       });
     } catch (err) {
       this.keys = before;

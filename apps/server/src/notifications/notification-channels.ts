@@ -136,6 +136,13 @@ export class NotificationChannels {
     }
   }
 
+  /** Within a key rotation: every channel's secrets sealed again with the new key. */
+  reseal(reseal: (sealed: string) => string | null): void {
+    for (const c of this.repo.list()) {
+      if (c.secrets !== null) this.repo.update(c.id, { ...c, secrets: reseal(c.secrets) });
+    }
+  }
+
   close(): void {
     this.queue.close();
   }
