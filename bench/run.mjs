@@ -95,7 +95,7 @@ const scenarios = [
   {
     id: 'swarm',
     skipInSmoke: true,
-    run: () => swarmTen({ reps: reps(smoke ? 1 : 5), count: 10, warmup: smoke ? 0 : 1 }),
+    run: () => swarmTen({ reps: reps(smoke ? 1 : 6), count: 10, warmup: smoke ? 0 : 1 }),
   },
 ];
 
