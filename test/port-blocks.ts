@@ -72,8 +72,10 @@ export const PORT_BLOCKS = {
   'test/swarm-node': [24800, 24849],
   'runtime-docker/swarm-scale': [24850, 24859],
   'server/openapi-document, prometheus-scrape, test/structured-logs': [24860, 24899],
+  'web/ui-clusters.e2e (API and proxy)': [24900, 24929],
   'test/replicas': [24930, 24939],
   'test/reboot-brings-back': [24940, 24959],
+  'test/berth-container (its API + proxy, then its instance)': [24960, 24999],
   'server/home-modes': [25000, 25099],
   'server/proxy-port-choice': [25100, 25199],
   'cli/links-cli': [25200, 25299],
@@ -101,7 +103,8 @@ export const PORT_BLOCKS = {
   'web/ui-links.e2e': [29500, 29749],
   'runtime-docker/swarm-cluster': [29750, 29849],
   // 30000–32767: fake-kube's NodePorts (kubernetes tests), server/proxy-isolation 30600–30699,
-  // test/kubernetes-node 31500–31599, test/replicas 31700–31749, test/kubernetes-events 31750–31759, test/command-template-on-kubernetes 30900–30949
+  // test/kubernetes-node 31500–31599, test/replicas 31700–31749, test/kubernetes-events 31750–31759, test/command-template-on-kubernetes 30900–30949,
+  // web/ui-clusters.e2e 31800–31849
 } as const satisfies Record<string, readonly [number, number]>;
 
 /** True when a TCP listener can bind the port on every interface right now. */

@@ -101,14 +101,14 @@ describe('web UI: which port each link targets; a node’s public address', () =
     await page.getByLabel('Port', { exact: true }).fill(String(closed));
     const address = page.getByLabel('Address clients use (optional)');
     await address.fill('http://far-box:80');
-    await page.getByRole('button', { name: 'Add host' }).click();
+    await page.getByRole('button', { name: 'Add node' }).click();
     const field = page.locator('.field', { has: address });
     await field.locator('.field-error').waitFor();
     expect(await field.locator('.field-error').textContent()).toMatch(/publicAddress/);
     expect((await apiGet<{ name: string }[]>(berth, '/nodes')).some((n) => n.name === 'far-box')).toBe(false);
 
     await address.fill('far-box.lan');
-    await page.getByRole('button', { name: 'Add host' }).click();
+    await page.getByRole('button', { name: 'Add node' }).click();
     // Nothing listens on that port: the node is refused until the person adds it anyway.
     await page.getByRole('button', { name: 'Add anyway' }).click();
     const row = page.locator('[data-node="far-box"]');

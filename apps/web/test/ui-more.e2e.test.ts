@@ -259,9 +259,9 @@ describe('web UI: integrations, ports of every host, nodes, deploy', () => {
     await page.getByLabel('Connect over').selectOption('tcp');
     await page.getByLabel('Host address').fill('127.0.0.1');
     await page.getByLabel('Port', { exact: true }).fill(String(closed));
-    await page.getByRole('button', { name: 'Add host' }).click();
+    await page.getByRole('button', { name: 'Add node' }).click();
     // Tested before it is added: refused, saying why, and only added when the person insists.
-    const refusal = page.locator('form[aria-label="Add a remote Docker host"] [role="alert"] [data-reason]');
+    const refusal = page.locator('form[aria-label="Add a node"] [role="alert"] [data-reason]');
     await refusal.waitFor({ timeout: 30_000 });
     expect(await refusal.getAttribute('data-reason')).toBe('refused');
     expect((await apiGet<{ name: string }[]>(berth, '/nodes')).some((n) => n.name === 'closed-box')).toBe(
@@ -272,13 +272,9 @@ describe('web UI: integrations, ports of every host, nodes, deploy', () => {
     const row = page.locator('[data-node="closed-box"]');
     await row.waitFor();
     // the form tests the new node at once; the row's own Test says the same
-    await page
-      .locator('form[aria-label="Add a remote Docker host"] [data-reason]')
-      .waitFor({ timeout: 30_000 });
+    await page.locator('form[aria-label="Add a node"] [data-reason]').waitFor({ timeout: 30_000 });
     expect(
-      await page
-        .locator('form[aria-label="Add a remote Docker host"] [data-reason]')
-        .getAttribute('data-reason'),
+      await page.locator('form[aria-label="Add a node"] [data-reason]').getAttribute('data-reason'),
     ).toBe('refused');
     await row.getByRole('button', { name: 'Test connection to closed-box' }).click();
     await row
@@ -297,7 +293,7 @@ describe('web UI: integrations, ports of every host, nodes, deploy', () => {
     await page.getByLabel('Host address').fill('127.0.0.1');
     await page.getByLabel('SSH user').fill('deploy');
     await page.getByLabel('Host key fingerprint (optional)').fill('not-a-fingerprint');
-    await page.getByRole('button', { name: 'Add host' }).click();
+    await page.getByRole('button', { name: 'Add node' }).click();
     const field = page.locator('.field', { has: page.getByLabel('Host key fingerprint (optional)') });
     await field.locator('.field-error').waitFor();
     expect(await field.locator('.field-error').textContent()).toMatch(/SHA256/);

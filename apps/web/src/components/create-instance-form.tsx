@@ -1,22 +1,12 @@
-import { type FormEvent, useState } from 'react';
+import { type FormEvent, useEffect, useState } from 'react';
 import { api } from '../api/api';
-import { ApiError, messageOf } from '../api/api-error';
-import type { ConfigValue, InstanceView, Template } from '../api/types';
+import { messageOf } from '../api/api-error';
+import type { ConfigValue, InstanceView, NodeView, Template } from '../api/types';
+import { fieldErrorsOf } from '../lib/field-errors';
 import { ConfigFieldInput } from './config-field-input';
 
 function defaultsOf(template: Template): Record<string, ConfigValue | undefined> {
   return Object.fromEntries(Object.entries(template.config).map(([k, f]) => [k, f.default]));
-}
-
-/** Field errors from a 400: `details.issues[].field` like `body.config.model` or `body.ports.http`. */
-function fieldErrors(err: unknown): Record<string, string> {
-  if (!(err instanceof ApiError) || !Array.isArray(err.details.issues)) return {};
-  const out: Record<string, string> = {};
-  for (const issue of err.details.issues as { field?: string; message?: string }[]) {
-    const key = (issue.field ?? '').replace(/^body\./, '');
-    if (key) out[key] = issue.message ?? 'is invalid';
-  }
-  return out;
 }
 
 /**
@@ -34,6 +24,14 @@ export function CreateInstanceForm({
   const [config, setConfig] = useState(() => defaultsOf(template));
   const [ports, setPorts] = useState<Record<string, string>>({});
   const [startNow, setStartNow] = useState(true);
+  const [node, setNode] = useState('local');
+  const [nodes, setNodes] = useState<NodeView[]>([]);
+  const [replicas, setReplicas] = useState('');
+  const templateReplicas = template.replicas;
+
+  useEffect(() => {
+    api.nodes().then(setNodes, () => setNodes([]));
+  }, []);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string>();
   const [errors, setErrors] = useState<Record<string, string>>({});
@@ -58,6 +56,8 @@ export function CreateInstanceForm({
         ...(name.trim() ? { name: name.trim() } : {}),
         ...(Object.keys(values).length ? { config: values } : {}),
         ...(Object.keys(pinned).length ? { ports: pinned } : {}),
+        ...(node !== 'local' ? { node } : {}),
+        ...(replicas.trim() ? { replicas: Number(replicas) } : {}),
         // started through the one start flow (preflight → port dialog → start) by the caller
         start: false,
       });
@@ -66,7 +66,7 @@ export function CreateInstanceForm({
       onCreated(created, startNow);
     } catch (err) {
       setError(messageOf(err));
-      setErrors(fieldErrors(err));
+      setErrors(fieldErrorsOf(err));
     } finally {
       setBusy(false);
     }
@@ -86,6 +86,48 @@ export function CreateInstanceForm({
         />
         {errors.name ? <small className="field-error">{errors.name}</small> : null}
       </div>
+      <div className="field-row">
+        <div className="field grow">
+          <label htmlFor="instance-node">Node</label>
+          <select
+            id="instance-node"
+            value={node}
+            aria-invalid={errors.node ? true : undefined}
+            onChange={(e) => setNode(e.target.value)}
+          >
+            {nodes.some((n) => n.name === 'local') ? null : <option value="local">local</option>}
+            {nodes.map((n) => (
+              <option key={n.name} value={n.name}>
+                {n.name} ({n.kind}
+                {n.status === 'unreachable' ? ', unreachable' : ''})
+              </option>
+            ))}
+          </select>
+          {errors.node ? <small className="field-error">{errors.node}</small> : null}
+        </div>
+        <div className="field narrow">
+          <label htmlFor="instance-replicas">Replicas</label>
+          <input
+            id="instance-replicas"
+            type="number"
+            min={1}
+            inputMode="numeric"
+            value={replicas}
+            placeholder={String(templateReplicas)}
+            aria-describedby="instance-replicas-hint"
+            aria-invalid={errors.replicas ? true : undefined}
+            onChange={(e) => setReplicas(e.target.value)}
+          />
+        </div>
+      </div>
+      <small id="instance-replicas-hint" className="muted">
+        Empty: the template’s {templateReplicas}. More than 1 needs a node that scales (swarm, kubernetes).
+      </small>
+      {errors.replicas ? (
+        <small className="field-error" data-field="replicas">
+          {errors.replicas}
+        </small>
+      ) : null}
       {Object.entries(template.config).map(([key, field]) => (
         <ConfigFieldInput
           key={key}

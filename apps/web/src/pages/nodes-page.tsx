@@ -42,7 +42,7 @@ export function NodesPage() {
         ) : null}
       </section>
       <section className="card narrow-card" aria-labelledby="add-node">
-        <h2 id="add-node">Add a remote Docker host</h2>
+        <h2 id="add-node">Add a node</h2>
         {isAdmin ? <AddNodeForm onAdded={nodes.reload} /> : <RoleNotice need="admin" what="Adding a node" />}
       </section>
     </>
