@@ -6,9 +6,9 @@ import type { Berth } from '@berth/server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openBerth, tempHome, until, writeTemplate } from './support.js';
 
-// Ports 31750–31799 (inside fake-kube's NodePort range) belong to this file: the fake cluster's
+// Ports 31850–31899 (inside fake-kube's NodePort range) belong to this file: the fake cluster's
 // --service-node-port-range is that block, and the node says so, so its NodePorts stay in it.
-const NODE_PORTS = { from: 31750, to: 31799 };
+const NODE_PORTS = { from: 31850, to: 31899 };
 const IMAGE = 'berth-test/node:20';
 // A template written for a machine: its port range lies outside any cluster's NodePort range.
 const SERVE = `name: kranged
@@ -77,7 +77,7 @@ describe.skipIf(why)('a kubernetes node’s NodePort range is the law for its po
       .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(InvalidInput);
     expect((err as Error).message).toBe(
-      "port 24010 ('http') is outside the ports kube can publish (31750–31799); the template's range is 24000–24099",
+      "port 24010 ('http') is outside the ports kube can publish (31850–31899); the template's range is 24000–24099",
     );
     expect(berth.instances.list().map((i) => i.name)).toEqual(['kr']);
   });
