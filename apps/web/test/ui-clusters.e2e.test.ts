@@ -128,6 +128,13 @@ describe.skipIf(why)('web UI: nodes of each kind, replicas at create (fake-kube)
     expect([created.node, created.replicas.desired]).toEqual(['kube', 2]);
     await page.goto(`${berth.url}/#/instances`);
     await page.locator('article[data-instance="kw"] [data-replicas="2/2"]').waitFor();
+    // the detail page says how many of the wanted replicas run
+    await page.goto(`${berth.url}/#/instances/kw`);
+    await page.locator('[data-replicas-summary]').filter({ hasText: '2 of 2 running' }).waitFor();
+    // and lists each replica: its node and state (Kubernetes' pod phase)
+    const rows = page.locator('.replicas-table tbody tr[data-replica-state="Running"]');
+    await expect.poll(() => rows.count()).toBe(2);
+    expect(await rows.first().locator('td').first().textContent()).toBe('fake-kube-node');
   }, 180_000);
 
   it('refuses replicas 2 on local at the replicas field', async () => {
