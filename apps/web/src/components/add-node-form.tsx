@@ -285,10 +285,12 @@ export function AddNodeForm({ onAdded }: { onAdded: () => void }) {
                   aria-describedby="node-publish-mode-hint"
                   onChange={(e) => setPublishMode(e.target.value as 'host' | 'ingress')}
                 >
-                  <option value="host">host: on the node that runs each task</option>
-                  <option value="ingress">ingress: the routing mesh, on every node</option>
+                  <option value="host">host (each task’s node)</option>
+                  <option value="ingress">ingress (routing mesh)</option>
                 </select>
-                <small id="node-publish-mode-hint">A template may choose otherwise.</small>
+                <small id="node-publish-mode-hint">
+                  host: on the node that runs each task; ingress: on every node, through the routing mesh.
+                </small>
                 {fieldError('publishMode')}
               </div>
               <div className="field">
