@@ -14,7 +14,9 @@ export function assertNoSecretInArgs(
 ) {
   const leaked = (spec.secretEnv ?? []).filter((name) => {
     const value = spec.env[name];
-    return value !== undefined && value !== '' && argv.some((a) => a.includes(value));
+    // An export's `${NAME}` placeholder stands in for the value: it is no secret.
+    if (value === undefined || value === '' || value === `\${${name}}`) return false;
+    return argv.some((a) => a.includes(value));
   });
   if (leaked.length === 0) return;
   throw new InvalidInput(
