@@ -21,6 +21,7 @@ const PASSES_ENV_TO_CHILDREN: Record<string, string> = {
   'packages/runtime-process/src/spawn-workload.ts': 'PATH, HOME, LANG… for the workload',
   'packages/host/src/net-health-probe.ts': 'PATH for a health-check command',
   'packages/builder/src/import-source.ts': "git clone's environment",
+  'packages/builder/src/read-git-tree.ts': "git ls-tree/cat-file's environment (detection in place)",
 };
 
 function sources(dir: string): string[] {
