@@ -62,7 +62,8 @@ try {
     version: cli.version,
     description: read('.').description,
     type: 'module',
-    bin: cli.bin,
+    // The installed package has its dist already: the bin is the CLI itself, not the repository's shim.
+    bin: { berth: 'dist/main.js' },
     engines: read('.').engines,
     files: ['dist'],
     // A bundled package must be a dependency too, at the version bundled.
