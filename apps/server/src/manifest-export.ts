@@ -35,7 +35,8 @@ export function templateManifest(berth: Berth, name: string, format: ExportForma
   const { template } = berth.templates.get(name);
   checkExportable(template);
   const on = node ?? LOCAL_NODE;
-  return render(berth, format, templateExportSpec(template, on, berth.owner), on);
+  const hostRange = berth.runtimes.has(on) ? berth.runtimes.range(berth.runtimes.hostOf(on)) : undefined;
+  return render(berth, format, templateExportSpec(template, on, berth.owner, hostRange), on);
 }
 
 /** Only what runs as containers can be written as containers: say what to add otherwise. */

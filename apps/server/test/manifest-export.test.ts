@@ -127,7 +127,12 @@ describe('GET /instances/:id/manifest (berth export)', () => {
     const c = deployment.spec?.template.spec?.containers[0];
     expect(c?.image).toBe('berth-test/busybox');
     expect(c?.command).toEqual(['busybox']);
-    expect(c?.ports?.[0]?.containerPort).toBe(24450);
+    // On a Kubernetes node the instance's port is a NodePort (30000–32767), the template's range
+    // being about another port space; the container listens on the same number.
+    const port = (await t.api('GET', '/instances/hello-k8s')).body.ports.http;
+    expect(port).toBeGreaterThanOrEqual(30000);
+    expect(port).toBeLessThanOrEqual(32767);
+    expect(c?.ports?.[0]?.containerPort).toBe(port);
     expect(c?.env?.find((e) => e.name === 'API_TOKEN')?.valueFrom?.secretKeyRef?.key).toBe('API_TOKEN');
     expect(res.text).not.toContain('hunter2');
   });
@@ -141,7 +146,8 @@ describe('GET /instances/:id/manifest (berth export)', () => {
       resources: { limits: { memory: '32M' } },
       restart_policy: { condition: 'on-failure' },
     });
-    expect(svc.ports).toEqual([{ target: 24450, published: 24450, protocol: 'tcp', mode: 'host' }]);
+    const port = (await t.api('GET', '/instances/hello-k8s')).body.ports.http;
+    expect(svc.ports).toEqual([{ target: port, published: port, protocol: 'tcp', mode: 'host' }]);
     expect(parse(res.text).secrets).toEqual({
       'berth-hello-k8s-api-token': { external: true },
       'berth-hello-k8s-auth': { external: true },
@@ -167,11 +173,15 @@ describe('GET /instances/:id/manifest (berth export)', () => {
     await composeConfig(res.text, 'compose.yml', { API_TOKEN: 'x', AUTH: 'y', CONFIG_TOKEN: 'z' });
   });
 
-  it('a template exports as a new instance of it would run, on its preferred port', async () => {
+  it('a template exports as a new instance of it would run: its preferred port, or inside a NodePort range', async () => {
     const res = await manifest('/templates/hello/manifest?format=kubernetes&node=k8s');
     expect(res.status).toBe(200);
-    expect(res.text).toContain('nodePort: 24450');
+    expect(res.text).toContain('nodePort: 30000');
+    expect(res.text).not.toContain('nodePort: 24450');
     expect(res.text).not.toContain('hunter2');
+    const local = await manifest('/templates/hello/manifest?format=compose');
+    expect(local.status).toBe(200);
+    expect(local.text).toContain('24450:24450/tcp');
   });
 
   it('an unknown format is a 400 listing the formats; a process-only template says what to add', async () => {

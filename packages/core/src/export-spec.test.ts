@@ -39,4 +39,10 @@ describe('exportDeploySpec', () => {
     expect(spec.env.CONFIG_REGION).toBe('eu');
     expect(spec.env.TOKEN).toBe('${TOKEN}');
   });
+
+  it('on a host with its own port range the stand-in is inside it, as the ledger would choose', () => {
+    expect(templateExportSpec(template, 'k8s', 'o', [30000, 32767]).ports[0]?.hostPort).toBe(30000);
+    expect(templateExportSpec(template, 'k8s', 'o', [24465, 32767]).ports[0]?.hostPort).toBe(24465);
+    expect(templateExportSpec(template, 'k8s', 'o', [20000, 30000]).ports[0]?.hostPort).toBe(24460);
+  });
 });

@@ -1,5 +1,6 @@
 import { buildDeploySpec } from './deploy-spec.js';
 import type { ConfigValue, Instance } from './instance.js';
+import { intersectRanges, type PortRange } from './port-view.js';
 import type { DeploySpec } from './runtime.js';
 import type { PortSpec, Template } from './template.js';
 
@@ -37,14 +38,20 @@ export function exportDeploySpec(
  * A template's export before any instance exists: an instance named after the template with its
  * default config (a required value without one is left as `${CONFIG_<KEY>}`), on each port's
  * preferred port, else the start of its range, else its container port — berth leases the real
- * ones at create.
+ * ones at create. On a host with a port range of its own (a cluster's NodePorts) the stand-in is
+ * inside that range, as the ledger would choose it.
  */
-export function templateExportSpec(template: Template, node: string, owner: string): DeploySpec {
+export function templateExportSpec(
+  template: Template,
+  node: string,
+  owner: string,
+  hostRange?: PortRange,
+): DeploySpec {
   const config: Record<string, ConfigValue> = {};
   for (const [key, field] of Object.entries(template.config)) {
     config[key] = field.default ?? `\${${secretVariable(template, key)}}`;
   }
-  const ports = Object.fromEntries(template.ports.map((p) => [p.name, standInPort(p)]));
+  const ports = Object.fromEntries(template.ports.map((p) => [p.name, standInPort(p, hostRange)]));
   const instance: Instance = {
     id: template.name,
     name: template.name,
@@ -67,6 +74,8 @@ export function templateExportSpec(template: Template, node: string, owner: stri
   return exportDeploySpec(template, instance, ports, owner);
 }
 
-function standInPort(p: PortSpec): number {
-  return p.preferred ?? p.range?.[0] ?? p.containerPort ?? 8080;
+function standInPort(p: PortSpec, hostRange: PortRange | undefined): number {
+  const port = p.preferred ?? p.range?.[0] ?? p.containerPort ?? 8080;
+  if (!hostRange || (port >= hostRange[0] && port <= hostRange[1])) return port;
+  return (p.range && intersectRanges(p.range, hostRange)?.[0]) ?? hostRange[0];
 }
