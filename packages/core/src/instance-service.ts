@@ -4,8 +4,10 @@ import type { Instance } from './instance.js';
 import { sealStoredSecrets, updateConfig } from './instance-config.js';
 import { type CreateInstanceInput, recordNewInstance } from './instance-create.js';
 import { checkPins, getTemplate, type ServiceDeps } from './instance-deps.js';
+import { applyInstance, editInstance, type InstanceEdit, rollbackInstance } from './instance-edit.js';
 import { readPorts, readPortsOfMany } from './instance-ports.js';
 import { scaleInstance } from './instance-replicas.js';
+import { unappliedChanges } from './instance-spec.js';
 import type { PreflightResult } from './port-ledger.js';
 import type { FoundWorkload } from './reconciler.js';
 import type { InstanceFilter } from './store.js';
@@ -13,6 +15,7 @@ import type { Template } from './template.js';
 
 export type { CreateInstanceInput } from './instance-create.js';
 export type { ServiceDeps } from './instance-deps.js';
+export type { InstanceEdit } from './instance-edit.js';
 
 type Wait = { wait?: boolean };
 
@@ -87,16 +90,20 @@ export class InstanceService {
     const pinned = pre.portConflicts.filter((c) => c.pinned);
     if (pinned.length === 0) return;
     const words = pinned.map((c) => `port ${c.port} (${c.name}) is in use by ${c.usedBy}`).join('; ');
-    throw new Conflict(`Cannot start ${inst.name}: ${words}`, {
-      portConflicts: pinned.map(({ pinned: _, ...c }) => c),
+    const portConflicts = pinned.map(({ pinned: _, ...c }) => c);
+    this.d.events.emit({
+      type: 'instance.port-conflict',
+      instanceId: inst.id,
+      instanceName: inst.name,
+      message: `start refused: ${words}`,
+      data: { portConflicts },
     });
+    throw new Conflict(`Cannot start ${inst.name}: ${words}`, { portConflicts });
   }
 
   async stop(idOrName: string, opts: Wait = {}): Promise<Instance> {
-    const inst = this.d.store.instances.update(this.get(idOrName).id, {
-      desiredState: 'stopped',
-      nextRetryAt: null,
-    });
+    // A pending retry's nextRetryAt stays for the converge, which cancels it and says so.
+    const inst = this.d.store.instances.update(this.get(idOrName).id, { desiredState: 'stopped' });
     this.d.reconciler.abortDeploy(inst.id);
     return this.act(inst, 'converge', opts.wait);
   }
@@ -213,6 +220,32 @@ export class InstanceService {
   /** Seals `secret` values still stored in clear, of one template's instances or all; how many changed. */
   sealStoredSecrets(templateName?: string): number {
     return sealStoredSecrets(this.d, templateName);
+  }
+
+  /**
+   * Changes the instance's desired spec (config, env, pins, replicas, restart policy, node), checked
+   * against its template; with `apply`, a running instance is redeployed with it (instance-edit.ts).
+   */
+  edit(idOrName: string, edit: InstanceEdit, opts: Wait & { apply?: boolean } = {}): Promise<Instance> {
+    return editInstance(this.d, this.get(idOrName), edit, opts);
+  }
+
+  /** Redeploys a running instance whose stored spec differs from what runs; otherwise nothing. */
+  apply(idOrName: string, opts: Wait = {}): Promise<Instance> {
+    return applyInstance(this.d, this.get(idOrName), { ...opts, force: true });
+  }
+
+  /** Runs an earlier deployment's spec again (the newest that differs from what runs, by default). */
+  rollback(idOrName: string, deploymentId?: string, opts: Wait = {}): Promise<Instance> {
+    return rollbackInstance(this.d, this.get(idOrName), deploymentId, opts);
+  }
+
+  /** Fields of the stored spec that differ from what the running instance runs ("changes not applied"). */
+  unapplied(inst: Instance): string[] {
+    if (inst.status !== 'running' || !inst.currentDeploymentId) return [];
+    const template = this.d.store.templates.find(inst.template)?.template;
+    const dep = this.d.store.deployments.find(inst.currentDeploymentId);
+    return template ? unappliedChanges(template, inst, dep, this.d.secrets) : [];
   }
 
   deployments(idOrName: string, limit = 50): Deployment[] {

@@ -230,6 +230,17 @@ export class Reconciler {
 
   private async convergeStopped(inst: Instance, { dep, seen }: Observed): Promise<void> {
     if (seen?.running) return this.stopper.stop(inst, 'stop requested');
+    if (inst.status === 'error' && inst.nextRetryAt !== null) {
+      // Stopped while it waited to restart: no restart comes, so "restarting in 5s" would be a lie.
+      // The crash stays in lastExitCode and the events.
+      this.restarts.cancel(inst.id);
+      this.records.status(inst, 'stopped', 'stop requested; the pending restart is cancelled', {
+        nextRetryAt: null,
+        errorMessage: null,
+        health: null,
+      });
+      return;
+    }
     if (inst.status === 'stopped' || inst.status === 'error') return;
     this.records.finishDeployment(dep, seen?.exitCode ?? null, 'stopped');
     const back = inst.status === 'unreachable';

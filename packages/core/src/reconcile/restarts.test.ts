@@ -126,8 +126,15 @@ describe('a pending retry and the requests that overtake it', () => {
     const inst = await running({ policy: 'always', backoffSeconds: 5 });
     await crash(inst, 1);
     await w.instances.stop(inst.id, { wait: true });
-    // (its status stays `error`, the crash's record, as a converge leaves any error that is not retried)
-    expect(w.instances.get(inst.id)).toMatchObject({ desiredState: 'stopped', nextRetryAt: null });
+    // Stopped, not "error … restarting in 5s": no restart comes. The crash stays in lastExitCode.
+    expect(w.instances.get(inst.id)).toMatchObject({
+      desiredState: 'stopped',
+      status: 'stopped',
+      nextRetryAt: null,
+      errorMessage: null,
+      lastExitCode: 1,
+    });
+    expect(w.events.at(-1)?.message).toMatch(/the pending restart is cancelled/);
     await w.clock.advance(10_000);
     await w.reconciler.tick();
     await w.reconciler.enqueue(inst.id);

@@ -33,6 +33,7 @@ export class Stopper {
     this.records.status(inst, 'stopped', code === null ? 'stopped' : `stopped (exit code ${code})`, {
       health: null,
       nextRetryAt: null,
+      errorMessage: null,
       lastExitCode: code,
     });
   }
@@ -42,7 +43,7 @@ export class Stopper {
     const { dep, seen } = await this.lookup.observe(inst);
     if (dep?.handle && seen?.running) await this.lookup.runtimeFor(inst, dep).kill(dep.handle);
     this.records.finishDeployment(dep, null, 'stopped');
-    this.records.status(inst, 'stopped', 'killed', { health: null, nextRetryAt: null });
+    this.records.status(inst, 'stopped', 'killed', { health: null, nextRetryAt: null, errorMessage: null });
   }
 
   /** Stops and removes the workload before the instance's records go. */
