@@ -11,7 +11,12 @@ export type EventType =
   | 'instance.replica'
   | 'instance.cluster'
   | 'instance.orphan'
+  /** A start stopped by a port someone else holds (refused by the API, or a deploy that failed on it). */
+  | 'instance.port-conflict'
+  /** A node turned unreachable, or reachable again (`data.node`, `data.from`, `data.to`). */
   | 'node.status'
+  /** A build from a repository ended: `data.status` is done, failed or cancelled. */
+  | 'build.finished'
   | 'template.changed';
 
 export interface BerthEvent {
