@@ -250,6 +250,14 @@ describe('InstanceService.start / stop / restart / kill', () => {
     expect((err as Conflict).portConflicts[0]).toMatchObject({ port: 22050, suggestedPort: 22051 });
     expect(svc.get(inst.id)).toMatchObject({ desiredState: 'stopped', status: 'stopped' });
     expect(deploys()).toBe(0);
+    // Told on the EventBus once, for every subscriber (the feed, notification channels).
+    expect(events.filter((e) => e.type === 'instance.port-conflict')).toMatchObject([
+      {
+        instanceName: 'site',
+        message: 'start refused: port 22050 (http) is in use by process redis (pid 9)',
+        data: { portConflicts: [{ name: 'http', port: 22050, usedBy: 'process redis (pid 9)' }] },
+      },
+    ]);
   });
 
   it('start moves a chosen port someone took instead of refusing', async () => {
@@ -258,7 +266,12 @@ describe('InstanceService.start / stop / restart / kill', () => {
     const started = await svc.start(inst.id, { wait: true });
     expect(started.status).toBe('running');
     expect(svc.ports(inst.id).http).toBe(22001);
-    expect(events.find((e) => e.type === 'instance.ports')?.data).toMatchObject({ from: 22000, to: 22001 });
+    expect(events.filter((e) => e.type === 'instance.port-conflict')).toEqual([]);
+    expect(events.find((e) => e.type === 'instance.ports')?.data).toMatchObject({
+      from: 22000,
+      to: 22001,
+      usedBy: 'process squatter',
+    });
   });
 
   it('start of a running instance deploys nothing', async () => {
@@ -379,6 +392,13 @@ describe('InstanceService: a pinned port lost at the bind', () => {
     expect(svc.get(inst.id)).toMatchObject({ status: 'error', portOverrides: { http: 22050 } });
     expect(svc.ports(inst.id).http).toBe(22050);
     expect(deploys()).toBe(1);
+    expect(events.filter((e) => e.type === 'instance.port-conflict')).toMatchObject([
+      {
+        instanceName: 'site',
+        message: expect.stringMatching(/^deploy failed: /),
+        data: { portConflicts: [{ name: 'http', port: 22050, usedBy: 'process thief (pid 66)' }] },
+      },
+    ]);
   });
 });
 

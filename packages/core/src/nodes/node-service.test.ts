@@ -1,6 +1,7 @@
 import { ManualClock, memoryStore, ScriptedRuntime, sampleInstance, sampleTemplate } from '@berth/testkit';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Conflict, InvalidInput, NotFound, RuntimeUnavailable, Unprocessable } from '../errors.js';
+import { EventBus } from '../event-bus.js';
 import { silentLogger } from '../logger.js';
 import type { NodeRecord } from '../node.js';
 import type { Store } from '../store.js';
@@ -230,5 +231,77 @@ describe('NodeRegistry and NodeService', () => {
     expect(() => registry.hostOf('box')).toThrow(NotFound);
     expect(docker.closed).toContain('box');
     expect(() => nodes.remove('local')).toThrow(Conflict);
+  });
+});
+
+describe('node reachability on the EventBus', () => {
+  let store: Store & { close(): void };
+  let clock: ManualClock;
+  let docker: FakeDriver;
+  let nodes: NodeService;
+  const told = () =>
+    store.events
+      .list()
+      .filter((e) => e.type === 'node.status')
+      .map((e) => ({ message: e.message, data: e.data }));
+
+  beforeEach(async () => {
+    clock = new ManualClock();
+    store = await memoryStore({ clock });
+    docker = new FakeDriver('docker');
+    const registry = new NodeRegistry(silentLogger).register(new FakeDriver('local')).register(docker);
+    nodes = new NodeService({
+      store,
+      registry,
+      clock,
+      log: silentLogger,
+      events: new EventBus(store, clock),
+    });
+    await nodes.openAll();
+  });
+  afterEach(() => store.close());
+
+  it('tells a node going away once, however often it is looked at, and tells it back once', async () => {
+    await nodes.add({ name: 'box', config: { endpoint: 'tcp://box' } });
+    const stop = nodes.watch(1_000);
+    await clock.advance(1_000);
+    expect(told()).toEqual([]); // first seen ready: nothing to tell
+    docker.up.set('box', false);
+    // The watch looks again on its own (a pass still out when the next is due waits for the one after).
+    for (let i = 0; i < 20 && told().length === 0; i++) await clock.advance(1_000);
+    await nodes.list();
+    await nodes.test('box');
+    await clock.advance(3_000);
+    expect(told()).toEqual([
+      {
+        message: 'node box is unreachable: box refused the connection',
+        data: { node: 'box', from: 'ready', to: 'unreachable', reason: 'box refused the connection' },
+      },
+    ]);
+    docker.up.set('box', true);
+    await nodes.get('box');
+    await clock.advance(2_000);
+    expect(told().map((t) => t.message)).toEqual([
+      'node box is unreachable: box refused the connection',
+      'node box is reachable again',
+    ]);
+    stop();
+  });
+
+  it('tells a node first seen unreachable, and forgets a removed one', async () => {
+    docker.up.set('far', false);
+    await nodes.add({ name: 'far', config: { endpoint: 'tcp://far' }, force: true });
+    await nodes.list();
+    expect(told()).toEqual([
+      {
+        message: 'node far is unreachable: far refused the connection',
+        data: { node: 'far', from: null, to: 'unreachable', reason: 'far refused the connection' },
+      },
+    ]);
+    nodes.remove('far');
+    docker.up.set('far', true);
+    await nodes.add({ name: 'far', config: { endpoint: 'tcp://far' } });
+    await nodes.list();
+    expect(told()).toHaveLength(1);
   });
 });

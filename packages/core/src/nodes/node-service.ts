@@ -1,11 +1,13 @@
-import type { Clock } from '../clock.js';
+import type { CancelTimer, Clock } from '../clock.js';
 import { Conflict, InvalidInput, NotFound, Unprocessable, userMessage } from '../errors.js';
+import type { EventBus } from '../event-bus.js';
 import type { Logger } from '../logger.js';
 import { assertName } from '../names.js';
 import { LOCAL_NODE, type NodeRecord } from '../node.js';
 import type { Store } from '../store.js';
 import { type NodeAddress, nodeAddress } from './node-address.js';
 import type { NodeDriverHooks, NodeProbe } from './node-driver.js';
+import { NodeReachability } from './node-reachability.js';
 import type { NodeRegistry } from './node-registry.js';
 import type { AddNodeInput, NodeHostKey, NodeState, NodeTestResult, NodeUpdate } from './node-state.js';
 
@@ -14,6 +16,8 @@ export interface NodeServiceDeps {
   registry: NodeRegistry;
   clock: Clock;
   log: Logger;
+  /** Told when a node turns unreachable or reachable again (`node.status`). */
+  events?: Pick<EventBus, 'emit'>;
   /** How long a node's status waits for it (as long as any remote read may take). */
   statusTimeoutMs?: number;
   /**
@@ -38,9 +42,16 @@ export class NodeService {
   private readonly recorded = new Set<string>();
   /** Records of adds in progress: a key trusted on first use during their test lands here. */
   private readonly adding = new Map<string, NodeRecord>();
+  private readonly reachability: NodeReachability;
 
   constructor(private readonly d: NodeServiceDeps) {
     this.log = d.log.child({ ns: 'nodes' });
+    this.reachability = new NodeReachability(d.events, this.log);
+  }
+
+  /** Looks at every node each `intervalMs`, so a node going away is told without anyone asking. */
+  watch(intervalMs: number): CancelTimer {
+    return this.reachability.watch(this.d.clock, intervalMs, () => this.list());
   }
 
   /** Opens node local and every stored node; one that cannot be opened is kept, marked with why. */
@@ -181,6 +192,7 @@ export class NodeService {
     this.d.registry.close(name);
     this.d.store.nodes.delete(name);
     this.recorded.delete(name);
+    this.reachability.forget(name);
     this.log.info({ node: name }, `Removed node ${name}`);
   }
 
@@ -228,6 +240,13 @@ export class NodeService {
 
   /** What the driver's test found (engine version, latency, an ssh host key), or why it failed. */
   async test(name: string, timeoutMs = 5_000): Promise<NodeTestResult> {
+    const result = await this.probe(name, timeoutMs);
+    if (name !== LOCAL_NODE && this.d.store.nodes.find(name))
+      this.reachability.saw(name, result.ok ? 'ready' : 'unreachable', result.ok ? null : result.message);
+    return result;
+  }
+
+  private async probe(name: string, timeoutMs: number): Promise<NodeTestResult> {
     this.getRecord(name);
     const broken = this.d.registry.brokenReason(name);
     if (broken) return { ok: false, reason: 'unknown', message: broken };

@@ -151,6 +151,8 @@ export class Deployer {
         ? await bindConflicts(this.d.ledger, err, inst, template, this.d.runtimes.hostOf(inst.node))
         : err;
     const fresh = this.d.store.instances.find(inst.id);
+    if (fresh && !signal.aborted && failure instanceof Conflict && failure.portConflicts.length > 0)
+      this.records.portConflict(fresh, `deploy failed: ${message}`, failure.portConflicts);
     if (fresh) {
       const aborted = signal.aborted;
       this.records.status(

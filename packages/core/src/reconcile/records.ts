@@ -1,5 +1,6 @@
 import type { Clock } from '../clock.js';
 import type { Deployment, WorkloadHandle } from '../deployment.js';
+import type { PortConflict } from '../errors.js';
 import type { EventType } from '../event.js';
 import type { EventBus } from '../event-bus.js';
 import { assertTransition, type Health, type Instance, type InstanceStatus } from '../instance.js';
@@ -99,6 +100,11 @@ export class Records {
   portMoved(inst: Instance, c: { name: string; from: number; to: number; usedBy: string }): void {
     const message = `port ${c.name} moved from ${c.from} to ${c.to}: ${c.from} is in use by ${c.usedBy}`;
     this.emit(inst, 'instance.ports', message, { ...c });
+  }
+
+  /** A start that stopped on ports someone else holds, each named with its holder. */
+  portConflict(inst: Instance, message: string, portConflicts: readonly PortConflict[]): void {
+    this.emit(inst, 'instance.port-conflict', message, { portConflicts });
   }
 
   adopted(inst: Instance, kind: string, handle: WorkloadHandle): void {
