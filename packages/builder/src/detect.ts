@@ -56,7 +56,7 @@ export function detect(tree: RepoTree, options: DetectOptions = {}): Detection {
 
 function detectIn(index: TreeIndex, tree: RepoTree, lookForPackages: boolean, app?: string): Detection {
   if (index.files.length === 0) return unsupported({ reason: 'no files', found: [] });
-  const ranked = DETECTORS.map((d) => d(index))
+  const ranked = DETECTORS.map((d) => d(index, app))
     .filter((c): c is Candidate => c !== undefined)
     .sort((a, b) => b.score - a.score);
   const foreign = foreignManifests(index);
@@ -65,6 +65,8 @@ function detectIn(index: TreeIndex, tree: RepoTree, lookForPackages: boolean, ap
     top && top.score >= MIN_SCORE && (foreign.length === 0 || top.score >= FOREIGN_OVERRIDE)
       ? top
       : undefined;
+  if (best?.refusal !== undefined)
+    return unsupported({ reason: best.refusal, found: [...new Set(best.evidence.map((e) => e.file))] });
   const dockerfilePath = index.first('Dockerfile', 'Containerfile');
   const dockerfile = dockerfilePath
     ? parseDockerfile(dockerfilePath, index.text(dockerfilePath) ?? '')
@@ -81,6 +83,10 @@ function detectIn(index: TreeIndex, tree: RepoTree, lookForPackages: boolean, ap
         monorepo: monorepoOf(layout, packages),
       };
     if (chosen) return workspaceDetection(index, layout, packages, chosen);
+    // A Turborepo or Nx root holds tooling, not an app: with projects and none deployable, say so
+    // (a standalone Nx app has no projects and is the root itself).
+    if (layout.runner !== 'workspaces' && packages.length > 0)
+      return choosePackage(monorepoOf(layout, packages), packages);
   }
   const monorepo = layout && monorepoOf(layout, packages);
   const detection = dockerfile
@@ -89,7 +95,7 @@ function detectIn(index: TreeIndex, tree: RepoTree, lookForPackages: boolean, ap
       ? withProcfile(toDetection(best, confidence(best, ranked)), index)
       : undefined;
   if (detection) return monorepo ? { ...detection, monorepo } : detection;
-  if (monorepo && monorepo.packages.length > 0) return choosePackage(monorepo);
+  if (monorepo && monorepo.packages.length > 0) return choosePackage(monorepo, packages);
   return unsupported(whatWasFound(index, foreign, ranked));
 }
 
@@ -170,12 +176,16 @@ function withPortEvidence(d: Detection): Detection {
   };
 }
 
-function choosePackage(monorepo: Monorepo): Detection {
+/** No app to deploy: the user chooses, told what the packages that are not apps lack. */
+function choosePackage(monorepo: Monorepo, packages: WorkspacePackage[]): Detection {
   return {
     ...emptyDetection(),
     confidence: 0,
     evidence: [evidence('.', `monorepo (${monorepo.tool}) with ${monorepo.packages.length} packages`)],
-    notes: ['a monorepo with no app at its root: choose one of its packages to deploy'],
+    notes: [
+      'a monorepo with no app at its root: choose one of its packages to deploy',
+      ...packages.flatMap((p) => (p.missing ? [p.missing] : [])),
+    ],
     monorepo,
   };
 }

@@ -228,8 +228,93 @@ export const GROUPS: Record<string, Record<string, Expected>> = {
       pm: 'gradle',
       build: [
         ['gradle', '--no-daemon', '-q', '-x', 'test', ':app:build'],
-        ['sh', '-c', 'mkdir -p build && rm -rf build/libs && cp -r app/build/libs build/libs'],
+        ['sh', '-c', 'rm -rf build && cp -r app/build build'],
       ],
+    },
+    // Nx projects without a `build` target: built by the target their serve target names, the
+    // first target a build executor runs, or the target name nx.json gives an inferring plugin.
+    'mono-nx-serve-build-target': {
+      stack: 'node',
+      framework: 'nx',
+      port: 3100,
+      portFromEnv: true,
+      app: 'apps/api',
+      build: [['node_modules/.bin/nx', 'run', 'api:build-app']],
+      start: ['node', '../../dist/apps/api/server.js'],
+    },
+    'mono-nx-tsc-compile': {
+      stack: 'node',
+      framework: 'nx',
+      port: 7300,
+      portFromEnv: true,
+      app: 'apps/worker',
+      build: [['node_modules/.bin/nx', 'run', 'worker:compile']],
+      start: ['node', '../../dist/apps/worker/src/server.js'],
+    },
+    'mono-nx-plugin-target-name': {
+      stack: 'node',
+      framework: 'nx',
+      port: 8080,
+      app: 'apps/web',
+      build: [['node_modules/.bin/nx', 'run', 'web:vite:build']],
+      start: null,
+      staticDir: 'apps/web/dist',
+    },
+    'mono-nx-no-build-target': { stack: null, framework: null, port: 8080, start: null, build: [] },
+    // One build, several applications: the first is deployed unless --app says otherwise.
+    'go-workspace-programs': {
+      stack: 'go',
+      framework: 'chi',
+      port: 8070,
+      portFromEnv: true,
+      build: [['go', 'build', '-trimpath', '-ldflags=-s -w', '-o', '/out/app', './api']],
+    },
+    'go-cmd-programs': {
+      stack: 'go',
+      framework: null,
+      port: 8181,
+      build: [['go', 'build', '-trimpath', '-ldflags=-s -w', '-o', '/out/app', './cmd/relay']],
+    },
+    'java-gradle-two-apps': {
+      stack: 'java',
+      framework: 'spring-boot',
+      port: 8080,
+      pm: 'gradle',
+      build: [
+        ['gradle', '--no-daemon', '-q', '-x', 'test', ':services:web:build'],
+        ['sh', '-c', 'rm -rf build && cp -r services/web/build build'],
+      ],
+    },
+    'java-maven-multimodule': {
+      stack: 'java',
+      framework: 'spring-boot',
+      port: 8080,
+      pm: 'maven',
+      build: [
+        ['mvn', '-B', '-q', '-DskipTests', '-pl', 'store-web', '-am', 'package'],
+        ['sh', '-c', 'rm -rf target && cp -r store-web/target target'],
+      ],
+      start: ['sh', '-c', 'exec java -Dserver.port="$PORT" -jar /app/app.jar'],
+    },
+    // Quarkus: the start runs what the build makes — the subproject's fast-jar, or an uber-jar.
+    'java-gradle-quarkus-subproject': {
+      stack: 'java',
+      framework: 'quarkus',
+      port: 8080,
+      pm: 'gradle',
+      build: [
+        ['gradle', '--no-daemon', '-q', '-x', 'test', ':service:build'],
+        ['sh', '-c', 'rm -rf build && cp -r service/build build'],
+      ],
+      start: ['sh', '-c', 'exec java -Dquarkus.http.port="$PORT" -jar /app/quarkus-app/quarkus-run.jar'],
+    },
+    'java-quarkus-uber-jar': {
+      stack: 'java',
+      framework: 'quarkus',
+      port: 8080,
+      pm: 'maven',
+      build: [['mvn', '-B', '-q', '-DskipTests', 'package']],
+      start: ['sh', '-c', 'exec java -Dquarkus.http.port="$PORT" -jar /app/app.jar'],
     },
     'java-gradle-multiproject-groovy': {
       stack: 'java',
@@ -509,9 +594,91 @@ describe('monorepos: the app deployed', () => {
     expect(shop.start).toEqual(['next', 'start', '../../dist/apps/shop']);
   });
 
+  it('says what an Nx app without a build lacks, in the notes and when it is asked for', async () => {
+    const tree = await fixtureTree('mono-nx-no-build-target');
+    const admin =
+      'the Nx project admin has no build target (its targets: lint, test), and no next, vite or webpack config for an Nx plugin to infer one from';
+    const portal =
+      'the Nx project portal has no build target (its targets: none); vite.config.ts is there, but nx.json does not list @nx/vite/plugin to infer a build from it';
+    const d = detect(tree);
+    expect(d.notes).toEqual([
+      'a monorepo with no app at its root: choose one of its packages to deploy',
+      admin,
+      portal,
+    ]);
+    expect(detect(tree, { app: 'admin' }).unsupported?.reason).toBe(
+      `the package apps/admin is not a deployable app: ${admin} (deployable: none)`,
+    );
+  });
+
+  it('builds an Nx app through the target its serve target names, not a build it lacks', async () => {
+    const d = detect(await fixtureTree('mono-nx-serve-build-target'));
+    expect(d.evidence.map((e) => e.reason)).toContain(
+      'Nx project, built by its target build-app (@nx/esbuild:esbuild)',
+    );
+    expect(d.monorepo?.packages.find((p) => p.path === 'libs/db')?.deployable).toBe(false);
+  });
+
   it('a Go workspace and a Gradle multi-project build are one build, not a list of directories', async () => {
     expect(detect(await fixtureTree('go-workspace')).monorepo).toBeUndefined();
     expect(detect(await fixtureTree('java-gradle-multiproject')).monorepo).toBeUndefined();
+  });
+});
+
+describe('one build, several applications: --app chooses among them', () => {
+  it('a Go workspace builds the program asked for, by module folder, cmd name or package path', async () => {
+    const tree = await fixtureTree('go-workspace-programs');
+    const first = detect(tree);
+    expect(first.notes).toEqual([
+      'deploying ./api, the first of 3 main packages (./api, ./worker, ./tools/cmd/migrate); choose another with --app',
+    ]);
+    expect(first.monorepo).toBeUndefined();
+    const worker = detect(tree, { app: 'worker' });
+    expect(worker).toMatchObject({ stack: 'go', port: 9090, notes: ['deploying ./worker, as asked'] });
+    expect(worker.build).toEqual([
+      ['go', 'build', '-trimpath', '-ldflags=-s -w', '-o', '/out/app', './worker'],
+    ]);
+    for (const app of ['migrate', 'tools/cmd/migrate', './tools/cmd/migrate'])
+      expect(detect(tree, { app }).build[0]?.at(-1)).toBe('./tools/cmd/migrate');
+    expect(detect(tree, { app: 'migrate' }).port).toBe(7000);
+  });
+
+  it('a Go module with several programs under cmd/ builds the one asked for', async () => {
+    const d = detect(await fixtureTree('go-cmd-programs'), { app: 'relayctl' });
+    expect(d).toMatchObject({ stack: 'go', port: 8282 });
+    expect(d.build[0]?.at(-1)).toBe('./cmd/relayctl');
+  });
+
+  it('a Gradle multi-project or Maven multi-module build builds the application asked for', async () => {
+    const tree = await fixtureTree('java-gradle-two-apps');
+    expect(detect(tree).notes[0]).toBe(
+      'deploying services/web, the first of 2 application subprojects (services/web, services/admin); choose another with --app',
+    );
+    for (const app of ['admin', 'services/admin', ':services:admin']) {
+      const d = detect(tree, { app });
+      expect(d.build[0]).toEqual(['gradle', '--no-daemon', '-q', '-x', 'test', ':services:admin:build']);
+      expect(d.notes[0]).toBe('deploying services/admin, as asked');
+    }
+    const maven = detect(await fixtureTree('java-maven-multimodule'), { app: 'store-web' });
+    expect(maven.build[0]).toContain('store-web');
+    expect(maven.healthPath).toBe('/actuator/health');
+  });
+
+  it('refuses, as data, an application that is not there, naming the ones that are', async () => {
+    const go = detect(await fixtureTree('go-workspace-programs'), { app: 'shared' });
+    expect(go.stack).toBeNull();
+    expect(go.unsupported?.reason).toBe(
+      "no main package 'shared' here (main packages: ./api, ./worker, ./tools/cmd/migrate)",
+    );
+    const gradle = detect(await fixtureTree('java-gradle-two-apps'), { app: 'core' });
+    expect(gradle.stack).toBeNull();
+    expect(gradle.unsupported?.reason).toBe(
+      "no application subproject 'core' here (application subprojects: services/web, services/admin)",
+    );
+    const maven = detect(await fixtureTree('java-maven-multimodule'), { app: 'store-core' });
+    expect(maven.unsupported?.reason).toBe(
+      "no application module 'store-core' here (application modules: store-web)",
+    );
   });
 });
 

@@ -43,6 +43,13 @@ const REPRESENTATIVE = [
   'php-drupal-composer',
   'ruby-hanami',
   'procfile-rackup-default',
+  // Issue 18, round 2: Nx apps through their own targets, the Java application of a multi-project build.
+  'mono-nx-serve-build-target',
+  'mono-nx-plugin-target-name',
+  'java-gradle-quarkus-subproject',
+  'java-quarkus-uber-jar',
+  'java-maven-multimodule',
+  'go-workspace-programs',
 ];
 
 describe('plan snapshots', () => {
@@ -98,6 +105,16 @@ describe('plan', () => {
     expect(() => plan(elixir, { name: 'x' })).toThrow(/Elixir/);
     expect(() => plan(monorepo, { name: 'x' })).toThrow(/choose one of its packages/);
     expect(() => plan(express, { name: 'Bad Name' })).toThrow(/invalid/);
+  });
+
+  it('puts in the image what the start command runs: Gradle’s build/quarkus-app, or the uber-jar', async () => {
+    const gradle = plan(detect(await fixtureTree('java-gradle-quarkus-subproject')), { name: 'demo' });
+    expect(gradle.dockerfile).toContain('cp -r build/quarkus-app /out/quarkus-app');
+    expect(gradle.dockerfile).not.toContain('target/quarkus-app');
+    const uber = plan(detect(await fixtureTree('java-quarkus-uber-jar')), { name: 'demo' });
+    expect(uber.dockerfile).toContain("-name '*-runner.jar'");
+    expect(uber.dockerfile).toContain('COPY --from=build ["/out/app.jar","/app/app.jar"]');
+    expect(uber.dockerfile).not.toContain('quarkus-app');
   });
 
   it('writes a .dockerignore that keeps secrets and dependencies out', async () => {

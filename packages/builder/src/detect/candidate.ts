@@ -7,9 +7,15 @@ export interface Candidate
   stack: Stack;
   /** 0–100 before competition; ≥ 30 is needed to be taken seriously. */
   score: number;
+  /**
+   * The stack is right but the app asked for (`--app`) is not one of its applications: the
+   * detection refuses, as data, naming the ones there are.
+   */
+  refusal?: string;
 }
 
-export type StackDetector = (tree: TreeIndex) => Candidate | undefined;
+/** `app`: the application asked for, in a build that holds several (a Go workspace's module, a Gradle subproject). */
+export type StackDetector = (tree: TreeIndex, app?: string) => Candidate | undefined;
 
 export function candidate(
   stack: Stack,
@@ -34,6 +40,6 @@ export function candidate(
 }
 
 export function toDetection(c: Candidate, confidence: number): Detection {
-  const { score: _score, ...rest } = c;
+  const { score: _score, refusal: _refusal, ...rest } = c;
   return { ...rest, confidence };
 }

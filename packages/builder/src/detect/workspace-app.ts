@@ -16,6 +16,8 @@ export interface WorkspacePackage {
   detection: Detection;
   /** An app berth can run: a Node start command or a site (libraries have neither). */
   deployable: boolean;
+  /** Why it is not deployable, when its own files say what is missing (an Nx project without a build). */
+  missing?: string;
 }
 
 const SAFE_NAME = /^(?:@[\w.-]{1,100}\/)?[\w.-]{1,100}$/;
@@ -23,15 +25,20 @@ const SAFE_NAME = /^(?:@[\w.-]{1,100}\/)?[\w.-]{1,100}$/;
 export function workspacePackage(index: TreeIndex, dir: string, detection: Detection): WorkspacePackage {
   const manifest = readNodeManifest(index, dir);
   const project = index.json(`${dir}/project.json`);
-  const declared = [manifest?.pkg.name, project?.name].find(
+  // Nx names a project by its project.json, else its package.json.
+  const declared = [project?.name, manifest?.pkg.name].find(
     (n): n is string => typeof n === 'string' && SAFE_NAME.test(n),
   );
-  const d = detection.stack === null && project ? (nxDetection(index, dir, project) ?? detection) : detection;
+  const name = declared ?? dir.split('/').pop()!;
+  // A project.json folder without a package.json is what Nx says it is (its index.html is a source, not a site).
+  const nxOwned = detection.stack === null || (detection.stack === 'static' && !manifest);
+  const nx = project && nxOwned ? nxDetection(index, dir, project, name) : undefined;
+  const d = nx && !('missing' in nx) ? nx : detection;
   const runs =
     d.staticDir !== null ||
     (d.start !== null && (d.framework !== null || startsServer(index, dir, manifest?.pkg, d)));
   const deployable = d.stack === 'node' && !d.dockerfile && runs;
-  return { dir, name: declared ?? dir.split('/').pop()!, detection: d, deployable };
+  return { dir, name, detection: d, deployable, ...(nx && 'missing' in nx ? { missing: nx.missing } : {}) };
 }
 
 /**
@@ -79,7 +86,7 @@ export function chooseApp(
     const names = deployable.map((p) => p.dir).join(', ') || 'none';
     return {
       problem: app
-        ? `the package ${app.dir} is not a deployable app (deployable: ${names})`
+        ? `the package ${app.dir} is not a deployable app${app.missing ? `: ${app.missing}` : ''} (deployable: ${names})`
         : `no package '${wanted}' in this monorepo (deployable: ${names})`,
     };
   }
@@ -173,7 +180,15 @@ function buildThrough(
 ): Command[] {
   const local = (bin: string) => (rootDeps.has(bin) ? [`node_modules/.bin/${bin}`] : ['npx', '--yes', bin]);
   if (layout.runner === 'turborepo') return [[...local('turbo'), 'run', 'build', `--filter=${app.name}`]];
-  if (layout.runner === 'nx') return [[...local('nx'), 'build', app.name]];
+  if (layout.runner === 'nx') {
+    // The project's own build target (`nx run api:build-app`), else `build` (a package.json script).
+    const own = app.detection.build[0];
+    return [
+      own?.[0] === 'nx' && own.length > 1
+        ? [...local('nx'), ...own.slice(1)]
+        : [...local('nx'), 'build', app.name],
+    ];
+  }
   if (!hasScript) {
     // A framework's own CLI (`next build`) run in the app's folder, with the root's binaries at hand.
     const cmds = app.detection.build.map((c) => c.map(bare).join(' '));
@@ -198,16 +213,28 @@ function buildThrough(
 /**
  * An Nx project without a package.json of its own: its `project.json` names the executor of its
  * build target and where the output goes (root-relative; the start is relative to the project).
+ * Without a build target, what it lacks is said instead.
  */
-function nxDetection(index: TreeIndex, dir: string, project: Record<string, unknown>): Detection | undefined {
+function nxDetection(
+  index: TreeIndex,
+  dir: string,
+  project: Record<string, unknown>,
+  name: string,
+): Detection | { missing: string } {
   const targets = isRecord(project.targets)
     ? project.targets
     : isRecord(project.architect)
       ? project.architect
       : {};
-  if (project.projectType === 'library') return undefined;
-  const build = isRecord(targets.build) ? targets.build : inferredBuild(index, dir);
-  if (!build) return undefined;
+  if (project.projectType === 'library') return { missing: `${dir} is an Nx library` };
+  const found = buildTargetOf(targets, name) ?? inferredBuild(index, dir);
+  if (!found || 'missing' in found) {
+    const names = Object.keys(targets).slice(0, 10).join(', ') || 'none';
+    return {
+      missing: `the Nx project ${name} has no build target (its targets: ${names})${found ? `; ${found.missing}` : ', and no next, vite or webpack config for an Nx plugin to infer one from'}`,
+    };
+  }
+  const { target, def: build } = found;
   const executor =
     typeof build.executor === 'string'
       ? build.executor
@@ -226,11 +253,18 @@ function nxDetection(index: TreeIndex, dir: string, project: Record<string, unkn
     stack: 'node',
     framework: null,
     confidence: 80,
-    evidence: [evidence('project.json', `Nx project, build executor ${executor || '(inferred)'}`)],
+    evidence: [
+      evidence(
+        'project.json',
+        target === 'build'
+          ? `Nx project, build executor ${executor || '(inferred)'}`
+          : `Nx project, built by its target ${target} (${executor || 'inferred'})`,
+      ),
+    ],
     packageManager: null,
     runtimeVersion: null,
     install: [],
-    build: [['nx', 'build']],
+    build: [target === 'build' ? ['nx', 'build', name] : ['nx', 'run', `${name}:${target}`]],
     start: null,
     port: 3000,
     portFromEnv: false,
@@ -253,13 +287,15 @@ function nxDetection(index: TreeIndex, dir: string, project: Record<string, unkn
       portFromEnv: true,
     };
   }
-  // Node apps (@nx/webpack, @nx/esbuild, @nx/js:tsc): the bundle's main.js; the port is in the source.
-  const mainSource = [`${dir}/src/main.ts`, `${dir}/src/main.js`].find((f) => index.has(f));
+  // Node apps (@nx/webpack, @nx/esbuild, @nx/js:tsc): the bundle the build writes; the port is in the source.
+  const main = safeRelativePath(typeof options.main === 'string' ? options.main : undefined);
+  const mainSource =
+    main && index.has(main) ? main : [`${dir}/src/main.ts`, `${dir}/src/main.js`].find((f) => index.has(f));
   const text = mainSource ? (index.text(mainSource) ?? '') : '';
   const hint = sourcePort(text);
   return {
     ...base,
-    start: ['node', `${up}/${out}/main.js`],
+    start: ['node', `${up}/${out}/${bundleOf(executor, options, dir, main)}`],
     port: hint.literal ?? 3000,
     portFromEnv: hint.fromEnv,
     evidence: [
@@ -269,30 +305,115 @@ function nxDetection(index: TreeIndex, dir: string, project: Record<string, unkn
   };
 }
 
+/** Executors that build (not serve, lint or test). */
+const BUILD_EXECUTOR =
+  /:(?:webpack|esbuild|tsc|swc|rollup|rspack|build|browser|browser-esbuild|application)$/;
+
+/**
+ * The target that builds the project: `build`; else the one its serve target builds before
+ * running (`buildTarget`, Angular's older `browserTarget`: `api:build-app`); else the first target
+ * run by a build executor.
+ */
+function buildTargetOf(
+  targets: Record<string, unknown>,
+  name: string,
+): { target: string; def: Record<string, unknown> } | undefined {
+  const at = (target: string) => (isRecord(targets[target]) ? { target, def: targets[target] } : undefined);
+  const build = at('build');
+  if (build) return build;
+  for (const def of Object.values(targets)) {
+    const options = isRecord(def) && isRecord(def.options) ? def.options : {};
+    const ref = [options.buildTarget, options.browserTarget].find((r): r is string => typeof r === 'string');
+    const [project, target] = ref?.split(':') ?? [];
+    const named = project === name && target ? at(target) : undefined;
+    if (named) return named;
+  }
+  const byExecutor = Object.entries(targets).find(
+    ([, def]) => isRecord(def) && typeof def.executor === 'string' && BUILD_EXECUTOR.test(def.executor),
+  );
+  return byExecutor ? at(byExecutor[0]) : undefined;
+}
+
+/**
+ * The file a Node build writes: webpack and rspack name their bundle after the entry point's name
+ * (`main.js`), esbuild after the entry file (`server.ts` → `server.js`), unless `outputFileName`
+ * says otherwise; tsc and swc keep the entry's path inside the project (`src/main.js`).
+ */
+function bundleOf(
+  executor: string,
+  options: Record<string, unknown>,
+  dir: string,
+  main: string | undefined,
+): string {
+  const named = safeRelativePath(
+    typeof options.outputFileName === 'string' ? options.outputFileName : undefined,
+  );
+  if (named) return named;
+  const js = (path: string) => path.replace(/\.[cm]?[jt]sx?$/, '.js');
+  if (main && /:(?:tsc|swc)$/.test(executor) && main.startsWith(`${dir}/`))
+    return js(main.slice(dir.length + 1));
+  if (main && /:esbuild$/.test(executor)) return js(main.split('/').pop()!);
+  return 'main.js';
+}
+
 function isWebApp(index: TreeIndex, dir: string): boolean {
   return index.has(`${dir}/index.html`) || index.has(`${dir}/src/index.html`);
 }
 
 /**
- * Nx 17+ infers a project's build from its config files (its plugins read next.config, vite.config,
- * webpack.config): the same executor and output the plugin would use, from the file itself.
+ * Nx 17+ infers a project's build from its config files through the plugins nx.json lists
+ * (@nx/next/plugin reads next.config, @nx/vite/plugin vite.config, @nx/webpack/plugin
+ * webpack.config), under the target name the plugin is given (`buildTargetName`, default `build`):
+ * the same executor and output the plugin would use, from the file itself.
  */
-function inferredBuild(index: TreeIndex, dir: string): Record<string, unknown> | undefined {
+function inferredBuild(
+  index: TreeIndex,
+  dir: string,
+): { target: string; def: Record<string, unknown> } | { missing: string } | undefined {
   const config = (base: string) =>
     ['js', 'ts', 'mjs', 'cjs', 'mts'].map((ext) => `${dir}/${base}.${ext}`).find((f) => index.has(f));
-  if (config('next.config')) return { executor: '@nx/next:build (inferred)', options: { outputPath: dir } };
+  const plugin = (kind: string, file: string, def: Record<string, unknown>) => {
+    const listed = nxPlugin(index, `@nx/${kind}/plugin`);
+    if (!listed)
+      return {
+        missing: `${file.slice(dir.length + 1)} is there, but nx.json does not list @nx/${kind}/plugin to infer a build from it`,
+      };
+    return { target: listed.buildTargetName ?? 'build', def };
+  };
+  const next = config('next.config');
+  if (next)
+    return plugin('next', next, { executor: '@nx/next:build (inferred)', options: { outputPath: dir } });
   const vite = config('vite.config');
   if (vite) {
     const out = /outDir\s*:\s*['"]([^'"\n]{1,200})['"]/.exec(index.text(vite) ?? '')?.[1];
-    return { executor: '@nx/vite:build (inferred)', options: { outputPath: joinPath(dir, out ?? 'dist') } };
+    return plugin('vite', vite, {
+      executor: '@nx/vite:build (inferred)',
+      options: { outputPath: joinPath(dir, out ?? 'dist') },
+    });
   }
   const webpack = config('webpack.config');
   if (webpack) {
-    const out = /join\(\s*__dirname\s*,\s*['"]([^'"\n]{1,200})['"]\s*\)/.exec(index.text(webpack) ?? '')?.[1];
-    return {
+    const text = index.text(webpack) ?? '';
+    const out = /join\(\s*__dirname\s*,\s*['"]([^'"\n]{1,200})['"]\s*\)/.exec(text)?.[1];
+    const main = /\bmain\s*:\s*['"]\.\/([\w./-]{1,200})['"]/.exec(text)?.[1];
+    return plugin('webpack', webpack, {
       executor: '@nx/webpack:webpack (inferred)',
-      options: { outputPath: joinPath(dir, out ?? 'dist') },
-    };
+      options: { outputPath: joinPath(dir, out ?? 'dist'), ...(main ? { main: `${dir}/${main}` } : {}) },
+    });
+  }
+  return undefined;
+}
+
+/** A plugin nx.json lists (by name, or `{ plugin, options }`), with the build target name it is given. */
+function nxPlugin(index: TreeIndex, name: string): { buildTargetName?: string } | undefined {
+  const plugins = index.json('nx.json')?.plugins;
+  if (!Array.isArray(plugins)) return undefined;
+  for (const p of plugins) {
+    if (p === name) return {};
+    if (isRecord(p) && p.plugin === name) {
+      const target = isRecord(p.options) ? p.options.buildTargetName : undefined;
+      return typeof target === 'string' && /^[\w:.-]{1,100}$/.test(target) ? { buildTargetName: target } : {};
+    }
   }
   return undefined;
 }
