@@ -18,6 +18,8 @@ class FakeDriver implements NodeDriver {
   readonly opened: string[] = [];
   readonly closed: string[] = [];
   readonly firstKey = new Map<string, string>();
+  /** The time each look at a node was given, in order. */
+  readonly lookTimeouts: number[] = [];
   cannotOpen: string | undefined;
 
   constructor(readonly kind: 'docker' | 'local') {}
@@ -54,7 +56,8 @@ class FakeDriver implements NodeDriver {
           host === record.host ? [{ port: 8080, protocol: 'tcp', usedBy: record.name }] : [],
       } as OpenedNode['portSource'] & object,
       address: this.kind === 'local' ? '127.0.0.1' : `${record.name}.lan`,
-      test: async (): Promise<NodeProbe> => {
+      test: async (timeoutMs): Promise<NodeProbe> => {
+        this.lookTimeouts.push(timeoutMs);
         if (!(this.up.get(record.name) ?? true))
           return { ok: false, reason: 'refused', message: `${record.name} refused the connection` };
         const seen = this.firstKey.get(record.name);
@@ -218,6 +221,21 @@ describe('NodeRegistry and NodeService', () => {
     expect(docker.opened.length).toBe(opens + 1);
     await expect(nodes.update('local', { publicAddress: 'x' })).rejects.toThrow(InvalidInput);
     await expect(nodes.update('nowhere', { publicAddress: 'x' })).rejects.toThrow(NotFound);
+  });
+
+  it('gives the first look after a host-key change (a new connection) as long as an add, the next ones a status look', async () => {
+    await nodes.add({ name: 'box', config: { endpoint: 'ssh://box' } });
+    await nodes.get('box');
+    expect(docker.lookTimeouts).toEqual([10_000, 3_000]);
+    await nodes.update('box', { hostKey: 'SHA256:k' });
+    expect((await nodes.get('box')).status).toBe('ready');
+    await nodes.get('box');
+    await nodes.test('box');
+    expect(docker.lookTimeouts).toEqual([10_000, 3_000, 10_000, 3_000, 5_000]);
+    // An address alone keeps the connection: no longer look.
+    await nodes.update('box', { publicAddress: 'b.lan' });
+    await nodes.get('box');
+    expect(docker.lookTimeouts.at(-1)).toBe(3_000);
   });
 
   it('removes a node only once no instance uses it', async () => {

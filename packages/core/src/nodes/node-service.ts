@@ -42,6 +42,12 @@ export class NodeService {
   private readonly recorded = new Set<string>();
   /** Records of adds in progress: a key trusted on first use during their test lands here. */
   private readonly adding = new Map<string, NodeRecord>();
+  /**
+   * Nodes opened again (a host-key change) and not looked at since: the next look makes a new
+   * connection — for an ssh node a handshake and a docker CLI started on the host, seconds on a
+   * busy machine — so it may take as long as an add's test, not a status look's few seconds.
+   */
+  private readonly reopened = new Set<string>();
   private readonly reachability: NodeReachability;
 
   constructor(private readonly d: NodeServiceDeps) {
@@ -175,7 +181,7 @@ export class NodeService {
 
   private async probeNew(record: NodeRecord): Promise<NodeProbe> {
     const node = await this.d.registry.open(record, this.hooks(record.name));
-    return node.test(this.d.addTimeoutMs ?? 10_000);
+    return node.test(this.addTimeoutMs);
   }
 
   /** Removes a node that no instance uses. */
@@ -192,6 +198,7 @@ export class NodeService {
     this.d.registry.close(name);
     this.d.store.nodes.delete(name);
     this.recorded.delete(name);
+    this.reopened.delete(name);
     this.reachability.forget(name);
     this.log.info({ node: name }, `Removed node ${name}`);
   }
@@ -232,15 +239,21 @@ export class NodeService {
     if ('hostKey' in fields) this.recorded.delete(name);
     this.log.info({ node: name, ...fields }, `Updated node ${name}: ${Object.keys(fields).join(', ')}`);
     if (Object.keys(fields).every((k) => k === 'publicAddress')) return updated;
-    await this.d.registry
-      .open(updated, this.hooks(name))
-      .catch((err) => this.log.warn({ node: name, err: userMessage(err) }, `Node ${name} cannot be opened`));
+    await this.d.registry.open(updated, this.hooks(name)).then(
+      () => this.reopened.add(name),
+      (err) => this.log.warn({ node: name, err: userMessage(err) }, `Node ${name} cannot be opened`),
+    );
     return updated;
+  }
+
+  private get addTimeoutMs(): number {
+    return this.d.addTimeoutMs ?? 10_000;
   }
 
   /** What the driver's test found (engine version, latency, an ssh host key), or why it failed. */
   async test(name: string, timeoutMs = 5_000): Promise<NodeTestResult> {
-    const result = await this.probe(name, timeoutMs);
+    const first = this.reopened.delete(name);
+    const result = await this.probe(name, first ? Math.max(timeoutMs, this.addTimeoutMs) : timeoutMs);
     if (name !== LOCAL_NODE && this.d.store.nodes.find(name))
       this.reachability.saw(name, result.ok ? 'ready' : 'unreachable', result.ok ? null : result.message);
     return result;
