@@ -1,12 +1,10 @@
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
 import { Agent, request } from 'node:http';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Browser, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
-import { assertChromium, buildWeb, CHROMIUM, CHROMIUM_ARGS } from '../../web/test/berth-harness.js';
+import { assertChromium, builtWeb, CHROMIUM, CHROMIUM_ARGS } from '../../web/test/berth-harness.js';
 import { DOCS_CSP, UI_CSP } from '../src/http/security-headers.js';
 import { echoTemplate, startTestServer, type TestServer } from './test-server.js';
 
@@ -50,8 +48,7 @@ let webDist: string;
 let proxyOrigin: string;
 
 beforeAll(async () => {
-  webDist = await mkdtemp(join(tmpdir(), 'berth-proxy-isolation-web-'));
-  await buildWeb(webDist);
+  webDist = await builtWeb(); // shared with the web e2e files: one vite build, not one each
   t = await startTestServer({
     apiPort: 0,
     proxyPort: 0,
@@ -65,7 +62,6 @@ beforeAll(async () => {
 }, 180_000);
 afterAll(async () => {
   await t?.close();
-  if (webDist) await rm(webDist, { recursive: true, force: true });
 });
 
 /** One request to the proxy port through `agent` (host form when `host` names an instance). */

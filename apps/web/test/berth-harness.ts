@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rename, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -136,6 +137,117 @@ export async function buildWeb(outDir: string): Promise<void> {
   );
 }
 
+/** What goes into the web build: apps/web's sources and config, the built contracts it imports, the lockfile. */
+const WEB_INPUTS = [
+  join(WEB, 'src'),
+  join(WEB, 'index.html'),
+  join(WEB, 'vite.config.ts'),
+  join(WEB, 'package.json'),
+  join(WEB, 'tsconfig.json'),
+  join(ROOT, 'packages/contracts/dist'),
+  join(ROOT, 'package-lock.json'),
+];
+const BUILD_PREFIX = 'berth-web-e2e-build-';
+/** A build nobody used for this long is removed when a new one is made. */
+const BUILD_KEEP_MS = 6 * 3600_000;
+
+async function filesUnder(path: string): Promise<string[]> {
+  const info = await stat(path).catch(() => undefined);
+  if (!info) return [];
+  if (!info.isDirectory()) return [path];
+  const entries = await readdir(path, { withFileTypes: true });
+  const nested = await Promise.all(
+    entries
+      .filter((e) => !(e.isFile() && e.name.endsWith('.map')))
+      .map((e) => filesUnder(join(path, e.name))),
+  );
+  return nested.flat();
+}
+
+/** A hash of every input's path and content: the same sources give the same build. */
+async function webInputsHash(): Promise<string> {
+  const hash = createHash('sha256');
+  const files = (await Promise.all(WEB_INPUTS.map(filesUnder))).flat().sort();
+  for (const file of files) {
+    hash.update(`${file.slice(ROOT.length)}\0`);
+    hash.update(await readFile(file));
+    hash.update('\0');
+  }
+  return hash.digest('hex').slice(0, 20);
+}
+
+const alive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+};
+
+/** Removes builds of other sources that nobody used for BUILD_KEEP_MS (a lock or a partial build only once its builder is gone). */
+async function removeOldBuilds(keep: string): Promise<void> {
+  for (const name of await readdir(tmpdir()).catch(() => [] as string[])) {
+    if (!name.startsWith(BUILD_PREFIX) || join(tmpdir(), name) === keep) continue;
+    if (name.endsWith('.lock') || name.includes('.partial-')) continue;
+    const path = join(tmpdir(), name);
+    const info = await stat(path).catch(() => undefined);
+    if (info && Date.now() - info.mtimeMs > BUILD_KEEP_MS) await rm(path, { recursive: true, force: true });
+  }
+}
+
+/**
+ * The web UI built from this checkout's sources, made once and shared by every test that serves
+ * it: kept in the temp folder under a hash of its inputs (WEB_INPUTS), so the test serves exactly
+ * this code, and a test that finds the build made (or being made, by another file running beside
+ * it) uses that one. Each e2e file running its own `vite build` at the same moment made their
+ * setups outlast their hooks on a busy two-core machine. The builder holds `<build>.lock` (its pid
+ * inside); the others wait for the build, or take over from a builder that died.
+ */
+export async function builtWeb(): Promise<string> {
+  const dir = join(tmpdir(), `${BUILD_PREFIX}${await webInputsHash()}`);
+  const done = join(dir, '.complete');
+  const lock = `${dir}.lock`;
+  for (;;) {
+    if (existsSync(done)) {
+      const now = new Date();
+      await utimes(dir, now, now).catch(() => {});
+      return dir;
+    }
+    const mine = await mkdir(lock).then(
+      () => true,
+      (err: NodeJS.ErrnoException) => {
+        if (err.code !== 'EEXIST') throw err;
+        return false;
+      },
+    );
+    if (mine) {
+      try {
+        await writeFile(join(lock, 'pid'), String(process.pid));
+        if (existsSync(done)) continue;
+        const partial = `${dir}.partial-${process.pid}`;
+        await buildWeb(partial);
+        await writeFile(join(partial, '.complete'), new Date().toISOString());
+        await rm(dir, { recursive: true, force: true });
+        await rename(partial, dir);
+        await removeOldBuilds(dir);
+        return dir;
+      } finally {
+        await rm(lock, { recursive: true, force: true });
+      }
+    }
+    // Another test builds it: wait, unless that builder is gone (then its lock is removed and the
+    // next round builds). A lock without a pid yet is a builder starting, unless it is old.
+    const pid = Number(await readFile(join(lock, 'pid'), 'utf8').catch(() => '0'));
+    const age = Date.now() - ((await stat(lock).catch(() => undefined))?.mtimeMs ?? Date.now());
+    if ((pid > 0 && !alive(pid)) || (pid === 0 && age > 30_000)) {
+      await rm(lock, { recursive: true, force: true });
+      continue;
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
 export interface RunningBerth {
   url: string;
   token: string;
@@ -153,10 +265,9 @@ export async function startBerth(base: number, env: Record<string, string> = {})
   if (!existsSync(cli)) throw new Error(`${cli} is missing: build berth first (npm run build)`);
   const home = await mkdtemp(join(tmpdir(), 'berth-web-e2e-'));
   const templates = join(home, 'templates');
-  const webDist = join(home, 'web-dist');
   await mkdir(templates, { recursive: true });
   await writeFile(join(templates, 'hello.yaml'), helloTemplate(base + 10, base + 59));
-  await buildWeb(webDist);
+  const webDist = await builtWeb();
   const token = `e2e-${Math.random().toString(36).slice(2)}`;
   let output = '';
   const child: ChildProcess = spawn(process.execPath, [cli, 'serve'], {
@@ -191,7 +302,8 @@ export async function startBerth(base: number, env: Record<string, string> = {})
     }
     await rm(home, { recursive: true, force: true });
   };
-  const deadline = Date.now() + 30_000;
+  // `berth serve` loads every package before it listens: seconds on a busy two-core machine.
+  const deadline = Date.now() + 90_000;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`berth serve exited with ${child.exitCode}:\n${output}`);
     const ok = await fetch(`${url}/api/v1/health`).then(
@@ -201,7 +313,7 @@ export async function startBerth(base: number, env: Record<string, string> = {})
     if (ok) break;
     if (Date.now() > deadline) {
       await stop();
-      throw new Error(`berth serve did not answer within 30 s:\n${output}`);
+      throw new Error(`berth serve did not answer within 90 s:\n${output}`);
     }
     await new Promise((r) => setTimeout(r, 200));
   }

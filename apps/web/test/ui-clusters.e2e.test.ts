@@ -79,7 +79,7 @@ describe.skipIf(why)('web UI: nodes of each kind, replicas at create (fake-kube)
     page = await browser.newPage({ viewport: DESKTOP });
     page.setDefaultTimeout(30_000);
     await signIn(page, berth);
-  }, 180_000);
+  }, 240_000);
 
   afterAll(async () => {
     if (berth) await apiCall(berth, 'DELETE', '/instances/kw').catch(() => {});

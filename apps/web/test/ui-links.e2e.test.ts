@@ -55,7 +55,7 @@ describe('web UI: which port each link targets; a node’s public address', () =
     page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     page.setDefaultTimeout(20_000);
     await signIn(page, berth);
-  }, 120_000);
+  }, 240_000);
 
   afterAll(async () => {
     await browser?.close();

@@ -117,7 +117,7 @@ describe('web UI: integrations, ports of every host, nodes, deploy', () => {
     await page.getByLabel('API token').fill(berth.token);
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.getByRole('heading', { name: 'Dashboard' }).waitFor();
-  }, 120_000);
+  }, 240_000);
 
   afterEach(async (ctx) => {
     if (ctx.task.result?.state === 'fail' && page) {

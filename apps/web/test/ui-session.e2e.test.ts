@@ -81,7 +81,7 @@ describe('web UI sessions and scoped tokens against a real berth', () => {
     if (created.status !== 201)
       throw new Error(`create s-1: ${created.status} ${JSON.stringify(created.body)}`);
     browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
-  }, 120_000);
+  }, 240_000);
 
   afterEach(async (ctx) => {
     if (ctx.task.result?.state === 'fail' && current) {

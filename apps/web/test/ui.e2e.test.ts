@@ -41,8 +41,15 @@ describe('web UI against a real berth', () => {
     assertChromium();
     await mkdir(SHOTS, { recursive: true });
     base = await portBlock();
-    berth = await startBerth(base);
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+    // Side by side: the browser starts while berth loads (and the shared UI build is made or
+    // found); either way both are held, so afterAll ends whichever started.
+    const launching = chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+    launching.catch(() => undefined); // awaited below; not an unhandled rejection meanwhile
+    try {
+      berth = await startBerth(base);
+    } finally {
+      browser = await launching;
+    }
     page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     page.setDefaultTimeout(20_000);
     page.on('console', (m) => {
@@ -50,7 +57,7 @@ describe('web UI against a real berth', () => {
       if (m.type() === 'error' && !/^Failed to load resource/.test(m.text())) consoleErrors.push(m.text());
     });
     page.on('pageerror', (e) => consoleErrors.push(String(e)));
-  }, 120_000);
+  }, 240_000);
 
   afterEach(async (ctx) => {
     if (ctx.task.result?.state === 'fail' && page) {
@@ -166,7 +173,7 @@ describe('web UI against a real berth', () => {
     await log.getByText(/listening on/).waitFor();
     const port = (await instance('web-1')).ports.http;
     for (const n of [1, 2, 3]) await fetch(`http://127.0.0.1:${port}/from-the-test-${n}`);
-    await log.getByText('/from-the-test-3').waitFor({ timeout: 15_000 });
+    await log.getByText('/from-the-test-3').waitFor({ timeout: 30_000 });
     // later refreshes add nothing twice
     await page.waitForTimeout(4500);
     await expect(log.getByText(/listening on/).count()).resolves.toBe(1);
