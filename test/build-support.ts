@@ -41,7 +41,8 @@ async function unavailable(): Promise<Dockerode | string> {
   const found = await findDockerEndpoint(silentLogger);
   if (!found) return 'no Docker endpoint was found (start one with scripts/docker-up.sh)';
   const docker = connectDocker(found.endpoint);
-  const test = await testDocker(docker, { timeoutMs: 3_000 });
+  // Seconds, not a few: an engine on a loaded machine answers late, and that is not "no engine".
+  const test = await testDocker(docker, { timeoutMs: 15_000 });
   if (!test.ok) return `the Docker engine does not answer (${test.reason})`;
   for (const image of Object.values(BASE_IMAGES)) {
     try {

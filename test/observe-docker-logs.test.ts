@@ -14,7 +14,8 @@ const LINES = 3000;
 async function engine(): Promise<Dockerode | undefined> {
   const found = await findDockerEndpoint(silentLogger);
   const docker = found ? connectDocker(found.endpoint) : undefined;
-  const ok = docker && (await testDocker(docker, { timeoutMs: 3_000 })).ok;
+  // Seconds, not a few: an engine on a loaded machine answers late, and that is not "no engine".
+  const ok = docker && (await testDocker(docker, { timeoutMs: 15_000 })).ok;
   const image =
     ok &&
     (await docker

@@ -23,17 +23,17 @@ describe('NetHealthProbe', () => {
   const probe = new NetHealthProbe();
 
   it('passes a 2xx and fails a 5xx or an unexpected status, saying which', async () => {
-    expect(await probe.check({ kind: 'http', host: '127.0.0.1', port, path: '/' }, 1000)).toEqual({
+    expect(await probe.check({ kind: 'http', host: '127.0.0.1', port, path: '/' }, 10_000)).toEqual({
       ok: true,
       message: 'HTTP 200',
     });
     status = 503;
-    expect(await probe.check({ kind: 'http', host: '127.0.0.1', port, path: '/' }, 1000)).toEqual({
+    expect(await probe.check({ kind: 'http', host: '127.0.0.1', port, path: '/' }, 10_000)).toEqual({
       ok: false,
       message: 'HTTP 503',
     });
     expect(
-      await probe.check({ kind: 'http', host: '127.0.0.1', port, path: '/', expectStatus: 503 }, 1000),
+      await probe.check({ kind: 'http', host: '127.0.0.1', port, path: '/', expectStatus: 503 }, 10_000),
     ).toMatchObject({ ok: true });
   });
 
@@ -44,18 +44,18 @@ describe('NetHealthProbe', () => {
         s.close(() => r(p));
       });
     });
-    expect(await probe.check({ kind: 'http', host: '127.0.0.1', port: closed, path: '/' }, 1000)).toEqual({
+    expect(await probe.check({ kind: 'http', host: '127.0.0.1', port: closed, path: '/' }, 10_000)).toEqual({
       ok: false,
       message: 'connection refused',
     });
-    expect(await probe.check({ kind: 'tcp', host: '127.0.0.1', port }, 1000)).toMatchObject({ ok: true });
+    expect(await probe.check({ kind: 'tcp', host: '127.0.0.1', port }, 10_000)).toMatchObject({ ok: true });
     expect(
-      await probe.check({ kind: 'command', argv: ['sh', '-c', 'exit 3'], cwd: '/', env: {} }, 1000),
+      await probe.check({ kind: 'command', argv: ['sh', '-c', 'exit 3'], cwd: '/', env: {} }, 10_000),
     ).toEqual({
       ok: false,
       message: 'command exited with code 3',
     });
-    expect(await probe.check({ kind: 'command', argv: ['true'], cwd: '/', env: {} }, 1000)).toMatchObject({
+    expect(await probe.check({ kind: 'command', argv: ['true'], cwd: '/', env: {} }, 10_000)).toMatchObject({
       ok: true,
     });
   });

@@ -17,7 +17,8 @@ async function localEngine(): Promise<{ docker?: Dockerode; socket?: string }> {
       : undefined;
   if (found?.endpoint.kind === 'socket' && !why) {
     const docker = connectDocker(found.endpoint);
-    const t = await testDocker(docker, { timeoutMs: 3_000 });
+    // Seconds, not a few: an engine on a loaded machine answers late, and that is not "no engine".
+    const t = await testDocker(docker, { timeoutMs: 15_000 });
     const image = t.ok
       ? await docker
           .getImage(IMAGE)

@@ -60,8 +60,8 @@ export async function harness() {
 
 export type Harness = Awaited<ReturnType<typeof harness>>;
 
-/** Polls until `check` is truthy or `ms` pass. */
-export async function eventually<T>(check: () => T, ms = 5_000): Promise<T> {
+/** Polls until `check` is truthy or `ms` pass (generous: real servers answer late on a loaded machine). */
+export async function eventually<T>(check: () => T, ms = 20_000): Promise<T> {
   const until = Date.now() + ms;
   for (;;) {
     const v = check();

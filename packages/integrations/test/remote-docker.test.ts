@@ -21,7 +21,8 @@ async function unavailable(): Promise<{ local?: Dockerode; reason?: string }> {
   const found = await findDockerEndpoint(silentLogger);
   if (!found) return { reason: 'no local Docker engine (scripts/docker-up.sh)' };
   const local = connectDocker(found.endpoint);
-  if (!(await testDocker(local, { timeoutMs: 3_000 })).ok)
+  // Seconds, not a few: an engine on a loaded machine answers late, and that is not "no engine".
+  if (!(await testDocker(local, { timeoutMs: 15_000 })).ok)
     return { reason: 'the local engine does not answer' };
   const hasImage = await local
     .getImage(IMAGE)

@@ -57,12 +57,12 @@ describe('ScanScheduler', () => {
       type: 'portainer',
       config: { url: healthy.url, apiKey: KEY },
     });
-    const started = Date.now();
     h.scheduler.start();
     expect(h.scheduler.scheduled().sort()).toEqual([slowOne.id, deadOne.id, good.id].sort());
 
     await eventually(() => h.service.get('good').lastScanStatus === 'ok');
-    expect(Date.now() - started).toBeLessThan(1_500);
+    // Not delayed: the healthy scan is done while the slow one still runs (no stopwatch, which a
+    // loaded machine would make lie).
     expect(h.service.get('slow').scanning).toBe(true);
     expect(h.service.get('dead')).toMatchObject({
       lastScanStatus: 'error',

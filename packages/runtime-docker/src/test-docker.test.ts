@@ -72,12 +72,12 @@ describe('testDocker', () => {
     await new Promise((r) => silent.once('listening', r));
     const port = (silent.address() as { port: number }).port;
     try {
-      const started = Date.now();
+      // The silent server never answers: only testDocker's own timer can end the wait (no
+      // stopwatch, which a loaded machine would make lie).
       const result = await testDocker(connectDocker({ kind: 'tcp', host: '127.0.0.1', port }), {
         timeoutMs: 300,
       });
       expect(result).toMatchObject({ ok: false, reason: 'timeout' });
-      expect(Date.now() - started).toBeLessThan(1_000);
     } finally {
       silent.close();
     }
