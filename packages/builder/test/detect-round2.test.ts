@@ -260,6 +260,17 @@ export const GROUPS: Record<string, Record<string, Expected>> = {
       start: null,
       staticDir: 'apps/web/dist',
     },
+    // Nx 20+: the project's configuration in its package.json's `nx` field; a build target that
+    // runs webpack-cli makes what the project's webpack config says.
+    'mono-nx-package-json-targets': {
+      stack: 'node',
+      framework: 'nx',
+      port: 3000,
+      portFromEnv: true,
+      app: 'apps/backend',
+      build: [['node_modules/.bin/nx', 'build', '@org/backend']],
+      start: ['node', 'dist/main.js'],
+    },
     'mono-nx-no-build-target': { stack: null, framework: null, port: 8080, start: null, build: [] },
     // One build, several applications: the first is deployed unless --app says otherwise.
     'go-workspace-programs': {
@@ -617,6 +628,17 @@ describe('monorepos: the app deployed', () => {
       'Nx project, built by its target build-app (@nx/esbuild:esbuild)',
     );
     expect(d.monorepo?.packages.find((p) => p.path === 'libs/db')?.deployable).toBe(false);
+  });
+
+  it('reads an Nx project from its package.json `nx` field, its command build from its webpack config', async () => {
+    const d = detect(await fixtureTree('mono-nx-package-json-targets'));
+    expect(d.evidence.map((e) => `${e.file}: ${e.reason}`)).toContain(
+      'apps/backend/package.json: Nx project, its build target runs a command; webpack.config.js says what it makes',
+    );
+    expect(d.monorepo?.packages.map((p) => [p.path, p.deployable])).toEqual([
+      ['apps/backend', true],
+      ['libs/strings', false],
+    ]);
   });
 
   it('a Go workspace and a Gradle multi-project build are one build, not a list of directories', async () => {

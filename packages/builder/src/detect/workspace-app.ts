@@ -24,20 +24,34 @@ const SAFE_NAME = /^(?:@[\w.-]{1,100}\/)?[\w.-]{1,100}$/;
 
 export function workspacePackage(index: TreeIndex, dir: string, detection: Detection): WorkspacePackage {
   const manifest = readNodeManifest(index, dir);
-  const project = index.json(`${dir}/project.json`);
-  // Nx names a project by its project.json, else its package.json.
+  // An Nx project's configuration: its project.json, else the `nx` field of its package.json (Nx 20+).
+  const inPackage = isRecord(manifest?.pkg.nx) ? manifest.pkg.nx : undefined;
+  const project = index.json(`${dir}/project.json`) ?? inPackage;
+  // Nx names a project by its configuration, else its package.json.
   const declared = [project?.name, manifest?.pkg.name].find(
     (n): n is string => typeof n === 'string' && SAFE_NAME.test(n),
   );
   const name = declared ?? dir.split('/').pop()!;
-  // A project.json folder without a package.json is what Nx says it is (its index.html is a source, not a site).
-  const nxOwned = detection.stack === null || (detection.stack === 'static' && !manifest);
-  const nx = project && nxOwned ? nxDetection(index, dir, project, name) : undefined;
-  const d = nx && !('missing' in nx) ? nx : detection;
-  const runs =
+  const runs = (d: Detection) =>
     d.staticDir !== null ||
     (d.start !== null && (d.framework !== null || startsServer(index, dir, manifest?.pkg, d)));
-  const deployable = d.stack === 'node' && !d.dockerfile && runs;
+  // Nx's configuration says how to build what the files alone do not run: a folder without a
+  // package.json (its index.html is a source, not a site), or a Node package with nothing that
+  // starts a server (its entry is a TypeScript source Nx compiles).
+  const nxOwned =
+    detection.stack === null ||
+    (detection.stack === 'static' && !manifest) ||
+    (detection.stack === 'node' && !runs(detection));
+  const nx = project && nxOwned ? nxDetection(index, dir, project, name) : undefined;
+  const built = nx && !('missing' in nx) ? nx : undefined;
+  const d = built ?? detection;
+  // What Nx builds runs if its source entry listens (the bundle is not there before the build).
+  const entry = built?.evidence.find((e) => e.reason === 'Nx node app entry')?.file;
+  const listens =
+    built && manifest && built.start !== null && built.framework === null
+      ? looksLikeServer(entry ? index.text(`${dir}/${entry}`) : undefined)
+      : runs(d);
+  const deployable = d.stack === 'node' && !d.dockerfile && listens;
   return { dir, name, detection: d, deployable, ...(nx && 'missing' in nx ? { missing: nx.missing } : {}) };
 }
 
@@ -234,7 +248,13 @@ function nxDetection(
       missing: `the Nx project ${name} has no build target (its targets: ${names})${found ? `; ${found.missing}` : ', and no next, vite or webpack config for an Nx plugin to infer one from'}`,
     };
   }
-  const { target, def: build } = found;
+  const { target } = found;
+  // A build target that runs a command (`nx:run-commands`: `webpack-cli build`) makes what the
+  // project's config says; the executor is read from that config.
+  const command = /:run-commands$/.test(String(found.def.executor ?? ''))
+    ? configBuild(index, dir)
+    : undefined;
+  const build = command?.def ?? found.def;
   const executor =
     typeof build.executor === 'string'
       ? build.executor
@@ -249,16 +269,21 @@ function nxDetection(
     .split('/')
     .map(() => '..')
     .join('/');
+  // The start runs in the project's folder: an output inside it is named from there.
+  const fromProject = (path: string) =>
+    path.startsWith(`${dir}/`) ? path.slice(dir.length + 1) : `${up}/${path}`;
   const base: Detection = {
     stack: 'node',
     framework: null,
     confidence: 80,
     evidence: [
       evidence(
-        'project.json',
-        target === 'build'
-          ? `Nx project, build executor ${executor || '(inferred)'}`
-          : `Nx project, built by its target ${target} (${executor || 'inferred'})`,
+        index.has(`${dir}/project.json`) ? 'project.json' : 'package.json',
+        command
+          ? `Nx project, its ${target} target runs a command; ${command.file.slice(dir.length + 1)} says what it makes`
+          : target === 'build'
+            ? `Nx project, build executor ${executor || '(inferred)'}`
+            : `Nx project, built by its target ${target} (${executor || 'inferred'})`,
       ),
     ],
     packageManager: null,
@@ -295,7 +320,7 @@ function nxDetection(
   const hint = sourcePort(text);
   return {
     ...base,
-    start: ['node', `${up}/${out}/${bundleOf(executor, options, dir, main)}`],
+    start: ['node', `${fromProject(out)}/${bundleOf(executor, options, dir, main)}`],
     port: hint.literal ?? 3000,
     portFromEnv: hint.fromEnv,
     evidence: [
@@ -370,36 +395,55 @@ function inferredBuild(
   index: TreeIndex,
   dir: string,
 ): { target: string; def: Record<string, unknown> } | { missing: string } | undefined {
+  const found = configBuild(index, dir);
+  if (!found) return undefined;
+  const listed = nxPlugin(index, `@nx/${found.kind}/plugin`);
+  if (!listed)
+    return {
+      missing: `${found.file.slice(dir.length + 1)} is there, but nx.json does not list @nx/${found.kind}/plugin to infer a build from it`,
+    };
+  return { target: listed.buildTargetName ?? 'build', def: found.def };
+}
+
+/**
+ * What a project's next, vite or webpack config says its build makes: the executor Nx's plugin
+ * would use and the output folder (and, for webpack, the entry) read from the file itself.
+ */
+function configBuild(
+  index: TreeIndex,
+  dir: string,
+): { kind: 'next' | 'vite' | 'webpack'; file: string; def: Record<string, unknown> } | undefined {
   const config = (base: string) =>
     ['js', 'ts', 'mjs', 'cjs', 'mts'].map((ext) => `${dir}/${base}.${ext}`).find((f) => index.has(f));
-  const plugin = (kind: string, file: string, def: Record<string, unknown>) => {
-    const listed = nxPlugin(index, `@nx/${kind}/plugin`);
-    if (!listed)
-      return {
-        missing: `${file.slice(dir.length + 1)} is there, but nx.json does not list @nx/${kind}/plugin to infer a build from it`,
-      };
-    return { target: listed.buildTargetName ?? 'build', def };
-  };
   const next = config('next.config');
   if (next)
-    return plugin('next', next, { executor: '@nx/next:build (inferred)', options: { outputPath: dir } });
+    return {
+      kind: 'next',
+      file: next,
+      def: { executor: '@nx/next:build (inferred)', options: { outputPath: dir } },
+    };
   const vite = config('vite.config');
   if (vite) {
     const out = /outDir\s*:\s*['"]([^'"\n]{1,200})['"]/.exec(index.text(vite) ?? '')?.[1];
-    return plugin('vite', vite, {
-      executor: '@nx/vite:build (inferred)',
-      options: { outputPath: joinPath(dir, out ?? 'dist') },
-    });
+    return {
+      kind: 'vite',
+      file: vite,
+      def: { executor: '@nx/vite:build (inferred)', options: { outputPath: joinPath(dir, out ?? 'dist') } },
+    };
   }
   const webpack = config('webpack.config');
   if (webpack) {
     const text = index.text(webpack) ?? '';
     const out = /join\(\s*__dirname\s*,\s*['"]([^'"\n]{1,200})['"]\s*\)/.exec(text)?.[1];
     const main = /\bmain\s*:\s*['"]\.\/([\w./-]{1,200})['"]/.exec(text)?.[1];
-    return plugin('webpack', webpack, {
-      executor: '@nx/webpack:webpack (inferred)',
-      options: { outputPath: joinPath(dir, out ?? 'dist'), ...(main ? { main: `${dir}/${main}` } : {}) },
-    });
+    return {
+      kind: 'webpack',
+      file: webpack,
+      def: {
+        executor: '@nx/webpack:webpack (inferred)',
+        options: { outputPath: joinPath(dir, out ?? 'dist'), ...(main ? { main: `${dir}/${main}` } : {}) },
+      },
+    };
   }
   return undefined;
 }
