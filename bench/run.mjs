@@ -5,7 +5,8 @@
 //   node bench/run.mjs --only=proxy,leases   a subset (ids below)
 //   node bench/run.mjs --reps=5 --out=dir
 // Exit code: 0 when the harness ran (targets missed in --smoke are not failures), 1 when a
-// scenario broke; with --strict, 2 when a full run missed a target.
+// scenario broke; with --strict, 2 when a full run missed a target or a row is suspect (berth beat a
+// raw baseline: see beatenRaw).
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
@@ -125,6 +126,33 @@ function gitCommit() {
   }
 }
 
+/**
+ * The raw baselines (`row.raw`) a row's berth figure beats: berth runs the same program as a raw
+ * baseline plus work of its own, so it cannot be faster (or, for throughput, `higherIsBetter`,
+ * serve more) than that baseline. Such a ratio is a bench defect until explained (issue 20 §1):
+ * the row is marked suspect with a note, and --strict fails.
+ */
+function beatenRaw(r) {
+  return (r.raw ?? []).filter((k) => {
+    const v = r.ratio?.[k];
+    return typeof v === 'number' && (r.higherIsBetter ? v > 1 : v < 1);
+  });
+}
+
+function markSuspect(r) {
+  const beaten = beatenRaw(r);
+  if (beaten.length === 0) return;
+  r.suspect = true;
+  const how = r.higherIsBetter ? 'above' : 'below';
+  r.notes = [
+    ...(r.notes ?? []),
+    ...beaten.map(
+      (k) =>
+        `ratio ${r.ratio[k]}× against the raw baseline '${k}' is ${how} 1.0: berth cannot beat running the same program without it — a bench defect (or noise) until explained`,
+    ),
+  ];
+}
+
 const fmt = (x) => (typeof x === 'number' ? (Number.isFinite(x) ? String(x) : '—') : (x ?? '—'));
 
 function markdown(report) {
@@ -146,7 +174,7 @@ function markdown(report) {
     const ratio = Object.entries(r.ratio ?? {})
       .map(([k, v]) => `${fmt(v)}× ${k}`)
       .join('; ');
-    const verdict = r.pass === null ? 'info' : r.pass ? 'pass' : '**miss**';
+    const verdict = r.suspect ? '**suspect**' : r.pass === null ? 'info' : r.pass ? 'pass' : '**miss**';
     lines.push(
       `| ${r.scenario} | ${r.metric} (${r.unit}) | ${fmt(r.berth?.median)} | ${fmt(r.berth?.min)} | ${fmt(r.berth?.max)} | ${base || '—'} | ${ratio || '—'} | ${r.target ?? '—'} | ${r.measured ?? '—'} | ${verdict} |`,
     );
@@ -184,8 +212,10 @@ async function main() {
       const rows = await s.run();
       report.results.push(...rows);
       for (const r of rows) {
+        markSuspect(r);
+        const verdict = r.pass === null ? 'info' : r.pass ? 'pass' : 'MISS';
         log(
-          `   ${r.metric}: median ${r.berth?.median} ${r.unit} → ${r.pass === null ? 'info' : r.pass ? 'pass' : 'MISS'}`,
+          `   ${r.metric}: median ${r.berth?.median} ${r.unit} → ${verdict}${r.suspect ? ' (SUSPECT)' : ''}`,
         );
       }
     } catch (err) {
@@ -209,7 +239,7 @@ async function main() {
   }
   process.stdout.write(markdown(report));
   if (report.errors.length > 0) return 1;
-  if (args.strict && !smoke && report.results.some((r) => r.pass === false)) return 2;
+  if (args.strict && !smoke && report.results.some((r) => r.pass === false || r.suspect)) return 2;
   return 0;
 }
 

@@ -15,7 +15,8 @@ import { createServer, type Server } from 'node:net';
  *
  * Ports that only appear as data stay as they are: parsed settings (settings-in-one-place's
  * 42100-42199), /proc/net rows copied into packages/host's tests, containers a fake Portainer or a
- * remote engine reports (49180, 49880), the core's unit tests (nothing binds there), and bench/.
+ * remote engine reports (49180, 49880), and the core's unit tests (nothing binds there). bench/
+ * binds in 15000–19999 (bench/README.md, "Ports"): no test block goes there.
  * The remote-engine tests (docker-remote-ssh, -tls, -unreachable's 40010–40999) use ports of an
  * engine inside its own network namespace, not this machine's.
  */
@@ -61,6 +62,8 @@ export const PORT_BLOCKS = {
   'integrations/scan-scheduler': [14650, 14799],
   'integrations/secrets': [14800, 14899],
   'integrations/docker': [14900, 14989],
+  // bench/ (not a test file: benchmarks run beside the tests on this machine, so no block overlaps)
+  'bench (bench/README.md, "Ports")': [15000, 19999],
   // apps, runtimes, web (23000–29749)
   'web/ui-session.e2e': [23000, 23499],
   'server/api': [24100, 24399],

@@ -9,9 +9,9 @@ import { killStartedUnder, log, onCleanup, signal, sleep, TOKEN, tempDir } from 
 
 const ENTRY = fileURLToPath(new URL('./berth-server.mjs', import.meta.url));
 
-/** The API and proxy ports of the bench's berth servers (one at a time). */
-export const BERTH_API_PORT = 59901;
-export const BERTH_PROXY_PORT = 59902;
+/** The API and proxy ports of the bench's berth servers (one at a time); see bench/README.md, "Ports". */
+export const BERTH_API_PORT = 15901;
+export const BERTH_PROXY_PORT = 15902;
 
 /** A fresh BERTH_HOME; on cleanup, anything still running that a berth there started is killed. */
 export async function berthHome(prefix) {

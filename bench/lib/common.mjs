@@ -178,8 +178,10 @@ export function httpGet(port, path = '/', headers = {}, timeoutMs = 2000) {
 }
 
 /**
- * Polls until GET / on the port answers 200; the same probe for berth and every baseline. Retries
- * every 2 ms (a tighter spin would steal CPU from the server starting on a 2-core machine).
+ * Polls until GET / on the port answers 200: the answer check both sides take once their
+ * readiness wait is over (berth's `?wait=1`, a baseline's `berthReadiness`), so on both it
+ * normally answers at the first try. Retries every 2 ms. Never a baseline's readiness wait on its
+ * own: polling every 2 ms from the bench eats the CPU of the programs starting on the same cores.
  */
 export async function waitHttp200(port, timeoutMs = 30_000, headers = {}) {
   const deadline = Date.now() + timeoutMs;
@@ -191,6 +193,23 @@ export async function waitHttp200(port, timeoutMs = 30_000, headers = {}) {
     if (Date.now() > deadline) throw new Error(`port ${port} did not answer 200 within ${timeoutMs} ms`);
     await sleep(2);
   }
+}
+
+/**
+ * A baseline's readiness wait, `(port) => Promise`, the same as berth's for a process instance
+ * whose template names no readiness (the first tcp port accepting connections, see core's
+ * `readinessFor`): berth's own `waitReady` of @berth/runtime-process — the same probe (a connect
+ * that refuses to count a connection to itself) at the same pace (`paceByWaited`). A baseline that
+ * polls harder or softer than berth measures its poller, not the program (issue 20 §1). Loaded
+ * here, before any timing: the package's first import takes longer than a busybox start.
+ */
+export async function berthReadiness(timeoutMs = 30_000) {
+  const { waitReady } = await import('@berth/runtime-process');
+  return (port) =>
+    waitReady(
+      { readiness: { kind: 'port', port }, ports: [{ protocol: 'tcp', hostPort: port }] },
+      { signal: new AbortController().signal, timeoutMs, logOffsets: { stdout: 0, stderr: 0 } },
+    );
 }
 
 // ---------- programs ----------
@@ -260,7 +279,7 @@ export async function pool(items, limit, fn) {
  * TIME-WAIT): a baseline must not trip over a client's ephemeral port in TIME-WAIT any more than
  * berth (whose ledger avoids them) does.
  */
-export async function quietPorts(from, count, to = 59999) {
+export async function quietPorts(from, count, to) {
   const { stdout } = await run('ss', ['-tanH']);
   const busy = new Set();
   for (const line of stdout.split('\n')) {

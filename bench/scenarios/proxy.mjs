@@ -8,8 +8,9 @@ import { berthHome, putTemplate, startBerth, stopBerth } from '../lib/berth.mjs'
 import { log, NODE_HTTP_SERVER, run, spawnOwned, summary, tempDir, waitHttp200 } from '../lib/common.mjs';
 import { ratio } from './process-start.mjs';
 
-const UPSTREAM_RANGE = [56000, 56099];
-const NGINX_PORT = 59910;
+// Below the kernel's ephemeral range (bench/README.md, "Ports").
+const UPSTREAM_RANGE = [15700, 15799];
+const NGINX_PORT = 15910;
 const CONNECTIONS = 32;
 
 export async function proxy({ seconds, reps }) {
@@ -70,6 +71,9 @@ export async function proxy({ seconds, reps }) {
         berth: b,
         baselines: { direct: d, ...(n ? { 'nginx proxy': n } : {}) },
         ratio: { direct: rDirect, ...(n ? { nginx: rNginx } : {}) },
+        // A proxy in front of the upstream cannot serve more than the upstream itself.
+        raw: ['direct'],
+        higherIsBetter: true,
         measured: `${rDirect}× direct, ${rNginx ?? '—'}× nginx`,
         target: '≥ 0.6× direct and ≥ 0.8× nginx',
         pass: rDirect >= 0.6 && (rNginx === null || rNginx >= 0.8),
