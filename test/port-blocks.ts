@@ -66,6 +66,10 @@ export const PORT_BLOCKS = {
   'bench (bench/README.md, "Ports")': [15000, 19999],
   // apps, runtimes, web (23000–29749)
   'web/ui-session.e2e': [23000, 23499],
+  // a pinned template 23500–23549, built apps 23550–23599
+  'test/notify-rules': [23500, 23599],
+  // `berth serve`'s API +0, proxy +1, its template +10…+59
+  'web/ui-notifications.e2e': [23600, 23699],
   'server/api': [24100, 24399],
   'test/one-template-any-node (here and on its namespace engine)': [24400, 24449],
   'server/manifest-export (data only: instances created stopped)': [24450, 24499],

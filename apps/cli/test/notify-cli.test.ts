@@ -52,7 +52,7 @@ function berth(...args: string[]) {
 
 describe('berth notify', () => {
   it('add (URL from BERTH_NOTIFY_URL) → test → channels → rm; the URL is never printed', async () => {
-    const add = await berth('notify', 'add', 'team', 'discord', '--no-unhealthy');
+    const add = await berth('notify', 'add', 'team', 'discord', '--no-unhealthy', '--no-build-succeeded');
     expect(add).toMatchObject({ code: 0, stdout: expect.stringContaining("added discord channel 'team'") });
     expect(add.stdout).not.toContain(HOOK_TOKEN);
 
@@ -66,7 +66,14 @@ describe('berth notify', () => {
     expect(team).toMatchObject({
       name: 'team',
       kind: 'discord',
-      rules: { crashLoop: true, unhealthy: false },
+      rules: {
+        crashLoop: true,
+        unhealthy: false,
+        nodeUnreachable: true,
+        buildFailed: true,
+        buildSucceeded: false,
+        portConflict: true,
+      },
     });
     expect(json.stdout).not.toContain(HOOK_TOKEN);
     const table = await berth('notify', 'channels');

@@ -1,5 +1,5 @@
 import { BuildService, ImageBuilder, type SourcePolicy } from '@berth/builder';
-import type { InstanceService, Logger, TemplateService } from '@berth/core';
+import type { EventBus, InstanceService, Logger, TemplateService } from '@berth/core';
 import {
   type BaseImageMap,
   connectDocker,
@@ -13,6 +13,8 @@ export interface BuildsDeps {
   templates: TemplateService;
   instances: InstanceService;
   log: Logger;
+  /** Told of each build's end. */
+  events?: Pick<EventBus, 'emit'>;
   /** The local engine's client, when the composition root has one; else it is looked for here. */
   docker?: Dockerode | undefined;
   /** How the local engine is found (the server's Docker settings). */
@@ -40,6 +42,7 @@ export async function startBuilds(d: BuildsDeps): Promise<BuildService> {
     instances: d.instances,
     builder: docker ? new ImageBuilder({ docker, baseImages, log }) : undefined,
     log,
+    ...(d.events ? { events: d.events } : {}),
     ...(portRange ? { portRange } : {}),
     ...(d.sources ? { sources: d.sources } : {}),
   });

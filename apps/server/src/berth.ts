@@ -52,6 +52,8 @@ export interface BerthOptions {
   observe?: Partial<ObserveSettings>;
   /** When this machine booted (default: /proc/stat's btime); a test may say a reboot happened. */
   hostBootedAt?: number;
+  /** How often every node is looked at, so one going away is told (`node.status`), in ms. */
+  nodeWatchMs?: number;
 }
 
 export interface ReloadResult {
@@ -104,10 +106,10 @@ export async function createBerth(config: ServerConfig, opts: BerthOptions = {})
     .register(swarmNodeDriver({ log, ssh: config.docker.ssh }))
     .register(new KubernetesNodeDriver(log.child({ ns: 'runtime:kubernetes' })));
   ledger.addSource(runtimes);
-  const nodes = new NodeService({ store, registry: runtimes, clock, log });
+  const events = new EventBus(store, clock);
+  const nodes = new NodeService({ store, registry: runtimes, clock, log, events });
   await nodes.openAll();
   const workspace = new HostWorkspace(config.home);
-  const events = new EventBus(store, clock);
   // One keyring seals integration secrets and instances' `secret` config values (and rotates both).
   const secretKeys = SecretKeyring.load(config.home, log.child({ ns: 'secrets' }));
   // Told about events after they are recorded, on a later turn: the reconciler never waits for it.
@@ -159,6 +161,7 @@ export async function createBerth(config: ServerConfig, opts: BerthOptions = {})
     templates,
     instances,
     log,
+    events,
     docker: docker.local?.docker,
     endpoint: config.docker.endpoint,
     baseImages: docker.baseImages,
@@ -193,6 +196,7 @@ export async function createBerth(config: ServerConfig, opts: BerthOptions = {})
   const recovered = await reconciler.recover();
   log.info({ ns: 'reconciler', adopted: recovered.adopted, orphans: recovered.orphans.length }, 'Recovered');
   reconciler.startTicking(opts.tickMs ?? 1000);
+  const stopNodeWatch = nodes.watch(opts.nodeWatchMs ?? 30_000);
   const observers = startObservers(
     { store, runtimes, workspace, clock, log, logRotations },
     { ...config.observe, ...opts.observe },
@@ -233,6 +237,7 @@ export async function createBerth(config: ServerConfig, opts: BerthOptions = {})
     /** Lets queued actions finish, then closes the store. Instances keep running. */
     close(): Promise<void> {
       closed ??= (async () => {
+        stopNodeWatch();
         unsubscribeNotifications();
         notifications.close();
         await integrations.close();

@@ -270,7 +270,15 @@ describe('notification channels', () => {
       rules: { crashLoop: false, unhealthy: true },
     });
     expect(replaced.status).toBe(200);
-    expect(replaced.body.rules).toEqual({ crashLoop: false, unhealthy: true });
+    // Rules left out of the body are on (nodeUnreachable, builds, portConflict).
+    expect(replaced.body.rules).toEqual({
+      crashLoop: false,
+      unhealthy: true,
+      nodeUnreachable: true,
+      buildFailed: true,
+      buildSucceeded: true,
+      portConflict: true,
+    });
     expect(replaced.body.target).toBe(hookBase);
     expect((await api('DELETE', '/notifications/channels/slack-hook')).status).toBe(204);
     expect((await api('GET', '/notifications/channels/slack-hook')).status).toBe(404);

@@ -1,19 +1,25 @@
 import { z } from 'zod';
 import { SECRET_MASK } from './integration-views.js';
+import type { NotificationRule } from './notification-views.js';
 
-export const NOTIFICATION_KINDS = ['webhook', 'slack', 'discord', 'email'] as const;
-export type NotificationKind = (typeof NOTIFICATION_KINDS)[number];
+export * from './notification-views.js';
 
 /**
  * What a channel is told about. `crashLoop`: an instance crashed and is restarted, or berth gave up
  * restarting it; `unhealthy`: an instance turned unhealthy (after its health check's own number of
- * failed checks, the template's `health.failureThreshold`).
+ * failed checks, the template's `health.failureThreshold`); `nodeUnreachable`: a node stopped
+ * answering (and when it answers again); `buildFailed` / `buildSucceeded`: a build from a
+ * repository ended; `portConflict`: a start stopped on a port someone else holds, or a port berth
+ * had to move because it was taken. Each is on unless set false.
  */
 export const notificationRulesSchema = z.object({
   crashLoop: z.boolean().default(true),
   unhealthy: z.boolean().default(true),
-});
-export type NotificationRules = z.output<typeof notificationRulesSchema>;
+  nodeUnreachable: z.boolean().default(true),
+  buildFailed: z.boolean().default(true),
+  buildSucceeded: z.boolean().default(true),
+  portConflict: z.boolean().default(true),
+} satisfies Record<NotificationRule, z.ZodDefault<z.ZodBoolean>>);
 
 const channelName = z
   .string()
@@ -76,27 +82,3 @@ export type NotificationChannelBody = z.input<typeof notificationChannelBodySche
 export type ParsedNotificationChannelBody = z.output<typeof notificationChannelBodySchema>;
 
 export const notificationChannelParamsSchema = z.object({ name: z.string().min(1) });
-
-/** A channel as the API shows it: secrets masked, where it sends to, and how its last delivery went. */
-export interface NotificationChannelView {
-  name: string;
-  kind: NotificationKind;
-  /** Secrets (a webhook URL, an SMTP password) are `••••`. */
-  config: Record<string, unknown>;
-  /** Where messages go, without any secret: a webhook's scheme, host and port; an SMTP host. */
-  target: string;
-  rules: NotificationRules;
-  createdAt: number;
-  updatedAt: number;
-  lastDeliveryAt: number | null;
-  lastError: string | null;
-  lastErrorAt: number | null;
-  /** Messages waiting for a delivery or a retry. */
-  pending: number;
-}
-
-/** `POST /notifications/channels/:name/test`: queued; the channel's last delivery or error tells. */
-export interface NotificationTestResult {
-  queued: true;
-  channel: string;
-}

@@ -3673,6 +3673,14 @@ export interface operations {
                         crashLoop?: boolean;
                         /** @default true */
                         unhealthy?: boolean;
+                        /** @default true */
+                        nodeUnreachable?: boolean;
+                        /** @default true */
+                        buildFailed?: boolean;
+                        /** @default true */
+                        buildSucceeded?: boolean;
+                        /** @default true */
+                        portConflict?: boolean;
                     };
                 } | {
                     name: string;
@@ -3686,6 +3694,14 @@ export interface operations {
                         crashLoop?: boolean;
                         /** @default true */
                         unhealthy?: boolean;
+                        /** @default true */
+                        nodeUnreachable?: boolean;
+                        /** @default true */
+                        buildFailed?: boolean;
+                        /** @default true */
+                        buildSucceeded?: boolean;
+                        /** @default true */
+                        portConflict?: boolean;
                     };
                 } | {
                     name: string;
@@ -3699,6 +3715,14 @@ export interface operations {
                         crashLoop?: boolean;
                         /** @default true */
                         unhealthy?: boolean;
+                        /** @default true */
+                        nodeUnreachable?: boolean;
+                        /** @default true */
+                        buildFailed?: boolean;
+                        /** @default true */
+                        buildSucceeded?: boolean;
+                        /** @default true */
+                        portConflict?: boolean;
                     };
                 } | {
                     name: string;
@@ -3721,6 +3745,14 @@ export interface operations {
                         crashLoop?: boolean;
                         /** @default true */
                         unhealthy?: boolean;
+                        /** @default true */
+                        nodeUnreachable?: boolean;
+                        /** @default true */
+                        buildFailed?: boolean;
+                        /** @default true */
+                        buildSucceeded?: boolean;
+                        /** @default true */
+                        portConflict?: boolean;
                     };
                 };
             };
@@ -3818,6 +3850,14 @@ export interface operations {
                         crashLoop?: boolean;
                         /** @default true */
                         unhealthy?: boolean;
+                        /** @default true */
+                        nodeUnreachable?: boolean;
+                        /** @default true */
+                        buildFailed?: boolean;
+                        /** @default true */
+                        buildSucceeded?: boolean;
+                        /** @default true */
+                        portConflict?: boolean;
                     };
                 } | {
                     name: string;
@@ -3831,6 +3871,14 @@ export interface operations {
                         crashLoop?: boolean;
                         /** @default true */
                         unhealthy?: boolean;
+                        /** @default true */
+                        nodeUnreachable?: boolean;
+                        /** @default true */
+                        buildFailed?: boolean;
+                        /** @default true */
+                        buildSucceeded?: boolean;
+                        /** @default true */
+                        portConflict?: boolean;
                     };
                 } | {
                     name: string;
@@ -3844,6 +3892,14 @@ export interface operations {
                         crashLoop?: boolean;
                         /** @default true */
                         unhealthy?: boolean;
+                        /** @default true */
+                        nodeUnreachable?: boolean;
+                        /** @default true */
+                        buildFailed?: boolean;
+                        /** @default true */
+                        buildSucceeded?: boolean;
+                        /** @default true */
+                        portConflict?: boolean;
                     };
                 } | {
                     name: string;
@@ -3866,6 +3922,14 @@ export interface operations {
                         crashLoop?: boolean;
                         /** @default true */
                         unhealthy?: boolean;
+                        /** @default true */
+                        nodeUnreachable?: boolean;
+                        /** @default true */
+                        buildFailed?: boolean;
+                        /** @default true */
+                        buildSucceeded?: boolean;
+                        /** @default true */
+                        portConflict?: boolean;
                     };
                 };
             };

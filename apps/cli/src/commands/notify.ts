@@ -1,4 +1,8 @@
-import type { NotificationChannelView, NotificationTestResult } from '@berth/contracts';
+import {
+  NOTIFICATION_RULES,
+  type NotificationChannelView,
+  type NotificationTestResult,
+} from '@berth/contracts';
 import type { Command } from 'commander';
 import type { ApiBody } from '../api-paths.js';
 import { clientOf, out, show } from '../cli-context.js';
@@ -10,7 +14,7 @@ const when = (ms: number | null) =>
 const path = <A extends string = ''>(name: string, action = '' as A) =>
   `/notifications/channels/${encodeURIComponent(name)}${action}` as const;
 
-/** `berth notify`: channels that are told of crash loops and unhealthy instances. */
+/** `berth notify`: channels told of crash loops, unhealthy instances, nodes, builds and port conflicts. */
 export function registerNotifyCommands(program: Command): void {
   const notify = program
     .command('notify')
@@ -71,6 +75,10 @@ function registerAdd(notify: Command): void {
     .option('--to <addresses>', 'email: comma-separated recipients')
     .option('--no-crash-loop', 'not told of crashes and give-ups')
     .option('--no-unhealthy', 'not told of instances turning unhealthy')
+    .option('--no-node-unreachable', 'not told of nodes turning unreachable (or back)')
+    .option('--no-build-failed', 'not told of failed builds')
+    .option('--no-build-succeeded', 'not told of builds that succeeded')
+    .option('--no-port-conflict', 'not told of starts stopped by a taken port, or ports moved')
     .option('--json', 'print JSON')
     .action(async (name: string, kind: string, opts, cmd: Command) => {
       const body = {
@@ -78,7 +86,7 @@ function registerAdd(notify: Command): void {
         // The word as typed: the server answers 400 naming `kind` when it is no channel kind.
         kind,
         config: configOf(kind, opts),
-        rules: { crashLoop: opts.crashLoop !== false, unhealthy: opts.unhealthy !== false },
+        rules: Object.fromEntries(NOTIFICATION_RULES.map((r) => [r, opts[r] !== false])),
       } as ApiBody<'post', '/notifications/channels'>;
       const created = await clientOf(cmd).post<NotificationChannelView>('/notifications/channels', body);
       show(created, opts.json, (c) => `added ${c.kind} channel '${c.name}' → ${c.target}`);

@@ -56,7 +56,8 @@ export class DeliveryQueue {
     }
     lane.messages.push(n);
     if (lane.messages.length > this.policy.capacity) {
-      const dropped = lane.messages.shift();
+      // The oldest one waiting: while the lane is busy the first is being sent, and stays.
+      const [dropped] = lane.messages.splice(lane.busy ? 1 : 0, 1);
       this.log.warn({ channel: channelId, rule: dropped?.rule }, 'Notification dropped: the channel is full');
     }
     if (!lane.busy) void this.drain(channelId, lane);

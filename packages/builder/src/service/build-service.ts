@@ -6,6 +6,7 @@ import { type DetectResult, FINISHED_BUILD_STATUSES } from '@berth/contracts';
 import {
   type Clock,
   Conflict,
+  type EventBus,
   type InstanceService,
   isBerthError,
   type Logger,
@@ -52,7 +53,16 @@ export interface BuildServiceOptions {
   portRange?: [number, number];
   /** Local directories sources may come from, and the caps on an import (default: no local paths). */
   sources?: SourcePolicy;
+  /** Told of each build's end (`build.finished`), for the event feed and notifications. */
+  events?: Pick<EventBus, 'emit'>;
 }
+
+/** How a build's end reads in its event. */
+const ENDED: Partial<Record<BuildStatus, string>> = {
+  done: 'succeeded',
+  failed: 'failed',
+  cancelled: 'was cancelled',
+};
 
 /** Scratch folders of `detect` under `builds/`: never a build id (those are hex), removed at start-up. */
 const SCRATCH = 'detect-';
@@ -353,6 +363,28 @@ export class BuildService {
     record.finishedAt = this.clock.now();
     record.updatedAt = record.finishedAt;
     this.feed.publish(record, appendLog(record, last, record.finishedAt));
+    this.told(record, last.message);
+  }
+
+  /** The end of a build on the EventBus, with its instance when it made one. */
+  private told(record: BuildRecord, message: string): void {
+    const instance = record.instanceId
+      ? this.opts.instances.list().find((i) => i.id === record.instanceId)
+      : undefined;
+    this.opts.events?.emit({
+      type: 'build.finished',
+      instanceId: instance?.id ?? null,
+      instanceName: instance?.name ?? null,
+      message: `build of ${record.name} ${ENDED[record.status] ?? record.status}: ${message.replace(/^(done|cancelled): /, '')}`,
+      data: {
+        build: record.id,
+        app: record.name,
+        status: record.status,
+        attempt: record.attempt,
+        image: record.image,
+        ...(record.error ? { error: { code: record.error.code, message: record.error.message } } : {}),
+      },
+    });
   }
 
   private fail(record: BuildRecord, error: BuildRecord['error']): void {
