@@ -19,7 +19,8 @@ cd "$(dirname "$0")"
 
 DOCKER=/usr/bin/docker
 WORKER=swarmw
-# 100.64.60.0/24: no other test picks it (they use 70–79, 100–139, 150–253; the node-loss test 80–99).
+# 100.64.60.0/24: no other test picks it (they use 70–79, 100–139, 150–253; the node-loss tests 80–99
+# and 140–149).
 WORKER_N=60
 MANAGER_IP=100.64.$WORKER_N.1
 WORKER_IP=100.64.$WORKER_N.2
