@@ -52,10 +52,13 @@ export class SwarmCluster {
     )) as SwarmTask[];
   }
 
-  /** Node id → its name (hostname, with the id when hostnames repeat) and address. */
-  nodes(): Promise<Map<string, SwarmNodeInfo>> {
+  /**
+   * Node id → its name (hostname, with the id when hostnames repeat) and address. `fresh`: not the
+   * cached list (a task is being replaced: whether its node just went down matters now).
+   */
+  nodes(fresh = false): Promise<Map<string, SwarmNodeInfo>> {
     const c = this.nodesCache;
-    if (c && Date.now() - c.at < NODES_TTL_MS) return c.nodes;
+    if (c && !fresh && Date.now() - c.at < NODES_TTL_MS) return c.nodes;
     const nodes = this.fetchNodes();
     this.nodesCache = { at: Date.now(), nodes };
     nodes.catch(() => {

@@ -28,7 +28,7 @@ import { waitForService } from './swarm-readiness.js';
 import { scaleToZero, setReplicas } from './swarm-scale.js';
 import { createSecrets, removeSecrets, type SecretRef, wrappedArgv } from './swarm-secrets.js';
 import { serviceStats } from './swarm-stats.js';
-import { observedService, type SwarmService } from './swarm-tasks.js';
+import { observedService, replacing, type SwarmService } from './swarm-tasks.js';
 
 export interface SwarmRuntimeOptions {
   /** A manager's engine. */
@@ -263,8 +263,8 @@ export class SwarmRuntime implements Runtime {
       );
       return undefined;
     }
-    const [tasks, nodes] = await Promise.all([this.cluster.tasks([service.ID]), this.cluster.nodes()]);
-    return observedService(service, tasks, nodes, this.node);
+    const tasks = await this.cluster.tasks([service.ID]);
+    return observedService(service, tasks, await this.cluster.nodes(replacing(tasks)), this.node);
   }
 
   /** berth's services of `owner` (by labels, for adoption), with their tasks in one more call. */
@@ -274,10 +274,8 @@ export class SwarmRuntime implements Runtime {
       `${LABEL.owner}=${owner}`,
       `${LABEL.runtime}=${SWARM_RUNTIME}`,
     ]);
-    const [tasks, nodes] = await Promise.all([
-      this.cluster.tasks(services.map((s) => s.ID)),
-      this.cluster.nodes(),
-    ]);
+    const tasks = await this.cluster.tasks(services.map((s) => s.ID));
+    const nodes = await this.cluster.nodes(replacing(tasks));
     return services.map((s) =>
       observedService(
         s,

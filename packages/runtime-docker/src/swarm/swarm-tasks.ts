@@ -44,6 +44,8 @@ export interface SwarmNodeInfo {
 }
 
 export const FAILED_STATES = new Set(['failed', 'rejected']);
+/** core's word for a replica whose node went away (replica-changes.ts names the node lost). */
+const NODE_DOWN = 'node-down';
 
 export function serviceHandle(service: SwarmService, node: string): WorkloadHandle {
   return { runtime: SWARM_RUNTIME, id: service.ID, meta: { name: service.Spec.Name, node } };
@@ -87,18 +89,60 @@ export function replicaStates(
     .map(([, [t, ...older]]) => replicaState(t!, older, nodes));
 }
 
-/** A slot's newest task; when it or the one it replaces sat on a node that went down, it says so. */
+/** A slot's newest task: where and how it is (see stateOf). */
 function replicaState(t: SwarmTask, older: SwarmTask[], nodes: Map<string, SwarmNodeInfo>): ReplicaState {
-  const nodeOf = (x: SwarmTask) => (x.NodeID ? nodes.get(x.NodeID) : undefined);
-  const lost = [t, ...older.slice(0, 1)].map(nodeOf).find((n) => n?.down);
-  const failed = FAILED_STATES.has(t.Status.State) ? (t.Status.Err ?? t.Status.Message ?? null) : null;
   return {
     ...(t.Slot ? { id: String(t.Slot) } : {}),
-    node: t.NodeID ? (nodeOf(t)?.name ?? t.NodeID) : null,
-    state: nodeOf(t)?.down ? 'node-down' : t.Status.State,
-    message:
-      lost && !isRunningOn(t, nodes) ? `node ${lost.name} is down; Swarm reschedules its replica` : failed,
+    ...stateOf(t, older[0], nodes),
   };
+}
+
+/**
+ * A replica whose node went down stays that node's, `node-down`, until its replacement runs (or
+ * fails, with the engine's reason): the node lost is the news, not the new task's way through
+ * assigned, ready and starting on another node, which the message tells.
+ */
+function stateOf(
+  t: SwarmTask,
+  previous: SwarmTask | undefined,
+  nodes: Map<string, SwarmNodeInfo>,
+): Pick<ReplicaState, 'node' | 'state' | 'message'> {
+  const nodeOf = (x: SwarmTask | undefined) => (x?.NodeID ? nodes.get(x.NodeID) : undefined);
+  const failed = FAILED_STATES.has(t.Status.State);
+  const lost = nodeOf(t)?.down
+    ? nodeOf(t)
+    : previous?.Status.State === 'running' && nodeOf(previous)?.down
+      ? nodeOf(previous)
+      : undefined;
+  if (lost && !failed && !isRunningOn(t, nodes)) {
+    const where = t.NodeID ? ` on ${nodeOf(t)?.name ?? t.NodeID}` : '';
+    const next = nodeOf(t) === lost ? '' : `; its new task is ${t.Status.State}${where}`;
+    return {
+      node: lost.name,
+      state: NODE_DOWN,
+      message: `node ${lost.name} is down; Swarm reschedules its replica${next}`,
+    };
+  }
+  return {
+    node: t.NodeID ? (nodeOf(t)?.name ?? t.NodeID) : null,
+    state: t.Status.State,
+    message: failed ? (t.Status.Err ?? t.Status.Message ?? null) : null,
+  };
+}
+
+/**
+ * A slot whose newest task does not run yet while an older one still reads running: a task being
+ * replaced, perhaps because its node went down a moment ago — worth a fresh look at the nodes.
+ */
+export function replacing(tasks: SwarmTask[]): boolean {
+  const newest = new Map<string, SwarmTask>();
+  for (const t of byNewest(tasks)) {
+    const slot = `${t.ServiceID}/${t.Slot ?? 0}`;
+    const first = newest.get(slot);
+    if (!first) newest.set(slot, t);
+    else if (first.Status.State !== 'running' && t.Status.State === 'running') return true;
+  }
+  return false;
 }
 
 function isRunningOn(t: SwarmTask, nodes: Map<string, SwarmNodeInfo>): boolean {
