@@ -62,6 +62,8 @@ export const PORT_BLOCKS = {
   'integrations/scan-scheduler': [14650, 14799],
   'integrations/secrets': [14800, 14899],
   'integrations/docker': [14900, 14989],
+  // root test/ files that run `berth serve` through the web harness (22800–22999)
+  'test/swarm-node-loss (API, proxy; the harness template +10…+59)': [22800, 22899],
   // bench/ (not a test file: benchmarks run beside the tests on this machine, so no block overlaps)
   'bench (bench/README.md, "Ports")': [15000, 19999],
   // apps, runtimes, web (23000–29749)
