@@ -16,12 +16,16 @@ import { InstancesPage } from './pages/instances-page';
 import { IntegrationsPage } from './pages/integrations-page';
 import { LoginPage } from './pages/login-page';
 import { NodesPage } from './pages/nodes-page';
+import { NotificationsPage } from './pages/notifications-page';
 import { PortsPage } from './pages/ports-page';
 import { TemplateDetailPage } from './pages/template-detail-page';
 import { TemplatesPage } from './pages/templates-page';
 import { TokensPage } from './pages/tokens-page';
 
-/** Deploy and Tokens are all writes only `admin` may make: other roles get the reason instead. */
+/**
+ * Deploy and Tokens are all writes only `admin` may make, and notification channels hold secrets
+ * (admin reads them too): other roles get the reason instead.
+ */
 function AdminOnly({ title, children }: { title: string; children: ReactNode }) {
   if (useCan('admin')) return children;
   return (
@@ -50,6 +54,12 @@ function Page({ route }: { route: Route }) {
       return <NodesPage />;
     case 'integrations':
       return <IntegrationsPage />;
+    case 'notifications':
+      return (
+        <AdminOnly title="Notifications">
+          <NotificationsPage />
+        </AdminOnly>
+      );
     case 'deploy':
       return (
         <AdminOnly title="Deploy">

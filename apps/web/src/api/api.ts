@@ -23,6 +23,9 @@ import type {
   LogLineView,
   NodeTestView,
   NodeView,
+  NotificationChannelBody,
+  NotificationChannelView,
+  NotificationTestResult,
   PortInventoryRow,
   PreflightResultView,
   ScanOutcome,
@@ -91,6 +94,17 @@ export const api = {
   testIntegrationDraft: (body: CreateIntegrationBody, key?: string) =>
     request<ConnectionTestResult>('POST', '/integrations/test', { body, query: { id: key } }),
   scanIntegration: (key: string) => request<ScanOutcome>('POST', `/integrations/${id(key)}/scan`),
+
+  /** Channels come with their secrets as `••••`; a `••••` sent back keeps the stored one. */
+  notificationChannels: () => request<NotificationChannelView[]>('GET', '/notifications/channels'),
+  createNotificationChannel: (body: NotificationChannelBody) =>
+    request<NotificationChannelView>('POST', '/notifications/channels', { body }),
+  updateNotificationChannel: (name: string, body: NotificationChannelBody) =>
+    request<NotificationChannelView>('PUT', `/notifications/channels/${id(name)}`, { body }),
+  removeNotificationChannel: (name: string) => request<void>('DELETE', `/notifications/channels/${id(name)}`),
+  /** Queued: the channel's last delivery or last failure tells how it went. */
+  testNotificationChannel: (name: string) =>
+    request<NotificationTestResult>('POST', `/notifications/channels/${id(name)}/test`),
 
   detectBuild: (source: string) => request<DetectResult>('POST', '/builds/detect', { body: { source } }),
   createBuild: (body: CreateBuildBody) => request<BuildRecord>('POST', '/builds', { body }),

@@ -10,6 +10,7 @@ const LINKS: { page: Route['page']; label: string; href: string; also?: Route['p
   { page: 'ports', label: 'Ports', href: '#/ports' },
   { page: 'nodes', label: 'Nodes', href: '#/nodes' },
   { page: 'integrations', label: 'Integrations', href: '#/integrations' },
+  { page: 'notifications', label: 'Notifications', href: '#/notifications', needs: 'admin' },
   { page: 'tokens', label: 'Tokens', href: '#/tokens', needs: 'admin' },
 ];
 

@@ -9,6 +9,7 @@ export type Route =
   | { page: 'ports' }
   | { page: 'nodes' }
   | { page: 'integrations' }
+  | { page: 'notifications' }
   | { page: 'deploy' }
   | { page: 'tokens' };
 
@@ -23,6 +24,7 @@ export function parseRoute(hash: string): Route {
   if (head === 'ports') return { page: 'ports' };
   if (head === 'nodes') return { page: 'nodes' };
   if (head === 'integrations') return { page: 'integrations' };
+  if (head === 'notifications') return { page: 'notifications' };
   if (head === 'deploy') return { page: 'deploy' };
   if (head === 'tokens') return { page: 'tokens' };
   return { page: 'dashboard' };
