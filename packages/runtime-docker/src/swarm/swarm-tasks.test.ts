@@ -94,6 +94,33 @@ describe('replicaStates when a node goes down', () => {
   });
 });
 
+describe('replicaStates when a task fails', () => {
+  it('the new task Swarm starts at once carries the failure and its reason until it runs', () => {
+    const one = task(1, 'm', 'running');
+    const failed = task(2, 'w', 'failed', 'shutdown', 'task: non-zero exit (137)');
+    expect(replicaStates(service, [one, failed, task(2, undefined, 'new')], nodes(false))[1]).toEqual({
+      id: '2',
+      node: null,
+      state: 'new',
+      message: 'its task failed: task: non-zero exit (137); Swarm starts a new one',
+    });
+    expect(replicaStates(service, [one, failed, task(2, 'w', 'running')], nodes(false))[1]).toEqual({
+      id: '2',
+      node: 'worker',
+      state: 'running',
+      message: null,
+    });
+  });
+
+  it('a task replaced by an update (shut down, not failed) gives its successor no reason', () => {
+    const old = task(1, 'm', 'shutdown', 'shutdown');
+    expect(replicaStates(service, [old, task(1, 'm', 'starting')], nodes(false))[0]).toMatchObject({
+      state: 'starting',
+      message: null,
+    });
+  });
+});
+
 describe('replacing', () => {
   it('is true while a slot newest task does not run and an older one still reads running', () => {
     const one = task(1, 'm', 'running');

@@ -100,7 +100,9 @@ function replicaState(t: SwarmTask, older: SwarmTask[], nodes: Map<string, Swarm
 /**
  * A replica whose node went down stays that node's, `node-down`, until its replacement runs (or
  * fails, with the engine's reason): the node lost is the news, not the new task's way through
- * assigned, ready and starting on another node, which the message tells.
+ * assigned, ready and starting on another node, which the message tells. A new task after a failed
+ * one carries the failure's reason until it runs: Swarm replaces a failed task at once, and the
+ * failure would otherwise never be seen.
  */
 function stateOf(
   t: SwarmTask,
@@ -126,8 +128,20 @@ function stateOf(
   return {
     node: t.NodeID ? (nodeOf(t)?.name ?? t.NodeID) : null,
     state: t.Status.State,
-    message: failed ? (t.Status.Err ?? t.Status.Message ?? null) : null,
+    message: failed ? reasonOf(t) : t.Status.State === 'running' ? null : replaced(previous),
   };
+}
+
+/** The engine's reason a task failed or was rejected. */
+function reasonOf(t: SwarmTask): string | null {
+  return t.Status.Err ?? t.Status.Message ?? null;
+}
+
+/** Why a new task is on its way: the one before it failed (Swarm replaces it at once). */
+function replaced(previous: SwarmTask | undefined): string | null {
+  if (!previous || !FAILED_STATES.has(previous.Status.State)) return null;
+  const why = reasonOf(previous);
+  return `its task ${previous.Status.State}${why ? `: ${why}` : ''}; Swarm starts a new one`;
 }
 
 /**
