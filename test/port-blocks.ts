@@ -66,6 +66,8 @@ export const PORT_BLOCKS = {
   'test/swarm-node-loss (API, proxy; the harness template +10…+59)': [22800, 22899],
   // bench/ (not a test file: benchmarks run beside the tests on this machine, so no block overlaps)
   'bench (bench/README.md, "Ports")': [15000, 19999],
+  // `berth serve`'s API +0, proxy +1, its instances +10…+69 (portBlock spans 220)
+  'web/ui-round2.e2e': [22000, 22249],
   // apps, runtimes, web (23000–29749)
   'web/ui-session.e2e': [23000, 23499],
   // a pinned template 23500–23549, built apps 23550–23599

@@ -1,13 +1,15 @@
 import { type ReactNode, useEffect, useState } from 'react';
 import { api } from './api/api';
 import { ApiError, messageOf } from './api/api-error';
+import { useServerDown } from './api/connection';
 import { onUnauthorized } from './api/http';
 import type { SessionView } from './api/types';
 import { NavBar } from './components/nav-bar';
 import { Notice } from './components/notice';
 import { PageHeader } from './components/page-header';
 import { RoleNotice } from './components/role-notice';
-import { type Route, useRoute } from './hooks/use-route';
+import { hrefOf, type Route, useRoute } from './hooks/use-route';
+import { useScrollMemory } from './hooks/use-scroll-memory';
 import { SessionContext, useCan } from './hooks/use-session';
 import { DashboardPage } from './pages/dashboard-page';
 import { DeployPage } from './pages/deploy-page';
@@ -99,6 +101,8 @@ export function App() {
   const [state, setState] = useState<SessionState>({ kind: 'checking' });
   const [signOutError, setSignOutError] = useState<string>();
   const route = useRoute();
+  const serverDown = useServerDown();
+  useScrollMemory(hrefOf(route));
 
   useEffect(() => {
     forgetOldToken();
@@ -156,7 +160,13 @@ export function App() {
         Skip to content
       </button>
       <NavBar route={route} session={state.session} onSignOut={() => void signOut()} />
-      <main id="main" className="main" tabIndex={-1}>
+      <main id="main" className={serverDown ? 'main stale' : 'main'} tabIndex={-1}>
+        {serverDown ? (
+          <p className="notice notice-error server-down" role="alert">
+            berth’s server is not answering. What you see is what it last said; actions are off until it is
+            back.
+          </p>
+        ) : null}
         {signOutError ? <Notice tone="error">{signOutError}</Notice> : null}
         <Page route={route} />
       </main>

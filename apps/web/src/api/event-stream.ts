@@ -1,4 +1,5 @@
 import { ApiError } from './api-error';
+import { noteOutcome } from './connection';
 import { apiUrl, errorFrom, handleUnauthorized } from './http';
 
 export type StreamOutcome = { kind: 'ended' } | { kind: 'not-a-stream'; body: unknown };
@@ -14,15 +15,23 @@ export async function readEventStream(
   onData: (data: unknown, event: string) => void,
   signal: AbortSignal,
 ): Promise<StreamOutcome> {
-  const res = await fetch(apiUrl(path, query), {
-    headers: { accept: 'text/event-stream' },
-    signal,
-  });
+  let res: Response;
+  try {
+    res = await fetch(apiUrl(path, query), {
+      headers: { accept: 'text/event-stream' },
+      signal,
+    });
+  } catch (err) {
+    if (!signal.aborted) noteOutcome(err);
+    throw err;
+  }
   if (!res.ok) {
     const err = await errorFrom(res);
+    noteOutcome(err);
     handleUnauthorized(err);
     throw err;
   }
+  noteOutcome();
   if (!(res.headers.get('content-type') ?? '').includes('text/event-stream') || !res.body) {
     const text = await res.text();
     return { kind: 'not-a-stream', body: text ? safeJson(text) : null };

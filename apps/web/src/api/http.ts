@@ -1,4 +1,5 @@
 import { ApiError } from './api-error';
+import { noteOutcome } from './connection';
 
 type Query = Record<string, string | number | boolean | undefined>;
 
@@ -65,17 +66,25 @@ export function handleUnauthorized(err: ApiError, quiet = false): void {
 export async function request<T>(method: string, path: string, opts: RequestOptions = {}): Promise<T> {
   const headers: Record<string, string> = { accept: 'application/json' };
   if (opts.body !== undefined) headers['content-type'] = 'application/json';
-  const res = await fetch(apiUrl(path, opts.query), {
-    method,
-    headers: { ...headers, ...opts.headers },
-    ...(opts.body !== undefined ? { body: JSON.stringify(opts.body) } : {}),
-    ...(opts.signal ? { signal: opts.signal } : {}),
-  });
+  let res: Response;
+  try {
+    res = await fetch(apiUrl(path, opts.query), {
+      method,
+      headers: { ...headers, ...opts.headers },
+      ...(opts.body !== undefined ? { body: JSON.stringify(opts.body) } : {}),
+      ...(opts.signal ? { signal: opts.signal } : {}),
+    });
+  } catch (err) {
+    if (!opts.signal?.aborted) noteOutcome(err);
+    throw err;
+  }
   if (!res.ok) {
     const err = await errorFrom(res);
+    noteOutcome(err);
     handleUnauthorized(err, opts.quiet401);
     throw err;
   }
+  noteOutcome();
   if (res.status === 204) return undefined as T;
   const text = await res.text();
   return (text ? JSON.parse(text) : undefined) as T;

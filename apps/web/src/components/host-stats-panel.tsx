@@ -25,6 +25,8 @@ export function HostStatsPanel() {
     5000,
   );
   const h = host.data;
+  // the sampler counts 100 % per core; the panel says how much of the whole machine is in use
+  const cores = Math.max(1, h?.cpuCount ?? 1);
   return (
     <section className="card" aria-labelledby="host-title">
       <h2 id="host-title">This host</h2>
@@ -34,14 +36,12 @@ export function HostStatsPanel() {
         <div>
           <dt>CPU</dt>
           <dd>
-            <strong>{formatPercent(h?.cpuPercent)}</strong>
-            <Sparkline
-              values={history.map((s) => s.cpuPercent)}
-              max={100 * Math.max(1, h?.cpuCount ?? 1)}
-              label="Host CPU"
-            />
+            <strong data-host-cpu>{formatPercent(h ? h.cpuPercent / cores : undefined)}</strong>
+            <Sparkline values={history.map((s) => s.cpuPercent / cores)} max={100} label="Host CPU" />
             <span className="muted small">
-              {h ? `100 % is one core; ${h.cpuCount} cores, load ${h.load1.toFixed(2)}` : '\u00a0'}
+              {h
+                ? `of the whole machine (${h.cpuCount} ${h.cpuCount === 1 ? 'core' : 'cores'}), load ${h.load1.toFixed(2)}`
+                : '\u00a0'}
             </span>
           </dd>
         </div>

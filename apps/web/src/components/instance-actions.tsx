@@ -1,25 +1,29 @@
+import { useServerDown } from '../api/connection';
 import type { InstanceView } from '../api/types';
 import type { CardAction } from '../hooks/use-instance-actions';
 import { useCan } from '../hooks/use-session';
+import { inBackoff } from '../lib/restart-backoff';
 import { needsRole } from '../lib/roles';
 
 const ACTIVE = new Set(['running', 'deploying', 'pending']);
 
 /**
  * Start/Stop/Restart/Remove; what makes sense for the state is enabled, the rest is not. A `read`
- * token sees none of them, an `operate` token sees Remove disabled (it needs `admin`).
+ * token sees none of them, an `operate` token sees Remove disabled (it needs `admin`). During a
+ * restart backoff: Start now and Stop retrying. While the server does not answer, none is enabled.
  */
 export function InstanceActions({
   instance,
   busy,
   onAction,
 }: {
-  instance: Pick<InstanceView, 'name' | 'status' | 'desiredState'>;
+  instance: Pick<InstanceView, 'name' | 'status' | 'desiredState' | 'nextRetryAt'>;
   busy: CardAction | undefined;
   onAction: (action: CardAction) => void;
 }) {
   const canOperate = useCan('operate');
   const canRemove = useCan('admin');
+  const serverDown = useServerDown();
   const up = instance.desiredState === 'running' && ACTIVE.has(instance.status);
   if (!canOperate) {
     return (
@@ -32,7 +36,7 @@ export function InstanceActions({
     <button
       type="button"
       className={`button ${tone}`}
-      disabled={!enabled || busy !== undefined}
+      disabled={!enabled || busy !== undefined || serverDown}
       aria-label={`${label} ${instance.name}`}
       title={title}
       onClick={() => {
@@ -49,7 +53,16 @@ export function InstanceActions({
   );
   return (
     <div className="actions">
-      {up ? button('stop', 'Stop', true) : button('start', 'Start', true, 'primary')}
+      {inBackoff(instance) ? (
+        <>
+          {button('start', 'Start now', true, 'primary')}
+          {button('stop', 'Stop retrying', true)}
+        </>
+      ) : up ? (
+        button('stop', 'Stop', true)
+      ) : (
+        button('start', 'Start', true, 'primary')
+      )}
       {button('restart', 'Restart', instance.status === 'running')}
       {button(
         'remove',

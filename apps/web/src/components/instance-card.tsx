@@ -1,9 +1,11 @@
 import type { InstanceView } from '../api/types';
 import type { CardAction } from '../hooks/use-instance-actions';
 import { hrefOf } from '../hooks/use-route';
+import { inBackoff } from '../lib/restart-backoff';
 import { InstanceActions } from './instance-actions';
 import { PortLinks } from './port-links';
 import { ResourceSparklines } from './resource-sparklines';
+import { RetryCountdown } from './retry-countdown';
 import { StatusBadge } from './status-badge';
 
 export function InstanceCard({
@@ -17,7 +19,8 @@ export function InstanceCard({
   error: string | undefined;
   onAction: (action: CardAction) => void;
 }) {
-  const problem = error ?? (instance.status === 'error' ? instance.errorMessage : null);
+  const retrying = inBackoff(instance);
+  const problem = error ?? (instance.status === 'error' && !retrying ? instance.errorMessage : null);
   return (
     <article
       className="card instance-card"
@@ -31,14 +34,20 @@ export function InstanceCard({
           </h3>
           <p className="muted small">
             {instance.template} on {instance.node}
+            {(instance.unappliedChanges ?? []).length > 0 ? (
+              <span title={`Not applied: ${instance.unappliedChanges.join(', ')}`}>
+                {' '}
+                · changes not applied
+              </span>
+            ) : null}
           </p>
         </div>
         <StatusBadge instance={instance} />
       </header>
       <PortLinks instance={instance} />
       <ResourceSparklines instance={instance.name} running={instance.status === 'running'} />
-      <p className={`card-error${problem ? '' : ' empty'}`} role={problem ? 'alert' : undefined}>
-        {problem ?? ''}
+      <p className={`card-error${problem || retrying ? '' : ' empty'}`} role={problem ? 'alert' : undefined}>
+        {problem ?? <RetryCountdown instance={instance} />}
       </p>
       <InstanceActions instance={instance} busy={busy} onAction={onAction} />
     </article>

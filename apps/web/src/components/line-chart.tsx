@@ -1,68 +1,127 @@
+import { useState } from 'react';
 import { formatTime } from '../lib/format';
-import { niceCeiling } from '../lib/scale';
+import { niceTicks } from '../lib/scale';
 
 export interface ChartPoint {
   ts: number;
   value: number;
 }
 
-/** A labelled SVG chart of one series over time; the height is fixed whether or not data exists. */
+const WIDTH = 600;
+const HEIGHT = 160;
+const PAD = { top: 8, bottom: 4 };
+
+/**
+ * A labelled SVG chart of one series over [from, to]: the value axis scales to the data with round
+ * ticks (a CPU around 2 % is not a flat line at the bottom of 0–100 %), hovering shows a sample's
+ * time and value. `current` is the caption's value: undefined shows "—" (a stopped instance's last
+ * sample is not its current use). The height is fixed whether or not data exists.
+ */
 export function LineChart({
   title,
   points,
   format,
-  max,
+  from,
+  to,
+  current,
+  bytes = false,
 }: {
   title: string;
   points: ChartPoint[];
   format: (v: number) => string;
-  max?: number;
+  from: number;
+  to: number;
+  current: number | undefined;
+  bytes?: boolean;
 }) {
-  const width = 600;
-  const height = 160;
-  const pad = { left: 8, right: 8, top: 10, bottom: 18 };
-  const top = max ?? niceCeiling(Math.max(...points.map((p) => p.value), 0));
-  const first = points[0]?.ts ?? 0;
-  const span = Math.max(1, (points[points.length - 1]?.ts ?? 1) - first);
-  const x = (ts: number) => pad.left + ((ts - first) / span) * (width - pad.left - pad.right);
-  const y = (v: number) => pad.top + (1 - v / top) * (height - pad.top - pad.bottom);
+  const [hover, setHover] = useState<number>();
+  const ticks = niceTicks(Math.max(...points.map((p) => p.value), 0), { bytes });
+  const top = ticks[ticks.length - 1] ?? 1;
+  const span = Math.max(1, to - from);
+  const fx = (ts: number) => (ts - from) / span;
+  const fy = (v: number) => (PAD.top + (1 - v / top) * (HEIGHT - PAD.top - PAD.bottom)) / HEIGHT;
   const path = points
-    .map((p, i) => `${i === 0 ? 'M' : 'L'}${x(p.ts).toFixed(1)},${y(p.value).toFixed(1)}`)
+    .map(
+      (p, i) => `${i === 0 ? 'M' : 'L'}${(fx(p.ts) * WIDTH).toFixed(1)},${(fy(p.value) * HEIGHT).toFixed(1)}`,
+    )
     .join(' ');
+  const first = points[0];
   const last = points[points.length - 1];
+  const shown = hover === undefined ? undefined : points[hover];
+
+  const onMove = (e: React.PointerEvent<HTMLDivElement>) => {
+    if (points.length === 0) return;
+    const box = e.currentTarget.getBoundingClientRect();
+    const ts = from + ((e.clientX - box.left) / Math.max(1, box.width)) * span;
+    let best = 0;
+    for (let i = 1; i < points.length; i++) {
+      if (Math.abs((points[i]?.ts ?? 0) - ts) < Math.abs((points[best]?.ts ?? 0) - ts)) best = i;
+    }
+    setHover(best);
+  };
+
   return (
-    <figure className="chart">
+    <figure className="chart" data-chart={title}>
       <figcaption>
         <span>{title}</span>
-        <strong>{last ? format(last.value) : '—'}</strong>
+        <strong data-current>{current === undefined ? '—' : format(current)}</strong>
       </figcaption>
-      <svg
-        viewBox={`0 0 ${width} ${height}`}
-        preserveAspectRatio="none"
-        role="img"
-        aria-label={`${title} over time`}
-      >
-        {[0.25, 0.5, 0.75].map((f) => (
-          <line
-            key={f}
-            className="chart-grid"
-            x1={pad.left}
-            x2={width - pad.right}
-            y1={y(top * f)}
-            y2={y(top * f)}
-          />
+      <div className="chart-plot" onPointerMove={onMove} onPointerLeave={() => setHover(undefined)}>
+        <svg
+          viewBox={`0 0 ${WIDTH} ${HEIGHT}`}
+          preserveAspectRatio="none"
+          role="img"
+          aria-label={`${title} from ${formatTime(from)} to ${formatTime(to)}, up to ${format(top)}`}
+        >
+          {ticks.map((t) => (
+            <line
+              key={t}
+              className={t === 0 ? 'chart-axis' : 'chart-grid'}
+              x1={0}
+              x2={WIDTH}
+              y1={fy(t) * HEIGHT}
+              y2={fy(t) * HEIGHT}
+            />
+          ))}
+          {points.length > 1 && first && last ? (
+            <>
+              <path
+                className="chart-area"
+                d={`${path} L${fx(last.ts) * WIDTH},${fy(0) * HEIGHT} L${fx(first.ts) * WIDTH},${fy(0) * HEIGHT} Z`}
+              />
+              <path className="chart-line" d={path} />
+            </>
+          ) : null}
+          {shown ? (
+            <line
+              className="chart-cursor"
+              x1={fx(shown.ts) * WIDTH}
+              x2={fx(shown.ts) * WIDTH}
+              y1={0}
+              y2={HEIGHT}
+            />
+          ) : null}
+        </svg>
+        {ticks.slice(1).map((t) => (
+          <span key={t} className="chart-tick" style={{ top: `${fy(t) * 100}%` }}>
+            {format(t)}
+          </span>
         ))}
-        <line className="chart-axis" x1={pad.left} x2={width - pad.right} y1={y(0)} y2={y(0)} />
-        {points.length > 1 ? (
-          <>
-            <path className="chart-area" d={`${path} L${x(last?.ts ?? 0)},${y(0)} L${x(first)},${y(0)} Z`} />
-            <path className="chart-line" d={path} />
-          </>
+        {shown ? (
+          <span
+            className="chart-tip"
+            role="status"
+            style={{ left: `${fx(shown.ts) * 100}%`, top: `${fy(shown.value) * 100}%` }}
+            data-align={fx(shown.ts) > 0.6 ? 'left' : 'right'}
+          >
+            {formatTime(shown.ts)} · <strong>{format(shown.value)}</strong>
+          </span>
         ) : null}
-      </svg>
+      </div>
       <div className="chart-scale">
-        <span>{points.length > 1 ? formatTime(first) : 'waiting for samples…'}</span>
-        <span>max {format(top)}</span>
+        <span>{formatTime(from)}</span>
+        <span>{points.length > 1 ? '' : 'waiting for samples…'}</span>
+        <span>{formatTime(to)}</span>
       </div>
     </figure>
   );

@@ -13,7 +13,11 @@ export const LogLine = memo(function LogLine({ line }: { line: LogLineView }) {
       <time
         className="log-time"
         dateTime={new Date(line.ts).toISOString()}
-        title={line.approximate ? 'written while berth was down: the time is an estimate' : undefined}
+        title={
+          line.approximate
+            ? 'written while berth was down: the time is an estimate'
+            : `written at ${formatTime(line.ts)}.${String(line.ts % 1000).padStart(3, '0')}`
+        }
       >
         {line.approximate ? '~' : ''}
         {formatTime(line.ts)}

@@ -1,4 +1,4 @@
-import { useDeferredValue, useEffect, useId, useMemo, useRef, useState } from 'react';
+import { useDeferredValue, useId, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import { useLogFollow } from '../hooks/use-log-follow';
 import { stripAnsi } from '../lib/ansi';
 import { LogLine } from './log-line';
@@ -12,7 +12,16 @@ const MODE_WORDS = {
   error: 'reconnecting…',
 } as const;
 
-/** Live logs: follow (stick to the bottom), search, stream filter, pause. */
+/** Every line is one row this tall (CSS .log-line), so only the rows in sight are rendered. */
+export const LOG_ROW_PX = 20;
+/** Rows rendered above and below the visible ones, so a quick scroll shows no gap. */
+const OVERSCAN = 30;
+
+/**
+ * Live logs: follow (stick to the bottom), search, stream filter, pause. Follow stays on until the
+ * person scrolls up (the view growing under a burst does not turn it off) and comes back when they
+ * scroll to the bottom; only the rows in sight are in the page, so 20,000 lines scroll smoothly.
+ */
 export function LogViewer({ instance }: { instance: string }) {
   const logs = useLogFollow(instance);
   const [query, setQuery] = useState('');
@@ -20,6 +29,8 @@ export function LogViewer({ instance }: { instance: string }) {
   const [follow, setFollow] = useState(true);
   const deferred = useDeferredValue(query);
   const box = useRef<HTMLDivElement>(null);
+  const lastTop = useRef(0);
+  const [view, setView] = useState({ top: 0, height: 360 });
   const ids = useId();
 
   const shown = useMemo(() => {
@@ -31,9 +42,17 @@ export function LogViewer({ instance }: { instance: string }) {
     );
   }, [logs.lines, deferred, stream]);
 
-  useEffect(() => {
-    if (follow && shown.length >= 0 && box.current) box.current.scrollTop = box.current.scrollHeight;
+  // before paint, so a followed view never shows a frame away from the bottom
+  useLayoutEffect(() => {
+    const el = box.current;
+    if (!follow || !el || shown.length < 0) return;
+    el.scrollTop = el.scrollHeight;
+    lastTop.current = el.scrollTop;
+    setView({ top: el.scrollTop, height: el.clientHeight });
   }, [follow, shown]);
+
+  const first = Math.max(0, Math.floor(view.top / LOG_ROW_PX) - OVERSCAN);
+  const end = Math.min(shown.length, Math.ceil((view.top + view.height) / LOG_ROW_PX) + OVERSCAN);
 
   if (logs.mode === 'unavailable') return <NotAvailable what="Logs" />;
 
@@ -86,8 +105,13 @@ export function LogViewer({ instance }: { instance: string }) {
         aria-label="Log lines"
         onScroll={(e) => {
           const el = e.currentTarget;
-          const atBottom = el.scrollHeight - el.scrollTop - el.clientHeight < 24;
-          if (follow !== atBottom) setFollow(atBottom);
+          const atBottom = el.scrollHeight - el.scrollTop - el.clientHeight < LOG_ROW_PX;
+          // only a move up is the person's: new lines make the view taller, never scroll it up
+          const movedUp = el.scrollTop < lastTop.current - 1;
+          lastTop.current = el.scrollTop;
+          if (atBottom && !follow) setFollow(true);
+          else if (movedUp && !atBottom && follow) setFollow(false);
+          setView({ top: el.scrollTop, height: el.clientHeight });
         }}
       >
         {shown.length === 0 ? (
@@ -95,7 +119,13 @@ export function LogViewer({ instance }: { instance: string }) {
             {logs.lines.length === 0 ? 'No log lines yet.' : 'No line matches the search.'}
           </p>
         ) : (
-          shown.map((l) => <LogLine key={l.seq} line={l} />)
+          <div className="log-rows" style={{ height: shown.length * LOG_ROW_PX }} data-lines={shown.length}>
+            <div style={{ transform: `translateY(${first * LOG_ROW_PX}px)` }}>
+              {shown.slice(first, end).map((l) => (
+                <LogLine key={l.seq} line={l} />
+              ))}
+            </div>
+          </div>
         )}
       </div>
     </section>

@@ -1,3 +1,4 @@
+import { useEffect, useRef } from 'react';
 import type { SessionView } from '../api/types';
 import type { Route } from '../hooks/use-route';
 import { allows, type Role } from '../lib/roles';
@@ -24,12 +25,23 @@ export function NavBar({
   session: SessionView;
   onSignOut: () => void;
 }) {
+  const list = useRef<HTMLUListElement>(null);
+  // on a phone the pages are a strip that scrolls sideways: keep the current one in sight
+  // biome-ignore lint/correctness/useExhaustiveDependencies: the current link moves with the route
+  useEffect(() => {
+    const ul = list.current;
+    const current = ul?.querySelector<HTMLElement>('[aria-current="page"]');
+    if (!ul || !current || ul.scrollWidth <= ul.clientWidth) return;
+    const left = current.offsetLeft - ul.offsetLeft;
+    if (left < ul.scrollLeft || left + current.offsetWidth > ul.scrollLeft + ul.clientWidth)
+      ul.scrollLeft = left - (ul.clientWidth - current.offsetWidth) / 2;
+  }, [route]);
   return (
     <nav className="nav" aria-label="Main">
       <a className="brand" href="#/">
         berth
       </a>
-      <ul>
+      <ul ref={list}>
         {LINKS.filter((l) => !l.needs || allows(session.role, l.needs)).map((l) => {
           const current = route.page === l.page || route.page === l.also;
           return (

@@ -65,17 +65,17 @@ export function NodeRow({
   return (
     <tr data-node={node.name}>
       <th scope="row">{node.name}</th>
-      <td>{node.kind}</td>
-      <td>{node.host}</td>
-      <td title="Where instance links and berth’s proxy reach this node’s ports">
+      <td data-label="Kind">{node.kind}</td>
+      <td data-label="Port space">{node.host}</td>
+      <td data-label="Address" title="Where instance links and berth’s proxy reach this node’s ports">
         {node.publicAddress ?? '—'}
         {node.publicAddressFrom === 'setting' ? <span className="small muted"> (set)</span> : null}
       </td>
-      <td>
+      <td data-label="Status">
         <span className={`badge node-${node.status}`}>{node.status}</span>
         {node.message ? <div className="small muted">{node.message}</div> : null}
       </td>
-      <td>{node.runtimes.join(', ') || '—'}</td>
+      <td data-label="Runtimes">{node.runtimes.join(', ') || '—'}</td>
       <td className="node-actions">
         <div className="actions">
           <button

@@ -6,7 +6,7 @@ export type PortRow = PortInventoryRow & { host?: string };
 export function PortTable({ rows, showHost = false }: { rows: PortRow[]; showHost?: boolean }) {
   return (
     <div className="table-wrap">
-      <table className="table">
+      <table className="table port-rows">
         <thead>
           <tr>
             {showHost ? <th scope="col">Host</th> : null}
@@ -19,13 +19,13 @@ export function PortTable({ rows, showHost = false }: { rows: PortRow[]; showHos
         <tbody>
           {rows.map((r) => (
             <tr key={`${r.host ?? ''}-${r.protocol}-${r.port}-${r.ownerKind}-${r.owner}`}>
-              {showHost ? <td>{r.host}</td> : null}
+              {showHost ? <td className="port-host">{r.host}</td> : null}
               <td className="num">{r.port}</td>
               <td>{r.protocol}</td>
               <td>
                 <span className="tag">{r.ownerKind}</span>
               </td>
-              <td className="wrap">
+              <td className="wrap port-owner">
                 {r.instanceId ? (
                   <a href={`#/instances/${encodeURIComponent(r.instanceId)}`}>{r.owner}</a>
                 ) : (

@@ -10,7 +10,7 @@ export function ResourceSparklines({ instance, running }: { instance: string; ru
     <div className="sparklines">
       <div className="sparkline-row">
         <span className="muted">CPU</span>
-        <Sparkline values={samples.map((s) => s.cpuPercent)} max={100} label={`CPU of ${instance}`} />
+        <Sparkline values={samples.map((s) => s.cpuPercent)} label={`CPU of ${instance}`} />
         <span className="metric">{running && last ? formatPercent(last.cpuPercent) : '—'}</span>
       </div>
       <div className="sparkline-row">

@@ -1,5 +1,7 @@
+import { useServerDown } from '../api/connection';
 import type { InstanceView } from '../api/types';
 import { isDegraded, replicaCount } from '../lib/replicas';
+import { inBackoff } from '../lib/restart-backoff';
 
 const LABELS: Record<string, string> = {
   pending: 'pending',
@@ -8,19 +10,38 @@ const LABELS: Record<string, string> = {
   stopping: 'stopping',
   stopped: 'stopped',
   error: 'error',
+  restarting: 'restarting',
 };
 
-/** The instance's actual status, with its replicas running of wanted (`2/3`) and its health when running. */
+/**
+ * The instance's actual status, with its replicas running of wanted (`2/3`) and its health when
+ * running; "restarting" during a restart backoff; greyed, as the last known, while the server does
+ * not answer.
+ */
 export function StatusBadge({
   instance,
 }: {
-  instance: Pick<InstanceView, 'status' | 'health'> & { replicas?: InstanceView['replicas'] };
+  instance: Pick<InstanceView, 'status' | 'health'> &
+    Partial<Pick<InstanceView, 'desiredState' | 'nextRetryAt'>> & { replicas?: InstanceView['replicas'] };
 }) {
+  const stale = useServerDown();
   const count = replicaCount(instance);
+  const restarting =
+    instance.desiredState !== undefined &&
+    inBackoff({
+      ...instance,
+      desiredState: instance.desiredState,
+      nextRetryAt: instance.nextRetryAt ?? null,
+    });
+  const shown = restarting ? 'restarting' : instance.status;
   return (
-    <span className="badges">
-      <span className={`badge status-${instance.status}`} data-status={instance.status}>
-        {LABELS[instance.status] ?? instance.status}
+    <span
+      className={stale ? 'badges stale' : 'badges'}
+      data-stale={stale ? '' : undefined}
+      title={stale ? 'last known: the server is not answering' : undefined}
+    >
+      <span className={`badge status-${shown}`} data-status={instance.status}>
+        {LABELS[shown] ?? shown}
       </span>
       {count ? (
         <span

@@ -4,7 +4,7 @@ import { type FeedMode, useLiveFeed } from './use-live-feed';
 
 /** Recent events (newest first), followed live; `onEvent` lets a page refresh what changed. */
 export function useEventFeed(
-  opts: { instance?: string; keep?: number; onEvent?: (e: BerthEvent) => void } = {},
+  opts: { instance?: string; keep?: number; onEvent?: (e: BerthEvent) => void; enabled?: boolean } = {},
 ): { events: BerthEvent[]; mode: FeedMode; error: string | undefined } {
   const [events, setEvents] = useState<BerthEvent[]>([]);
   const seen = useRef(new Set<number>());
@@ -32,6 +32,7 @@ export function useEventFeed(
     resume: (e) => ({ after: e.id }),
     onItems,
     pollMs: 5000,
+    enabled: opts.enabled ?? true,
   });
   return { events, mode, error };
 }

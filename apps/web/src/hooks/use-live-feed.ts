@@ -1,5 +1,6 @@
 import { useEffect, useRef, useState } from 'react';
 import { isNotAvailable, messageOf } from '../api/api-error';
+import { isUnreachable, noteOutcome } from '../api/connection';
 import { readEventStream } from '../api/event-stream';
 import { request } from '../api/http';
 import { MIN_POLL_MS } from './use-resource';
@@ -83,9 +84,11 @@ export function useLiveFeed<T>(opts: FeedOptions<T>): { mode: FeedMode; error: s
             setMode('unavailable');
             return;
           }
+          noteOutcome(err);
           setMode('error');
-          setError(messageOf(err));
-          await sleep(5000, signal);
+          // a server that does not answer is said once, by the app's banner
+          setError(isUnreachable(err) ? undefined : messageOf(err));
+          await sleep(isUnreachable(err) ? MIN_POLL_MS : 5000, signal);
         }
       }
     };
@@ -102,7 +105,7 @@ export function useLiveFeed<T>(opts: FeedOptions<T>): { mode: FeedMode; error: s
           setError(undefined);
         } catch (err) {
           if (signal.aborted) return;
-          setError(messageOf(err));
+          setError(isUnreachable(err) ? undefined : messageOf(err));
         }
       }
     };

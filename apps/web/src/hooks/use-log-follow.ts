@@ -1,9 +1,10 @@
-import { useCallback, useRef, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import type { LogLineView } from '../api/types';
 import { newLines } from '../lib/log-merge';
 import { type FeedMode, useLiveFeed } from './use-live-feed';
 
-const KEEP = 2000;
+/** Lines kept in the browser: the view renders only those in sight, so many cost little. */
+const KEEP = 20_000;
 
 /** A line with a number that stays its own while older lines scroll out. */
 export type LogEntry = LogLineView & { seq: number };
@@ -28,15 +29,27 @@ export function useLogFollow(instance: string): LogFollow {
   const seq = useRef(0);
   const known = useRef(new Map<string, string[]>());
   const pausedRef = useRef(false);
+  const frame = useRef(0);
+  const heldNow = useRef(0);
 
+  useEffect(() => () => cancelAnimationFrame(frame.current), []);
+
+  // A burst of lines (hundreds a second) is one render per animation frame, not one per line.
   const onItems = useCallback((items: LogLineView[], source: 'stream' | 'snapshot') => {
     // a stream sends each line once; snapshots (plain GETs) repeat the tail and are merged
     const lines = source === 'snapshot' ? newLines(known.current, items) : items;
-    const fresh: LogEntry[] = lines.map((l) => ({ ...l, seq: seq.current++ }));
-    if (fresh.length === 0) return;
-    buffer.current = [...buffer.current, ...fresh].slice(-KEEP);
-    if (pausedRef.current) setHeld((n) => n + fresh.length);
-    else setLines(buffer.current);
+    if (lines.length === 0) return;
+    for (const l of lines) buffer.current.push({ ...l, seq: seq.current++ });
+    // frames do not run in a hidden tab: trim here too
+    if (buffer.current.length > 2 * KEEP) buffer.current = buffer.current.slice(-KEEP);
+    if (pausedRef.current) heldNow.current += lines.length;
+    if (frame.current) return;
+    frame.current = requestAnimationFrame(() => {
+      frame.current = 0;
+      if (buffer.current.length > KEEP) buffer.current = buffer.current.slice(-KEEP);
+      if (pausedRef.current) setHeld(heldNow.current);
+      else setLines(buffer.current.slice());
+    });
   }, []);
 
   const { mode, error } = useLiveFeed<LogLineView>({
@@ -52,15 +65,17 @@ export function useLogFollow(instance: string): LogFollow {
     pausedRef.current = p;
     setPausedState(p);
     if (!p) {
-      setLines(buffer.current);
+      setLines(buffer.current.slice());
       setHeld(0);
     }
+    heldNow.current = 0;
   }, []);
 
   const clear = useCallback(() => {
     buffer.current = [];
     setLines([]);
     setHeld(0);
+    heldNow.current = 0;
   }, []);
 
   return { lines, mode, error, paused, held, setPaused, clear };

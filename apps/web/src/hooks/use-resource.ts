@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
-import { isNotAvailable, messageOf } from '../api/api-error';
+import { ApiError, isNotAvailable, messageOf } from '../api/api-error';
+import { isUnreachable } from '../api/connection';
 
 /**
  * Never poll (or reconnect) faster than this: the server shares its machine with the workloads it
@@ -13,6 +14,8 @@ export interface Resource<T> {
   error: string | undefined;
   /** The endpoint does not exist on this server yet. */
   notAvailable: boolean;
+  /** The thing itself does not exist (a 404 that is not a missing route): polling stops. */
+  missing: boolean;
   loading: boolean;
   reload: () => void;
 }
@@ -25,6 +28,7 @@ export function useResource<T>(load: () => Promise<T>, key: string, intervalMs?:
   const [data, setData] = useState<T>();
   const [error, setError] = useState<string>();
   const [notAvailable, setNotAvailable] = useState(false);
+  const [missing, setMissing] = useState(false);
   const [loading, setLoading] = useState(true);
   const [tick, setTick] = useState(0);
   const loadRef = useRef(load);
@@ -35,6 +39,7 @@ export function useResource<T>(load: () => Promise<T>, key: string, intervalMs?:
     setData(undefined);
     setLoading(true);
     setNotAvailable(false);
+    setMissing(false);
     setError(undefined);
   }, [key]);
 
@@ -46,11 +51,15 @@ export function useResource<T>(load: () => Promise<T>, key: string, intervalMs?:
         if (!live) return;
         setData(value);
         setError(undefined);
+        setMissing(false);
         setLoading(false);
       },
       (err: unknown) => {
         if (!live) return;
         if (isNotAvailable(err)) setNotAvailable(true);
+        else if (err instanceof ApiError && err.status === 404) setMissing(true);
+        // a server that does not answer is said once, by the app's banner; the last data stays
+        else if (isUnreachable(err)) setError(undefined);
         else setError(messageOf(err));
         setLoading(false);
       },
@@ -61,14 +70,14 @@ export function useResource<T>(load: () => Promise<T>, key: string, intervalMs?:
   }, [tick, key]);
 
   useEffect(() => {
-    if (!intervalMs || notAvailable) return;
+    if (!intervalMs || notAvailable || missing) return;
     const every = Math.max(MIN_POLL_MS, intervalMs);
     const timer = setInterval(() => {
       if (document.visibilityState === 'visible') setTick((t) => t + 1);
     }, every);
     return () => clearInterval(timer);
-  }, [intervalMs, notAvailable]);
+  }, [intervalMs, notAvailable, missing]);
 
   const reload = useCallback(() => setTick((t) => t + 1), []);
-  return { data, error, notAvailable, loading, reload };
+  return { data, error, notAvailable, missing, loading, reload };
 }

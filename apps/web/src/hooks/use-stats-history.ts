@@ -11,10 +11,13 @@ export interface StatsHistory {
   notAvailable: boolean;
 }
 
-/** Resource samples of one instance, refreshed every `intervalMs` (≥ 2 s) with `since`. */
+/**
+ * Resource samples of one instance, refreshed every `intervalMs` (≥ 2 s) with `since`: the last
+ * `keep` samples, or with `rangeMs` those of that last stretch of time (a new range loads anew).
+ */
 export function useStatsHistory(
   instance: string,
-  opts: { intervalMs?: number; keep?: number; enabled?: boolean } = {},
+  opts: { intervalMs?: number; keep?: number; enabled?: boolean; rangeMs?: number } = {},
 ) {
   const [samples, setSamples] = useState<StatsSample[]>([]);
   const [notAvailable, setNotAvailable] = useState(statsAvailable === false);
@@ -22,6 +25,13 @@ export function useStatsHistory(
   const keep = opts.keep ?? 60;
   const every = Math.max(2000, opts.intervalMs ?? 5000);
   const enabled = opts.enabled ?? true;
+  const rangeMs = opts.rangeMs;
+
+  // biome-ignore lint/correctness/useExhaustiveDependencies: another instance or range starts anew
+  useEffect(() => {
+    latest.current = undefined;
+    setSamples([]);
+  }, [instance, rangeMs]);
 
   useEffect(() => {
     if (!enabled || statsAvailable === false) return;
@@ -29,12 +39,21 @@ export function useStatsHistory(
     const load = async () => {
       if (document.visibilityState !== 'visible' && latest.current !== undefined) return;
       try {
-        const since = latest.current === undefined ? undefined : latest.current + 1;
+        const since =
+          latest.current !== undefined
+            ? latest.current + 1
+            : rangeMs !== undefined
+              ? Date.now() - rangeMs
+              : undefined;
         const fresh = await api.stats(instance, since);
         statsAvailable = true;
         if (!live || fresh.length === 0) return;
         latest.current = fresh[fresh.length - 1]?.ts;
-        setSamples((prev) => [...prev, ...fresh].slice(-keep));
+        const oldest = rangeMs === undefined ? undefined : Date.now() - rangeMs;
+        setSamples((prev) => {
+          const all = [...prev, ...fresh];
+          return oldest === undefined ? all.slice(-keep) : all.filter((x) => x.ts >= oldest);
+        });
       } catch (err) {
         if (isNotAvailable(err)) {
           statsAvailable = false;
@@ -50,7 +69,7 @@ export function useStatsHistory(
       live = false;
       clearInterval(timer);
     };
-  }, [instance, every, keep, enabled]);
+  }, [instance, every, keep, enabled, rangeMs]);
 
   return { samples, notAvailable } satisfies StatsHistory;
 }

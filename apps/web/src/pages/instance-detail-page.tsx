@@ -1,4 +1,4 @@
-import { useCallback, useRef } from 'react';
+import { useCallback, useRef, useState } from 'react';
 import { api } from '../api/api';
 import { DeploymentTable } from '../components/deployment-table';
 import { EventList } from '../components/event-list';
@@ -9,21 +9,27 @@ import { Notice } from '../components/notice';
 import { PageHeader } from '../components/page-header';
 import { PortConflictDialog } from '../components/port-conflict-dialog';
 import { ResourceCharts } from '../components/resource-charts';
+import { RetryCountdown } from '../components/retry-countdown';
 import { Skeleton } from '../components/skeleton';
 import { StatusBadge } from '../components/status-badge';
 import { useEventFeed } from '../hooks/use-event-feed';
 import { type CardAction, useInstanceActions } from '../hooks/use-instance-actions';
 import { useResource } from '../hooks/use-resource';
+import { inBackoff } from '../lib/restart-backoff';
 
 export function InstanceDetailPage({ name }: { name: string }) {
   const reloadRef = useRef<() => void>(undefined);
+  // an instance that does not exist stops every feed and poll of this page
+  const [gone, setGone] = useState(false);
   const feed = useEventFeed({
     instance: name,
     keep: 30,
     onEvent: useCallback(() => reloadRef.current?.(), []),
+    enabled: !gone,
   });
   const instance = useResource(() => api.instance(name), name, feed.mode === 'live' ? 15_000 : 3000);
-  const deployments = useResource(() => api.deployments(name), name, 10_000);
+  const deployments = useResource(() => api.deployments(name), name, gone ? undefined : 10_000);
+  if (instance.missing && !gone) setGone(true);
   reloadRef.current = () => {
     instance.reload();
     deployments.reload();
@@ -37,6 +43,18 @@ export function InstanceDetailPage({ name }: { name: string }) {
     if (a === 'remove') window.location.hash = '#/instances';
   };
 
+  if (gone) {
+    return (
+      <>
+        <PageHeader title={name} />
+        <Notice tone="error">
+          No such instance “{name}”: it does not exist, or it was removed. See{' '}
+          <a href="#/instances">all instances</a>.
+        </Notice>
+      </>
+    );
+  }
+
   return (
     <>
       <PageHeader title={i?.name ?? name}>
@@ -47,7 +65,13 @@ export function InstanceDetailPage({ name }: { name: string }) {
       </PageHeader>
       {instance.error ? <Notice tone="error">{instance.error}</Notice> : null}
       {actions.errors[name] ? <Notice tone="error">{actions.errors[name]}</Notice> : null}
-      {i?.status === 'error' && i.errorMessage ? <Notice tone="error">{i.errorMessage}</Notice> : null}
+      {i && inBackoff(i) ? (
+        <Notice>
+          <RetryCountdown instance={i} />
+        </Notice>
+      ) : i?.status === 'error' && i.errorMessage ? (
+        <Notice tone="error">{i.errorMessage}</Notice>
+      ) : null}
       <div className="grid detail">
         <section className="card" aria-labelledby="overview">
           <h2 id="overview">Overview</h2>
@@ -63,7 +87,7 @@ export function InstanceDetailPage({ name }: { name: string }) {
         <LogViewer instance={name} />
       </section>
       <section className="card" aria-labelledby="resources">
-        <h2 id="resources">CPU and memory</h2>
+        <h2 id="resources">CPU, memory and disk</h2>
         <ResourceCharts instance={name} running={i?.status === 'running'} />
       </section>
       <section className="card" aria-labelledby="deployments">

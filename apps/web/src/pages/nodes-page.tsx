@@ -20,7 +20,7 @@ export function NodesPage() {
         {nodes.loading ? <Skeleton height={40} count={2} label="Loading nodes" /> : null}
         {nodes.data ? (
           <div className="table-wrap">
-            <table className="table">
+            <table className="table stack-table">
               <thead>
                 <tr>
                   <th scope="col">Name</th>
