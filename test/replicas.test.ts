@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { FakeKube } from '@berth/fake-kube';
@@ -35,6 +35,31 @@ ports:
   - { name: http, containerPort: 8080, preferred: 31700, range: [31700, 31749] }
 readiness: { kind: http, port: http, path: / }
 stopTimeoutSeconds: 2
+`;
+
+/** A web service publishing its container port alone (the engine picks each container's host port) and a cache. */
+const COMPOSE_SCALABLE = `services:
+  web:
+    image: ${BUSYBOX}
+    init: true
+    command: ["sh", "-c", "mkdir -p /www && hostname > /www/index.html && exec httpd -f -p 80 -h /www"]
+    ports: ["80"]
+  cache:
+    image: ${BUSYBOX}
+    init: true
+    command: ["sleep", "3600"]
+`;
+/** The same web service on a host port berth leases: one port, so one container. */
+const COMPOSE_LEASED = COMPOSE_SCALABLE.replace('ports: ["80"]', 'ports: ["${CF_PORT:-24935}:80"]');
+const CWEB = `name: cweb
+source: { kind: compose, file: compose/scalable.yml, service: web }
+stopTimeoutSeconds: 1
+`;
+const CFIX = `name: cfix
+source: { kind: compose, file: compose/leased.yml, service: web }
+ports:
+  - { name: http, env: CF_PORT, containerPort: 80, preferred: 24935, range: [24935, 24939] }
+stopTimeoutSeconds: 1
 `;
 
 const docker = await dockerForTests([BUSYBOX]);
@@ -84,8 +109,14 @@ beforeAll(async () => {
     ['cmd3.yaml', COMMAND_3],
     ['box.yaml', CONTAINER],
     ['kweb.yaml', KWEB],
+    ['cweb.yaml', CWEB],
+    ['cfix.yaml', CFIX],
   ] as const)
     await writeTemplate(env.templates, file, text);
+  // In a folder of its own: every YAML file of the templates folder is read as a template.
+  await mkdir(join(env.templates, 'compose'), { recursive: true });
+  await writeTemplate(join(env.templates, 'compose'), 'scalable.yml', COMPOSE_SCALABLE);
+  await writeTemplate(join(env.templates, 'compose'), 'leased.yml', COMPOSE_LEASED);
   const config = loadServerConfig(
     { home: env.home, templates: env.templates, port: 0, proxyPort: 0, logLevel: 'silent' },
     { BERTH_ADMIN_TOKEN: 'test-token' },
@@ -144,6 +175,68 @@ describe('replicas where the node runs one workload per instance', () => {
       );
     },
   );
+});
+
+type ReplicaRow = {
+  node: string;
+  state: string;
+  ports: { hostPort: number; containerPort: number | null }[];
+};
+
+describe.skipIf(!docker)('replicas of a compose template on the local engine', () => {
+  it('a compose template whose scaled service publishes a leased host port: 400 naming replicas, the service and the port', async () => {
+    const res = await api('POST', '/instances', { template: 'cfix', name: 'cf1', replicas: 2 });
+    expectReplicasRefused(
+      res,
+      /^node local cannot run template cfix with replicas: 2: service web publishes the host port berth leases for \$\{CF_PORT\}, and one host port cannot be shared by 2 containers/,
+    );
+    expect((await api('GET', '/instances/cf1')).status).toBe(404);
+    const one = await api('POST', '/instances', { template: 'cfix', name: 'cf2', start: false });
+    expect(one.status, JSON.stringify(one.body)).toBe(201);
+    expectReplicasRefused(
+      await api('POST', '/instances/cf2/scale', { replicas: 3 }),
+      /service web publishes/,
+    );
+    await api('DELETE', '/instances/cf2');
+  });
+
+  it('runs replicas 2 as two containers, each with its own host port in the API and the CLI; scales to 3 in place', async () => {
+    const created = await api('POST', '/instances?wait=1', { template: 'cweb', name: 'cw', replicas: 2 });
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    expect(created.body.replicas).toMatchObject({ desired: 2, running: 2 });
+    const withPorts = (n: number) =>
+      until(`${n} replicas, each with its host port`, async () => {
+        const r = (await api('GET', '/instances/cw')).body.replicas;
+        const rows: ReplicaRow[] = r.items;
+        return r.running === n && rows.length === n && rows.every((x) => x.ports.length === 1)
+          ? rows
+          : undefined;
+      });
+    const two = await withPorts(2);
+    expect(two.map((x) => [x.node, x.state, x.ports[0]!.containerPort])).toEqual([
+      ['local', 'running', 80],
+      ['local', 'running', 80],
+    ]);
+    const hosts = await Promise.all(
+      two.map(async (x) => (await (await fetch(`http://127.0.0.1:${x.ports[0]!.hostPort}/`)).text()).trim()),
+    );
+    expect(new Set(hosts).size).toBe(2);
+
+    const inspect = await berth('inspect', 'cw');
+    expect(inspect.stdout.match(/^\s+\d+\s+local\s+running\s+\d+→80\/tcp$/gm)).toHaveLength(2);
+    const json = JSON.parse((await berth('inspect', 'cw', '--json')).stdout);
+    expect(json.replicas.items.map((x: ReplicaRow) => x.ports)).toEqual(two.map((x) => x.ports));
+
+    const scaled = await api('POST', '/instances/cw/scale?wait=1', { replicas: 3 });
+    expect(scaled.status, JSON.stringify(scaled.body)).toBe(200);
+    expect(scaled.body.replicas).toMatchObject({ desired: 3, running: 3 });
+    const three = await withPorts(3);
+    // The two that ran keep running, on the ports they had.
+    for (const x of two) expect(three.map((y) => y.ports[0]!.hostPort)).toContain(x.ports[0]!.hostPort);
+    const ps = await berth('ps');
+    expect(ps.stdout).toMatch(/cw\s+cweb\s+running 3\/3/);
+    await api('DELETE', '/instances/cw');
+  }, 120_000);
 });
 
 describe.skipIf(kubeWhy)('replicas on a kubernetes node (fake-kube)', () => {

@@ -78,7 +78,12 @@ function replicasView(inst: Instance, templateReplicas: number): InstanceView['r
   if (inst.status !== 'running') return { desired, running: 0, items: [] };
   const seen = inst.observedReplicas;
   if (!seen) return { desired, running: 1, items: [] };
-  const items = seen.items.map((r) => ({ node: r.node, state: r.state, reason: r.message }));
+  const items = seen.items.map((r) => ({
+    node: r.node,
+    state: r.state,
+    reason: r.message,
+    ports: r.ports ?? [],
+  }));
   return { desired, running: seen.running, items };
 }
 

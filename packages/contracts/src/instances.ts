@@ -6,7 +6,16 @@ const portNumber = z.number().int().min(1).max(65535);
 const configValue = z.union([z.string(), z.number(), z.boolean()]);
 const replicaCount = z.number().int().min(1).max(1000);
 
-/** One replica of an instance whose runtime runs several (a Swarm task, a pod). */
+/** A host port one replica publishes. */
+export const replicaPortSchema = z.object({
+  hostPort: portNumber,
+  /** The port inside the replica, when known. */
+  containerPort: portNumber.nullable(),
+  protocol: z.enum(['tcp', 'udp']),
+});
+export type ReplicaPortView = z.infer<typeof replicaPortSchema>;
+
+/** One replica of an instance whose runtime runs several (a Swarm task, a pod, a compose container). */
 export const replicaViewSchema = z.object({
   /** The cluster node it runs on, when known. */
   node: z.string().nullable(),
@@ -14,6 +23,11 @@ export const replicaViewSchema = z.object({
   state: z.string(),
   /** Why it failed or was rejected, in the engine's words. */
   reason: z.string().nullable(),
+  /**
+   * The host ports this replica publishes, where its runtime can tell (a Swarm task's host-mode
+   * ports, a compose container's, a pod's NodePorts); empty where it cannot or there are none.
+   */
+  ports: z.array(replicaPortSchema),
 });
 export type ReplicaView = z.infer<typeof replicaViewSchema>;
 
@@ -31,7 +45,8 @@ export const createInstanceBodySchema = z
     node: z.string().min(1).optional(),
     /**
      * How many replicas to run (default: the template's). Honoured by runtimes that scale (swarm,
-     * kubernetes); a 400 naming `replicas` where the node runs one workload per instance.
+     * kubernetes, compose when its scaled service publishes no host port); a 400 naming `replicas`
+     * where the node runs one workload per instance or cannot run this template as several.
      */
     replicas: replicaCount.optional(),
     /** Start right away (default true). */

@@ -153,7 +153,13 @@ describe('compose ports: edge cases of the short and long syntax', () => {
 
   it('keeps the version as text and takes a service with nothing in it', () => {
     const f = parseComposeFile('version: 3.8\nservices:\n  a: ~\n  b:\n    image: x\n', 'f.yml');
-    expect(f).toEqual({ version: '3.8', services: ['a', 'b'], images: { b: 'x' }, ports: [] });
+    expect(f).toEqual({
+      version: '3.8',
+      services: ['a', 'b'],
+      images: { b: 'x' },
+      ports: [],
+      containerNames: {},
+    });
   });
 });
 

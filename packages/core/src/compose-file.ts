@@ -21,6 +21,8 @@ export interface ComposeFile {
   /** Service → its `image:`, for services that name one. */
   images: Record<string, string>;
   ports: ComposePort[];
+  /** Service → its `container_name:`, for services that set one (one container only: it cannot scale). */
+  containerNames: Record<string, string>;
 }
 
 /** `${VAR}`, `${VAR-80}`, `${VAR:-80}`, and `${VAR?msg}` / `${VAR:?msg}` (required: compose fails without it). */
@@ -51,11 +53,13 @@ export function parseComposeFile(text: string, fileName: string): ComposeFile {
     services: Object.keys(services),
     images: {},
     ports: [],
+    containerNames: {},
   };
   for (const [name, svc] of Object.entries(
-    services as Record<string, { ports?: unknown; image?: unknown }>,
+    services as Record<string, { ports?: unknown; image?: unknown; container_name?: unknown }>,
   )) {
     if (typeof svc?.image === 'string') out.images[name] = svc.image;
+    if (typeof svc?.container_name === 'string') out.containerNames[name] = svc.container_name;
     const ports = svc?.ports;
     if (ports === undefined) continue;
     if (!Array.isArray(ports)) fail(fileName, `services.${name}.ports must be a list`);

@@ -10,6 +10,7 @@ export {
   moveFixedPorts,
   parseComposeFile,
 } from './compose-file.js';
+export { composePrimary, composeScaleRefusal } from './compose-replicas.js';
 export { type ContainerImage, containerImageOf, containerPortOf } from './container-image.js';
 export * from './deployment.js';
 export type { BerthErrorCode } from './error-codes.js';

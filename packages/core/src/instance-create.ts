@@ -1,7 +1,7 @@
 import { resolveConfig } from './config-values.js';
 import { Conflict } from './errors.js';
 import type { Instance } from './instance.js';
-import { checkPins, getTemplate, type ServiceDeps } from './instance-deps.js';
+import { checkPins, getStoredTemplate, type ServiceDeps } from './instance-deps.js';
 import { checkPlacement } from './instance-placement.js';
 import { assertReplicaCount, checkReplicas, desiredReplicas } from './instance-replicas.js';
 import { assertName } from './names.js';
@@ -39,7 +39,7 @@ interface NewRecord {
  * cannot be made takes the record and its leases back. Starting it is the caller's step.
  */
 export async function recordNewInstance(d: ServiceDeps, input: CreateInstanceInput): Promise<Instance> {
-  const rec = checkNew(d, input);
+  const rec = await checkNew(d, input);
   const { instance } = await d.ledger.leaseForNew(rec.template, {
     host: d.runtimes.hostOf(rec.node),
     pins: rec.pins,
@@ -56,8 +56,9 @@ export async function recordNewInstance(d: ServiceDeps, input: CreateInstanceInp
 }
 
 /** The request's template, node, name, config and pins, refused before anything is leased. */
-function checkNew(d: ServiceDeps, input: CreateInstanceInput): NewRecord {
-  const template = getTemplate(d, input.template);
+async function checkNew(d: ServiceDeps, input: CreateInstanceInput): Promise<NewRecord> {
+  const stored = getStoredTemplate(d, input.template);
+  const { template } = stored;
   const node = input.node ?? LOCAL_NODE;
   // The node registry knows every node (NotFound otherwise), not the store's records alone.
   d.runtimes.hostOf(node);
@@ -67,7 +68,7 @@ function checkNew(d: ServiceDeps, input: CreateInstanceInput): NewRecord {
   checkPins(template, pins);
   checkPlacement(d.runtimes, node, template);
   if (input.replicas !== undefined) assertReplicaCount(input.replicas);
-  checkReplicas(d.runtimes, node, template, desiredReplicas(template, { replicas: input.replicas }));
+  await checkReplicas(d.runtimes, node, stored, desiredReplicas(template, { replicas: input.replicas }));
   return { template, input, node, config, pins, now: d.clock.now() };
 }
 

@@ -5,7 +5,7 @@ import type { PortLedger } from './port-ledger.js';
 import type { Reconciler } from './reconciler.js';
 import type { RuntimeResolver, Workspace } from './runtime-resolver.js';
 import type { SecretBox } from './secret-box.js';
-import type { Store } from './store.js';
+import type { Store, StoredTemplate } from './store.js';
 import type { Template } from './template.js';
 
 export interface ServiceDeps {
@@ -23,9 +23,14 @@ export interface ServiceDeps {
 
 /** A stored template the request names; one that is gone is the caller's 404. */
 export function getTemplate(d: Pick<ServiceDeps, 'store'>, name: string): Template {
+  return getStoredTemplate(d, name).template;
+}
+
+/** The template with where it came from (a file template's relative paths start in its folder). */
+export function getStoredTemplate(d: Pick<ServiceDeps, 'store'>, name: string): StoredTemplate {
   const t = d.store.templates.find(name);
   if (!t) throw new NotFound('template', name);
-  return t.template;
+  return t;
 }
 
 /** Pinned ports a request asks for: each must name a port of the template and be a port number. */

@@ -164,3 +164,33 @@ describe('replicas on a runtime that scales', () => {
     expect((await refusal(w.instances.scale(inst.id, 0))).details).toEqual({ field: 'replicas' });
   });
 });
+
+describe('replicas on a runtime that scales only some templates (Runtime.scaleRefusal)', () => {
+  const why = 'service web publishes host port 8080';
+
+  it('refuses a create and a scale with the runtime’s reason, naming replicas; 1 replica still runs', async () => {
+    w = await reconcilerWorld({ scales: true, scaleRefusal: why });
+    w.template({ name: 'web' });
+    const err = await refusal(w.instances.create({ template: 'web', replicas: 2 }));
+    expect(err.details).toEqual({ field: 'replicas' });
+    expect(err.message).toBe(`node local cannot run template web with replicas: 2: ${why}`);
+    expect(w.store.instances.list()).toEqual([]);
+    const one = await w.instances.create({ template: 'web' }, { wait: true });
+    expect(w.instances.get(one.id).status).toBe('running');
+    expect((await refusal(w.instances.scale(one.id, 3))).message).toMatch(
+      /replicas: 3: service web publishes/,
+    );
+    expect(w.instances.get(one.id).replicas).toBeUndefined();
+  });
+
+  it('fails the deploy, never runs fewer silently, when the template asks for more after the create', async () => {
+    w = await reconcilerWorld({ scales: true, scaleRefusal: why });
+    w.template({ name: 'web' });
+    const inst = await w.instances.create({ template: 'web', start: false });
+    w.template({ name: 'web', replicas: 2 });
+    await w.instances.start(inst.id, { wait: true }).catch(() => undefined);
+    expect(w.instances.get(inst.id)).toMatchObject({ status: 'error' });
+    expect(w.instances.get(inst.id).errorMessage).toContain(why);
+    expect(deploysOf(w)).toEqual([]);
+  });
+});

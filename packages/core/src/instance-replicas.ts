@@ -1,9 +1,11 @@
 import { InvalidInput, isBerthError } from './errors.js';
 import type { Instance } from './instance.js';
-import { getTemplate, type ServiceDeps } from './instance-deps.js';
+import { getStoredTemplate, type ServiceDeps } from './instance-deps.js';
 import type { Runtime } from './runtime.js';
 import type { RuntimeResolver } from './runtime-resolver.js';
+import type { StoredTemplate } from './store.js';
 import type { Template } from './template.js';
+import { templateFolderOf } from './template-origin.js';
 
 /** How many replicas an instance wants: its own count, else its template's. */
 export function desiredReplicas(
@@ -24,36 +26,51 @@ export function assertReplicaCount(n: number): void {
 
 /**
  * Refuses `replicas` above 1 where the runtime runs one workload per instance (`Runtime.scales`),
- * so a count is never accepted and then ignored.
+ * or cannot run this template as several (`Runtime.scaleRefusal`: a compose service publishing a
+ * host port), so a count is never accepted and then ignored.
  */
-export function refuseUnscalable(runtime: Runtime, node: string, template: Template, replicas: number): void {
-  if (replicas <= 1 || runtime.scales) return;
+export async function refuseUnscalable(
+  runtime: Runtime,
+  node: string,
+  stored: Pick<StoredTemplate, 'template' | 'origin'>,
+  replicas: number,
+): Promise<void> {
+  const { template } = stored;
+  if (replicas <= 1) return;
+  if (!runtime.scales) {
+    throw new InvalidInput(
+      `node ${node} runs ${template.source.kind} templates with the ${runtime.kind} runtime, one workload per ` +
+        `instance; replicas: ${replicas} cannot be honoured — create ${replicas} instances instead`,
+      { details: { field: 'replicas' } },
+    );
+  }
+  const why = await runtime.scaleRefusal?.(template, templateFolderOf(stored.origin), replicas);
+  if (!why) return;
   throw new InvalidInput(
-    `node ${node} runs ${template.source.kind} templates with the ${runtime.kind} runtime, one workload per ` +
-      `instance; replicas: ${replicas} cannot be honoured — create ${replicas} instances instead`,
+    `node ${node} cannot run template ${template.name} with replicas: ${replicas}: ${why}`,
     { details: { field: 'replicas' } },
   );
 }
 
 /**
  * The same check at create or scale, where the runtime may not resolve yet (a node that cannot run
- * the source at all says so at start): only a runtime that resolves and does not scale refuses.
+ * the source at all says so at start): only a runtime that resolves and cannot scale refuses.
  */
-export function checkReplicas(
+export async function checkReplicas(
   runtimes: RuntimeResolver,
   node: string,
-  template: Template,
+  stored: Pick<StoredTemplate, 'template' | 'origin'>,
   replicas: number,
-): void {
+): Promise<void> {
   if (replicas <= 1) return;
   let runtime: Runtime;
   try {
-    runtime = runtimes.resolve(node, template.source.kind);
+    runtime = runtimes.resolve(node, stored.template.source.kind);
   } catch (err) {
     if (isBerthError(err)) return;
     throw err;
   }
-  refuseUnscalable(runtime, node, template, replicas);
+  await refuseUnscalable(runtime, node, stored, replicas);
 }
 
 /**
@@ -67,8 +84,9 @@ export async function scaleInstance(
   opts: { wait?: boolean } = {},
 ): Promise<Instance> {
   assertReplicaCount(replicas);
-  const template = getTemplate(d, inst.template);
-  checkReplicas(d.runtimes, inst.node, template, replicas);
+  const stored = getStoredTemplate(d, inst.template);
+  const { template } = stored;
+  await checkReplicas(d.runtimes, inst.node, stored, replicas);
   const before = desiredReplicas(template, inst);
   const updated = d.store.instances.update(inst.id, { replicas, updatedAt: d.clock.now() });
   d.events.emit({

@@ -63,6 +63,16 @@ export interface ReplicaState {
   state: string;
   /** Why it failed or was rejected, in the engine's words. */
   message: string | null;
+  /** The host ports this replica publishes, where the runtime can tell (absent where it cannot). */
+  ports?: ReplicaPort[];
+}
+
+/** A host port one replica publishes: a Swarm task's host-mode port, a container's, a pod's NodePort. */
+export interface ReplicaPort {
+  hostPort: number;
+  /** The port inside the replica, when known. */
+  containerPort: number | null;
+  protocol: Protocol;
 }
 
 /** How many replicas a workload wants and runs, and each one's state. */
@@ -185,6 +195,13 @@ export interface Runtime {
    * runs one workload per instance, and berth refuses `replicas` above 1 for it.
    */
   readonly scales?: boolean;
+  /**
+   * Optional, with `scales`, for runtimes where it depends on the template (compose: a scaled
+   * service that publishes a host port cannot run twice): why `template` cannot run as `replicas`
+   * replicas here, naming what stands in the way, or null when it can. `templateDir` is where the
+   * template's relative paths start. Reads only.
+   */
+  scaleRefusal?(template: Template, templateDir: string | null, replicas: number): Promise<string | null>;
   /**
    * Runs containers (docker, swarm, kubernetes): a command template runs here only in the image it
    * names (`source.image`), and create refuses one without.

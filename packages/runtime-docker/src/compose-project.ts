@@ -2,10 +2,13 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import {
   composePortName,
+  composePrimary,
+  composeScaleRefusal,
   type DeploySpec,
   InvalidInput,
   moveFixedPorts,
   parseComposeFile,
+  type Template,
   type WorkloadHandle,
 } from '@berth/core';
 import { berthLabels, LABEL } from './berth-labels.js';
@@ -96,6 +99,28 @@ function located(path: string, spec: DeploySpec): string {
   return isAbsolute(path) ? path : resolve(spec.templateDir ?? spec.cwd, path);
 }
 
+/**
+ * Why the compose template cannot run `replicas` replicas (see core's composeScaleRefusal: its
+ * primary service publishes a host port), or null. A file that cannot be read is the deploy's to
+ * report, as it is with one replica.
+ */
+export async function scaleRefusalOf(
+  template: Template,
+  templateDir: string | null,
+  replicas: number,
+): Promise<string | null> {
+  const source = template.source;
+  if (source.kind !== 'compose' || replicas <= 1) return null;
+  const file = isAbsolute(source.file) ? source.file : resolve(templateDir ?? '.', source.file);
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch {
+    return null;
+  }
+  return composeScaleRefusal(parseComposeFile(text, file), source.service, replicas);
+}
+
 /** Where berth writes the compose file with moved fixed ports, when it needs one. */
 export function movedComposePath(spec: DeploySpec): string {
   return join(spec.dataDir, 'berth-compose.moved.yml');
@@ -139,7 +164,7 @@ export async function prepareProject(
     });
   }
   const parsed = parseComposeFile(text, file);
-  const primary = source.service ?? parsed.ports[0]?.service ?? parsed.services[0] ?? '';
+  const primary = composePrimary(parsed, source.service);
   if (source.service && !parsed.services.includes(source.service)) {
     throw new InvalidInput(`${file} has no service '${source.service}'`, { code: 'INVALID_COMPOSE' });
   }

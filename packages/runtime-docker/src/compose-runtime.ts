@@ -10,6 +10,8 @@ import {
   NotAllowed,
   type ObservedWorkload,
   type Runtime,
+  type Template,
+  Unprocessable,
   type WorkloadHandle,
 } from '@berth/core';
 import type Dockerode from 'dockerode';
@@ -23,8 +25,9 @@ import {
   handleFromLabels,
   prepareProject,
   projectOf,
+  scaleRefusalOf,
 } from './compose-project.js';
-import { composeWorkload } from './compose-workload.js';
+import { composeReplicas, composeWorkload, logLabels, serviceContainers } from './compose-workload.js';
 import type { StatsNumbers } from './container-stats.js';
 import { deploySignal, timedOut } from './deploy-signal.js';
 import { asRuntimeError, isNotFound, portBindFailure } from './docker-errors.js';
@@ -60,10 +63,13 @@ type Container = Dockerode.ContainerInfo;
 
 /**
  * Runs `compose` templates: one instance is one compose project `berth-<instance>`, driven by the
- * compose CLI (argument arrays only) and observed through the Engine API by its labels.
+ * compose CLI (argument arrays only) and observed through the Engine API by its labels. Its
+ * replicas are the primary service's containers (`up --scale <primary>=N`); the other services
+ * run one container each, shared by the replicas.
  */
 export class ComposeRuntime implements Runtime {
   readonly kind = COMPOSE_RUNTIME;
+  readonly scales = true;
   private readonly log: Logger;
   private readonly address: string;
   private readonly images: ImageResolver;
@@ -84,12 +90,9 @@ export class ComposeRuntime implements Runtime {
     const project = await prepareProject(spec, (image) => this.localImage(image));
     const handle = composeHandle(project, this.o.node);
     try {
-      await this.compose(project, ['up', '-d', '--remove-orphans'], { env: spec.env, signal });
-      const primary = await this.primaryContainer(project);
-      await waitForReadiness(
-        { container: this.o.docker.getContainer(primary.Id), spec, address: this.address, log },
-        signal,
-      );
+      const up = ['up', '-d', '--remove-orphans', ...scaleArgs(project, spec.replicas)];
+      await this.compose(project, up, { env: spec.env, signal });
+      await this.replicasReady(project, spec, log, signal);
       const seen = await this.inspect(handle);
       if (!seen) throw new Error(`project ${project.project} vanished right after it started`);
       return seen;
@@ -141,24 +144,69 @@ export class ComposeRuntime implements Runtime {
     );
   }
 
-  /** For a project found running after a berth restart: the wait deploy() does, on its primary container. */
+  /** For a project found running after a berth restart: the wait deploy() does, on its primary containers. */
   async awaitReady(handle: WorkloadHandle, spec: DeploySpec, opts: AwaitReadyOptions): Promise<void> {
     const log = this.log.child({ instance: spec.instanceName });
     try {
-      const primary = await this.primaryContainer(projectOf(handle));
-      await waitForReadiness(
-        {
-          container: this.o.docker.getContainer(primary.Id),
-          spec: { ...spec, readinessTimeoutMs: opts.timeoutMs },
-          address: this.address,
-          log,
-        },
-        opts.signal,
-      );
+      const timed = { ...spec, readinessTimeoutMs: opts.timeoutMs };
+      await this.replicasReady(projectOf(handle), timed, log, opts.signal);
     } catch (err) {
       if (opts.signal?.aborted) throw opts.signal.reason;
       throw asRuntimeError(err, this.o.node);
     }
+  }
+
+  /**
+   * `up --scale <primary>=N --no-recreate`: compose adds or removes the primary service's
+   * containers (the highest numbers go first) and leaves the ones that run as they are. Waits until
+   * each is ready per spec.readiness, as deploy does.
+   */
+  async scale(
+    handle: WorkloadHandle,
+    spec: DeploySpec,
+    replicas: number,
+    opts: DeployOptions = {},
+  ): Promise<ObservedWorkload> {
+    const signal = deploySignal(opts);
+    const log = this.log.child({ instance: spec.instanceName });
+    const project = projectOf(handle);
+    try {
+      if (!project.primary || project.files.length === 0 || !(await filesExist(project.files))) {
+        throw new Unprocessable(
+          `${spec.instanceName}: the compose files of project ${project.project} are gone; redeploy it to scale`,
+        );
+      }
+      const args = ['up', '-d', '--no-recreate', ...scaleArgs(project, replicas)];
+      await this.compose(project, args, { env: spec.env, signal });
+      await this.replicasReady(project, spec, log, signal);
+      const seen = await this.inspect(handle);
+      if (!seen)
+        throw new Unprocessable(`${spec.instanceName}: project ${project.project} went away while it scaled`);
+      return seen;
+    } catch (err) {
+      throw asRuntimeError(timedOut(err, opts, spec), this.o.node);
+    }
+  }
+
+  /** Why this compose template cannot run `replicas` replicas: its primary service publishes a host port. */
+  scaleRefusal(template: Template, templateDir: string | null, replicas: number): Promise<string | null> {
+    return scaleRefusalOf(template, templateDir, replicas);
+  }
+
+  /** Waits until each of the primary service's containers is ready per spec.readiness. */
+  private async replicasReady(p: ComposeProject, spec: DeploySpec, log: Logger, signal?: AbortSignal) {
+    const all = await this.projectContainers(p.project);
+    const replicas = serviceContainers(all, p.primary);
+    const waitOn = replicas.length > 0 ? replicas : all.slice(0, 1);
+    if (waitOn.length === 0) throw new Error(`compose started no container for project ${p.project}`);
+    await Promise.all(
+      waitOn.map((c) =>
+        waitForReadiness(
+          { container: this.o.docker.getContainer(c.Id), spec, address: this.address, log },
+          signal,
+        ),
+      ),
+    );
   }
 
   /** The image to write into the override: the mapped local image when the original is missing. */
@@ -221,13 +269,6 @@ export class ComposeRuntime implements Runtime {
     );
   }
 
-  private async primaryContainer(p: ComposeProject): Promise<Container> {
-    const all = await this.projectContainers(p.project);
-    const primary = all.find((c) => c.Labels[COMPOSE_LABEL.service] === p.primary) ?? all[0];
-    if (!primary) throw new Error(`compose started no container for project ${p.project}`);
-    return primary;
-  }
-
   /**
    * A project found stopped or gone is believed only once the engine also takes a new connection:
    * one shutting down closes its listeners, then stops its containers while still answering on
@@ -247,12 +288,15 @@ export class ComposeRuntime implements Runtime {
     return seen;
   }
 
-  /** One project's containers → its observed state (the primary service's container speaks for it). */
+  /**
+   * One project's containers → its observed state: the primary service's containers are its
+   * replicas, and the first that runs (else the first) speaks for it.
+   */
   private async observe(containers: Container[]): Promise<ObservedWorkload | undefined> {
     const first = containers[0];
     if (!first) return undefined;
-    const primaryName = first.Labels[COMPOSE_LABEL.primary];
-    const primary = containers.find((c) => c.Labels[COMPOSE_LABEL.service] === primaryName) ?? first;
+    const replicas = serviceContainers(containers, first.Labels[COMPOSE_LABEL.primary]);
+    const primary = replicas.find((c) => c.State === 'running') ?? replicas[0] ?? first;
     let info: Dockerode.ContainerInspectInfo;
     try {
       info = await withDeadline(
@@ -265,7 +309,8 @@ export class ComposeRuntime implements Runtime {
       if (isNotFound(err)) return undefined;
       throw err;
     }
-    return composeWorkload(info, handleFromLabels(first.Labels, this.o.node));
+    const seen = replicas.length > 0 ? composeReplicas(replicas, this.o.node) : undefined;
+    return composeWorkload(info, handleFromLabels(first.Labels, this.o.node), seen);
   }
 
   /** One listing by label whether or not `_opts.known` is given: it costs the same as asking for those alone. */
@@ -339,8 +384,9 @@ export class ComposeRuntime implements Runtime {
   async *logs(handle: WorkloadHandle, query: LogQuery): AsyncIterable<LogLine> {
     const containers = await this.projectContainers(handle.id);
     const prefix = containers.length > 1;
+    const labels = logLabels(containers);
     const streams = containers.map((c) => {
-      const service = c.Labels[COMPOSE_LABEL.service] ?? c.Id.slice(0, 12);
+      const service = labels.get(c.Id) ?? c.Id.slice(0, 12);
       const h = handleOf({ Id: c.Id, Name: c.Names[0] ?? c.Id }, this.o.node);
       return { service, lines: this.containers.logs(h, query) };
     });
@@ -380,6 +426,11 @@ export class ComposeRuntime implements Runtime {
 
 async function* withPrefix(lines: AsyncIterable<LogLine>, prefix: string): AsyncIterable<LogLine> {
   for await (const l of lines) yield prefix ? { ...l, line: prefix + l.line } : l;
+}
+
+/** `--scale <primary>=N`: compose runs the instance's replicas as that many containers of it. */
+function scaleArgs(p: ComposeProject, replicas: number): string[] {
+  return p.primary ? ['--scale', `${p.primary}=${replicas}`] : [];
 }
 
 async function filesExist(files: string[]): Promise<boolean> {

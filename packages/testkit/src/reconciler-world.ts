@@ -42,7 +42,7 @@ export interface ReconcilerWorld {
  * runtime runs replicas; `scalesInPlace: false`: it has no `scale` (a new count means a redeploy).
  */
 export async function reconcilerWorld(
-  opts: { health?: HealthProbe; scales?: boolean; scalesInPlace?: boolean } = {},
+  opts: { health?: HealthProbe; scales?: boolean; scalesInPlace?: boolean; scaleRefusal?: string } = {},
 ): Promise<ReconcilerWorld> {
   const clock = new ManualClock();
   const store = await memoryStore({ clock });
@@ -50,6 +50,7 @@ export async function reconcilerWorld(
     clock,
     scales: opts.scales ?? false,
     ...(opts.scalesInPlace !== undefined ? { scalesInPlace: opts.scalesInPlace } : {}),
+    ...(opts.scaleRefusal !== undefined ? { scaleRefusal: opts.scaleRefusal } : {}),
   });
   const bus = new EventBus(store, clock);
   const events: BerthEvent[] = [];

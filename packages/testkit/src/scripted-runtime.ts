@@ -55,6 +55,8 @@ export interface ScriptedRuntimeOptions {
   scales?: boolean;
   /** With `scales`: changes the count of a running workload in place (`scale`; default true). */
   scalesInPlace?: boolean;
+  /** With `scales`: the reason `scaleRefusal` gives for every template (as compose does for a published port). */
+  scaleRefusal?: string;
 }
 
 /**
@@ -66,6 +68,7 @@ export class ScriptedRuntime implements Runtime {
   readonly kind: string;
   readonly scales: boolean;
   readonly scale?: Runtime['scale'];
+  readonly scaleRefusal?: Runtime['scaleRefusal'];
   /** Every call that changed something, in order: `deploy <instance>`, `stop <handle>`… */
   readonly calls: string[] = [];
   private readonly workloads = new Map<string, Workload>();
@@ -83,6 +86,8 @@ export class ScriptedRuntime implements Runtime {
     this.scales = opts.scales ?? false;
     if (this.scales && opts.scalesInPlace !== false)
       this.scale = (handle, spec, replicas, o) => this.scaleInPlace(handle, spec, replicas, o);
+    const why = opts.scaleRefusal;
+    if (why !== undefined) this.scaleRefusal = async (_t, _dir, replicas) => (replicas > 1 ? why : null);
     this.clock = opts.clock ?? systemClock;
     this.serve = opts.serve ?? false;
   }

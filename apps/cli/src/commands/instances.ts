@@ -61,14 +61,20 @@ function replicasArg(raw: string, what: string): number {
   return n;
 }
 
-/** The summary, then one line per replica: its node, state and why it failed. */
+/** A replica's host ports: `49153→80/tcp,49154→9000/tcp`. */
+const replicaPortsText = (x: InstanceView['replicas']['items'][number]) =>
+  (x.ports ?? [])
+    .map((p) => `${p.hostPort}${p.containerPort !== null ? `→${p.containerPort}` : ''}/${p.protocol}`)
+    .join(',');
+
+/** The summary, then one line per replica: its node, state, host ports and why it failed. */
 function details(i: InstanceView): string {
   const r = i.replicas;
   if (!r) return summary(i);
-  const rows = r.items.map(
-    (x, n) =>
-      `\n  ${String(n + 1).padStart(2)}  ${(x.node ?? '?').padEnd(20)}  ${x.state}${x.reason ? `  ${x.reason}` : ''}`,
-  );
+  const rows = r.items.map((x, n) => {
+    const ports = replicaPortsText(x);
+    return `\n  ${String(n + 1).padStart(2)}  ${(x.node ?? '?').padEnd(20)}  ${x.state}${ports ? `  ${ports}` : ''}${x.reason ? `  ${x.reason}` : ''}`;
+  });
   return `${summary(i)}\n  replicas ${r.running}/${r.desired} running${rows.join('')}`;
 }
 
@@ -205,7 +211,7 @@ export function registerInstanceCommands(program: Command): void {
   program
     .command('scale <name> <replicas>')
     .description(
-      'set how many replicas an instance runs, and redeploy it if it runs (nodes that scale: swarm, kubernetes)',
+      'set how many replicas an instance runs, and scale it if it runs (swarm, kubernetes, and compose templates whose scaled service publishes no host port)',
     )
     .option('--json', 'print JSON')
     .action(async (name: string, raw: string, opts, cmd: Command) => {
@@ -220,7 +226,7 @@ export function registerInstanceCommands(program: Command): void {
   program
     .command('inspect <name>')
     .alias('show')
-    .description('show one instance: status, ports, links and each replica (node, state, reason)')
+    .description('show one instance: status, ports, links and each replica (node, state, host ports, reason)')
     .option('--json', 'print JSON')
     .action(async (name: string, opts, cmd: Command) => {
       show(await clientOf(cmd).get<InstanceView>(`/instances/${enc(name)}`), opts.json, details);

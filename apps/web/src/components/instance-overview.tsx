@@ -68,7 +68,12 @@ export function InstanceOverview({ instance: i }: { instance: InstanceView }) {
       <div>
         <dt>Data</dt>
         <dd>
-          <code className="wrap">{i.dataDir}</code>
+          {/* On a cluster the data is not this folder: say whether it outlives the pod. */}
+          {i.data ? (
+            <span data-instance-data={i.data.kind}>{i.data.summary}</span>
+          ) : (
+            <code className="wrap">{i.dataDir}</code>
+          )}
         </dd>
       </div>
       <div>
@@ -79,7 +84,14 @@ export function InstanceOverview({ instance: i }: { instance: InstanceView }) {
   );
 }
 
-/** Running of wanted, then each replica's node, state and why it failed, as its runtime last said. */
+/** A replica's host ports: `49153→80/tcp`, one per line's item. */
+function replicaPorts(x: InstanceView['replicas']['items'][number]): string {
+  return (x.ports ?? [])
+    .map((p) => `${p.hostPort}${p.containerPort !== null ? `→${p.containerPort}` : ''}/${p.protocol}`)
+    .join(', ');
+}
+
+/** Running of wanted, then each replica's node, state, host ports and why it failed, as its runtime last said. */
 function ReplicaRows({ replicas: r }: { replicas: InstanceView['replicas'] }) {
   return (
     <>
@@ -92,6 +104,7 @@ function ReplicaRows({ replicas: r }: { replicas: InstanceView['replicas'] }) {
             <tr>
               <th scope="col">Node</th>
               <th scope="col">State</th>
+              <th scope="col">Ports</th>
               <th scope="col">Reason</th>
             </tr>
           </thead>
@@ -101,6 +114,7 @@ function ReplicaRows({ replicas: r }: { replicas: InstanceView['replicas'] }) {
               <tr key={n} data-replica-state={x.state}>
                 <td>{x.node ?? 'unknown'}</td>
                 <td>{x.state}</td>
+                <td data-replica-ports>{replicaPorts(x)}</td>
                 <td>{x.reason ?? ''}</td>
               </tr>
             ))}

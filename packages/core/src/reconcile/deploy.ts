@@ -40,7 +40,7 @@ export class Deployer {
     const ac = this.queue.begin(inst.id);
     let dep: Deployment | undefined;
     try {
-      refuseUnscalable(runtime, inst.node, stored.template, desiredReplicas(stored.template, inst));
+      await refuseUnscalable(runtime, inst.node, stored, desiredReplicas(stored.template, inst));
       const spec = await this.prepare(inst, stored, refused);
       dep = this.record(inst, stored.template, runtime, spec.ports);
       await this.run(inst, stored.template, runtime, spec.spec, dep, ac.signal);

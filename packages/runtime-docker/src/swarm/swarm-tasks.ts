@@ -1,4 +1,4 @@
-import type { ObservedWorkload, ReplicaState, WorkloadHandle } from '@berth/core';
+import type { ObservedWorkload, ReplicaPort, ReplicaState, WorkloadHandle } from '@berth/core';
 import { LABEL, portsFromLabels } from '../berth-labels.js';
 import { parseEngineTime } from '../docker-log-decoder.js';
 import { SWARM_RUNTIME } from './service-spec.js';
@@ -31,6 +31,8 @@ export interface SwarmTask {
     Message?: string;
     Err?: string;
     ContainerStatus?: { ContainerID?: string; ExitCode?: number };
+    /** The ports the task publishes in host mode, on its node. */
+    PortStatus?: { Ports?: { Protocol?: string; TargetPort?: number; PublishedPort?: number }[] };
   };
 }
 
@@ -89,11 +91,13 @@ export function replicaStates(
     .map(([, [t, ...older]]) => replicaState(t!, older, nodes));
 }
 
-/** A slot's newest task: where and how it is (see stateOf). */
+/** A slot's newest task: where and how it is (see stateOf), and the ports it publishes. */
 function replicaState(t: SwarmTask, older: SwarmTask[], nodes: Map<string, SwarmNodeInfo>): ReplicaState {
+  const ports = hostModePorts(t);
   return {
     ...(t.Slot ? { id: String(t.Slot) } : {}),
     ...stateOf(t, older[0], nodes),
+    ...(ports.length > 0 ? { ports } : {}),
   };
 }
 
@@ -157,6 +161,17 @@ export function replacing(tasks: SwarmTask[]): boolean {
     else if (first.Status.State !== 'running' && t.Status.State === 'running') return true;
   }
   return false;
+}
+
+/** The host-mode ports a task publishes on its node (ingress ports belong to every node, not to it). */
+function hostModePorts(t: SwarmTask): ReplicaPort[] {
+  return (t.Status.PortStatus?.Ports ?? [])
+    .filter((p) => p.PublishedPort)
+    .map((p) => ({
+      hostPort: p.PublishedPort as number,
+      containerPort: p.TargetPort ?? null,
+      protocol: p.Protocol === 'udp' ? ('udp' as const) : ('tcp' as const),
+    }));
 }
 
 function isRunningOn(t: SwarmTask, nodes: Map<string, SwarmNodeInfo>): boolean {
