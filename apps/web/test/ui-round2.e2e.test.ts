@@ -173,12 +173,12 @@ describe('web UI, round 2: live views to trust, phone layouts that hold', () => 
     // the person scrolling up turns Follow off; back at the bottom it is on again
     await log().hover();
     await page.mouse.wheel(0, -2000);
-    await expect.poll(() => follow.isChecked()).toBe(false);
+    await expect.poll(() => follow.isChecked(), { timeout: 10_000 }).toBe(false);
     await log().getByText('burst line 9999', { exact: true }).waitFor({ state: 'detached' });
     await log().evaluate((el) => {
       el.scrollTop = el.scrollHeight;
     });
-    await expect.poll(() => follow.isChecked()).toBe(true);
+    await expect.poll(() => follow.isChecked(), { timeout: 10_000 }).toBe(true);
     await log().getByText('burst line 9999', { exact: true }).waitFor();
   });
 
@@ -260,7 +260,7 @@ describe('web UI, round 2: live views to trust, phone layouts that hold', () => 
   it('host CPU reads as a share of the whole machine', async () => {
     await open('#/', 'Dashboard');
     const cpu = page.locator('[data-host-cpu]');
-    await expect.poll(() => cpu.textContent()).toMatch(/%/);
+    await expect.poll(() => cpu.textContent(), { timeout: 20_000 }).toMatch(/%/);
     expect(Number.parseFloat((await cpu.textContent()) ?? '')).toBeLessThanOrEqual(100);
     await page.getByText(/of the whole machine \(\d+ cores?\)/).waitFor();
   });
@@ -268,11 +268,15 @@ describe('web UI, round 2: live views to trust, phone layouts that hold', () => 
   it('a stopped instance shows — for CPU and memory, not its last sample', async () => {
     await open('#/instances/chat-4', 'chat-4');
     await page.locator('[data-chart="Memory"] .chart-line').waitFor({ state: 'attached', timeout: 30_000 });
-    expect(await page.locator('[data-chart="Memory"] [data-current]').textContent()).not.toBe('—');
-    await page.getByRole('button', { name: 'Stop chat-4', exact: true }).click();
+    await expect
+      .poll(() => page.locator('[data-chart="Memory"] [data-current]').textContent(), { timeout: 20_000 })
+      .not.toBe('—');
+    expect((await apiCall(berth, 'POST', '/instances/chat-4/stop?wait=1')).status).toBeLessThan(300);
     await page.locator('[data-status="stopped"]').waitFor();
     for (const chart of ['CPU', 'Memory', 'Disk']) {
-      await expect.poll(() => page.locator(`[data-chart="${chart}"] [data-current]`).textContent()).toBe('—');
+      await expect
+        .poll(() => page.locator(`[data-chart="${chart}"] [data-current]`).textContent(), { timeout: 20_000 })
+        .toBe('—');
     }
     await open('#/instances', 'Instances');
     await card('chat-4').locator('.metric').first().waitFor();
@@ -320,13 +324,13 @@ describe('web UI, round 2: live views to trust, phone layouts that hold', () => 
       return window.scrollY;
     });
     expect(y).toBeGreaterThan(600);
-    await expect.poll(() => page.evaluate(() => window.scrollY)).toBe(y);
+    await expect.poll(() => page.evaluate(() => window.scrollY), { timeout: 10_000 }).toBe(y);
     await card('missing').getByRole('link', { name: 'missing', exact: true }).click();
     await page.getByRole('heading', { name: 'missing', level: 1 }).waitFor();
     expect(await page.evaluate(() => window.scrollY)).toBe(0);
     await page.goBack();
     await page.getByRole('heading', { name: 'Instances', level: 1 }).waitFor();
-    await expect.poll(() => page.evaluate(() => window.scrollY)).toBe(y);
+    await expect.poll(() => page.evaluate(() => window.scrollY), { timeout: 10_000 }).toBe(y);
   });
 
   it('no page scrolls sideways at 390 px; the nav is one row; every page at both widths', async () => {
