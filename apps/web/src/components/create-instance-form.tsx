@@ -121,7 +121,8 @@ export function CreateInstanceForm({
         </div>
       </div>
       <small id="instance-replicas-hint" className="muted">
-        Empty: the template’s {templateReplicas}. More than 1 needs a node that scales (swarm, kubernetes).
+        Empty: the template’s {templateReplicas}. More than 1 needs a node that scales (swarm, kubernetes, or
+        compose when its service publishes no host port).
       </small>
       {errors.replicas ? (
         <small className="field-error" data-field="replicas">
