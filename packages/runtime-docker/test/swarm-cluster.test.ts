@@ -66,6 +66,9 @@ describe.skipIf(!manager)('swarm runtime on a real two-node swarm', () => {
     const w = await runtime.deploy(spec);
     expect(w.replicas).toMatchObject({ desired: 2, running: 2 });
     expect(new Set(w.replicas!.items.map((r) => r.node)).size).toBe(2);
+    // Each task publishes the port in host mode on its own node: each replica says so.
+    const own = [{ hostPort: port, containerPort: 80, protocol: 'tcp' }];
+    expect(w.replicas!.items.map((r) => r.ports)).toEqual([own, own]);
     const answers = await Promise.all([MANAGER_IP, WORKER_IP].map((ip) => body(`http://${ip}:${port}/`)));
     expect(answers.every((a) => a.endsWith(' hello'))).toBe(true);
     // Two different containers answered: one per node.

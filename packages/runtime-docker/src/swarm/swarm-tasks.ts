@@ -163,15 +163,22 @@ export function replacing(tasks: SwarmTask[]): boolean {
   return false;
 }
 
-/** The host-mode ports a task publishes on its node (ingress ports belong to every node, not to it). */
+/**
+ * The host-mode ports a task publishes on its node, once each (the engine may list one per address
+ * family); ingress ports belong to every node, not to it.
+ */
 function hostModePorts(t: SwarmTask): ReplicaPort[] {
-  return (t.Status.PortStatus?.Ports ?? [])
-    .filter((p) => p.PublishedPort)
-    .map((p) => ({
-      hostPort: p.PublishedPort as number,
+  const seen = new Map<string, ReplicaPort>();
+  for (const p of t.Status.PortStatus?.Ports ?? []) {
+    if (!p.PublishedPort) continue;
+    const protocol = p.Protocol === 'udp' ? 'udp' : 'tcp';
+    seen.set(`${p.PublishedPort}/${protocol}`, {
+      hostPort: p.PublishedPort,
       containerPort: p.TargetPort ?? null,
-      protocol: p.Protocol === 'udp' ? ('udp' as const) : ('tcp' as const),
-    }));
+      protocol,
+    });
+  }
+  return [...seen.values()].sort((a, b) => a.hostPort - b.hostPort || a.protocol.localeCompare(b.protocol));
 }
 
 function isRunningOn(t: SwarmTask, nodes: Map<string, SwarmNodeInfo>): boolean {
