@@ -76,6 +76,10 @@ export const PORT_BLOCKS = {
   'test/notify-rules': [23500, 23599],
   // `berth serve`'s API +0, proxy +1, its template +10…+59
   'web/ui-notifications.e2e': [23600, 23699],
+  'server/instance-edit': [23700, 23799],
+  'cli/edit-cli': [23800, 23899],
+  // `berth serve`'s API +0, proxy +1, its template +10…+59
+  'web/ui-edit.e2e': [23900, 24099],
   'server/api': [24100, 24399],
   'test/one-template-any-node (here and on its namespace engine)': [24400, 24449],
   'server/manifest-export (data only: instances created stopped)': [24450, 24499],

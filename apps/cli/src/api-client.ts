@@ -31,8 +31,8 @@ export class ApiClient {
     return this.request<T>('PUT', path, body);
   }
 
-  patch<T>(...[path, body]: ApiCall<'patch'>): Promise<T> {
-    return this.request<T>('PATCH', path, body);
+  patch<T>(...[path, body, query]: [...ApiCall<'patch'>, query?: Query]): Promise<T> {
+    return this.request<T>('PATCH', path, body, query);
   }
 
   delete(path: ApiPath<'delete'>, query?: Query): Promise<void> {

@@ -7,6 +7,7 @@ import { registerExportCommand } from './commands/export.js';
 import { registerGcCommands } from './commands/gc.js';
 import { registerImportCommands } from './commands/imports.js';
 import { registerInstanceConfigCommand } from './commands/instance-config.js';
+import { registerInstanceEditCommands } from './commands/instance-edit.js';
 import { registerInstanceCommands } from './commands/instances.js';
 import { registerIntegrationCommands } from './commands/integrations.js';
 import { registerLogCommands } from './commands/logs.js';
@@ -33,6 +34,7 @@ export function buildProgram(): Command {
   registerServeCommand(program);
   registerInstanceCommands(program);
   registerInstanceConfigCommand(program);
+  registerInstanceEditCommands(program);
   registerPortCommands(program);
   registerTemplateCommands(program);
   registerExportCommand(program);

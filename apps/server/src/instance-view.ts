@@ -1,5 +1,6 @@
 import { type InstanceLink, type InstanceListQuery, type InstanceView, SECRET_MASK } from '@berth/contracts';
 import {
+  type Deployment,
   desiredReplicas,
   type Instance,
   maskSecrets,
@@ -16,6 +17,8 @@ export interface ViewContext {
   ports(id: string): Record<string, number>;
   /** `ports` of each instance of a list, computed from the list itself (`InstanceService.portsOfMany`). */
   portsOfMany(list: readonly Instance[]): Map<string, Record<string, number>>;
+  /** "Changes not applied": what the stored spec changes of what runs (`InstanceService.unapplied`). */
+  unapplied?: (inst: Instance) => string[];
   /** The address clients reach a node's ports at (its publicAddress; 127.0.0.1 for this machine). */
   nodeAddress(node: string): string;
   /** The reverse proxy's port, once it listens. */
@@ -33,7 +36,10 @@ interface LinkPorts {
 
 type Lookup<T> = (key: string) => T;
 
-/** An instance as the API shows it: the record (sealed config values masked) plus its ports and links. */
+/**
+ * An instance as the API shows it: the record (sealed config values masked) plus its ports, links
+ * and the edits not applied yet.
+ */
 export function toInstanceView(
   ctx: ViewContext,
   inst: Instance,
@@ -57,9 +63,12 @@ export function toInstanceView(
     });
   }
   const main = links.find((l) => l.primary);
-  const { replicas: _own, observedReplicas: _seen, ...record } = inst;
+  const { replicas: _own, observedReplicas: _seen, env, restart, ...record } = inst;
   return {
     ...record,
+    env: env ?? {},
+    restart: restart ?? null,
+    unappliedChanges: ctx.unapplied?.(inst) ?? [],
     replicas: replicasView(inst, replicas),
     config: maskSecrets(inst.config, SECRET_MASK),
     ports,
@@ -67,6 +76,12 @@ export function toInstanceView(
     proxyUrl: main ? `http://${inst.name}.localhost:${proxyPort}/` : null,
     links,
   };
+}
+
+/** A deployment as the API shows it: the spec it ran with its secret config values masked. */
+export function toDeploymentView(dep: Deployment): Omit<Deployment, 'spec'> & { spec: Deployment['spec'] } {
+  const spec = dep.spec ? { ...dep.spec, config: maskSecrets(dep.spec.config, SECRET_MASK) } : null;
+  return { ...dep, spec };
 }
 
 /**

@@ -47,6 +47,7 @@ export async function startServer(config: ServerConfig, opts: StartOptions = {})
       store: berth.store,
       ports,
       portsOfMany: (list) => berth.instances.portsOfMany(list),
+      unapplied: (inst) => berth.instances.unapplied(inst),
       nodeAddress,
       proxyPort: () => proxyPort,
       dataVersion: () => berth.store.dataVersion(),

@@ -52,6 +52,12 @@ const EXPECTED: Record<string, 'public' | 'read' | 'operate' | 'admin'> = {
   'POST /api/v1/instances/:id/scale': 'operate',
   'GET /api/v1/instances/:id/deployments': 'read',
   'PATCH /api/v1/instances/:id/config': 'admin',
+  // An edit changes what runs (config, env, ports, node), as a create does.
+  'PATCH /api/v1/instances/:id': 'admin',
+  // Runs the spec an admin stored, as a restart would: nothing new is run.
+  'POST /api/v1/instances/:id/apply': 'operate',
+  // Runs an older spec again (an old secret an admin replaced, say): an admin's decision.
+  'POST /api/v1/instances/:id/rollback': 'admin',
   'GET /api/v1/instances/:id/logs': 'read',
   'GET /api/v1/instances/:id/stats': 'read',
   'GET /api/v1/nodes': 'read',

@@ -1,4 +1,4 @@
-import { INSTANCE_STATUSES } from '@berth/core';
+import { INSTANCE_STATUSES, restartSchema } from '@berth/core';
 import { z } from 'zod';
 import { portConflictSchema } from './error-envelope.js';
 
@@ -86,6 +86,16 @@ export const instanceViewSchema = z.object({
     running: z.number(),
     items: z.array(replicaViewSchema),
   }),
+  /** Environment variables this instance adds to its template's (`berth edit --env`). Not for secrets. */
+  env: z.record(z.string(), z.string()),
+  /** This instance's own restart policy; null: its template's. */
+  restart: restartSchema.nullable(),
+  /**
+   * "Changes not applied": the fields of the stored spec (`config.<key>`, `env.<NAME>`,
+   * `ports.<name>`, `replicas`, `restart`, `node`) that differ from what the running instance
+   * runs, until applied (`POST /instances/:id/apply`); empty otherwise.
+   */
+  unappliedChanges: z.array(z.string()),
   /** Leased ports: port name → host port. */
   ports: z.record(z.string(), z.number()),
   /** Direct link to the port the proxy serves (the template's `proxy`), at the node's address; null when there is none. */
@@ -147,6 +157,38 @@ export const updateInstanceConfigBodySchema = z
   .strict();
 export type UpdateInstanceConfigBody = z.infer<typeof updateInstanceConfigBodySchema>;
 
+/**
+ * `PATCH /instances/:id`: the instance's desired spec. A field left out keeps its value; `null`
+ * clears it (its template's applies): a config field (a secret sent back as SECRET_MASK keeps the
+ * stored one), an env variable, a pin, the replica count, the restart policy. Checked against the
+ * template (a 400 naming the field, nothing written); pins go through the port ledger (a 409
+ * naming the holder, as at create).
+ */
+export const editInstanceBodySchema = z
+  .object({
+    config: z.record(z.string(), configValue.nullable()).optional(),
+    env: z.record(z.string(), z.string().nullable()).optional(),
+    ports: z.record(z.string(), portNumber.nullable()).optional(),
+    replicas: replicaCount.nullable().optional(),
+    restart: restartSchema.nullable().optional(),
+    /** Another node to run on; its data directory does not move with it. */
+    node: z.string().min(1).optional(),
+  })
+  .strict();
+export type EditInstanceBody = z.infer<typeof editInstanceBodySchema>;
+
+const flag = z
+  .enum(['1', '0', 'true', 'false'])
+  .optional()
+  .transform((v) => v === '1' || v === 'true');
+
+/** `?apply=1` redeploys a running instance with the edit at once; `?wait=1` answers once it settled. */
+export const editInstanceQuerySchema = z.object({ apply: flag, wait: flag });
+
+/** `POST /instances/:id/rollback`: the deployment whose spec to run again (default: the previous one). */
+export const rollbackInstanceBodySchema = z.object({ deployment: z.string().min(1).optional() }).strict();
+export type RollbackInstanceBody = z.infer<typeof rollbackInstanceBodySchema>;
+
 export const portOverrideBodySchema = z
   .object({
     name: z.string().min(1),
@@ -174,6 +216,23 @@ export const deploymentViewSchema = z.object({
   exitCode: z.number().nullable(),
   error: z.string().nullable(),
   createdAt: z.number(),
+  /**
+   * What this deployment ran (null on deployments recorded before berth kept it): config with
+   * secrets masked, the instance's env additions, pinned ports, replicas, restart policy, node,
+   * and the image or version.
+   */
+  spec: z
+    .object({
+      config: z.record(z.string(), configValue),
+      env: z.record(z.string(), z.string()),
+      pins: z.record(z.string(), z.number()),
+      replicas: z.number(),
+      restart: restartSchema.nullable(),
+      node: z.string(),
+      image: z.string().nullable(),
+      version: z.string().nullable(),
+    })
+    .nullable(),
 });
 export type DeploymentView = z.infer<typeof deploymentViewSchema>;
 

@@ -100,6 +100,8 @@ export function buildDeploySpec(
   const vars = specVariables(template, instance, ports);
   const env: Record<string, string> = {};
   for (const [k, v] of Object.entries(template.env)) env[k] = substitute(v, vars);
+  // The instance's own additions (`berth edit --env`) over the template's; berth's variables win.
+  for (const [k, v] of Object.entries(instance.env ?? {})) env[k] = substitute(v, vars);
   Object.assign(env, vars);
   const resolved: ResolvedPort[] = template.ports.map((p) => ({
     name: p.name,
@@ -128,8 +130,14 @@ export function buildDeploySpec(
     templateDir: ctx.templateDir,
     secretEnv: secretEnvOf(template),
     ...(template.health ? { health: template.health } : {}),
-    ...(template.restart ? { restart: template.restart } : {}),
+    ...restartOf(template, instance),
   };
+}
+
+/** The instance's own restart policy, else its template's. */
+function restartOf(template: Template, instance: Instance): Pick<DeploySpec, 'restart'> {
+  const restart = instance.restart ?? template.restart;
+  return restart ? { restart } : {};
 }
 
 /**

@@ -95,6 +95,7 @@ export {
   primaryHttpPort,
   proxiedPorts,
   type RestartPolicy,
+  restartSchema,
   type Template,
   type TemplateInput,
   type TemplateSource,

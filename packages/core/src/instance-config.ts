@@ -10,14 +10,7 @@ import type { Template } from './template.js';
  * replaced without ever being shown. The event names the changed fields, never their values.
  */
 export function updateConfig(d: ServiceDeps, inst: Instance, input: Record<string, unknown>): Instance {
-  const template = getTemplate(d, inst.template);
-  const before = openSecrets(inst.config, d.secrets);
-  const after = resolveConfig(template, mergeConfig(before, input));
-  const changed = Object.keys(after).filter((k) => after[k] !== before[k]);
-  changed.push(...Object.keys(before).filter((k) => !(k in after)));
-  const config = sealSecrets(template, after, d.secrets);
-  // Unchanged values keep their stored form: re-sealing would change every sealed value's bytes.
-  for (const k of Object.keys(config)) if (!changed.includes(k)) config[k] = inst.config[k]!;
+  const { config, changed } = editedConfig(d, getTemplate(d, inst.template), inst, input);
   const updated = d.store.instances.update(inst.id, { config, updatedAt: d.clock.now() });
   d.events.emit({
     type: 'instance.config',
@@ -27,6 +20,26 @@ export function updateConfig(d: ServiceDeps, inst: Instance, input: Record<strin
     data: { changed },
   });
   return updated;
+}
+
+/**
+ * The instance's config with `input` over it (see `updateConfig`), checked against the template
+ * (a 400 naming the field) and sealed, and the fields that changed.
+ */
+export function editedConfig(
+  d: Pick<ServiceDeps, 'secrets'>,
+  template: Template,
+  inst: Instance,
+  input: Record<string, unknown>,
+): { config: Instance['config']; changed: string[] } {
+  const before = openSecrets(inst.config, d.secrets);
+  const after = resolveConfig(template, mergeConfig(before, input));
+  const changed = Object.keys(after).filter((k) => after[k] !== before[k]);
+  changed.push(...Object.keys(before).filter((k) => !(k in after)));
+  const config = sealSecrets(template, after, d.secrets);
+  // Unchanged values keep their stored form: re-sealing would change every sealed value's bytes.
+  for (const k of Object.keys(config)) if (!changed.includes(k)) config[k] = inst.config[k]!;
+  return { config, changed };
 }
 
 /**

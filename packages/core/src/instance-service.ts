@@ -192,8 +192,9 @@ export class InstanceService {
     const previous = this.ports(inst.id)[name];
     const updated = await this.d.ledger.pin(inst, template, {
       host: this.d.runtimes.hostOf(inst.node),
-      name,
-      port,
+      pins: { ...inst.portOverrides, [name]: port },
+      // Asked again even when it is the pin already: the conflict flow's "use 18001 instead?".
+      check: name,
       record: (pins) =>
         this.d.store.instances.update(inst.id, { portOverrides: pins, updatedAt: this.d.clock.now() }),
     });

@@ -1,5 +1,6 @@
 import { InvalidInput } from './errors.js';
 import type { ObservedReplicas } from './runtime.js';
+import type { RestartPolicy } from './template.js';
 
 export const INSTANCE_STATUSES = [
   'pending',
@@ -40,6 +41,10 @@ export interface Instance {
    * reconciler's records when they change: observed state, read only while the instance runs.
    */
   observedReplicas?: ObservedReplicas | null;
+  /** Environment variables this instance adds to its template's (`berth edit --env`); absent: none. */
+  env?: Record<string, string> | null;
+  /** This instance's restart policy (`berth edit`); absent or null: its template's. */
+  restart?: RestartPolicy | null;
   createdAt: number;
   updatedAt: number;
 }

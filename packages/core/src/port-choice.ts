@@ -63,6 +63,28 @@ export class PortChooser {
     return t && !(self && t.instanceId === self.id) ? t.usedBy : null;
   }
 
+  /**
+   * The pins an instance asks for that someone else holds, each with a free port instead: those it
+   * does not have pinned already, and `check` (asked again by the conflict flow).
+   */
+  pinConflicts(
+    view: PortView,
+    instance: { id: string; portOverrides: Record<string, number> },
+    specs: PortSpec[],
+    pins: Record<string, number>,
+    check?: string,
+  ): PortConflict[] {
+    const used = new Set(Object.values(pins));
+    const out: PortConflict[] = [];
+    for (const spec of specs) {
+      const port = pins[spec.name];
+      if (port === undefined || (spec.name !== check && port === instance.portOverrides[spec.name])) continue;
+      const by = this.holder(view, spec.protocol, port, { id: instance.id, running: false });
+      if (by) out.push(this.conflict(view, spec, port, by, used));
+    }
+    return out;
+  }
+
   /** First free port in [from, to]; leases are skipped by the bitmap, other holders per port. */
   firstFree(view: PortView, protocol: Protocol, range: [number, number], exclude: Set<number>) {
     const free = (p: number) => !exclude.has(p) && !this.reservedReason(p) && !view.at(protocol, p);

@@ -231,8 +231,7 @@ describe('PortLedger: pin (port-override)', () => {
     let recorded: Record<string, number> | undefined;
     const next = await ledger.pin(owner('a'), web, {
       host: HOST,
-      name: 'http',
-      port: 18700,
+      pins: { http: 18700 },
       record: (pins) => {
         recorded = pins;
         return owner('a', pins);
@@ -252,7 +251,7 @@ describe('PortLedger: pin (port-override)', () => {
       called = true;
       return owner('a');
     };
-    const opts = { host: HOST, name: 'http', port: 18700, record };
+    const opts = { host: HOST, pins: { http: 18700 }, record };
     const err = await conflictOf(ledger.pin(owner('a'), web, opts));
     expect(err.message).toBe('Port 18700 is in use by process x');
     expect(err.details?.portConflicts).toMatchObject([{ port: 18700, suggestedPort: 18701 }]);

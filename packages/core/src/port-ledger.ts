@@ -16,7 +16,7 @@ import {
   PortViewReader,
 } from './port-view.js';
 import { LeaseTaken, type Store } from './store.js';
-import type { PortSpec, Template } from './template.js';
+import type { Template } from './template.js';
 
 export type { Allocation, LeaseOwner, PortMove } from './port-allocation.js';
 export { defaultLedgerConfig, type LedgerConfig, pinOf, type ReservedRange } from './port-choice.js';
@@ -46,9 +46,10 @@ export interface LeaseForNewOptions<T extends LeaseOwner> {
 
 export interface PinOptions<T extends LeaseOwner> {
   host: string;
-  /** The port name and the port it is pinned to. */
-  name: string;
-  port: number;
+  /** Every pin the instance is to have: port name → port. */
+  pins: Record<string, number>;
+  /** A port checked even when it is pinned already (the conflict flow asks again). */
+  check?: string;
   /** Writes the instance with its new pins, inside the lease transaction. */
   record: (pins: Record<string, number>) => T;
 }
@@ -121,19 +122,22 @@ export class PortLedger {
     return out;
   }
 
-  /** Pins one port of an instance and moves its lease; a taken port fails naming its holder. */
+  /**
+   * Sets every pin of an instance (one left out is pinned no more) and moves its leases, `record`
+   * writing it in the same transaction; pins someone holds fail as one Conflict naming each holder.
+   */
   async pin<T extends LeaseOwner>(instance: LeaseOwner, template: Ports, opts: PinOptions<T>): Promise<T> {
-    const spec = template.ports.find((p) => p.name === opts.name);
-    if (!spec) throw new InvalidInput(`no port named '${opts.name}'`, { details: { field: 'name' } });
-    const pins = { ...instance.portOverrides, [opts.name]: opts.port };
-    const view = await this.external(
-      opts.host,
-      this.describe({ id: instance.id, portOverrides: pins }, template, opts.host),
-    );
-    this.assertFree(view, instance, spec, opts.port);
-    const record = () => opts.record(pins);
-    return this.leaseInTransaction(record, (next) =>
-      this.allocation({ instance: next, template, view, running: false }),
+    const { pins, host } = opts;
+    const described = this.describe({ id: instance.id, portOverrides: pins }, template, host);
+    const view = await this.external(host, described);
+    const conflicts = this.chooser.pinConflicts(view, instance, template.ports, pins, opts.check);
+    if (conflicts.length > 0) {
+      const words = conflicts.map((c) => `Port ${c.port} is in use by ${c.usedBy}`).join('; ');
+      throw new Conflict(words, { portConflicts: conflicts });
+    }
+    return this.leaseInTransaction(
+      () => opts.record(pins),
+      (next) => this.allocation({ instance: next, template, view, running: false }),
     ).instance;
   }
 
@@ -255,14 +259,6 @@ export class PortLedger {
         return { ...allocate(instance).write(this.clock.now()), instance };
       }),
     );
-  }
-
-  /** Throws a Conflict naming the holder of `port` unless the instance may pin it. */
-  private assertFree(view: PortView, instance: LeaseOwner, spec: PortSpec, port: number): void {
-    const by = this.chooser.holder(view, spec.protocol, port, { id: instance.id, running: false });
-    if (!by) return;
-    const c = this.chooser.conflict(view, spec, port, by, new Set());
-    throw new Conflict(`Port ${port} is in use by ${by}`, { portConflicts: [c] });
   }
 
   /** The instance's pinned ports and (with an id) those it leases on `host`: the ports to name holders of. */

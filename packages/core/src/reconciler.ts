@@ -165,6 +165,8 @@ export class Reconciler {
         return this.converge(inst);
       case 'restart':
         return this.restart(inst);
+      case 'rollout':
+        return this.rollout(inst);
       case 'scale':
         return this.scaler.scale(inst);
       case 'heal':
@@ -188,6 +190,24 @@ export class Reconciler {
       this.records.patch(inst.id, { restartCount: 0, nextRetryAt: null }),
       'restart requested',
     );
+  }
+
+  /**
+   * Runs the instance's stored spec (an applied edit, a rollback): a workload of several replicas
+   * on a runtime that scales is updated in place by its runtime, which replaces its replicas a few
+   * at a time (a Swarm service update, a Deployment's rollout), so some keep answering; anything
+   * else — one workload, another node to move to — is stopped, then deployed.
+   */
+  private async rollout(inst: Instance): Promise<void> {
+    const { dep, seen } = await this.lookup.observe(inst);
+    const runtime = dep?.handle && seen?.running ? this.lookup.runtimeFor(inst, dep) : undefined;
+    const several = (seen?.replicas?.desired ?? dep?.spec?.replicas ?? 1) > 1;
+    if (!dep || !runtime?.scales || !several || dep.node !== inst.node) return this.restart(inst);
+    await this.deployer.deploy(
+      this.records.patch(inst.id, { restartCount: 0, nextRetryAt: null }),
+      'rolling update',
+    );
+    this.records.finishDeployment(dep, null, 'stopped');
   }
 
   private async converge(inst: Instance): Promise<void> {

@@ -115,6 +115,7 @@ export class SecretKeyring {
           resealed++;
         }
         for (const inst of store.instances.list()) {
+          this.resealDeployments(store, inst.id);
           const config = resealSecrets(inst.config, this.box);
           if (config === null) continue;
           store.instances.update(inst.id, { config });
@@ -134,6 +135,14 @@ export class SecretKeyring {
       `Rotated the secrets key; re-sealed ${resealed} integrations and ${resealedInstances} instances`,
     );
     return { keyId: fresh.id, resealed, resealedInstances };
+  }
+
+  /** The sealed config each deployment kept (what a rollback runs again), sealed with the new key. */
+  private resealDeployments(store: Store, instanceId: string): void {
+    for (const dep of store.deployments.listByInstance(instanceId)) {
+      const config = dep.spec ? resealSecrets(dep.spec.config, this.box) : null;
+      if (dep.spec && config) store.deployments.update(dep.id, { spec: { ...dep.spec, config } });
+    }
   }
 
   private get current(): Key {

@@ -164,10 +164,22 @@ CREATE TABLE notification_channels (
 ) STRICT;
 `;
 
+/**
+ * Edits of an instance (issue 16): its own env additions and restart policy (JSON, null: none /
+ * its template's), and the spec each deployment ran (JSON: config as stored — secret values
+ * sealed —, env, pins, replicas, restart, node, image, version; null on older deployments).
+ */
+const instanceEdits = `
+ALTER TABLE instances ADD COLUMN env TEXT;
+ALTER TABLE instances ADD COLUMN restart TEXT;
+ALTER TABLE deployments ADD COLUMN spec TEXT;
+`;
+
 /** Every migration, in order. Append only: a shipped migration is never edited. */
 export const migrations: readonly Migration[] = [
   { version: 1, name: 'initial-schema', up: initialSchema },
   { version: 2, name: 'integrations', up: integrations },
   { version: 3, name: 'instance-replicas', up: instanceReplicas },
   { version: 4, name: 'notification-channels', up: notificationChannels },
+  { version: 5, name: 'instance-edits', up: instanceEdits },
 ];

@@ -1,4 +1,5 @@
 import {
+  type DeployedSpec,
   type Deployment,
   type DeploymentRepository,
   type InstanceStatus,
@@ -25,6 +26,7 @@ interface DeploymentRow {
   exit_code: number | null;
   error: string | null;
   created_at: number;
+  spec: string | null;
 }
 
 const COLUMNS = [
@@ -41,6 +43,7 @@ const COLUMNS = [
   'exit_code',
   'error',
   'created_at',
+  'spec',
 ] as const satisfies readonly (keyof DeploymentRow)[];
 
 type DeploymentPatch = Omit<Deployment, 'id' | 'instanceId' | 'createdAt'>;
@@ -58,8 +61,9 @@ const patchable: PatchTable<DeploymentPatch> = {
     stoppedAt: 'stopped_at',
     exitCode: 'exit_code',
     error: 'error',
+    spec: 'spec',
   } satisfies Columns<DeploymentPatch>,
-  json: new Set(['handle', 'ports']),
+  json: new Set(['handle', 'ports', 'spec']),
 };
 
 export function deploymentFromRow(r: DeploymentRow): Deployment {
@@ -77,6 +81,7 @@ export function deploymentFromRow(r: DeploymentRow): Deployment {
     exitCode: r.exit_code,
     error: r.error,
     createdAt: r.created_at,
+    ...(r.spec === null ? {} : { spec: JSON.parse(r.spec) as DeployedSpec | null }),
   };
 }
 
@@ -95,6 +100,7 @@ export function deploymentToRow(d: Deployment): DeploymentRow {
     exit_code: d.exitCode,
     error: d.error,
     created_at: d.createdAt,
+    spec: d.spec ? JSON.stringify(d.spec) : null,
   };
 }
 

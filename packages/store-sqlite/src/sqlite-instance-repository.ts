@@ -9,6 +9,7 @@ import {
   type InstanceStatus,
   NotFound,
   type ObservedReplicas,
+  type RestartPolicy,
 } from '@berth/core';
 import type Database from 'better-sqlite3';
 import { insertSql } from './insert-sql.js';
@@ -34,6 +35,8 @@ interface InstanceRow {
   data_dir: string;
   replicas: number | null;
   observed_replicas: string | null;
+  env: string | null;
+  restart: string | null;
   created_at: number;
   updated_at: number;
 }
@@ -56,6 +59,8 @@ const COLUMNS = [
   'data_dir',
   'replicas',
   'observed_replicas',
+  'env',
+  'restart',
   'created_at',
   'updated_at',
 ] as const satisfies readonly (keyof InstanceRow)[];
@@ -81,9 +86,11 @@ const patchable: PatchTable<InstancePatch> = {
     dataDir: 'data_dir',
     replicas: 'replicas',
     observedReplicas: 'observed_replicas',
+    env: 'env',
+    restart: 'restart',
     updatedAt: 'updated_at',
   } satisfies Columns<InstancePatch>,
-  json: new Set(['config', 'portOverrides', 'observedReplicas']),
+  json: new Set(['config', 'portOverrides', 'observedReplicas', 'env', 'restart']),
 };
 
 const filterColumns: Columns<InstanceFilter> = { template: 'template', status: 'status', node: 'node' };
@@ -106,6 +113,7 @@ export function instanceFromRow(r: InstanceRow): Instance {
     currentDeploymentId: r.current_deployment_id,
     dataDir: r.data_dir,
     ...replicasFromRow(r),
+    ...editsFromRow(r),
     createdAt: r.created_at,
     updatedAt: r.updated_at,
   };
@@ -119,6 +127,13 @@ function replicasFromRow(r: InstanceRow): Pick<Instance, 'replicas' | 'observedR
     ...(r.replicas !== null ? { replicas: r.replicas } : {}),
     ...(observed !== null ? { observedReplicas: observed } : {}),
   };
+}
+
+/** The edit fields, present only when set (an instance without them reads back as written). */
+function editsFromRow(r: InstanceRow): Pick<Instance, 'env' | 'restart'> {
+  const env = r.env === null ? null : (JSON.parse(r.env) as Record<string, string> | null);
+  const restart = r.restart === null ? null : (JSON.parse(r.restart) as RestartPolicy | null);
+  return { ...(env !== null ? { env } : {}), ...(restart !== null ? { restart } : {}) };
 }
 
 export function instanceToRow(i: Instance): InstanceRow {
@@ -140,6 +155,8 @@ export function instanceToRow(i: Instance): InstanceRow {
     data_dir: i.dataDir,
     replicas: i.replicas ?? null,
     observed_replicas: i.observedReplicas ? JSON.stringify(i.observedReplicas) : null,
+    env: i.env ? JSON.stringify(i.env) : null,
+    restart: i.restart ? JSON.stringify(i.restart) : null,
     created_at: i.createdAt,
     updated_at: i.updatedAt,
   };

@@ -159,7 +159,7 @@ export interface paths {
         delete: operations["deleteInstancesId"];
         options?: never;
         head?: never;
-        patch?: never;
+        patch: operations["patchInstancesId"];
         trace?: never;
     };
     "/api/v1/instances/{id}/start": {
@@ -300,6 +300,38 @@ export interface paths {
         get: operations["getInstancesIdDeployments"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/instances/{id}/apply": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["postInstancesIdApply"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/instances/{id}/rollback": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["postInstancesIdRollback"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1876,6 +1908,82 @@ export interface operations {
             };
         };
     };
+    patchInstancesId: {
+        parameters: {
+            query?: {
+                apply?: "0" | "1" | "true" | "false";
+                wait?: "0" | "1" | "true" | "false";
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    config?: {
+                        [key: string]: (string | number | boolean) | null;
+                    };
+                    env?: {
+                        [key: string]: string | null;
+                    };
+                    ports?: {
+                        [key: string]: number | null;
+                    };
+                    replicas?: number | null;
+                    restart?: {
+                        /**
+                         * @default on-failure
+                         * @enum {string}
+                         */
+                        policy?: "never" | "on-failure" | "always";
+                        /** @default 5 */
+                        maxRetries?: number;
+                        /** @default 1 */
+                        backoffSeconds?: number;
+                        /** @default 60 */
+                        maxBackoffSeconds?: number;
+                        /** @default 60 */
+                        resetAfterSeconds?: number;
+                        /** @default true */
+                        onUnhealthy?: boolean;
+                    } | null;
+                    node?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+            /** @description The error envelope: `{ error: { code, message, details?, requestId? } }` */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            requestId?: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
     postInstancesIdStart: {
         parameters: {
             query?: {
@@ -2237,6 +2345,96 @@ export interface operations {
             cookie?: never;
         };
         requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+            /** @description The error envelope: `{ error: { code, message, details?, requestId? } }` */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            requestId?: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    postInstancesIdApply: {
+        parameters: {
+            query?: {
+                wait?: "0" | "1" | "true" | "false";
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+            /** @description The error envelope: `{ error: { code, message, details?, requestId? } }` */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            requestId?: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    postInstancesIdRollback: {
+        parameters: {
+            query?: {
+                wait?: "0" | "1" | "true" | "false";
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    deployment?: string;
+                };
+            };
+        };
         responses: {
             /** @description OK */
             200: {

@@ -16,7 +16,7 @@ import { formatTable } from '../table.js';
 
 const collect = (value: string, previous: string[]) => [...previous, value];
 
-function keyValues(pairs: string[], what: string): Record<string, string> {
+export function keyValues(pairs: string[], what: string): Record<string, string> {
   const out: Record<string, string> = {};
   for (const pair of pairs) {
     const eq = pair.indexOf('=');
@@ -51,7 +51,11 @@ function replicaCount(i: InstanceView): string {
 }
 
 const statusText = (i: InstanceView) =>
-  `${i.status}${replicaCount(i)}${i.health && i.status === 'running' ? ` (${i.health})` : ''}`;
+  `${i.status}${replicaCount(i)}${i.health && i.status === 'running' ? ` (${i.health})` : ''}${unappliedText(i)}`;
+
+/** An edit stored but not applied to what runs (`berth apply` applies it). */
+const unappliedText = (i: InstanceView) =>
+  (i.unappliedChanges ?? []).length > 0 ? ' (changes not applied)' : '';
 
 /** Whole number from 1, for --replicas and scale. */
 function replicasArg(raw: string, what: string): number {
@@ -68,7 +72,7 @@ const replicaPortsText = (x: InstanceView['replicas']['items'][number]) =>
     .join(',');
 
 /** The summary, then one line per replica: its node, state, host ports and why it failed. */
-function details(i: InstanceView): string {
+export function details(i: InstanceView): string {
   const r = i.replicas;
   if (!r) return summary(i);
   const rows = r.items.map((x, n) => {
@@ -100,7 +104,10 @@ function summary(i: InstanceView): string {
       `\n  ${l.port.padEnd(width)}  ${l.url}  proxy ${l.primary && i.proxyUrl ? i.proxyUrl : l.proxyUrl}${l.primary ? '  (default)' : ''}`,
   );
   const error = i.errorMessage ? `\n  ${i.errorMessage}` : '';
-  return `${i.name}  ${statusText(i)}  ${portsText(i)}${lines.join('')}${error}`.trimEnd();
+  const unapplied = (i.unappliedChanges ?? []).length
+    ? `\n  changes not applied: ${i.unappliedChanges.join(', ')} (berth apply ${i.name})`
+    : '';
+  return `${i.name}  ${statusText(i)}  ${portsText(i)}${lines.join('')}${error}${unapplied}`.trimEnd();
 }
 
 function conflictOptions(yes: boolean | undefined): ConflictFlowOptions {

@@ -2,16 +2,19 @@ import {
   actionQuerySchema,
   type CreatedInstanceView,
   createInstanceBodySchema,
+  editInstanceBodySchema,
+  editInstanceQuerySchema,
   instanceIdParamsSchema,
   instanceListQuerySchema,
   portOverrideBodySchema,
   removeInstanceQuerySchema,
+  rollbackInstanceBodySchema,
   scaleInstanceBodySchema,
   updateInstanceConfigBodySchema,
 } from '@berth/contracts';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { AppContext } from '../app-context.js';
-import { InstanceListCache, toInstanceView } from '../instance-view.js';
+import { InstanceListCache, toDeploymentView, toInstanceView } from '../instance-view.js';
 
 const tags = ['instances'];
 const ACTIONS = ['start', 'stop', 'restart', 'kill'] as const;
@@ -106,6 +109,45 @@ export const instanceRoutes: FastifyPluginAsyncZod<AppContext> = async (app, ctx
   );
 
   app.get('/instances/:id/deployments', { schema: { tags, params: instanceIdParamsSchema } }, async (req) =>
-    instances.deployments(req.params.id),
+    instances.deployments(req.params.id).map(toDeploymentView),
+  );
+
+  // Editing changes what runs (config, env, ports, node): the same role as creating (admin).
+  app.patch(
+    '/instances/:id',
+    {
+      schema: {
+        tags,
+        params: instanceIdParamsSchema,
+        querystring: editInstanceQuerySchema,
+        body: editInstanceBodySchema,
+      },
+    },
+    async (req) => view(await instances.edit(req.params.id, req.body, req.query)),
+  );
+
+  // Runs the spec an admin stored: nothing new, like a restart.
+  app.post(
+    '/instances/:id/apply',
+    {
+      schema: { tags, params: instanceIdParamsSchema, querystring: actionQuerySchema },
+      config: { auth: 'operate' },
+    },
+    async (req) => view(await instances.apply(req.params.id, { wait: req.query.wait })),
+  );
+
+  // A rollback changes what runs to an older spec (an old secret an admin replaced, say): admin.
+  app.post(
+    '/instances/:id/rollback',
+    {
+      schema: {
+        tags,
+        params: instanceIdParamsSchema,
+        querystring: actionQuerySchema,
+        body: rollbackInstanceBodySchema,
+      },
+    },
+    async (req) =>
+      view(await instances.rollback(req.params.id, req.body?.deployment, { wait: req.query.wait })),
   );
 };

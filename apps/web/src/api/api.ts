@@ -11,6 +11,7 @@ import type {
   CreateIntegrationBody,
   DeploymentView,
   DetectResult,
+  EditInstanceBody,
   FreePortsResult,
   HostInventory,
   HostStatsView,
@@ -64,6 +65,12 @@ export const api = {
   overridePort: (key: string, name: string, port: number) =>
     request<InstanceView>('POST', `/instances/${id(key)}/port-override`, { body: { name, port } }),
   deployments: (key: string) => request<DeploymentView[]>('GET', `/instances/${id(key)}/deployments`),
+  /** Stores the edit; `apply` redeploys a running instance with it now. */
+  editInstance: (key: string, body: EditInstanceBody, apply: boolean) =>
+    request<InstanceView>('PATCH', `/instances/${id(key)}`, { body, query: apply ? { apply: 1 } : {} }),
+  applyInstance: (key: string) => request<InstanceView>('POST', `/instances/${id(key)}/apply`),
+  rollback: (key: string, deployment: string) =>
+    request<InstanceView>('POST', `/instances/${id(key)}/rollback`, { body: { deployment } }),
   logs: (key: string, query: { tail?: number; since?: number }) =>
     request<LogLineView[]>('GET', `/instances/${id(key)}/logs`, { query }),
   stats: async (key: string, since?: number) =>

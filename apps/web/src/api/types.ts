@@ -17,6 +17,7 @@ export {
   type DeploymentView,
   type DetectionOverrides,
   type DetectResult,
+  type EditInstanceBody,
   type EventView as BerthEvent,
   type FailureReason,
   FINISHED_BUILD_STATUSES,

@@ -1,8 +1,30 @@
 import type { DeploymentView } from '../api/types';
 import { formatDateTime } from '../lib/format';
 
-/** Every deployment of an instance, newest first. */
-export function DeploymentTable({ deployments }: { deployments: DeploymentView[] }) {
+/** A deployment's spec in a few words: version or image, replicas, env additions (secrets masked). */
+function specText(d: DeploymentView): string {
+  if (!d.spec) return '—';
+  const parts = [d.spec.version ?? d.spec.image ?? '', `${d.spec.replicas}×`];
+  parts.push(...Object.entries(d.spec.config).map(([k, v]) => `${k}=${String(v)}`));
+  parts.push(...Object.keys(d.spec.env).map((k) => `$${k}`));
+  return parts.filter(Boolean).join(' ');
+}
+
+/**
+ * Every deployment of an instance, newest first. With `onRollback`, each earlier deployment that
+ * kept its spec has "Roll back to this".
+ */
+export function DeploymentTable({
+  deployments,
+  currentId,
+  busy,
+  onRollback,
+}: {
+  deployments: DeploymentView[];
+  currentId?: string | null;
+  busy?: boolean;
+  onRollback?: (d: DeploymentView) => void;
+}) {
   return (
     <div className="table-wrap">
       <table className="table">
@@ -14,6 +36,8 @@ export function DeploymentTable({ deployments }: { deployments: DeploymentView[]
             <th scope="col">Runtime</th>
             <th scope="col">Ports</th>
             <th scope="col">Exit</th>
+            <th scope="col">Spec</th>
+            {onRollback ? <th scope="col">Action</th> : null}
           </tr>
         </thead>
         <tbody>
@@ -34,6 +58,22 @@ export function DeploymentTable({ deployments }: { deployments: DeploymentView[]
                   .join(', ') || '—'}
               </td>
               <td>{d.exitCode ?? '—'}</td>
+              <td className="small">{specText(d)}</td>
+              {onRollback ? (
+                <td>
+                  {d.spec && d.id !== currentId ? (
+                    <button
+                      type="button"
+                      className="button quiet"
+                      disabled={busy}
+                      aria-label={`Roll back to deployment ${d.id}`}
+                      onClick={() => onRollback(d)}
+                    >
+                      Roll back to this
+                    </button>
+                  ) : null}
+                </td>
+              ) : null}
             </tr>
           ))}
         </tbody>

@@ -1,8 +1,11 @@
 import { useCallback, useRef, useState } from 'react';
 import { api } from '../api/api';
+import { messageOf } from '../api/api-error';
+import type { DeploymentView } from '../api/types';
 import { DeploymentTable } from '../components/deployment-table';
 import { EventList } from '../components/event-list';
 import { InstanceActions } from '../components/instance-actions';
+import { InstanceEditCard } from '../components/instance-edit-card';
 import { InstanceOverview } from '../components/instance-overview';
 import { LogViewer } from '../components/log-viewer';
 import { Notice } from '../components/notice';
@@ -37,6 +40,7 @@ export function InstanceDetailPage({ name }: { name: string }) {
   const refresh = useCallback(() => reloadRef.current?.(), []);
   const actions = useInstanceActions(refresh);
   const i = instance.data;
+  const rollback = useRollback(name, refresh);
 
   const onAction = async (a: CardAction) => {
     await actions.run(name, a);
@@ -82,6 +86,7 @@ export function InstanceDetailPage({ name }: { name: string }) {
           <EventList events={feed.events} mode={feed.mode} error={feed.error} showInstance={false} />
         </section>
       </div>
+      {i ? <InstanceEditCard instance={i} onChanged={refresh} /> : null}
       <section className="card" aria-labelledby="logs">
         <h2 id="logs">Logs</h2>
         <LogViewer instance={name} />
@@ -95,7 +100,15 @@ export function InstanceDetailPage({ name }: { name: string }) {
         {deployments.error ? <Notice tone="error">{deployments.error}</Notice> : null}
         {deployments.loading ? <Skeleton height={120} /> : null}
         {deployments.data?.length === 0 ? <Notice>Not deployed yet.</Notice> : null}
-        {deployments.data?.length ? <DeploymentTable deployments={deployments.data} /> : null}
+        {rollback.error ? <Notice tone="error">{rollback.error}</Notice> : null}
+        {deployments.data?.length ? (
+          <DeploymentTable
+            deployments={deployments.data}
+            currentId={i?.currentDeploymentId ?? null}
+            busy={rollback.busy}
+            onRollback={(d) => void rollback.run(d)}
+          />
+        ) : null}
       </section>
       <PortConflictDialog
         state={actions.starter.dialog}
@@ -104,4 +117,25 @@ export function InstanceDetailPage({ name }: { name: string }) {
       />
     </>
   );
+}
+
+/** "Roll back to this": the deployment's spec becomes the instance's again and runs. */
+function useRollback(name: string, refresh: () => void) {
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string>();
+  const run = async (d: DeploymentView) => {
+    if (!window.confirm(`Roll ${name} back to the deployment of ${new Date(d.createdAt).toLocaleString()}?`))
+      return;
+    setBusy(true);
+    setError(undefined);
+    try {
+      await api.rollback(name, d.id);
+      refresh();
+    } catch (err) {
+      setError(messageOf(err));
+    } finally {
+      setBusy(false);
+    }
+  };
+  return { busy, error, run };
 }

@@ -1,5 +1,5 @@
 /** What an instance's queue runs: one action at a time per instance. */
-export type Action = 'converge' | 'restart' | 'scale' | 'heal' | 'kill' | 'destroy';
+export type Action = 'converge' | 'restart' | 'rollout' | 'scale' | 'heal' | 'kill' | 'destroy';
 export interface ActionOptions {
   volumes?: boolean;
 }

@@ -3,6 +3,7 @@ import type { Deployment, WorkloadHandle } from '../deployment.js';
 import { Conflict, isBerthError, NotFound, userMessage } from '../errors.js';
 import type { Instance } from '../instance.js';
 import { desiredReplicas, refuseUnscalable } from '../instance-replicas.js';
+import { desiredSpecOf } from '../instance-spec.js';
 import type { Logger } from '../logger.js';
 import { PortBindFailed, UNKNOWN_BINDER } from '../port-bind-failed.js';
 import { type PortLedger, pinOf } from '../port-ledger.js';
@@ -112,6 +113,7 @@ export class Deployer {
       exitCode: null,
       error: null,
       createdAt: this.d.clock.now(),
+      spec: desiredSpecOf(template, inst),
     };
     this.records.recordDeployment(dep);
     return dep;

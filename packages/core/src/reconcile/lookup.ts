@@ -21,7 +21,7 @@ export class Lookup {
   }
 
   restartPolicy(inst: Instance): RestartPolicy {
-    return this.template(inst)?.template.restart ?? defaultRestartPolicy;
+    return inst.restart ?? this.template(inst)?.template.restart ?? defaultRestartPolicy;
   }
 
   stopTimeoutMs(inst: Instance): number {
@@ -33,7 +33,8 @@ export class Lookup {
   }
 
   runtimeFor(inst: Instance, dep: Deployment | undefined): Runtime {
-    if (dep) return this.d.runtimes.byKind(inst.node, dep.runtime);
+    // The deployment's node: an instance moved by an edit still runs on its old node until applied.
+    if (dep) return this.d.runtimes.byKind(dep.node, dep.runtime);
     const t = this.template(inst);
     if (!t) throw new NotFound('template', inst.template);
     return this.d.runtimes.resolve(inst.node, t.template.source.kind);

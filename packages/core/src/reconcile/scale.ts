@@ -50,6 +50,8 @@ export class Scaler {
         timeoutMs: spec.readinessTimeoutMs,
       });
       this.records.replicas(this.d.store.instances.find(inst.id) ?? inst, after);
+      // What runs now has the new count: the deployment's spec says so ("changes not applied" clears).
+      if (dep.spec) this.records.updateDeployment(dep.id, { spec: { ...dep.spec, replicas } });
     } finally {
       this.queue.end(inst.id, ac);
     }

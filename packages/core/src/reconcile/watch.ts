@@ -99,8 +99,9 @@ export class Watch {
       this.r.kick(inst.id);
       return;
     }
-    const key = `${inst.node}|${dep.runtime}`;
-    const group = groups.get(key) ?? { node: inst.node, kind: dep.runtime, items: [] };
+    // Where the workload runs: an instance moved by an edit runs on its old node until applied.
+    const key = `${dep.node}|${dep.runtime}`;
+    const group = groups.get(key) ?? { node: dep.node, kind: dep.runtime, items: [] };
     groups.set(key, group);
     group.items.push({ inst, dep, handle: dep.handle });
     this.r.health.check(inst, dep, stored?.template.health, now);
