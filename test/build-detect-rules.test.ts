@@ -8,7 +8,8 @@ import { openBerth, tempHome } from './support.js';
 /**
  * Issue 18's rules, built for real: a TypeScript project with no start script (group 1), an npm
  * workspace and a Turborepo whose app is built through the workspace or turbo (the turbo binary
- * comes from the registry's turbo-linux-64 package) and run from its folder (group 2), and a
+ * comes from the registry's turbo-linux-64 package) and run from its folder, an Nx app built by
+ * the target its serve target names (nx's linux-x64-gnu binary from the registry) (group 2), and a
  * React Router v7 framework-mode app (group 6) — each from the Dockerfile berth plans, its
  * dependencies installed by npm in the build (base images mapped to the local ones), answering HTTP
  * on the host port the ledger gave it. Ports 10600–10699.
@@ -93,6 +94,21 @@ describe.skipIf(!docker)('detection rules, built and run', () => {
     expect(await httpText(port)).toEqual({
       status: 200,
       body: 'hello from the workspace library, built through turbo, 1m\n',
+    });
+  }, 240_000);
+
+  it('group 2: builds an Nx app without a build target through the target its serve target names', async () => {
+    const { record, port } = await deploy('build-nx', 'nx-app');
+    expect(record.detection).toMatchObject({
+      stack: 'node',
+      framework: 'nx',
+      build: [['node_modules/.bin/nx', 'run', 'api:build-app']],
+      start: ['node', 'build/main.js'],
+      monorepo: { tool: 'nx', app: 'apps/api' },
+    });
+    expect(await httpText(port)).toEqual({
+      status: 200,
+      body: 'hello from an Nx app, built by its build-app target\n',
     });
   }, 240_000);
 

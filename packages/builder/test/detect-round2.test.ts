@@ -271,6 +271,16 @@ export const GROUPS: Record<string, Record<string, Expected>> = {
       build: [['node_modules/.bin/nx', 'build', '@org/backend']],
       start: ['node', 'dist/main.js'],
     },
+    // A command target names what it writes in its `outputs`, as Nx caches it.
+    'mono-nx-command-outputs': {
+      stack: 'node',
+      framework: 'nx',
+      port: 3000,
+      portFromEnv: true,
+      app: 'apps/api',
+      build: [['node_modules/.bin/nx', 'run', 'api:build-app']],
+      start: ['node', 'build/main.js'],
+    },
     'mono-nx-no-build-target': { stack: null, framework: null, port: 8080, start: null, build: [] },
     // One build, several applications: the first is deployed unless --app says otherwise.
     'go-workspace-programs': {

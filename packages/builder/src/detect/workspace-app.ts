@@ -264,6 +264,7 @@ function nxDetection(
   const options = isRecord(build.options) ? build.options : {};
   const out =
     safeRelativePath(typeof options.outputPath === 'string' ? options.outputPath : undefined) ??
+    declaredOutput(found.def, dir) ??
     `dist/${dir}`;
   const up = dir
     .split('/')
@@ -328,6 +329,16 @@ function nxDetection(
       ...(mainSource ? [evidence(mainSource.slice(dir.length + 1), 'Nx node app entry')] : []),
     ],
   };
+}
+
+/**
+ * The folder a target says it writes (`outputs`: `{workspaceRoot}/dist/apps/api`,
+ * `{projectRoot}/dist`), as Nx caches it: how a command target names its output.
+ */
+function declaredOutput(target: Record<string, unknown>, dir: string): string | undefined {
+  const first = Array.isArray(target.outputs) ? target.outputs.find((o) => typeof o === 'string') : undefined;
+  if (typeof first !== 'string' || first.includes('{options.')) return undefined;
+  return safeRelativePath(first.replace(/^\{workspaceRoot\}\//, '').replace(/^\{projectRoot\}/, dir));
 }
 
 /** Executors that build (not serve, lint or test). */
