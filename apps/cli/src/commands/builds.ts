@@ -30,7 +30,10 @@ export function registerBuildCommands(program: Command): void {
   program
     .command('detect <source>')
     .description('show what berth finds in a repository (a path or a git URL) and what it would build')
-    .option('--app <app>', 'in a monorepo: the app to deploy (its folder or package name)')
+    .option(
+      '--app <app>',
+      'in a monorepo or a multi-project build (Go workspace, Gradle, Maven): the app to deploy (its folder or name)',
+    )
     .option('--json', 'print JSON')
     .action(async (source: string, opts, cmd: Command) => {
       const api = clientOf(cmd);
@@ -53,7 +56,10 @@ export function registerBuildCommands(program: Command): void {
     .option('--stack <stack>', 'the stack, when detection got it wrong (node, python, go, static, …)')
     .option('--start <command>', 'the start command: "node dist/main.js" or a JSON array')
     .option('--health-path <path>', 'the path that answers when the app is up')
-    .option('--app <app>', 'in a monorepo: the app to deploy (its folder or package name)')
+    .option(
+      '--app <app>',
+      'in a monorepo or a multi-project build (Go workspace, Gradle, Maven): the app to deploy (its folder or name)',
+    )
     .option('-y, --yes', 'deploy without showing the detection first')
     .option('--json', 'print JSON')
     .action(async (source: string, opts, cmd: Command) => {
