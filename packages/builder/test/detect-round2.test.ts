@@ -794,6 +794,20 @@ describe('manifests pnpm reads, and files that are not what they claim', () => {
       { Staticfile: 'root: ../../etc\n', 'index.html': '<h1>' },
       { 'go.work': 'use ../../outside\n' },
       { 'settings.gradle': "include ':../x'\n", gradlew: '' },
+      { 'pom.xml': '<modules><module>../etc</module><module>a/../../x</module></modules>' },
+      {
+        'nx.json':
+          '{"plugins": [5, null, {"plugin": "@nx/vite/plugin", "options": {"buildTargetName": "../x"}}]}',
+        'apps/a/project.json':
+          '{"targets": {"serve": {"options": {"buildTarget": 7}}, "b": {"executor": "nx:run-commands", "outputs": ["{workspaceRoot}/../../etc", 3]}}}',
+        'apps/a/vite.config.ts': '',
+      },
+      {
+        'nx.json': '{}',
+        'apps/b/package.json':
+          '{"name": "b", "nx": {"targets": {"build": {"executor": "@nx/esbuild:esbuild", "options": {"main": "../../etc/x.ts", "outputFileName": "../x.js"}}}}}',
+        'apps/c/package.json': '{"name": "c", "nx": [1, 2]}',
+      },
     ];
     for (const files of hostile) {
       const d = detect(memoryTree(files));
