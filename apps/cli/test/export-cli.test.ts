@@ -93,6 +93,36 @@ describe('berth node add --kind and berth export', () => {
     const missing = await berth('node', 'add', 'k2', '--kind', 'kubernetes');
     expect(missing.code).not.toBe(0);
     expect(missing.stderr).toMatch(/needs --kubeconfig/);
+    // ClusterIP Services behind berth's proxy, and the storage class of persistent data claims.
+    const cip = await berth(
+      'node',
+      'add',
+      'kc',
+      '--kind',
+      'kubernetes',
+      '--kubeconfig',
+      kubeconfig,
+      '--service-type',
+      'clusterip',
+      '--storage-class',
+      'fast',
+      '--force',
+    );
+    expect(cip.stderr).toBe('');
+    expect(nodes.find('kc')?.config).toMatchObject({ serviceType: 'ClusterIP', storageClass: 'fast' });
+    const wrong = await berth(
+      'node',
+      'add',
+      'kw',
+      '--kind',
+      'kubernetes',
+      '--kubeconfig',
+      kubeconfig,
+      '--service-type',
+      'lb',
+    );
+    expect(wrong.code).not.toBe(0);
+    expect(wrong.stderr).toMatch(/serviceType must be NodePort or ClusterIP/);
   });
 
   it('prints an instance as Kubernetes objects in the node namespace and a template as a stack', async () => {
@@ -106,6 +136,9 @@ describe('berth node add --kind and berth export', () => {
     expect(docs.map((d) => d.kind)).toEqual(['Secret', 'Service', 'Deployment']);
     expect(docs[2].metadata.namespace).toBe('team-b');
     expect(kube.stdout).not.toContain('hunter2');
+    // inspect says where its data lives on the cluster
+    const inspect = await berth('inspect', 'h1');
+    expect(inspect.stdout).toContain('data: emptyDir (lost when the pod goes)');
 
     const stack = await berth('export', 'hello', '--format', 'swarm', '--node', 'sw');
     expect(stack.code).toBe(0);

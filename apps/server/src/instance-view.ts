@@ -25,6 +25,8 @@ export interface ViewContext {
   proxyPort(): number;
   /** Moves on whenever stored data changes (`SqliteStore.dataVersion`); without it nothing is reused. */
   dataVersion?: () => string;
+  /** Where the instance's data directory lives on a cluster (`instanceData`); null elsewhere. */
+  dataOf?: (inst: Instance) => InstanceView['data'];
 }
 
 /** What links a template's instances get: its proxied ports, the one the proxy serves first; and its replicas. */
@@ -75,6 +77,7 @@ export function toInstanceView(
     url: main?.url ?? null,
     proxyUrl: main ? `http://${inst.name}.localhost:${proxyPort}/` : null,
     links,
+    data: ctx.dataOf?.(inst) ?? null,
   };
 }
 

@@ -63,7 +63,11 @@ function render(berth: Berth, format: ExportFormat, spec: DeploySpec, node: stri
   const config: Record<string, unknown> = berth.store.nodes.find(node)?.config ?? {};
   if (format === 'kubernetes') {
     const namespace = typeof config.namespace === 'string' ? config.namespace : 'default';
-    return exportManifestYaml(spec, { namespace });
+    return exportManifestYaml(spec, {
+      namespace,
+      ...(config.serviceType === 'ClusterIP' ? { serviceType: 'ClusterIP' as const } : {}),
+      ...(typeof config.storageClass === 'string' ? { storageClass: config.storageClass } : {}),
+    });
   }
   if (format === 'swarm') {
     return stackFile(spec, {

@@ -7,6 +7,7 @@ import { type BerthOptions, createBerth } from './berth.js';
 import { limitHeapGrowth } from './heap-growth.js';
 import { createApp } from './http/create-app.js';
 import { DEFAULT_WEB_DIST } from './http/web-ui.js';
+import { instanceData } from './instance-data.js';
 import { ConnectionRouter } from './proxy/connection-router.js';
 import { InstanceProxy } from './proxy/instance-proxy.js';
 import { InstanceTargets } from './proxy/instance-targets.js';
@@ -51,9 +52,13 @@ export async function startServer(config: ServerConfig, opts: StartOptions = {})
       nodeAddress,
       proxyPort: () => proxyPort,
       dataVersion: () => berth.store.dataVersion(),
+      dataOf: (inst) => instanceData(berth.store, berth.owner, inst),
     },
   };
-  const targets = new InstanceTargets(berth.store, berth.events, ports, nodeAddress);
+  const targets = new InstanceTargets(berth.store, berth.events, ports, nodeAddress, {
+    gateway: (node) => berth.runtimes.gateway(node),
+    owner: berth.owner,
+  });
   const isToken = (secret: string) => berth.tokens.isToken(secret);
   const proxy = new InstanceProxy(targets, log.child({ ns: 'proxy' }), isToken, berth.metrics.proxy);
   // The proxy port, the only place instance content is served (host form and /i/<name>/ path

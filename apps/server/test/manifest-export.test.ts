@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { loadAllYaml } from '@kubernetes/client-node';
 import { Deployment } from 'kubernetes-models/apps/v1/Deployment';
+import { PersistentVolumeClaim } from 'kubernetes-models/v1/PersistentVolumeClaim';
 import { Secret } from 'kubernetes-models/v1/Secret';
 import { Service } from 'kubernetes-models/v1/Service';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -30,6 +31,8 @@ const hello = {
 const pods = { ...hello, name: 'pods', replicas: 3 };
 const native = { ...hello, name: 'native', source: { kind: 'command', command: 'busybox', args: ['true'] } };
 const compose = { name: 'stack', source: { kind: 'compose', file: 'docker-compose.yml' } };
+/** Its data in a claim on Kubernetes (an emptyDir otherwise). */
+const kept = { ...hello, name: 'kept', data: { persistent: true, size: '512Mi' } };
 
 let t: TestServer;
 
@@ -46,7 +49,7 @@ async function composeConfig(text: string, file: string, vars: Record<string, st
 }
 
 beforeAll(async () => {
-  t = await startTestServer({ apiPort: 0, proxyPort: 0, templates: [hello, pods, native, compose] });
+  t = await startTestServer({ apiPort: 0, proxyPort: 0, templates: [hello, pods, native, compose, kept] });
   // Nodes nothing answers for (kept with force): create decides from what they run, not from a call.
   const kubeconfig = join(t.home, 'kubeconfig');
   writeFileSync(
@@ -63,6 +66,12 @@ beforeAll(async () => {
   const added = [
     { name: 'k8s', kind: 'kubernetes', config: { kubeconfig, namespace: 'team-a' }, force: true },
     { name: 'far', kind: 'docker', config: { endpoint: 'tcp://127.0.0.1:1' }, force: true },
+    {
+      name: 'kc',
+      kind: 'kubernetes',
+      config: { kubeconfig, serviceType: 'ClusterIP', storageClass: 'fast' },
+      force: true,
+    },
   ];
   for (const body of added) expect((await t.api('POST', '/nodes', body)).status).toBe(201);
 }, 60_000);
@@ -135,6 +144,49 @@ describe('GET /instances/:id/manifest (berth export)', () => {
     expect(c?.ports?.[0]?.containerPort).toBe(port);
     expect(c?.env?.find((e) => e.name === 'API_TOKEN')?.valueFrom?.secretKeyRef?.key).toBe('API_TOKEN');
     expect(res.text).not.toContain('hunter2');
+  });
+
+  it('kubernetes with data: { persistent: true }: the claim before the Deployment that mounts it; ClusterIP without nodePort', async () => {
+    const res = await manifest('/templates/kept/manifest?format=kubernetes&node=kc');
+    expect(res.status).toBe(200);
+    const docs = loadAllYaml(res.text) as { kind: string; spec: Record<string, unknown> }[];
+    expect(docs.map((d) => d.kind)).toEqual(['Secret', 'PersistentVolumeClaim', 'Service', 'Deployment']);
+    expect(() => new PersistentVolumeClaim(docs[1] as never).validate()).not.toThrow();
+    // No class in the template: the node's.
+    expect(docs[1]?.spec).toMatchObject({
+      storageClassName: 'fast',
+      resources: { requests: { storage: '512Mi' } },
+    });
+    expect(docs[2]?.spec).toMatchObject({ type: 'ClusterIP' });
+    expect(res.text).not.toContain('nodePort');
+    const volumes = (docs[3] as unknown as Deployment).spec?.template.spec?.volumes;
+    expect(volumes?.[0]?.persistentVolumeClaim?.claimName).toMatch(/^kept-[0-9a-f]{6}$/);
+  });
+
+  it('the instance detail says where the data lives on a Kubernetes node, and nothing elsewhere', async () => {
+    const onKube = await t.api('POST', '/instances', {
+      template: 'kept',
+      name: 'kept-1',
+      node: 'kc',
+      start: false,
+    });
+    expect(onKube.status).toBe(201);
+    expect(onKube.body.data).toMatchObject({
+      kind: 'persistentVolumeClaim',
+      size: '512Mi',
+      storageClass: 'fast',
+      summary: expect.stringMatching(/^PersistentVolumeClaim kept-1-[0-9a-f]{6} \(512Mi, class fast\)$/),
+    });
+    const plain = await t.api('POST', '/instances', {
+      template: 'hello',
+      name: 'plain-1',
+      node: 'kc',
+      start: false,
+    });
+    expect(plain.body.data).toMatchObject({ kind: 'emptyDir', summary: 'emptyDir (lost when the pod goes)' });
+    expect((await t.api('GET', '/instances/hello-k8s')).body.data.kind).toBe('emptyDir');
+    const far = (await t.api('GET', '/instances')).body.find((i: { node: string }) => i.node === 'far');
+    expect(far?.data ?? null).toBeNull();
   });
 
   it('swarm: a stack file with replicas, limits, restart policy, host ports and external secrets', async () => {

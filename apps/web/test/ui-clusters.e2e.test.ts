@@ -99,6 +99,9 @@ describe.skipIf(why)('web UI: nodes of each kind, replicas at create (fake-kube)
 
     await form.getByLabel('Kubeconfig file').fill(kubeconfig);
     await form.getByLabel('Namespace (optional)').fill('default');
+    // NodePort (the default) or ClusterIP behind berth's proxy; a storage class for persistent data
+    await form.getByLabel('Ports', { exact: true }).selectOption('NodePort');
+    await form.getByLabel('Storage class (optional)').waitFor();
     await form.getByRole('button', { name: 'Add node' }).click();
     await form.locator('.notice-calm').filter({ hasText: 'Reachable' }).waitFor();
     const row = page.locator('tr[data-node="kube"]');
@@ -135,6 +138,11 @@ describe.skipIf(why)('web UI: nodes of each kind, replicas at create (fake-kube)
     const rows = page.locator('.replicas-table tbody tr[data-replica-state="Running"]');
     await expect.poll(() => rows.count()).toBe(2);
     expect(await rows.first().locator('td').first().textContent()).toBe('fake-kube-node');
+    // kweb asks for no persistence: its data is the pod's emptyDir, and the overview says so
+    await page
+      .locator('[data-instance-data="emptyDir"]')
+      .filter({ hasText: 'lost when the pod goes' })
+      .waitFor();
   }, 180_000);
 
   it('refuses replicas 2 on local at the replicas field', async () => {

@@ -2,6 +2,7 @@ export * from './build-views.js';
 export * from './builds.js';
 export * from './error-envelope.js';
 export * from './error-status.js';
+export * from './instance-data.js';
 export * from './instances.js';
 export * from './integration-views.js';
 export * from './integrations.js';

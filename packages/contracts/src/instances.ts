@@ -1,6 +1,7 @@
 import { INSTANCE_STATUSES, restartSchema } from '@berth/core';
 import { z } from 'zod';
 import { portConflictSchema } from './error-envelope.js';
+import { instanceDataSchema } from './instance-data.js';
 
 const portNumber = z.number().int().min(1).max(65535);
 const configValue = z.union([z.string(), z.number(), z.boolean()]);
@@ -102,6 +103,8 @@ export const instanceViewSchema = z.object({
   url: z.string().nullable(),
   /** The same through berth's reverse proxy (`<name>.localhost`). */
   proxyUrl: z.string().nullable(),
+  /** Kubernetes nodes: whether the data directory is an emptyDir or a PersistentVolumeClaim; null elsewhere. */
+  data: instanceDataSchema.nullable().optional(),
   /** One link per proxied port (tcp, not `http: false`) that has a host port, in the template's order. */
   links: z.array(
     z.object({

@@ -27,8 +27,37 @@ export const dockerNodeConfigSchema = z
   .strict();
 
 /**
+ * A `kubernetes` node's config: a cluster through a kubeconfig file berth's server reads (its path,
+ * never its text). Checked in full by the kubernetes driver, which names the field it refuses.
+ */
+export const kubernetesNodeConfigSchema = z
+  .object({
+    kubeconfig: z.string().min(1),
+    /** Default: the kubeconfig's current-context. */
+    context: z.string().min(1).optional(),
+    /** Where instances go; default: the context's namespace, else `default`. */
+    namespace: z.string().min(1).optional(),
+    /** The cluster's NodePort range, `FROM-TO` or `{ from, to }`; default 30000-32767. */
+    nodePortRange: z
+      .union([z.string(), z.object({ from: z.number().int(), to: z.number().int() }).strict()])
+      .optional(),
+    /** Where clients reach NodePorts; default: the API server's host. */
+    publicAddress: publicAddressSchema.optional(),
+    /**
+     * `NodePort` (default): ports published on every node of the cluster, in the ledger's NodePort
+     * space. `ClusterIP`: inside the cluster only; berth's proxy reaches them through the API
+     * server's service proxy and no NodePort is taken. Any case (`clusterip`).
+     */
+    serviceType: z.string().optional(),
+    /** The storage class of persistent data claims whose template names none; default: the cluster's. */
+    storageClass: z.string().min(1).optional(),
+  })
+  .strict();
+
+/**
  * `POST /nodes`: a node of a registered kind (default `docker`; another kind answers 400 listing
- * the kinds). `config` is the kind's own (for docker: dockerNodeConfigSchema), checked by its
+ * the kinds). `config` is the kind's own (docker: dockerNodeConfigSchema, kubernetes:
+ * kubernetesNodeConfigSchema), checked by its
  * driver, which names the field it refuses. The node is tested first: one that does not answer is
  * refused (422 NODE_UNREACHABLE, saying why) unless `force` (or `?force=1`).
  */
@@ -36,7 +65,7 @@ export const addNodeBodySchema = z
   .object({
     name: z.string().min(1),
     kind: z.string().min(1).default('docker'),
-    config: z.union([dockerNodeConfigSchema, z.record(z.string(), z.unknown())]),
+    config: z.union([dockerNodeConfigSchema, kubernetesNodeConfigSchema, z.record(z.string(), z.unknown())]),
     /** The address clients reach the node's published ports at (links, proxy); default: the endpoint's host. */
     publicAddress: publicAddressSchema.optional(),
     /** Save it even when its test fails (it shows as unreachable until it answers). */

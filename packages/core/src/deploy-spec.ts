@@ -130,6 +130,7 @@ export function buildDeploySpec(
     templateDir: ctx.templateDir,
     secretEnv: secretEnvOf(template),
     ...(template.health ? { health: template.health } : {}),
+    ...(template.data ? { data: template.data } : {}),
     ...restartOf(template, instance),
   };
 }

@@ -51,6 +51,15 @@ export interface DeploySpec {
   health?: HealthCheck;
   /** The template's restart policy, for runtimes that restart workloads themselves (Swarm). */
   restart?: RestartPolicy;
+  /** The template's data settings: a cluster runtime keeps a persistent data directory in a claim (Kubernetes). */
+  data?: DataSettings;
+}
+
+/** A template's `data:` — whether the data directory outlives the workload on a cluster, its size and class. */
+export interface DataSettings {
+  persistent: boolean;
+  size: string;
+  storageClass?: string | undefined;
 }
 
 /** One replica of a workload that runs several (a Swarm task, a pod). */

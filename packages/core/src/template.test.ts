@@ -121,6 +121,18 @@ describe('parseTemplate', () => {
     expect(err.message).toContain('ports[0].containerPort');
   });
 
+  it('reads data: persistence with its defaults, and names a bad size or class', () => {
+    const base = 'name: db\nsource: { kind: image, image: "postgres:16" }\n';
+    expect(parseTemplate(`${base}data: { persistent: true }\n`, 'db.yaml').data).toEqual({
+      persistent: true,
+      size: '1Gi',
+    });
+    expect(parseTemplate(base, 'db.yaml').data).toBeUndefined();
+    expect(problem(`${base}data: { persistent: true, size: lots }\n`).message).toContain('data.size');
+    expect(problem(`${base}data: { storageClass: Fast_SSD }\n`).message).toContain('data.storageClass');
+    expect(problem(`${base}data: { persist: true }\n`).message).toMatch(/data.*persist/);
+  });
+
   it('accepts the Docker issue example as written', () => {
     const t = parseTemplate(
       'name: web\nsource: { kind: image, image: "nginx:1.27" }\nports:\n  - { name: http, containerPort: 80, preferred: 8080 }\n',

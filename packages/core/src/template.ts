@@ -45,6 +45,29 @@ const templateFields = z
     proxy: z.string().optional(),
     stopTimeoutSeconds: z.number().positive().default(10),
     replicas: z.number().int().min(1).default(1),
+    /**
+     * Where the data directory lives on a cluster. Without it (or `persistent: false`) a Kubernetes
+     * pod's data is an emptyDir, lost with the pod; `persistent: true` gives the instance a
+     * PersistentVolumeClaim of `size` (default 1Gi) in `storageClass` (default: the node's, else
+     * the cluster's default class), kept across redeploys until the instance is removed.
+     */
+    data: z
+      .object({
+        persistent: z.boolean().default(false),
+        size: z
+          .string()
+          .regex(/^[0-9]+(\.[0-9]+)?(Ki|Mi|Gi|Ti|Pi|k|M|G|T|P)?$/, 'must be a quantity such as 1Gi or 500Mi')
+          .default('1Gi'),
+        storageClass: z
+          .string()
+          .regex(
+            /^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/,
+            'must be a storage class name (lowercase DNS name)',
+          )
+          .optional(),
+      })
+      .strict()
+      .optional(),
   })
   .strict();
 

@@ -76,5 +76,10 @@ export function keepServerFields(def: ResourceDef, obj: KubeObject, old: KubeObj
     obj.status = old.status;
   if (def.plural === 'pods')
     obj.spec = { ...(old.spec as Obj), ...(obj.spec as Obj), nodeName: (old.spec as Obj).nodeName };
+  if (def.plural === 'persistentvolumeclaims') {
+    // A bound claim's spec is immutable but for its requested size; the binding stays.
+    obj.status = old.status;
+    obj.spec = { ...(old.spec as Obj), resources: (obj.spec as Obj | undefined)?.resources };
+  }
   if (old.metadata.deletionTimestamp) obj.metadata.deletionTimestamp = old.metadata.deletionTimestamp;
 }

@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type Docker from 'dockerode';
 import type { KubeObject, ObjectStore } from './object-store.js';
+import type { VolumeProvisioner } from './volume-provisioner.js';
 
 export interface PodContainer {
   name: string;
@@ -16,7 +17,7 @@ export interface PodContainer {
   }[];
   ports?: { name?: string; containerPort: number }[];
   resources?: { limits?: Record<string, string>; requests?: Record<string, string> };
-  volumeMounts?: { name: string; mountPath: string; readOnly?: boolean }[];
+  volumeMounts?: { name: string; mountPath: string; subPath?: string; readOnly?: boolean }[];
   readinessProbe?: Probe;
   livenessProbe?: Probe;
 }
@@ -101,6 +102,7 @@ export function containerOptions(
   c: PodContainer,
   labels: Record<string, string>,
   podDir: string,
+  volumes?: Pick<VolumeProvisioner, 'volumeOf'>,
 ): Docker.ContainerCreateOptions {
   const spec = pod.spec as PodSpec;
   const ns = pod.metadata.namespace ?? 'default';
@@ -109,8 +111,14 @@ export function containerOptions(
   const cpus = quantity(limits.cpu);
   const binds = (c.volumeMounts ?? []).flatMap((m) => {
     const vol = spec.volumes?.find((v) => v.name === m.name);
-    if (!vol?.emptyDir) return [];
-    const dir = join(podDir, 'volumes', m.name);
+    const claim = vol?.persistentVolumeClaim && volumes?.volumeOf(ns, vol.persistentVolumeClaim.claimName);
+    if (claim && 'problem' in claim) throw new ConfigError(claim.problem);
+    if (!vol?.emptyDir && !claim) return [];
+    const base = claim ? claim.dir : join(podDir, 'volumes', m.name);
+    // The kubelet refuses a subPath that climbs out of its volume.
+    if (m.subPath?.split('/').includes('..') || m.subPath?.startsWith('/'))
+      throw new ConfigError(`subPath "${m.subPath}" must be a relative path without '..'`);
+    const dir = m.subPath ? join(base, m.subPath) : base;
     mkdirSync(dir, { recursive: true });
     return [`${dir}:${m.mountPath}${m.readOnly ? ':ro' : ''}`];
   });

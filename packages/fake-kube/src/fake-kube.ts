@@ -19,7 +19,9 @@ import { send, sendError } from './request.js';
 import type { ResourceDef } from './resources.js';
 import { selectorOf } from './selector.js';
 import { ServiceAllocator } from './service-allocator.js';
+import { parseServiceProxyPath, proxyToService } from './service-proxy.js';
 import { notFound, pathNotFound } from './status.js';
+import { VolumeProvisioner } from './volume-provisioner.js';
 
 export interface FakeKubeOptions {
   /** The engine pods run in; default: the local one (DOCKER_HOST or /var/run/docker.sock). */
@@ -34,6 +36,8 @@ export interface FakeKubeOptions {
   nodeName?: string;
   /** The node's allocatable memory in bytes; default this machine's. */
   allocatableMemory?: number;
+  /** The cluster's storage classes (dynamic provisioning); the first is the default. Default `['standard']`. */
+  storageClasses?: string[];
 }
 
 /**
@@ -48,6 +52,7 @@ export class FakeKube {
   private readonly kubelet: Kubelet;
   private readonly proxy: KubeProxy;
   private readonly allocator: ServiceAllocator;
+  private readonly volumes: VolumeProvisioner;
   private readonly api: ApiHandler;
   private readonly dir = mkdtempSync(join(tmpdir(), 'fake-kube-'));
   private readonly metrics: boolean;
@@ -58,6 +63,7 @@ export class FakeKube {
     this.nodeName = o.nodeName ?? 'fake-kube-node';
     this.metrics = o.metrics ?? true;
     const memory = o.allocatableMemory ?? totalmem();
+    this.volumes = new VolumeProvisioner(this.store, join(this.dir, 'pv'), o.storageClasses ?? ['standard']);
     this.kubelet = new Kubelet({
       docker: this.docker,
       store: this.store,
@@ -66,6 +72,7 @@ export class FakeKube {
       dir: this.dir,
       backoffMs: o.backoffMs ?? 10_000,
       allocatable: { memory, cpu: cpus().length },
+      volumes: this.volumes,
     });
     this.proxy = new KubeProxy((ns, svc, i) => this.endpoints(ns, svc, i));
     this.allocator = new ServiceAllocator(o.nodePortRange ?? { from: 30000, to: 32767 }, this.proxy);
@@ -79,6 +86,7 @@ export class FakeKube {
     this.api = new ApiHandler(this.store, {
       beforeWrite: async (def, obj, old) => {
         if (def.plural === 'services') await this.allocator.allocate(obj, old);
+        if (def.plural === 'persistentvolumeclaims' && !old) this.volumes.admit(obj);
       },
       remove: (def, obj, grace) => this.remove(def, obj, grace),
       podLog: (ns, name, q, res) => {
@@ -178,6 +186,14 @@ export class FakeKube {
     const doc = req.method === 'GET' ? discovery(url.pathname, this.metrics) : undefined;
     if (doc) return send(res, 200, doc);
     if (url.pathname.startsWith('/apis/metrics.k8s.io/v1beta1/')) return this.podMetrics(url, res);
+    if (parseServiceProxyPath(url.pathname))
+      return proxyToService(
+        req,
+        res,
+        url,
+        (ns, name) => this.store.get('services', ns, name),
+        (ns, svc, i) => this.endpoints(ns, svc, i),
+      );
     if (url.pathname === '/healthz' || url.pathname === '/readyz') {
       res.writeHead(200, { 'content-type': 'text/plain' });
       return void res.end('ok');
@@ -216,10 +232,12 @@ export class FakeKube {
   private remove(def: ResourceDef, obj: KubeObject, grace: number | undefined): KubeObject | undefined {
     if (def.plural === 'pods') return this.kubelet.deletePod(obj, grace);
     if (def.plural === 'services') this.allocator.releaseService(obj);
+    if (def.plural === 'persistentvolumeclaims') this.volumes.release(obj);
     if (def.plural === 'namespaces') {
-      for (const plural of ['deployments', 'services', 'secrets', 'events']) {
+      for (const plural of ['deployments', 'services', 'secrets', 'persistentvolumeclaims', 'events']) {
         for (const o of this.store.list(plural, obj.metadata.name)) {
           if (plural === 'services') this.allocator.releaseService(o);
+          if (plural === 'persistentvolumeclaims') this.volumes.release(o);
           this.store.remove(plural, o.metadata.namespace, o.metadata.name);
         }
       }

@@ -7,6 +7,7 @@ import type { Kubelet } from './kubelet.js';
 import type { KubeObject, ObjectStore } from './object-store.js';
 import { type ContainerState, type PodView, podStatus } from './pod-status.js';
 import { ProbeState, runProbe } from './probes.js';
+import type { VolumeProvisioner } from './volume-provisioner.js';
 
 export interface KubeletOptions {
   docker: Docker;
@@ -19,6 +20,8 @@ export interface KubeletOptions {
   /** First crash back-off (the real kubelet's is 10 s, doubling to 5 min). */
   backoffMs: number;
   allocatable: { memory: number; cpu: number };
+  /** Where a persistentVolumeClaim volume's folder is, or why the pod cannot be scheduled. */
+  volumes: Pick<VolumeProvisioner, 'volumeOf'>;
 }
 
 export const SERVER_LABEL = 'fake-kube.server';
@@ -88,6 +91,18 @@ export class PodWorker {
     const short: string[] = [];
     if ((quantity(requests.memory) ?? 0) > this.o.allocatable.memory) short.push('Insufficient memory');
     if ((quantity(requests.cpu) ?? 0) > this.o.allocatable.cpu) short.push('Insufficient cpu');
+    const ns = this.pod.metadata.namespace ?? 'default';
+    const claims = (this.spec.volumes ?? []).flatMap((v) => {
+      const found = v.persistentVolumeClaim && this.o.volumes.volumeOf(ns, v.persistentVolumeClaim.claimName);
+      return found && 'problem' in found ? [found.problem] : [];
+    });
+    if (claims.length > 0) {
+      const message = `0/1 nodes are available: ${claims[0]}. preemption: 0/1 nodes are available: 1 Preemption is not helpful for scheduling.`;
+      this.view.scheduled = { ok: false, reason: 'Unschedulable', message };
+      this.write();
+      this.event('Warning', 'FailedScheduling', message, 'default-scheduler');
+      return false;
+    }
     if (short.length > 0) {
       const message = `0/1 nodes are available: ${short.map((s) => `1 ${s}`).join(', ')}. preemption: 0/1 nodes are available: 1 No preemption victims found for incoming pod.`;
       this.view.scheduled = { ok: false, reason: 'Unschedulable', message };
@@ -131,7 +146,14 @@ export class PodWorker {
     };
     let opts: Docker.ContainerCreateOptions;
     try {
-      opts = containerOptions(this.o.store, this.pod, c, labels, join(this.o.dir, this.pod.metadata.uid!));
+      opts = containerOptions(
+        this.o.store,
+        this.pod,
+        c,
+        labels,
+        join(this.o.dir, this.pod.metadata.uid!),
+        this.o.volumes,
+      );
     } catch (e) {
       if (!(e instanceof ConfigError)) throw e;
       this.view.state = { waiting: { reason: 'CreateContainerConfigError', message: e.message } };

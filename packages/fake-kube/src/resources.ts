@@ -2,6 +2,7 @@ import { Deployment } from 'kubernetes-models/apps/v1/Deployment';
 import { Event } from 'kubernetes-models/v1/Event';
 import { Namespace } from 'kubernetes-models/v1/Namespace';
 import { Node } from 'kubernetes-models/v1/Node';
+import { PersistentVolumeClaim } from 'kubernetes-models/v1/PersistentVolumeClaim';
 import { Pod } from 'kubernetes-models/v1/Pod';
 import { Secret } from 'kubernetes-models/v1/Secret';
 import { Service } from 'kubernetes-models/v1/Service';
@@ -44,6 +45,15 @@ export const RESOURCES: ResourceDef[] = [
   },
   { group: '', version: 'v1', plural: 'pods', kind: 'Pod', namespaced: true, validate: check(Pod) },
   { group: '', version: 'v1', plural: 'secrets', kind: 'Secret', namespaced: true, validate: check(Secret) },
+  {
+    group: '',
+    version: 'v1',
+    plural: 'persistentvolumeclaims',
+    kind: 'PersistentVolumeClaim',
+    namespaced: true,
+    validate: check(PersistentVolumeClaim),
+    shortNames: ['pvc'],
+  },
   { group: '', version: 'v1', plural: 'events', kind: 'Event', namespaced: true, validate: check(Event) },
   {
     group: '',
@@ -76,6 +86,17 @@ export function apiResourceList(group: string) {
     };
     if (r.plural === 'pods')
       return [main, { name: 'pods/log', singularName: '', namespaced: true, kind: 'Pod', verbs: ['get'] }];
+    if (r.plural === 'services')
+      return [
+        main,
+        {
+          name: 'services/proxy',
+          singularName: '',
+          namespaced: true,
+          kind: 'ServiceProxyOptions',
+          verbs: ['create', 'delete', 'get', 'patch', 'update'],
+        },
+      ];
     if (r.plural === 'deployments')
       return [
         main,

@@ -81,6 +81,8 @@ export function invalid(t: Target, causes: StatusCause[]): StatusError {
 }
 
 export const badRequest = (message: string) => failure(400, 'BadRequest', message);
+export const unauthorized = () => failure(401, 'Unauthorized', 'Unauthorized');
+export const serviceUnavailable = (message: string) => failure(503, 'ServiceUnavailable', message);
 export const methodNotAllowed = () =>
   failure(405, 'MethodNotAllowed', 'the server does not allow this method on the requested resource');
 export const unsupportedMediaType = (type: string) =>

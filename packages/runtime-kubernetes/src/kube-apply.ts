@@ -28,20 +28,36 @@ function refused(e: unknown, what: string): Error {
   return new Unprocessable(`the cluster refused the ${what}: ${f.message}`, { cause: e });
 }
 
-/** Creates or replaces the instance's objects: Secret first (the pods read it), then Service, then Deployment. */
+/**
+ * Creates or replaces the instance's objects: Secret first (the pods read it), the data claim
+ * (created once, then kept), then Service, then Deployment.
+ */
 export async function applyManifest(
   client: KubeClient,
   m: KubeManifest,
   spec: DeploySpec,
-): Promise<V1Deployment> {
+): Promise<{ deployment: V1Deployment; madeClaim: boolean }> {
   const namespace = client.namespace;
   const name = m.deployment.metadata!.name!;
+  let madeClaim = false;
   if (m.secret) {
     const body = m.secret;
     await client.core.createNamespacedSecret({ namespace, body }).catch(async (e) => {
       if (!exists(e)) throw refused(e, 'Secret');
       await client.core.replaceNamespacedSecret({ name, namespace, body });
     });
+  }
+  if (m.claim) {
+    // The claim outlives every deploy: an existing one (the instance's data) is kept as it is.
+    const body = m.claim;
+    await client.core.createNamespacedPersistentVolumeClaim({ namespace, body }).then(
+      () => {
+        madeClaim = true;
+      },
+      (e) => {
+        if (!exists(e)) throw refused(e, 'PersistentVolumeClaim');
+      },
+    );
   }
   if (m.service) {
     const body = m.service;
@@ -69,7 +85,7 @@ export async function applyManifest(
     });
   }
   const body = m.deployment;
-  return client.apps.createNamespacedDeployment({ namespace, body }).catch(async (e) => {
+  const deployment = await client.apps.createNamespacedDeployment({ namespace, body }).catch(async (e) => {
     if (!exists(e)) throw refused(e, 'Deployment');
     const old = await client.apps.readNamespacedDeployment({ name, namespace });
     return client.apps.replaceNamespacedDeployment({
@@ -78,6 +94,7 @@ export async function applyManifest(
       body: { ...body, metadata: { ...body.metadata, resourceVersion: old.metadata?.resourceVersion } },
     });
   });
+  return { deployment, madeClaim };
 }
 
 function portRefusal(e: unknown, spec: DeploySpec): PortBindFailed | undefined {
@@ -93,9 +110,15 @@ function portRefusal(e: unknown, spec: DeploySpec): PortBindFailed | undefined {
 
 /**
  * Deletes the Deployment (its pods go with it), the Service and the Secret named `name` — each only
- * when it carries this installation's owner label: berth never deletes what another one made.
+ * when it carries this installation's owner label: berth never deletes what another one made. The
+ * data claim goes only with `claim` (the instance is removed with its volumes, or collected).
  */
-export async function deleteObjects(client: KubeClient, name: string, owner: string): Promise<void> {
+export async function deleteObjects(
+  client: KubeClient,
+  name: string,
+  owner: string,
+  opts: { claim?: boolean } = {},
+): Promise<void> {
   const namespace = client.namespace;
   const ours = (o: { metadata?: { labels?: Record<string, string> } }) =>
     o.metadata?.labels?.[LABEL.owner] === owner;
@@ -118,5 +141,13 @@ export async function deleteObjects(client: KubeClient, name: string, owner: str
       .readNamespacedSecret({ name, namespace })
       .then(async (s) => ours(s) && (await client.core.deleteNamespacedSecret({ name, namespace })))
       .catch(gone),
+    opts.claim &&
+      client.core
+        .readNamespacedPersistentVolumeClaim({ name, namespace })
+        .then(
+          async (c) =>
+            ours(c) && (await client.core.deleteNamespacedPersistentVolumeClaim({ name, namespace })),
+        )
+        .catch(gone),
   ]);
 }

@@ -1,5 +1,6 @@
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest, type RequestOptions } from 'node:https';
+import type { GatewayUpstream } from '@berth/core';
 import {
   ApiException,
   AppsV1Api,
@@ -72,6 +73,30 @@ export class KubeClient {
       req.on('error', reject);
       req.end();
     });
+  }
+
+  /**
+   * A base URL on the API server (`path`, e.g. a service proxy) with the kubeconfig's credentials
+   * as plain headers and TLS settings, for a request berth's proxy makes itself. Read per call:
+   * an exec plugin's token may have been renewed.
+   */
+  async upstream(path: string): Promise<GatewayUpstream> {
+    const server = this.config.getCurrentCluster()?.server;
+    if (!server) throw new Error('the kubeconfig has no current cluster');
+    const opts: RequestOptions = { headers: {} };
+    await this.config.applyToHTTPSOptions(opts);
+    const headers: Record<string, string> = {};
+    for (const [k, v] of Object.entries(opts.headers ?? {}))
+      if (v !== undefined) headers[k.toLowerCase()] = Array.isArray(v) ? v.join(', ') : String(v);
+    if (opts.auth) headers.authorization = `Basic ${Buffer.from(opts.auth).toString('base64')}`;
+    const pem = (v: unknown) => (v ? String(v) : undefined);
+    const tls = {
+      ...(pem(opts.ca) ? { ca: pem(opts.ca)! } : {}),
+      ...(pem(opts.cert) ? { cert: pem(opts.cert)! } : {}),
+      ...(pem(opts.key) ? { key: pem(opts.key)! } : {}),
+      ...(this.config.getCurrentCluster()?.skipTLSVerify ? { rejectUnauthorized: false } : {}),
+    };
+    return { url: `${server.replace(/\/$/, '')}${path}`, headers, tls };
   }
 
   /** A GET's JSON body; throws with the API's message on a status ≥ 400 (code in `.code`). */

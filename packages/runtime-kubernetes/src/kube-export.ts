@@ -7,7 +7,7 @@ export const SECRET_PLACEHOLDER = '<set this secret>';
 
 /**
  * `berth export --format kubernetes`: the objects the runtime would apply, as one multi-document
- * YAML (Secret, Service, Deployment — the order `kubectl apply -f` needs). Secret values are
+ * YAML (Secret, PersistentVolumeClaim, Service, Deployment — the order `kubectl apply -f` needs). Secret values are
  * replaced by a placeholder the operator fills in.
  */
 export function exportManifestYaml(spec: DeploySpec, opts: ManifestOptions): string {
@@ -18,6 +18,6 @@ export function exportManifestYaml(spec: DeploySpec, opts: ManifestOptions): str
       Object.keys(m.secret.stringData ?? {}).map((k) => [k, SECRET_PLACEHOLDER]),
     ),
   };
-  const docs = [secret, m.service, m.deployment].filter((d) => d !== undefined);
+  const docs = [secret, m.claim, m.service, m.deployment].filter((d) => d !== undefined);
   return docs.map((d) => dumpYaml(JSON.parse(JSON.stringify(d)))).join('---\n');
 }

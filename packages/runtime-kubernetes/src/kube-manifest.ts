@@ -8,7 +8,14 @@ import {
   type ResolvedPort,
   type WaitStrategy,
 } from '@berth/core';
-import type { V1Container, V1Deployment, V1Probe, V1Secret, V1Service } from '@kubernetes/client-node';
+import type {
+  V1Container,
+  V1Deployment,
+  V1PersistentVolumeClaim,
+  V1Probe,
+  V1Secret,
+  V1Service,
+} from '@kubernetes/client-node';
 import {
   labelsAndAnnotations,
   objectName,
@@ -21,6 +28,8 @@ export interface ManifestOptions {
   namespace: string;
   /** NodePort (default): each port is published on every node at its hostPort; ClusterIP: inside the cluster only. */
   serviceType?: 'NodePort' | 'ClusterIP';
+  /** The node's storage class for claims whose template names none (else the cluster's default class). */
+  storageClass?: string;
 }
 
 /** The objects one instance is in a cluster: a Deployment, a Service when it has ports, a Secret when it has secrets. */
@@ -28,14 +37,39 @@ export interface KubeManifest {
   deployment: V1Deployment;
   service?: V1Service;
   secret?: V1Secret;
+  /** The data directory's claim, when the template asks for persistence. */
+  claim?: V1PersistentVolumeClaim;
+}
+
+/** Where an instance's data directory lives on a cluster, as the instance detail says it. */
+export type KubeDataVolume =
+  | { kind: 'emptyDir' }
+  | { kind: 'persistentVolumeClaim'; claim: string; size: string; storageClass: string | null };
+
+/**
+ * The data volume `spec` gets: an emptyDir, or a PersistentVolumeClaim named as the instance's
+ * objects when its template has `data: { persistent: true }` (class: the template's, else the
+ * node's, else none — the cluster's default class).
+ */
+export function dataVolumeOf(
+  spec: Pick<DeploySpec, 'instanceName' | 'instanceId' | 'owner' | 'data'>,
+  nodeStorageClass?: string,
+): KubeDataVolume {
+  if (!spec.data?.persistent) return { kind: 'emptyDir' };
+  return {
+    kind: 'persistentVolumeClaim',
+    claim: objectName(spec),
+    size: spec.data.size,
+    storageClass: spec.data.storageClass ?? nodeStorageClass ?? null,
+  };
 }
 
 const DATA_VOLUME = 'data';
 
 /**
  * berth's neutral deploy spec → the objects applied to the cluster. Pure, so `berth export
- * --format kubernetes` prints exactly what the runtime applies. The data directory is an emptyDir
- * (templates have no persistence setting yet, so no PersistentVolumeClaim is made).
+ * --format kubernetes` prints exactly what the runtime applies. The data directory is an emptyDir,
+ * or a PersistentVolumeClaim when the template asks for persistence.
  */
 export function renderManifest(spec: DeploySpec, opts: ManifestOptions): KubeManifest {
   const name = objectName(spec);
@@ -58,6 +92,20 @@ export function renderManifest(spec: DeploySpec, opts: ManifestOptions): KubeMan
           type: 'Opaque',
           stringData: Object.fromEntries([...secretNames].map((k) => [k, spec.env[k]!])),
         };
+  const data = dataVolumeOf(spec, opts.storageClass);
+  const claim: V1PersistentVolumeClaim | undefined =
+    data.kind === 'emptyDir'
+      ? undefined
+      : {
+          apiVersion: 'v1',
+          kind: 'PersistentVolumeClaim',
+          metadata: { name: data.claim, namespace: opts.namespace, labels },
+          spec: {
+            accessModes: ['ReadWriteOnce'],
+            resources: { requests: { storage: data.size } },
+            ...(data.storageClass ? { storageClassName: data.storageClass } : {}),
+          },
+        };
   const deployment: V1Deployment = {
     apiVersion: 'apps/v1',
     kind: 'Deployment',
@@ -71,7 +119,11 @@ export function renderManifest(spec: DeploySpec, opts: ManifestOptions): KubeMan
         metadata: { labels, annotations },
         spec: {
           containers: [container(spec, name, secretNames)],
-          volumes: [{ name: DATA_VOLUME, emptyDir: {} }],
+          volumes: [
+            data.kind === 'emptyDir'
+              ? { name: DATA_VOLUME, emptyDir: {} }
+              : { name: DATA_VOLUME, persistentVolumeClaim: { claimName: data.claim } },
+          ],
           restartPolicy: 'Always',
           terminationGracePeriodSeconds: Math.max(1, Math.ceil(spec.stopTimeoutMs / 1000)),
           // A pause process at PID 1 (Docker's --init): a workload without a TERM handler still stops.
@@ -80,7 +132,12 @@ export function renderManifest(spec: DeploySpec, opts: ManifestOptions): KubeMan
       },
     },
   };
-  return { deployment, ...(secret ? { secret } : {}), ...(service(spec, metadata, opts) ?? {}) };
+  return {
+    deployment,
+    ...(secret ? { secret } : {}),
+    ...(claim ? { claim } : {}),
+    ...(service(spec, metadata, opts) ?? {}),
+  };
 }
 
 function service(
@@ -101,7 +158,9 @@ function service(
         ports: spec.ports.map((p, i) => ({
           name: portName(p.name, i),
           protocol: p.protocol === 'udp' ? 'UDP' : 'TCP',
-          port: containerPortOf(p),
+          // ClusterIP: the Service's own port is the one berth leased for the instance (its ports
+          // in the view); NodePort: the leased port is the nodePort.
+          port: type === 'ClusterIP' ? p.hostPort : containerPortOf(p),
           targetPort: containerPortOf(p) as never,
           ...(type === 'NodePort' ? { nodePort: p.hostPort } : {}),
         })),

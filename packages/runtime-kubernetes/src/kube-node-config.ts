@@ -13,12 +13,29 @@ export interface KubeNodeConfig {
   nodePortRange: { from: number; to: number };
   /** Where clients reach NodePorts; default: the API server's host. */
   publicAddress?: string;
+  /**
+   * NodePort (default): each port published on every node, a port of the cluster's NodePort range
+   * in the ledger. ClusterIP: inside the cluster only, reached by berth's proxy through the API
+   * server's service proxy; no NodePort is taken.
+   */
+  serviceType: 'NodePort' | 'ClusterIP';
+  /** The storage class of instances' PersistentVolumeClaims when their template names none. */
+  storageClass?: string;
 }
 
 const MAX_KUBECONFIG_BYTES = 1024 * 1024;
 
 export const DEFAULT_NODE_PORT_RANGE = { from: 30000, to: 32767 };
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+const DNS_NAME = /^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/;
+
+function parseServiceType(v: unknown): 'NodePort' | 'ClusterIP' {
+  if (v === undefined || v === null || v === '') return 'NodePort';
+  const s = typeof v === 'string' ? v.toLowerCase() : '';
+  if (s === 'nodeport') return 'NodePort';
+  if (s === 'clusterip') return 'ClusterIP';
+  invalid('serviceType', `must be NodePort or ClusterIP, got '${String(v)}'`);
+}
 
 function invalid(field: string, message: string): never {
   throw new InvalidInput(`${field} ${message}`, { details: { field } });
@@ -84,7 +101,15 @@ export function parseKubeNodeConfig(input: unknown): KubeNodeConfig {
   if (typeof input !== 'object' || input === null || Array.isArray(input))
     invalid('config', 'must be an object');
   const o = input as Record<string, unknown>;
-  const known = new Set(['kubeconfig', 'context', 'namespace', 'nodePortRange', 'publicAddress']);
+  const known = new Set([
+    'kubeconfig',
+    'context',
+    'namespace',
+    'nodePortRange',
+    'publicAddress',
+    'serviceType',
+    'storageClass',
+  ]);
   for (const k of Object.keys(o))
     if (!known.has(k))
       invalid(k, `is not a setting of kubernetes nodes (they have: ${[...known].join(', ')})`);
@@ -103,11 +128,16 @@ export function parseKubeNodeConfig(input: unknown): KubeNodeConfig {
   const publicAddress = optionalString(o, 'publicAddress');
   if (publicAddress && !/^[A-Za-z0-9.:[\]-]+$/.test(publicAddress))
     invalid('publicAddress', 'must be a host name or an IP address');
+  const storageClass = optionalString(o, 'storageClass');
+  if (storageClass && !DNS_NAME.test(storageClass))
+    invalid('storageClass', `'${storageClass}' is not a storage class name (a lowercase DNS name)`);
   return {
     kubeconfig,
     ...(context ? { context } : {}),
     ...(namespace ? { namespace } : {}),
     nodePortRange: parseRange(o.nodePortRange),
     ...(publicAddress ? { publicAddress } : {}),
+    serviceType: parseServiceType(o.serviceType),
+    ...(storageClass ? { storageClass } : {}),
   };
 }

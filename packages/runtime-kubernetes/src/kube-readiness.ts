@@ -55,15 +55,16 @@ function podLogSource(client: KubeClient, w: Workload) {
  */
 export async function waitForReadiness(
   client: KubeClient,
-  address: string,
+  /** The node's address berth probes ports at; undefined: the pods' own probes only (ClusterIP). */
+  address: string | undefined,
   w: Workload,
   spec: DeploySpec,
   opts: { timeoutMs: number; signal?: AbortSignal | undefined },
 ): Promise<void> {
   const r = spec.readiness;
   const outside: Probe[] = [];
-  if (r.kind === 'port') outside.push(portProbe({ port: r.port, hosts: [address], holdMs: 50 }));
-  if (r.kind === 'http')
+  if (r.kind === 'port' && address) outside.push(portProbe({ port: r.port, hosts: [address], holdMs: 50 }));
+  if (r.kind === 'http' && address)
     outside.push(httpProbe({ url: `http://${address}:${r.port}${r.path}`, expectStatus: r.expectStatus }));
   if (r.kind === 'log') outside.push(logLineProbe(podLogSource(client, w), r.pattern));
   try {

@@ -2,6 +2,7 @@ import type { Logger, NodeDriver, NodeProbe, NodeRecord, OpenedNode } from '@ber
 import { KubeClient, kubeFailure } from './kube-client.js';
 import { type KubeNodeConfig, loadKubeconfig, parseKubeNodeConfig } from './kube-node-config.js';
 import { KubePortSource } from './kube-port-source.js';
+import { KubeServiceGateway } from './kube-service-gateway.js';
 import { KubernetesRuntime } from './kubernetes-runtime.js';
 
 /** A failed /version in a word the node view shows (refused, dns, tls, auth, timeout…). */
@@ -64,13 +65,28 @@ export class KubernetesNodeDriver implements NodeDriver {
     const client = new KubeClient(config, namespace);
     const server = config.getCurrentCluster()!.server;
     const address = c.publicAddress ?? new URL(server).hostname.replace(/^\[|\]$/g, '');
-    const runtime = new KubernetesRuntime({ client, address, log: this.log });
+    const runtime = new KubernetesRuntime({
+      client,
+      address,
+      log: this.log,
+      serviceType: c.serviceType,
+      ...(c.storageClass ? { storageClass: c.storageClass } : {}),
+    });
+    // ClusterIP: nothing is published, so the cluster's NodePorts are not this node's port space
+    // (its ports are its Services' own, leased on the node's host alone); the proxy goes through
+    // the API server.
+    const published =
+      c.serviceType === 'NodePort'
+        ? {
+            portSource: new KubePortSource(client, record.host),
+            // The cluster gives NodePorts only in this range (422 otherwise): the ledger chooses inside it.
+            portRange: [c.nodePortRange.from, c.nodePortRange.to] as const,
+          }
+        : { gateway: new KubeServiceGateway(client) };
     return {
       // A command template runs as pods of the image it names (create refuses one without).
       runtimes: [{ runtime, sources: ['image', 'build', 'command'] }],
-      portSource: new KubePortSource(client, record.host),
-      // The cluster gives NodePorts only in this range (422 otherwise): the ledger chooses inside it.
-      portRange: [c.nodePortRange.from, c.nodePortRange.to],
+      ...published,
       address,
       test: async (timeoutMs: number): Promise<NodeProbe> => {
         const started = Date.now();
@@ -85,6 +101,7 @@ export class KubernetesNodeDriver implements NodeDriver {
               context: config.getCurrentContext(),
               server,
               nodePortRange: c.nodePortRange,
+              serviceType: c.serviceType,
             },
           };
         } catch (e) {

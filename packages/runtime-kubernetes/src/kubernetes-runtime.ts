@@ -18,7 +18,7 @@ import { isNotFound, type KubeClient, MERGE_PATCH } from './kube-client.js';
 import { eventsAbout, fetchEvents } from './kube-events.js';
 import { LABEL, PORT_ANNOTATION } from './kube-labels.js';
 import { instanceLogs } from './kube-logs.js';
-import { renderManifest } from './kube-manifest.js';
+import { type ManifestOptions, renderManifest } from './kube-manifest.js';
 import { type Workload, waitForReadiness } from './kube-readiness.js';
 import { instanceStats } from './kube-stats.js';
 import { lastExitCode, replicaCounts, replicaState, startedAt } from './pod-state.js';
@@ -29,6 +29,8 @@ export interface KubernetesRuntimeOptions {
   address: string;
   log: Logger;
   serviceType?: 'NodePort' | 'ClusterIP';
+  /** The storage class of data claims whose template names none. */
+  storageClass?: string;
 }
 
 const selectorText = (labels: Record<string, string>) =>
@@ -55,21 +57,36 @@ export class KubernetesRuntime implements Runtime {
     return this.client.namespace;
   }
 
-  async deploy(spec: DeploySpec, opts: DeployOptions = {}): Promise<ObservedWorkload> {
-    opts.signal?.throwIfAborted();
-    const manifest = renderManifest(spec, {
+  private get manifestOptions(): ManifestOptions {
+    return {
       namespace: this.namespace,
       ...(this.o.serviceType ? { serviceType: this.o.serviceType } : {}),
-    });
+      ...(this.o.storageClass ? { storageClass: this.o.storageClass } : {}),
+    };
+  }
+
+  /**
+   * Where berth looks at a workload from outside the cluster while it waits: the node's address
+   * (NodePorts); none with ClusterIP Services (nothing is published: the pods' probes decide).
+   */
+  private get outside(): string | undefined {
+    return this.o.serviceType === 'ClusterIP' ? undefined : this.o.address;
+  }
+
+  async deploy(spec: DeploySpec, opts: DeployOptions = {}): Promise<ObservedWorkload> {
+    opts.signal?.throwIfAborted();
+    const manifest = renderManifest(spec, this.manifestOptions);
     const name = manifest.deployment.metadata!.name!;
     this.o.log.info(
       { instance: spec.instanceName, name, namespace: this.namespace },
       'Starting Kubernetes deployment…',
     );
+    let madeClaim = false;
     try {
-      const d = await applyManifest(this.client, manifest, spec);
-      const handle = this.handleOf(d);
-      await waitForReadiness(this.client, this.o.address, this.workload(handle), spec, {
+      const applied = await applyManifest(this.client, manifest, spec);
+      madeClaim = applied.madeClaim;
+      const handle = this.handleOf(applied.deployment);
+      await waitForReadiness(this.client, this.outside, this.workload(handle), spec, {
         timeoutMs: opts.timeoutMs ?? spec.readinessTimeoutMs,
         signal: opts.signal,
       });
@@ -82,13 +99,14 @@ export class KubernetesRuntime implements Runtime {
         { instance: spec.instanceName, name, err: String(e) },
         'Failed to start Kubernetes deployment',
       );
-      await deleteObjects(this.client, name, spec.owner).catch(() => {});
+      // A claim this deploy made holds no data yet; one made before holds the instance's: kept.
+      await deleteObjects(this.client, name, spec.owner, { claim: madeClaim }).catch(() => {});
       throw e;
     }
   }
 
   awaitReady(handle: WorkloadHandle, spec: DeploySpec, opts: AwaitReadyOptions): Promise<void> {
-    return waitForReadiness(this.client, this.o.address, this.workload(handle), spec, opts);
+    return waitForReadiness(this.client, this.outside, this.workload(handle), spec, opts);
   }
 
   /**
@@ -112,7 +130,7 @@ export class KubernetesRuntime implements Runtime {
       { name, namespace: this.namespace, body: { spec: { replicas } } },
       MERGE_PATCH,
     );
-    await waitForReadiness(this.client, this.o.address, w, spec, {
+    await waitForReadiness(this.client, this.outside, w, spec, {
       timeoutMs: opts.timeoutMs ?? spec.readinessTimeoutMs,
       signal: opts.signal,
     });
@@ -133,8 +151,9 @@ export class KubernetesRuntime implements Runtime {
     await this.scaleDown(handle, 0);
   }
 
-  async remove(handle: WorkloadHandle): Promise<void> {
-    await deleteObjects(this.client, handle.id, String(handle.meta.owner));
+  /** Deletes the instance's objects; its data claim only with `volumes` (rm --volumes, gc). */
+  async remove(handle: WorkloadHandle, opts: { volumes?: boolean } = {}): Promise<void> {
+    await deleteObjects(this.client, handle.id, String(handle.meta.owner), { claim: opts.volumes ?? false });
   }
 
   async inspect(handle: WorkloadHandle): Promise<ObservedWorkload | undefined> {

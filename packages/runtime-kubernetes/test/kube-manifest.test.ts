@@ -1,6 +1,7 @@
 import type { DeploySpec } from '@berth/core';
 import { loadAllYaml } from '@kubernetes/client-node';
 import { Deployment } from 'kubernetes-models/apps/v1/Deployment';
+import { PersistentVolumeClaim } from 'kubernetes-models/v1/PersistentVolumeClaim';
 import { Secret } from 'kubernetes-models/v1/Secret';
 import { Service } from 'kubernetes-models/v1/Service';
 import { describe, expect, it } from 'vitest';
@@ -103,6 +104,60 @@ describe('renderManifest (what the runtime applies and export --format kubernete
     expect(() => renderManifest(command, { namespace: 'x' })).toThrow(
       'a command template cannot run on a Kubernetes node: it needs an image',
     );
+  });
+});
+
+describe('renderManifest with persistent data and ClusterIP Services', () => {
+  const persistent: DeploySpec = { ...spec, data: { persistent: true, size: '2Gi', storageClass: 'ssd' } };
+
+  it('claims the data directory in a PersistentVolumeClaim named and labelled as the instance, mounted where the emptyDir was', () => {
+    const m = renderManifest(persistent, { namespace: 'team-a', storageClass: 'node-default' });
+    expect(() => new PersistentVolumeClaim(m.claim as never).validate()).not.toThrow();
+    expect(m.claim).toMatchObject({
+      metadata: {
+        name: m.deployment.metadata?.name,
+        namespace: 'team-a',
+        labels: { 'berth.managed': 'true', 'berth.owner': 'owner-1', 'berth.instance-id': 'inst-1' },
+      },
+      // The template's class wins over the node's.
+      spec: {
+        accessModes: ['ReadWriteOnce'],
+        resources: { requests: { storage: '2Gi' } },
+        storageClassName: 'ssd',
+      },
+    });
+    expect(m.deployment.spec?.template.spec?.volumes).toEqual([
+      { name: 'data', persistentVolumeClaim: { claimName: m.deployment.metadata?.name } },
+    ]);
+    expect(() => new Deployment(m.deployment as never).validate()).not.toThrow();
+  });
+
+  it("takes the node's storage class when the template names none, and none at all (the cluster's default) when neither does", () => {
+    const noClass: DeploySpec = { ...spec, data: { persistent: true, size: '1Gi' } };
+    expect(
+      renderManifest(noClass, { namespace: 'x', storageClass: 'fast' }).claim?.spec?.storageClassName,
+    ).toBe('fast');
+    expect(renderManifest(noClass, { namespace: 'x' }).claim?.spec).not.toHaveProperty('storageClassName');
+    expect(
+      renderManifest({ ...spec, data: { persistent: false, size: '1Gi' } }, { namespace: 'x' }).claim,
+    ).toBe(undefined);
+  });
+
+  it('a ClusterIP Service has no nodePort: its port is the leased one, its target the container port', () => {
+    const m = renderManifest(spec, { namespace: 'x', serviceType: 'ClusterIP' });
+    expect(() => new Service(m.service as never).validate()).not.toThrow();
+    expect(m.service?.spec).toEqual(
+      expect.objectContaining({
+        type: 'ClusterIP',
+        ports: [{ name: 'http', protocol: 'TCP', port: 31080, targetPort: 8080 }],
+      }),
+    );
+  });
+
+  it('export prints the claim before the Deployment that mounts it, valid against the real schema', () => {
+    const docs = loadAllYaml(exportManifestYaml(persistent, { namespace: 'team-a' })) as { kind: string }[];
+    expect(docs.map((d) => d.kind)).toEqual(['Secret', 'PersistentVolumeClaim', 'Service', 'Deployment']);
+    expect(() => new PersistentVolumeClaim(docs[1] as never).validate()).not.toThrow();
   });
 });
 

@@ -57,6 +57,12 @@ describe('kubernetes NodeDriver', () => {
       'nodePortRange',
     );
     expect(fieldOf(() => driver.parseConfig({ kubeconfig, endpoint: 'tcp://x' }))).toBe('endpoint');
+    expect(fieldOf(() => driver.parseConfig({ kubeconfig, serviceType: 'LoadBalancer' }))).toBe(
+      'serviceType',
+    );
+    expect(fieldOf(() => driver.parseConfig({ kubeconfig, storageClass: 'Not A Class' }))).toBe(
+      'storageClass',
+    );
     expect(() => driver.parseConfig({ kubeconfig, context: 'prod' })).toThrow(
       "context 'prod' is not in the kubeconfig (it has: fake-kube)",
     );
@@ -93,6 +99,7 @@ describe('kubernetes NodeDriver', () => {
       context: 'fake-kube',
       namespace: 'team-b',
       nodePortRange: { from: 31000, to: 31999 },
+      serviceType: 'NodePort',
     });
     expect(driver.parseConfig({ kubeconfig }).nodePortRange).toEqual({ from: 30000, to: 32767 });
   });
@@ -115,6 +122,18 @@ describe('kubernetes NodeDriver', () => {
       record({ kubeconfig, namespace: 'team-b', publicAddress: 'node1.example' }),
     );
     expect(other.address).toBe('node1.example');
+  });
+
+  it('with serviceType ClusterIP (any case) takes no NodePort space and reaches workloads through the API server', async () => {
+    const config = driver.parseConfig({ kubeconfig, serviceType: 'clusterip', storageClass: 'fast' });
+    expect(config).toMatchObject({ serviceType: 'ClusterIP', storageClass: 'fast' });
+    const node = await driver.open(record({ kubeconfig, serviceType: 'ClusterIP' }));
+    expect(node.portSource).toBeUndefined();
+    expect(node.portRange).toBeUndefined();
+    expect(node.gateway).toBeDefined();
+    const nodePort = await driver.open(record({ kubeconfig }));
+    expect(nodePort.gateway).toBeUndefined();
+    expect(nodePort.portRange).toEqual([30000, 32767]);
   });
 
   it('test() says refused when nothing answers at the API server’s address', async () => {

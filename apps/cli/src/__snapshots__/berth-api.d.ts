@@ -1387,6 +1387,13 @@ export interface operations {
                     stopTimeoutSeconds?: number;
                     /** @default 1 */
                     replicas?: number;
+                    data?: {
+                        /** @default false */
+                        persistent?: boolean;
+                        /** @default 1Gi */
+                        size?: string;
+                        storageClass?: string;
+                    };
                 };
             };
         };
@@ -1621,6 +1628,13 @@ export interface operations {
                     stopTimeoutSeconds?: number;
                     /** @default 1 */
                     replicas?: number;
+                    data?: {
+                        /** @default false */
+                        persistent?: boolean;
+                        /** @default 1Gi */
+                        size?: string;
+                        storageClass?: string;
+                    };
                 };
             };
         };
@@ -2614,6 +2628,17 @@ export interface operations {
                         certPath?: string;
                         sshKey?: string;
                         hostKey?: string;
+                    } | {
+                        kubeconfig: string;
+                        context?: string;
+                        namespace?: string;
+                        nodePortRange?: string | {
+                            from: number;
+                            to: number;
+                        };
+                        publicAddress?: string;
+                        serviceType?: string;
+                        storageClass?: string;
                     } | {
                         [key: string]: unknown;
                     };

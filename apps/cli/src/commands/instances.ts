@@ -74,12 +74,14 @@ const replicaPortsText = (x: InstanceView['replicas']['items'][number]) =>
 /** The summary, then one line per replica: its node, state, host ports and why it failed. */
 export function details(i: InstanceView): string {
   const r = i.replicas;
-  if (!r) return summary(i);
+  // Kubernetes nodes: whether the data outlives the pod (`data: PersistentVolumeClaim web-1-ab12cd (1Gi, class standard)`).
+  const data = i.data ? `\n  data: ${i.data.summary}` : '';
+  if (!r) return summary(i) + data;
   const rows = r.items.map((x, n) => {
     const ports = replicaPortsText(x);
     return `\n  ${String(n + 1).padStart(2)}  ${(x.node ?? '?').padEnd(20)}  ${x.state}${ports ? `  ${ports}` : ''}${x.reason ? `  ${x.reason}` : ''}`;
   });
-  return `${summary(i)}\n  replicas ${r.running}/${r.desired} running${rows.join('')}`;
+  return `${summary(i)}${data}\n  replicas ${r.running}/${r.desired} running${rows.join('')}`;
 }
 
 export function instanceTable(rows: InstanceView[]): string {

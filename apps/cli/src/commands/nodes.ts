@@ -66,6 +66,14 @@ function registerAdd(node: Command): void {
     .option('--kubeconfig <file>', 'kubernetes: the kubeconfig file the server reads')
     .option('--context <name>', 'kubernetes: the kubeconfig context (default: its current-context)')
     .option('--namespace <name>', "kubernetes: where instances go (default: the context's, else default)")
+    .option(
+      '--service-type <type>',
+      "kubernetes: nodeport (default: ports published on the cluster's nodes) or clusterip (reached through berth's proxy and the API server; no NodePort taken)",
+    )
+    .option(
+      '--storage-class <name>',
+      "kubernetes: the storage class of persistent data claims whose template names none (default: the cluster's default)",
+    )
     .option('--publish-mode <mode>', 'swarm: host (default) or ingress (the routing mesh)')
     .option(
       '--constraint <expr...>',
@@ -109,6 +117,9 @@ function configOf(opts: Record<string, string | string[] | undefined>, endpoint:
     const config: Record<string, unknown> = { kubeconfig: resolve(kubeconfig) };
     if (str('context')) config.context = str('context');
     if (str('namespace')) config.namespace = str('namespace');
+    // The server checks the value (nodeport/clusterip, any case) and names the field when wrong.
+    if (str('serviceType')) config.serviceType = str('serviceType');
+    if (str('storageClass')) config.storageClass = str('storageClass');
     return config;
   }
   if (!endpoint)

@@ -1,6 +1,7 @@
-import { Agent, type IncomingMessage, request, type ServerResponse } from 'node:http';
+import { Agent, type ClientRequest, type IncomingMessage, request, type ServerResponse } from 'node:http';
+import { request as httpsRequest } from 'node:https';
 import type { Duplex } from 'node:stream';
-import type { Logger } from '@berth/core';
+import type { GatewayUpstream, Logger } from '@berth/core';
 import { badGatewayPage } from './bad-gateway-page.js';
 import { isBerthAuthorization, type TokenCheck, withoutSessionCookie } from './credentials.js';
 import type { InstanceTargets } from './instance-targets.js';
@@ -39,21 +40,34 @@ export class InstanceProxy {
       this.fail(res, target.reason);
       return;
     }
-    const upstream = request(
-      {
-        host: target.host,
-        port: target.port,
-        method: req.method,
-        path,
-        headers: forwardHeaders(req, this.isToken),
-        agent: this.agent,
-      },
-      (up) => {
-        res.writeHead(up.statusCode ?? 502, up.statusMessage, stripHopByHop(up.headers));
-        this.count(name, up, 'out');
-        up.pipe(res);
-      },
+    const headers = forwardHeaders(req, this.isToken);
+    if (target.gateway) {
+      void target.gateway().then(
+        (up) => this.forward(req, res, name, (cb) => gatewayRequest(up, path, headers, req.method, cb)),
+        (err: Error) =>
+          this.fail(res, `Instance “${name}” cannot be reached through its node: ${err.message}.`),
+      );
+      return;
+    }
+    this.forward(req, res, name, (cb) =>
+      request(
+        { host: target.host, port: target.port, method: req.method, path, headers, agent: this.agent },
+        cb,
+      ),
     );
+  }
+
+  private forward(
+    req: IncomingMessage,
+    res: ServerResponse,
+    name: string,
+    open: (cb: (up: IncomingMessage) => void) => ClientRequest,
+  ): void {
+    const upstream = open((up) => {
+      res.writeHead(up.statusCode ?? 502, up.statusMessage, stripHopByHop(up.headers));
+      this.count(name, up, 'out');
+      up.pipe(res);
+    });
     this.meter?.request(name);
     this.count(name, req, 'in');
     upstream.on('error', (err) => {
@@ -73,17 +87,29 @@ export class InstanceProxy {
       rejectUpgrade(socket, target.reason);
       return;
     }
-    const upstream = request({
-      host: target.host,
-      port: target.port,
-      method: req.method,
-      path,
-      headers: {
-        ...forwardHeaders(req, this.isToken),
-        connection: 'Upgrade',
-        upgrade: req.headers.upgrade ?? 'websocket',
-      },
-    });
+    const headers = {
+      ...forwardHeaders(req, this.isToken),
+      connection: 'Upgrade',
+      upgrade: req.headers.upgrade ?? 'websocket',
+    };
+    if (target.gateway) {
+      void target.gateway().then(
+        (up) => this.splice(socket, head, name, gatewayRequest(up, path, headers, req.method)),
+        (err: Error) =>
+          rejectUpgrade(socket, `Instance “${name}” cannot be reached through its node: ${err.message}.`),
+      );
+      return;
+    }
+    this.splice(
+      socket,
+      head,
+      name,
+      request({ host: target.host, port: target.port, method: req.method, path, headers }),
+    );
+  }
+
+  /** Joins the client's socket to the upstream's once it switches protocols. */
+  private splice(socket: Duplex, head: Buffer, name: string, upstream: ClientRequest): void {
     upstream.on('upgrade', (up, upSocket, upHead) => {
       socket.write(statusBlock(up));
       if (upHead.length > 0) socket.write(upHead);
@@ -125,6 +151,30 @@ export class InstanceProxy {
     });
     res.end(body);
   }
+}
+
+/**
+ * A request through a node's gateway (the Kubernetes API server's service proxy): the path after
+ * the gateway's base URL, berth's credentials for the gateway in place of any the client sent.
+ */
+function gatewayRequest(
+  up: GatewayUpstream,
+  path: string,
+  headers: Record<string, string | string[]>,
+  method: string | undefined,
+  cb?: (res: IncomingMessage) => void,
+): ClientRequest {
+  const url = new URL(up.url.replace(/\/$/, '') + path);
+  // The API server acts on these itself (who berth is, whom it impersonates): never the client's.
+  const rest = Object.fromEntries(
+    Object.entries(headers).filter(([k]) => k !== 'authorization' && !/^(impersonate-|x-remote-)/.test(k)),
+  );
+  const opts = {
+    method,
+    headers: { ...rest, ...up.headers, host: url.host },
+    ...(up.tls ?? {}),
+  };
+  return url.protocol === 'https:' ? httpsRequest(url, opts, cb) : request(url, opts, cb);
 }
 
 /** The request's headers as the instance gets them: no hop-by-hop ones, none of berth's credentials. */

@@ -1,6 +1,25 @@
-import { type EventBus, primaryHttpPort, proxiedPorts, type Store } from '@berth/core';
+import {
+  type EventBus,
+  type GatewayUpstream,
+  type Instance,
+  type PortGateway,
+  primaryHttpPort,
+  proxiedPorts,
+  type Store,
+} from '@berth/core';
 
-export type Target = { ok: true; host: string; port: number } | { ok: false; reason: string };
+export type Target =
+  | { ok: true; host: string; port: number; gateway?: undefined }
+  /** A node that does not publish the port (a ClusterIP Service): requests go through its gateway. */
+  | { ok: true; gateway: () => Promise<GatewayUpstream>; host?: undefined; port?: undefined }
+  | { ok: false; reason: string };
+
+/** What InstanceTargets needs of a node that reaches its workloads through a gateway. */
+export interface GatewayLookup {
+  gateway(node: string): PortGateway | undefined;
+  /** This installation's owner id, which names its objects on a cluster. */
+  owner: string;
+}
 
 const TTL_MS = 2000;
 
@@ -19,6 +38,7 @@ export class InstanceTargets {
     private readonly ports: (id: string) => Record<string, number>,
     /** The address a node's published ports are reached at (127.0.0.1 for this machine). */
     private readonly nodeAddress: (node: string) => string = () => '127.0.0.1',
+    private readonly gateways?: GatewayLookup,
   ) {
     events.subscribe((e) => {
       if (!e.instanceName) return;
@@ -51,8 +71,8 @@ export class InstanceTargets {
     if (portName === undefined) {
       const spec = template ? primaryHttpPort(template) : undefined;
       const port = spec ? this.ports(inst.id)[spec.name] : undefined;
-      if (port === undefined) return { ok: false, reason: `Instance “${name}” has no HTTP port.` };
-      return { ok: true, host: this.nodeAddress(inst.node), port };
+      if (port === undefined || !spec) return { ok: false, reason: `Instance “${name}” has no HTTP port.` };
+      return this.at(inst, spec.name, port);
     }
     const proxied = template ? proxiedPorts(template).map((p) => p.name) : [];
     const port = proxied.includes(portName) ? this.ports(inst.id)[portName] : undefined;
@@ -61,6 +81,25 @@ export class InstanceTargets {
         proxied.length > 0 ? `its proxied ports are ${proxied.join(', ')}` : 'it has no proxied port';
       return { ok: false, reason: `Instance “${name}” has no proxied port “${portName}”: ${list}.` };
     }
-    return { ok: true, host: this.nodeAddress(inst.node), port };
+    return this.at(inst, portName, port);
+  }
+
+  /** The node's address and the port, or its gateway when it does not publish ports (asked once per target). */
+  private at(inst: Instance, portName: string, port: number): Target {
+    const gateway = this.gateways?.gateway(inst.node);
+    if (!gateway) return { ok: true, host: this.nodeAddress(inst.node), port };
+    const owner = this.gateways!.owner;
+    let upstream: Promise<GatewayUpstream> | undefined;
+    return {
+      ok: true,
+      gateway: () => {
+        upstream ??= gateway.upstream({ instanceId: inst.id, instanceName: inst.name, owner }, portName);
+        // A failed lookup is not kept: the next request asks again.
+        upstream.catch(() => {
+          upstream = undefined;
+        });
+        return upstream;
+      },
+    };
   }
 }

@@ -247,10 +247,10 @@ export class SplicedConnection {
   /** The first request: connect to the instance, then replay what was read. */
   private open(name: string, bytes: Buffer): void {
     const target = this.opts.targets.find(name);
-    if (!target.ok) {
+    if (!target.ok || target.gateway) {
       this.leave([], bytes);
       return;
-    } // the per-request proxy answers with the 502 page
+    } // the per-request proxy answers with the 502 page, or goes through the node's gateway
     this.clearTimer();
     this.mode = 'connecting';
     this.held = bytes;

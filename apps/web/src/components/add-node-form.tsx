@@ -61,6 +61,8 @@ export function AddNodeForm({ onAdded }: { onAdded: () => void }) {
   const [kubeconfig, setKubeconfig] = useState('');
   const [context, setContext] = useState('');
   const [namespace, setNamespace] = useState('');
+  const [serviceType, setServiceType] = useState<'NodePort' | 'ClusterIP'>('NodePort');
+  const [storageClass, setStorageClass] = useState('');
   const [name, setName] = useState('');
   const [transport, setTransport] = useState<Transport>('tcp');
   const [address, setAddress] = useState('');
@@ -89,6 +91,8 @@ export function AddNodeForm({ onAdded }: { onAdded: () => void }) {
     kubeconfig: kubeconfig.trim(),
     ...(context.trim() ? { context: context.trim() } : {}),
     ...(namespace.trim() ? { namespace: namespace.trim() } : {}),
+    serviceType,
+    ...(storageClass.trim() ? { storageClass: storageClass.trim() } : {}),
   });
 
   const configOf = (k: NodeKind): Record<string, unknown> => {
@@ -226,6 +230,37 @@ export function AddNodeForm({ onAdded }: { onAdded: () => void }) {
                 onChange={(e) => setNamespace(e.target.value)}
               />
               {fieldError('namespace')}
+            </div>
+          </div>
+          <div className="field-row">
+            <div className="field grow">
+              <label htmlFor="node-service-type">Ports</label>
+              <select
+                id="node-service-type"
+                value={serviceType}
+                aria-describedby="node-service-type-hint"
+                onChange={(e) => setServiceType(e.target.value as 'NodePort' | 'ClusterIP')}
+              >
+                <option value="NodePort">NodePort</option>
+                <option value="ClusterIP">ClusterIP + berth’s proxy</option>
+              </select>
+              <small id="node-service-type-hint">
+                NodePort: on every node of the cluster; ClusterIP: inside it, reached through berth’s proxy.
+              </small>
+              {fieldError('serviceType')}
+            </div>
+            <div className="field grow">
+              <label htmlFor="node-storage-class">Storage class (optional)</label>
+              <input
+                id="node-storage-class"
+                value={storageClass}
+                placeholder="the cluster’s default"
+                autoComplete="off"
+                spellCheck={false}
+                aria-invalid={errors.storageClass || errors['config.storageClass'] ? true : undefined}
+                onChange={(e) => setStorageClass(e.target.value)}
+              />
+              {fieldError('storageClass')}
             </div>
           </div>
         </>

@@ -43,6 +43,11 @@ export interface OpenedNode {
   portRange?: PortRange;
   /** Where clients and berth's proxy reach its published ports (an address or host name). */
   address: string;
+  /**
+   * For a node that does not publish its workloads' ports (a Kubernetes node with ClusterIP
+   * Services): how berth's proxy reaches them instead. Undefined: at `address` and the host port.
+   */
+  gateway?: PortGateway;
   /** Reaches the node within timeoutMs; never throws. */
   test(timeoutMs: number): Promise<NodeProbe>;
   /** Ends its connections; the registry drops it after this. */
@@ -52,6 +57,25 @@ export interface OpenedNode {
    * ("no compose CLI on this machine reaches its engine"); the registry says so generically otherwise.
    */
   unsupported?(source: SourceKind): string;
+}
+
+/**
+ * Where berth's proxy sends an instance's HTTP requests through a node's own gateway (the Kubernetes
+ * API server's service proxy): a base URL the request's path is appended to, and the headers and
+ * TLS settings that authenticate berth there. Plain data: the server makes the request.
+ */
+export interface GatewayUpstream {
+  url: string;
+  headers: Record<string, string>;
+  tls?: { ca?: string; cert?: string; key?: string; rejectUnauthorized?: boolean };
+}
+
+/** Finds the gateway upstream of one named port of an instance's workload on the node. */
+export interface PortGateway {
+  upstream(
+    workload: { instanceId: string; instanceName: string; owner: string },
+    port: string,
+  ): Promise<GatewayUpstream>;
 }
 
 /** Told by a driver while it opens or uses a node (an ssh host key trusted on first use…). */

@@ -6,7 +6,7 @@ import { intersectRanges, type PortRange, type PortSource } from '../port-view.j
 import type { Runtime } from '../runtime.js';
 import type { RuntimeResolver } from '../runtime-resolver.js';
 import type { TemplateSource } from '../template.js';
-import type { NodeDriver, NodeDriverHooks, OpenedNode } from './node-driver.js';
+import type { NodeDriver, NodeDriverHooks, OpenedNode, PortGateway } from './node-driver.js';
 
 type SourceKind = TemplateSource['kind'];
 
@@ -88,6 +88,11 @@ export class NodeRegistry implements RuntimeResolver, PortSource {
 
   find(name: string): OpenedNode | undefined {
     return this.opened.get(name)?.node;
+  }
+
+  /** How berth's proxy reaches the node's workloads when it does not publish their ports (OpenedNode.gateway). */
+  gateway(name: string): PortGateway | undefined {
+    return this.opened.get(name)?.node.gateway;
   }
 
   brokenReason(name: string): string | undefined {

@@ -1,0 +1,35 @@
+import type { InstanceDataView } from '@berth/contracts';
+import type { Instance, Store } from '@berth/core';
+import { dataVolumeOf } from '@berth/runtime-kubernetes';
+
+/**
+ * Where an instance's data directory lives, for the instance view: on a Kubernetes node an
+ * emptyDir or its PersistentVolumeClaim (as the runtime renders it: the template's `data`, the
+ * node's storage class); null on other nodes.
+ */
+export function instanceData(store: Store, owner: string, inst: Instance): InstanceDataView | null {
+  const node = store.nodes.find(inst.node);
+  if (node?.kind !== 'kubernetes') return null;
+  const data = store.templates.find(inst.template)?.template.data;
+  const nodeClass = typeof node.config.storageClass === 'string' ? node.config.storageClass : undefined;
+  const v = dataVolumeOf(
+    { instanceName: inst.name, instanceId: inst.id, owner, ...(data ? { data } : {}) },
+    nodeClass,
+  );
+  if (v.kind === 'emptyDir')
+    return {
+      kind: 'emptyDir',
+      claim: null,
+      size: null,
+      storageClass: null,
+      summary: 'emptyDir (lost when the pod goes)',
+    };
+  const cls = v.storageClass ? `class ${v.storageClass}` : "the cluster's default class";
+  return {
+    kind: 'persistentVolumeClaim',
+    claim: v.claim,
+    size: v.size,
+    storageClass: v.storageClass,
+    summary: `PersistentVolumeClaim ${v.claim} (${v.size}, ${cls})`,
+  };
+}
