@@ -39,9 +39,14 @@ const twoOfThree: InstanceView = {
     desired: 3,
     running: 2,
     items: [
-      { node: 'manager', state: 'running', reason: null },
-      { node: 'worker', state: 'running', reason: null },
-      { node: 'gone', state: 'failed', reason: 'node is down' },
+      { node: 'manager', state: 'running', reason: null, ports: [] },
+      {
+        node: 'worker',
+        state: 'running',
+        reason: null,
+        ports: [{ hostPort: 20001, containerPort: 80, protocol: 'tcp' }],
+      },
+      { node: 'gone', state: 'failed', reason: 'node is down', ports: [] },
     ],
   },
 };
@@ -64,10 +69,13 @@ describe('replicas in the UI', () => {
     expect(all).toMatch(/class="badge replicas"[^>]*>3\/3</);
   });
 
-  it('the detail lists each replica with its node, state and reason', () => {
+  it('the detail lists each replica with its node, state, ports and reason', () => {
     const html = renderToStaticMarkup(createElement(InstanceOverview, { instance: twoOfThree }));
     expect(html).toContain('2 of 3 running');
-    expect(html).toMatch(/<td>gone<\/td><td>failed<\/td><td>node is down<\/td>/);
+    expect(html).toMatch(
+      /<td>gone<\/td><td>failed<\/td><td data-replica-ports="true"><\/td><td>node is down<\/td>/,
+    );
+    expect(html).toMatch(/<td>worker<\/td><td>running<\/td><td data-replica-ports="true">[^<]*20001/);
     expect(html.match(/data-replica-state=/g)).toHaveLength(3);
   });
 });
