@@ -1,5 +1,5 @@
 import { containerImageOf, type DeploySpec, type RestartPolicy } from '@berth/core';
-import { composeEscape, composeText, duration, environmentOf } from './compose-text.js';
+import { composeEscape, composeText, environmentOf, healthcheckOf } from './compose-text.js';
 import { containerConfig } from './container-config.js';
 import { healthCheck } from './swarm/service-spec.js';
 import { type DataVolumeMode, volumeMounts } from './volume-mounts.js';
@@ -45,7 +45,7 @@ export function composeFile(spec: DeploySpec, opts: ComposeExportOptions = {}): 
     stop_grace_period: `${Math.round(spec.stopTimeoutMs)}ms`,
     ...(host.Memory ? { mem_limit: `${Math.round(host.Memory / 1048576)}m` } : {}),
     ...(host.NanoCpus ? { cpus: host.NanoCpus / 1e9 } : {}),
-    ...healthcheckOf(spec, secrets),
+    ...healthcheckOf(spec.health ? healthCheck(spec.health, spec) : undefined, secrets),
     ports: Object.entries(host.PortBindings ?? {}).flatMap(([key, binds]) =>
       (binds as { HostIp: string; HostPort: string }[]).map((b) =>
         [b.HostIp === '0.0.0.0' ? '' : `${b.HostIp}:`, `${b.HostPort}:${key}`].join(''),
@@ -78,18 +78,4 @@ function restartOf(policy: RestartPolicy | undefined): string {
   if (p.policy === 'never') return 'no';
   if (p.policy === 'always') return 'always';
   return `on-failure:${p.maxRetries}`;
-}
-
-function healthcheckOf(spec: DeploySpec, secrets: ReadonlySet<string>): Record<string, unknown> {
-  const h = spec.health ? healthCheck(spec.health, spec) : undefined;
-  if (!h?.Test) return {};
-  return {
-    healthcheck: {
-      test: h.Test.map((a) => composeEscape(a, secrets)),
-      interval: duration(h.Interval ?? 0),
-      timeout: duration(h.Timeout ?? 0),
-      retries: h.Retries,
-      start_period: duration(h.StartPeriod ?? 0),
-    },
-  };
 }

@@ -1,3 +1,4 @@
+import type Dockerode from 'dockerode';
 import { stringify } from 'yaml';
 
 /**
@@ -28,4 +29,21 @@ export const duration = (ns: number) => `${Math.round(ns / 1_000_000)}ms`;
 export function composeText(header: string[], doc: Record<string, unknown>): string {
   const comment = header.map((l) => `# ${l}`).join('\n');
   return `${comment}\n${stringify(doc, { lineWidth: 0, aliasDuplicateObjects: false })}`;
+}
+
+/** An engine health check as a compose/stack file's `healthcheck:` (empty when there is none). */
+export function healthcheckOf(
+  h: Dockerode.HealthConfig | undefined,
+  secrets: ReadonlySet<string>,
+): Record<string, unknown> {
+  if (!h?.Test) return {};
+  return {
+    healthcheck: {
+      test: h.Test.map((a) => composeEscape(a, secrets)),
+      interval: duration(h.Interval ?? 0),
+      timeout: duration(h.Timeout ?? 0),
+      retries: h.Retries,
+      start_period: duration(h.StartPeriod ?? 0),
+    },
+  };
 }

@@ -1,6 +1,6 @@
 import { containerImageOf, type DeploySpec } from '@berth/core';
 import type Dockerode from 'dockerode';
-import { composeEscape, composeText, duration, environmentOf } from '../compose-text.js';
+import { composeEscape, composeText, duration, environmentOf, healthcheckOf } from '../compose-text.js';
 import { type PublishMode, serviceSpec } from './service-spec.js';
 import type { SecretRef } from './swarm-secrets.js';
 
@@ -132,19 +132,6 @@ function deployOf(s: Dockerode.ServiceSpec): Service {
       ...(t.Placement?.MaxReplicas ? { max_replicas_per_node: t.Placement.MaxReplicas } : {}),
     },
     update_config: { parallelism: 0, order: 'stop-first', failure_action: 'pause' },
-  };
-}
-
-function healthcheckOf(h: Dockerode.HealthConfig | undefined, secrets: ReadonlySet<string>): Service {
-  if (!h?.Test) return {};
-  return {
-    healthcheck: {
-      test: h.Test.map((a) => composeEscape(a, secrets)),
-      interval: duration(h.Interval ?? 0),
-      timeout: duration(h.Timeout ?? 0),
-      retries: h.Retries,
-      start_period: duration(h.StartPeriod ?? 0),
-    },
   };
 }
 
