@@ -1,9 +1,6 @@
-import { writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import { FakeKube } from '@berth/fake-kube';
-import type { Berth } from '@berth/server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openBerth, tempHome, until, writeTemplate } from './support.js';
+import { type KubeBerth, kubeBerth, kubeUnavailable, untilRunning } from './kube-berth.js';
+import { until } from './support.js';
 
 // Ports 31750–31759 (inside fake-kube's NodePort range) belong to this file.
 const IMAGE = 'berth-test/node:20';
@@ -18,39 +15,24 @@ readiness: { kind: http, port: http, path: / }
 stopTimeoutSeconds: 2
 `;
 
-const why = await FakeKube.unavailable([IMAGE]);
-if (why && process.env.BERTH_REQUIRE_DOCKER === '1') throw new Error(`BERTH_REQUIRE_DOCKER=1 but ${why}`);
+const why = await kubeUnavailable([IMAGE]);
 
 // The cluster's Events about an instance's Deployment and pods become berth events, each once.
 describe.skipIf(why)('kubernetes events and stats n/a through berth (fake-kube)', () => {
-  let env: Awaited<ReturnType<typeof tempHome>>;
-  let berth: Berth;
-  let kube: FakeKube;
+  let t: KubeBerth;
+  let berth: KubeBerth['berth'];
 
   beforeAll(async () => {
     // Without metrics.k8s.io, as a cluster without metrics-server: stats are n/a, with that reason.
-    kube = await FakeKube.start({ backoffMs: 500, metrics: false });
-    env = await tempHome('kube-events');
-    await writeFile(join(env.home, 'kubeconfig'), kube.kubeconfig());
-    await writeTemplate(env.templates, 'kcrash.yaml', SERVE);
-    berth = await openBerth(env.home, env.templates);
-    await berth.nodes.add({
-      name: 'kube',
-      kind: 'kubernetes',
-      config: { kubeconfig: join(env.home, 'kubeconfig') },
-    });
+    t = await kubeBerth('kube-events', { 'kcrash.yaml': SERVE }, { fake: { metrics: false }, node: {} });
+    berth = t.berth;
   }, 60_000);
 
-  afterAll(async () => {
-    for (const i of berth?.instances.list() ?? []) await berth.instances.remove(i.id).catch(() => {});
-    await berth?.close();
-    await kube?.close();
-    await env?.cleanup();
-  }, 60_000);
+  afterAll(() => t?.close(), 60_000);
 
   it('a pod whose container crashed shows the kubelet’s Warning BackOff as a berth event, each event told once', async () => {
     const inst = await berth.instances.create({ template: 'kcrash', name: 'kc', node: 'kube' });
-    await until('kc running', () => berth.instances.get(inst.id).status === 'running' || undefined, 60_000);
+    await untilRunning(berth, inst.id, 60_000);
     const cluster = () =>
       berth.store.events.list({ instanceId: inst.id }).filter((e) => e.type === 'instance.cluster');
     const started = await until(
@@ -77,7 +59,7 @@ describe.skipIf(why)('kubernetes events and stats n/a through berth (fake-kube)'
 
   it('says why its stats are n/a when the cluster has no metrics API', async () => {
     const inst = await berth.instances.create({ template: 'kcrash', name: 'kn', node: 'kube' });
-    await until('kn running', () => berth.instances.get(inst.id).status === 'running' || undefined, 60_000);
+    await untilRunning(berth, inst.id, 60_000);
     const reason = await until('stats n/a', async () => {
       await berth.sampler.sampleOnce();
       return berth.sampler.unavailable(inst.id);

@@ -1,10 +1,6 @@
-import { writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { InvalidInput } from '@berth/core';
-import { FakeKube } from '@berth/fake-kube';
-import type { Berth } from '@berth/server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openBerth, tempHome, until, writeTemplate } from './support.js';
+import { type KubeBerth, kubeBerth, kubeUnavailable, untilRunning } from './kube-berth.js';
 
 // Ports 31850–31899 (inside fake-kube's NodePort range) belong to this file: the fake cluster's
 // --service-node-port-range is that block, and the node says so, so its NodePorts stay in it.
@@ -22,49 +18,30 @@ readiness: { kind: http, port: http, path: / }
 stopTimeoutSeconds: 2
 `;
 
-const why = await FakeKube.unavailable([IMAGE]);
-if (why && process.env.BERTH_REQUIRE_DOCKER === '1') throw new Error(`BERTH_REQUIRE_DOCKER=1 but ${why}`);
+const why = await kubeUnavailable([IMAGE]);
 
 // Before the ledger knew a node's range, this instance leased 24000 and the cluster answered 422.
 describe.skipIf(why)('a kubernetes node’s NodePort range is the law for its ports (fake-kube)', () => {
-  let env: Awaited<ReturnType<typeof tempHome>>;
-  let berth: Berth;
-  let kube: FakeKube;
+  let t: KubeBerth;
+  let berth: KubeBerth['berth'];
 
   beforeAll(async () => {
-    kube = await FakeKube.start({ backoffMs: 500, nodePortRange: NODE_PORTS });
-    env = await tempHome('kube-port-range');
-    await writeFile(join(env.home, 'kubeconfig'), kube.kubeconfig());
-    await writeTemplate(env.templates, 'kranged.yaml', SERVE);
-    berth = await openBerth(env.home, env.templates);
-    await berth.nodes.add({
-      name: 'kube',
-      kind: 'kubernetes',
-      config: {
-        kubeconfig: join(env.home, 'kubeconfig'),
-        nodePortRange: `${NODE_PORTS.from}-${NODE_PORTS.to}`,
+    t = await kubeBerth(
+      'kube-port-range',
+      { 'kranged.yaml': SERVE },
+      {
+        fake: { nodePortRange: NODE_PORTS },
+        node: { nodePortRange: `${NODE_PORTS.from}-${NODE_PORTS.to}` },
       },
-    });
+    );
+    berth = t.berth;
   }, 60_000);
 
-  afterAll(async () => {
-    for (const i of berth?.instances.list() ?? []) await berth.instances.remove(i.id).catch(() => {});
-    await berth?.close();
-    await kube?.close();
-    await env?.cleanup();
-  }, 60_000);
+  afterAll(() => t?.close(), 60_000);
 
   it('a template ranged 24000–24099 gets a NodePort inside the node’s range, and answers on it', async () => {
     const inst = await berth.instances.create({ template: 'kranged', name: 'kr', node: 'kube' });
-    await until(
-      'kr running',
-      () => {
-        const i = berth.instances.get(inst.id);
-        if (i.status === 'error') throw new Error(`kr failed: ${i.errorMessage}`);
-        return i.status === 'running' || undefined;
-      },
-      60_000,
-    );
+    await untilRunning(berth, inst.id, 60_000);
     const port = berth.instances.ports(inst.id).http!;
     expect(port).toBeGreaterThanOrEqual(NODE_PORTS.from);
     expect(port).toBeLessThanOrEqual(NODE_PORTS.to);

@@ -1,9 +1,6 @@
-import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { FakeKube } from '@berth/fake-kube';
-import type { Berth } from '@berth/server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openBerth, tempHome, until, writeTemplate } from './support.js';
+import { type KubeBerth, kubeBerth, kubeUnavailable, untilRunning } from './kube-berth.js';
 
 // Ports 31500–31599 (inside fake-kube's NodePort range) belong to this file.
 const IMAGE = 'berth-test/node:20';
@@ -19,35 +16,25 @@ replicas: 2
 stopTimeoutSeconds: 2
 `;
 
-const why = await FakeKube.unavailable([IMAGE]);
-if (why && process.env.BERTH_REQUIRE_DOCKER === '1') throw new Error(`BERTH_REQUIRE_DOCKER=1 but ${why}`);
+const why = await kubeUnavailable([IMAGE]);
 
 // berth through its services, with a kubernetes node whose cluster is fake-kube (pods run as local containers).
 describe.skipIf(why)('a kubernetes node (fake-kube)', () => {
-  let env: Awaited<ReturnType<typeof tempHome>>;
-  let berth: Berth;
-  let kube: FakeKube;
+  let t: KubeBerth;
+  let berth: KubeBerth['berth'];
 
   beforeAll(async () => {
-    kube = await FakeKube.start({ backoffMs: 500 });
-    env = await tempHome('kube-node');
-    await writeFile(join(env.home, 'kubeconfig'), kube.kubeconfig());
-    await writeTemplate(env.templates, 'kweb.yaml', SERVE);
-    berth = await openBerth(env.home, env.templates);
+    t = await kubeBerth('kube-node', { 'kweb.yaml': SERVE });
+    berth = t.berth;
   }, 60_000);
 
-  afterAll(async () => {
-    for (const i of berth?.instances.list() ?? []) await berth.instances.remove(i.id).catch(() => {});
-    await berth?.close();
-    await kube?.close();
-    await env?.cleanup();
-  }, 60_000);
+  afterAll(() => t?.close(), 60_000);
 
   it('is added with its kubeconfig, and its test reports the cluster version', async () => {
     await berth.nodes.add({
       name: 'kube',
       kind: 'kubernetes',
-      config: { kubeconfig: join(env.home, 'kubeconfig') },
+      config: { kubeconfig: join(t.home, 'kubeconfig') },
     });
     expect(await berth.nodes.test('kube')).toMatchObject({
       ok: true,
@@ -57,7 +44,7 @@ describe.skipIf(why)('a kubernetes node (fake-kube)', () => {
 
   it('runs a template there as 2 replicas behind a NodePort; logs, stop and start work', async () => {
     const inst = await berth.instances.create({ template: 'kweb', name: 'kw', node: 'kube' });
-    await until('kw running', () => berth.instances.get(inst.id).status === 'running' || undefined, 60_000);
+    await untilRunning(berth, inst.id, 60_000);
     const port = berth.instances.ports(inst.id).http!;
     expect(port).toBe(31500);
     expect(await (await fetch(`http://127.0.0.1:${port}/`)).text()).toBe('hi from kw');
