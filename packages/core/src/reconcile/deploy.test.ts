@@ -53,6 +53,16 @@ describe('deploy: success', () => {
     expect(inst.health).toBe('starting');
   });
 
+  it('says "started" for a workload without a readiness check, "deployed and ready" after one passed', async () => {
+    w.template({ name: 'worker', ports: [] });
+    const worker = await w.instances.create({ template: 'worker', name: 'worker-1' }, { wait: true });
+    const web = await w.instances.create({ template: 'web', name: 'web-2' }, { wait: true });
+    const running = (id: string) =>
+      w.events.find((e) => e.type === 'instance.status' && e.instanceId === id && e.data.to === 'running');
+    expect(running(worker.id)?.message).toBe('started');
+    expect(running(web.id)?.message).toBe('deployed and ready');
+  });
+
   it('every deploy is a new deployment; the old ones stay as history', async () => {
     const inst = await idle();
     await w.instances.start(inst.id, { wait: true });

@@ -137,7 +137,9 @@ export class Deployer {
       throw err;
     }
     const fresh = this.d.store.instances.find(inst.id) ?? inst;
-    this.records.status(fresh, 'running', 'deployed and ready', {
+    // Without a readiness check berth only saw it start: "ready" would promise what was never checked.
+    const reason = spec.readiness.kind === 'none' ? 'started' : 'deployed and ready';
+    this.records.status(fresh, 'running', reason, {
       observedReplicas: seen.replicas ?? null,
       errorMessage: null,
       health: template.health ? 'starting' : null,
