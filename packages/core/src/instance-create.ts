@@ -2,6 +2,7 @@ import { resolveConfig } from './config-values.js';
 import { Conflict } from './errors.js';
 import type { Instance } from './instance.js';
 import { checkPins, getStoredTemplate, type ServiceDeps } from './instance-deps.js';
+import { assertLabels } from './instance-labels.js';
 import { checkPlacement } from './instance-placement.js';
 import { assertReplicaCount, checkReplicas, desiredReplicas } from './instance-replicas.js';
 import { assertName } from './names.js';
@@ -20,6 +21,8 @@ export interface CreateInstanceInput {
   replicas?: number | undefined;
   /** Start right away (default true). */
   start?: boolean | undefined;
+  /** Labels (`team=web`), checked as Kubernetes checks label keys and values. */
+  labels?: Record<string, string> | undefined;
   /** Where the instance came from, for its created event ("imported from …"). */
   origin?: string | undefined;
 }
@@ -63,6 +66,7 @@ async function checkNew(d: ServiceDeps, input: CreateInstanceInput): Promise<New
   // The node registry knows every node (NotFound otherwise), not the store's records alone.
   d.runtimes.hostOf(node);
   if (input.name !== undefined) assertName('instance', input.name);
+  if (input.labels) assertLabels(input.labels);
   const config = sealSecrets(template, resolveConfig(template, input.config), d.secrets);
   const pins = input.ports ?? {};
   checkPins(template, pins);
@@ -110,6 +114,7 @@ function insertNew(d: ServiceDeps, rec: NewRecord): Instance {
     currentDeploymentId: null,
     dataDir: d.workspace.instanceDir(template.name, name),
     ...(input.replicas !== undefined ? { replicas: input.replicas } : {}),
+    ...(input.labels && Object.keys(input.labels).length > 0 ? { labels: input.labels } : {}),
     createdAt: rec.now,
     updatedAt: rec.now,
   };

@@ -4,6 +4,7 @@ import { InvalidInput, NotFound } from './errors.js';
 import type { Instance } from './instance.js';
 import { editedConfig } from './instance-config.js';
 import { checkPins, getStoredTemplate, getTemplate, type ServiceDeps } from './instance-deps.js';
+import { editedLabels, writeLabels } from './instance-labels.js';
 import { checkPlacement } from './instance-placement.js';
 import { assertReplicaCount, checkReplicas, desiredReplicas } from './instance-replicas.js';
 import { desiredSpecOf, specChanges, unappliedChanges } from './instance-spec.js';
@@ -23,6 +24,8 @@ export interface InstanceEdit {
   restart?: RestartPolicy | null | undefined;
   /** Another node to run on (the data directory does not move with it). */
   node?: string | undefined;
+  /** Labels to set; `null` removes one. Nothing runs differently, so nothing is applied for them. */
+  labels?: Record<string, string | null> | undefined;
 }
 
 export interface ApplyOptions {
@@ -49,9 +52,11 @@ export async function editInstance(
   opts: ApplyOptions & { apply?: boolean | undefined } = {},
 ): Promise<Instance> {
   const stored = getStoredTemplate(d, inst.template);
+  const labels = edit.labels ? editedLabels(inst.labels ?? {}, edit.labels) : undefined;
   const fields = await editedFields(d, stored, inst, edit);
   const updated = await writeSpec(d, stored.template, inst, fields, 'edited');
-  return opts.apply ? applyInstance(d, updated, { ...opts, force: updated !== inst }) : updated;
+  const labelled = labels ? writeLabels(d, updated, labels) : updated;
+  return opts.apply ? applyInstance(d, labelled, { ...opts, force: updated !== inst }) : labelled;
 }
 
 async function editedFields(

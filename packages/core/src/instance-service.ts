@@ -1,6 +1,7 @@
 import type { Deployment } from './deployment.js';
 import { Conflict, InvalidInput, NotFound } from './errors.js';
 import type { Instance } from './instance.js';
+import { type BulkActionName, type BulkOutcome, type BulkSelector, runBulk } from './instance-bulk.js';
 import { sealStoredSecrets, updateConfig } from './instance-config.js';
 import { type CreateInstanceInput, recordNewInstance } from './instance-create.js';
 import { checkPins, getTemplate, type ServiceDeps } from './instance-deps.js';
@@ -13,9 +14,11 @@ import type { FoundWorkload } from './reconciler.js';
 import type { InstanceFilter } from './store.js';
 import type { Template } from './template.js';
 
+export * from './instance-bulk.js';
 export type { CreateInstanceInput } from './instance-create.js';
 export type { ServiceDeps } from './instance-deps.js';
 export type { InstanceEdit } from './instance-edit.js';
+export * from './instance-labels.js';
 
 type Wait = { wait?: boolean };
 
@@ -156,6 +159,14 @@ export class InstanceService {
       message: 'removed',
       data: {},
     });
+  }
+
+  /**
+   * One action on every instance a selector names (exactly one of names, template, labels, all),
+   * each answering for itself: a failure never stops the rest (instance-bulk.ts).
+   */
+  bulk(action: BulkActionName, selector: BulkSelector, opts: Wait = {}): Promise<BulkOutcome[]> {
+    return runBulk(this.d, this, action, selector, opts);
   }
 
   /** A workload another system named `name` on the node, whoever started it (for an import). */

@@ -45,6 +45,8 @@ export interface Instance {
   env?: Record<string, string> | null;
   /** This instance's restart policy (`berth edit`); absent or null: its template's. */
   restart?: RestartPolicy | null;
+  /** Labels for choosing instances together (`berth stop --label team=web`); absent: none. */
+  labels?: Record<string, string> | null;
   createdAt: number;
   updatedAt: number;
 }

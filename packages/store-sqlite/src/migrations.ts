@@ -175,6 +175,11 @@ ALTER TABLE instances ADD COLUMN restart TEXT;
 ALTER TABLE deployments ADD COLUMN spec TEXT;
 `;
 
+/** An instance's labels (issue 16 §4: bulk actions choose by them): JSON, null when it has none. */
+const instanceLabels = `
+ALTER TABLE instances ADD COLUMN labels TEXT;
+`;
+
 /** Every migration, in order. Append only: a shipped migration is never edited. */
 export const migrations: readonly Migration[] = [
   { version: 1, name: 'initial-schema', up: initialSchema },
@@ -182,4 +187,5 @@ export const migrations: readonly Migration[] = [
   { version: 3, name: 'instance-replicas', up: instanceReplicas },
   { version: 4, name: 'notification-channels', up: notificationChannels },
   { version: 5, name: 'instance-edits', up: instanceEdits },
+  { version: 6, name: 'instance-labels', up: instanceLabels },
 ];

@@ -37,6 +37,7 @@ interface InstanceRow {
   observed_replicas: string | null;
   env: string | null;
   restart: string | null;
+  labels: string | null;
   created_at: number;
   updated_at: number;
 }
@@ -61,6 +62,7 @@ const COLUMNS = [
   'observed_replicas',
   'env',
   'restart',
+  'labels',
   'created_at',
   'updated_at',
 ] as const satisfies readonly (keyof InstanceRow)[];
@@ -88,9 +90,10 @@ const patchable: PatchTable<InstancePatch> = {
     observedReplicas: 'observed_replicas',
     env: 'env',
     restart: 'restart',
+    labels: 'labels',
     updatedAt: 'updated_at',
   } satisfies Columns<InstancePatch>,
-  json: new Set(['config', 'portOverrides', 'observedReplicas', 'env', 'restart']),
+  json: new Set(['config', 'portOverrides', 'observedReplicas', 'env', 'restart', 'labels']),
 };
 
 const filterColumns: Columns<InstanceFilter> = { template: 'template', status: 'status', node: 'node' };
@@ -130,10 +133,15 @@ function replicasFromRow(r: InstanceRow): Pick<Instance, 'replicas' | 'observedR
 }
 
 /** The edit fields, present only when set (an instance without them reads back as written). */
-function editsFromRow(r: InstanceRow): Pick<Instance, 'env' | 'restart'> {
+function editsFromRow(r: InstanceRow): Pick<Instance, 'env' | 'restart' | 'labels'> {
   const env = r.env === null ? null : (JSON.parse(r.env) as Record<string, string> | null);
   const restart = r.restart === null ? null : (JSON.parse(r.restart) as RestartPolicy | null);
-  return { ...(env !== null ? { env } : {}), ...(restart !== null ? { restart } : {}) };
+  const labels = r.labels === null ? null : (JSON.parse(r.labels) as Record<string, string> | null);
+  return {
+    ...(env !== null ? { env } : {}),
+    ...(restart !== null ? { restart } : {}),
+    ...(labels !== null ? { labels } : {}),
+  };
 }
 
 export function instanceToRow(i: Instance): InstanceRow {
@@ -157,6 +165,7 @@ export function instanceToRow(i: Instance): InstanceRow {
     observed_replicas: i.observedReplicas ? JSON.stringify(i.observedReplicas) : null,
     env: i.env ? JSON.stringify(i.env) : null,
     restart: i.restart ? JSON.stringify(i.restart) : null,
+    labels: i.labels ? JSON.stringify(i.labels) : null,
     created_at: i.createdAt,
     updated_at: i.updatedAt,
   };

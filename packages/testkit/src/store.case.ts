@@ -237,6 +237,15 @@ function instanceCases(store: Get): void {
       expect(cleared?.observedReplicas ?? null).toBeNull();
     });
 
+    it('keeps an instance’s labels, changes them and clears them with null', () => {
+      store().instances.insert(sampleInstance({ labels: { team: 'web', 'example.com/tier': 'db' } }));
+      expect(store().instances.find('id-web-1')?.labels).toEqual({ team: 'web', 'example.com/tier': 'db' });
+      store().instances.update('id-web-1', { labels: { team: 'ops' } });
+      expect(store().instances.find('id-web-1')?.labels).toEqual({ team: 'ops' });
+      store().instances.update('id-web-1', { labels: null });
+      expect(store().instances.find('id-web-1')?.labels ?? null).toBeNull();
+    });
+
     it('update of a missing instance throws NotFound', () => {
       expect(() => store().instances.update('nope', { status: 'running' })).toThrow(NotFound);
     });
