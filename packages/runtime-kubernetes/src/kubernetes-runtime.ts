@@ -7,6 +7,8 @@ import {
   type LogLine,
   type LogQuery,
   type ObservedWorkload,
+  type Protocol,
+  type ReplicaPort,
   type ResourceSample,
   type Runtime,
   Unprocessable,
@@ -247,10 +249,15 @@ export class KubernetesRuntime implements Runtime {
     const labels = d.metadata?.labels ?? {};
     const n = replicaCounts(d, pods);
     const ports: Record<string, number> = {};
+    const nodePorts: ReplicaPort[] = [];
     for (const [k, v] of Object.entries(d.metadata?.annotations ?? {})) {
-      const m = /^(\d+):/.exec(v);
-      if (k.startsWith(PORT_ANNOTATION) && m) ports[k.slice(PORT_ANNOTATION.length)] = Number(m[1]);
+      const m = /^(\d+):(\d+)\/(tcp|udp)$/.exec(v);
+      if (!k.startsWith(PORT_ANNOTATION) || !m) continue;
+      ports[k.slice(PORT_ANNOTATION.length)] = Number(m[1]);
+      nodePorts.push({ hostPort: Number(m[1]), containerPort: Number(m[2]), protocol: m[3] as Protocol });
     }
+    // ClusterIP Services publish nothing outside the cluster: no replica has a host port then.
+    const published = this.o.serviceType === 'ClusterIP' ? [] : nodePorts;
     return {
       handle: this.handleOf(d),
       running: n.desired > 0 && n.running > 0,
@@ -261,7 +268,11 @@ export class KubernetesRuntime implements Runtime {
       instanceId: labels[LABEL.instanceId] ?? null,
       instanceName: labels[LABEL.instance] ?? null,
       owner: labels[LABEL.owner] ?? null,
-      replicas: { desired: n.desired, running: n.running, items: pods.map(replicaState) },
+      replicas: {
+        desired: n.desired,
+        running: n.running,
+        items: pods.map((p) => replicaState(p, published)),
+      },
       ...(events ? { events: eventsAbout(events, d, pods) } : {}),
     };
   }

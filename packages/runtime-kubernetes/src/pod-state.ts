@@ -1,4 +1,4 @@
-import type { ReplicaState } from '@berth/core';
+import type { ReplicaPort, ReplicaState } from '@berth/core';
 import type { V1Deployment, V1Pod } from '@kubernetes/client-node';
 
 /** Waiting reasons that mean the pod will not become ready by waiting: berth reports them as errors. */
@@ -77,12 +77,22 @@ export function startedAt(pods: V1Pod[]): number | null {
   return ok.length > 0 ? Math.min(...ok) : null;
 }
 
-/** One pod as a replica: its node, its state in the kubelet's words, and why it is stuck. */
-export function replicaState(pod: V1Pod): ReplicaState {
+/**
+ * One pod as a replica: its node, its state in the kubelet's words, and why it is stuck; a pod that
+ * runs is reached through the Service's NodePorts (`nodePorts`, on every node), so they are its ports.
+ */
+export function replicaState(pod: V1Pod, nodePorts: ReplicaPort[] = []): ReplicaState {
   const waiting = pod.status?.containerStatuses?.[0]?.state?.waiting;
   const state = pod.metadata?.deletionTimestamp
     ? 'Terminating'
     : (waiting?.reason ?? pod.status?.phase ?? 'Pending');
   const id = pod.metadata?.name;
-  return { ...(id ? { id } : {}), node: pod.spec?.nodeName ?? null, state, message: podProblem(pod) ?? null };
+  const ports = isPodRunning(pod) && nodePorts.length > 0 ? { ports: nodePorts } : {};
+  return {
+    ...(id ? { id } : {}),
+    node: pod.spec?.nodeName ?? null,
+    state,
+    message: podProblem(pod) ?? null,
+    ...ports,
+  };
 }

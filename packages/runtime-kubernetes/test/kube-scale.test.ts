@@ -35,6 +35,9 @@ describe.skipIf(skip)('KubernetesRuntime.scale on fake-kube', () => {
     });
     const first = await w.runtime.deploy(spec);
     expect(first.replicas).toMatchObject({ desired: 2, running: 2 });
+    // Each pod is reached through the Service's NodePort: its replica row says so, as Swarm's and compose's do.
+    const nodePort = { hostPort: spec.ports[0]!.hostPort, containerPort: 8080, protocol: 'tcp' };
+    expect(first.replicas?.items.map((r) => r.ports)).toEqual([[nodePort], [nodePort]]);
     const uid = (
       await w.client.apps.readNamespacedDeployment({ name: first.handle.id, namespace: 'default' })
     ).metadata?.uid;
