@@ -119,6 +119,8 @@ export const PORT_BLOCKS = {
   'web/ui-more.e2e': [29250, 29499],
   'web/ui-links.e2e': [29500, 29749],
   'runtime-docker/swarm-cluster': [29750, 29849],
+  // leases only (instances created stopped), and entries in the kernel's reserved ports
+  'test/kernel-reserved-ports': [29850, 29899],
   // 30000–32767: fake-kube's NodePorts (kubernetes tests), server/proxy-isolation 30600–30699,
   // test/kubernetes-node 31500–31599, test/replicas 31700–31749, test/kubernetes-events 31750–31759, test/command-template-on-kubernetes 30900–30949,
   // web/ui-clusters.e2e 31800–31849, test/kubernetes-node-port-range 31850–31899

@@ -5,6 +5,7 @@ import {
   defaultLedgerConfig,
   EventBus,
   InstanceService,
+  LOCAL_NODE,
   localNodeDriver,
   NodeRegistry,
   NodeService,
@@ -21,6 +22,7 @@ import {
   LogIndexers,
   LogRotationFeed,
   NetHealthProbe,
+  SysctlLeaseMirror,
 } from '@berth/host';
 import { SecretKeyring } from '@berth/integrations';
 import { openDocker, readComposeFolder, swarmNodeDriver } from '@berth/runtime-docker';
@@ -78,6 +80,14 @@ export async function createBerth(config: ServerConfig, opts: BerthOptions = {})
   const labels = new LogLabels();
   const log = opts.log ?? createLogger(config.logLevel, config.logFormat, undefined, labels);
   const clock = opts.clock ?? systemClock;
+  // Refused (not root, /proc/sys read-only) before anything is opened.
+  const kernelPorts = config.reservePorts
+    ? SysctlLeaseMirror.open({
+        host: LOCAL_NODE,
+        stateFile: join(config.home, 'kernel-reserved-ports.json'),
+        log: log.child({ ns: 'ports' }),
+      })
+    : undefined;
   const store = await SqliteStore.open(join(config.home, 'berth.db'), { clock, log });
   labels.attach(findInStore(store.instances));
   const owner = ownerId(store.settings);
@@ -95,6 +105,10 @@ export async function createBerth(config: ServerConfig, opts: BerthOptions = {})
     { ns: 'ports', from: range.range[0], to: range.range[1] },
     `Ports are leased from ${range.range[0]}–${range.range[1]}: ${range.why}`,
   );
+  if (kernelPorts) {
+    ledger.mirrorTo(kernelPorts);
+    log.info({ ns: 'ports' }, "Leased ports are kept in the kernel's reserved ports (BERTH_RESERVE_PORTS=1)");
+  }
   const logRotations = new LogRotationFeed();
   // Watches running processes' log files while berth runs (each line's time); closed with berth.
   const logIndexers = new LogIndexers({ rotations: logRotations });

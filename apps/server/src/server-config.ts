@@ -54,6 +54,11 @@ export interface ServerConfig {
    * kernel's ephemeral range (read from /proc/sys/net/ipv4/ip_local_port_range), and why.
    */
   portRange: GlobalPortRange;
+  /**
+   * BERTH_RESERVE_PORTS=1 (root only): leased ports on this machine are kept in the kernel's
+   * net.ipv4.ip_local_reserved_ports while leased, so no outgoing connection is given one.
+   */
+  reservePorts: boolean;
   /** The Docker adapter's: DOCKER_HOST/DOCKER_TLS_VERIFY/DOCKER_CERT_PATH, SSH_AUTH_SOCK, BERTH_SSH_KNOWN_HOSTS, BERTH_BASE_IMAGES. */
   docker: DockerSettings;
 }
@@ -120,6 +125,7 @@ export function loadServerConfig(
       parsePortRangeSetting('BERTH_PORT_RANGE', env.BERTH_PORT_RANGE),
       parseEphemeralRange(files.read(EPHEMERAL_RANGE_FILE)),
     ),
+    reservePorts: switchSetting('BERTH_RESERVE_PORTS', env.BERTH_RESERVE_PORTS),
     // Children (the compose CLI) inherit this process's environment, whatever env the settings came from.
     docker: readDockerSettings(env, { uid: process.getuid?.(), childEnv: process.env }),
   };
@@ -163,6 +169,14 @@ function countSetting(what: string, raw: string | undefined, fallback: number): 
     });
   }
   return n;
+}
+
+/** `1`/`true` on, `0`/`false`/unset off; anything else is refused. */
+function switchSetting(name: string, raw: string | undefined): boolean {
+  const v = (raw ?? '').trim().toLowerCase();
+  if (v === '' || v === '0' || v === 'false') return false;
+  if (v === '1' || v === 'true') return true;
+  throw new InvalidInput(`${name} must be 1 or 0, got '${raw}'`, { details: { field: name } });
 }
 
 function shutdownPolicy(raw: string): ShutdownPolicy {

@@ -91,11 +91,18 @@ describe('loadServerConfig reads every server setting', () => {
     expect(set.portRange.why).toMatch(/BERTH_PORT_RANGE.*overlaps the kernel's ephemeral range 32768–60999/);
   });
 
+  it("keeps leased ports out of the kernel's reserved ports unless BERTH_RESERVE_PORTS=1", () => {
+    expect(loadServerConfig(home, {}).reservePorts).toBe(false);
+    expect(loadServerConfig(home, { BERTH_RESERVE_PORTS: '0' }).reservePorts).toBe(false);
+    expect(loadServerConfig(home, { BERTH_RESERVE_PORTS: '1' }).reservePorts).toBe(true);
+  });
+
   it.each([
     ['BERTH_HEAP_GROWTH_PERCENT', '-1'],
     ['BERTH_LOG_FORMAT', 'yaml'],
     ['BERTH_BUILD_PORTS', '42199-42100'],
     ['BERTH_PORT_RANGE', '20000'],
+    ['BERTH_RESERVE_PORTS', 'yes'],
     ['BERTH_SAMPLE_SECONDS', '0'],
     ['BERTH_LOG_KEEP', '1.5'],
   ])('refuses %s=%s by name, as bad input', (name, value) => {

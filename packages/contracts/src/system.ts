@@ -14,8 +14,16 @@ export const infoSchema = z.object({
   runtimes: z.array(z.object({ node: z.string(), kind: z.string(), sources: z.array(z.string()) })),
   orphans: z.number().int(),
   instances: z.number().int(),
-  /** The global range ports are leased from when a template's own is full, and why it is that one. */
-  portRange: z.object({ from: z.number().int(), to: z.number().int(), why: z.string() }),
+  /**
+   * The global range ports are leased from when a template's own is full, and why it is that one;
+   * `reservedInKernel`: leased ports are kept in net.ipv4.ip_local_reserved_ports (BERTH_RESERVE_PORTS=1).
+   */
+  portRange: z.object({
+    from: z.number().int(),
+    to: z.number().int(),
+    why: z.string(),
+    reservedInKernel: z.boolean(),
+  }),
 });
 export type InfoView = z.infer<typeof infoSchema>;
 

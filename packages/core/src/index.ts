@@ -50,6 +50,7 @@ export {
 export { desiredReplicas } from './instance-replicas.js';
 export * from './instance-service.js';
 export * from './integration.js';
+export * from './lease-mirror.js';
 export * from './logger.js';
 export * from './names.js';
 export * from './node.js';

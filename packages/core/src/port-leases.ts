@@ -1,15 +1,41 @@
+import type { LeaseChange, LeaseMirror } from './lease-mirror.js';
 import { PortBitmap } from './port-bitmap.js';
 import type { PortLease, Protocol } from './port-lease.js';
 import type { Store } from './store.js';
 
 /**
  * berth's own leases: the store holds them (unique on host+protocol+port), and an in-memory bitmap
- * per host and protocol mirrors them so choosing a port never scans every lease.
+ * per host and protocol mirrors them so choosing a port never scans every lease. A `LeaseMirror`
+ * (the kernel's reserved ports) is told what a change wrote once it is committed.
  */
 export class PortLeases {
   private readonly bitmaps = new Map<string, PortBitmap>();
+  private mirror: LeaseMirror | undefined;
+  private pending: LeaseChange = { leased: [], released: [] };
 
   constructor(private readonly store: Store) {}
+
+  /** Tells `mirror` the leases on its host now, then every committed change there. */
+  mirrorTo(mirror: LeaseMirror): void {
+    mirror.reconcile(this.store.leases.listByHost(mirror.host));
+    this.mirror = mirror;
+  }
+
+  /**
+   * Runs `fn` (which writes leases), then tells the mirror what it wrote; a throw means the
+   * transaction rolled back, so what it wrote is forgotten.
+   */
+  committed<T>(fn: () => T): T {
+    this.pending = { leased: [], released: [] };
+    try {
+      const out = fn();
+      const { leased, released } = this.pending;
+      if (this.mirror && leased.length + released.length > 0) this.mirror.changed({ leased, released });
+      return out;
+    } finally {
+      this.pending = { leased: [], released: [] };
+    }
+  }
 
   bitmap(host: string, protocol: Protocol): PortBitmap {
     const k = `${host}|${protocol}`;
@@ -43,15 +69,21 @@ export class PortLeases {
   insert(lease: PortLease): void {
     this.store.leases.insert(lease);
     this.bitmap(lease.host, lease.protocol).add(lease.port);
+    if (lease.host === this.mirror?.host) this.pending.leased.push(lease);
   }
 
   drop(lease: Pick<PortLease, 'host' | 'protocol' | 'port'>): void {
     this.store.leases.delete(lease.host, lease.protocol, lease.port);
-    this.bitmap(lease.host, lease.protocol).delete(lease.port);
+    this.dropped(lease);
   }
 
   dropOwner(ownerId: string): void {
-    for (const l of this.store.leases.deleteByOwner(ownerId)) this.bitmap(l.host, l.protocol).delete(l.port);
+    for (const l of this.store.leases.deleteByOwner(ownerId)) this.dropped(l);
+  }
+
+  private dropped(lease: Pick<PortLease, 'host' | 'protocol' | 'port'>): void {
+    this.bitmap(lease.host, lease.protocol).delete(lease.port);
+    if (lease.host === this.mirror?.host) this.pending.released.push(lease);
   }
 
   /** Marks a port another writer leased between our look and our insert. */

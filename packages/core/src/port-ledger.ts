@@ -1,5 +1,6 @@
 import type { Clock } from './clock.js';
 import { Conflict, InvalidInput, NotFound, StorageUnavailable } from './errors.js';
+import type { LeaseMirror } from './lease-mirror.js';
 import type { Logger } from './logger.js';
 import { type Allocation, type LeaseOwner, PortAllocation, type PortMove } from './port-allocation.js';
 import { type LedgerConfig, PortChooser } from './port-choice.js';
@@ -96,6 +97,11 @@ export class PortLedger {
 
   addSource(source: PortSource): void {
     this.reader.addSource(source);
+  }
+
+  /** Keeps `mirror` (the kernel's reserved ports) holding the leases on its host, from now on. */
+  mirrorTo(mirror: LeaseMirror): void {
+    this.leases.mirrorTo(mirror);
   }
 
   /** What the sources report on the host, with the holders of the `describe` ports named. */
@@ -216,7 +222,7 @@ export class PortLedger {
       createdAt: this.clock.now(),
     };
     try {
-      this.leases.insert(lease);
+      this.leases.committed(() => this.leases.insert(lease));
     } catch (err) {
       if (err instanceof LeaseTaken)
         throw new Conflict(`Port ${port} on ${host} was just taken`, { cause: err });
@@ -230,13 +236,13 @@ export class PortLedger {
     const lease = this.store.leases.find(host, protocol, port);
     if (lease?.ownerKind !== 'reservation')
       throw new NotFound('reservation', `${protocol}/${port} on ${host}`);
-    this.leases.drop(lease);
+    this.leases.committed(() => this.leases.drop(lease));
   }
 
   /** Drops every lease the instance holds (and a view handed to it). */
   release(instanceId: string): void {
     this.handOffs.drop(instanceId);
-    this.leases.dropOwner(instanceId);
+    this.leases.committed(() => this.leases.dropOwner(instanceId));
   }
 
   /** Forget cached bitmaps (after the store was changed by someone else, e.g. an import). */
@@ -278,7 +284,7 @@ export class PortLedger {
   private withRetry<T>(fn: () => T): T {
     for (let attempt = 0; ; attempt++) {
       try {
-        return fn();
+        return this.leases.committed(fn);
       } catch (err) {
         // A transaction the store could not commit was rolled back: the bitmaps may hold ports it
         // had marked; read them again from the leases that did persist.

@@ -20,3 +20,4 @@ export * from './proc-stat.js';
 export * from './process-table.js';
 export * from './readiness/index.js';
 export * from './socket-owners.js';
+export * from './sysctl-lease-mirror.js';

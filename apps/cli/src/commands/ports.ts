@@ -46,9 +46,15 @@ export function registerPortCommands(program: Command): void {
     });
 }
 
-/** The line under `berth ports`: where berth leases from when a template's range is full, and why. */
+/**
+ * The lines under `berth ports`: where berth leases from when a template's range is full, and why;
+ * and whether leased ports are kept from outgoing connections (BERTH_RESERVE_PORTS).
+ */
 export function rangeLine(r: InfoView['portRange']): string {
-  return `Ports chosen outside a template's range come from ${r.from}–${r.to}: ${r.why}.`;
+  const kernel = r.reservedInKernel
+    ? "Leased ports are in the kernel's reserved ports (BERTH_RESERVE_PORTS=1): no outgoing connection is given one."
+    : "Leased ports are not in the kernel's reserved ports: BERTH_RESERVE_PORTS=1 (root) puts them there.";
+  return `Ports chosen outside a template's range come from ${r.from}–${r.to}: ${r.why}.\n${kernel}`;
 }
 
 /** `berth ports --all-hosts`: one table, a HOST column first. */

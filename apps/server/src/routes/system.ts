@@ -32,6 +32,7 @@ export const systemRoutes: FastifyPluginAsyncZod<AppContext> = async (app, ctx) 
         from: berth.config.portRange.range[0],
         to: berth.config.portRange.range[1],
         why: berth.config.portRange.why,
+        reservedInKernel: berth.config.reservePorts,
       },
     }),
   );
