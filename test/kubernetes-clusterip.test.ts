@@ -11,7 +11,8 @@ import { tempHome, until, writeTemplate } from './support.js';
  * Issue 13 §4: a kubernetes node with `serviceType: ClusterIP` publishes nothing (no NodePort is
  * taken) and berth's proxy reaches its instances through the API server's service proxy; a
  * template with `data: { persistent: true }` keeps its data in a PersistentVolumeClaim across
- * redeploys, the instance detail says so, export prints the claim, `rm --volumes` deletes it.
+ * redeploys, the instance detail says so, export prints the claim; `rm` deletes it as it deletes a
+ * local data directory, `rm --keep-data` leaves it and `gc` then lists and deletes it.
  * Ports: the API and the proxy on port 0; nothing else binds (ClusterIP Services only).
  */
 const IMAGE = 'berth-test/node:20';
@@ -207,6 +208,50 @@ describe.skipIf(why)(
       const removed = await api('DELETE', '/instances/kd?volumes=1');
       expect(removed.status, removed.text).toBe(204);
       expect(kube.store.list('persistentvolumeclaims', 'default')).toEqual([]);
+    });
+
+    const claimsOf = (instance: string) =>
+      kube.store
+        .list('persistentvolumeclaims', 'default')
+        .filter((c) => c.metadata?.labels?.['berth.instance'] === instance);
+
+    it('a plain rm deletes the claim too, as it deletes a local data directory', async () => {
+      const made = await api('POST', '/instances', { template: 'kdata', name: 'kr', node: 'kube' });
+      expect(made.status, made.text).toBe(201);
+      await untilRunning('kr');
+      expect(claimsOf('kr')).toHaveLength(1);
+      const removed = await api('DELETE', '/instances/kr');
+      expect(removed.status, removed.text).toBe(204);
+      expect(claimsOf('kr')).toEqual([]);
+    });
+
+    it('rm --keep-data leaves the claim; gc lists it as data of no instance and deletes it, and only it', async () => {
+      for (const name of ['kk', 'kstay']) {
+        const made = await api('POST', '/instances', { template: 'kdata', name, node: 'kube' });
+        expect(made.status, made.text).toBe(201);
+        await untilRunning(name);
+      }
+      const removed = await api('DELETE', '/instances/kk?keepData=1');
+      expect(removed.status, removed.text).toBe(204);
+      expect(claimsOf('kk')).toHaveLength(1);
+
+      const orphans = await api('GET', '/orphans');
+      expect(orphans.json).toEqual([
+        expect.objectContaining({ node: 'kube', runtime: 'kubernetes', kind: 'data', instanceName: 'kk' }),
+      ]);
+      const dry = await api('POST', '/gc', { dryRun: true });
+      expect(dry.json.removed).toHaveLength(1);
+      expect(claimsOf('kk')).toHaveLength(1);
+      const gc = await api('POST', '/gc', {});
+      expect(gc.json).toMatchObject({
+        dryRun: false,
+        failed: [],
+        removed: [{ kind: 'data', instanceName: 'kk' }],
+      });
+      expect(claimsOf('kk')).toEqual([]);
+      // The claim of an instance berth still has is its data, never an orphan.
+      expect(claimsOf('kstay')).toHaveLength(1);
+      expect((await api('GET', '/orphans')).json).toEqual([]);
     });
   },
 );

@@ -11,5 +11,6 @@ export function toOrphanView(o: Orphan): OrphanView {
     instanceId: o.instanceId,
     instanceName: o.instanceName,
     running: o.running,
+    kind: o.kind,
   };
 }

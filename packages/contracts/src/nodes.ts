@@ -138,6 +138,8 @@ export interface OrphanView {
   instanceId: string | null;
   instanceName: string | null;
   running: boolean;
+  /** `data`: no workload, only the data kept for an instance berth no longer has (a Kubernetes claim). */
+  kind: 'workload' | 'data';
 }
 
 export const gcBodySchema = z.object({ dryRun: z.boolean().default(false) }).strict();
@@ -148,10 +150,13 @@ export interface GcResultView {
   failed: (OrphanView & { error: string })[];
 }
 
-/** `DELETE /instances/:id?volumes=1` also removes the instance's volumes. */
-export const removeInstanceQuerySchema = z.object({
-  volumes: z
-    .enum(['1', '0', 'true', 'false'])
-    .optional()
-    .transform((v) => v === '1' || v === 'true'),
-});
+const flag = z
+  .enum(['1', '0', 'true', 'false'])
+  .optional()
+  .transform((v) => v === '1' || v === 'true');
+
+/**
+ * `DELETE /instances/:id` removes the instance's data (its data directory; on a cluster its Swarm
+ * data volume or Kubernetes claim) unless `keepData=1`; `volumes=1` also removes its other volumes.
+ */
+export const removeInstanceQuerySchema = z.object({ volumes: flag, keepData: flag });

@@ -326,6 +326,26 @@ describe('InstanceService.remove', () => {
     expect(events.at(-1)).toMatchObject({ type: 'instance.removed', instanceId: inst.id });
   });
 
+  it('removes the data a runtime keeps (a Swarm volume, a Kubernetes claim) as it removes the data directory; keepData keeps both', async () => {
+    const asked: unknown[] = [];
+    const remove = runtime.remove.bind(runtime);
+    runtime.remove = (handle, opts) => {
+      asked.push(opts);
+      return remove(handle, opts);
+    };
+    const a = await svc.create({ template: 'web', name: 'a' }, { wait: true });
+    await svc.remove('a');
+    expect(asked).toEqual([{ volumes: false, data: true }]);
+    expect(dirs.removed).toContain(a.dataDir);
+
+    const b = await svc.create({ template: 'web', name: 'b' }, { wait: true });
+    await svc.remove('b', { keepData: true, volumes: true });
+    expect(asked[1]).toEqual({ volumes: true, data: false });
+    expect(dirs.removed).not.toContain(b.dataDir);
+    expect(dirs.removed).toContain(`/home/logs/${b.id}`);
+    expect(() => svc.get(b.id)).toThrow(NotFound);
+  });
+
   it('cancels a deploy in flight instead of waiting for it', async () => {
     const inst = await svc.create({ template: 'web', name: 'site', start: false });
     runtime.holdNextDeploy();

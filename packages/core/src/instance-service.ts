@@ -136,13 +136,15 @@ export class InstanceService {
   }
 
   /**
-   * Stops and removes the workload, deletes the data directory, then releases the ports and deletes
+   * Stops and removes the workload, deletes the data directory (and the data a cluster runtime
+   * keeps: a Swarm volume, a Kubernetes claim) unless `keepData`, then releases the ports and deletes
    * the records. Folders that cannot be removed safely (a symlink swapped in) are refused first,
    * with nothing changed; the folders go before the record, so a refusal never leaves a record-less folder.
    */
-  async remove(idOrName: string, opts: { volumes?: boolean } = {}): Promise<void> {
+  async remove(idOrName: string, opts: { volumes?: boolean; keepData?: boolean } = {}): Promise<void> {
     const found = this.get(idOrName);
-    const dirs = [found.dataDir, this.d.workspace.logDir(found.id)];
+    const logDir = this.d.workspace.logDir(found.id);
+    const dirs = opts.keepData ? [logDir] : [found.dataDir, logDir];
     for (const dir of dirs) await this.d.workspace.checkRemovable?.(dir);
     const inst = this.d.store.instances.update(found.id, { desiredState: 'stopped' });
     this.d.reconciler.abortDeploy(inst.id);

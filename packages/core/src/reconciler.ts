@@ -180,7 +180,7 @@ export class Reconciler {
       case 'kill':
         return this.stopper.kill(inst);
       case 'destroy':
-        return this.stopper.destroy(inst, opts.volumes ?? false);
+        return this.stopper.destroy(inst, { volumes: opts.volumes ?? false, data: !opts.keepData });
     }
   }
 

@@ -241,8 +241,12 @@ export interface Runtime {
   /** Graceful stop: TERM, then KILL after timeoutMs. Resolves when it is gone. */
   stop(handle: WorkloadHandle, timeoutMs: number): Promise<void>;
   kill(handle: WorkloadHandle): Promise<void>;
-  /** Removes what deploy created (not the data directory, which berth owns). */
-  remove(handle: WorkloadHandle, opts?: { volumes?: boolean }): Promise<void>;
+  /**
+   * Removes what deploy created. Not the data directory, which berth owns; but with `data` the
+   * instance's data a runtime keeps itself (a Swarm data volume, a Kubernetes claim), and with
+   * `volumes` its other named volumes too.
+   */
+  remove(handle: WorkloadHandle, opts?: RemoveOptions): Promise<void>;
   /** Observed state, or undefined if the workload no longer exists (or is not the one we started). */
   inspect(handle: WorkloadHandle): Promise<ObservedWorkload | undefined>;
   /**
@@ -253,6 +257,8 @@ export interface Runtime {
    * as a full list would (present and running only when it is that very workload).
    */
   list(owner: string, opts?: ListOptions): Promise<ObservedWorkload[]>;
+  /** Optional (runtimes that keep data apart from the workload): this installation's data, for gc. */
+  listData?(owner: string): Promise<HeldData[]>;
   logs(handle: WorkloadHandle, query: LogQuery, spec?: Pick<DeploySpec, 'logDir'>): AsyncIterable<LogLine>;
   stats(handles: WorkloadHandle[]): Promise<Map<string, Omit<ResourceSample, 'ts' | 'diskBytes'>>>;
   /**
@@ -268,6 +274,19 @@ export interface Runtime {
    * stopped, renamed, or it carries a berth marker now). Changes nothing on the node.
    */
   adopt?(found: NamedWorkload, as: AdoptAs): Promise<ObservedWorkload | undefined>;
+}
+
+/** Data a runtime keeps apart from the workload (a Kubernetes claim), and the instance it was made for. */
+export interface HeldData {
+  /** What `remove(handle, { data: true })` deletes it by. */
+  handle: WorkloadHandle;
+  instanceId: string | null;
+  instanceName: string | null;
+}
+
+export interface RemoveOptions {
+  volumes?: boolean;
+  data?: boolean;
 }
 
 export interface ListOptions {

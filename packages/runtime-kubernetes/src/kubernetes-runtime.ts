@@ -2,12 +2,14 @@ import {
   type AwaitReadyOptions,
   type DeployOptions,
   type DeploySpec,
+  type HeldData,
   type ListOptions,
   type Logger,
   type LogLine,
   type LogQuery,
   type ObservedWorkload,
   type Protocol,
+  type RemoveOptions,
   type ReplicaPort,
   type ResourceSample,
   type Runtime,
@@ -153,9 +155,28 @@ export class KubernetesRuntime implements Runtime {
     await this.scaleDown(handle, 0);
   }
 
-  /** Deletes the instance's objects; its data claim only with `volumes` (rm --volumes, gc). */
-  async remove(handle: WorkloadHandle, opts: { volumes?: boolean } = {}): Promise<void> {
-    await deleteObjects(this.client, handle.id, String(handle.meta.owner), { claim: opts.volumes ?? false });
+  /** Deletes the instance's objects; its data claim with `data` (rm without --keep-data) or `volumes`. */
+  async remove(handle: WorkloadHandle, opts: RemoveOptions = {}): Promise<void> {
+    const claim = (opts.data ?? false) || (opts.volumes ?? false);
+    await deleteObjects(this.client, handle.id, String(handle.meta.owner), { claim });
+  }
+
+  /** This installation's data claims (named as their Deployments), for gc to find those of no instance. */
+  async listData(owner: string): Promise<HeldData[]> {
+    const labelSelector = `${LABEL.managed}=true,${LABEL.owner}=${owner}`;
+    const claims = await this.client.core.listNamespacedPersistentVolumeClaim({
+      namespace: this.namespace,
+      labelSelector,
+    });
+    return claims.items.map((c) => {
+      const labels = c.metadata?.labels ?? {};
+      const name = c.metadata!.name!;
+      return {
+        handle: { runtime: this.kind, id: name, meta: { namespace: this.namespace, owner, name } },
+        instanceId: labels[LABEL.instanceId] ?? null,
+        instanceName: labels[LABEL.instance] ?? null,
+      };
+    });
   }
 
   async inspect(handle: WorkloadHandle): Promise<ObservedWorkload | undefined> {

@@ -8,6 +8,7 @@ function orphanTable(rows: OrphanView[]): string {
   return formatTable(rows, [
     { header: 'NODE', value: (o) => o.node },
     { header: 'RUNTIME', value: (o) => o.runtime },
+    { header: 'KIND', value: (o) => o.kind },
     { header: 'NAME', value: (o) => o.name ?? o.id.slice(0, 12) },
     { header: 'INSTANCE', value: (o) => o.instanceName ?? '' },
     { header: 'RUNNING', value: (o) => (o.running ? 'yes' : 'no') },

@@ -246,8 +246,9 @@ export function registerInstanceCommands(program: Command): void {
     .alias('remove')
     .description('stop and remove an instance, its ports and its data directory')
     .option('--volumes', "also remove the instance's volumes")
+    .option('--keep-data', "keep its data (the data directory; a cluster's data volume or claim)")
     .action(async (name: string, opts, cmd: Command) => {
-      const query = opts.volumes ? { volumes: 1 } : {};
+      const query = { ...(opts.volumes ? { volumes: 1 } : {}), ...(opts.keepData ? { keepData: 1 } : {}) };
       await withProgress(`Removing ${name}…`, clientOf(cmd).delete(`/instances/${enc(name)}`, query));
       out(`removed ${name}`);
     });

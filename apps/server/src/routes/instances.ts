@@ -68,7 +68,7 @@ export const instanceRoutes: FastifyPluginAsyncZod<AppContext> = async (app, ctx
     '/instances/:id',
     { schema: { tags, params: instanceIdParamsSchema, querystring: removeInstanceQuerySchema } },
     async (req, reply) => {
-      await instances.remove(req.params.id, { volumes: req.query.volumes });
+      await instances.remove(req.params.id, { volumes: req.query.volumes, keepData: req.query.keepData });
       return reply.code(204).send();
     },
   );

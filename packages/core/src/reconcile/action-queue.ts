@@ -2,6 +2,8 @@
 export type Action = 'converge' | 'restart' | 'rollout' | 'scale' | 'heal' | 'kill' | 'destroy';
 export interface ActionOptions {
   volumes?: boolean;
+  /** destroy: leave the instance's data (a cluster's data volume or claim) where it is. */
+  keepData?: boolean;
 }
 type Run = (id: string, action: Action, opts: ActionOptions) => Promise<void>;
 

@@ -14,6 +14,8 @@ export interface Orphan {
   instanceId: string | null;
   instanceName: string | null;
   running: boolean;
+  /** `data`: no workload, only the data a runtime keeps for an instance berth no longer has (a claim). */
+  kind: 'workload' | 'data';
 }
 
 interface Found {
@@ -77,23 +79,39 @@ export class Recovery {
   async findOrphans(): Promise<Orphan[]> {
     const out: Orphan[] = [];
     for (const { node, runtime } of this.d.runtimes.all()) {
-      for (const w of await runtime.list(this.d.owner)) {
+      const workloads = await runtime.list(this.d.owner);
+      for (const w of workloads) {
         const inst = w.instanceId ? this.d.store.instances.find(w.instanceId) : undefined;
         const dep = inst ? this.lookup.currentDeployment(inst) : undefined;
         if (!inst || (dep?.handle && dep.handle.id !== w.handle.id && dep.handle.runtime === runtime.kind)) {
           out.push(orphanOf(node, runtime, w));
         }
       }
+      out.push(...(await this.dataOrphans(node, runtime, workloads)));
     }
     this.orphanList = out;
     return out;
   }
 
-  /** Removes an orphan workload (it carries this installation's labels, by construction of list()). */
+  /** Data the runtime keeps for instances berth no longer has, whose workload is gone too (else it is listed above). */
+  private async dataOrphans(
+    node: string,
+    runtime: Runtime,
+    workloads: ObservedWorkload[],
+  ): Promise<Orphan[]> {
+    const held = (await runtime.listData?.(this.d.owner)) ?? [];
+    const listed = new Set(workloads.map((w) => w.handle.id));
+    return held
+      .filter((h) => !listed.has(h.handle.id))
+      .filter((h) => !h.instanceId || !this.d.store.instances.find(h.instanceId))
+      .map((h) => ({ node, runtime: runtime.kind, ...h, running: false, kind: 'data' as const }));
+  }
+
+  /** Removes an orphan workload, or data (it carries this installation's labels, by construction of list() and listData()). */
   async removeOrphan(o: Orphan): Promise<void> {
     const runtime = this.d.runtimes.byKind(o.node, o.runtime);
     if (o.running) await runtime.kill(o.handle);
-    await runtime.remove(o.handle, { volumes: true });
+    await runtime.remove(o.handle, { volumes: true, data: true });
   }
 
   /** Every node's workloads of this installation, by instance; those of no instance are orphans. */
@@ -164,5 +182,6 @@ function orphanOf(node: string, runtime: Runtime, w: ObservedWorkload): Orphan {
     instanceId: w.instanceId,
     instanceName: w.instanceName,
     running: w.running,
+    kind: 'workload',
   };
 }

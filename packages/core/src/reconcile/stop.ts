@@ -46,13 +46,13 @@ export class Stopper {
     this.records.status(inst, 'stopped', 'killed', { health: null, nextRetryAt: null, errorMessage: null });
   }
 
-  /** Stops and removes the workload before the instance's records go. */
-  async destroy(inst: Instance, volumes: boolean): Promise<void> {
+  /** Stops and removes the workload (with its data and volumes as `what` says) before the instance's records go. */
+  async destroy(inst: Instance, what: { volumes: boolean; data: boolean }): Promise<void> {
     this.restarts.cancel(inst.id);
     const { dep, seen } = await this.lookup.observe(inst);
     if (!dep?.handle) return;
     const runtime = this.lookup.runtimeFor(inst, dep);
     if (seen?.running) await runtime.stop(dep.handle, this.lookup.stopTimeoutMs(inst));
-    await runtime.remove(dep.handle, { volumes });
+    await runtime.remove(dep.handle, what);
   }
 }
