@@ -1081,7 +1081,7 @@ export interface operations {
                         id: string;
                         name: string;
                         /** @enum {string} */
-                        role: "metrics" | "read" | "operate" | "admin";
+                        role: "read" | "operate" | "admin";
                     };
                 };
             };
@@ -1130,7 +1130,7 @@ export interface operations {
                         id: string;
                         name: string;
                         /** @enum {string} */
-                        role: "metrics" | "read" | "operate" | "admin";
+                        role: "read" | "operate" | "admin";
                     };
                 };
             };
@@ -3158,7 +3158,7 @@ export interface operations {
                      * @default read
                      * @enum {string}
                      */
-                    role?: "metrics" | "read" | "operate" | "admin";
+                    role?: "read" | "operate" | "admin";
                 };
             };
         };
