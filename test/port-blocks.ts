@@ -21,6 +21,11 @@ import { createServer, type Server } from 'node:net';
  * engine inside its own network namespace, not this machine's.
  */
 export const PORT_BLOCKS = {
+  // bulk actions (issue 16 §4): below 10000, outside the kernel's and berth's default ranges
+  'server/bulk-actions': [9400, 9449],
+  'cli/bulk-cli': [9450, 9499],
+  // `berth serve`'s API +0, proxy +1, its template +10…+59
+  'web/ui-table.e2e': [9500, 9749],
   // root test/ (10000–14399)
   'test/adopted-mid-deploy': [10000, 10099],
   'test/big-template-file-keeps-api-answering': [10100, 10199],

@@ -36,7 +36,7 @@ describe('berth token create --role', () => {
     const help = await berth(['token', 'create', '--help']);
     expect(help.code).toBe(0);
     expect(help.stdout).toMatch(/--role <role>/);
-    expect(help.stdout).toMatch(/choices: "read", "operate", "admin"/);
+    expect(help.stdout).toMatch(/choices: "metrics", "read", "operate", "admin"/);
     expect(help.stdout).toMatch(/^\s+read\s+every GET/m);
     expect(help.stdout).toMatch(/^\s+operate\s+read, and start, stop, restart and kill/m);
     expect(help.stdout).toMatch(/^\s+admin\s+everything: templates/m);

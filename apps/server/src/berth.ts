@@ -215,7 +215,7 @@ export async function createBerth(config: ServerConfig, opts: BerthOptions = {})
     { store, runtimes, workspace, clock, log, logRotations },
     { ...config.observe, ...opts.observe },
   );
-  metrics.watch(store, (id, since) => observers.sampler.history(id, since));
+  metrics.watch(store, (id, since) => observers.sampler.history(id, since), events);
 
   let closed: Promise<void> | undefined;
   return {

@@ -61,7 +61,7 @@ beforeAll(async () => {
   t = await startTestServer({ apiPort: 0, proxyPort: 0, templates: [echoTemplate('promecho', RANGE)] });
   const created = await t.api('POST', '/instances?wait=1', { template: 'promecho', name: 'prom-1' });
   expect(created.status).toBe(201);
-  const token = await t.api('POST', '/tokens', { name: 'prometheus', role: 'read' });
+  const token = await t.api('POST', '/tokens', { name: 'prometheus', role: 'metrics' });
   dir = mkdtempSync(join(tmpdir(), 'berth-prometheus-'));
   writeFileSync(join(dir, 'token'), token.body.secret, { mode: 0o600 });
   const port = new URL(t.apiUrl).port;

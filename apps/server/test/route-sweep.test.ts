@@ -12,7 +12,7 @@ import { loadServerConfig, type RunningServer, startServer } from '../src/index.
  * first test: decide its role, add it, and the sweep checks it with every role and every way of
  * spelling its path.
  */
-const EXPECTED: Record<string, 'public' | 'read' | 'operate' | 'admin'> = {
+const EXPECTED: Record<string, 'public' | 'metrics' | 'read' | 'operate' | 'admin'> = {
   'GET /*': 'public',
   'GET /api/docs': 'public',
   'GET /api/docs/static/index.html': 'public',
@@ -21,8 +21,8 @@ const EXPECTED: Record<string, 'public' | 'read' | 'operate' | 'admin'> = {
   'GET /api/docs/yaml': 'public',
   'GET /api/docs/static/*': 'public',
   'GET /api/openapi.json': 'public',
-  // Prometheus' scrape target: a read token (authorization.credentials_file in the scrape config).
-  'GET /metrics': 'read',
+  // Prometheus' scrape target: any token, the least a metrics token that can do nothing else.
+  'GET /metrics': 'metrics',
   'GET /api/v1/health': 'public',
   'POST /api/v1/session': 'public',
   'GET /api/v1/session': 'read',
@@ -43,6 +43,9 @@ const EXPECTED: Record<string, 'public' | 'read' | 'operate' | 'admin'> = {
   'POST /api/v1/instances/:id/restart': 'operate',
   'POST /api/v1/instances/:id/kill': 'operate',
   'DELETE /api/v1/instances/:id': 'admin',
+  // Bulk start/stop/restart/kill: operate, as one instance's; rm checks for admin in the handler
+  // (bulk-actions.test.ts), as DELETE /instances/:id does.
+  'POST /api/v1/instances/actions': 'operate',
   'GET /api/v1/instances/:id/preflight': 'read',
   // The YAML berth would apply (berth export): never a secret's value, so read.
   'GET /api/v1/instances/:id/manifest': 'read',
@@ -108,9 +111,9 @@ const EXPECTED: Record<string, 'public' | 'read' | 'operate' | 'admin'> = {
   'GET /api/v1/ws': 'read',
 };
 
-const ROLES = ['read', 'operate', 'admin'] as const;
+const ROLES = ['metrics', 'read', 'operate', 'admin'] as const;
 type Role = (typeof ROLES)[number];
-const RANK: Record<Role, number> = { read: 1, operate: 2, admin: 3 };
+const RANK: Record<Role, number> = { metrics: 0, read: 1, operate: 2, admin: 3 };
 
 let server: RunningServer;
 let home: string;
@@ -215,6 +218,7 @@ beforeAll(async () => {
   server = await startServer(config, { announce: false });
   port = server.apiPort;
   secrets.admin = 'sweep-admin-token';
+  secrets.metrics = server.berth.tokens.create('sweep-metrics', 'metrics').secret;
   secrets.read = server.berth.tokens.create('sweep-read', 'read').secret;
   secrets.operate = server.berth.tokens.create('sweep-operate', 'operate').secret;
 });

@@ -5,7 +5,7 @@ import { z } from 'zod';
  * kill), `admin` (everything: templates — which run any command — instances, tokens, nodes,
  * integrations, builds).
  */
-export const tokenRoleSchema = z.enum(['read', 'operate', 'admin']);
+export const tokenRoleSchema = z.enum(['metrics', 'read', 'operate', 'admin']);
 export type TokenRoleName = z.infer<typeof tokenRoleSchema>;
 
 export const createTokenBodySchema = z

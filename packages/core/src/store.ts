@@ -117,11 +117,11 @@ export interface SettingsRepository {
 }
 
 /**
- * What a token may do: `read` (every GET, logs, events, stats), `operate` (+ start, stop, restart,
- * kill), `admin` (everything, including templates — which run any command — tokens, nodes,
- * integrations and builds).
+ * What a token may do: `metrics` (only Prometheus' scrape of /metrics), `read` (+ every GET, logs,
+ * events, stats), `operate` (+ start, stop, restart, kill), `admin` (everything, including
+ * templates — which run any command — tokens, nodes, integrations and builds).
  */
-export type TokenRole = 'read' | 'operate' | 'admin';
+export type TokenRole = 'metrics' | 'read' | 'operate' | 'admin';
 
 export interface ApiToken {
   id: string;

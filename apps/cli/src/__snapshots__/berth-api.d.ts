@@ -1081,7 +1081,7 @@ export interface operations {
                         id: string;
                         name: string;
                         /** @enum {string} */
-                        role: "read" | "operate" | "admin";
+                        role: "metrics" | "read" | "operate" | "admin";
                     };
                 };
             };
@@ -1130,7 +1130,7 @@ export interface operations {
                         id: string;
                         name: string;
                         /** @enum {string} */
-                        role: "read" | "operate" | "admin";
+                        role: "metrics" | "read" | "operate" | "admin";
                     };
                 };
             };
@@ -1886,7 +1886,6 @@ export interface operations {
         parameters: {
             query?: {
                 volumes?: "0" | "1" | "true" | "false";
-                keepData?: "0" | "1" | "true" | "false";
             };
             header?: never;
             path: {
@@ -3158,7 +3157,7 @@ export interface operations {
                      * @default read
                      * @enum {string}
                      */
-                    role?: "read" | "operate" | "admin";
+                    role?: "metrics" | "read" | "operate" | "admin";
                 };
             };
         };

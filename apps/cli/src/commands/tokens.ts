@@ -6,13 +6,15 @@ import { formatTable } from '../table.js';
 /** What each role may do, for `--help`; the server enforces it on every route. */
 const ROLE_HELP = `
 Roles (each may do what the one above it may):
+  metrics  only GET /metrics (a Prometheus scrape), nothing else
   read     every GET: instances, templates, ports, logs, events, stats
   operate  read, and start, stop, restart and kill instances
   admin    everything: templates (which run any command on this machine), creating and
            removing instances, nodes, integrations, builds and tokens
 
 Example:
-  berth token create grafana --role read`;
+  berth token create grafana --role read
+  berth token create prometheus --role metrics`;
 
 const when = (ms: number | null) => (ms === null ? '-' : new Date(ms).toISOString().replace(/\.\d+Z$/, 'Z'));
 
@@ -20,14 +22,14 @@ export function registerTokenCommands(program: Command): void {
   const token = program
     .command('token')
     .alias('tokens')
-    .description('create, list and revoke API tokens (roles: read, operate, admin)');
+    .description('create, list and revoke API tokens (roles: metrics, read, operate, admin)');
 
   token
     .command('create <name>')
     .description('create a token with a role (its secret is shown only now)')
     .addOption(
-      new Option('--role <role>', 'what the token may do: read, operate or admin (see below)')
-        .choices(['read', 'operate', 'admin'])
+      new Option('--role <role>', 'what the token may do: metrics, read, operate or admin (see below)')
+        .choices(['metrics', 'read', 'operate', 'admin'])
         .default('read'),
     )
     .option('--json', 'print JSON')

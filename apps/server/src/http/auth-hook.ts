@@ -36,7 +36,7 @@ declare module 'fastify' {
 /** The web UI's session: an HttpOnly cookie holding its token, sent only to `/api`. */
 export const SESSION_COOKIE = 'berth_session';
 
-const RANK: Record<TokenRole, number> = { read: 1, operate: 2, admin: 3 };
+const RANK: Record<TokenRole, number> = { metrics: 0, read: 1, operate: 2, admin: 3 };
 
 /**
  * Routes anyone may call, as `METHOD path` (a trailing `*` matches a prefix): the health check,

@@ -1,4 +1,4 @@
-import type { ActionObserver, Instance, Store } from '@berth/core';
+import type { ActionObserver, EventBus, Instance, Store } from '@berth/core';
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 import type { ProxyMeter } from '../proxy/proxy-meter.js';
 import { InstanceSeries, type InstanceSource } from './instance-series.js';
@@ -63,14 +63,17 @@ export class BerthMetrics {
     });
     this.conflicts = new Counter({
       name: 'berth_port_conflicts_total',
-      help: 'Port conflicts berth answered (a create, start or port override refused because another holds the port), by matched route',
+      help: 'Port conflicts berth found: a create, start or port override the API refused because another holds the port (by matched route), or a start the reconciler found a port taken at (route "deploy")',
       labelNames: ['route'],
       registers,
     });
   }
 
   /** Starts the series read at scrape time from the store and the resource sampler. */
-  watch(store: Store, history: InstanceSource['history']): void {
+  watch(store: Store, history: InstanceSource['history'], events: EventBus): void {
+    events.subscribe((e) => {
+      if (e.type === 'instance.port-conflict' && e.data?.during === 'deploy') this.conflicts.inc({ route: 'deploy' });
+    });
     const instances = (): Instance[] => store.instances.list();
     new InstanceSeries(this.registry, { instances, history });
     new Gauge({

@@ -2,8 +2,9 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { AppContext } from '../app-context.js';
 
 /**
- * Prometheus' scrape target, where Prometheus looks by default (not under /api/v1). It needs a
- * `read` token, like every other read: Prometheus sends it with `authorization: { credentials_file }`.
+ * Prometheus' scrape target, where Prometheus looks by default (not under /api/v1). Any token may
+ * scrape it, the least being a `metrics` token, which can do nothing else — the one to put in
+ * Prometheus' `authorization: { credentials_file }`.
  */
 export const metricsRoutes: FastifyPluginAsyncZod<AppContext> = async (app, ctx) => {
   app.get(
@@ -13,7 +14,7 @@ export const metricsRoutes: FastifyPluginAsyncZod<AppContext> = async (app, ctx)
         tags: ['system'],
         summary: 'Prometheus metrics in the text exposition format',
       },
-      config: { auth: 'read' },
+      config: { auth: 'metrics' },
     },
     async (_req, reply) => {
       const { metrics } = ctx.berth;

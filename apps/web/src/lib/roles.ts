@@ -3,10 +3,11 @@ import type { TokenRoleName } from '@berth/contracts';
 /** A token's role, as the server decides it: each one may do what the one before it may, and more. */
 export type Role = TokenRoleName;
 
-export const ROLES: readonly Role[] = ['read', 'operate', 'admin'];
+export const ROLES: readonly Role[] = ['metrics', 'read', 'operate', 'admin'];
 
 /** What each role may do, in the words the UI and the CLI show next to it. */
 export const ROLE_SUMMARY: Record<Role, string> = {
+  metrics: 'only be scraped: GET /metrics for Prometheus, nothing else',
   read: 'see instances, templates, ports, logs, events and stats',
   operate: 'read, and start, stop, restart and kill instances',
   admin: 'everything: templates, creating and removing instances, nodes, integrations, builds and tokens',

@@ -104,7 +104,7 @@ export class Records {
 
   /** A start that stopped on ports someone else holds, each named with its holder. */
   portConflict(inst: Instance, message: string, portConflicts: readonly PortConflict[]): void {
-    this.emit(inst, 'instance.port-conflict', message, { portConflicts });
+    this.emit(inst, 'instance.port-conflict', message, { portConflicts, during: 'deploy' });
   }
 
   adopted(inst: Instance, kind: string, handle: WorkloadHandle): void {
