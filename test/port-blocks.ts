@@ -26,6 +26,9 @@ export const PORT_BLOCKS = {
   'cli/bulk-cli': [9450, 9499],
   // `berth serve`'s API +0, proxy +1, its template +10…+59
   'web/ui-table.e2e': [9500, 9749],
+  // issue 16 §6: the templates folder watched (data only: no instance starts), the default restart policy
+  'test/templates-watch': [9750, 9769],
+  'test/default-restart': [9770, 9799],
   // root test/ (10000–14399)
   'test/adopted-mid-deploy': [10000, 10099],
   'test/big-template-file-keeps-api-answering': [10100, 10199],

@@ -24,8 +24,9 @@ describe('a reboot: all workloads gone, berth starts again', () => {
 
   it('brings back every instance desired running, on its ports; a stopped one stays stopped', async () => {
     env = await tempHome('reboot');
-    // Restart policy `never` (the default): only the reboot brings these back, not the policy.
-    await writeTemplate(env.templates, 'boot.yaml', helloTemplate('boot', FROM, { width: TO - FROM + 1 }));
+    // Restart policy `never`: only the reboot brings these back, not the policy.
+    const boot = `${helloTemplate('boot', FROM, { width: TO - FROM + 1 })}restart: { policy: never }\n`;
+    await writeTemplate(env.templates, 'boot.yaml', boot);
     const before = await openBerth(env.home, env.templates);
     const one = await before.instances.create({ template: 'boot', name: 'boot-1' }, { wait: true });
     const two = await before.instances.create({ template: 'boot', name: 'boot-2' }, { wait: true });

@@ -51,7 +51,7 @@ export async function writeTemplate(dir: string, file: string, text: string): Pr
 export function openBerth(
   home: string,
   templates: string,
-  opts: Pick<BerthOptions, 'hostBootedAt'> = {},
+  opts: Pick<BerthOptions, 'hostBootedAt' | 'watchTemplates'> = {},
 ): Promise<Berth> {
   const config = loadServerConfig(
     { home, templates, port: 0, proxyPort: 0 },

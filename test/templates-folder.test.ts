@@ -10,7 +10,8 @@ describe('template files', () => {
   beforeAll(async () => {
     env = await tempHome('tpl');
     await writeTemplate(env.templates, 'hello.yaml', helloTemplate('hello', 13600));
-    berth = await openBerth(env.home, env.templates);
+    // `berth templates reload` itself: the folder watch (templates-watch.test.ts) would load first
+    berth = await openBerth(env.home, env.templates, { watchTemplates: false });
   });
 
   afterAll(async () => {

@@ -87,6 +87,11 @@ describe('berth CLI against a real server', () => {
       stdout: '',
       stderr: "berth: instance 'ghost' was not found\n",
     });
+    // a template's name mistyped: the message lists the ones there are
+    expect(await berth('create', 'clj')).toMatchObject({
+      code: 4,
+      stderr: "berth: template 'clj' was not found; the templates are: cli\n",
+    });
     expect((await berth('create', 'cli', '--port', 'http=notaport')).code).toBe(2);
     env.BERTH_TOKEN = 'wrong';
     expect((await berth('ps')).code).toBe(3);

@@ -25,7 +25,7 @@ import {
   SysctlLeaseMirror,
 } from '@berth/host';
 import { SecretKeyring } from '@berth/integrations';
-import { openDocker, readComposeFolder, swarmNodeDriver } from '@berth/runtime-docker';
+import { openDocker, swarmNodeDriver } from '@berth/runtime-docker';
 import { KubernetesNodeDriver } from '@berth/runtime-kubernetes';
 import { processNodePart } from '@berth/runtime-process';
 import { SqliteStore } from '@berth/store-sqlite';
@@ -42,7 +42,12 @@ import type { ObserveSettings } from './observe/observe-settings.js';
 import { startObservers } from './observe/observers.js';
 import { ownerId } from './owner-id.js';
 import type { ServerConfig } from './server-config.js';
-import { readTemplateFolder } from './template-folder.js';
+import {
+  type ReloadOptions,
+  type ReloadResult,
+  templateReloader,
+  watchTemplateFolders,
+} from './template-reload.js';
 import { loadTokenKey, TokenService } from './token-service.js';
 
 export interface BerthOptions {
@@ -56,18 +61,17 @@ export interface BerthOptions {
   hostBootedAt?: number;
   /** How often every node is looked at, so one going away is told (`node.status`), in ms. */
   nodeWatchMs?: number;
+  /**
+   * Watch the templates and compose folders and load what changes (default true); off in tests of
+   * `berth templates reload` itself, so no reload of the watch's answers first.
+   */
+  watchTemplates?: boolean;
 }
 
-export interface ReloadResult {
-  folder: string;
-  added: string[];
-  updated: string[];
-  unchanged: string[];
-  removed: string[];
-  kept: string[];
-  /** Files skipped, each with the reason (too large, not a regular file, a bad compose file). */
-  problems: { path: string; message: string }[];
-}
+export type { ReloadResult };
+
+/** A reload the folder watch makes: past bad files, each change told as an event. */
+const WATCHED: ReloadOptions = { keepGoing: true, announce: true };
 
 export type Berth = Awaited<ReturnType<typeof createBerth>>;
 
@@ -187,18 +191,17 @@ export async function createBerth(config: ServerConfig, opts: BerthOptions = {})
     },
   });
 
-  async function reloadTemplates(): Promise<ReloadResult> {
-    const folder = await readTemplateFolder(config.templatesDir);
-    const compose = await readComposeFolder(config.composeDir);
-    const problems = [...folder.problems, ...compose.problems];
-    for (const p of problems) log.warn({ ns: 'templates', file: p.path }, p.message);
-    const synced = templates.sync([...folder.files, ...compose.files]);
-    for (const name of synced.updated) instances.sealStoredSecrets(name);
-    return { folder: config.templatesDir, ...synced, problems };
-  }
+  const reloadTemplates: (opts?: ReloadOptions) => Promise<ReloadResult> = templateReloader({
+    templatesDir: config.templatesDir,
+    composeDir: config.composeDir,
+    templates,
+    instances,
+    events,
+    log,
+  });
 
   try {
-    const loaded = await reloadTemplates();
+    const loaded = await reloadTemplates({ keepGoing: true });
     log.info({ ns: 'templates', ...loaded }, 'Loaded the templates folder');
   } catch (err) {
     log.warn(
@@ -211,6 +214,10 @@ export async function createBerth(config: ServerConfig, opts: BerthOptions = {})
   log.info({ ns: 'reconciler', adopted: recovered.adopted, orphans: recovered.orphans.length }, 'Recovered');
   reconciler.startTicking(opts.tickMs ?? 1000);
   const stopNodeWatch = nodes.watch(opts.nodeWatchMs ?? 30_000);
+  const stopTemplateWatch =
+    opts.watchTemplates === false
+      ? async () => undefined
+      : watchTemplateFolders([config.templatesDir, config.composeDir], () => reloadTemplates(WATCHED), log);
   const observers = startObservers(
     { store, runtimes, workspace, clock, log, logRotations },
     { ...config.observe, ...opts.observe },
@@ -252,6 +259,7 @@ export async function createBerth(config: ServerConfig, opts: BerthOptions = {})
     close(): Promise<void> {
       closed ??= (async () => {
         stopNodeWatch();
+        await stopTemplateWatch();
         unsubscribeNotifications();
         notifications.close();
         await integrations.close();

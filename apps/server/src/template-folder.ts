@@ -1,7 +1,14 @@
 import { mkdir, open, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { InvalidInput, parseTemplate, type Template, type TemplateFile, userMessage } from '@berth/core';
+import {
+  InvalidInput,
+  isBerthError,
+  parseTemplate,
+  type Template,
+  type TemplateFile,
+  userMessage,
+} from '@berth/core';
 import type { ParseAnswer, ParseRequest } from './template-parse-worker.js';
 
 const TEMPLATE_FILE = /\.(ya?ml|json)$/i;
@@ -13,15 +20,27 @@ const INLINE_BYTES = 8 * 1024;
 /** A parse that takes longer than this is stopped (its worker terminated) and the file refused. */
 const PARSE_TIMEOUT_MS = 30_000;
 
+/** A file that was skipped, with the reason; `field` names the template field at fault, when one is. */
+export interface TemplateProblem {
+  path: string;
+  message: string;
+  field?: string | null;
+}
+
 export interface TemplateFolder {
   files: TemplateFile[];
-  /** Files that were skipped, each with the reason (too large, not a regular file). */
-  problems: { path: string; message: string }[];
+  /** Files that were skipped, each with the reason (too large, not a regular file; with `keepGoing`, invalid). */
+  problems: TemplateProblem[];
 }
 
 export interface TemplateFolderOptions {
   maxFileBytes?: number;
   parseTimeoutMs?: number;
+  /**
+   * An invalid file is one more problem and the files after it still load (the folder watch); a
+   * file gone between the listing and its read is left out. Without it a bad file throws.
+   */
+  keepGoing?: boolean;
 }
 
 /** One folder load at a time in this process: reloads wait for each other, never parse side by side. */
@@ -31,7 +50,8 @@ let loading: Promise<unknown> = Promise.resolve();
  * Reads and parses every template file in the folder (creating the folder if missing), one file
  * at a time, large ones in a worker thread so the API keeps answering. A file over the size limit
  * is skipped and reported in `problems`; any bad file throws core's InvalidInput naming the file,
- * the field and the reason, before anything is written, and no further file is parsed.
+ * the field and the reason, before anything is written, and no further file is parsed — unless
+ * `keepGoing`, when it is one more problem.
  */
 export function readTemplateFolder(dir: string, opts: TemplateFolderOptions = {}): Promise<TemplateFolder> {
   const run = loading.then(() => load(dir, opts));
@@ -47,14 +67,35 @@ async function load(dir: string, opts: TemplateFolderOptions): Promise<TemplateF
   try {
     for (const n of names) {
       const path = join(dir, n);
-      const read = await readBounded(path, opts.maxFileBytes ?? TEMPLATE_MAX_BYTES);
-      if (typeof read !== 'string') out.problems.push({ path, message: read.problem });
-      else out.files.push({ path, template: await parser.parse(read, path) });
+      const one = async () => {
+        const read = await readBounded(path, opts.maxFileBytes ?? TEMPLATE_MAX_BYTES);
+        if (typeof read !== 'string') out.problems.push({ path, message: read.problem });
+        else out.files.push({ path, template: await parser.parse(read, path) });
+      };
+      if (!opts.keepGoing) await one();
+      else
+        await one().catch((err: unknown) => {
+          if (!gone(err)) out.problems.push(problemOf(path, err));
+        });
     }
   } finally {
     await parser.close();
   }
   return out;
+}
+
+/** A file removed between the listing and its read: nothing to load, nothing to report. */
+function gone(err: unknown): boolean {
+  return (err as NodeJS.ErrnoException | undefined)?.code === 'ENOENT';
+}
+
+/** An invalid file as a problem: the message, and the first field it names (`ports[0].env`). */
+function problemOf(path: string, err: unknown): TemplateProblem {
+  const issues = isBerthError(err) ? err.details?.issues : undefined;
+  const first = Array.isArray(issues) ? (issues[0] as { field?: unknown } | undefined) : undefined;
+  const field =
+    typeof first?.field === 'string' && first.field ? first.field.replace(/\.(\d+)/g, '[$1]') : null;
+  return { path, message: userMessage(err), field };
 }
 
 /** The file's text, or why it is not read: not a regular file, or over `max` bytes. */

@@ -272,6 +272,17 @@ describe('instances', () => {
     expect((await t.api('POST', '/instances', { template: 'ghost' })).status).toBe(404);
   });
 
+  it('a template that is not there: the answer lists the templates that are, in words and in details', async () => {
+    for (const res of [
+      await t.api('GET', '/templates/ech'),
+      await t.api('POST', '/instances', { template: 'ech' }),
+    ]) {
+      expect(res.status).toBe(404);
+      expect(res.body.error.message).toBe("template 'ech' was not found; the templates are: echo");
+      expect(res.body.error.details).toEqual({ what: 'template', id: 'ech', known: ['echo'] });
+    }
+  });
+
   it('deletes an instance', async () => {
     expect((await t.api('DELETE', '/instances/one')).status).toBe(204);
     expect((await t.api('GET', '/instances/one')).status).toBe(404);

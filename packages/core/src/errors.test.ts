@@ -56,6 +56,19 @@ describe('domain errors', () => {
     expect(err.details).toEqual({ what: 'template', id: 'web' });
   });
 
+  it('NotFound with the names that exist lists them in words and whole in details', () => {
+    const err = new NotFound('template', 'helo', { known: ['hello', 'redis'] });
+    expect(err.message).toBe("template 'helo' was not found; the templates are: hello, redis");
+    expect(err.details).toEqual({ what: 'template', id: 'helo', known: ['hello', 'redis'] });
+    expect(new NotFound('template', 'x', { known: [] }).message).toBe(
+      "template 'x' was not found; there are no templates yet",
+    );
+    const many = Array.from({ length: 25 }, (_, i) => `t${i}`);
+    const long = new NotFound('template', 'x', { known: many });
+    expect(long.message).toMatch(/t19 and 5 more$/);
+    expect(long.details?.known).toHaveLength(25);
+  });
+
   it('a Conflict with port conflicts is PORT_CONFLICT and carries them beside its other details', () => {
     const err = new Conflict('Port 8080 is in use', {
       portConflicts: [conflict],

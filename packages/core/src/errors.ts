@@ -58,9 +58,27 @@ export class InvalidInput extends BerthError {
 
 export class NotFound extends BerthError {
   readonly kind = 'not_found' as const;
-  constructor(what: string, id: string, options?: { cause?: unknown }) {
-    super('NOT_FOUND', `${what} '${id}' was not found`, { ...options, details: { what, id } });
+  /**
+   * `known`: the names that do exist, said in the message ("the templates are: a, b") and given
+   * whole in `details.known`, so a typo is one look away from its fix.
+   */
+  constructor(what: string, id: string, options?: { cause?: unknown; known?: readonly string[] }) {
+    const known = options?.known;
+    super('NOT_FOUND', `${what} '${id}' was not found${known ? knownWords(what, known) : ''}`, {
+      cause: options?.cause,
+      details: known ? { what, id, known: [...known] } : { what, id },
+    });
   }
+}
+
+/** The most names a not-found message lists; `details.known` has them all. */
+const KNOWN_IN_MESSAGE = 20;
+
+function knownWords(what: string, known: readonly string[]): string {
+  if (known.length === 0) return `; there are no ${what}s yet`;
+  const shown = known.slice(0, KNOWN_IN_MESSAGE).join(', ');
+  const more = known.length > KNOWN_IN_MESSAGE ? ` and ${known.length - KNOWN_IN_MESSAGE} more` : '';
+  return `; the ${what}s are: ${shown}${more}`;
 }
 
 export class Conflict extends BerthError {

@@ -17,7 +17,9 @@ export type EventType =
   | 'node.status'
   /** A build from a repository ended: `data.status` is done, failed or cancelled. */
   | 'build.finished'
-  | 'template.changed';
+  | 'template.changed'
+  /** A template file that cannot be loaded (`data.file`, `data.field`, `data.reason`); its last good version stays. */
+  | 'template.invalid';
 
 export interface BerthEvent {
   id: number;

@@ -1,5 +1,5 @@
 import type { Clock } from './clock.js';
-import { InvalidInput, NotFound } from './errors.js';
+import { InvalidInput } from './errors.js';
 import type { EventBus } from './event-bus.js';
 import type { PortLedger } from './port-ledger.js';
 import type { Reconciler } from './reconciler.js';
@@ -7,6 +7,7 @@ import type { RuntimeResolver, Workspace } from './runtime-resolver.js';
 import type { SecretBox } from './secret-box.js';
 import type { Store, StoredTemplate } from './store.js';
 import type { Template } from './template.js';
+import { templateNotFound } from './template-service.js';
 
 export interface ServiceDeps {
   store: Store;
@@ -29,7 +30,7 @@ export function getTemplate(d: Pick<ServiceDeps, 'store'>, name: string): Templa
 /** The template with where it came from (a file template's relative paths start in its folder). */
 export function getStoredTemplate(d: Pick<ServiceDeps, 'store'>, name: string): StoredTemplate {
   const t = d.store.templates.find(name);
-  if (!t) throw new NotFound('template', name);
+  if (!t) throw templateNotFound(d.store, name);
   return t;
 }
 

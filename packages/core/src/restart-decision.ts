@@ -1,9 +1,16 @@
 import type { Instance } from './instance.js';
 import type { RestartPolicy } from './template.js';
 
+/**
+ * The policy of a template without a `restart` block (and an instance without its own): a crashed
+ * long-running service comes back, with the capped backoff — 1 s, 2 s, 4 s … at most 60 s, at most
+ * 5 times, the count reset by a minute's run; a clean exit (code 0) stays stopped. An unhealthy one
+ * is reported, not restarted (`onUnhealthy` says otherwise). The same as Swarm's and the compose
+ * export's default; `restart: { policy: never }` turns it off.
+ */
 export const defaultRestartPolicy: RestartPolicy = {
-  policy: 'never',
-  maxRetries: 0,
+  policy: 'on-failure',
+  maxRetries: 5,
   backoffSeconds: 1,
   maxBackoffSeconds: 60,
   resetAfterSeconds: 60,

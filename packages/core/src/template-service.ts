@@ -25,7 +25,7 @@ export class TemplateService {
 
   get(name: string): StoredTemplate {
     const t = this.store.templates.find(name);
-    if (!t) throw new NotFound('template', name);
+    if (!t) throw templateNotFound(this.store, name);
     return t;
   }
 
@@ -73,14 +73,16 @@ export class TemplateService {
 
   /**
    * Replaces the file-backed templates with what the folder holds now (all parsed before anything
-   * is written, so one bad file changes nothing). Templates created through the API are kept.
+   * is written, so one bad file changes nothing). Templates created through the API are kept, and
+   * so are those of the files in `keep` (files that could not be read now: their last good
+   * version stays until they can).
    */
-  sync(files: TemplateFile[]): TemplateSyncResult {
+  sync(files: TemplateFile[], keep: ReadonlySet<string> = new Set()): TemplateSyncResult {
     const result: TemplateSyncResult = { added: [], updated: [], unchanged: [], removed: [], kept: [] };
     const names = fileOfEachName(files);
     this.store.transaction(() => {
       for (const f of files) this.syncFile(f, result);
-      this.dropTemplatesOfGoneFiles(names, result);
+      this.dropTemplatesOfGoneFiles(names, keep, result);
     });
     return result;
   }
@@ -105,10 +107,14 @@ export class TemplateService {
   }
 
   /** A file-backed template whose file is gone goes too, unless instances still need it. */
-  private dropTemplatesOfGoneFiles(names: Map<string, string>, result: TemplateSyncResult): void {
+  private dropTemplatesOfGoneFiles(
+    names: Map<string, string>,
+    keep: ReadonlySet<string>,
+    result: TemplateSyncResult,
+  ): void {
     for (const t of this.store.templates.list()) {
       if (t.origin.kind !== 'file' || names.has(t.template.name)) continue;
-      if (this.store.instances.countByTemplate(t.template.name) > 0) {
+      if (keep.has(t.origin.path) || this.store.instances.countByTemplate(t.template.name) > 0) {
         result.kept.push(t.template.name);
         continue;
       }
@@ -129,6 +135,12 @@ export class TemplateService {
     });
     return stored;
   }
+}
+
+/** "template 'x' was not found; the templates are: …" — the names that exist, for a typo's fix. */
+export function templateNotFound(store: Pick<Store, 'templates'>, name: string): NotFound {
+  const known = store.templates.list().map((t) => t.template.name);
+  return new NotFound('template', name, { known: known.sort() });
 }
 
 /** What a folder sync did: `kept` are templates made through the API that a file names too. */

@@ -1,6 +1,9 @@
 import { useEffect, useState } from 'react';
 import { api } from '../api/api';
 
+/** maxRetries of core's defaultRestartPolicy (README, "Health and restarts"). */
+const DEFAULT_MAX_RETRIES = 5;
+
 /** Each template's restart limit, asked once per template per page load (cards share the answer). */
 const limits = new Map<string, Promise<number | undefined>>();
 
@@ -13,7 +16,8 @@ export function useRestartLimit(template: string, wanted: boolean): number | und
     let ask = limits.get(template);
     if (!ask) {
       ask = api.template(template).then(
-        (t) => t.template.restart?.maxRetries,
+        // A template without a restart block gets the server's default policy: on-failure, 5 tries.
+        (t) => t.template.restart?.maxRetries ?? DEFAULT_MAX_RETRIES,
         () => {
           limits.delete(template);
           return undefined;
