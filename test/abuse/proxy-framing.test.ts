@@ -6,9 +6,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { echoTemplate, startTestServer, type TestServer } from '../../apps/server/test/test-server.js';
 import { recordFigures } from './summary.js';
 
-// Request-smuggling framings sent raw to the proxy port, on both of its paths: the host form
-// (`<name>.localhost`, spliced by the connection router while it reads each head) and the path
-// form (`/i/<name>/` with any other Host, answered by the per-request Node proxy). Each framing
+// Request-smuggling framings sent raw to the proxy port, in both of its forms: the host form
+// (`<name>.localhost`) and the path form (`/i/<name>/` with any other Host), both spliced by the
+// connection router while it reads each head, which leaves every head it does not fully understand
+// to the per-request Node proxy (its parser answers it). Each framing
 // hides a second request, `GET /smuggled`, that a proxy and an upstream disagreeing on where the
 // body ends would deliver. The instances write every request they receive to a file: no framing
 // may get /smuggled there, and each is refused with a 4xx. Ports 14200–14299 belong to this file.
@@ -106,8 +107,8 @@ function framings(host: string, path: string): Record<string, string> {
 const refused: Record<string, string> = {};
 
 describe.each([
-  { form: 'host form (spliced)', host: () => `fa.localhost:${t.proxyPort}`, path: '/' },
-  { form: 'path form (per-request proxy)', host: () => `127.0.0.1:${t.proxyPort}`, path: '/i/fa/' },
+  { form: 'host form', host: () => `fa.localhost:${t.proxyPort}`, path: '/' },
+  { form: 'path form', host: () => `127.0.0.1:${t.proxyPort}`, path: '/i/fa/' },
 ])('the proxy port, $form', ({ form, host, path }) => {
   it('refuses every smuggling framing with a 4xx and never delivers the hidden request', async () => {
     const cases = framings(host(), path);

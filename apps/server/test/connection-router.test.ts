@@ -75,6 +75,23 @@ describe('ConnectionRouter', () => {
     expect(fallbackRequests).toEqual([]);
   });
 
+  it('splices the path form /i/<name>/ too, the prefix taken off each request', async () => {
+    fallbackRequests = [];
+    expect(await get('127.0.0.1:1', '/i/web/a?b=1')).toBe('upstream /a?b=1 via 127.0.0.1');
+    // Two requests on one connection: both reach the instance without the prefix.
+    const both = await raw(
+      'GET /i/web/one HTTP/1.1\r\nHost: x\r\n\r\nGET /i/web/ HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n',
+    );
+    expect(both).toContain('upstream /one via 127.0.0.1');
+    expect(both).toContain('upstream / via 127.0.0.1');
+    expect(fallbackRequests).toEqual([]);
+    // Without its slash, another instance, nothing to route: the per-request proxy's.
+    expect(await get('127.0.0.1:1', '/i/web')).toBe('fallback /i/web');
+    expect(await get('127.0.0.1:1', '/i/nobody/')).toBe('fallback /i/nobody/');
+    expect(await get('127.0.0.1:1', '/web/')).toBe('fallback /web/');
+    expect(fallbackRequests).toEqual(['127.0.0.1:1 /i/web', '127.0.0.1:1 /i/nobody/', '127.0.0.1:1 /web/']);
+  });
+
   it('hands unknown instances, bare hosts and unreachable upstreams to the per-request proxy', async () => {
     fallbackRequests = [];
     expect(await get('nobody.localhost', '/x')).toBe('fallback /x');

@@ -18,7 +18,7 @@ export interface ConnectionRouterOptions {
 
 /**
  * The proxy port's listener: a plain TCP server that routes each connection on its first
- * request's `Host: <instance>.localhost` and splices it to the instance (see
+ * request's `Host: <instance>.localhost` or `/i/<instance>/` path and splices it to the instance (see
  * {@link SplicedConnection}), so the common case costs no HTTP parsing or per-request upstream
  * request. Every connection or request it does not forward itself goes to `fallback`, the
  * per-request HTTP proxy, which never listens on its own.

@@ -10,14 +10,20 @@ export { SESSION_COOKIE };
 const BERTH_TOKEN = /^\s*(?:bearer\s+)?berth_/i;
 const BEARER = /^\s*bearer\s+(\S+)\s*$/i;
 
-/** Whether a secret is one of berth's tokens (one set by BERTH_ADMIN_TOKEN need not say `berth_`). */
-export type TokenCheck = (secret: string) => boolean;
+/**
+ * Whether a secret is one of berth's tokens (one set by BERTH_ADMIN_TOKEN need not say `berth_`);
+ * undefined where the process cannot tell (a proxy worker, which holds no tokens).
+ */
+export type TokenCheck = (secret: string) => boolean | undefined;
 
-/** Whether an Authorization value carries a berth token (`Bearer berth_…`, the bare token, or any token berth knows). */
-export function isBerthAuthorization(value: string, isToken?: TokenCheck): boolean {
+/**
+ * Whether an Authorization value carries a berth token (`Bearer berth_…`, the bare token, or any
+ * token berth knows); undefined when `isToken` cannot tell.
+ */
+export function isBerthAuthorization(value: string, isToken?: TokenCheck): boolean | undefined {
   if (BERTH_TOKEN.test(value)) return true;
   const secret = BEARER.exec(value)?.[1];
-  return secret !== undefined && isToken?.(secret) === true;
+  return secret !== undefined && isToken ? isToken(secret) : false;
 }
 
 /**

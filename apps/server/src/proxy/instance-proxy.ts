@@ -180,7 +180,11 @@ function gatewayRequest(
 /** The request's headers as the instance gets them: no hop-by-hop ones, none of berth's credentials. */
 function forwardHeaders(req: IncomingMessage, isToken?: TokenCheck): Record<string, string | string[]> {
   const headers = stripHopByHop(req.headers);
-  if (headers.authorization !== undefined && isBerthAuthorization(String(headers.authorization), isToken))
+  // Unknown whether it is berth's (never so in the main process): dropped, to be safe.
+  if (
+    headers.authorization !== undefined &&
+    isBerthAuthorization(String(headers.authorization), isToken) !== false
+  )
     delete headers.authorization;
   if (headers.cookie !== undefined) {
     const rest = withoutSessionCookie(String(headers.cookie));

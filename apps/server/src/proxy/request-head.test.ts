@@ -16,6 +16,29 @@ describe('parseRequestHead', () => {
     );
   });
 
+  it('names the request-target and sends another in its place when asked (the path form)', () => {
+    const head = parse('GET /i/web/a?b=1 HTTP/1.1\r\nHost: 127.0.0.1:7412\r\n\r\n');
+    expect(head?.target).toBe('/i/web/a?b=1');
+    expect(head?.forwarded('10.0.0.9', '/a?b=1')).toBe(
+      'GET /a?b=1 HTTP/1.1\r\nHost: 127.0.0.1:7412\r\n' +
+        'x-forwarded-for: 10.0.0.9\r\nx-forwarded-host: 127.0.0.1:7412\r\nx-forwarded-proto: http\r\n\r\n',
+    );
+  });
+
+  it('leaves a head whose Authorization it cannot judge (a proxy worker holds no tokens)', () => {
+    const buf = Buffer.from('GET / HTTP/1.1\r\nHost: web.localhost\r\nAuthorization: Bearer opaque\r\n\r\n');
+    expect(parseRequestHead(buf, 0, buf.length, () => undefined)).toBeUndefined();
+    expect(parseRequestHead(buf, 0, buf.length, () => false)?.forwarded('1.1.1.1')).toContain(
+      'Bearer opaque',
+    );
+    const berths = Buffer.from(
+      'GET / HTTP/1.1\r\nHost: web.localhost\r\nAuthorization: Bearer berth_x\r\n\r\n',
+    );
+    expect(parseRequestHead(berths, 0, berths.length, () => undefined)?.forwarded('1.1.1.1')).not.toContain(
+      'Authorization',
+    );
+  });
+
   it('appends to a prior X-Forwarded-For and replaces X-Forwarded-Host/-Proto and Proxy-* lines', () => {
     const head = parse(
       'GET / HTTP/1.1\r\nX-Forwarded-For: 1.1.1.1\r\nHost: web.localhost\r\nx-forwarded-for: 2.2.2.2\r\n' +

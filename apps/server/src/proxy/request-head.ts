@@ -7,6 +7,8 @@ export type BodyFraming = 'none' | 'length' | 'chunked' | 'opaque';
 export interface RequestHead {
   /** The Host header's value, trimmed. */
   host: string;
+  /** The request line's request-target (`/a?b=1`). */
+  target: string;
   framing: BodyFraming;
   /** Body bytes when `framing` is `length`. */
   length: number;
@@ -14,9 +16,10 @@ export interface RequestHead {
   bodyless: boolean;
   /**
    * The head to send upstream: X-Forwarded-For/-Host/-Proto set, Proxy-* and berth's credentials
-   * (its session cookie, `Authorization` with a berth token) dropped, `\r\n\r\n` ended.
+   * (its session cookie, `Authorization` with a berth token) dropped, `\r\n\r\n` ended; with
+   * `target`, the request line asks for that instead (the path form's prefix taken off).
    */
-  forwarded(remote: string): string;
+  forwarded(remote: string, target?: string): string;
 }
 
 const REQUEST_LINE = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+ [!-~]+ HTTP\/1\.[01]$/;
@@ -43,6 +46,8 @@ export function parseRequestHead(
   if (eol < 0) eol = text.length;
   const requestLine = text.slice(0, eol);
   if (!REQUEST_LINE.test(requestLine) || requestLine.startsWith('CONNECT ')) return undefined;
+  const targetStart = requestLine.indexOf(' ') + 1;
+  const targetEnd = requestLine.lastIndexOf(' ');
   let host: string | undefined;
   let length: string | undefined;
   let chunked = false;
@@ -92,9 +97,12 @@ export function parseRequestHead(
       case 'proxy-connection':
         replaced = null;
         break;
-      case 'authorization':
-        if (isBerthAuthorization(value, isToken)) replaced = null;
+      case 'authorization': {
+        const berths = isBerthAuthorization(value, isToken);
+        if (berths === undefined) return undefined; // this process cannot tell: leave it to one that can
+        if (berths) replaced = null;
         break;
+      }
       case 'cookie': {
         const rest = withoutSessionCookie(value);
         if (rest !== value) replaced = rest === undefined ? null : `${name}: ${rest}`;
@@ -111,10 +119,11 @@ export function parseRequestHead(
   const upgrade = upgradeHeader && connectionUpgrade;
   return {
     host,
+    target: requestLine.slice(targetStart, targetEnd),
     framing: upgrade ? 'opaque' : chunked ? 'chunked' : length !== undefined ? 'length' : 'none',
     length: length === undefined ? 0 : Number(length),
     bodyless: !chunked && (length === undefined || Number(length) === 0),
-    forwarded: (remote) =>
-      `${kept}\r\nx-forwarded-for: ${priorFor ? `${priorFor}, ${remote}` : remote}\r\nx-forwarded-host: ${forwardedHost}\r\nx-forwarded-proto: http\r\n\r\n`,
+    forwarded: (remote, target) =>
+      `${target === undefined ? kept : kept.slice(0, targetStart) + target + kept.slice(targetEnd)}\r\nx-forwarded-for: ${priorFor ? `${priorFor}, ${remote}` : remote}\r\nx-forwarded-host: ${forwardedHost}\r\nx-forwarded-proto: http\r\n\r\n`,
   };
 }

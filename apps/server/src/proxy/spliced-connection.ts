@@ -2,8 +2,8 @@ import { connect, type Socket } from 'node:net';
 import type { TokenCheck } from './credentials.js';
 import type { InstanceTargets } from './instance-targets.js';
 import type { ProxyMeter } from './proxy-meter.js';
-import { nameFromHost } from './proxy-routing.js';
-import { type BodyFraming, parseRequestHead } from './request-head.js';
+import { nameFromHost, routeInstancePath } from './proxy-routing.js';
+import { type BodyFraming, parseRequestHead, type RequestHead } from './request-head.js';
 
 export interface SpliceOptions {
   targets: Pick<InstanceTargets, 'find'>;
@@ -48,7 +48,8 @@ const AFTER_HEAD: Record<BodyFraming, Mode> = {
 
 /**
  * One client connection to the proxy port, forwarded byte for byte to one upstream connection.
- * The first request's Host picks the instance; every later request head on the connection is
+ * The first request's Host (`<name>.localhost`) or path (`/i/<name>/…`, sent on without the
+ * prefix) picks the instance; every later request head on the connection is
  * still read (bodies are only counted, by Content-Length or chunk sizes), gets its own
  * X-Forwarded-* headers, and must name the same instance at the same port. A request the splice
  * cannot forward — another instance, a stopped one, a head it does not fully understand, or the
@@ -141,11 +142,12 @@ export class SplicedConnection {
             break;
           }
           const head = parseRequestHead(buf, i, end + 4, this.opts.isToken);
-          const name = head && nameFromHost(head.host);
-          if (!head || !name) {
+          const route = head && routeOf(head);
+          if (!head || !route) {
             this.leave(out, buf.subarray(i));
             return;
           }
+          const name = route.name;
           if (!this.upstream) {
             this.open(name, buf.subarray(i));
             return;
@@ -156,7 +158,7 @@ export class SplicedConnection {
             return;
           }
           this.clearTimer();
-          out.push(head.forwarded(this.remote));
+          out.push(head.forwarded(this.remote, route.path));
           this.opts.meter?.request(name);
           i = end + 4;
           this.remaining = head.length;
@@ -420,6 +422,18 @@ export class SplicedConnection {
       this.client.destroySoon();
     }
   };
+}
+
+/**
+ * The instance a request names, as the per-request proxy routes it: the host form
+ * `<name>.localhost` (path unchanged), else the path form `/i/<name>/…` (`path` without the
+ * prefix). Anything else (`/i/<name>` without its slash, which is redirected) is not spliced.
+ */
+function routeOf(head: RequestHead): { name: string; path?: string } | undefined {
+  const name = nameFromHost(head.host);
+  if (name) return { name };
+  const route = head.target.charCodeAt(1) === 0x69 ? routeInstancePath(head.target) : undefined; // `/i…`
+  return route?.kind === 'proxy' ? { name: route.name, path: route.path } : undefined;
 }
 
 function write(socket: Socket, piece: Buffer | string): boolean {
