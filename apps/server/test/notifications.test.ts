@@ -182,7 +182,15 @@ describe('notification channels', () => {
       config: { url: 'not a url' },
     });
     expect(bad.status).toBe(400);
-    expect(bad.text).toContain('url');
+    expect(bad.body.error.message).toContain('body.config.url: must be an http(s) URL');
+    expect(bad.text).not.toContain('Invalid input');
+    const ftp = await api('POST', '/notifications/channels', {
+      name: 'bad',
+      kind: 'webhook',
+      config: { url: 'ftp://example.test/hook' },
+    });
+    expect(ftp.status).toBe(400);
+    expect(ftp.body.error.message).toContain('must be an http(s) URL');
     const badMail = await api('POST', '/notifications/channels', {
       name: 'bad-mail',
       kind: 'email',

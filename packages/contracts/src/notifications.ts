@@ -29,13 +29,16 @@ const channelName = z
  * A webhook URL: its path and query often hold the token, so it is sealed and never shown; sent
  * back as `••••` it keeps the stored one.
  */
-const webhookUrl = z.union([
-  z.literal(SECRET_MASK),
-  z
-    .string()
-    .url('must be an http(s) URL')
-    .refine((u) => /^https?:\/\//i.test(u), 'must be an http(s) URL'),
-]);
+const webhookUrl = z.string().refine((u) => u === SECRET_MASK || isHttpUrl(u), 'must be an http(s) URL');
+
+function isHttpUrl(u: string): boolean {
+  try {
+    const { protocol } = new URL(u);
+    return protocol === 'http:' || protocol === 'https:';
+  } catch {
+    return false;
+  }
+}
 
 const webhookConfig = z.object({ url: webhookUrl });
 

@@ -3889,7 +3889,7 @@ export interface operations {
                     /** @enum {string} */
                     kind: "webhook";
                     config: {
-                        url: "••••" | string;
+                        url: string;
                     };
                     rules?: {
                         /** @default true */
@@ -3910,7 +3910,7 @@ export interface operations {
                     /** @enum {string} */
                     kind: "slack";
                     config: {
-                        url: "••••" | string;
+                        url: string;
                     };
                     rules?: {
                         /** @default true */
@@ -3931,7 +3931,7 @@ export interface operations {
                     /** @enum {string} */
                     kind: "discord";
                     config: {
-                        url: "••••" | string;
+                        url: string;
                     };
                     rules?: {
                         /** @default true */
@@ -4066,7 +4066,7 @@ export interface operations {
                     /** @enum {string} */
                     kind: "webhook";
                     config: {
-                        url: "••••" | string;
+                        url: string;
                     };
                     rules?: {
                         /** @default true */
@@ -4087,7 +4087,7 @@ export interface operations {
                     /** @enum {string} */
                     kind: "slack";
                     config: {
-                        url: "••••" | string;
+                        url: string;
                     };
                     rules?: {
                         /** @default true */
@@ -4108,7 +4108,7 @@ export interface operations {
                     /** @enum {string} */
                     kind: "discord";
                     config: {
-                        url: "••••" | string;
+                        url: string;
                     };
                     rules?: {
                         /** @default true */
