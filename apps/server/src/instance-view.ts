@@ -65,11 +65,12 @@ export function toInstanceView(
     });
   }
   const main = links.find((l) => l.primary);
-  const { replicas: _own, observedReplicas: _seen, env, restart, ...record } = inst;
+  const { replicas: _own, observedReplicas: _seen, env, restart, labels, ...record } = inst;
   return {
     ...record,
     env: env ?? {},
     restart: restart ?? null,
+    labels: labels ?? {},
     unappliedChanges: ctx.unapplied?.(inst) ?? [],
     replicas: replicasView(inst, replicas),
     config: maskSecrets(inst.config, SECRET_MASK),
@@ -78,7 +79,14 @@ export function toInstanceView(
     proxyUrl: main ? `http://${inst.name}.localhost:${proxyPort}/` : null,
     links,
     data: ctx.dataOf?.(inst) ?? null,
+    runningSince: runningSince(ctx, inst),
   };
+}
+
+/** When the current deployment started, while the instance runs (the uptime's start). */
+function runningSince(ctx: ViewContext, inst: Instance): number | null {
+  if (inst.status !== 'running' || !inst.currentDeploymentId) return null;
+  return ctx.store.deployments.find(inst.currentDeploymentId)?.startedAt ?? null;
 }
 
 /** A deployment as the API shows it: the spec it ran with its secret config values masked. */

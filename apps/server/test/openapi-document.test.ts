@@ -63,6 +63,9 @@ describe('/api/openapi.json', () => {
     });
     expect(byOp('post', '/api/v1/instances/{id}/start')?.['x-berth-role']).toBe('operate');
     expect(byOp('post', '/api/v1/templates')?.['x-berth-role']).toBe('admin');
+    // Bulk actions: operate, as the single-instance actions; rm asks for admin in the handler.
+    expect(byOp('post', '/api/v1/instances/actions')?.['x-berth-role']).toBe('operate');
+    expect(Object.keys(byOp('post', '/api/v1/instances/actions')?.responses ?? {})).toContain('200');
   });
 
   it('lists the status each call really answers with', async () => {

@@ -52,6 +52,8 @@ export const createInstanceBodySchema = z
     replicas: replicaCount.optional(),
     /** Start right away (default true). */
     start: z.boolean().optional(),
+    /** Labels (`team: web`), as Kubernetes spells label keys and values; a bad one is a 400 naming `labels.<key>`. */
+    labels: z.record(z.string(), z.string()).optional(),
   })
   .strict();
 export type CreateInstanceBody = z.infer<typeof createInstanceBodySchema>;
@@ -71,6 +73,12 @@ export const instanceViewSchema = z.object({
   health: z.enum(['starting', 'healthy', 'unhealthy']).nullable(),
   errorMessage: z.string().nullable(),
   restartCount: z.number(),
+  /**
+   * When the current deployment started running (epoch ms); null unless the instance runs. Its
+   * uptime is now − runningSince: a time rather than a count of seconds, so the answer only
+   * changes when the instance does.
+   */
+  runningSince: z.number().nullable(),
   lastExitCode: z.number().nullable(),
   nextRetryAt: z.number().nullable(),
   currentDeploymentId: z.string().nullable(),
@@ -91,6 +99,8 @@ export const instanceViewSchema = z.object({
   env: z.record(z.string(), z.string()),
   /** This instance's own restart policy; null: its template's. */
   restart: restartSchema.nullable(),
+  /** Labels for choosing instances together (`berth stop --label team=web`). */
+  labels: z.record(z.string(), z.string()),
   /**
    * "Changes not applied": the fields of the stored spec (`config.<key>`, `env.<NAME>`,
    * `ports.<name>`, `replicas`, `restart`, `node`) that differ from what the running instance
@@ -176,6 +186,8 @@ export const editInstanceBodySchema = z
     restart: restartSchema.nullable().optional(),
     /** Another node to run on; its data directory does not move with it. */
     node: z.string().min(1).optional(),
+    /** Labels to set; `null` removes one. Stored at once: nothing runs differently. */
+    labels: z.record(z.string(), z.string().nullable()).optional(),
   })
   .strict();
 export type EditInstanceBody = z.infer<typeof editInstanceBodySchema>;
@@ -253,3 +265,46 @@ export const logLineSchema = z.object({
   approximate: z.boolean().optional(),
 });
 export type LogLineView = z.infer<typeof logLineSchema>;
+
+/** The actions `POST /instances/actions` runs on several instances at once. */
+export const BULK_ACTION_NAMES = ['start', 'stop', 'restart', 'kill', 'rm'] as const;
+
+/**
+ * `POST /instances/actions`: one action on the instances exactly one selector names — `names`
+ * (ids or names), `template`, `labels` (every one must match) or `all: true`. None or two is a
+ * 400 naming the field. `rm` needs an admin token, as `DELETE /instances/:id` does.
+ */
+export const bulkActionBodySchema = z
+  .object({
+    action: z.enum(BULK_ACTION_NAMES),
+    names: z.array(z.string().min(1)).max(1000).optional(),
+    template: z.string().min(1).optional(),
+    labels: z.record(z.string(), z.string()).optional(),
+    all: z.literal(true).optional(),
+  })
+  .strict();
+export type BulkActionBody = z.infer<typeof bulkActionBodySchema>;
+
+/** One instance's answer to a bulk action. */
+export const bulkActionResultSchema = z.object({
+  name: z.string(),
+  /** Null for a name no instance has. */
+  id: z.string().nullable(),
+  ok: z.boolean(),
+  /** The instance's status after the action; null when it was removed or the action failed. */
+  status: instanceStatusSchema.nullable(),
+  /** Why the action failed for this instance, as the single-instance route would have said it. */
+  error: z
+    .object({ code: z.string(), message: z.string(), details: z.record(z.string(), z.unknown()).optional() })
+    .nullable(),
+});
+export type BulkActionResult = z.infer<typeof bulkActionResultSchema>;
+
+/** The answer: every selected instance in order, and how many succeeded and failed. */
+export const bulkActionResponseSchema = z.object({
+  action: z.enum(BULK_ACTION_NAMES),
+  results: z.array(bulkActionResultSchema),
+  succeeded: z.number(),
+  failed: z.number(),
+});
+export type BulkActionResponse = z.infer<typeof bulkActionResponseSchema>;

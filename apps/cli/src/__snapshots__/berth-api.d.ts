@@ -226,6 +226,22 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/instances/actions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["postInstancesActions"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/instances/{id}/preflight": {
         parameters: {
             query?: never;
@@ -1809,6 +1825,9 @@ export interface operations {
                     node?: string;
                     replicas?: number;
                     start?: boolean;
+                    labels?: {
+                        [key: string]: string;
+                    };
                 };
             };
         };
@@ -1886,6 +1905,7 @@ export interface operations {
         parameters: {
             query?: {
                 volumes?: "0" | "1" | "true" | "false";
+                keepData?: "0" | "1" | "true" | "false";
             };
             header?: never;
             path: {
@@ -1965,6 +1985,9 @@ export interface operations {
                         onUnhealthy?: boolean;
                     } | null;
                     node?: string;
+                    labels?: {
+                        [key: string]: string | null;
+                    };
                 };
             };
         };
@@ -2144,6 +2167,79 @@ export interface operations {
                 };
                 content: {
                     "application/json": unknown;
+                };
+            };
+            /** @description The error envelope: `{ error: { code, message, details?, requestId? } }` */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            requestId?: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    postInstancesActions: {
+        parameters: {
+            query?: {
+                wait?: "0" | "1" | "true" | "false";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @enum {string} */
+                    action: "start" | "stop" | "restart" | "kill" | "rm";
+                    names?: string[];
+                    template?: string;
+                    labels?: {
+                        [key: string]: string;
+                    };
+                    /** @enum {boolean} */
+                    all?: true;
+                };
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        action: "start" | "stop" | "restart" | "kill" | "rm";
+                        results: {
+                            name: string;
+                            id: string | null;
+                            ok: boolean;
+                            /** @enum {string|null} */
+                            status: "pending" | "deploying" | "running" | "stopping" | "stopped" | "error" | "unreachable" | null;
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                            } | null;
+                        }[];
+                        succeeded: number;
+                        failed: number;
+                    };
                 };
             };
             /** @description The error envelope: `{ error: { code, message, details?, requestId? } }` */

@@ -1,5 +1,8 @@
 import {
   actionQuerySchema,
+  type BulkActionResponse,
+  bulkActionBodySchema,
+  bulkActionResponseSchema,
   type CreatedInstanceView,
   createInstanceBodySchema,
   editInstanceBodySchema,
@@ -12,6 +15,8 @@ import {
   scaleInstanceBodySchema,
   updateInstanceConfigBodySchema,
 } from '@berth/contracts';
+import { type BulkOutcome, isBerthError, NotAllowed } from '@berth/core';
+import type { FastifyBaseLogger, FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { AppContext } from '../app-context.js';
 import { InstanceListCache, toDeploymentView, toInstanceView } from '../instance-view.js';
@@ -63,6 +68,29 @@ export const instanceRoutes: FastifyPluginAsyncZod<AppContext> = async (app, ctx
       async (req) => view(await instances[action](req.params.id, { wait: req.query.wait })),
     );
   }
+
+  // The route asks for operate (start, stop, restart, kill, as their own routes do); rm asks for
+  // admin in the handler, as DELETE /instances/:id does.
+  app.post(
+    '/instances/actions',
+    {
+      schema: {
+        tags,
+        querystring: actionQuerySchema,
+        body: bulkActionBodySchema,
+        response: { 200: bulkActionResponseSchema },
+      },
+      config: { auth: 'operate' },
+    },
+    async (req): Promise<BulkActionResponse> => {
+      const { action, ...selector } = req.body;
+      if (action === 'rm') requireAdmin(req);
+      const outcomes = await instances.bulk(action, selector, { wait: req.query.wait });
+      const results = outcomes.map((o) => bulkResult(o, req.log));
+      const failed = results.filter((r) => !r.ok).length;
+      return { action, results, succeeded: results.length - failed, failed };
+    },
+  );
 
   app.delete(
     '/instances/:id',
@@ -151,3 +179,25 @@ export const instanceRoutes: FastifyPluginAsyncZod<AppContext> = async (app, ctx
       view(await instances.rollback(req.params.id, req.body?.deployment, { wait: req.query.wait })),
   );
 };
+
+function requireAdmin(req: FastifyRequest): void {
+  const p = req.principal;
+  if (p?.role === 'admin') return;
+  throw new NotAllowed(
+    `removing instances needs a token with the admin role, as DELETE /api/v1/instances/:id does; '${p?.name}' has ${p?.role}`,
+    { code: 'ROLE_REQUIRED' },
+  );
+}
+
+/** One outcome as the API says it: a domain error in its own words, anything else logged and hidden. */
+function bulkResult(o: BulkOutcome, log: FastifyBaseLogger): BulkActionResponse['results'][number] {
+  if (o.ok) return { name: o.name, id: o.id, ok: true, status: o.instance?.status ?? null, error: null };
+  const e = o.error;
+  if (isBerthError(e)) {
+    const error = { code: e.code, message: e.message, ...(e.details ? { details: e.details } : {}) };
+    return { name: o.name, id: o.id, ok: false, status: null, error };
+  }
+  log.error({ err: e, instance: o.name }, 'Bulk action failed on an instance');
+  const error = { code: 'INTERNAL', message: 'internal error; the server log has the details' };
+  return { name: o.name, id: o.id, ok: false, status: null, error };
+}

@@ -27,6 +27,7 @@ const base: InstanceView = {
   env: {},
   restart: null,
   unappliedChanges: [],
+  labels: {},
   ports: {},
   url: null,
   proxyUrl: null,
