@@ -100,6 +100,32 @@ describe('shell completion', () => {
     60_000,
   );
 
+  it.skipIf(!zsh)(
+    'zsh: commands, flags and names from the server, as _berth hands them to compadd',
+    async () => {
+      const complete = async (line: string) => {
+        const words = line.split(' ');
+        const script = [
+          'autoload -Uz compinit && compinit -u -d "$(mktemp)"',
+          'source <(berth completion zsh)',
+          // Outside a Tab press compadd cannot run: this one prints the array it is handed (-a name).
+          'compadd() { print -rl -- "${(@P)${@[-1]}}" }',
+          `words=(${words.map((w) => `'${w}'`).join(' ')})`,
+          `CURRENT=${words.length}`,
+          '_berth',
+        ].join('\n');
+        const r = await run('zsh', ['-c', script], { env: env(), encoding: 'utf8' });
+        return r.stdout.split('\n').filter(Boolean);
+      };
+      expect(await complete('berth st')).toEqual(['start', 'startup', 'stats', 'stop']);
+      expect(await complete('berth create --n')).toEqual(['--name', '--no-start', '--node']);
+      expect(await complete('berth start al')).toEqual(['alpha-1', 'alpha-2']);
+      expect(await complete('berth create comp')).toEqual(['comptpl']);
+      expect(await complete('berth node test lo')).toEqual(['local']);
+    },
+    180_000,
+  );
+
   it('refuses a shell it does not know', () => {
     const r = spawnSync(process.execPath, [MAIN, 'completion', 'fish'], { encoding: 'utf8' });
     expect(r.status).toBe(2);
