@@ -25,6 +25,7 @@ const leases = scenario('leases', 'leases');
 const proxy = scenario('proxy', 'proxy');
 const detectInPlace = scenario('detect', 'detectInPlace');
 const swarmTen = scenario('swarm-ten', 'swarmTen');
+const newcomer = scenario('newcomer', 'newcomer');
 
 const args = Object.fromEntries(
   process.argv.slice(2).map((a) => {
@@ -98,6 +99,8 @@ const scenarios = [
     skipInSmoke: true,
     run: () => swarmTen({ reps: reps(smoke ? 1 : 6), count: 10, warmup: smoke ? 0 : 1 }),
   },
+  // A fresh clone, `npm install` and two `npm start`s take minutes: not part of --smoke either.
+  { id: 'newcomer', skipInSmoke: true, run: () => newcomer({ restarts: reps(3) }) },
 ];
 
 function machine() {
