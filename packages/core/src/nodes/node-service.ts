@@ -1,5 +1,5 @@
 import type { CancelTimer, Clock } from '../clock.js';
-import { Conflict, InvalidInput, NotFound, Unprocessable, userMessage } from '../errors.js';
+import { Conflict, InvalidInput, NotFound, userMessage } from '../errors.js';
 import type { EventBus } from '../event-bus.js';
 import type { Logger } from '../logger.js';
 import { assertName } from '../names.js';
@@ -8,6 +8,7 @@ import type { Store } from '../store.js';
 import { type NodeAddress, nodeAddress } from './node-address.js';
 import type { NodeDriverHooks, NodeProbe } from './node-driver.js';
 import { NodeReachability } from './node-reachability.js';
+import { localHasNo, unreachable } from './node-refusals.js';
 import type { NodeRegistry } from './node-registry.js';
 import type { AddNodeInput, NodeHostKey, NodeState, NodeTestResult, NodeUpdate } from './node-state.js';
 
@@ -286,19 +287,4 @@ function withPublicAddress(config: unknown, publicAddress: string | null | undef
   if (publicAddress === undefined || typeof config !== 'object' || config === null) return config;
   const { publicAddress: _old, ...rest } = config as Record<string, unknown>;
   return publicAddress === null ? rest : { ...rest, publicAddress };
-}
-
-function unreachable(name: string, probe: Extract<NodeProbe, { ok: false }>): Unprocessable {
-  return new Unprocessable(
-    `node ${name} was not added: ${probe.message} (to keep it while it is down, add it with force: ?force=1, or berth node add --force)`,
-    { code: 'NODE_UNREACHABLE', details: { node: name, reason: probe.reason } },
-  );
-}
-
-function localHasNo(patch: NodeUpdate): InvalidInput {
-  if (patch.hostKey !== undefined)
-    return new InvalidInput('node local is this machine; it has no ssh host key');
-  return new InvalidInput('node local is this machine; its links use 127.0.0.1', {
-    details: { field: 'publicAddress' },
-  });
 }
