@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatBytes, formatPercent, sparkline } from './format-units.js';
+import { formatBytes, formatPercent, formatUptime, sparkline } from './format-units.js';
 
 describe('units', () => {
   it('formats bytes, percentages and sparklines', () => {
@@ -11,5 +11,14 @@ describe('units', () => {
     expect(sparkline([0, 50, 100])).toBe('▁▅█');
     expect(sparkline([3, 3])).toBe('▁▁');
     expect(sparkline([])).toBe('');
+  });
+
+  it('formats an uptime in its two largest units', () => {
+    expect(formatUptime(0)).toBe('0s');
+    expect(formatUptime(45_900)).toBe('45s');
+    expect(formatUptime((12 * 60 + 5) * 1000)).toBe('12m 5s');
+    expect(formatUptime((3 * 3600 + 12 * 60 + 59) * 1000)).toBe('3h 12m');
+    expect(formatUptime((2 * 86400 + 4 * 3600 + 1) * 1000)).toBe('2d 4h');
+    expect(formatUptime(-5)).toBe('0s');
   });
 });

@@ -34,3 +34,13 @@ export function formatTime(ts: number, now = Date.now()): string {
   const time = d.toTimeString().slice(0, 8);
   return sameDay ? time : `${d.toISOString().slice(0, 10)} ${time}`;
 }
+
+/** How long something has run, in its two largest units: "45s", "12m 5s", "3h 12m", "2d 4h". */
+export function formatUptime(ms: number): string {
+  const s = Math.max(0, Math.floor(ms / 1000));
+  const [d, h, m] = [Math.floor(s / 86400), Math.floor((s % 86400) / 3600), Math.floor((s % 3600) / 60)];
+  if (d > 0) return `${d}d ${h}h`;
+  if (h > 0) return `${h}h ${m}m`;
+  if (m > 0) return `${m}m ${s % 60}s`;
+  return `${s}s`;
+}

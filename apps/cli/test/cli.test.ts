@@ -55,7 +55,10 @@ describe('berth CLI against a real server', () => {
     const ps = await json('ps');
     expect(ps.map((i: { name: string }) => i.name)).toEqual(['alpha']);
     const table = await berth('ps');
-    expect(table.stdout).toMatch(/^NAME\s+TEMPLATE\s+STATUS\s+PORTS\s+URL\s+PROXY/);
+    expect(table.stdout).toMatch(/^NAME\s+TEMPLATE\s+STATUS\s+UPTIME\s+RESTARTS\s+PORTS\s+URL\s+PROXY/);
+    // uptime since the deployment started, and no restarts yet
+    expect(ps[0].runningSince).toBeGreaterThan(0);
+    expect(table.stdout).toMatch(/\nalpha\s+cli\s+running.*?\s(\d+s|\d+m \d+s)\s+0\s+http:/);
     expect(table.stdout).toContain(`http:${created.ports.http}`);
     expect(await json('stop', 'alpha')).toMatchObject({ status: 'stopped' });
     const rm = await berth('rm', 'alpha');

@@ -56,7 +56,9 @@ it('create lists each link with the port it targets, the default first; ps names
     `  metrics  http://127.0.0.1:${ports.metrics}/  proxy http://metrics.pair.localhost:${t.proxyPort}/`,
   );
   const table = await berth('ps');
-  expect(table.stdout).toMatch(/^NAME\s+TEMPLATE\s+STATUS\s+PORTS\s+URL\s+PROXY\s+LINK PORT\n/);
+  expect(table.stdout).toMatch(
+    /^NAME\s+TEMPLATE\s+STATUS\s+UPTIME\s+RESTARTS\s+PORTS\s+URL\s+PROXY\s+LINK PORT\n/,
+  );
   expect(table.stdout).toMatch(new RegExp(`pair .*http://pair\\.localhost:${t.proxyPort}/\\s+http\\s*\\n`));
 });
 

@@ -131,6 +131,8 @@ export const instanceViewSchema = z.object({
   ),
 });
 export type InstanceView = z.infer<typeof instanceViewSchema>;
+/** `GET /instances`: every instance's view. */
+export const instanceListSchema = z.array(instanceViewSchema);
 export type InstanceLink = InstanceView['links'][number];
 
 /**

@@ -1779,7 +1779,92 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        id: string;
+                        name: string;
+                        template: string;
+                        node: string;
+                        config: {
+                            [key: string]: string | number | boolean;
+                        };
+                        portOverrides: {
+                            [key: string]: number;
+                        };
+                        /** @enum {string} */
+                        desiredState: "running" | "stopped";
+                        /** @enum {string} */
+                        status: "pending" | "deploying" | "running" | "stopping" | "stopped" | "error" | "unreachable";
+                        /** @enum {string|null} */
+                        health: "starting" | "healthy" | "unhealthy" | null;
+                        errorMessage: string | null;
+                        restartCount: number;
+                        runningSince: number | null;
+                        lastExitCode: number | null;
+                        nextRetryAt: number | null;
+                        currentDeploymentId: string | null;
+                        dataDir: string;
+                        createdAt: number;
+                        updatedAt: number;
+                        replicas: {
+                            desired: number;
+                            running: number;
+                            items: {
+                                node: string | null;
+                                state: string;
+                                reason: string | null;
+                                ports: {
+                                    hostPort: number;
+                                    containerPort: number | null;
+                                    /** @enum {string} */
+                                    protocol: "tcp" | "udp";
+                                }[];
+                            }[];
+                        };
+                        env: {
+                            [key: string]: string;
+                        };
+                        restart: {
+                            /**
+                             * @default on-failure
+                             * @enum {string}
+                             */
+                            policy: "never" | "on-failure" | "always";
+                            /** @default 5 */
+                            maxRetries: number;
+                            /** @default 1 */
+                            backoffSeconds: number;
+                            /** @default 60 */
+                            maxBackoffSeconds: number;
+                            /** @default 60 */
+                            resetAfterSeconds: number;
+                            /** @default true */
+                            onUnhealthy: boolean;
+                        } | null;
+                        labels: {
+                            [key: string]: string;
+                        };
+                        unappliedChanges: string[];
+                        ports: {
+                            [key: string]: number;
+                        };
+                        url: string | null;
+                        proxyUrl: string | null;
+                        data?: {
+                            /** @enum {string} */
+                            kind: "emptyDir" | "persistentVolumeClaim";
+                            claim: string | null;
+                            size: string | null;
+                            storageClass: string | null;
+                            summary: string;
+                        } | null;
+                        links: {
+                            port: string;
+                            hostPort: number;
+                            primary: boolean;
+                            url: string;
+                            proxyUrl: string;
+                        }[];
+                    }[];
                 };
             };
             /** @description The error envelope: `{ error: { code, message, details?, requestId? } }` */
@@ -1878,7 +1963,92 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": {
+                        id: string;
+                        name: string;
+                        template: string;
+                        node: string;
+                        config: {
+                            [key: string]: string | number | boolean;
+                        };
+                        portOverrides: {
+                            [key: string]: number;
+                        };
+                        /** @enum {string} */
+                        desiredState: "running" | "stopped";
+                        /** @enum {string} */
+                        status: "pending" | "deploying" | "running" | "stopping" | "stopped" | "error" | "unreachable";
+                        /** @enum {string|null} */
+                        health: "starting" | "healthy" | "unhealthy" | null;
+                        errorMessage: string | null;
+                        restartCount: number;
+                        runningSince: number | null;
+                        lastExitCode: number | null;
+                        nextRetryAt: number | null;
+                        currentDeploymentId: string | null;
+                        dataDir: string;
+                        createdAt: number;
+                        updatedAt: number;
+                        replicas: {
+                            desired: number;
+                            running: number;
+                            items: {
+                                node: string | null;
+                                state: string;
+                                reason: string | null;
+                                ports: {
+                                    hostPort: number;
+                                    containerPort: number | null;
+                                    /** @enum {string} */
+                                    protocol: "tcp" | "udp";
+                                }[];
+                            }[];
+                        };
+                        env: {
+                            [key: string]: string;
+                        };
+                        restart: {
+                            /**
+                             * @default on-failure
+                             * @enum {string}
+                             */
+                            policy: "never" | "on-failure" | "always";
+                            /** @default 5 */
+                            maxRetries: number;
+                            /** @default 1 */
+                            backoffSeconds: number;
+                            /** @default 60 */
+                            maxBackoffSeconds: number;
+                            /** @default 60 */
+                            resetAfterSeconds: number;
+                            /** @default true */
+                            onUnhealthy: boolean;
+                        } | null;
+                        labels: {
+                            [key: string]: string;
+                        };
+                        unappliedChanges: string[];
+                        ports: {
+                            [key: string]: number;
+                        };
+                        url: string | null;
+                        proxyUrl: string | null;
+                        data?: {
+                            /** @enum {string} */
+                            kind: "emptyDir" | "persistentVolumeClaim";
+                            claim: string | null;
+                            size: string | null;
+                            storageClass: string | null;
+                            summary: string;
+                        } | null;
+                        links: {
+                            port: string;
+                            hostPort: number;
+                            primary: boolean;
+                            url: string;
+                            proxyUrl: string;
+                        }[];
+                    };
                 };
             };
             /** @description The error envelope: `{ error: { code, message, details?, requestId? } }` */

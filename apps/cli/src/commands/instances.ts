@@ -12,6 +12,7 @@ import { type ConflictFlowOptions, describeConflicts, resolvingConflicts } from 
 import { EXIT_CODES } from '../exit-codes.js';
 import { withProgress } from '../progress.js';
 import { ask } from '../prompt.js';
+import { formatUptime } from '../format-units.js';
 import { formatTable } from '../table.js';
 
 const collect = (value: string, previous: string[]) => [...previous, value];
@@ -84,11 +85,14 @@ export function details(i: InstanceView): string {
   return `${summary(i)}${data}\n  replicas ${r.running}/${r.desired} running${rows.join('')}`;
 }
 
-export function instanceTable(rows: InstanceView[]): string {
+export function instanceTable(rows: InstanceView[], now = Date.now()): string {
   return formatTable(rows, [
     { header: 'NAME', value: (i) => i.name },
     { header: 'TEMPLATE', value: (i) => i.template },
     { header: 'STATUS', value: statusText },
+    // Since the current deployment started; empty unless it runs.
+    { header: 'UPTIME', value: (i) => (i.runningSince == null ? '' : formatUptime(now - i.runningSince)) },
+    { header: 'RESTARTS', value: (i) => String(i.restartCount) },
     { header: 'PORTS', value: portsText },
     { header: 'URL', value: (i) => i.url },
     { header: 'PROXY', value: (i) => i.proxyUrl },

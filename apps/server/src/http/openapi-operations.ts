@@ -1,4 +1,4 @@
-import { errorEnvelopeSchema } from '@berth/contracts';
+import { errorEnvelopeSchema, instanceListSchema, instanceViewSchema } from '@berth/contracts';
 import type { RouteOptions } from 'fastify';
 import { jsonSchemaTransform } from 'fastify-type-provider-zod';
 import { defaultAuth } from './auth-hook.js';
@@ -37,6 +37,15 @@ const TEXT_ANSWERS: Record<string, string> = {
   'GET /api/v1/templates/:name/manifest': 'application/yaml',
 };
 
+/**
+ * Success answers the document shows although the route does not serialize through them (the
+ * instance list is cached JSON bytes; a view is built by hand): method and path → its schema.
+ */
+const DOCUMENTED_ANSWERS: Record<string, unknown> = {
+  'GET /api/v1/instances': instanceListSchema,
+  'GET /api/v1/instances/:id': instanceViewSchema,
+};
+
 const DESCRIPTIONS: Record<number, string> = {
   200: 'OK',
   201: 'Created',
@@ -68,9 +77,14 @@ export function transformRoute(input: TransformInput): ReturnType<typeof jsonSch
   const route = (input as { route?: RouteOptions }).route;
   const method = [route?.method ?? 'GET'].flat()[0] ?? 'GET';
   const schema = (input.schema ?? {}) as DocSchema;
+  const documented = DOCUMENTED_ANSWERS[`${method} ${input.url}`];
   const withErrors = {
     ...schema,
-    response: { ...(schema.response as object), default: errorEnvelopeSchema },
+    response: {
+      ...(documented ? { 200: documented } : {}),
+      ...(schema.response as object),
+      default: errorEnvelopeSchema,
+    },
   };
   const out = jsonSchemaTransform({ ...input, schema: withErrors } as TransformInput);
   const doc = out.schema as DocSchema;

@@ -1,6 +1,8 @@
 import type { InstanceView } from '../api/types';
 import type { CardAction } from '../hooks/use-instance-actions';
+import { useNow } from '../hooks/use-now';
 import { hrefOf } from '../hooks/use-route';
+import { formatUptime } from '../lib/format';
 import { inBackoff } from '../lib/restart-backoff';
 import { InstanceActions } from './instance-actions';
 import { PortLinks } from './port-links';
@@ -44,6 +46,7 @@ export function InstanceCard({
         </div>
         <StatusBadge instance={instance} />
       </header>
+      <RunFacts instance={instance} />
       <PortLinks instance={instance} />
       <ResourceSparklines instance={instance.name} running={instance.status === 'running'} />
       <p className={`card-error${problem || retrying ? '' : ' empty'}`} role={problem ? 'alert' : undefined}>
@@ -51,5 +54,26 @@ export function InstanceCard({
       </p>
       <InstanceActions instance={instance} busy={busy} onAction={onAction} />
     </article>
+  );
+}
+
+/** Uptime since the current deployment started (ticking while it runs) and restarts so far. */
+function RunFacts({ instance }: { instance: InstanceView }) {
+  const since = instance.runningSince;
+  const now = useNow(since !== null, 1000);
+  const restarts = instance.restartCount;
+  return (
+    <p className="muted small run-facts">
+      <span
+        data-uptime
+        title={since !== null ? `Running since ${new Date(since).toLocaleString()}` : undefined}
+      >
+        {since !== null ? `up ${formatUptime(now - since)}` : 'not running'}
+      </span>
+      {' · '}
+      <span data-restarts={restarts}>
+        {restarts} restart{restarts === 1 ? '' : 's'}
+      </span>
+    </p>
   );
 }

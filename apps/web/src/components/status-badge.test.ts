@@ -17,6 +17,7 @@ const base: InstanceView = {
   health: null,
   errorMessage: null,
   restartCount: 0,
+  runningSince: null,
   lastExitCode: null,
   nextRetryAt: null,
   currentDeploymentId: 'd1',
