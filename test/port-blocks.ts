@@ -129,6 +129,8 @@ export const PORT_BLOCKS = {
   'runtime-docker/swarm-cluster': [29750, 29849],
   // leases only (instances created stopped), and entries in the kernel's reserved ports
   'test/kernel-reserved-ports': [29850, 29899],
+  // `berth serve`'s API +0, proxy +1, the hello template +10…+59, ports an outsider holds +70, +71
+  'web/ui-round3.e2e': [29900, 29999],
   // 30000–32767: fake-kube's NodePorts (kubernetes tests), server/proxy-isolation 30600–30699,
   // test/kubernetes-node 31500–31599, test/replicas 31700–31749, test/kubernetes-events 31750–31759, test/command-template-on-kubernetes 30900–30949,
   // web/ui-clusters.e2e 31800–31849, test/kubernetes-node-port-range 31850–31899

@@ -47,7 +47,7 @@ function Page({ route }: { route: Route }) {
     case 'template':
       return <TemplateDetailPage key={route.name} name={route.name} />;
     case 'instances':
-      return <InstancesPage />;
+      return <InstancesPage key={route.status ?? ''} status={route.status} />;
     case 'instance':
       return <InstanceDetailPage key={route.name} name={route.name} />;
     case 'ports':

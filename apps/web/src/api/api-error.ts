@@ -1,3 +1,5 @@
+import { fieldSentence } from '../lib/validation-words';
+
 /** An API failure in the API's own words: `{ error: { code, message, details } }`. */
 export class ApiError extends Error {
   override readonly name = 'ApiError';
@@ -17,9 +19,17 @@ export class ApiError extends Error {
   }
 }
 
-/** A person-readable message for anything thrown: the API's message, never a stack. */
+/** A person-readable message for anything thrown: the API's message (validation in sentences), never a stack. */
 export function messageOf(err: unknown): string {
-  if (err instanceof ApiError) return err.message;
+  if (err instanceof ApiError) {
+    // a request schema's issues ("querystring.from: must not be above to") as sentences
+    const issues = Array.isArray(err.details.issues)
+      ? (err.details.issues as { field?: string; message?: string }[])
+      : [];
+    if (issues.length > 0)
+      return issues.map((i) => fieldSentence(i.field ?? '', i.message ?? 'is invalid')).join(' ');
+    return err.message;
+  }
   if (err instanceof TypeError) return 'berth could not be reached; is the server running?';
   if (err instanceof Error && err.message) return err.message;
   return 'Something went wrong.';

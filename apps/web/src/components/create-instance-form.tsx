@@ -1,9 +1,11 @@
 import { type FormEvent, useEffect, useState } from 'react';
 import { api } from '../api/api';
 import { messageOf } from '../api/api-error';
-import type { ConfigValue, InstanceView, NodeView, Template } from '../api/types';
-import { fieldErrorsOf } from '../lib/field-errors';
+import type { ConfigValue, InstanceView, NodeView, PortConflictView, Template } from '../api/types';
+import { allAtFields, fieldErrorsOf } from '../lib/field-errors';
 import { ConfigFieldInput } from './config-field-input';
+
+export type CreatedInstance = InstanceView & { portConflicts?: PortConflictView[] };
 
 function defaultsOf(template: Template): Record<string, ConfigValue | undefined> {
   return Object.fromEntries(Object.entries(template.config).map(([k, f]) => [k, f.default]));
@@ -18,7 +20,8 @@ export function CreateInstanceForm({
   onCreated,
 }: {
   template: Template;
-  onCreated: (i: InstanceView, start: boolean) => void;
+  /** The created instance (with the pinned ports someone holds, when not started) and whether to start it. */
+  onCreated: (i: CreatedInstance, start: boolean) => void;
 }) {
   const [name, setName] = useState('');
   const [config, setConfig] = useState(() => defaultsOf(template));
@@ -35,6 +38,11 @@ export function CreateInstanceForm({
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string>();
   const [errors, setErrors] = useState<Record<string, string>>({});
+
+  const atField = (key: string) =>
+    ['name', 'node', 'replicas'].includes(key) ||
+    (key.startsWith('config.') && key.slice(7) in template.config) ||
+    (key.startsWith('ports.') && template.ports.some((p) => `ports.${p.name}` === key));
 
   const submit = async (e: FormEvent) => {
     e.preventDefault();
@@ -63,10 +71,11 @@ export function CreateInstanceForm({
       });
       setName('');
       setPorts({});
-      onCreated(created, startNow);
+      onCreated(created as CreatedInstance, startNow);
     } catch (err) {
-      setError(messageOf(err));
+      // a field's problem shows at the field only; the notice tells what has no field here
       setErrors(fieldErrorsOf(err));
+      setError(allAtFields(err, atField) ? undefined : messageOf(err));
     } finally {
       setBusy(false);
     }
@@ -82,9 +91,14 @@ export function CreateInstanceForm({
           placeholder={`${template.name}-1 (chosen for you when empty)`}
           autoComplete="off"
           aria-invalid={errors.name ? true : undefined}
+          aria-describedby={errors.name ? 'instance-name-error' : undefined}
           onChange={(e) => setName(e.target.value)}
         />
-        {errors.name ? <small className="field-error">{errors.name}</small> : null}
+        {errors.name ? (
+          <small id="instance-name-error" className="field-error">
+            {errors.name}
+          </small>
+        ) : null}
       </div>
       <div className="field-row">
         <div className="field grow">

@@ -26,7 +26,8 @@ export function DeploymentTable({
   onRollback?: (d: DeploymentView) => void;
 }) {
   return (
-    <div className="table-wrap">
+    // biome-ignore lint/a11y/noNoninteractiveTabindex: a scrolling region must be reachable by keyboard (it scrolls sideways on a phone)
+    <section className="table-wrap" aria-label="Deployments" tabIndex={0}>
       <table className="table">
         <thead>
           <tr>
@@ -78,6 +79,6 @@ export function DeploymentTable({
           ))}
         </tbody>
       </table>
-    </div>
+    </section>
   );
 }

@@ -1,10 +1,15 @@
 import type { BerthEvent } from '../api/types';
 import type { FeedMode } from '../hooks/use-live-feed';
+import { foldEvents, severityOf } from '../lib/event-words';
 import { formatDateTime } from '../lib/format';
 import { NotAvailable, Notice } from './notice';
 import { Skeleton } from './skeleton';
 
-/** Events newest first, each with its reason; the feed's state in words when it is not flowing. */
+/**
+ * Events newest first: when, what kind (status → error, restart…) coloured by how bad it is, the
+ * instance and the reason — a reason told by two events at once (a crash's status and its restart)
+ * printed once; the feed's state in words when it is not flowing.
+ */
 export function EventList({
   events,
   mode,
@@ -24,15 +29,21 @@ export function EventList({
       {error ? <Notice tone="error">{error}</Notice> : null}
       {events.length === 0 ? <Notice>No events yet.</Notice> : null}
       <ol className="events">
-        {events.map((e) => (
-          <li key={e.id}>
-            <time dateTime={new Date(e.ts).toISOString()}>{formatDateTime(e.ts)}</time>
-            {showInstance && e.instanceName ? (
-              <a href={`#/instances/${encodeURIComponent(e.instanceName)}`}>{e.instanceName}</a>
-            ) : null}
-            <span>{e.message}</span>
-          </li>
-        ))}
+        {foldEvents(events).map(({ event: e, types }) => {
+          const severity = severityOf(e);
+          return (
+            <li key={e.id} className={`event event-${severity}`} data-severity={severity} data-type={e.type}>
+              <time dateTime={new Date(e.ts).toISOString()}>{formatDateTime(e.ts)}</time>
+              <span className="event-type">{types.join(' · ')}</span>
+              {showInstance && e.instanceName ? (
+                <a className="event-instance" href={`#/instances/${encodeURIComponent(e.instanceName)}`}>
+                  {e.instanceName}
+                </a>
+              ) : null}
+              <span className="event-message">{e.message}</span>
+            </li>
+          );
+        })}
       </ol>
     </>
   );

@@ -1,6 +1,10 @@
 import { type FormEvent, useState } from 'react';
 import { api } from '../api/api';
 import { messageOf } from '../api/api-error';
+import { fieldErrorsOf } from '../lib/field-errors';
+
+/** The fields whose errors show beside them (the query's names). */
+const FIELDS = new Set(['from', 'to', 'count', 'protocol']);
 
 /** Asks the ledger for free ports in a range (free by every source: leases, listeners, scans). */
 export function FreePortFinder({ host }: { host: string }) {
@@ -10,12 +14,14 @@ export function FreePortFinder({ host }: { host: string }) {
   const [protocol, setProtocol] = useState('tcp');
   const [ports, setPorts] = useState<number[]>();
   const [error, setError] = useState<string>();
+  const [errors, setErrors] = useState<Record<string, string>>({});
   const [busy, setBusy] = useState(false);
 
   const submit = async (e: FormEvent) => {
     e.preventDefault();
     setBusy(true);
     setError(undefined);
+    setErrors({});
     try {
       const res = await api.freePorts({
         host,
@@ -26,7 +32,11 @@ export function FreePortFinder({ host }: { host: string }) {
       });
       setPorts(res.ports);
     } catch (err) {
-      setError(messageOf(err));
+      const at = fieldErrorsOf(err);
+      const placed = Object.keys(at).length > 0 && Object.keys(at).every((k) => FIELDS.has(k));
+      setErrors(at);
+      setError(placed ? undefined : messageOf(err));
+      setPorts(undefined);
     } finally {
       setBusy(false);
     }
@@ -38,34 +48,55 @@ export function FreePortFinder({ host }: { host: string }) {
         <label htmlFor="free-from">From</label>
         <input
           id="free-from"
+          aria-invalid={errors.from ? true : undefined}
+          aria-describedby={errors.from ? 'free-from-error' : undefined}
           type="number"
           min={1}
           max={65535}
           value={from}
           onChange={(e) => setFrom(e.target.value)}
         />
+        {errors.from ? (
+          <small id="free-from-error" className="field-error">
+            {errors.from}
+          </small>
+        ) : null}
       </div>
       <div className="field">
         <label htmlFor="free-to">To</label>
         <input
           id="free-to"
+          aria-invalid={errors.to ? true : undefined}
+          aria-describedby={errors.to ? 'free-to-error' : undefined}
           type="number"
           min={1}
           max={65535}
           value={to}
           onChange={(e) => setTo(e.target.value)}
         />
+        {errors.to ? (
+          <small id="free-to-error" className="field-error">
+            {errors.to}
+          </small>
+        ) : null}
       </div>
       <div className="field">
         <label htmlFor="free-count">How many</label>
         <input
           id="free-count"
+          aria-invalid={errors.count ? true : undefined}
+          aria-describedby={errors.count ? 'free-count-error' : undefined}
           type="number"
           min={1}
           max={1000}
           value={count}
           onChange={(e) => setCount(e.target.value)}
         />
+        {errors.count ? (
+          <small id="free-count-error" className="field-error">
+            {errors.count}
+          </small>
+        ) : null}
       </div>
       <div className="field">
         <label htmlFor="free-protocol">Protocol</label>

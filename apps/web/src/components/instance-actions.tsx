@@ -1,3 +1,4 @@
+import { useState } from 'react';
 import { useServerDown } from '../api/connection';
 import type { InstanceView } from '../api/types';
 import type { CardAction } from '../hooks/use-instance-actions';
@@ -11,6 +12,7 @@ const ACTIVE = new Set(['running', 'deploying', 'pending']);
  * Start/Stop/Restart/Remove; what makes sense for the state is enabled, the rest is not. A `read`
  * token sees none of them, an `operate` token sees Remove disabled (it needs `admin`). During a
  * restart backoff: Start now and Stop retrying. While the server does not answer, none is enabled.
+ * Remove asks in place, as every remove in the UI does: "Yes, remove" or "Keep".
  */
 export function InstanceActions({
   instance,
@@ -24,6 +26,7 @@ export function InstanceActions({
   const canOperate = useCan('operate');
   const canRemove = useCan('admin');
   const serverDown = useServerDown();
+  const [confirming, setConfirming] = useState(false);
   const up = instance.desiredState === 'running' && ACTIVE.has(instance.status);
   if (!canOperate) {
     return (
@@ -39,14 +42,7 @@ export function InstanceActions({
       disabled={!enabled || busy !== undefined || serverDown}
       aria-label={`${label} ${instance.name}`}
       title={title}
-      onClick={() => {
-        if (
-          action === 'remove' &&
-          !window.confirm(`Remove ${instance.name}? Its data directory is deleted too.`)
-        )
-          return;
-        onAction(action);
-      }}
+      onClick={() => (action === 'remove' ? setConfirming(true) : onAction(action))}
     >
       {busy === action ? `${label}…` : label}
     </button>
@@ -64,12 +60,33 @@ export function InstanceActions({
         button('start', 'Start', true, 'primary')
       )}
       {button('restart', 'Restart', instance.status === 'running')}
-      {button(
-        'remove',
-        'Remove',
-        canRemove,
-        'danger',
-        canRemove ? undefined : needsRole('admin', 'Removing an instance'),
+      {confirming ? (
+        <>
+          <button
+            type="button"
+            className="button danger"
+            disabled={busy !== undefined || serverDown}
+            aria-label={`Really remove ${instance.name}`}
+            title="Its data directory is deleted too."
+            onClick={() => {
+              setConfirming(false);
+              onAction('remove');
+            }}
+          >
+            Yes, remove
+          </button>
+          <button type="button" className="button quiet" onClick={() => setConfirming(false)}>
+            Keep
+          </button>
+        </>
+      ) : (
+        button(
+          'remove',
+          'Remove',
+          canRemove,
+          'danger',
+          canRemove ? undefined : needsRole('admin', 'Removing an instance'),
+        )
       )}
     </div>
   );

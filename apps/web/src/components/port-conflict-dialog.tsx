@@ -2,8 +2,10 @@ import { type FormEvent, useEffect, useRef, useState } from 'react';
 import type { ConflictDialogState } from '../hooks/use-instance-start';
 
 /**
- * "Port 8765 is in use by X. Use 8766?" — one editable port per conflict. Enter confirms, Esc
- * cancels (the native dialog's cancel), focus stays inside while it is open.
+ * "Port 8765 is in use by X. Use 8766?" — one editable port per conflict, at a start and at a
+ * create that pinned a taken port alike; the chosen port is checked again (asked again while it is
+ * taken too). Enter confirms, Esc cancels (the native dialog's cancel), focus stays inside while it
+ * is open.
  */
 export function PortConflictDialog({
   state,
@@ -50,8 +52,10 @@ export function PortConflictDialog({
       <form onSubmit={submit}>
         <h2 id="port-conflict-title">{single ? 'A port is in use' : 'Some ports are in use'}</h2>
         <p className="muted">
-          {state.instanceName} cannot start on {single ? 'this port' : 'these ports'}. Pick another; berth
-          keeps it for this instance only.
+          {state.instanceName} {state.starting ? 'cannot start on' : 'was created with'}{' '}
+          {single ? 'this port' : 'these ports'}
+          {state.starting ? '' : ' pinned, and it is taken'}. Pick another; berth keeps it for this instance
+          only.
         </p>
         {state.conflicts.map((c, i) => (
           <div className="conflict" key={c.name}>
@@ -88,7 +92,13 @@ export function PortConflictDialog({
             Cancel
           </button>
           <button type="submit" className="button primary" disabled={invalid || state.busy}>
-            {state.busy ? 'Starting…' : single ? 'Use this port' : 'Use these ports'}
+            {state.busy
+              ? state.starting
+                ? 'Starting…'
+                : 'Checking…'
+              : single
+                ? 'Use this port'
+                : 'Use these ports'}
           </button>
         </div>
       </form>

@@ -1,6 +1,6 @@
 import type { InstanceView } from '../api/types';
 
-type LinkedInstance = Pick<InstanceView, 'name' | 'ports' | 'proxyUrl'> & {
+type LinkedInstance = Pick<InstanceView, 'name' | 'ports' | 'proxyUrl' | 'status'> & {
   links?: InstanceView['links'];
 };
 
@@ -9,18 +9,21 @@ type LinkedInstance = Pick<InstanceView, 'name' | 'ports' | 'proxyUrl'> & {
  * address and through berth's proxy at `<port>.<name>.localhost`; the default one — the port
  * `<name>.localhost` and the `/i/<name>/` path (on this page's own hostname, which also works when
  * berth is reached from another machine) serve — is marked. Proxy links are never on this page's
- * origin: an instance's page there could act as the UI.
+ * origin: an instance's page there could act as the UI. An instance that is not running shows its
+ * ports as plain numbers: nothing answers behind a link.
  */
 export function PortLinks({ instance }: { instance: LinkedInstance }) {
   const entries = Object.entries(instance.ports);
-  const links = new Map((instance.links ?? []).map((l) => [l.port, l]));
-  const primary = (instance.links ?? []).find((l) => l.primary);
+  const live = instance.status === 'running';
+  const links = new Map((live ? (instance.links ?? []) : []).map((l) => [l.port, l]));
+  const primary = links.size > 0 ? (instance.links ?? []).find((l) => l.primary) : undefined;
+  const proxyUrl = live ? instance.proxyUrl : null;
   return (
     <ul className="port-links" aria-label={`Ports of ${instance.name}`}>
       {entries.length === 0 ? <li className="muted">no ports</li> : null}
       {entries.map(([name, port]) => {
         const link = links.get(name);
-        const proxied = link?.primary && instance.proxyUrl ? instance.proxyUrl : link?.proxyUrl;
+        const proxied = link?.primary && proxyUrl ? proxyUrl : link?.proxyUrl;
         return (
           <li key={name}>
             <span className="muted">{name}</span>{' '}
@@ -29,7 +32,7 @@ export function PortLinks({ instance }: { instance: LinkedInstance }) {
                 {port}
               </a>
             ) : (
-              <span>{port}</span>
+              <span title={live ? undefined : `port ${name}: ${instance.name} is not running`}>{port}</span>
             )}
             {proxied ? (
               <>
@@ -48,10 +51,10 @@ export function PortLinks({ instance }: { instance: LinkedInstance }) {
           </li>
         );
       })}
-      {instance.proxyUrl ? (
+      {proxyUrl ? (
         <li>
           <a
-            href={pathFormUrl(instance.proxyUrl, instance.name)}
+            href={pathFormUrl(proxyUrl, instance.name)}
             target="_blank"
             rel="noreferrer"
             title={primary ? `port ${primary.port} through berth's proxy` : undefined}

@@ -5,7 +5,8 @@ export type PortRow = PortInventoryRow & { host?: string };
 /** Taken ports: port, protocol, what kind of owner and who; with `showHost`, on which host too. */
 export function PortTable({ rows, showHost = false }: { rows: PortRow[]; showHost?: boolean }) {
   return (
-    <div className="table-wrap">
+    // biome-ignore lint/a11y/noNoninteractiveTabindex: a scrolling region must be reachable by keyboard
+    <section className="table-wrap" aria-label="Taken ports" tabIndex={0}>
       <table className="table port-rows">
         <thead>
           <tr>
@@ -36,6 +37,6 @@ export function PortTable({ rows, showHost = false }: { rows: PortRow[]; showHos
           ))}
         </tbody>
       </table>
-    </div>
+    </section>
   );
 }

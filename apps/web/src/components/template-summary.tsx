@@ -16,7 +16,8 @@ export function TemplateSummary({ template: t }: { template: Template }) {
         <dt>Runs</dt>
         <dd>
           <span className="tag">{t.source.kind}</span>
-          <code className="command" tabIndex={-1}>
+          {/* biome-ignore lint/a11y/noNoninteractiveTabindex: it scrolls when long, so a keyboard must reach it */}
+          <code className="command" tabIndex={0}>
             {source}
           </code>
         </dd>

@@ -13,11 +13,19 @@ export interface ConflictDialogState {
   /** Why the last choice did not work (e.g. the chosen port is taken too). */
   error: string | undefined;
   busy: boolean;
+  /** True when a start waits on the answer; false when only the pins change (a create without start). */
+  starting: boolean;
 }
 
 export interface InstanceStart {
   /** Resolves to true once started, false when the person cancelled. Throws what the API said. */
   start: (target: StartTarget) => Promise<boolean>;
+  /**
+   * A created instance's pinned ports someone else holds, asked about in the same dialog before
+   * anything starts: each chosen port is pinned instead (asked again while it is taken too).
+   * Resolves to true once settled, false when the person kept the taken ones.
+   */
+  repin: (instance: string, conflicts: PortConflictView[]) => Promise<boolean>;
   dialog: ConflictDialogState;
   /** The ports the person chose, by port name. */
   resolve: (ports: Record<string, number>) => void;
@@ -30,6 +38,7 @@ const closed: ConflictDialogState = {
   conflicts: [],
   error: undefined,
   busy: false,
+  starting: true,
 };
 
 function conflictsOf(err: unknown): PortConflictView[] | undefined {
@@ -57,10 +66,10 @@ export function useInstanceStart(): InstanceStart {
   const answer = useRef<((ports: Record<string, number> | null) => void) | undefined>(undefined);
 
   const ask = useCallback(
-    (instanceName: string, conflicts: PortConflictView[], error?: string) =>
+    (instanceName: string, conflicts: PortConflictView[], error?: string, starting = true) =>
       new Promise<Record<string, number> | null>((resolve) => {
         answer.current = resolve;
-        setDialog({ open: true, instanceName, conflicts, error, busy: false });
+        setDialog({ open: true, instanceName, conflicts, error, busy: false, starting });
       }),
     [],
   );
@@ -106,7 +115,40 @@ export function useInstanceStart(): InstanceStart {
     [ask],
   );
 
+  const repin = useCallback(
+    async (key: string, first: PortConflictView[]): Promise<boolean> => {
+      let conflicts = first;
+      let error: string | undefined;
+      try {
+        while (conflicts.length > 0) {
+          const chosen = await ask(key, conflicts, error, false);
+          if (!chosen) return false;
+          setDialog((d) => ({ ...d, busy: true, error: undefined }));
+          const left: PortConflictView[] = [];
+          error = undefined;
+          for (const c of conflicts) {
+            const port = chosen[c.name];
+            if (port === undefined) continue;
+            try {
+              await api.overridePort(key, c.name, port);
+            } catch (err) {
+              // re-checked: the chosen port is taken too (the ledger names its holder) or refused
+              error = messageOf(err);
+              left.push(...(conflictsOf(err) ?? [{ ...c, port }]));
+            }
+          }
+          conflicts = left;
+        }
+        return true;
+      } finally {
+        answer.current = undefined;
+        setDialog(closed);
+      }
+    },
+    [ask],
+  );
+
   const resolve = useCallback((ports: Record<string, number>) => answer.current?.(ports), []);
   const dismiss = useCallback(() => answer.current?.(null), []);
-  return { start, dialog, resolve, dismiss };
+  return { start, repin, dialog, resolve, dismiss };
 }

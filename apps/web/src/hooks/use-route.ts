@@ -4,7 +4,8 @@ export type Route =
   | { page: 'dashboard' }
   | { page: 'templates' }
   | { page: 'template'; name: string }
-  | { page: 'instances' }
+  /** `status`: only the instances in it (the dashboard's tiles link here so). */
+  | { page: 'instances'; status?: string }
   | { page: 'instance'; name: string }
   | { page: 'ports' }
   | { page: 'nodes' }
@@ -15,10 +16,10 @@ export type Route =
 
 /** `#/instances/web-1` → { page: 'instance', name: 'web-1' }; hash routes need nothing from the server. */
 export function parseRoute(hash: string): Route {
-  const [head = '', rest] = hash
-    .replace(/^#\/?/, '')
-    .split('/')
-    .map((p) => decodeURIComponent(p));
+  const [path = '', query = ''] = hash.replace(/^#\/?/, '').split('?');
+  const [head = '', rest] = path.split('/').map((p) => decodeURIComponent(p));
+  const status = new URLSearchParams(query).get('status');
+  if (head === 'instances' && !rest && status) return { page: 'instances', status };
   if (head === 'templates') return rest ? { page: 'template', name: rest } : { page: 'templates' };
   if (head === 'instances') return rest ? { page: 'instance', name: rest } : { page: 'instances' };
   if (head === 'ports') return { page: 'ports' };
@@ -38,6 +39,8 @@ export function hrefOf(route: Route): string {
       return `#/templates/${encodeURIComponent(route.name)}`;
     case 'instance':
       return `#/instances/${encodeURIComponent(route.name)}`;
+    case 'instances':
+      return route.status ? `#/instances?status=${encodeURIComponent(route.status)}` : '#/instances';
     default:
       return `#/${route.page}`;
   }

@@ -8,8 +8,17 @@ import { PageHeader } from '../components/page-header';
 import { Skeleton } from '../components/skeleton';
 import { useEventFeed } from '../hooks/use-event-feed';
 import { useResource } from '../hooks/use-resource';
+import { hrefOf } from '../hooks/use-route';
 
-const ORDER: InstanceStatus[] = ['running', 'deploying', 'pending', 'stopping', 'stopped', 'error'];
+const ORDER: InstanceStatus[] = [
+  'running',
+  'deploying',
+  'pending',
+  'stopping',
+  'stopped',
+  'error',
+  'unreachable',
+];
 
 export function DashboardPage() {
   const instances = useResource(() => api.instances(), '', 10_000);
@@ -31,7 +40,7 @@ export function DashboardPage() {
             <ul className="status-counts">
               {ORDER.map((s) => (
                 <li key={s} className={`status-count status-${s}`}>
-                  <a className="status-link" href="#/instances">
+                  <a className="status-link" href={hrefOf({ page: 'instances', status: s })}>
                     <strong>{counts.get(s) ?? 0}</strong>
                     <span>{s}</span>
                   </a>

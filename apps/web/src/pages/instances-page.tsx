@@ -8,9 +8,11 @@ import { Skeleton } from '../components/skeleton';
 import { useEventFeed } from '../hooks/use-event-feed';
 import { useInstanceActions } from '../hooks/use-instance-actions';
 import { useResource } from '../hooks/use-resource';
+import { hrefOf } from '../hooks/use-route';
 import { useCan } from '../hooks/use-session';
 
-export function InstancesPage() {
+/** Every instance, or those in one `status` (a dashboard tile's link), filterable by words. */
+export function InstancesPage({ status }: { status?: string | undefined }) {
   const [filter, setFilter] = useState('');
   const reloadRef = useRef<() => void>(undefined);
   const feed = useEventFeed({ keep: 1, onEvent: useCallback(() => reloadRef.current?.(), []) });
@@ -23,7 +25,9 @@ export function InstancesPage() {
 
   const needle = filter.trim().toLowerCase();
   const list = (instances.data ?? []).filter(
-    (i) => !needle || [i.name, i.template, i.status, i.node].some((s) => s.toLowerCase().includes(needle)),
+    (i) =>
+      (!status || i.status === status) &&
+      (!needle || [i.name, i.template, i.status, i.node].some((s) => s.toLowerCase().includes(needle))),
   );
 
   return (
@@ -45,6 +49,13 @@ export function InstancesPage() {
           </a>
         ) : null}
       </PageHeader>
+      {status ? (
+        <p className="status-filter" data-status-filter={status}>
+          Showing the instances that are <strong>{status}</strong>:{' '}
+          {instances.data ? `${list.length} of ${instances.data.length}` : ''} ·{' '}
+          <a href={hrefOf({ page: 'instances' })}>show all</a>
+        </p>
+      ) : null}
       {instances.error ? <Notice tone="error">{instances.error}</Notice> : null}
       {instances.loading ? <Skeleton height={220} count={3} label="Loading instances" /> : null}
       {!instances.loading && instances.data?.length === 0 ? (
@@ -52,8 +63,8 @@ export function InstancesPage() {
           No instances yet. Pick a template to create one: <a href="#/templates">templates</a>.
         </Notice>
       ) : null}
-      {needle && list.length === 0 && instances.data?.length ? (
-        <Notice>No instance matches “{filter}”.</Notice>
+      {(needle || status) && list.length === 0 && instances.data?.length ? (
+        <Notice>{needle ? `No instance matches “${filter}”.` : `No instance is ${status}.`}</Notice>
       ) : null}
       <div className="grid cards">
         {list.map((i) => (

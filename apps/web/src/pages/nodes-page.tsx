@@ -19,7 +19,8 @@ export function NodesPage() {
         {nodes.error ? <Notice tone="error">{nodes.error}</Notice> : null}
         {nodes.loading ? <Skeleton height={40} count={2} label="Loading nodes" /> : null}
         {nodes.data ? (
-          <div className="table-wrap">
+          // biome-ignore lint/a11y/noNoninteractiveTabindex: a scrolling region must be reachable by keyboard
+          <section className="table-wrap" aria-label="Nodes" tabIndex={0}>
             <table className="table stack-table">
               <thead>
                 <tr>
@@ -38,7 +39,7 @@ export function NodesPage() {
                 ))}
               </tbody>
             </table>
-          </div>
+          </section>
         ) : null}
       </section>
       <section className="card narrow-card" aria-labelledby="add-node">

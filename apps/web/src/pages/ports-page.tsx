@@ -11,6 +11,12 @@ import { Skeleton } from '../components/skeleton';
 import { useResource } from '../hooks/use-resource';
 
 const ALL = '*all*';
+
+/** Why a node is unreachable, when the server says (GET /nodes carries its message). */
+const why = (node: object): string | undefined => {
+  const m = (node as { message?: unknown }).message;
+  return typeof m === 'string' && m ? m : undefined;
+};
 /** A busy machine holds a thousand ports: the table shows this many until asked for all. */
 const PAGE = 200;
 
@@ -51,6 +57,9 @@ export function PortsPage() {
       (r.host ?? '').toLowerCase().includes(needle),
   );
   const hostCount = new Set(rows.map((r) => r.host)).size;
+  // an unreachable node's ports cannot be read: its empty list is not "nothing taken"
+  const down = (nodes.data ?? []).filter((n) => n.status === 'unreachable' && (all || n.host === view));
+  const viewDown = all ? undefined : down[0];
 
   return (
     <>
@@ -99,7 +108,19 @@ export function PortsPage() {
         </h2>
         {ports.error ? <Notice tone="error">{ports.error}</Notice> : null}
         {ports.loading ? <Skeleton height={32} count={8} label="Loading ports" /> : null}
-        {ports.data && rows.length === 0 ? (
+        {viewDown ? (
+          <Notice>
+            {viewDown.name} is unreachable, so its ports cannot be read
+            {why(viewDown) ? ` (${why(viewDown)})` : ''}.
+          </Notice>
+        ) : null}
+        {all && down.length > 0 ? (
+          <Notice>
+            Not listed: {down.map((n) => n.name).join(', ')} ({down.length === 1 ? 'it is' : 'they are'}{' '}
+            unreachable).
+          </Notice>
+        ) : null}
+        {ports.data && rows.length === 0 && !viewDown ? (
           <Notice>{needle ? 'No port matches the filter.' : 'No port is taken.'}</Notice>
         ) : null}
         {rows.length ? <PortTable rows={rows.slice(0, limit)} showHost={all} /> : null}

@@ -1,14 +1,14 @@
 import { useCallback, useState } from 'react';
 import { api } from '../api/api';
 import { messageOf } from '../api/api-error';
-import type { InstanceView } from '../api/types';
-import { CreateInstanceForm } from '../components/create-instance-form';
+import { type CreatedInstance, CreateInstanceForm } from '../components/create-instance-form';
 import { InstanceCard } from '../components/instance-card';
 import { Notice } from '../components/notice';
 import { PageHeader } from '../components/page-header';
 import { PortConflictDialog } from '../components/port-conflict-dialog';
 import { RoleNotice } from '../components/role-notice';
 import { Skeleton } from '../components/skeleton';
+import { TemplateManage } from '../components/template-manage';
 import { TemplateSummary } from '../components/template-summary';
 import { useInstanceActions } from '../hooks/use-instance-actions';
 import { useResource } from '../hooks/use-resource';
@@ -27,12 +27,25 @@ export function TemplateDetailPage({ name }: { name: string }) {
   const singleton = t?.maxInstances === 1;
   const existing = instances.data ?? [];
 
-  const { start } = actions.starter;
+  const { start, repin } = actions.starter;
   const onCreated = useCallback(
-    async (inst: InstanceView, startNow: boolean) => {
+    async (inst: CreatedInstance, startNow: boolean) => {
       setNotice({ tone: 'calm', text: `Created ${inst.name}.` });
       reload();
-      if (!startNow) return;
+      if (!startNow) {
+        // a pinned port someone holds: the start's dialog now, not a surprise at the first start
+        const taken = inst.portConflicts ?? [];
+        if (taken.length === 0) return;
+        const settled = await repin(inst.name, taken);
+        setNotice({
+          tone: 'calm',
+          text: settled
+            ? `Created ${inst.name} with the ports you chose.`
+            : `Created ${inst.name}; its pinned port is taken, so starting it will ask again.`,
+        });
+        reload();
+        return;
+      }
       try {
         const started = await start({ instance: inst.name });
         setNotice({
@@ -44,7 +57,7 @@ export function TemplateDetailPage({ name }: { name: string }) {
       }
       reload();
     },
-    [start, reload],
+    [start, repin, reload],
   );
 
   const startService = async () => {
@@ -66,6 +79,7 @@ export function TemplateDetailPage({ name }: { name: string }) {
       </PageHeader>
       {template.error ? <Notice tone="error">{template.error}</Notice> : null}
       {notice ? <Notice tone={notice.tone}>{notice.text}</Notice> : null}
+      <TemplateManage name={name} template={t} origin={template.data?.origin} onSaved={template.reload} />
       <div className="grid two">
         <section className="card" aria-labelledby="about">
           <h2 id="about">About</h2>
