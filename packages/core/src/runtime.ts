@@ -157,6 +157,8 @@ export interface LogLine {
   line: string;
   /** The line was written while berth was not watching: `ts` is an estimate between known times. */
   approximate?: boolean;
+  /** Which replica wrote it, where several may run (a Swarm task's slot, a pod's name). */
+  replica?: string;
 }
 
 export interface LogQuery {
