@@ -244,9 +244,8 @@ export interface Runtime {
   stop(handle: WorkloadHandle, timeoutMs: number): Promise<void>;
   kill(handle: WorkloadHandle): Promise<void>;
   /**
-   * Removes what deploy created. Not the data directory, which berth owns; but with `data` the
-   * instance's data a runtime keeps itself (a Swarm data volume, a Kubernetes claim), and with
-   * `volumes` its other named volumes too.
+   * Removes what deploy created. Not the data directory, which berth owns; with `data` the data a
+   * runtime keeps itself (a Swarm data volume, a Kubernetes claim); with `volumes` other volumes.
    */
   remove(handle: WorkloadHandle, opts?: RemoveOptions): Promise<void>;
   /** Observed state, or undefined if the workload no longer exists (or is not the one we started). */
@@ -278,9 +277,8 @@ export interface Runtime {
   adopt?(found: NamedWorkload, as: AdoptAs): Promise<ObservedWorkload | undefined>;
 }
 
-/** Data a runtime keeps apart from the workload (a Kubernetes claim), and the instance it was made for. */
+/** Data a runtime keeps apart from the workload (a claim): `remove(handle, { data })` deletes it. */
 export interface HeldData {
-  /** What `remove(handle, { data: true })` deletes it by. */
   handle: WorkloadHandle;
   instanceId: string | null;
   instanceName: string | null;
