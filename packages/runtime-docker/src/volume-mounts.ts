@@ -12,8 +12,6 @@ export interface VolumeMount {
   source: string;
   target: string;
   readOnly: boolean;
-  /** The instance's data directory (a `data` volume of the template), bound or named. */
-  data: boolean;
 }
 
 /** `/var/lib/data` → `var-lib-data`. */
@@ -49,10 +47,8 @@ export function volumeMounts(spec: DeploySpec, dataMode: DataVolumeMode): Volume
 
 function mountOf(spec: DeploySpec, v: ImageSourceVolume, dataMode: DataVolumeMode): VolumeMount {
   const readOnly = v.readOnly ?? false;
-  const data = (v.type ?? 'data') === 'data';
-  if (data && dataMode === 'bind') {
-    return { type: 'bind', source: dataPath(spec.dataDir, v.subPath), target: v.target, readOnly, data };
+  if ((v.type ?? 'data') === 'data' && dataMode === 'bind') {
+    return { type: 'bind', source: dataPath(spec.dataDir, v.subPath), target: v.target, readOnly };
   }
-  const source = volumeName(spec.instanceName, v.target);
-  return { type: 'volume', source, target: v.target, readOnly, data };
+  return { type: 'volume', source: volumeName(spec.instanceName, v.target), target: v.target, readOnly };
 }

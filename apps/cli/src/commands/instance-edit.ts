@@ -44,6 +44,7 @@ interface EditFlags {
   port: string[];
   replicas?: string;
   node?: string;
+  label?: string[];
 }
 
 /** The PATCH body from the flags: only what was given. */
@@ -56,8 +57,12 @@ export function editBody(o: EditFlags): EditInstanceBody {
   const count = replicas(o.replicas);
   if (count !== undefined) body.replicas = count;
   if (o.node) body.node = o.node;
+  if (o.label?.length) body.labels = changes(o.label, '--label');
   if (Object.keys(body).length === 0)
-    throw new CliError('invalid', 'nothing to change: give --config, --env, --port, --replicas or --node');
+    throw new CliError(
+      'invalid',
+      'nothing to change: give --config, --env, --port, --replicas, --node or --label',
+    );
   return body;
 }
 
@@ -98,6 +103,7 @@ export function registerInstanceEditCommands(program: Command): void {
     .option('--port <name=port>', 'pin a port (repeatable; name= unpins)', collect, [])
     .option('--replicas <n>', 'how many replicas to run ("default": the template’s)')
     .option('--node <node>', 'move to another node (its data directory does not move)')
+    .option('--label <key=value>', 'set a label (repeatable; key= removes it)', collect, [])
     .option('--apply', 'redeploy a running instance with the change now')
     .option('--json', 'print JSON')
     .action(async (name: string, opts, cmd: Command) => {

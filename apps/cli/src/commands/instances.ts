@@ -10,10 +10,11 @@ import { canPrompt, clientOf, err, out, show } from '../cli-context.js';
 import { CliError } from '../cli-error.js';
 import { type ConflictFlowOptions, describeConflicts, resolvingConflicts } from '../conflict-flow.js';
 import { EXIT_CODES } from '../exit-codes.js';
+import { formatUptime } from '../format-units.js';
 import { withProgress } from '../progress.js';
 import { ask } from '../prompt.js';
-import { formatUptime } from '../format-units.js';
 import { formatTable } from '../table.js';
+import { isBulk, runBulkCommand, withSelectors } from './instance-bulk.js';
 
 const collect = (value: string, previous: string[]) => [...previous, value];
 
@@ -164,6 +165,7 @@ export function registerInstanceCommands(program: Command): void {
       '--replicas <n>',
       "replicas to run (default: the template's; nodes that run one workload per instance refuse more than 1)",
     )
+    .option('--label <key=value>', 'a label, for choosing instances together (repeatable)', collect, [])
     .option('--no-start', 'create without starting')
     .option('-y, --yes', 'accept suggested ports on a conflict')
     .option('--json', 'print JSON')
@@ -177,6 +179,7 @@ export function registerInstanceCommands(program: Command): void {
         ...(opts.node ? { node: opts.node } : {}),
         ...(opts.replicas !== undefined ? { replicas: replicasArg(opts.replicas, '--replicas') } : {}),
         start: opts.start,
+        ...(opts.label.length ? { labels: keyValues(opts.label, '--label') } : {}),
       };
       const inst = await resolvingConflicts(
         () =>
@@ -193,13 +196,18 @@ export function registerInstanceCommands(program: Command): void {
       show(inst, opts.json, summary);
     });
 
-  program
-    .command('start <name>')
-    .description('start an instance (asks about taken ports on a terminal)')
-    .option('-y, --yes', 'accept suggested ports on a conflict')
+  withSelectors(
+    program
+      .command('start [names...]')
+      .description(
+        'start an instance (asks about taken ports on a terminal), or several: names, --template, --label, --all',
+      ),
+  )
+    .option('-y, --yes', 'accept suggested ports on a conflict (one instance)')
     .option('--json', 'print JSON')
-    .action(async (name: string, opts, cmd: Command) => {
-      show(await startResolving(clientOf(cmd), name, opts.yes), opts.json, summary);
+    .action(async (names: string[], opts, cmd: Command) => {
+      if (isBulk(names, opts)) return runBulkCommand(cmd, 'start', names, { ...opts, yes: false });
+      show(await startResolving(clientOf(cmd), names[0] ?? '', opts.yes), opts.json, summary);
     });
 
   for (const [action, verb] of [
@@ -207,11 +215,15 @@ export function registerInstanceCommands(program: Command): void {
     ['restart', 'Restarting'],
     ['kill', 'Killing'],
   ] as const) {
-    program
-      .command(`${action} <name>`)
-      .description(`${action} an instance`)
+    withSelectors(
+      program
+        .command(`${action} [names...]`)
+        .description(`${action} an instance, or several: names, --template, --label, --all`),
+    )
       .option('--json', 'print JSON')
-      .action(async (name: string, opts, cmd: Command) => {
+      .action(async (names: string[], opts, cmd: Command) => {
+        if (isBulk(names, opts)) return runBulkCommand(cmd, action, names, opts);
+        const name = names[0] ?? '';
         const api = clientOf(cmd);
         const inst = await withProgress(
           `${verb} ${name}…`,
@@ -245,17 +257,30 @@ export function registerInstanceCommands(program: Command): void {
       show(await clientOf(cmd).get<InstanceView>(`/instances/${enc(name)}`), opts.json, details);
     });
 
-  program
-    .command('rm <name>')
+  const rm = program
+    .command('rm [names...]')
     .alias('remove')
-    .description('stop and remove an instance, its ports and its data directory')
-    .option('--volumes', "also remove the instance's volumes")
-    .option('--keep-data', "keep its data (the data directory; a cluster's data volume or claim)")
-    .action(async (name: string, opts, cmd: Command) => {
-      const query = { ...(opts.volumes ? { volumes: 1 } : {}), ...(opts.keepData ? { keepData: 1 } : {}) };
-      await withProgress(`Removing ${name}…`, clientOf(cmd).delete(`/instances/${enc(name)}`, query));
-      out(`removed ${name}`);
-    });
+    .description(
+      'stop and remove an instance, its ports and its data directory; several (names, --template, --label, --all) ask first on a terminal',
+    )
+    .option('--volumes', "also remove the instance's volumes (one instance)")
+    .option(
+      '--keep-data',
+      "keep its data (the data directory; a cluster's data volume or claim; one instance)",
+    )
+    .option('-y, --yes', 'remove several without asking')
+    .option('--json', 'print JSON (several)');
+  withSelectors(rm).action(async (names: string[], opts, cmd: Command) => {
+    if (isBulk(names, opts)) {
+      if (opts.volumes || opts.keepData)
+        throw new CliError('invalid', '--volumes and --keep-data apply to one instance at a time');
+      return runBulkCommand(cmd, 'rm', names, opts);
+    }
+    const name = names[0] ?? '';
+    const query = { ...(opts.volumes ? { volumes: 1 } : {}), ...(opts.keepData ? { keepData: 1 } : {}) };
+    await withProgress(`Removing ${name}…`, clientOf(cmd).delete(`/instances/${enc(name)}`, query));
+    out(`removed ${name}`);
+  });
 
   program
     .command('preflight <name>')

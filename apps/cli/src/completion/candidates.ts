@@ -46,6 +46,7 @@ const SHELL_SAFE = /^[A-Za-z0-9._:@/+=,-]+$/;
 
 async function optionValues(opt: Option, names: NameSource): Promise<string[]> {
   if (opt.long === '--node') return names('nodes');
+  if (opt.long === '--template') return names('templates');
   return opt.argChoices ?? [];
 }
 
@@ -62,7 +63,8 @@ async function wordsAt(cmd: Command, path: string[], positionals: number, names:
 function nameKind(path: string[], arg: string): Parameters<NameSource>[0] | undefined {
   if (arg === 'template') return 'templates';
   if (arg === 'node') return 'nodes';
-  if (arg !== 'name') return undefined;
+  // `names...`: the commands that act on one instance or several (stop, start, restart, kill, rm).
+  if (arg !== 'name' && arg !== 'names') return undefined;
   const group = path[0];
   if (group === 'node') return 'nodes';
   if (group === 'templates') return 'templates';
