@@ -265,6 +265,8 @@ export const logLineSchema = z.object({
   line: z.string(),
   /** Written while berth was down: `ts` is an estimate (between the last time seen and the file's mtime). */
   approximate: z.boolean().optional(),
+  /** Which replica wrote it (a Swarm task's slot, a Kubernetes pod's name), on runtimes that run several. */
+  replica: z.string().optional(),
 });
 export type LogLineView = z.infer<typeof logLineSchema>;
 

@@ -11,6 +11,8 @@ export const LABEL = {
   /** `berth.port.<name>` = `<hostPort>:<containerPort>/<protocol>`. */
   portPrefix: 'berth.port.',
   volumeTarget: 'berth.volume-target',
+  /** On a Swarm service's volumes: `data` (the instance's data directory) or `volume` (a named volume of the template). */
+  volumeKind: 'berth.volume-kind',
   /** Set by runtimes other than `docker` on their containers (`compose`), so each lists only its own. */
   runtime: 'berth.runtime',
 } as const;

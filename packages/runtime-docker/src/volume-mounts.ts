@@ -12,6 +12,8 @@ export interface VolumeMount {
   source: string;
   target: string;
   readOnly: boolean;
+  /** The instance's data directory (a `data` volume of the template), bound or named. */
+  data: boolean;
 }
 
 /** `/var/lib/data` → `var-lib-data`. */
@@ -47,8 +49,10 @@ export function volumeMounts(spec: DeploySpec, dataMode: DataVolumeMode): Volume
 
 function mountOf(spec: DeploySpec, v: ImageSourceVolume, dataMode: DataVolumeMode): VolumeMount {
   const readOnly = v.readOnly ?? false;
-  if ((v.type ?? 'data') === 'data' && dataMode === 'bind') {
-    return { type: 'bind', source: dataPath(spec.dataDir, v.subPath), target: v.target, readOnly };
+  const data = (v.type ?? 'data') === 'data';
+  if (data && dataMode === 'bind') {
+    return { type: 'bind', source: dataPath(spec.dataDir, v.subPath), target: v.target, readOnly, data };
   }
-  return { type: 'volume', source: volumeName(spec.instanceName, v.target), target: v.target, readOnly };
+  const source = volumeName(spec.instanceName, v.target);
+  return { type: 'volume', source, target: v.target, readOnly, data };
 }

@@ -14,14 +14,19 @@ export function parseLogLine(raw: string, stream: LogLine['stream']): LogLine {
   return { ts, stream, line: raw.slice(space + 1) };
 }
 
-async function* linesOf(res: IncomingMessage, stream: LogLine['stream']): AsyncIterable<LogLine> {
+/** A pod's lines, each saying the pod (the replica) wrote it. */
+async function* linesOf(
+  res: IncomingMessage,
+  stream: LogLine['stream'],
+  pod: string,
+): AsyncIterable<LogLine> {
   let carry = '';
   for await (const chunk of res) {
     const parts = (carry + (chunk as Buffer).toString('utf8')).split('\n');
     carry = parts.pop() ?? '';
-    for (const p of parts) yield parseLogLine(p, stream);
+    for (const p of parts) yield { ...parseLogLine(p, stream), replica: pod };
   }
-  if (carry) yield parseLogLine(carry, stream);
+  if (carry) yield { ...parseLogLine(carry, stream), replica: pod };
 }
 
 function params(q: LogQuery, stream: Stream | 'All', follow: boolean): Record<string, string> {
@@ -46,7 +51,7 @@ async function openPodLog(
 ): Promise<AsyncIterable<LogLine> | undefined> {
   const path = `/api/v1/namespaces/${client.namespace}/pods/${encodeURIComponent(pod)}/log`;
   const res = await client.get(path, params(q, stream, follow), q.signal);
-  if (res.statusCode === 200) return linesOf(res, ours(stream));
+  if (res.statusCode === 200) return linesOf(res, ours(stream), pod);
   res.resume();
   // A pod whose container has not started yet has no log (400): nothing to show for it yet.
   if (res.statusCode !== 400 && res.statusCode !== 422) return undefined;
@@ -56,7 +61,7 @@ async function openPodLog(
     all.resume();
     return undefined;
   }
-  return linesOf(all, 'stdout');
+  return linesOf(all, 'stdout', pod);
 }
 
 /** Lines of several streams as they arrive, in one stream. */

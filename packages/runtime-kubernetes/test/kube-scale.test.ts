@@ -43,6 +43,17 @@ describe.skipIf(skip)('KubernetesRuntime.scale on fake-kube', () => {
     ).metadata?.uid;
     const two = await podNames(spec.instanceId);
     expect(two).toHaveLength(2);
+    // Following the logs of 2 pods, each line says which pod (replica) wrote it, as the tail does.
+    const ac = new AbortController();
+    const seen = new Map<string, string>();
+    for await (const l of w.runtime.logs(first.handle, { follow: true, tail: 5, signal: ac.signal })) {
+      if (l.line.startsWith('hello ')) seen.set(l.replica ?? '?', l.line);
+      if (seen.size === 2) ac.abort();
+    }
+    expect([...seen.keys()].sort()).toEqual([...two].sort());
+    const tail: (string | undefined)[] = [];
+    for await (const l of w.runtime.logs(first.handle, { tail: 10 })) tail.push(l.replica);
+    expect(new Set(tail)).toEqual(new Set(two));
 
     const down = await w.runtime.scale!(first.handle, spec, 1);
     expect(down.replicas).toMatchObject({ desired: 1, running: 1 });

@@ -4,7 +4,8 @@ import { clientOf, out, show } from '../cli-context.js';
 import { interruptSignal, sseData } from '../sse-reader.js';
 import { parseCount, parseSince } from '../time-arg.js';
 
-const bodyOf = (l: LogLineView) => (l.stream === 'stderr' ? `! ${l.line}` : l.line);
+const bodyOf = (l: LogLineView) =>
+  `${l.replica ? `[${l.replica}] ` : ''}${l.stream === 'stderr' ? `! ${l.line}` : l.line}`;
 
 /** With `--timestamps`, the time it was written first; `~` marks one berth only estimates (it was down). */
 const lineText = (timestamps: boolean) => (l: LogLineView) =>

@@ -5,7 +5,7 @@ import { formatTime } from '../lib/format';
 
 /**
  * One log line: time (`~` before it when berth only estimates it — written while berth was down),
- * stream, and the text with its ANSI colours as styled spans.
+ * the replica that wrote it (Swarm, Kubernetes), and the text with its ANSI colours as styled spans.
  */
 export const LogLine = memo(function LogLine({ line }: { line: LogLineView }) {
   return (
@@ -22,6 +22,11 @@ export const LogLine = memo(function LogLine({ line }: { line: LogLineView }) {
         {line.approximate ? '~' : ''}
         {formatTime(line.ts)}
       </time>
+      {line.replica ? (
+        <span className="log-replica" title={`written by replica ${line.replica}`}>
+          [{line.replica}]
+        </span>
+      ) : null}
       <span className="log-text">
         {parseAnsi(line.line).map((seg, i) => (
           <span

@@ -98,7 +98,7 @@ function containerSpec(input: ServiceSpecInput): Dockerode.ContainerSpec {
       Source: m.source,
       Target: m.target,
       ReadOnly: m.readOnly,
-      VolumeOptions: { Labels: berthLabels(spec) } as Dockerode.MountSettings['VolumeOptions'],
+      VolumeOptions: { Labels: volumeLabels(spec, m.data) } as Dockerode.MountSettings['VolumeOptions'],
     })),
     ...healthOf(spec),
   };
@@ -170,4 +170,9 @@ export function healthCheck(health: HealthCheck, spec: DeploySpec): Dockerode.He
     return { Test: ['CMD', 'wget', '-q', '-O', '/dev/null', url], ...timing };
   }
   return { Test: ['CMD', 'nc', '-z', '127.0.0.1', String(port)], ...timing };
+}
+
+/** berth's labels on a service's volume, and whether it is the instance's data directory. */
+function volumeLabels(spec: DeploySpec, data: boolean): Record<string, string> {
+  return { ...berthLabels(spec), [LABEL.volumeKind]: data ? 'data' : 'volume' };
 }

@@ -92,6 +92,11 @@ export class SwarmCluster {
     return addr ? this.nodeEngines[addr] : undefined;
   }
 
+  /** Every engine of the swarm berth reaches: the manager's own and those the node names, once each. */
+  async reachableEngines(): Promise<Dockerode[]> {
+    return [...new Set([this.docker, ...Object.values(this.nodeEngines)])];
+  }
+
   private ownNodeId(): Promise<string> {
     this.selfId ??= this.docker.info().then(
       (info: { Swarm?: { NodeID?: string } }) => info.Swarm?.NodeID ?? '',

@@ -9,6 +9,7 @@ import {
   type LogQuery,
   NotAllowed,
   type ObservedWorkload,
+  type RemoveOptions,
   type Runtime,
   Unprocessable,
   type WorkloadHandle,
@@ -23,12 +24,13 @@ import { engineListening } from '../engine-listening.js';
 import { loggedCall } from '../logged-call.js';
 import { type PublishMode, SWARM_RUNTIME, serviceSpec } from './service-spec.js';
 import { SwarmCluster } from './swarm-cluster.js';
-import { followServiceLogs, serviceLogTail } from './swarm-logs.js';
+import { followServiceLogs, type ReplicaOf, serviceLogTail } from './swarm-logs.js';
 import { waitForService } from './swarm-readiness.js';
 import { scaleToZero, setReplicas } from './swarm-scale.js';
 import { createSecrets, removeSecrets, type SecretRef, wrappedArgv } from './swarm-secrets.js';
 import { serviceStats } from './swarm-stats.js';
 import { observedService, replacing, type SwarmService } from './swarm-tasks.js';
+import { removeVolumes, volumesToRemove } from './swarm-volumes.js';
 
 export interface SwarmRuntimeOptions {
   /** A manager's engine. */
@@ -235,13 +237,20 @@ export class SwarmRuntime implements Runtime {
     }
   }
 
-  async remove(handle: WorkloadHandle): Promise<void> {
+  /**
+   * Removes the service and its secrets; with `data` (rm without --keep-data) its data volume, with
+   * `volumes` every named volume of it — on each engine berth reaches (a node it does not reach
+   * keeps its copy, and the log says which).
+   */
+  async remove(handle: WorkloadHandle, opts: RemoveOptions = {}): Promise<void> {
     const service = await this.cluster.service(handle.id);
     if (!service) return;
     const labels = service.Spec.Labels ?? {};
     if (!isBerthManaged(labels)) {
       throw new NotAllowed(`Swarm service ${nameOf(handle)} was not made by berth; berth does not remove it`);
     }
+    const volumes = volumesToRemove(service, opts);
+    const taskNodes = volumes.length > 0 ? (await this.cluster.tasks([service.ID])).map((t) => t.NodeID) : [];
     try {
       await loggedCall(this.log, `removal of ${nameOf(handle)}`, () =>
         this.docker.getService(handle.id).remove(),
@@ -252,6 +261,7 @@ export class SwarmRuntime implements Runtime {
     const owner = labels[LABEL.owner] ?? '';
     const instanceId = labels[LABEL.instanceId] ?? '';
     await removeSecrets(this.docker, { owner, instanceId }, [], this.log);
+    await removeVolumes(this.cluster, volumes, { owner, instanceId }, taskNodes, this.log);
   }
 
   /** A service found gone is believed only once the manager also takes a new connection (as DockerRuntime). */
@@ -286,14 +296,16 @@ export class SwarmRuntime implements Runtime {
     );
   }
 
+  /** Every replica's lines, each saying which replica (its task's slot) wrote it. */
   async *logs(handle: WorkloadHandle, query: LogQuery): AsyncIterable<LogLine> {
     const service = this.docker.getService(handle.id);
+    const replicaOf = slotsOf(this.cluster, handle.id);
     try {
       if (!query.follow) {
-        yield* await serviceLogTail(service, query);
+        yield* await serviceLogTail(service, query, replicaOf);
         return;
       }
-      yield* followServiceLogs(service, query, query.signal);
+      yield* followServiceLogs(service, query, query.signal, replicaOf);
     } catch (err) {
       throw asRuntimeError(err, this.node);
     }
@@ -302,6 +314,20 @@ export class SwarmRuntime implements Runtime {
   stats(handles: WorkloadHandle[]): Promise<Map<string, StatsNumbers>> {
     return serviceStats(this.cluster, handles, this.log);
   }
+}
+
+/** Task id → its slot, read again when a task not seen yet writes (a replica added or replaced). */
+function slotsOf(cluster: SwarmCluster, serviceId: string): ReplicaOf {
+  let slots: Promise<Map<string, string>> | undefined;
+  const read = async () =>
+    new Map((await cluster.tasks([serviceId])).map((t) => [t.ID, String(t.Slot ?? t.ID.slice(0, 12))]));
+  return async (taskId) => {
+    slots ??= read();
+    const known = (await slots).get(taskId);
+    if (known) return known;
+    slots = read();
+    return (await slots).get(taskId) ?? taskId.slice(0, 12);
+  };
 }
 
 function owns(service: SwarmService, spec: DeploySpec): boolean {
