@@ -78,6 +78,8 @@ export const PORT_BLOCKS = {
   'web/ui-round2.e2e': [22000, 22249],
   // API +0, proxy +1, the hello template +10…+59 (its compose replicas' host ports are the engine's)
   'web/ui-replicas.e2e': [22250, 22349],
+  // `berth serve`'s API +0, proxy +1, the hello template +10…+59, reservations +200…+209
+  'web/ui-surfaces.e2e': [22350, 22599],
   // apps, runtimes, web (23000–29749)
   'web/ui-session.e2e': [23000, 23499],
   // a pinned template 23500–23549, built apps 23550–23599

@@ -138,6 +138,7 @@ export interface PlanFiles {
 /** `POST /builds/detect`. */
 export interface DetectResult {
   source: string;
+  /** The app name to suggest: what the project's manifest calls it (package.json `name`, Cargo.toml, pyproject.toml, go.mod), else the source's folder. */
   name: string;
   detection: Detection;
   /** What would be built, or why nothing can be. */

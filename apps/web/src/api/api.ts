@@ -4,6 +4,7 @@ import type {
   AddNodeBody,
   BerthEvent,
   BuildRecord,
+  BuildSummary,
   ConnectionTestResult,
   CreateBuildBody,
   CreatedTokenRow,
@@ -13,6 +14,7 @@ import type {
   DetectResult,
   EditInstanceBody,
   FreePortsResult,
+  GcResultView,
   HostInventory,
   HostStatsView,
   InfoView,
@@ -27,10 +29,14 @@ import type {
   NotificationChannelBody,
   NotificationChannelView,
   NotificationTestResult,
+  OrphanView,
   PortInventoryRow,
+  PortLeaseView,
   PreflightResultView,
+  ReloadResult,
   ScanOutcome,
   SessionView,
+  TemplateBody,
   TemplateView,
   TokenRow,
 } from './types';
@@ -54,6 +60,12 @@ export const api = {
 
   templates: () => request<TemplateView[]>('GET', '/templates'),
   template: (name: string) => request<TemplateView>('GET', `/templates/${id(name)}`),
+  createTemplate: (body: TemplateBody) => request<TemplateView>('POST', '/templates', { body }),
+  updateTemplate: (name: string, body: TemplateBody) =>
+    request<TemplateView>('PUT', `/templates/${id(name)}`, { body }),
+  removeTemplate: (name: string) => request<void>('DELETE', `/templates/${id(name)}`),
+  /** Reads the templates folder again. */
+  reloadTemplates: () => request<ReloadResult>('POST', '/templates/reload'),
 
   instances: (query: { template?: string } = {}) => request<InstanceView[]>('GET', '/instances', { query }),
   instance: (key: string) => request<InstanceView>('GET', `/instances/${id(key)}`),
@@ -82,6 +94,14 @@ export const api = {
 
   ports: (host = 'local') => request<PortInventoryRow[]>('GET', '/ports', { query: { host } }),
   portsAllHosts: () => request<HostInventory[]>('GET', '/ports', { query: { allHosts: 1 } }),
+  reservePort: (body: { host: string; port: number; note: string; protocol: 'tcp' | 'udp' }) =>
+    request<PortLeaseView>('POST', '/ports/reservations', { body }),
+  releasePort: (host: string, port: number, protocol: 'tcp' | 'udp') =>
+    request<void>('DELETE', `/ports/reservations/${port}`, { query: { host, protocol } }),
+  /** Workloads with this installation's markers and no record. */
+  orphans: () => request<OrphanView[]>('GET', '/orphans'),
+  /** Removes the orphans found now; `dryRun` only lists what would go. */
+  gc: (dryRun: boolean) => request<GcResultView>('POST', '/gc', { body: { dryRun } }),
   freePorts: (query: { host?: string; count?: number; from?: number; to?: number; protocol?: string }) =>
     request<FreePortsResult>('GET', '/ports/free', { query }),
 
@@ -114,6 +134,8 @@ export const api = {
     request<NotificationTestResult>('POST', `/notifications/channels/${id(name)}/test`),
 
   detectBuild: (source: string) => request<DetectResult>('POST', '/builds/detect', { body: { source } }),
+  builds: () => request<BuildSummary[]>('GET', '/builds'),
+  redeployBuild: (buildId: string) => request<BuildRecord>('POST', `/builds/${id(buildId)}/redeploy`),
   createBuild: (body: CreateBuildBody) => request<BuildRecord>('POST', '/builds', { body }),
   /** The record with only the log lines after `after`. */
   build: (buildId: string, after?: number) =>

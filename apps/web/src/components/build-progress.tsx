@@ -23,8 +23,17 @@ const ERROR_WORDS: Record<string, string> = {
   INTERRUPTED: 'berth stopped while this build ran',
 };
 
-/** A build as it happens: the phases, the image's step, its output, Cancel, and where it ended up. */
-export function BuildProgress({ buildId }: { buildId: string }) {
+/**
+ * A build as it happens: the phases, the image's step, its output, Cancel, and where it ended up;
+ * `onStatus` hears each status it reaches.
+ */
+export function BuildProgress({
+  buildId,
+  onStatus,
+}: {
+  buildId: string;
+  onStatus?: (status: BuildStatus) => void;
+}) {
   const { record, lines, mode, error } = useBuildFollow(buildId);
   const [cancelling, setCancelling] = useState(false);
   const [cancelError, setCancelError] = useState<string>();
@@ -36,6 +45,7 @@ export function BuildProgress({ buildId }: { buildId: string }) {
   }, [lines, stick]);
 
   const status = record?.status ?? 'queued';
+  useEffect(() => onStatus?.(status), [onStatus, status]);
   const finished = FINISHED_BUILD_STATUSES.includes(status);
   // a failed or cancelled build stopped at the phase its last line was written in
   const stoppedAt = finished && status !== 'done' ? lastPhase(lines) : undefined;

@@ -1,6 +1,9 @@
 import { useDeferredValue, useId, useLayoutEffect, useMemo, useRef, useState } from 'react';
+import { api } from '../api/api';
+import { messageOf } from '../api/api-error';
 import { useLogFollow } from '../hooks/use-log-follow';
 import { stripAnsi } from '../lib/ansi';
+import { downloadText, logText } from '../lib/log-download';
 import { LogLine } from './log-line';
 import { NotAvailable, Notice } from './notice';
 
@@ -16,17 +19,26 @@ const MODE_WORDS = {
 export const LOG_ROW_PX = 20;
 /** Rows rendered above and below the visible ones, so a quick scroll shows no gap. */
 const OVERSCAN = 30;
+/** Wrapped lines have no fixed height, so they are all in the page: the last this many. */
+const WRAP_MAX = 2_000;
+/** The most lines the API gives in one read: the whole file for all but the longest logs. */
+const FILE_MAX = 100_000;
 
 /**
  * Live logs: follow (stick to the bottom), search, stream filter, pause. Follow stays on until the
  * person scrolls up (the view growing under a burst does not turn it off) and comes back when they
  * scroll to the bottom; only the rows in sight are in the page, so 20,000 lines scroll smoothly.
+ * Wrap shows long lines whole (the last WRAP_MAX lines, all in the page); Download saves the log
+ * file (the last FILE_MAX lines) or just the lines the search and stream filter show.
  */
 export function LogViewer({ instance }: { instance: string }) {
   const logs = useLogFollow(instance);
   const [query, setQuery] = useState('');
   const [stream, setStream] = useState<'all' | 'stdout' | 'stderr'>('all');
   const [follow, setFollow] = useState(true);
+  const [wrap, setWrap] = useState(false);
+  const [saving, setSaving] = useState(false);
+  const [saveError, setSaveError] = useState<string>();
   const deferred = useDeferredValue(query);
   const box = useRef<HTMLDivElement>(null);
   const lastTop = useRef(0);
@@ -53,6 +65,19 @@ export function LogViewer({ instance }: { instance: string }) {
 
   const first = Math.max(0, Math.floor(view.top / LOG_ROW_PX) - OVERSCAN);
   const end = Math.min(shown.length, Math.ceil((view.top + view.height) / LOG_ROW_PX) + OVERSCAN);
+  const filtered = stream !== 'all' || deferred.trim() !== '';
+
+  const downloadFile = async () => {
+    setSaving(true);
+    setSaveError(undefined);
+    try {
+      downloadText(`${instance}.log`, logText(await api.logs(instance, { tail: FILE_MAX })));
+    } catch (err) {
+      setSaveError(`Could not download the log: ${messageOf(err)}`);
+    } finally {
+      setSaving(false);
+    }
+  };
 
   if (logs.mode === 'unavailable') return <NotAvailable what="Logs" />;
 
@@ -91,11 +116,34 @@ export function LogViewer({ instance }: { instance: string }) {
         <button type="button" className="button quiet" onClick={logs.clear}>
           Clear
         </button>
+        <label className="toggle">
+          <input type="checkbox" checked={wrap} onChange={(e) => setWrap(e.target.checked)} /> Wrap lines
+        </label>
+        <button
+          type="button"
+          className="button quiet"
+          disabled={saving}
+          title={`The log file, up to its last ${FILE_MAX.toLocaleString('en')} lines`}
+          onClick={() => void downloadFile()}
+        >
+          {saving ? 'Downloading…' : 'Download log'}
+        </button>
+        {filtered ? (
+          <button
+            type="button"
+            className="button quiet"
+            disabled={shown.length === 0}
+            onClick={() => downloadText(`${instance}-filtered.log`, logText(shown))}
+          >
+            {shown.length === 1 ? 'Download this line' : `Download these ${shown.length} lines`}
+          </button>
+        ) : null}
         <span className={`feed-state feed-${logs.mode}`} aria-live="polite">
           {logs.paused ? 'paused' : MODE_WORDS[logs.mode]}
         </span>
       </div>
       {logs.error ? <Notice tone="error">{logs.error}</Notice> : null}
+      {saveError ? <Notice tone="error">{saveError}</Notice> : null}
       <div
         ref={box}
         className="log-box"
@@ -118,6 +166,18 @@ export function LogViewer({ instance }: { instance: string }) {
           <p className="muted log-empty">
             {logs.lines.length === 0 ? 'No log lines yet.' : 'No line matches the search.'}
           </p>
+        ) : wrap ? (
+          <div className="log-rows wrapped" data-lines={shown.length}>
+            {shown.length > WRAP_MAX ? (
+              <p className="log-empty">
+                Wrapped: the last {WRAP_MAX.toLocaleString('en')} of {shown.length.toLocaleString('en')}{' '}
+                lines.
+              </p>
+            ) : null}
+            {shown.slice(-WRAP_MAX).map((l) => (
+              <LogLine key={l.seq} line={l} />
+            ))}
+          </div>
         ) : (
           <div className="log-rows" style={{ height: shown.length * LOG_ROW_PX }} data-lines={shown.length}>
             <div style={{ transform: `translateY(${first * LOG_ROW_PX}px)` }}>

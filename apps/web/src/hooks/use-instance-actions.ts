@@ -3,7 +3,7 @@ import { api } from '../api/api';
 import { messageOf } from '../api/api-error';
 import { type InstanceStart, useInstanceStart } from './use-instance-start';
 
-export type CardAction = 'start' | 'stop' | 'restart' | 'remove';
+export type CardAction = 'start' | 'stop' | 'restart' | 'kill' | 'remove';
 
 export interface InstanceActions {
   run: (instance: string, action: CardAction) => Promise<void>;
@@ -14,7 +14,7 @@ export interface InstanceActions {
   starter: InstanceStart;
 }
 
-/** Start (through the port-conflict flow), stop, restart and remove, with per-instance state. */
+/** Start (through the port-conflict flow), stop, restart, kill and remove, with per-instance state. */
 export function useInstanceActions(onChanged: () => void): InstanceActions {
   const starter = useInstanceStart();
   const [busy, setBusy] = useState<Record<string, CardAction>>({});

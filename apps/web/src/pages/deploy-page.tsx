@@ -1,7 +1,8 @@
-import { type FormEvent, useState } from 'react';
+import { type FormEvent, useCallback, useState } from 'react';
 import { api } from '../api/api';
 import { messageOf } from '../api/api-error';
-import type { DetectResult } from '../api/types';
+import type { BuildStatus, DetectResult } from '../api/types';
+import { BuildList } from '../components/build-list';
 import { BuildProgress } from '../components/build-progress';
 import { DeployOptionsForm } from '../components/deploy-options-form';
 import { DetectionSummary } from '../components/detection-summary';
@@ -20,8 +21,11 @@ export function DeployPage() {
   const [detecting, setDetecting] = useState(false);
   const [detectError, setDetectError] = useState<string>();
   const [result, setResult] = useState<DetectResult>();
-  const [build, setBuild] = useState<{ id: string; name: string }>();
+  const [build, setBuild] = useState<{ id: string; name: string; attempt: number }>();
+  const [buildStatus, setBuildStatus] = useState<BuildStatus>();
+  const [retryError, setRetryError] = useState<string>();
   const buildId = build?.id;
+  const ended = buildStatus === 'failed' || buildStatus === 'cancelled';
   const step = buildId ? 2 : result ? 1 : 0;
 
   const detect = async (e: FormEvent) => {
@@ -42,6 +46,27 @@ export function DeployPage() {
     setBuild(undefined);
     setResult(undefined);
   };
+
+  /** After a failure: the options again, as they were chosen (the build stays in the list). */
+  const backToOptions = () => {
+    setBuild(undefined);
+    setBuildStatus(undefined);
+  };
+
+  /** After a failure: the same build once more (a redeploy of its source and options). */
+  const retry = async () => {
+    if (!build) return;
+    setRetryError(undefined);
+    try {
+      const again = await api.redeployBuild(build.id);
+      setBuildStatus(undefined);
+      setBuild({ id: again.id, name: again.name, attempt: again.attempt });
+    } catch (err) {
+      setRetryError(messageOf(err));
+    }
+  };
+
+  const onStatus = useCallback((s: BuildStatus) => setBuildStatus(s), []);
 
   return (
     <>
@@ -93,8 +118,9 @@ export function DeployPage() {
 
       {detecting ? <Skeleton height={220} label="Detecting" /> : null}
 
-      {result && !buildId ? (
-        <div className="grid detail">
+      {result ? (
+        // kept (hidden) while it builds, so "Back to options" shows them as they were chosen
+        <div className="grid detail" style={buildId ? { display: 'none' } : undefined}>
           <section className="card" aria-labelledby="deploy-detected">
             <h2 id="deploy-detected">What berth found</h2>
             <DetectionSummary result={result} />
@@ -104,7 +130,7 @@ export function DeployPage() {
             <DeployOptionsForm
               key={result.source}
               result={result}
-              onStarted={(b) => setBuild({ id: b.id, name: b.name })}
+              onStarted={(b) => setBuild({ id: b.id, name: b.name, attempt: b.attempt })}
             />
           </section>
         </div>
@@ -118,9 +144,31 @@ export function DeployPage() {
               Deploy something else
             </button>
           </div>
-          <BuildProgress key={build.id} buildId={build.id} />
+          <BuildProgress key={`${build.id}-${build.attempt}`} buildId={build.id} onStatus={onStatus} />
+          {ended ? (
+            <div className="actions">
+              {result ? (
+                <button type="button" className="button" onClick={backToOptions}>
+                  Back to options
+                </button>
+              ) : null}
+              <button type="button" className="button primary" onClick={() => void retry()}>
+                Retry
+              </button>
+            </div>
+          ) : null}
+          {retryError ? (
+            <p className="notice notice-error" role="alert">
+              {retryError}
+            </p>
+          ) : null}
         </section>
       ) : null}
+
+      <section className="card" aria-labelledby="deploy-builds">
+        <h2 id="deploy-builds">Builds</h2>
+        <BuildList />
+      </section>
     </>
   );
 }

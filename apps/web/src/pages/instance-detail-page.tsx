@@ -7,6 +7,7 @@ import { EventList } from '../components/event-list';
 import { InstanceActions } from '../components/instance-actions';
 import { InstanceEditCard } from '../components/instance-edit-card';
 import { InstanceOverview } from '../components/instance-overview';
+import { KillButton } from '../components/kill-button';
 import { LogViewer } from '../components/log-viewer';
 import { Notice } from '../components/notice';
 import { PageHeader } from '../components/page-header';
@@ -65,6 +66,13 @@ export function InstanceDetailPage({ name }: { name: string }) {
         {i ? <StatusBadge instance={i} /> : null}
         {i ? (
           <InstanceActions instance={i} busy={actions.busy[name]} onAction={(a) => void onAction(a)} />
+        ) : null}
+        {i ? (
+          <KillButton
+            instance={i}
+            busy={actions.busy[name] !== undefined}
+            onKill={() => void onAction('kill')}
+          />
         ) : null}
       </PageHeader>
       {instance.error ? <Notice tone="error">{instance.error}</Notice> : null}

@@ -4,7 +4,9 @@ import type { HostInventory } from '../api/types';
 import { FreePortFinder } from '../components/free-port-finder';
 import { Notice } from '../components/notice';
 import { OrphanList } from '../components/orphan-list';
+import { OrphanList } from '../components/orphan-list';
 import { PageHeader } from '../components/page-header';
+import { PortReservations } from '../components/port-reservations';
 import { PortReservations } from '../components/port-reservations';
 import { type PortRow, PortTable } from '../components/port-table';
 import { Skeleton } from '../components/skeleton';
@@ -96,6 +98,14 @@ export function PortsPage() {
           onChanged={ports.reload}
         />
       </section>
+      <section className="card" aria-labelledby="reserved-ports">
+        <h2 id="reserved-ports">Reserved on {finderHost}</h2>
+        <PortReservations
+          host={finderHost}
+          rows={(ports.data ?? []).filter((r) => !all || r.host === finderHost)}
+          onChanged={ports.reload}
+        />
+      </section>
       <section className="card" aria-labelledby="taken-ports">
         <h2 id="taken-ports">
           {all ? 'Taken on every host' : `Taken on ${view}`}
@@ -129,6 +139,10 @@ export function PortsPage() {
             Show all {rows.length} ports
           </button>
         ) : null}
+      </section>
+      <section className="card" aria-labelledby="orphans">
+        <h2 id="orphans">Orphans</h2>
+        <OrphanList />
       </section>
       <section className="card" aria-labelledby="orphans">
         <h2 id="orphans">Orphans</h2>

@@ -23,10 +23,12 @@ import type { BuildProgress } from '../image/build-progress.js';
 import type { ImageBuilder } from '../image/image-builder.js';
 import { importSource } from '../import-source.js';
 import { checkedSource, DEFAULT_SOURCE_POLICY, type SourcePolicy } from '../local-source.js';
+import { manifestName } from '../manifest-name.js';
 import { checkSourceSize } from '../measure-source.js';
 import { plan } from '../plan.js';
 import { readGitTree } from '../read-git-tree.js';
 import { readRepoTree } from '../read-repo-tree.js';
+import type { RepoTree } from '../repo-tree.js';
 import { type BuildEvent, BuildFeed } from './build-feed.js';
 import { type CreateBuildInput, validBuildInput } from './build-input.js';
 import { appendLog } from './build-log.js';
@@ -126,7 +128,7 @@ export class BuildService {
     const input = validBuildInput({ source, overrides: { app: options.app } });
     const found = { app: input.overrides.app };
     const ref = await checkedSource(input.source, this.sources);
-    if (ref.kind === 'path') return describe(input, detect(await readRepoTree(ref.path), found));
+    if (ref.kind === 'path') return describeTree(input, await readRepoTree(ref.path), found);
     // A local repository (file:// URL, allowed by checkedSource) is read from its objects in place.
     const local = ref.url.startsWith('file:')
       ? await readGitTree(fileURLToPath(ref.url)).catch(() => undefined)
@@ -134,12 +136,12 @@ export class BuildService {
     if (local) {
       // Refused as an import of it would be, though nothing is copied.
       checkSourceSize(ref.url, local.size, this.sources);
-      return describe(input, detect(local, found));
+      return describeTree(input, local, found);
     }
     const dir = join(this.store.root, `${SCRATCH}${this.newId()}`);
     try {
       await importSource(ref, dir, { logger: this.log, limits: this.sources });
-      return describe(input, detect(await readRepoTree(dir), found));
+      return describeTree(input, await readRepoTree(dir), found);
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
@@ -391,6 +393,20 @@ export class BuildService {
     record.error = error;
     this.finish(record, 'failed', { ...system(error?.message ?? 'failed'), stream: 'stderr' });
   }
+}
+
+/**
+ * The detection of a tree, named as the project's manifest names it (package.json `name`, …)
+ * rather than by its folder; in a monorepo with an app chosen, the root's manifest names the
+ * workspace, so the name stays the source's.
+ */
+function describeTree(
+  input: { source: string; name: string },
+  tree: RepoTree,
+  found: { app?: string | undefined },
+): DetectResult {
+  const name = found.app === undefined ? (manifestName(tree) ?? input.name) : input.name;
+  return describe({ ...input, name }, detect(tree, found));
 }
 
 function describe(input: { source: string; name: string }, detection: Detection): DetectResult {
