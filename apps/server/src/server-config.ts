@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { homedir } from 'node:os';
+import { availableParallelism, homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { InvalidInput } from '@berth/core';
 import { type DockerSettings, readDockerSettings } from '@berth/runtime-docker';
@@ -25,6 +25,12 @@ export interface ServerConfig {
   port: number;
   /** Reverse-proxy port for `<instance>.localhost` (0 picks a free one). */
   proxyPort: number;
+  /**
+   * BERTH_PROXY_WORKERS: child processes that accept on the proxy port beside the main process,
+   * each one more event loop splicing connections (0: the main process alone). Default: one fewer
+   * than the cores, at most 3 (1 on two cores); started at the proxy port's first connection.
+   */
+  proxyWorkers: number;
   /** Folder of template files (*.yaml, *.yml, *.json). */
   templatesDir: string;
   /** Folder of compose files, each discovered as a template (BERTH_COMPOSE_DIR). */
@@ -108,6 +114,7 @@ export function loadServerConfig(
     host: flags.host ?? env.BERTH_HOST ?? '127.0.0.1',
     port: portSetting('port', flags.port ?? env.BERTH_PORT, 7411),
     proxyPort: portSetting('proxy port', flags.proxyPort ?? env.BERTH_PROXY_PORT, 7412),
+    proxyWorkers: proxyWorkers(env.BERTH_PROXY_WORKERS),
     templatesDir: resolve(flags.templates ?? env.BERTH_TEMPLATES ?? join(home, 'templates')),
     composeDir: resolve(env.BERTH_COMPOSE_DIR ?? join(home, 'compose')),
     shutdown: shutdownPolicy(flags.shutdown ?? env.BERTH_SHUTDOWN ?? 'leave'),
@@ -158,6 +165,17 @@ function portSetting(what: string, raw: string | number | undefined, fallback: n
 function allowPaths(flags: string[] | undefined, raw: string | undefined): string[] {
   const paths = flags?.length ? flags : (raw ?? '').split(':');
   return paths.filter((p) => p.trim() !== '').map((p) => resolve(p));
+}
+
+function proxyWorkers(raw: string | undefined): number {
+  if (raw === undefined || raw.trim() === '') return Math.min(3, Math.max(0, availableParallelism() - 1));
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 0 || n > 64) {
+    throw new InvalidInput(`BERTH_PROXY_WORKERS must be a whole number from 0 to 64, got '${raw}'`, {
+      details: { field: 'BERTH_PROXY_WORKERS' },
+    });
+  }
+  return n;
 }
 
 function countSetting(what: string, raw: string | undefined, fallback: number): number {

@@ -12,6 +12,7 @@ import { ConnectionRouter } from './proxy/connection-router.js';
 import { InstanceProxy } from './proxy/instance-proxy.js';
 import { InstanceTargets } from './proxy/instance-targets.js';
 import { handleProxyRequest, upgradeProxyRequest } from './proxy/proxy-handlers.js';
+import { ProxyWorkers } from './proxy/proxy-workers.js';
 import type { ServerConfig } from './server-config.js';
 
 export interface StartOptions extends BerthOptions {
@@ -68,6 +69,27 @@ export async function startServer(config: ServerConfig, opts: StartOptions = {})
   proxyServer.on('upgrade', (req, socket, head) => upgradeProxyRequest(proxy, req, socket, head));
   proxyServer.keepAliveTimeout = 65_000;
   const router = new ConnectionRouter(targets, proxyServer, { isToken, meter: berth.metrics.proxy });
+  // More event loops on the proxy port: workers accepting on its listener beside this process,
+  // started at its first connection (a server nobody proxies through starts none).
+  const workers =
+    config.proxyWorkers > 0
+      ? new ProxyWorkers({
+          server: router.server,
+          count: config.proxyWorkers,
+          targets,
+          adopt: (socket) => router.adopt(socket),
+          meter: berth.metrics.proxy,
+          log: log.child({ ns: 'proxy' }),
+        })
+      : undefined;
+  if (workers) {
+    berth.events.subscribe((e) => {
+      if (e.instanceName) workers.changed(e.instanceName);
+    });
+    router.server.once('connection', () => {
+      workers.start().catch((err: Error) => log.warn({ err: err.message }, 'Failed to start proxy workers'));
+    });
+  }
   let app: Awaited<ReturnType<typeof createApp>> | undefined;
   try {
     app = await createApp(ctx, config.webDist ?? DEFAULT_WEB_DIST);
@@ -76,6 +98,7 @@ export async function startServer(config: ServerConfig, opts: StartOptions = {})
     proxyPort = await router.listen(config.proxyPort, config.host);
   } catch (err) {
     await app?.close();
+    await workers?.close();
     proxyServer.close();
     proxy.close();
     await berth.close();
@@ -110,6 +133,7 @@ export async function startServer(config: ServerConfig, opts: StartOptions = {})
     close(stopInstances = false): Promise<void> {
       closing ??= (async () => {
         if (stopInstances) await berth.stopAll();
+        await workers?.close();
         const routerClosed = router.close();
         proxyServer.closeAllConnections();
         await Promise.all([ready.close(), routerClosed, new Promise((r) => proxyServer.close(r))]);

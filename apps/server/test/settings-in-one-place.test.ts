@@ -49,6 +49,16 @@ describe('loadServerConfig reads every server setting', () => {
     });
   });
 
+  it('takes the number of proxy workers from BERTH_PROXY_WORKERS, one fewer than the cores by default', () => {
+    const cores = loadServerConfig(home, {}).proxyWorkers;
+    expect(cores).toBeGreaterThanOrEqual(0);
+    expect(cores).toBeLessThanOrEqual(3);
+    expect(loadServerConfig(home, { BERTH_PROXY_WORKERS: '0' }).proxyWorkers).toBe(0);
+    expect(loadServerConfig(home, { BERTH_PROXY_WORKERS: '2' }).proxyWorkers).toBe(2);
+    for (const bad of ['-1', 'two', '1.5', '65'])
+      expect(() => loadServerConfig(home, { BERTH_PROXY_WORKERS: bad })).toThrow(InvalidInput);
+  });
+
   it("reads the Docker adapter's settings too, from the same environment, and nothing else of it", () => {
     const c = loadServerConfig(home, {
       DOCKER_HOST: 'tcp://10.0.0.5:2376',

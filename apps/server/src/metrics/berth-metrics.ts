@@ -51,7 +51,7 @@ export class BerthMetrics {
       registers,
     });
     this.proxy = {
-      request: (instance) => requests.inc({ instance }),
+      request: (instance, n = 1) => requests.inc({ instance }, n),
       bytes: (instance, direction, n) => bytes.inc({ instance, direction }, n),
     };
     this.http = new Histogram({
@@ -72,7 +72,8 @@ export class BerthMetrics {
   /** Starts the series read at scrape time from the store and the resource sampler. */
   watch(store: Store, history: InstanceSource['history'], events: EventBus): void {
     events.subscribe((e) => {
-      if (e.type === 'instance.port-conflict' && e.data?.during === 'deploy') this.conflicts.inc({ route: 'deploy' });
+      if (e.type === 'instance.port-conflict' && e.data?.during === 'deploy')
+        this.conflicts.inc({ route: 'deploy' });
     });
     const instances = (): Instance[] => store.instances.list();
     new InstanceSeries(this.registry, { instances, history });

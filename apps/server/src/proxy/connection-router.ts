@@ -3,7 +3,7 @@ import { createServer, type Server, type Socket } from 'node:net';
 import type { TokenCheck } from './credentials.js';
 import type { InstanceTargets } from './instance-targets.js';
 import type { ProxyMeter } from './proxy-meter.js';
-import { SplicedConnection } from './spliced-connection.js';
+import { SplicedConnection, type SpliceOptions } from './spliced-connection.js';
 
 export interface ConnectionRouterOptions {
   /** Longest request head forwarded as it is (Node's default header limit); longer → `fallback`. */
@@ -26,13 +26,14 @@ export interface ConnectionRouterOptions {
 export class ConnectionRouter {
   readonly server: Server;
   private readonly open = new Set<SplicedConnection>();
+  private readonly spliceOpts: SpliceOptions;
 
   constructor(
     targets: Pick<InstanceTargets, 'find'>,
     fallback: HttpServer,
     opts: ConnectionRouterOptions = {},
   ) {
-    const spliceOpts = {
+    const spliceOpts: SpliceOptions = {
       targets,
       handOff: (socket: Socket) => fallback.emit('connection', socket),
       done: (s: SplicedConnection) => this.open.delete(s),
@@ -41,12 +42,16 @@ export class ConnectionRouter {
       ...(opts.isToken ? { isToken: opts.isToken } : {}),
       ...(opts.meter ? { meter: opts.meter } : {}),
     };
-    this.server = createServer({ allowHalfOpen: true, noDelay: true }, (socket) => {
-      this.open.add(new SplicedConnection(socket, spliceOpts));
-    });
+    this.spliceOpts = spliceOpts;
+    this.server = createServer({ allowHalfOpen: true, noDelay: true }, (socket) => this.adopt(socket));
     // Connections reach `fallback` by 'connection' events only; 'listening' starts its checks of
     // headers and request timeouts for them, as if it listened itself.
     fallback.emit('listening');
+  }
+
+  /** Routes a connection as if it had been accepted here (one a proxy worker relays). */
+  adopt(socket: Socket): void {
+    this.open.add(new SplicedConnection(socket, this.spliceOpts));
   }
 
   listen(port: number, host: string): Promise<number> {
