@@ -263,7 +263,7 @@ describe('web UI, round 2 (the rest): conflicts and fields, events, words, acces
         const row = page.locator('.events li').filter({ hasText: 'container-0123456789abcdef' }).first();
         await row.waitFor();
         const fits = await row.evaluate((li) => {
-          const msg = li.querySelector('.event-message') as HTMLElement;
+          const msg = li.querySelector('.event-body') as HTMLElement;
           const list = li.closest('section') as HTMLElement;
           return {
             inside: msg.scrollWidth <= msg.clientWidth + 1,
@@ -273,7 +273,15 @@ describe('web UI, round 2 (the rest): conflicts and fields, events, words, acces
         expect(fits).toEqual({ inside: true, right: true });
         expect(await sideways()).toBe(0);
       }
+      // in the instance page's side column the reason takes the row's width, not a sliver beside the time
       await page.setViewportSize(DESKTOP);
+      await open('#/instances/missing', 'missing');
+      const row = page.locator('.events li[data-severity="error"]').first();
+      await row.waitFor();
+      const share = await row.evaluate(
+        (li) => (li.querySelector('.event-body') as HTMLElement).clientWidth / li.clientWidth,
+      );
+      expect(share).toBeGreaterThan(0.8);
     });
   });
 

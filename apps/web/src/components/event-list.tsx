@@ -35,12 +35,16 @@ export function EventList({
             <li key={e.id} className={`event event-${severity}`} data-severity={severity} data-type={e.type}>
               <time dateTime={new Date(e.ts).toISOString()}>{formatDateTime(e.ts)}</time>
               <span className="event-type">{types.join(' · ')}</span>
-              {showInstance && e.instanceName ? (
-                <a className="event-instance" href={`#/instances/${encodeURIComponent(e.instanceName)}`}>
-                  {e.instanceName}
-                </a>
-              ) : null}
-              <span className="event-message">{e.message}</span>
+              <span className="event-body">
+                {showInstance && e.instanceName ? (
+                  <>
+                    <a className="event-instance" href={`#/instances/${encodeURIComponent(e.instanceName)}`}>
+                      {e.instanceName}
+                    </a>{' '}
+                  </>
+                ) : null}
+                <span className="event-message">{e.message}</span>
+              </span>
             </li>
           );
         })}
