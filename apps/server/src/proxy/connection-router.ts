@@ -35,7 +35,10 @@ export class ConnectionRouter {
   ) {
     const spliceOpts: SpliceOptions = {
       targets,
-      handOff: (socket: Socket) => fallback.emit('connection', socket),
+      handOff: (socket: Socket) => {
+        fallback.emit('connection', socket);
+        socket.resume();
+      },
       done: (s: SplicedConnection) => this.open.delete(s),
       maxHeadBytes: opts.maxHeadBytes ?? 16 * 1024,
       headTimeoutMs: opts.headTimeoutMs ?? 30_000,

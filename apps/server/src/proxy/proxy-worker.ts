@@ -13,6 +13,8 @@ import { SplicedConnection } from './spliced-connection.js';
 import { WorkerTargets } from './worker-targets.js';
 
 const METER_FLUSH_MS = 500;
+/** How long a connection waits for the main process to answer a name before it is relayed. */
+const ANSWER_WAIT_MS = 1000;
 
 const send = (m: FromWorker) => process.send?.(m);
 const targets = new WorkerTargets((key) => send({ t: 'want', key }));
@@ -57,9 +59,28 @@ function relay(client: Socket): void {
   main.on('error', end).on('close', end);
 }
 
+/**
+ * A connection the splice did not forward: if the worker was still asking the main process for a
+ * target (a name it meets for the first time), it tries once more with the answer; else, or the
+ * second time, the main process gets it.
+ */
+const retried = new WeakSet<Socket>();
+function handOff(client: Socket): void {
+  if (retried.has(client)) {
+    relay(client);
+    return;
+  }
+  retried.add(client);
+  void targets.answered(ANSWER_WAIT_MS).then(() => {
+    if (client.destroyed) return;
+    open.add(new SplicedConnection(client, spliceOpts));
+    client.resume();
+  });
+}
+
 const spliceOpts = {
   targets,
-  handOff: relay,
+  handOff,
   done: (s: SplicedConnection) => open.delete(s),
   maxHeadBytes: 16 * 1024,
   headTimeoutMs: 30_000,

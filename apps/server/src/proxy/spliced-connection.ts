@@ -7,7 +7,7 @@ import { type BodyFraming, parseRequestHead, type RequestHead } from './request-
 
 export interface SpliceOptions {
   targets: Pick<InstanceTargets, 'find'>;
-  /** Takes over a connection the splice does not forward, its unread bytes unshifted. */
+  /** Takes over a connection the splice does not forward, its unread bytes unshifted; resumes it. */
   handOff(socket: Socket): void;
   /** The connection is no longer this splice's (closed or handed off). */
   done(splice: SplicedConnection): void;
@@ -308,8 +308,8 @@ export class SplicedConnection {
       return;
     }
     if (bytes && bytes.length > 0) c.unshift(bytes);
+    c.pause(); // until the taker reads it
     this.opts.handOff(c);
-    c.resume();
   }
 
   private fail(_reason: string): void {

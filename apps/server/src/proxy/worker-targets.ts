@@ -14,6 +14,7 @@ const MISS: Target = { ok: false, reason: 'not known in this worker' };
 export class WorkerTargets {
   private readonly table = new Map<string, { at: number; target: Target }>();
   private readonly asked = new Set<string>();
+  private waiters: (() => void)[] = [];
 
   constructor(private readonly want: (key: string) => void) {}
 
@@ -23,9 +24,29 @@ export class WorkerTargets {
     return hit?.target ?? MISS;
   }
 
+  /**
+   * Resolves once every key asked for so far is answered (at most `waitMs` later); at once when
+   * none is outstanding.
+   */
+  answered(waitMs: number): Promise<void> {
+    if (this.asked.size === 0) return Promise.resolve();
+    return new Promise((resolve) => {
+      const timer = setTimeout(resolve, waitMs);
+      this.waiters.push(() => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+  }
+
   /** The main process's answer for `key`, or a change it tells of. */
   set(key: string, target: WorkerTarget): void {
     this.asked.delete(key);
+    if (this.asked.size === 0 && this.waiters.length > 0) {
+      const waiters = this.waiters;
+      this.waiters = [];
+      for (const w of waiters) w();
+    }
     this.table.set(key, {
       at: Date.now(),
       target: target ? { ok: true, host: target.host, port: target.port } : MISS,
