@@ -165,6 +165,8 @@ describe('live logs, events and stats over SSE and WebSocket', () => {
     });
     const { body } = await api('GET', '/instances/ticker-1/stats');
     expect(body.latest).toEqual(body.samples.at(-1));
+    // A process is one replica, read whole: not partial, no per-replica shares (those are Swarm's).
+    expect(body).toMatchObject({ available: true, partial: false, reason: null, replicas: null });
     expect(Object.keys(body.latest).sort()).toEqual([
       'cpuPercent',
       'diskBytes',

@@ -11,7 +11,8 @@ import { openBerth, tempHome, until, writeTemplate } from './support.js';
  * Issue 13 §3: a Swarm instance's data directory is a named volume per instance. `rm` removes it
  * as it removes a local instance's data directory — on the engines berth reaches (here the
  * manager's); a worker berth does not reach keeps its copy — and `rm --keep-data` leaves it.
- * And the logs of its 2 replicas, followed, say which replica (task slot) wrote each line.
+ * And the logs of its 2 replicas, followed, say which replica (task slot) wrote each line; its
+ * stats read the manager's replica and say the worker's is n/a, and why.
  * Publishes no port.
  */
 const run = promisify(execFile);
@@ -127,8 +128,43 @@ describe.skipIf(!local || !isRoot)('a swarm instance’s data volume on rm (real
       tail.add(l.replica);
     }
     expect(tail).toEqual(new Set(['1', '2']));
-    await berth.instances.remove('sd3');
   }, 180_000);
+
+  it('stats: the replica on the worker berth does not reach is n/a, naming the node and why, and the sum says it is partial', async () => {
+    const runtime = berth.runtimes.byKind('swarm-d', 'swarm');
+    const [w] = (await runtime.list(berth.owner)).filter((x) => x.instanceName === 'sd3');
+    const s = (await runtime.stats([w!.handle])).get(w!.handle.id);
+    const replicas = s?.replicas ?? [];
+    expect(replicas.map((r) => r.replica).sort()).toEqual(['1', '2']);
+    const read = replicas.filter((r) => r.reason === null);
+    const na = replicas.filter((r) => r.reason !== null);
+    expect(read).toHaveLength(1);
+    expect(read[0]!.memoryBytes).toBeGreaterThan(0);
+    expect(na).toHaveLength(1);
+    expect(na[0]).toMatchObject({ cpuPercent: null, memoryBytes: null });
+    expect(na[0]!.node).not.toBe(read[0]!.node);
+    expect(na[0]!.reason).toBe(
+      `berth does not reach the engine of node ${na[0]!.node} (it reads the manager's and those the node names)`,
+    );
+
+    const inst = berth.instances.get('sd3');
+    // A pass of the sampler's own may be running (sampleOnce then returns at once): wait for one with sd3.
+    await until(
+      'a sample of sd3',
+      async () => {
+        await berth.sampler.sampleOnce();
+        return berth.sampler.availability(inst.id).replicas !== null || undefined;
+      },
+      20_000,
+    );
+    expect(berth.sampler.availability(inst.id)).toMatchObject({
+      available: true,
+      partial: true,
+      reason: `the sum of 1 of 2 replicas; n/a: replica ${na[0]!.replica} on ${na[0]!.node}: ${na[0]!.reason}`,
+    });
+    expect(berth.sampler.latest(inst.id)?.memoryBytes).toBeGreaterThan(0);
+    await berth.instances.remove('sd3');
+  }, 60_000);
 
   it('rm --keep-data leaves the data volume where it is', async () => {
     await runningInstance('sd2');

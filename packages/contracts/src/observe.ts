@@ -35,15 +35,29 @@ export const statsSampleSchema = z.object({
 });
 export type StatsSampleView = z.infer<typeof statsSampleSchema>;
 
+/** One replica's usage, or n/a (null numbers) with the reason: which node, and why. */
+export const replicaStatsSchema = z.object({
+  replica: z.string(),
+  node: z.string().nullable(),
+  cpuPercent: z.number().nullable(),
+  memoryBytes: z.number().nullable(),
+  reason: z.string().nullable(),
+});
+
 /**
  * `GET /instances/:id/stats`: history oldest first, and the newest sample (null before the first);
- * `available: false` with the reason when the instance's runtime cannot give its stats (n/a).
+ * `available: false` with the reason when the instance's runtime cannot give its stats (n/a);
+ * `partial: true` when the numbers sum only the replicas berth can read (a Swarm task on a node it
+ * does not reach), the reason naming each replica that is n/a. `replicas`: each one's share, where
+ * the runtime reads replicas apart (Swarm), else null.
  */
 export const instanceStatsSchema = z.object({
   samples: z.array(statsSampleSchema),
   latest: statsSampleSchema.nullable(),
   available: z.boolean(),
+  partial: z.boolean(),
   reason: z.string().nullable(),
+  replicas: z.array(replicaStatsSchema).nullable(),
 });
 export type InstanceStatsView = z.infer<typeof instanceStatsSchema>;
 

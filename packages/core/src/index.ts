@@ -82,6 +82,7 @@ export {
   type ReservedRange,
 } from './port-ledger.js';
 export * from './reconciler.js';
+export * from './replica-stats.js';
 export * from './resource-sampler.js';
 export * from './runtime.js';
 export * from './runtime-resolver.js';

@@ -1,6 +1,7 @@
 import type { CancelTimer, Clock } from './clock.js';
 import type { WorkloadHandle } from './deployment.js';
 import type { Logger } from './logger.js';
+import { isStatsUnavailable, partialReason, type ReplicaStats } from './replica-stats.js';
 import type { ResourceSample } from './runtime.js';
 import type { RuntimeResolver } from './runtime-resolver.js';
 import { SampleRing } from './sample-ring.js';
@@ -43,6 +44,8 @@ export class ResourceSampler {
   private readonly disk = new Map<string, { at: number; bytes: number | null; pending: boolean }>();
   /** Why the last pass has no sample for an instance (its runtime failed or gave none), by id. */
   private readonly missing = new Map<string, string>();
+  /** Each replica's share in the last pass, where the runtime reads replicas apart, by id. */
+  private readonly replicaShares = new Map<string, ReplicaStats[]>();
   private cancelTimer: CancelTimer | undefined;
   private busy = false;
 
@@ -104,6 +107,7 @@ export class ResourceSampler {
     for (const id of this.rings.keys())
       if (!live.has(id) && !this.d.store.instances.find(id)) this.rings.delete(id);
     for (const id of this.missing.keys()) if (!live.has(id)) this.missing.delete(id);
+    for (const id of this.replicaShares.keys()) if (!live.has(id)) this.replicaShares.delete(id);
     if (this.disk.size > 2 * live.size + 16) {
       const dirs = new Set([...groups.values()].flatMap((g) => g.items.map((i) => i.dataDir)));
       for (const dir of this.disk.keys()) if (!dirs.has(dir)) this.disk.delete(dir);
@@ -135,12 +139,19 @@ export class ResourceSampler {
       const stats = await this.d.runtimes.byKind(g.node, g.kind).stats(g.items.map((i) => i.handle));
       for (const item of g.items) {
         const s = stats.get(item.handle.id);
-        if (!s) {
-          this.missing.set(item.id, `the ${g.kind} runtime of node ${g.node} gave no sample for it`);
+        if (s?.replicas) this.replicaShares.set(item.id, s.replicas);
+        else this.replicaShares.delete(item.id);
+        if (!s || isStatsUnavailable(s)) {
+          this.missing.set(
+            item.id,
+            s?.unavailable ?? `the ${g.kind} runtime of node ${g.node} gave no sample for it`,
+          );
           continue;
         }
         this.missing.delete(item.id);
-        this.ring(item.id).push({ ts: now, ...s, diskBytes: this.diskOf(item.dataDir, now) });
+        const { cpuPercent, memoryBytes, memoryPercent } = s;
+        const diskBytes = this.diskOf(item.dataDir, now);
+        this.ring(item.id).push({ ts: now, cpuPercent, memoryBytes, memoryPercent, diskBytes });
       }
     } catch (err) {
       this.d.log.warn({ node: g.node, runtime: g.kind, err: String(err) }, 'stats failed');
@@ -152,6 +163,18 @@ export class ResourceSampler {
   /** Why the instance's stats are n/a (its runtime cannot give them, in its words); undefined when they are not. */
   unavailable(instanceId: string): string | undefined {
     return this.missing.get(instanceId);
+  }
+
+  /**
+   * Whether the latest numbers are there, whole or a partial sum (replicas on nodes berth does not
+   * reach are not in it), the reason in words, and each replica's share where the runtime has them.
+   */
+  availability(instanceId: string): StatsAvailability {
+    const replicas = this.replicaShares.get(instanceId) ?? null;
+    const missing = this.missing.get(instanceId);
+    if (missing !== undefined) return { available: false, partial: false, reason: missing, replicas };
+    const partial = partialReason(replicas ?? undefined);
+    return { available: true, partial: partial !== null, reason: partial, replicas };
   }
 
   /**
@@ -202,6 +225,14 @@ export class ResourceSampler {
   host(since?: number): { latest: HostSample | undefined; history: ResourceSample[] } {
     return { latest: this.lastHost, history: this.hostRing.toArray(since) };
   }
+}
+
+export interface StatsAvailability {
+  available: boolean;
+  /** The numbers are the sum of the replicas berth could read, not of all. */
+  partial: boolean;
+  reason: string | null;
+  replicas: ReplicaStats[] | null;
 }
 
 interface RunningWorkload {

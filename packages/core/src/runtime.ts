@@ -1,5 +1,6 @@
 import type { WorkloadHandle } from './deployment.js';
 import type { Protocol } from './port-lease.js';
+import type { WorkloadStats, WorkloadStatsUnavailable } from './replica-stats.js';
 import type { HealthCheck, RestartPolicy, Template } from './template.js';
 
 /** How to tell the workload is ready. Checked by the runtime before deploy() returns. */
@@ -261,7 +262,7 @@ export interface Runtime {
   /** Optional (runtimes that keep data apart from the workload): this installation's data, for gc. */
   listData?(owner: string): Promise<HeldData[]>;
   logs(handle: WorkloadHandle, query: LogQuery, spec?: Pick<DeploySpec, 'logDir'>): AsyncIterable<LogLine>;
-  stats(handles: WorkloadHandle[]): Promise<Map<string, Omit<ResourceSample, 'ts' | 'diskBytes'>>>;
+  stats(handles: WorkloadHandle[]): Promise<Map<string, WorkloadStats | WorkloadStatsUnavailable>>;
   /**
    * Optional (runtimes whose workloads another system may have started: containers): the workload
    * named exactly `name` on the node, whoever started it, or undefined. Reads only.

@@ -1,6 +1,7 @@
 import { createServer } from 'node:net';
 import {
   type DeploySpec,
+  isStatsUnavailable,
   type LogLine,
   type ObservedWorkload,
   PortBindFailed,
@@ -304,8 +305,10 @@ export function runtimeContract(
       const { workload } = await deployOne();
       await fx.runtime.stats([workload.handle]);
       const stats = await fx.runtime.stats([workload.handle]);
-      const s = stats.get(workload.handle.id);
-      expect(s).toBeDefined();
+      const got = stats.get(workload.handle.id);
+      expect(got).toBeDefined();
+      if (got && isStatsUnavailable(got)) throw new Error(`stats n/a: ${got.unavailable}`);
+      const s = got;
       expect(s!.cpuPercent).toBeGreaterThanOrEqual(0);
       expect(s!.memoryBytes).toBeGreaterThan(1024 * 1024);
       expect(s!.memoryPercent).toBeGreaterThan(0);

@@ -39,7 +39,11 @@ function overviewText(o: Awaited<ReturnType<typeof overview>>): string {
       ? 'No running instances.'
       : formatTable(o.instances, [
           { header: 'NAME', value: (r) => r.name },
-          { header: 'CPU %', value: (r) => formatPercent(r.stats.latest?.cpuPercent) },
+          // `*`: the sum of the replicas berth can read only (`berth stats <name>` says which are n/a).
+          {
+            header: 'CPU %',
+            value: (r) => `${formatPercent(r.stats.latest?.cpuPercent)}${r.stats.partial ? '*' : ''}`,
+          },
           { header: 'MEMORY', value: (r) => formatBytes(r.stats.latest?.memoryBytes) },
           { header: 'MEM %', value: (r) => formatPercent(r.stats.latest?.memoryPercent) },
           { header: 'DISK', value: (r) => formatBytes(r.stats.latest?.diskBytes) },
@@ -56,6 +60,7 @@ function summary(name: string, s: InstanceStatsView): string {
     `min ${f(Math.min(...v))}  avg ${f(v.reduce((a, b) => a + b, 0) / v.length)}  max ${f(Math.max(...v))}`;
   return [
     `${name}  (${s.samples.length} samples, latest ${new Date(l.ts).toLocaleTimeString()})`,
+    ...(s.partial ? [`partial: ${s.reason}`] : []),
     `CPU     ${formatPercent(l.cpuPercent).padStart(8)}  ${sparkline(cpu)}  ${range(cpu, formatPercent)}`,
     `memory  ${formatBytes(l.memoryBytes).padStart(8)}  ${sparkline(mem)}  ${range(mem, formatBytes)}  (${formatPercent(l.memoryPercent)} of host)`,
     `disk    ${formatBytes(l.diskBytes).padStart(8)}`,

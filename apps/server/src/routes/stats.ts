@@ -14,12 +14,10 @@ export const statsRoutes: FastifyPluginAsyncZod<AppContext> = async (app, ctx) =
     { schema: { tags, params: instanceIdParamsSchema, querystring: statsQuerySchema } },
     async (req): Promise<InstanceStatsView> => {
       const inst = instances.get(req.params.id);
-      const reason = sampler.unavailable(inst.id) ?? null;
       return {
         samples: sampler.history(inst.id, req.query.since),
         latest: sampler.latest(inst.id) ?? null,
-        available: reason === null,
-        reason,
+        ...sampler.availability(inst.id),
       };
     },
   );

@@ -13,10 +13,11 @@ import {
   type Runtime,
   Unprocessable,
   type WorkloadHandle,
+  type WorkloadStats,
+  type WorkloadStatsUnavailable,
 } from '@berth/core';
 import type Dockerode from 'dockerode';
 import { isBerthManaged, LABEL } from '../berth-labels.js';
-import type { StatsNumbers } from '../container-stats.js';
 import { deploySignal, timedOut } from '../deploy-signal.js';
 import { asRuntimeError, engineMessage, isNotFound } from '../docker-errors.js';
 import { ENGINE_DEADLINE_MS, EngineReads } from '../engine-deadline.js';
@@ -311,7 +312,7 @@ export class SwarmRuntime implements Runtime {
     }
   }
 
-  stats(handles: WorkloadHandle[]): Promise<Map<string, StatsNumbers>> {
+  stats(handles: WorkloadHandle[]): Promise<Map<string, WorkloadStats | WorkloadStatsUnavailable>> {
     return serviceStats(this.cluster, handles, this.log);
   }
 }
