@@ -29,6 +29,8 @@ export const PORT_BLOCKS = {
   // issue 16 §6: the templates folder watched (data only: no instance starts), the default restart policy
   'test/templates-watch': [9750, 9769],
   'test/default-restart': [9770, 9799],
+  'server/port-settings (the global range a test sets; leases only, nothing binds)': [9800, 9849],
+  'cli/port-range-cli (data only: settings, nothing binds)': [9850, 9899],
   // root test/ (10000–14399)
   'test/adopted-mid-deploy': [10000, 10099],
   'test/big-template-file-keeps-api-answering': [10100, 10199],

@@ -41,6 +41,7 @@ import { NotificationChannels } from './notifications/notification-channels.js';
 import type { ObserveSettings } from './observe/observe-settings.js';
 import { startObservers } from './observe/observers.js';
 import { ownerId } from './owner-id.js';
+import { PortRangeSettings } from './port-range-settings.js';
 import type { ServerConfig } from './server-config.js';
 import {
   type ReloadOptions,
@@ -97,14 +98,28 @@ export async function createBerth(config: ServerConfig, opts: BerthOptions = {})
   const owner = ownerId(store.settings);
   const tokens = new TokenService(store.tokens, clock, loadTokenKey(config.home));
   const adminToken: AdminTokenResult = await ensureAdminToken(tokens, config.home, config.adminToken);
+  const ledgerConfig = {
+    ...defaultLedgerConfig,
+    globalRange: config.portRange.range,
+    reserved: config.reservedPorts,
+  };
   const ledger = new PortLedger(
     store,
     [new LocalListenerSource(), new LocalSocketSource()],
-    { ...defaultLedgerConfig, globalRange: config.portRange.range },
+    ledgerConfig,
     clock,
     log.child({ ns: 'ports' }),
   );
-  const range = config.portRange;
+  // The global and reserved ranges: the environment's (or the default), or what was saved through the API.
+  const portRanges = new PortRangeSettings({
+    settings: store.settings,
+    ledger: ledgerConfig,
+    startup: config.portRange,
+    envReserved: config.reservedPorts,
+    ephemeral: config.ephemeralRange,
+    log,
+  });
+  const range = portRanges.globalRange();
   log[range.overlapsEphemeral ? 'warn' : 'info'](
     { ns: 'ports', from: range.range[0], to: range.range[1] },
     `Ports are leased from ${range.range[0]}–${range.range[1]}: ${range.why}`,
@@ -233,6 +248,7 @@ export async function createBerth(config: ServerConfig, opts: BerthOptions = {})
     owner,
     events,
     ledger,
+    portRanges,
     runtimes,
     nodes,
     baseImages: docker.baseImages,

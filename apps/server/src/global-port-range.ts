@@ -1,4 +1,4 @@
-import { defaultLedgerConfig, InvalidInput } from '@berth/core';
+import { defaultLedgerConfig, InvalidInput, type ReservedRange } from '@berth/core';
 
 /** The range berth leases from when a template's own range is full or absent, and why it is that. */
 export interface GlobalPortRange {
@@ -84,4 +84,16 @@ export function globalPortRange(
     why: `the default; ${kernel} leaves no room beside it, so an outgoing connection may take a chosen port (set BERTH_PORT_RANGE or narrow the kernel's range)`,
     overlapsEphemeral: true,
   };
+}
+
+/** BERTH_RESERVED_PORTS=`8000-8099,9000`: ranges (or single ports) berth never leases; [] when unset. */
+export function parseReservedPorts(name: string, raw: string | undefined): ReservedRange[] {
+  if (raw === undefined || raw.trim() === '') return [];
+  return raw.split(',').map((part) => {
+    const text = part.trim();
+    const range = parsePortRangeSetting(name, /^\d{1,5}$/.test(text) ? `${text}-${text}` : text);
+    if (!range)
+      throw new InvalidInput(`${name} has an empty entry in '${raw}'`, { details: { field: name } });
+    return { from: range[0], to: range[1], reason: `reserved by ${name}` };
+  });
 }

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { availableParallelism, homedir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { InvalidInput } from '@berth/core';
+import { InvalidInput, type ReservedRange } from '@berth/core';
 import { type DockerSettings, readDockerSettings } from '@berth/runtime-docker';
 import {
   EPHEMERAL_RANGE_FILE,
@@ -9,6 +9,7 @@ import {
   globalPortRange,
   parseEphemeralRange,
   parsePortRangeSetting,
+  parseReservedPorts,
 } from './global-port-range.js';
 import { heapGrowthPercent } from './heap-growth.js';
 import { type LogFormat, logFormat } from './logger.js';
@@ -60,6 +61,10 @@ export interface ServerConfig {
    * kernel's ephemeral range (read from /proc/sys/net/ipv4/ip_local_port_range), and why.
    */
   portRange: GlobalPortRange;
+  /** BERTH_RESERVED_PORTS=`8000-8099,9000`: ranges berth never leases (until set through the API). */
+  reservedPorts: ReservedRange[];
+  /** The kernel's ephemeral range, when /proc/sys/net/ipv4/ip_local_port_range could be read. */
+  ephemeralRange: [number, number] | undefined;
   /**
    * BERTH_RESERVE_PORTS=1 (root only): leased ports on this machine are kept in the kernel's
    * net.ipv4.ip_local_reserved_ports while leased, so no outgoing connection is given one.
@@ -132,6 +137,8 @@ export function loadServerConfig(
       parsePortRangeSetting('BERTH_PORT_RANGE', env.BERTH_PORT_RANGE),
       parseEphemeralRange(files.read(EPHEMERAL_RANGE_FILE)),
     ),
+    reservedPorts: parseReservedPorts('BERTH_RESERVED_PORTS', env.BERTH_RESERVED_PORTS),
+    ephemeralRange: parseEphemeralRange(files.read(EPHEMERAL_RANGE_FILE)),
     reservePorts: switchSetting('BERTH_RESERVE_PORTS', env.BERTH_RESERVE_PORTS),
     // Children (the compose CLI) inherit this process's environment, whatever env the settings came from.
     docker: readDockerSettings(env, { uid: process.getuid?.(), childEnv: process.env }),

@@ -75,6 +75,9 @@ const EXPECTED: Record<string, 'public' | 'metrics' | 'read' | 'operate' | 'admi
   'GET /api/v1/ports/free': 'read',
   'POST /api/v1/ports/reservations': 'admin',
   'DELETE /api/v1/ports/reservations/:port': 'admin',
+  // The global and reserved ranges (issue 16 §6): changing them changes every future lease.
+  'GET /api/v1/settings/ports': 'admin',
+  'PUT /api/v1/settings/ports': 'admin',
   'GET /api/v1/tokens': 'admin',
   'POST /api/v1/tokens': 'admin',
   'DELETE /api/v1/tokens/:id': 'admin',

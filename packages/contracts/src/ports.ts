@@ -70,3 +70,41 @@ export const portLeaseViewSchema = z.object({
   createdAt: z.number(),
 });
 export type PortLeaseView = z.infer<typeof portLeaseViewSchema>;
+
+const exactPort = z.number().int().min(1).max(65535);
+
+/** A range of ports berth never leases, with why (`8000–8099: the office's dev servers`). */
+export const reservedRangeSchema = z
+  .object({ from: exactPort, to: exactPort, reason: z.string().trim().min(1).max(200) })
+  .strict();
+export type ReservedRangeView = z.infer<typeof reservedRangeSchema>;
+
+/**
+ * `PUT /settings/ports`: the global range (where a port is chosen when a template's own range is
+ * full or absent) and the reserved ranges. A field left out keeps its value; `null` goes back to
+ * the environment's (BERTH_PORT_RANGE, BERTH_RESERVED_PORTS) or the default. Saved in berth's
+ * database; the next lease follows it, no restart.
+ */
+export const portSettingsBodySchema = z
+  .object({
+    globalRange: z.object({ from: exactPort, to: exactPort }).strict().nullable().optional(),
+    reserved: z.array(reservedRangeSchema).max(100).nullable().optional(),
+  })
+  .strict();
+export type PortSettingsBody = z.infer<typeof portSettingsBodySchema>;
+
+/** `GET /settings/ports`: the ranges in force, where each comes from, and what to know about them. */
+export const portSettingsSchema = z.object({
+  globalRange: z.object({ from: z.number().int(), to: z.number().int() }),
+  /** Why the global range is this one, in words (as `berth ports` and `/info` say it). */
+  why: z.string(),
+  /** `setting`: saved through the API/CLI/UI; `environment`: BERTH_PORT_RANGE; `default`: berth's. */
+  globalSource: z.enum(['setting', 'environment', 'default']),
+  reserved: z.array(reservedRangeSchema),
+  reservedSource: z.enum(['setting', 'environment', 'none']),
+  /** The kernel's ephemeral range (outgoing connections' local ports), when it could be read. */
+  ephemeral: z.object({ from: z.number().int(), to: z.number().int() }).nullable(),
+  /** Accepted but worth knowing: a global range that overlaps the ephemeral range. */
+  warnings: z.array(z.string()),
+});
+export type PortSettingsView = z.infer<typeof portSettingsSchema>;

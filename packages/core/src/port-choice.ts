@@ -11,6 +11,10 @@ export interface ReservedRange {
   reason: string;
 }
 
+/**
+ * Read at every choice, never copied: the server's port-range settings change `globalRange` and
+ * `reserved` in place, and the next lease follows them without a restart.
+ */
 export interface LedgerConfig {
   globalRange: [number, number];
   reserved: ReservedRange[];
@@ -24,6 +28,8 @@ export const defaultLedgerConfig: LedgerConfig = {
   allowPrivileged: false,
 };
 
+const PRIVILEGED: ReservedRange = { from: 1, to: 1023, reason: 'privileged ports (below 1024)' };
+
 /** The instance asking: its own lease is no conflict, nor (while it runs) its own process on it. */
 export interface Asker {
   id: string;
@@ -35,18 +41,14 @@ export interface Asker {
  * PortView of everything else on the host.
  */
 export class PortChooser {
-  private readonly reserved: ReservedRange[];
-
   constructor(
     private readonly leases: PortLeases,
     private readonly config: LedgerConfig,
-  ) {
-    const privileged = { from: 1, to: 1023, reason: 'privileged ports (below 1024)' };
-    this.reserved = [...(config.allowPrivileged ? [] : [privileged]), ...config.reserved];
-  }
+  ) {}
 
   reservedReason(port: number): string | null {
-    for (const r of this.reserved) if (port >= r.from && port <= r.to) return r.reason;
+    if (port <= PRIVILEGED.to && !this.config.allowPrivileged) return PRIVILEGED.reason;
+    for (const r of this.config.reserved) if (port >= r.from && port <= r.to) return r.reason;
     return null;
   }
 

@@ -498,6 +498,22 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/settings/ports": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["getSettingsPorts"];
+        put: operations["putSettingsPorts"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/ports/reservations": {
         parameters: {
             query?: never;
@@ -3254,6 +3270,136 @@ export interface operations {
                 };
                 content: {
                     "application/json": unknown;
+                };
+            };
+            /** @description The error envelope: `{ error: { code, message, details?, requestId? } }` */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            requestId?: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    getSettingsPorts: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        globalRange: {
+                            from: number;
+                            to: number;
+                        };
+                        why: string;
+                        /** @enum {string} */
+                        globalSource: "setting" | "environment" | "default";
+                        reserved: {
+                            from: number;
+                            to: number;
+                            reason: string;
+                        }[];
+                        /** @enum {string} */
+                        reservedSource: "setting" | "environment" | "none";
+                        ephemeral: {
+                            from: number;
+                            to: number;
+                        } | null;
+                        warnings: string[];
+                    };
+                };
+            };
+            /** @description The error envelope: `{ error: { code, message, details?, requestId? } }` */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            requestId?: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    putSettingsPorts: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    globalRange?: {
+                        from: number;
+                        to: number;
+                    } | null;
+                    reserved?: {
+                        from: number;
+                        to: number;
+                        reason: string;
+                    }[] | null;
+                };
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        globalRange: {
+                            from: number;
+                            to: number;
+                        };
+                        why: string;
+                        /** @enum {string} */
+                        globalSource: "setting" | "environment" | "default";
+                        reserved: {
+                            from: number;
+                            to: number;
+                            reason: string;
+                        }[];
+                        /** @enum {string} */
+                        reservedSource: "setting" | "environment" | "none";
+                        ephemeral: {
+                            from: number;
+                            to: number;
+                        } | null;
+                        warnings: string[];
+                    };
                 };
             };
             /** @description The error envelope: `{ error: { code, message, details?, requestId? } }` */

@@ -1,4 +1,9 @@
-import { errorEnvelopeSchema, instanceListSchema, instanceViewSchema } from '@berth/contracts';
+import {
+  errorEnvelopeSchema,
+  instanceListSchema,
+  instanceViewSchema,
+  portSettingsSchema,
+} from '@berth/contracts';
 import type { RouteOptions } from 'fastify';
 import { jsonSchemaTransform } from 'fastify-type-provider-zod';
 import { defaultAuth } from './auth-hook.js';
@@ -39,11 +44,13 @@ const TEXT_ANSWERS: Record<string, string> = {
 
 /**
  * Success answers the document shows although the route does not serialize through them (the
- * instance list is cached JSON bytes; a view is built by hand): method and path → its schema.
+ * instance list is cached JSON bytes; views are built by hand): method and path → its schema.
  */
 const DOCUMENTED_ANSWERS: Record<string, unknown> = {
   'GET /api/v1/instances': instanceListSchema,
   'GET /api/v1/instances/:id': instanceViewSchema,
+  'GET /api/v1/settings/ports': portSettingsSchema,
+  'PUT /api/v1/settings/ports': portSettingsSchema,
 };
 
 const DESCRIPTIONS: Record<number, string> = {

@@ -1,5 +1,6 @@
 import {
   freePortsQuerySchema,
+  portSettingsBodySchema,
   portsQuerySchema,
   releaseQuerySchema,
   reservationParamsSchema,
@@ -12,8 +13,7 @@ import { inventoryOfAllHosts } from '../port-hosts.js';
 const tags = ['ports'];
 
 export const portRoutes: FastifyPluginAsyncZod<AppContext> = async (app, ctx) => {
-  const { ledger } = ctx.berth;
-  const { range } = ctx.berth.config.portRange;
+  const { ledger, portRanges } = ctx.berth;
 
   app.get('/ports', { schema: { tags, querystring: portsQuerySchema } }, async (req) =>
     req.query.allHosts ? inventoryOfAllHosts(ledger, ctx.berth.store) : ledger.inventory(req.query.host),
@@ -21,11 +21,22 @@ export const portRoutes: FastifyPluginAsyncZod<AppContext> = async (app, ctx) =>
 
   app.get('/ports/free', { schema: { tags, querystring: freePortsQuerySchema } }, async (req) => {
     const { host, count, protocol } = req.query;
+    const { range } = portRanges.globalRange();
     // A bound left out is the global range's, moved to keep from ≤ to when the other is given.
     const to = req.query.to ?? Math.max(range[1], req.query.from ?? 0);
     const from = req.query.from ?? Math.min(range[0], to);
     return { host, ports: await ledger.free(host, count, from, to, protocol) };
   });
+
+  // The global and reserved ranges as settings: admin only, reading included (as the brief of
+  // issue 16 §6 has it; the range in force is also in /info for every reader).
+  app.get('/settings/ports', { schema: { tags }, config: { auth: 'admin' } }, async () => portRanges.view());
+
+  app.put(
+    '/settings/ports',
+    { schema: { tags, body: portSettingsBodySchema }, config: { auth: 'admin' } },
+    async (req) => portRanges.update(req.body),
+  );
 
   app.post('/ports/reservations', { schema: { tags, body: reserveBodySchema } }, async (req, reply) => {
     const { host, port, note, protocol } = req.body;

@@ -29,9 +29,9 @@ export const systemRoutes: FastifyPluginAsyncZod<AppContext> = async (app, ctx) 
       orphans: berth.reconciler.orphans().length,
       instances: berth.store.instances.list().length,
       portRange: {
-        from: berth.config.portRange.range[0],
-        to: berth.config.portRange.range[1],
-        why: berth.config.portRange.why,
+        from: berth.portRanges.globalRange().range[0],
+        to: berth.portRanges.globalRange().range[1],
+        why: berth.portRanges.globalRange().why,
         reservedInKernel: berth.config.reservePorts,
       },
     }),
