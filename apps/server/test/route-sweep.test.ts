@@ -69,6 +69,7 @@ const EXPECTED: Record<string, 'public' | 'metrics' | 'read' | 'operate' | 'admi
   'PATCH /api/v1/nodes/:name': 'admin',
   'DELETE /api/v1/nodes/:name': 'admin',
   'POST /api/v1/nodes/:name/test': 'admin',
+  'POST /api/v1/nodes/test': 'admin',
   'GET /api/v1/orphans': 'read',
   'POST /api/v1/gc': 'admin',
   'GET /api/v1/ports': 'read',

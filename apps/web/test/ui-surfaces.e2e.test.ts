@@ -12,6 +12,7 @@ import {
   assertChromium,
   CHROMIUM,
   CHROMIUM_ARGS,
+  isPortFree,
   portBlock,
   ROOT,
   type RunningBerth,
@@ -23,8 +24,8 @@ import {
  * Issue 17's missing surfaces in a real Chromium against `berth serve`: templates created and
  * edited in a form and as YAML (errors at their line), reloaded and deleted; Kill with its question,
  * log download (the file and the filtered view) and line wrap; port reservations of a range with
- * a note, and orphans removed after a question listing exactly what goes. Every page at 1440 and
- * 390 px without sideways scroll. Ports 22350–22599 (test/port-blocks.ts).
+ * a note, and orphans removed after a question listing exactly what goes; nodes tested before
+ * they are added. Every page at 1440 and 390 px without sideways scroll. Ports 22350–22599 (test/port-blocks.ts).
  */
 
 const SHOTS = join(ROOT, 'test-artifacts/ui');
@@ -470,5 +471,29 @@ describe('web UI: templates, kill, logs, port reservations and orphans', { timeo
       .toBe('cancelled');
     await expect.poll(() => row('slow-one').textContent(), { timeout: 20_000 }).toContain('cancelled');
     await atBothWidths('builds-list');
+  });
+
+  it('Test before Add: a node that does not answer is shown so, not saved, and added only with Add anyway', async () => {
+    let closed = base + 99;
+    while (!(await isPortFree(closed))) closed--;
+    await open('#/nodes', 'Nodes');
+    const form = page.getByRole('form', { name: 'Add a node' });
+    await form.getByLabel('Name').fill('far-box');
+    await form.getByLabel('Host address').fill('127.0.0.1');
+    await form.getByLabel('Port', { exact: true }).fill(String(closed));
+    await form.getByRole('button', { name: 'Test connection' }).click();
+    const result = form.getByRole('status', { name: 'Test result' });
+    await expect.poll(() => result.textContent(), { timeout: 30_000 }).toContain('It does not answer');
+    const names = async () => (await apiGet<{ name: string }[]>(berth, '/nodes')).map((n) => n.name);
+    expect(await names()).toEqual(['local']);
+    await atBothWidths('nodes-test-failed');
+
+    await form.getByRole('button', { name: 'Add node' }).click();
+    const refusal = form.getByRole('alert').filter({ hasText: 'Not added' });
+    await expect.poll(() => refusal.count(), { timeout: 30_000 }).toBe(1);
+    expect(await names()).toEqual(['local']);
+    await refusal.getByRole('button', { name: 'Add anyway' }).click();
+    await expect.poll(names, { timeout: 30_000 }).toContain('far-box');
+    expect(consoleErrors).toEqual([]);
   });
 });

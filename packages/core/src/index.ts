@@ -56,6 +56,7 @@ export * from './names.js';
 export * from './node.js';
 export * from './nodes/local-node-driver.js';
 export * from './nodes/node-address.js';
+export * from './nodes/node-draft.js';
 export * from './nodes/node-driver.js';
 export * from './nodes/node-registry.js';
 export * from './nodes/node-service.js';

@@ -402,6 +402,22 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/nodes/test": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["postNodesTest"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/nodes/{name}": {
         parameters: {
             query?: never;
@@ -2932,6 +2948,78 @@ export interface operations {
         responses: {
             /** @description Created */
             201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+            /** @description The error envelope: `{ error: { code, message, details?, requestId? } }` */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            requestId?: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    postNodesTest: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    name: string;
+                    /** @default docker */
+                    kind?: string;
+                    config: {
+                        endpoint: string;
+                        tls?: {
+                            ca: string;
+                            cert: string;
+                            key: string;
+                        };
+                        certPath?: string;
+                        sshKey?: string;
+                        hostKey?: string;
+                    } | {
+                        kubeconfig: string;
+                        context?: string;
+                        namespace?: string;
+                        nodePortRange?: string | {
+                            from: number;
+                            to: number;
+                        };
+                        publicAddress?: string;
+                        serviceType?: string;
+                        storageClass?: string;
+                    } | {
+                        [key: string]: unknown;
+                    };
+                    publicAddress?: string;
+                    force?: boolean;
+                };
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -4,6 +4,7 @@ import {
   nodeNameParamsSchema,
   updateNodeBodySchema,
 } from '@berth/contracts';
+import { testNodeDraft } from '@berth/core';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { AppContext } from '../app-context.js';
 import { toNodeView } from '../node-view.js';
@@ -22,6 +23,11 @@ export const nodeRoutes: FastifyPluginAsyncZod<AppContext> = async (app, ctx) =>
       const record = await nodes.add({ ...req.body, force: req.body.force || req.query.force });
       return reply.code(201).send(toNodeView(await nodes.get(record.name)));
     },
+  );
+
+  /** "Test" before "Add": the connection tried with the add's body; nothing is saved. */
+  app.post('/nodes/test', { schema: { tags, body: addNodeBodySchema } }, async (req) =>
+    testNodeDraft(ctx.berth.runtimes, req.body),
   );
 
   app.get('/nodes/:name', { schema: { tags, params: nodeNameParamsSchema } }, async (req) =>

@@ -108,6 +108,8 @@ export const api = {
   nodes: () => request<NodeView[]>('GET', '/nodes'),
   addNode: (body: AddNodeBody) => request<NodeView>('POST', '/nodes', { body }),
   testNode: (name: string) => request<NodeTestView>('POST', `/nodes/${id(name)}/test`),
+  /** Tries a node not added yet, with the add's body; nothing is saved. */
+  testNodeDraft: (body: AddNodeBody) => request<NodeTestView>('POST', '/nodes/test', { body }),
   removeNode: (name: string) => request<void>('DELETE', `/nodes/${id(name)}`),
 
   integrationTypes: () => request<IntegrationTypeView[]>('GET', '/integrations/types'),

@@ -79,6 +79,8 @@ export function AddNodeForm({ onAdded }: { onAdded: () => void }) {
   const [verdict, setVerdict] = useState<ConnectionVerdict>();
   const [testing, setTesting] = useState(false);
   const [refused, setRefused] = useState<ConnectionVerdict>();
+  /** The result of Test, before anything was added. */
+  const [tried, setTried] = useState<ConnectionVerdict>();
 
   const engineConfig = () => ({
     endpoint: endpointOf(transport, address.trim(), port.trim(), transport === 'ssh' ? username : ''),
@@ -116,6 +118,7 @@ export function AddNodeForm({ onAdded }: { onAdded: () => void }) {
 
   const add = async (force: boolean) => {
     setBusy(true);
+    setTried(undefined);
     setRefused(undefined);
     setError(undefined);
     setErrors({});
@@ -147,6 +150,24 @@ export function AddNodeForm({ onAdded }: { onAdded: () => void }) {
       setVerdict(verdictOf(await api.testNode(nodeName), PRODUCT[kind]));
     } catch (err) {
       setVerdict({ ok: false, text: messageOf(err) });
+    } finally {
+      setTesting(false);
+    }
+  };
+
+  /** "Test" before "Add": the connection tried with what the form holds; nothing is saved. */
+  const tryFirst = async () => {
+    setTesting(true);
+    setTried(undefined);
+    setRefused(undefined);
+    setError(undefined);
+    setErrors({});
+    setAdded(undefined);
+    try {
+      setTried(verdictOf(await api.testNodeDraft(body()), PRODUCT[kind]));
+    } catch (err) {
+      setError(messageOf(err));
+      setErrors(fieldErrorsOf(err));
     } finally {
       setTesting(false);
     }
@@ -446,9 +467,25 @@ export function AddNodeForm({ onAdded }: { onAdded: () => void }) {
           Added {added}. <ConnectionTestLine verdict={verdict} busy={testing} />
         </div>
       ) : null}
-      <button type="submit" className="button primary" disabled={busy}>
-        {busy ? 'Adding…' : 'Add node'}
-      </button>
+      {tried ? (
+        <div
+          className={`notice ${tried.ok ? 'notice-calm' : 'notice-error'}`}
+          role="status"
+          aria-label="Test result"
+        >
+          {tried.ok ? 'It answers: ' : 'It does not answer: '}
+          <ConnectionTestLine verdict={tried} busy={false} />
+          {tried.ok ? null : ' Adding it needs “Add anyway”.'}
+        </div>
+      ) : null}
+      <div className="actions">
+        <button type="button" className="button" disabled={busy || testing} onClick={() => void tryFirst()}>
+          {testing && !added ? 'Testing…' : 'Test connection'}
+        </button>
+        <button type="submit" className="button primary" disabled={busy}>
+          {busy ? 'Adding…' : 'Add node'}
+        </button>
+      </div>
     </form>
   );
 }
