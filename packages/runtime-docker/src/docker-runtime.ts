@@ -12,6 +12,7 @@ import {
   type NamedWorkload,
   NotAllowed,
   type ObservedWorkload,
+  type RemoveOptions,
   type Runtime,
   Unprocessable,
   type WorkloadHandle,
@@ -282,7 +283,7 @@ export class DockerRuntime implements Runtime {
    * berth label: the operator handed it to berth. A taken-over container's volumes are the other
    * system's data and stay.
    */
-  async remove(handle: WorkloadHandle, opts: { volumes?: boolean } = {}): Promise<void> {
+  async remove(handle: WorkloadHandle, opts: RemoveOptions = {}): Promise<void> {
     const info = await this.find(handle.id);
     if (!info) return;
     const adopted = isAdoptedHandle(handle) && namedWorkload(info).owner === null;
@@ -290,10 +291,11 @@ export class DockerRuntime implements Runtime {
       throw new NotAllowed(`Container ${nameOf(handle)} was not made by berth; berth does not remove it`);
     }
     const volumes = !adopted && (opts.volumes ?? false);
+    const data = !adopted && (opts.data ?? false);
     await this.ignoringGone(`removal of ${nameOf(handle)}`, () =>
       this.docker.getContainer(handle.id).remove({ force: true, v: volumes }),
     );
-    if (volumes) await this.volumes.removeFor(info);
+    if (volumes || data) await this.volumes.removeFor(info, { volumes });
   }
 
   /** The container named exactly `name` (the engine also resolves ids and id prefixes: those are not it). */

@@ -32,7 +32,11 @@ export class InstanceVolumes {
         },
       );
     }
-    const Labels = { ...berthLabels(spec), [LABEL.volumeTarget]: m.target };
+    const Labels = {
+      ...berthLabels(spec),
+      [LABEL.volumeTarget]: m.target,
+      [LABEL.volumeKind]: m.data ? 'data' : 'volume',
+    };
     await loggedCall(this.log, `creation of volume ${m.source}`, () =>
       this.docker.createVolume({ Name: m.source, Labels }),
     );
@@ -49,8 +53,11 @@ export class InstanceVolumes {
     }
   }
 
-  /** Removes the named volumes of a container that berth made for the same instance and owner. */
-  async removeFor(info: Dockerode.ContainerInspectInfo): Promise<void> {
+  /**
+   * Removes the named volumes of a container that berth made for the same instance and owner: with
+   * `volumes` every one, else (`data`) those that hold its data directory (on a remote engine).
+   */
+  async removeFor(info: Dockerode.ContainerInspectInfo, which: { volumes: boolean }): Promise<void> {
     const labels = info.Config.Labels ?? {};
     const names = (info.Mounts ?? []).filter((m) => m.Type === 'volume' && m.Name).map((m) => m.Name!);
     for (const name of names) {
@@ -58,6 +65,7 @@ export class InstanceVolumes {
       if (!vol || !isBerthManaged(vol)) continue;
       if (vol[LABEL.instanceId] !== labels[LABEL.instanceId] || vol[LABEL.owner] !== labels[LABEL.owner])
         continue;
+      if (!which.volumes && vol[LABEL.volumeKind] !== 'data') continue;
       try {
         await loggedCall(this.log, `removal of volume ${name}`, () => this.docker.getVolume(name).remove());
       } catch (err) {

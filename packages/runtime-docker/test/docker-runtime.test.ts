@@ -138,6 +138,37 @@ describe.skipIf(!docker)('DockerRuntime', () => {
     await expect(docker!.getVolume(volume).inspect()).rejects.toMatchObject({ statusCode: 404 });
   });
 
+  it('on a remote engine (named data volumes) remove with data deletes the data volume, and only with volumes the others', async () => {
+    const remoteLike = new DockerRuntime({
+      docker: docker!,
+      node: 'far',
+      log: silentLogger,
+      dataVolumes: 'named',
+      pull: false,
+    });
+    const s = spec({
+      source: imageSource(BUSYBOX, {
+        command: ['sh', '-c', 'echo kept > /data/file && echo ready && sleep 60'],
+        volumes: [
+          { target: '/data', type: 'data', readOnly: false },
+          { target: '/cache', type: 'volume', readOnly: false },
+        ],
+      }),
+      readiness: { kind: 'log', pattern: '^ready$' },
+    });
+    const w = await remoteLike.deploy(s);
+    const data = `berth-${s.instanceName}-data`;
+    const cache = `berth-${s.instanceName}-cache`;
+    expect((await docker!.getVolume(data).inspect()).Labels).toMatchObject({ 'berth.volume-kind': 'data' });
+    // As core's rm without --keep-data asks: the data goes as a local data directory does; the cache stays.
+    await remoteLike.remove(w.handle, { data: true });
+    await expect(docker!.getVolume(data).inspect()).rejects.toMatchObject({ statusCode: 404 });
+    expect((await docker!.getVolume(cache).inspect()).Labels).toMatchObject({
+      'berth.volume-kind': 'volume',
+    });
+    await docker!.getVolume(cache).remove();
+  });
+
   it('takes a suffixed name when a foreign container holds berth-<name>', async () => {
     const s = await web();
     const foreign = await docker!.createContainer({
