@@ -197,10 +197,12 @@ describe('web UI against a real berth', () => {
     await page.getByRole('cell', { name: String(base + 71), exact: true }).waitFor();
     await page.getByRole('cell', { name: /web-2/ }).waitFor();
     await page.getByLabel('Filter ports').fill('');
-    await page.getByLabel('From', { exact: true }).fill(String(base + 80));
-    await page.getByLabel('To', { exact: true }).fill(String(base + 99));
-    await page.getByLabel('How many', { exact: true }).fill('3');
-    await page.getByRole('button', { name: 'Find free ports' }).click();
+    // the finder's From/To: the page has the reservation form's too
+    const finder = page.getByRole('form', { name: 'Find free ports' });
+    await finder.getByLabel('From', { exact: true }).fill(String(base + 80));
+    await finder.getByLabel('To', { exact: true }).fill(String(base + 99));
+    await finder.getByLabel('How many', { exact: true }).fill('3');
+    await finder.getByRole('button', { name: 'Find free ports' }).click();
     await page.getByText(/^Free: \d+, \d+, \d+$/).waitFor();
     await shot('ports');
   });
