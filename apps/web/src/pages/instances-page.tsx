@@ -1,6 +1,7 @@
 import { useCallback, useRef, useState } from 'react';
 import { api } from '../api/api';
 import { InstanceCard } from '../components/instance-card';
+import { InstanceTable } from '../components/instance-table';
 import { Notice } from '../components/notice';
 import { PageHeader } from '../components/page-header';
 import { PortConflictDialog } from '../components/port-conflict-dialog';
@@ -10,10 +11,38 @@ import { useInstanceActions } from '../hooks/use-instance-actions';
 import { useResource } from '../hooks/use-resource';
 import { hrefOf } from '../hooks/use-route';
 import { useCan } from '../hooks/use-session';
+import { matchesFilter } from '../lib/instance-table';
 
-/** Every instance, or those in one `status` (a dashboard tile's link), filterable by words. */
+type View = 'cards' | 'table';
+const VIEW_KEY = 'berth.instances.view';
+const STATUSES = ['running', 'deploying', 'pending', 'stopping', 'stopped', 'error', 'unreachable'];
+
+/** The view chosen last time on this browser (cards by default). */
+function rememberedView(): View {
+  try {
+    return localStorage.getItem(VIEW_KEY) === 'table' ? 'table' : 'cards';
+  } catch {
+    return 'cards';
+  }
+}
+
+/**
+ * Every instance, or those in one `status` (a dashboard tile's link), filterable by words, labels
+ * and status; as cards or as a table (sortable, several at once), the choice remembered.
+ */
 export function InstancesPage({ status }: { status?: string | undefined }) {
   const [filter, setFilter] = useState('');
+  const [labelFilter, setLabelFilter] = useState('');
+  const [statusFilter, setStatusFilter] = useState('');
+  const [view, setView] = useState<View>(rememberedView);
+  const choose = (v: View) => {
+    setView(v);
+    try {
+      localStorage.setItem(VIEW_KEY, v);
+    } catch {
+      // a browser that keeps nothing: the choice lasts this page
+    }
+  };
   const reloadRef = useRef<() => void>(undefined);
   const feed = useEventFeed({ keep: 1, onEvent: useCallback(() => reloadRef.current?.(), []) });
   // with a live event feed the list refreshes on each event; otherwise every 3 s
@@ -22,13 +51,15 @@ export function InstancesPage({ status }: { status?: string | undefined }) {
   reloadRef.current = reload;
   const actions = useInstanceActions(reload);
   const canCreate = useCan('admin');
+  const canOperate = useCan('operate');
 
-  const needle = filter.trim().toLowerCase();
+  const needle = filter.trim();
   const list = (instances.data ?? []).filter(
     (i) =>
       (!status || i.status === status) &&
-      (!needle || [i.name, i.template, i.status, i.node].some((s) => s.toLowerCase().includes(needle))),
+      matchesFilter(i, { text: needle, labels: labelFilter, status: statusFilter }),
   );
+  const filtered = Boolean(needle || labelFilter.trim() || statusFilter || status);
 
   return (
     <>
@@ -39,10 +70,28 @@ export function InstancesPage({ status }: { status?: string | undefined }) {
         <input
           id="instance-filter"
           type="search"
-          placeholder="Filter by name, template, status"
+          placeholder="Filter by name, template, node, label"
           value={filter}
           onChange={(e) => setFilter(e.target.value)}
         />
+        <fieldset className="view-toggle" aria-label="View">
+          <button
+            type="button"
+            className="button"
+            aria-pressed={view === 'cards'}
+            onClick={() => choose('cards')}
+          >
+            Cards
+          </button>
+          <button
+            type="button"
+            className="button"
+            aria-pressed={view === 'table'}
+            onClick={() => choose('table')}
+          >
+            Table
+          </button>
+        </fieldset>
         {canCreate ? (
           <a className="button primary" href="#/templates">
             New instance
@@ -56,6 +105,33 @@ export function InstancesPage({ status }: { status?: string | undefined }) {
           <a href={hrefOf({ page: 'instances' })}>show all</a>
         </p>
       ) : null}
+      <div className="instance-filters">
+        <label className="sr-only" htmlFor="instance-label-filter">
+          Filter by labels
+        </label>
+        <input
+          id="instance-label-filter"
+          type="search"
+          placeholder="Labels: team=web tier"
+          value={labelFilter}
+          onChange={(e) => setLabelFilter(e.target.value)}
+        />
+        <label className="sr-only" htmlFor="instance-status-filter">
+          Filter by status
+        </label>
+        <select
+          id="instance-status-filter"
+          value={statusFilter}
+          onChange={(e) => setStatusFilter(e.target.value)}
+        >
+          <option value="">Any status</option>
+          {STATUSES.map((s) => (
+            <option key={s} value={s}>
+              {s}
+            </option>
+          ))}
+        </select>
+      </div>
       {instances.error ? <Notice tone="error">{instances.error}</Notice> : null}
       {instances.loading ? <Skeleton height={220} count={3} label="Loading instances" /> : null}
       {!instances.loading && instances.data?.length === 0 ? (
@@ -63,20 +139,25 @@ export function InstancesPage({ status }: { status?: string | undefined }) {
           No instances yet. Pick a template to create one: <a href="#/templates">templates</a>.
         </Notice>
       ) : null}
-      {(needle || status) && list.length === 0 && instances.data?.length ? (
-        <Notice>{needle ? `No instance matches “${filter}”.` : `No instance is ${status}.`}</Notice>
+      {filtered && list.length === 0 && instances.data?.length ? (
+        <Notice>{needle ? `No instance matches “${filter}”.` : 'No instance matches these filters.'}</Notice>
       ) : null}
-      <div className="grid cards">
-        {list.map((i) => (
-          <InstanceCard
-            key={i.id}
-            instance={i}
-            busy={actions.busy[i.name]}
-            error={actions.errors[i.name]}
-            onAction={(a) => void actions.run(i.name, a)}
-          />
-        ))}
-      </div>
+      {view === 'table' && list.length > 0 ? (
+        <InstanceTable instances={list} canOperate={canOperate} canRemove={canCreate} onDone={reload} />
+      ) : null}
+      {view === 'cards' ? (
+        <div className="grid cards">
+          {list.map((i) => (
+            <InstanceCard
+              key={i.id}
+              instance={i}
+              busy={actions.busy[i.name]}
+              error={actions.errors[i.name]}
+              onAction={(a) => void actions.run(i.name, a)}
+            />
+          ))}
+        </div>
+      ) : null}
       <PortConflictDialog
         state={actions.starter.dialog}
         onResolve={actions.starter.resolve}
