@@ -1,3 +1,4 @@
+import type { PortSettingsBody, PortSettingsView } from '@berth/contracts';
 import type { Role } from '../lib/roles';
 import { request } from './http';
 import type {
@@ -104,6 +105,10 @@ export const api = {
   gc: (dryRun: boolean) => request<GcResultView>('POST', '/gc', { body: { dryRun } }),
   freePorts: (query: { host?: string; count?: number; from?: number; to?: number; protocol?: string }) =>
     request<FreePortsResult>('GET', '/ports/free', { query }),
+  /** The global and reserved ranges in force (admin). */
+  portSettings: () => request<PortSettingsView>('GET', '/settings/ports'),
+  /** Replaces them for the next lease; `null` goes back to the environment's or the default. */
+  savePortSettings: (body: PortSettingsBody) => request<PortSettingsView>('PUT', '/settings/ports', { body }),
 
   nodes: () => request<NodeView[]>('GET', '/nodes'),
   addNode: (body: AddNodeBody) => request<NodeView>('POST', '/nodes', { body }),

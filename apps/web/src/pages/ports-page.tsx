@@ -4,9 +4,8 @@ import type { HostInventory } from '../api/types';
 import { FreePortFinder } from '../components/free-port-finder';
 import { Notice } from '../components/notice';
 import { OrphanList } from '../components/orphan-list';
-import { OrphanList } from '../components/orphan-list';
 import { PageHeader } from '../components/page-header';
-import { PortReservations } from '../components/port-reservations';
+import { PortRangeForm } from '../components/port-range-form';
 import { PortReservations } from '../components/port-reservations';
 import { type PortRow, PortTable } from '../components/port-table';
 import { Skeleton } from '../components/skeleton';
@@ -86,17 +85,13 @@ export function PortsPage() {
           onChange={(e) => setFilter(e.target.value)}
         />
       </PageHeader>
+      <section className="card" aria-labelledby="port-ranges">
+        <h2 id="port-ranges">Where berth chooses ports</h2>
+        <PortRangeForm />
+      </section>
       <section className="card" aria-labelledby="free-ports">
         <h2 id="free-ports">Find free ports on {finderHost}</h2>
         <FreePortFinder host={finderHost} />
-      </section>
-      <section className="card" aria-labelledby="reserved-ports">
-        <h2 id="reserved-ports">Reserved on {finderHost}</h2>
-        <PortReservations
-          host={finderHost}
-          rows={(ports.data ?? []).filter((r) => !all || r.host === finderHost)}
-          onChanged={ports.reload}
-        />
       </section>
       <section className="card" aria-labelledby="reserved-ports">
         <h2 id="reserved-ports">Reserved on {finderHost}</h2>
@@ -139,10 +134,6 @@ export function PortsPage() {
             Show all {rows.length} ports
           </button>
         ) : null}
-      </section>
-      <section className="card" aria-labelledby="orphans">
-        <h2 id="orphans">Orphans</h2>
-        <OrphanList />
       </section>
       <section className="card" aria-labelledby="orphans">
         <h2 id="orphans">Orphans</h2>
