@@ -90,21 +90,21 @@ describe('web UI: the instance table and bulk actions', () => {
     await page.goto(`${berth.url}/#/instances`);
     await page.getByRole('button', { name: 'Table', exact: true }).click();
     const table = page.getByRole('region', { name: 'Instances table' });
-    await expect.poll(rowNames).toEqual(['alpha', 'bravo', 'charlie', 'delta']);
+    await expect.poll(rowNames, { timeout: 20_000 }).toEqual(['alpha', 'bravo', 'charlie', 'delta']);
     expect(await page.locator('.instance-card').count()).toBe(0); // the table instead of the cards
     await page.reload();
-    await expect.poll(() => table.isVisible()).toBe(true);
+    await expect.poll(() => table.isVisible(), { timeout: 20_000 }).toBe(true);
     expect(await page.getByRole('button', { name: 'Table', exact: true }).getAttribute('aria-pressed')).toBe(
       'true',
     );
 
     await table.getByRole('button', { name: 'Name' }).click();
-    await expect.poll(rowNames).toEqual(['delta', 'charlie', 'bravo', 'alpha']);
+    await expect.poll(rowNames, { timeout: 20_000 }).toEqual(['delta', 'charlie', 'bravo', 'alpha']);
     await table.getByRole('button', { name: 'Status' }).click();
-    await expect.poll(async () => (await rowNames())[0]).toBe('alpha'); // running first
+    await expect.poll(async () => (await rowNames())[0], { timeout: 20_000 }).toBe('alpha'); // running first
     expect(await table.locator('th[aria-sort="ascending"]').textContent()).toContain('Status');
     await table.getByRole('button', { name: 'Uptime' }).click();
-    await expect.poll(async () => (await rowNames())[0]).toBe('alpha'); // the only one with an uptime
+    await expect.poll(async () => (await rowNames())[0], { timeout: 20_000 }).toBe('alpha'); // the only one with an uptime
     await expect
       .poll(() => table.locator('tr[data-row="alpha"] [data-uptime]').textContent())
       .toMatch(/\d+ (s|min)/);
@@ -112,27 +112,33 @@ describe('web UI: the instance table and bulk actions', () => {
 
   it('filters by words, label and status', async () => {
     await page.getByLabel('Filter by labels').fill('team=web');
-    await expect.poll(async () => (await rowNames()).sort()).toEqual(['charlie', 'delta']);
+    await expect
+      .poll(async () => (await rowNames()).sort(), { timeout: 20_000 })
+      .toEqual(['charlie', 'delta']);
     await page.getByLabel('Filter by labels').fill('tier');
-    await expect.poll(rowNames).toEqual(['bravo']);
+    await expect.poll(rowNames, { timeout: 20_000 }).toEqual(['bravo']);
     await page.getByLabel('Filter by labels').fill('');
     await page.getByLabel('Filter by status').selectOption('stopped');
-    await expect.poll(async () => (await rowNames()).sort()).toEqual(['bravo', 'charlie', 'delta']);
+    await expect
+      .poll(async () => (await rowNames()).sort(), { timeout: 20_000 })
+      .toEqual(['bravo', 'charlie', 'delta']);
     await page.getByLabel('Filter by status').selectOption('');
     await page.getByLabel('Filter instances').fill('cold');
-    await expect.poll(rowNames).toEqual(['bravo']);
+    await expect.poll(rowNames, { timeout: 20_000 }).toEqual(['bravo']);
     await page.getByLabel('Filter instances').fill('');
   });
 
   it('starts several at once and shows each answer: a taken pin refused, the others started', async () => {
     await page.getByLabel('Filter by status').selectOption('stopped');
-    await expect.poll(async () => (await rowNames()).length).toBe(3);
+    await expect.poll(async () => (await rowNames()).length, { timeout: 20_000 }).toBe(3);
     await page.getByLabel('Select every instance shown').check();
     await page.getByLabel('Filter by status').selectOption('');
-    await expect.poll(() => page.locator('[data-selected]').textContent()).toBe('3 selected');
+    await expect
+      .poll(() => page.locator('[data-selected]').textContent(), { timeout: 20_000 })
+      .toBe('3 selected');
     await page.getByRole('button', { name: 'Start', exact: true }).click();
     const results = page.getByRole('status', { name: 'Results' });
-    await expect.poll(() => results.textContent()).toContain('2 done, 1 failed');
+    await expect.poll(() => results.textContent(), { timeout: 20_000 }).toContain('2 done, 1 failed');
     expect(await results.locator('[data-result="delta"]').getAttribute('data-ok')).toBe('false');
     expect(await results.locator('[data-result="delta"]').textContent()).toContain(`port ${base + 70}`);
     expect(await results.locator('[data-result="bravo"]').textContent()).toBe('bravo: running');
@@ -148,12 +154,14 @@ describe('web UI: the instance table and bulk actions', () => {
     // Three of four were selected: all, then none.
     await page.getByLabel('Select every instance shown').check();
     await page.getByLabel('Select every instance shown').uncheck();
-    await expect.poll(() => page.locator('[data-selected]').textContent()).toBe('0 selected');
+    await expect
+      .poll(() => page.locator('[data-selected]').textContent(), { timeout: 20_000 })
+      .toBe('0 selected');
     await page.getByLabel('Select bravo').check();
     await page.getByLabel('Select charlie').check();
     await page.getByRole('button', { name: 'Stop', exact: true }).click();
     const results = page.getByRole('status', { name: 'Results' });
-    await expect.poll(() => results.textContent()).toContain('Stop: 2 done');
+    await expect.poll(() => results.textContent(), { timeout: 20_000 }).toContain('Stop: 2 done');
     expect(await results.locator('[data-result="bravo"]').textContent()).toContain('stopped');
     expect(await statusOf('alpha')).toBe('running');
 
@@ -161,24 +169,42 @@ describe('web UI: the instance table and bulk actions', () => {
     const confirm = page.getByRole('alertdialog', { name: 'Confirm removal' });
     expect(await confirm.textContent()).toContain('bravo, charlie');
     await confirm.getByRole('button', { name: 'Remove 2' }).click();
-    await expect.poll(() => results.textContent()).toContain('Remove: 2 done');
-    await expect.poll(rowNames).toEqual(['alpha', 'delta']);
+    await expect.poll(() => results.textContent(), { timeout: 20_000 }).toContain('Remove: 2 done');
+    await expect.poll(rowNames, { timeout: 20_000 }).toEqual(['alpha', 'delta']);
     const left = await apiGet<Instance[]>(berth, '/instances');
     expect(left.map((i) => i.name).sort()).toEqual(['alpha', 'delta']);
+  });
+
+  it("edits an instance's labels in its edit form; the table shows them", async () => {
+    await page.goto(`${berth.url}/#/instances/alpha`);
+    await page.getByRole('button', { name: 'Edit', exact: true }).click();
+    const form = page.getByRole('form', { name: 'Edit alpha' });
+    await form.getByLabel('Labels').fill('team=data\nowner=ops');
+    await expect
+      .poll(() => form.getByRole('region', { name: 'What will change' }).textContent())
+      .toContain('labels.owner: (none) → ops');
+    await form.getByRole('button', { name: 'Save', exact: true }).click();
+    await expect
+      .poll(async () => (await apiGet<{ labels: Record<string, string> }>(berth, '/instances/alpha')).labels)
+      .toEqual({ team: 'data', owner: 'ops' });
+    await page.goto(`${berth.url}/#/instances`);
+    await expect
+      .poll(() => page.locator('tr[data-row="alpha"] .labels').textContent())
+      .toContain('owner=ops');
   });
 
   it('at 390 px the page does not scroll sideways: the table scrolls in its own box', async () => {
     await page.setViewportSize({ width: 390, height: 844 });
     await page.reload();
     const table = page.getByRole('region', { name: 'Instances table' });
-    await expect.poll(() => table.isVisible()).toBe(true);
+    await expect.poll(() => table.isVisible(), { timeout: 20_000 }).toBe(true);
     const sideways = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
     expect(sideways).toBeLessThanOrEqual(0);
     const box = await table.evaluate((el) => ({ scroll: el.scrollWidth, client: el.clientWidth }));
     expect(box.scroll).toBeGreaterThan(box.client);
     await page.screenshot({ path: join(SHOTS, 'instances-table-390.png'), fullPage: true });
     await page.getByRole('button', { name: 'Cards', exact: true }).click();
-    await expect.poll(() => page.locator('.instance-card').count()).toBe(2);
+    await expect.poll(() => page.locator('.instance-card').count(), { timeout: 20_000 }).toBe(2);
     expect(await table.count()).toBe(0);
     expect(consoleErrors).toEqual([]);
   });

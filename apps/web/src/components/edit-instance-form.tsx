@@ -79,6 +79,23 @@ export function EditInstanceForm({
         </small>
         {errorAt('env') ? <small className="field-error">{errorAt('env')}</small> : null}
       </div>
+      <div className="field">
+        <label htmlFor="edit-labels">Labels</label>
+        <textarea
+          id="edit-labels"
+          rows={2}
+          value={draft.labels}
+          placeholder="team=web, one a line"
+          aria-describedby="edit-labels-hint"
+          aria-invalid={errorAt('labels') ? true : undefined}
+          onChange={(e) => setDraft((d) => ({ ...d, labels: e.target.value }))}
+        />
+        <small id="edit-labels-hint" className="muted">
+          For choosing instances together (the table's label filter, berth stop --label); nothing is
+          redeployed.
+        </small>
+        {errorAt('labels') ? <small className="field-error">{errorAt('labels')}</small> : null}
+      </div>
       {template.ports.length > 0 ? (
         <fieldset className="fieldset">
           <legend>Pinned ports (empty: berth chooses)</legend>

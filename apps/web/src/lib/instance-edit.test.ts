@@ -48,4 +48,18 @@ describe('editOf', () => {
     ]);
     expect(changes.join(' ')).not.toContain('new-secret');
   });
+
+  it('labels: one a line, a removed one sent as null', () => {
+    const labelled = { ...instance, labels: { team: 'web', tier: 'db' } } as InstanceView;
+    const draft = draftOf(labelled);
+    expect(draft.labels).toBe('team=web\ntier=db');
+    draft.labels = 'team=data\nowner=me';
+    const { body, changes } = editOf(labelled, template, draft);
+    expect(body).toEqual({ labels: { team: 'data', tier: null, owner: 'me' } });
+    expect(changes).toEqual([
+      'labels.team: web → data',
+      'labels.tier: db → (none)',
+      'labels.owner: (none) → me',
+    ]);
+  });
 });

@@ -7,6 +7,8 @@ export interface EditDraft {
   ports: Record<string, string>;
   replicas: string;
   node: string;
+  /** `key=value` lines, as env. */
+  labels: string;
 }
 
 export function draftOf(i: InstanceView): EditDraft {
@@ -18,6 +20,9 @@ export function draftOf(i: InstanceView): EditDraft {
     ports: Object.fromEntries(Object.entries(i.portOverrides).map(([k, v]) => [k, String(v)])),
     replicas: String(i.replicas.desired),
     node: i.node,
+    labels: Object.entries(i.labels ?? {})
+      .map(([k, v]) => `${k}=${v}`)
+      .join('\n'),
   };
 }
 
@@ -72,6 +77,13 @@ export function editOf(
   if (draft.replicas.trim() !== '' && replicas !== i.replicas.desired) {
     body.replicas = replicas;
     note('replicas', i.replicas.desired, replicas);
+  }
+  const labelsFrom = i.labels ?? {};
+  const labelsTo = parseEnv(draft.labels ?? '');
+  for (const k of new Set([...Object.keys(labelsFrom), ...Object.keys(labelsTo)])) {
+    if (labelsFrom[k] === labelsTo[k]) continue;
+    body.labels = { ...body.labels, [k]: labelsTo[k] ?? null };
+    note(`labels.${k}`, labelsFrom[k], labelsTo[k]);
   }
   if (draft.node !== i.node) {
     body.node = draft.node;
