@@ -421,8 +421,19 @@ describe('web UI: templates, kill, logs, port reservations and orphans', { timeo
     expect(await page.getByRole('button', { name: 'Deploy', exact: true }).isVisible()).toBe(true);
   });
 
-  it('lists builds with status, time, repository; opens a log; redeploys and cancels (needs Docker)', async (ctx) => {
+  it('lists builds with status, time, repository and commit; opens a log; redeploys and cancels (needs Docker)', async (ctx) => {
     if (noDocker) ctx.skip();
+    // a git repository of its own: the build's row names the commit its clone checked out
+    const repo = join(apps, 'repo');
+    await mkdir(repo, { recursive: true });
+    await writeFile(join(repo, 'Dockerfile'), 'FROM busybox:1.36\nRUN echo "repo fails too" && exit 4\n');
+    const git = (...args: string[]) => promisify(execFile)('git', ['-C', repo, ...args]);
+    await git('init', '-q');
+    await git('add', 'Dockerfile');
+    await git('-c', 'user.name=e2e', '-c', 'user.email=e2e@example.com', 'commit', '-q', '-m', 'first');
+    const sha = (await git('rev-parse', 'HEAD')).stdout.trim();
+    const fromGit = await apiCall(berth, 'POST', '/builds', { source: `file://${repo}`, name: 'from-git' });
+    expect(fromGit.status, JSON.stringify(fromGit.body)).toBe(202);
     const slow = await apiCall(berth, 'POST', '/builds', { source: SLOW_BUILD, name: 'slow-one' });
     expect(slow.status, JSON.stringify(slow.body)).toBe(202);
     await open('#/deploy', 'Deploy from a repository');
@@ -433,6 +444,10 @@ describe('web UI: templates, kill, logs, port reservations and orphans', { timeo
     expect(shopRow).toContain('attempt 2');
     expect(shopRow).toContain(join(apps, 'shop'));
     expect(shopRow).toMatch(/\d+ s/);
+
+    await expect.poll(() => row('from-git').textContent(), { timeout: 90_000 }).toContain('failed');
+    expect(await row('from-git').textContent()).toContain(sha.slice(0, 12));
+    expect(await row('shop-api').textContent()).not.toMatch(/[0-9a-f]{12}/);
 
     await page.getByRole('button', { name: 'Log of shop-api' }).click();
     const opened = page.getByRole('region', { name: 'Build of shop-api' });

@@ -62,22 +62,23 @@ export interface ImportOptions {
 /**
  * Puts the source into `dir`, which must not exist or be empty: a shallow clone of a git URL
  * (`git clone --depth 1 -- <url> <dir>`, an argument array, never a shell), or a copy of a local
- * directory without its .git and node_modules.
+ * directory without its .git and node_modules. Says which commit a clone checked out.
  */
 export async function importSource(
   source: SourceRef,
   dir: string,
   options: ImportOptions = {},
-): Promise<void> {
+): Promise<{ commit: string | null }> {
   const log = (options.logger ?? silentLogger).child({ ns: 'build:import' });
   await ensureEmpty(dir);
   try {
     if (source.kind === 'git') {
       await cloneGit(source.url, dir, log, options);
       if (options.limits) await measureSource(dir, options.limits, source.url);
-    } else {
-      await copyLocal(source.path, dir, log, options.limits);
+      return { commit: await headOf(dir) };
     }
+    await copyLocal(source.path, dir, log, options.limits);
+    return { commit: null };
   } catch (err) {
     await rm(dir, { recursive: true, force: true });
     throw err;
@@ -107,6 +108,13 @@ async function cloneGit(url: string, dir: string, log: Logger, options: ImportOp
     });
   }
   log.info({ url }, 'Cloned');
+}
+
+/** The commit a clone has checked out, or null when git cannot say. */
+async function headOf(dir: string): Promise<string | null> {
+  const out = await run('git', ['-C', dir, 'rev-parse', 'HEAD'], { timeout: 10_000 }).catch(() => undefined);
+  const sha = out?.stdout.trim() ?? '';
+  return /^[0-9a-f]{40,64}$/.test(sha) ? sha : null;
 }
 
 const NOT_COPIED = new Set(['.git', 'node_modules']);

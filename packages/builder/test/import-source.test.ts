@@ -55,17 +55,18 @@ describe('importSource', () => {
   });
   afterAll(() => rm(root, { recursive: true, force: true }));
 
-  it('shallow-clones a file:// repository', async () => {
+  it('shallow-clones a file:// repository and says which commit it checked out', async () => {
     const dir = join(root, 'clone');
-    await importSource({ kind: 'git', url: `file://${repo}` }, dir);
+    const { commit } = await importSource({ kind: 'git', url: `file://${repo}` }, dir);
     expect((await readdir(dir)).sort()).toEqual(['.git', 'package.json', 'server.js']);
     const { stdout } = await git('git', ['-C', dir, 'rev-list', '--count', 'HEAD']);
     expect(stdout.trim()).toBe('1');
+    expect(commit).toBe((await git('git', ['-C', repo, 'rev-parse', 'HEAD'])).stdout.trim());
   });
 
-  it('copies a local directory without its .git', async () => {
+  it('copies a local directory without its .git (no commit to name)', async () => {
     const dir = join(root, 'copy');
-    await importSource({ kind: 'path', path: repo }, dir);
+    expect(await importSource({ kind: 'path', path: repo }, dir)).toEqual({ commit: null });
     expect((await readdir(dir)).sort()).toEqual(['package.json', 'server.js']);
     expect(await readFile(join(dir, 'server.js'), 'utf8')).toBe('console.log(1)');
   });

@@ -212,6 +212,8 @@ export interface BuildRecord {
   createdAt: number;
   updatedAt: number;
   finishedAt: number | null;
+  /** The commit a git source's clone checked out (absent on records made before it was kept; null for a folder). */
+  commit?: string | null;
 }
 
 /** `GET /builds`: a record without its logs, plan and detection, for lists. */

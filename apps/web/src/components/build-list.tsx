@@ -18,8 +18,7 @@ function durationOf(b: BuildSummary, now: number): string {
 
 /** The commit a build was made from, where the record says (a git source's HEAD when imported). */
 function commitOf(b: BuildSummary): string | undefined {
-  const commit = (b as BuildSummary & { commit?: string | null }).commit;
-  return commit ? commit.slice(0, 12) : undefined;
+  return b.commit ? b.commit.slice(0, 12) : undefined;
 }
 
 /**

@@ -48,8 +48,9 @@ export async function prepare(ctx: PipelineContext): Promise<Prepared> {
   await ctx.phase('importing');
   await rm(srcDir, { recursive: true, force: true });
   const source = await checkedSource(rec.source, ctx.sources);
-  await importSource(source, srcDir, { signal, logger: ctx.log, limits: ctx.sources });
-  say(ctx, `imported ${rec.source}`);
+  const { commit } = await importSource(source, srcDir, { signal, logger: ctx.log, limits: ctx.sources });
+  rec.commit = commit;
+  say(ctx, `imported ${rec.source}${commit ? ` at ${commit.slice(0, 12)}` : ''}`);
   await ctx.phase('detecting');
   const detection = applyOverrides(
     detect(await readRepoTree(srcDir), { app: rec.overrides.app }),
