@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { availableParallelism, homedir } from 'node:os';
+import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { InvalidInput, type ReservedRange } from '@berth/core';
 import { type DockerSettings, readDockerSettings } from '@berth/runtime-docker';
@@ -28,8 +28,8 @@ export interface ServerConfig {
   proxyPort: number;
   /**
    * BERTH_PROXY_WORKERS: child processes that accept on the proxy port beside the main process,
-   * each one more event loop splicing connections (0: the main process alone). Default: one fewer
-   * than the cores, at most 3 (1 on two cores); started at the proxy port's first connection.
+   * each one more event loop splicing connections; started at the proxy port's first connection.
+   * Default 0 (the main process alone) until a slow-client case is understood (bench/README.md).
    */
   proxyWorkers: number;
   /** Folder of template files (*.yaml, *.yml, *.json). */
@@ -175,7 +175,7 @@ function allowPaths(flags: string[] | undefined, raw: string | undefined): strin
 }
 
 function proxyWorkers(raw: string | undefined): number {
-  if (raw === undefined || raw.trim() === '') return Math.min(3, Math.max(0, availableParallelism() - 1));
+  if (raw === undefined || raw.trim() === '') return 0;
   const n = Number(raw);
   if (!Number.isInteger(n) || n < 0 || n > 64) {
     throw new InvalidInput(`BERTH_PROXY_WORKERS must be a whole number from 0 to 64, got '${raw}'`, {

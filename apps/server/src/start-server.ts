@@ -68,20 +68,24 @@ export async function startServer(config: ServerConfig, opts: StartOptions = {})
   const proxyServer = createServer((req, res) => handleProxyRequest(proxy, req, res));
   proxyServer.on('upgrade', (req, socket, head) => upgradeProxyRequest(proxy, req, socket, head));
   proxyServer.keepAliveTimeout = 65_000;
-  const router = new ConnectionRouter(targets, proxyServer, { isToken, meter: berth.metrics.proxy });
-  // More event loops on the proxy port: workers accepting on its listener beside this process,
-  // started at its first connection (a server nobody proxies through starts none).
+  // More event loops on the proxy port: workers this process hands connections to in turn (itself
+  // included), started at its first connection (a server nobody proxies through starts none).
   const workers =
     config.proxyWorkers > 0
       ? new ProxyWorkers({
-          server: router.server,
           count: config.proxyWorkers,
+          mainTakesTurns: true,
           targets,
           adopt: (socket) => router.adopt(socket),
           meter: berth.metrics.proxy,
           log: log.child({ ns: 'proxy' }),
         })
       : undefined;
+  const router: ConnectionRouter = new ConnectionRouter(targets, proxyServer, {
+    isToken,
+    meter: berth.metrics.proxy,
+    ...(workers ? { dispatch: (socket) => workers.take(socket) } : {}),
+  });
   if (workers) {
     berth.events.subscribe((e) => {
       if (e.instanceName) workers.changed(e.instanceName);
@@ -133,8 +137,10 @@ export async function startServer(config: ServerConfig, opts: StartOptions = {})
     close(stopInstances = false): Promise<void> {
       closing ??= (async () => {
         if (stopInstances) await berth.stopAll();
-        await workers?.close();
+        // The listener first: once it has handed connections to workers, closing it asks them to
+        // report theirs closed, which stopping them answers.
         const routerClosed = router.close();
+        await workers?.close();
         proxyServer.closeAllConnections();
         await Promise.all([ready.close(), routerClosed, new Promise((r) => proxyServer.close(r))]);
         proxy.close();

@@ -5,9 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Target } from '../src/proxy/instance-targets.js';
 import { ProxyWorkers } from '../src/proxy/proxy-workers.js';
 
-// A proxy worker process (the built dist/proxy/proxy-worker.js) on a listener of its own: this
-// process hands it the listener and then stops accepting on it, so every connection is the
-// worker's. The routing table is a map here; a connection the worker relays is answered
+// A proxy worker process (the built dist/proxy/proxy-worker.js) given every connection a listener
+// of this test accepts (the main process takes no turn here). The routing table is a map here; a connection the worker relays is answered
 // "relayed" by this process. A real upstream answers with what reached it.
 let upstream: Server;
 let upstreamPort: number;
@@ -25,13 +24,15 @@ beforeAll(async () => {
   upstreamPort = await new Promise<number>((r) =>
     upstream.listen(0, '127.0.0.1', () => r((upstream.address() as { port: number }).port)),
   );
-  listener = createTcpServer();
+  listener = createTcpServer({ pauseOnConnect: true }, (socket) => {
+    if (!workers.take(socket)) socket.destroy();
+  });
   port = await new Promise<number>((r) =>
     listener.listen(0, '127.0.0.1', () => r((listener.address() as { port: number }).port)),
   );
   workers = new ProxyWorkers({
-    server: listener,
     count: 1,
+    mainTakesTurns: false,
     targets: { find: (key) => routes.get(key) ?? { ok: false, reason: 'none' } },
     adopt: answerRelayed,
     meter: {
@@ -42,12 +43,13 @@ beforeAll(async () => {
   });
   await workers.start();
   expect(workers.size).toBe(1);
-  // The worker holds the listening socket too: from here on only it accepts.
-  await new Promise((r) => listener.close(r));
 });
 
 afterAll(async () => {
+  // The listener first: it waits for the connections it handed to the worker, which stopping it ends.
+  const closed = new Promise((r) => listener?.close(r));
   await workers?.close();
+  await closed;
   upstream?.closeAllConnections();
   await new Promise((r) => upstream?.close(r));
 });

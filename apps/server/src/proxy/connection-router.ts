@@ -14,7 +14,11 @@ export interface ConnectionRouterOptions {
   isToken?: TokenCheck;
   /** Counts the requests and bytes forwarded to each instance. */
   meter?: ProxyMeter;
+  /** Gives a fresh connection (paused, nothing read) to another process; false: serve it here. */
+  dispatch?: (socket: Socket) => boolean;
 }
+
+const CLOSE_WAIT_MS = 3000;
 
 /**
  * The proxy port's listener: a plain TCP server that routes each connection on its first
@@ -46,7 +50,12 @@ export class ConnectionRouter {
       ...(opts.meter ? { meter: opts.meter } : {}),
     };
     this.spliceOpts = spliceOpts;
-    this.server = createServer({ allowHalfOpen: true, noDelay: true }, (socket) => this.adopt(socket));
+    // Accepted paused: a connection handed to a proxy worker has had nothing read from it.
+    this.server = createServer({ allowHalfOpen: true, noDelay: true, pauseOnConnect: true }, (socket) => {
+      if (opts.dispatch?.(socket)) return;
+      this.adopt(socket);
+      socket.resume();
+    });
     // Connections reach `fallback` by 'connection' events only; 'listening' starts its checks of
     // headers and request timeouts for them, as if it listened itself.
     fallback.emit('listening');
@@ -72,6 +81,14 @@ export class ConnectionRouter {
   close(): Promise<void> {
     for (const s of this.open) s.destroy();
     this.open.clear();
-    return new Promise((resolve) => this.server.close(() => resolve()));
+    // Node's server waits for connections it handed to other processes until they say they are
+    // closed, and forever when those processes ended before it was closed: not past a few seconds.
+    return new Promise((resolve) => {
+      const timer = setTimeout(resolve, CLOSE_WAIT_MS).unref();
+      this.server.close(() => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
   }
 }

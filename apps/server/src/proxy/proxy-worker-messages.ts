@@ -3,8 +3,10 @@ export type WorkerTarget = { host: string; port: number } | null;
 
 /** From the main process to a proxy worker. */
 export type ToWorker =
-  /** With the proxy port's listening server as the handle: accept on it; `relay` is the main process's socket. */
-  | { t: 'listen'; relay: string }
+  /** The first message: `relay` is the main process's socket for what the worker does not forward. */
+  | { t: 'hello'; relay: string }
+  /** With a client's connection as the handle (nothing read from it yet): serve it. */
+  | { t: 'conn' }
   /** The target of a key (an instance name or `<port>.<name>`): asked for, or changed. */
   | { t: 'target'; key: string; target: WorkerTarget }
   | { t: 'stop' };

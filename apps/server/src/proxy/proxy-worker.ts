@@ -1,13 +1,12 @@
 /**
- * A proxy worker: a child process that accepts connections on the proxy port beside the main
- * process (the listener is shared, the kernel hands each connection to one of them) and splices
- * them to instances with the same {@link SplicedConnection} code. What it cannot forward itself — a
+ * A proxy worker: a child process that serves connections to the proxy port the main process
+ * accepted and handed it in turn (nothing read from them yet), and splices them to instances with the same {@link SplicedConnection} code. What it cannot forward itself — a
  * name it has no target for yet, a stopped instance, a node gateway, a head it does not fully
  * understand, an `Authorization` only the main process can judge — it relays, bytes and all, to
  * the main process, which serves it as if the client had connected there (see ProxyWorkers).
  * Started by ProxyWorkers with `fork`; its messages are {@link ToWorker} and {@link FromWorker}.
  */
-import { connect, type Server, type Socket } from 'node:net';
+import { connect, type Socket } from 'node:net';
 import type { FromWorker, ToWorker } from './proxy-worker-messages.js';
 import { SplicedConnection } from './spliced-connection.js';
 import { WorkerTargets } from './worker-targets.js';
@@ -20,7 +19,6 @@ const send = (m: FromWorker) => process.send?.(m);
 const targets = new WorkerTargets((key) => send({ t: 'want', key }));
 const open = new Set<SplicedConnection>();
 let relayPath = '';
-let server: Server | undefined;
 
 /** Requests and bytes in and out per instance since the last flush. */
 const counts = new Map<string, [number, number, number]>();
@@ -89,28 +87,26 @@ const spliceOpts = {
   meter,
 };
 
-function listen(shared: Server): void {
-  server = shared;
-  // As the main process's listener is configured (the shared handle arrives with defaults).
-  (shared as Server & { allowHalfOpen: boolean }).allowHalfOpen = true;
-  shared.on('connection', (socket: Socket) => {
-    socket.setNoDelay(true);
-    open.add(new SplicedConnection(socket, spliceOpts));
-  });
-  send({ t: 'ready' });
+/** A client's connection from the main process, configured as its listener's are. */
+function serve(socket: Socket): void {
+  socket.allowHalfOpen = true;
+  socket.setNoDelay(true);
+  open.add(new SplicedConnection(socket, spliceOpts));
 }
 
 function stop(): void {
-  server?.close();
   for (const s of open) s.destroy();
   process.exit(0);
 }
 
 process.on('message', (m: ToWorker, handle?: unknown) => {
   switch (m.t) {
-    case 'listen':
+    case 'hello':
       relayPath = m.relay;
-      listen(handle as Server);
+      send({ t: 'ready' });
+      break;
+    case 'conn':
+      if (handle) serve(handle as Socket);
       break;
     case 'target':
       targets.set(m.key, m.target);

@@ -10,9 +10,9 @@ import type { ProxyMeter } from './proxy-meter.js';
 import type { FromWorker, ToWorker, WorkerTarget } from './proxy-worker-messages.js';
 
 export interface ProxyWorkersOptions {
-  /** The proxy port's listening server: shared with every worker, which accepts on it too. */
-  server: Server;
   count: number;
+  /** Whether the main process takes its turn among the workers (`take` answers false then). */
+  mainTakesTurns: boolean;
   /** The main process's routing table (InstanceTargets). */
   targets: { find(key: string): Target };
   /** Serves a connection a worker relayed, as if the client had connected here. */
@@ -28,9 +28,12 @@ const STOP_GRACE_MS = 2000;
 const MAX_PREAMBLE = 128;
 
 /**
- * More event loops for the proxy port: `count` child processes that accept on the same listening
- * socket as the main process and splice connections themselves (proxy-worker.ts). The main
- * process keeps the routing table: a worker asks for each name it meets (`want`), gets an answer,
+ * More event loops for the proxy port: `count` child processes that splice connections themselves
+ * (proxy-worker.ts). The main process accepts every connection without reading from it and hands
+ * them out in turn, itself included (`take`), like node:cluster's round robin: a listener shared
+ * by several processes leaves the balance to the kernel, and on Linux the first process to wake
+ * accepts a whole burst (wrk's 32 connections all went to one). The main process keeps the
+ * routing table: a worker asks for each name it meets (`want`), gets an answer,
  * and from then on every change of it — `changed(name)` on any event about the instance; what a
  * worker cannot forward it relays here over a private unix socket, with the client's address on a
  * first line, and `adopt` serves it. Workers report requests and bytes per instance twice a second.
@@ -39,16 +42,21 @@ const MAX_PREAMBLE = 128;
  */
 export class ProxyWorkers {
   private readonly workers = new Set<ChildProcess>();
+  /** Ready workers, in turn order. */
+  private ready: ChildProcess[] = [];
+  private turn = 0;
   /** Keys some worker asked for: their changes are sent to every worker. */
   private readonly wanted = new Set<string>();
   private readonly dir = mkdtempSync(join(tmpdir(), 'berth-proxy-'));
   private readonly relayPath = join(this.dir, 'relay.sock');
   private readonly relay: Server;
+  /** Connections relayed from workers, closed with the workers. */
+  private readonly relayed = new Set<Socket>();
   private started: Promise<void> | undefined;
   private closing = false;
 
   constructor(private readonly opts: ProxyWorkersOptions) {
-    this.relay = createServer({ allowHalfOpen: true }, (socket) => this.relayed(socket));
+    this.relay = createServer({ allowHalfOpen: true }, (socket) => this.fromRelay(socket));
   }
 
   /** Starts the workers once (on the proxy port's first connection); resolves when all are ready. */
@@ -60,6 +68,20 @@ export class ProxyWorkers {
       await Promise.all(Array.from({ length: this.opts.count }, () => this.spawn()));
     });
     return this.started;
+  }
+
+  /**
+   * Gives a fresh connection (accepted paused, nothing read) to the next worker in turn; false
+   * when it is the main process's turn, or no worker is ready.
+   */
+  take(socket: Socket): boolean {
+    const n = this.ready.length;
+    if (n === 0) return false;
+    const slot = this.turn++ % (this.opts.mainTakesTurns ? n + 1 : n);
+    const w = this.ready[slot];
+    if (!w?.connected) return false;
+    w.send({ t: 'conn' } satisfies ToWorker, socket);
+    return true;
   }
 
   /** Something about instance `name` changed: workers that route it get its target again. */
@@ -78,6 +100,7 @@ export class ProxyWorkers {
 
   async close(): Promise<void> {
     this.closing = true;
+    this.ready = [];
     const exits = [...this.workers].map(
       (w) =>
         new Promise<void>((resolve) => {
@@ -92,6 +115,7 @@ export class ProxyWorkers {
         }),
     );
     await Promise.all(exits);
+    for (const socket of this.relayed) socket.destroy();
     await new Promise<void>((resolve) =>
       this.relay.listening ? this.relay.close(() => resolve()) : resolve(),
     );
@@ -108,6 +132,7 @@ export class ProxyWorkers {
       w.on('message', (m: FromWorker) => {
         if (m.t === 'ready') {
           ready = true;
+          this.ready.push(w);
           log.debug({ pid: w.pid }, 'Started proxy worker');
           resolve();
         } else this.onMessage(w, m);
@@ -115,6 +140,7 @@ export class ProxyWorkers {
       w.on('error', (err) => log.warn({ err: err.message, pid: w.pid }, 'Proxy worker failed'));
       w.once('exit', (code, signal) => {
         this.workers.delete(w);
+        this.ready = this.ready.filter((r) => r !== w);
         if (this.closing) return;
         if (!ready) {
           log.warn(
@@ -129,7 +155,7 @@ export class ProxyWorkers {
           if (!this.closing) void this.spawn();
         }, RESPAWN_MS).unref();
       });
-      w.send({ t: 'listen', relay: this.relayPath } satisfies ToWorker, this.opts.server);
+      w.send({ t: 'hello', relay: this.relayPath } satisfies ToWorker);
     });
   }
 
@@ -156,7 +182,9 @@ export class ProxyWorkers {
   }
 
   /** A connection a worker relayed: its first line is the client's address, then its bytes. */
-  private relayed(socket: Socket): void {
+  private fromRelay(socket: Socket): void {
+    this.relayed.add(socket);
+    socket.once('close', () => this.relayed.delete(socket));
     let head = Buffer.alloc(0);
     const onData = (chunk: Buffer) => {
       head = Buffer.concat([head, chunk]);
