@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fieldLabel, fieldSentence, predicateOf } from './validation-words';
+import { asSentence, fieldLabel, fieldSentence, predicateOf } from './validation-words';
 
 describe('validation words (issue 17 §10: no raw validation text reaches a person)', () => {
   it('turns what the operator met into sentences', () => {
@@ -26,6 +26,9 @@ describe('validation words (issue 17 §10: no raw validation text reaches a pers
     expect(fieldLabel('body.config.apiKey')).toBe('apiKey');
     expect(fieldLabel('scanIntervalSeconds')).toBe('Scan interval seconds');
     expect(fieldLabel('body')).toBe('The request');
+    expect(asSentence("instance name 'X' is invalid")).toBe("Instance name 'X' is invalid.");
+    expect(asSentence('env.1X: a variable name is letters')).toBe('env.1X: a variable name is letters.');
+    expect(asSentence("publicAddress 'x' is not a host name")).toBe("publicAddress 'x' is not a host name.");
     expect(fieldSentence('body.config.endpoint', 'must start with tcp:// or ssh://')).toBe(
       'endpoint must start with tcp:// or ssh://.',
     );

@@ -85,8 +85,12 @@ export function fieldSentence(path: string, message: string): string {
   return /[.!?]$/.test(sentence) ? sentence : `${sentence}.`;
 }
 
-/** A message that is already a sentence of the API's (a domain error's), capitalised and ended. */
+/**
+ * A message that is already a sentence of the API's (a domain error's), ended with a full stop and
+ * capitalised when it starts with a plain word — never a field's own name (`env.1X: …`, `publicAddress …`).
+ */
 export function asSentence(message: string): string {
-  const m = capital(message.trim());
+  const trimmed = message.trim();
+  const m = /^[a-z]+[ ,]/.test(trimmed) ? capital(trimmed) : trimmed;
   return /[.!?]$/.test(m) ? m : `${m}.`;
 }
