@@ -1,5 +1,5 @@
 import type { PortSettingsBody, PortSettingsView, ReservedRangeView } from '@berth/contracts';
-import { type FormEvent, useCallback, useEffect, useState } from 'react';
+import { type FormEvent, useCallback, useEffect, useRef, useState } from 'react';
 import { api } from '../api/api';
 import { messageOf } from '../api/api-error';
 import { useCan } from '../hooks/use-session';
@@ -51,8 +51,15 @@ export function PortRangeForm() {
     setTo(String(v.globalRange.to));
     setReserved(linesOf(v.reserved));
   }, []);
+  // Filled once from the server; later answers (a session read again) never overwrite what is typed.
+  const loaded = useRef(false);
   useEffect(() => {
-    if (isAdmin) api.portSettings().then(show, (err) => setError(messageOf(err)));
+    if (!isAdmin || loaded.current) return;
+    loaded.current = true;
+    api.portSettings().then(show, (err) => {
+      loaded.current = false;
+      setError(messageOf(err));
+    });
   }, [isAdmin, show]);
 
   if (!isAdmin) return <p className="muted small">Only an admin can see and change berth's port ranges.</p>;
