@@ -193,9 +193,30 @@ describe('web UI: the instance table and bulk actions', () => {
       .toContain('owner=ops');
   });
 
+  it('the create form sets labels, and a bad one is shown at the field', async () => {
+    await page.goto(`${berth.url}/#/templates/hello`);
+    const form = page.locator('form[aria-label="New hello instance"]');
+    await form.getByLabel('Name', { exact: true }).fill('echo');
+    await form.getByLabel('Labels (optional)').fill('bad key=x');
+    await form.getByRole('button', { name: 'Create instance' }).click();
+    await expect
+      .poll(() => form.locator('[data-field="labels"]').textContent(), { timeout: 20_000 })
+      .toContain("Label 'bad key'");
+    await form.getByLabel('Labels (optional)').fill('team=ui');
+    await form.getByRole('button', { name: 'Create instance' }).click();
+    await expect
+      .poll(
+        async () =>
+          (await apiCall(berth, 'GET', '/instances/echo')).status === 200 &&
+          (await apiGet<{ labels: Record<string, string> }>(berth, '/instances/echo')).labels.team,
+        { timeout: 20_000 },
+      )
+      .toBe('ui');
+  });
+
   it('at 390 px the page does not scroll sideways: the table scrolls in its own box', async () => {
     await page.setViewportSize({ width: 390, height: 844 });
-    await page.reload();
+    await page.goto(`${berth.url}/#/instances`);
     const table = page.getByRole('region', { name: 'Instances table' });
     await expect.poll(() => table.isVisible(), { timeout: 20_000 }).toBe(true);
     const sideways = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
@@ -204,7 +225,7 @@ describe('web UI: the instance table and bulk actions', () => {
     expect(box.scroll).toBeGreaterThan(box.client);
     await page.screenshot({ path: join(SHOTS, 'instances-table-390.png'), fullPage: true });
     await page.getByRole('button', { name: 'Cards', exact: true }).click();
-    await expect.poll(() => page.locator('.instance-card').count(), { timeout: 20_000 }).toBe(2);
+    await expect.poll(() => page.locator('.instance-card').count(), { timeout: 20_000 }).toBe(3);
     expect(await table.count()).toBe(0);
     expect(consoleErrors).toEqual([]);
   });

@@ -3,6 +3,7 @@ import { api } from '../api/api';
 import { messageOf } from '../api/api-error';
 import type { ConfigValue, InstanceView, NodeView, PortConflictView, Template } from '../api/types';
 import { allAtFields, fieldErrorsOf } from '../lib/field-errors';
+import { parseEnv } from '../lib/instance-edit';
 import { ConfigFieldInput } from './config-field-input';
 
 export type CreatedInstance = InstanceView & { portConflicts?: PortConflictView[] };
@@ -30,6 +31,7 @@ export function CreateInstanceForm({
   const [node, setNode] = useState('local');
   const [nodes, setNodes] = useState<NodeView[]>([]);
   const [replicas, setReplicas] = useState('');
+  const [labels, setLabels] = useState('');
   const templateReplicas = template.replicas;
 
   useEffect(() => {
@@ -41,8 +43,11 @@ export function CreateInstanceForm({
 
   const atField = (key: string) =>
     ['name', 'node', 'replicas'].includes(key) ||
+    key.startsWith('labels.') ||
     (key.startsWith('config.') && key.slice(7) in template.config) ||
     (key.startsWith('ports.') && template.ports.some((p) => `ports.${p.name}` === key));
+
+  const labelError = Object.entries(errors).find(([k]) => k.startsWith('labels.'))?.[1];
 
   const submit = async (e: FormEvent) => {
     e.preventDefault();
@@ -66,6 +71,7 @@ export function CreateInstanceForm({
         ...(Object.keys(pinned).length ? { ports: pinned } : {}),
         ...(node !== 'local' ? { node } : {}),
         ...(replicas.trim() ? { replicas: Number(replicas) } : {}),
+        ...(labels.trim() ? { labels: parseEnv(labels) } : {}),
         // started through the one start flow (preflight → port dialog → start) by the caller
         start: false,
       });
@@ -143,6 +149,22 @@ export function CreateInstanceForm({
           {errors.replicas}
         </small>
       ) : null}
+      <div className="field">
+        <label htmlFor="instance-labels">Labels (optional)</label>
+        <textarea
+          id="instance-labels"
+          rows={2}
+          value={labels}
+          placeholder="team=web, one a line"
+          aria-invalid={labelError ? true : undefined}
+          onChange={(e) => setLabels(e.target.value)}
+        />
+        {labelError ? (
+          <small className="field-error" data-field="labels">
+            {labelError}
+          </small>
+        ) : null}
+      </div>
       {Object.entries(template.config).map(([key, field]) => (
         <ConfigFieldInput
           key={key}
