@@ -337,7 +337,7 @@ describe('web UI: integrations, ports of every host, nodes, deploy', () => {
     await page.getByRole('button', { name: 'Detect' }).click();
     await page.locator('.detection[data-stack="static"]').waitFor();
     await page.getByLabel('App name').fill('e2e-site');
-    await page.getByRole('button', { name: 'Deploy' }).click();
+    await page.getByRole('button', { name: 'Deploy', exact: true }).click();
     await page.getByRole('log', { name: 'Build output' }).locator('.log-line').first().waitFor();
     await shot('deploy-building');
     const build = page.locator('[data-build-status]');
@@ -372,7 +372,7 @@ describe('web UI: integrations, ports of every host, nodes, deploy', () => {
     await page.getByRole('button', { name: 'Detect' }).click();
     await page.locator('.detection[data-stack="dockerfile"]').waitFor();
     await page.getByLabel('App name').fill('e2e-slow');
-    await page.getByRole('button', { name: 'Deploy' }).click();
+    await page.getByRole('button', { name: 'Deploy', exact: true }).click();
     const log = page.getByRole('log', { name: 'Build output' });
     await log.getByText('slow step starts').first().waitFor({ timeout: 60_000 });
     await page.getByRole('button', { name: 'Cancel build' }).click();
