@@ -9,7 +9,6 @@ import { PortConflictDialog } from '../components/port-conflict-dialog';
 import { RoleNotice } from '../components/role-notice';
 import { Skeleton } from '../components/skeleton';
 import { TemplateManage } from '../components/template-manage';
-import { TemplateManage } from '../components/template-manage';
 import { TemplateSummary } from '../components/template-summary';
 import { useInstanceActions } from '../hooks/use-instance-actions';
 import { useResource } from '../hooks/use-resource';
@@ -80,7 +79,6 @@ export function TemplateDetailPage({ name }: { name: string }) {
       </PageHeader>
       {template.error ? <Notice tone="error">{template.error}</Notice> : null}
       {notice ? <Notice tone={notice.tone}>{notice.text}</Notice> : null}
-      <TemplateManage name={name} template={t} origin={template.data?.origin} onSaved={template.reload} />
       <TemplateManage name={name} template={t} origin={template.data?.origin} onSaved={template.reload} />
       <div className="grid two">
         <section className="card" aria-labelledby="about">
