@@ -29,7 +29,7 @@ export interface ServerConfig {
   /**
    * BERTH_PROXY_WORKERS: child processes that accept on the proxy port beside the main process,
    * each one more event loop splicing connections; started at the proxy port's first connection.
-   * Default 0 (the main process alone) until a slow-client case is understood (bench/README.md).
+   * Default 0 (the main process alone): one worker has not measured faster here yet (bench/README.md).
    */
   proxyWorkers: number;
   /** Folder of template files (*.yaml, *.yml, *.json). */
