@@ -1,4 +1,4 @@
-import { type ReactNode, useEffect, useState } from 'react';
+import { lazy, type ReactNode, Suspense, useEffect, useState } from 'react';
 import { api } from './api/api';
 import { ApiError, messageOf } from './api/api-error';
 import { useServerDown } from './api/connection';
@@ -8,21 +8,35 @@ import { NavBar } from './components/nav-bar';
 import { Notice } from './components/notice';
 import { PageHeader } from './components/page-header';
 import { RoleNotice } from './components/role-notice';
+import { Skeleton } from './components/skeleton';
 import { hrefOf, type Route, useRoute } from './hooks/use-route';
 import { useScrollMemory } from './hooks/use-scroll-memory';
 import { SessionContext, useCan } from './hooks/use-session';
 import { DashboardPage } from './pages/dashboard-page';
-import { DeployPage } from './pages/deploy-page';
 import { InstanceDetailPage } from './pages/instance-detail-page';
 import { InstancesPage } from './pages/instances-page';
-import { IntegrationsPage } from './pages/integrations-page';
 import { LoginPage } from './pages/login-page';
-import { NodesPage } from './pages/nodes-page';
-import { NotificationsPage } from './pages/notifications-page';
-import { PortsPage } from './pages/ports-page';
-import { TemplateDetailPage } from './pages/template-detail-page';
-import { TemplatesPage } from './pages/templates-page';
-import { TokensPage } from './pages/tokens-page';
+
+/*
+ * The pages an operator opens every day (dashboard, instances, an instance) come with the first
+ * load; the others are fetched when first opened, so the bundle every visit pays for stays small.
+ */
+const DeployPage = lazy(() => import('./pages/deploy-page').then((m) => ({ default: m.DeployPage })));
+const IntegrationsPage = lazy(() =>
+  import('./pages/integrations-page').then((m) => ({ default: m.IntegrationsPage })),
+);
+const NodesPage = lazy(() => import('./pages/nodes-page').then((m) => ({ default: m.NodesPage })));
+const NotificationsPage = lazy(() =>
+  import('./pages/notifications-page').then((m) => ({ default: m.NotificationsPage })),
+);
+const PortsPage = lazy(() => import('./pages/ports-page').then((m) => ({ default: m.PortsPage })));
+const TemplateDetailPage = lazy(() =>
+  import('./pages/template-detail-page').then((m) => ({ default: m.TemplateDetailPage })),
+);
+const TemplatesPage = lazy(() =>
+  import('./pages/templates-page').then((m) => ({ default: m.TemplatesPage })),
+);
+const TokensPage = lazy(() => import('./pages/tokens-page').then((m) => ({ default: m.TokensPage })));
 
 /**
  * Deploy and Tokens are all writes only `admin` may make, and notification channels hold secrets
@@ -168,7 +182,9 @@ export function App() {
           </p>
         ) : null}
         {signOutError ? <Notice tone="error">{signOutError}</Notice> : null}
-        <Page route={route} />
+        <Suspense fallback={<Skeleton height={240} label="Loading the page" />}>
+          <Page route={route} />
+        </Suspense>
       </main>
     </SessionContext.Provider>
   );
