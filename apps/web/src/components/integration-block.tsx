@@ -7,6 +7,7 @@ import { REASON_WORDS } from '../lib/connection-result';
 import { formatAgo, formatDateTime } from '../lib/format';
 import { formatEvery } from '../lib/format-interval';
 import { needsRole } from '../lib/roles';
+import { ConfirmInPlace } from './confirm-in-place';
 
 type Status = { tone: 'ok' | 'error' | 'idle' | 'busy'; text: string };
 
@@ -35,8 +36,6 @@ export function IntegrationBlock({
 }) {
   const [scanning, setScanning] = useState(false);
   const [note, setNote] = useState<{ tone: 'ok' | 'error'; text: string }>();
-  const [confirming, setConfirming] = useState(false);
-  const [deleting, setDeleting] = useState(false);
   const status = statusOf(i, scanning);
   const isAdmin = useCan('admin');
 
@@ -62,14 +61,11 @@ export function IntegrationBlock({
   };
 
   const remove = async () => {
-    setDeleting(true);
     try {
       await api.removeIntegration(i.id);
       onChanged();
     } catch (err) {
       setNote({ tone: 'error', text: messageOf(err) });
-      setDeleting(false);
-      setConfirming(false);
     }
   };
 
@@ -143,31 +139,7 @@ export function IntegrationBlock({
           <button type="button" className="button" onClick={onEdit} aria-label={`Edit ${i.name}`}>
             Edit
           </button>
-          {confirming ? (
-            <>
-              <button
-                type="button"
-                className="button danger"
-                disabled={deleting}
-                onClick={remove}
-                aria-label={`Really delete ${i.name}`}
-              >
-                {deleting ? 'Deleting…' : 'Yes, delete'}
-              </button>
-              <button type="button" className="button quiet" onClick={() => setConfirming(false)}>
-                Keep
-              </button>
-            </>
-          ) : (
-            <button
-              type="button"
-              className="button danger"
-              onClick={() => setConfirming(true)}
-              aria-label={`Delete ${i.name}`}
-            >
-              Delete
-            </button>
-          )}
+          <ConfirmInPlace verb="delete" subject={i.name} onConfirm={remove} />
         </div>
       ) : null}
     </li>

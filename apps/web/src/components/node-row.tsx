@@ -5,6 +5,7 @@ import type { NodeView } from '../api/types';
 import { useCan } from '../hooks/use-session';
 import { type ConnectionVerdict, verdictOf } from '../lib/connection-result';
 import { needsRole } from '../lib/roles';
+import { ConfirmInPlace } from './confirm-in-place';
 import { ConnectionTestLine } from './connection-test-line';
 
 /**
@@ -25,8 +26,6 @@ export function NodeRow({
 }) {
   const [verdict, setVerdict] = useState<ConnectionVerdict>();
   const [busy, setBusy] = useState(false);
-  const [confirming, setConfirming] = useState(false);
-  const [removing, setRemoving] = useState(false);
   const [removeError, setRemoveError] = useState<string>();
   const isAdmin = useCan('admin');
 
@@ -47,7 +46,6 @@ export function NodeRow({
   };
 
   const remove = async () => {
-    setRemoving(true);
     setRemoveError(undefined);
     try {
       await api.removeNode(node.name);
@@ -56,9 +54,6 @@ export function NodeRow({
       setRemoveError(
         isNotAvailable(err) ? 'Removing nodes is not available on this server yet.' : messageOf(err),
       );
-      setConfirming(false);
-    } finally {
-      setRemoving(false);
     }
   };
 
@@ -88,30 +83,8 @@ export function NodeRow({
           >
             {busy ? 'Testing…' : 'Test'}
           </button>
-          {node.kind === 'local' || !isAdmin ? null : confirming ? (
-            <>
-              <button
-                type="button"
-                className="button danger"
-                disabled={removing}
-                onClick={remove}
-                aria-label={`Really remove ${node.name}`}
-              >
-                {removing ? 'Removing…' : 'Yes, remove'}
-              </button>
-              <button type="button" className="button quiet" onClick={() => setConfirming(false)}>
-                Keep
-              </button>
-            </>
-          ) : (
-            <button
-              type="button"
-              className="button danger"
-              onClick={() => setConfirming(true)}
-              aria-label={`Remove ${node.name}`}
-            >
-              Remove
-            </button>
+          {node.kind === 'local' || !isAdmin ? null : (
+            <ConfirmInPlace verb="remove" subject={node.name} onConfirm={remove} />
           )}
         </div>
         <ConnectionTestLine verdict={verdict} busy={busy} />

@@ -4,6 +4,7 @@ import { messageOf } from '../api/api-error';
 import type { NotificationChannelView } from '../api/types';
 import { formatAgo, formatDateTime } from '../lib/format';
 import { KIND_LABELS, rulesInWords } from '../lib/notification-form';
+import { ConfirmInPlace } from './confirm-in-place';
 
 function When({ ts }: { ts: number }) {
   return (
@@ -28,8 +29,6 @@ export function NotificationChannelBlock({
 }) {
   const [note, setNote] = useState<{ tone: 'ok' | 'error'; text: string }>();
   const [testing, setTesting] = useState(false);
-  const [confirming, setConfirming] = useState(false);
-  const [deleting, setDeleting] = useState(false);
   const failing = c.lastError !== null;
   const status = failing ? 'failing' : c.lastDeliveryAt ? 'delivered' : 'nothing sent yet';
 
@@ -48,14 +47,11 @@ export function NotificationChannelBlock({
   };
 
   const remove = async () => {
-    setDeleting(true);
     try {
       await api.removeNotificationChannel(c.name);
       onChanged();
     } catch (err) {
       setNote({ tone: 'error', text: messageOf(err) });
-      setDeleting(false);
-      setConfirming(false);
     }
   };
 
@@ -124,31 +120,7 @@ export function NotificationChannelBlock({
         <button type="button" className="button" onClick={onEdit} aria-label={`Edit ${c.name}`}>
           Edit
         </button>
-        {confirming ? (
-          <>
-            <button
-              type="button"
-              className="button danger"
-              disabled={deleting}
-              onClick={remove}
-              aria-label={`Really delete ${c.name}`}
-            >
-              {deleting ? 'Deleting…' : 'Yes, delete'}
-            </button>
-            <button type="button" className="button quiet" onClick={() => setConfirming(false)}>
-              Keep
-            </button>
-          </>
-        ) : (
-          <button
-            type="button"
-            className="button danger"
-            onClick={() => setConfirming(true)}
-            aria-label={`Delete ${c.name}`}
-          >
-            Delete
-          </button>
-        )}
+        <ConfirmInPlace verb="delete" subject={c.name} onConfirm={remove} />
       </div>
     </li>
   );
