@@ -82,7 +82,9 @@ describe('berth CLI against a real server', () => {
     expect((await json('token', 'ls')).map((x: { name: string }) => x.name)).toContain('robot');
     expect((await berth('token', 'revoke', token.id)).code).toBe(0);
     await berth('rm', 'beta');
-  });
+    // Twelve CLI runs of ~1 s each (a Node start and one request): beside busy loops the file's
+    // 60 s default ran out; this is a cap on a hang, not a time being measured.
+  }, 180_000);
 
   it('prints one line and exits by error kind', async () => {
     expect(await berth('start', 'ghost')).toEqual({
