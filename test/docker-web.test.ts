@@ -1,4 +1,5 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Berth } from '@berth/server';
 import type Dockerode from 'dockerode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -149,5 +150,17 @@ describe.skipIf(!docker)('containers on the local engine, through berth', () => 
     });
     expect(after?.State).toBe('exited');
     expect(berth.instances.get(inst.id).status).toBe('stopped');
+
+    // policy `stop-and-remove`: the container goes, the record and the data directory stay
+    await berth.instances.start(inst.id, { wait: true });
+    await running(inst.id);
+    writeFileSync(join(inst.dataDir, 'kept.txt'), 'still here');
+    await berth.stopAll({ removeWorkloads: true });
+    expect(await labelsOf(d, inst.id)).toEqual([]);
+    expect(readFileSync(join(inst.dataDir, 'kept.txt'), 'utf8')).toBe('still here');
+    expect(berth.instances.get(inst.id).status).toBe('stopped');
+    await berth.instances.start(inst.id, { wait: true });
+    await running(inst.id);
+    expect(readFileSync(join(inst.dataDir, 'kept.txt'), 'utf8')).toBe('still here');
   });
 });

@@ -52,7 +52,7 @@ describe('berth startup / unstartup', { timeout: 120_000 }, () => {
   it('refuses a shutdown policy it does not know, naming the flag', async () => {
     const r = await berth(['startup', '--shutdown', 'pause']);
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/--shutdown must be 'leave' or 'stop'/);
+    expect(r.stderr).toMatch(/--shutdown must be 'leave', 'stop' or 'stop-and-remove'/);
   });
 
   it.skipIf(!analyzer)(

@@ -266,10 +266,25 @@ export async function createBerth(config: ServerConfig, opts: BerthOptions = {})
     metrics,
     adminToken,
     reloadTemplates,
-    /** Stops every instance that is running or meant to run (shutdown policy `stop`). */
-    async stopAll(): Promise<void> {
-      const live = instances.list().filter((i) => i.desiredState === 'running' || i.status !== 'stopped');
+    /**
+     * Stops every instance that is running or meant to run (shutdown policy `stop`); with
+     * `removeWorkloads` (policy `stop-and-remove`) then removes every instance's workload — its
+     * container — keeping the records, data directories and volumes: a later start deploys anew.
+     */
+    async stopAll(opts: { removeWorkloads?: boolean } = {}): Promise<void> {
+      const all = instances.list();
+      const live = all.filter((i) => i.desiredState === 'running' || i.status !== 'stopped');
       await Promise.allSettled(live.map((i) => instances.stop(i.id, { wait: true })));
+      if (!opts.removeWorkloads) return;
+      const removed = await Promise.allSettled(
+        all.map((i) => reconciler.enqueue(i.id, 'destroy', { keepData: true, volumes: false })),
+      );
+      for (const [n, r] of removed.entries())
+        if (r.status === 'rejected')
+          log.error(
+            { ns: 'shutdown', instance: all[n]?.name, err: r.reason },
+            'Failed to remove the workload',
+          );
     },
     /** Lets queued actions finish, then closes the store. Instances keep running. */
     close(): Promise<void> {

@@ -15,7 +15,8 @@ import { heapGrowthPercent } from './heap-growth.js';
 import { type LogFormat, logFormat } from './logger.js';
 import { loadObserveSettings, type ObserveSettings } from './observe/observe-settings.js';
 
-export type ShutdownPolicy = 'leave' | 'stop';
+/** On SIGINT/SIGTERM: leave instances running, stop them, or stop them and remove their workloads (data kept). */
+export type ShutdownPolicy = 'leave' | 'stop' | 'stop-and-remove';
 
 export interface ServerConfig {
   /** BERTH_HOME: database, admin token, instance folders, logs. */
@@ -205,8 +206,8 @@ function switchSetting(name: string, raw: string | undefined): boolean {
 }
 
 function shutdownPolicy(raw: string): ShutdownPolicy {
-  if (raw === 'leave' || raw === 'stop') return raw;
-  throw new InvalidInput(`the shutdown policy must be 'leave' or 'stop', got '${raw}'`, {
+  if (raw === 'leave' || raw === 'stop' || raw === 'stop-and-remove') return raw;
+  throw new InvalidInput(`the shutdown policy must be 'leave', 'stop' or 'stop-and-remove', got '${raw}'`, {
     details: { field: 'shutdown' },
   });
 }

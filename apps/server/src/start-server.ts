@@ -133,10 +133,13 @@ export async function startServer(config: ServerConfig, opts: StartOptions = {})
     apiUrl,
     apiPort,
     proxyPort,
-    /** Closes the servers and berth; with `stopInstances`, stops every instance first. */
-    close(stopInstances = false): Promise<void> {
+    /**
+     * Closes the servers and berth; with `stopInstances`, stops every instance first
+     * (`'remove'`: and removes their workloads, data kept — policy `stop-and-remove`).
+     */
+    close(stopInstances: boolean | 'remove' = false): Promise<void> {
       closing ??= (async () => {
-        if (stopInstances) await berth.stopAll();
+        if (stopInstances) await berth.stopAll({ removeWorkloads: stopInstances === 'remove' });
         // The listener first: once it has handed connections to workers, closing it asks them to
         // report theirs closed, which stopping them answers.
         const routerClosed = router.close();
@@ -151,7 +154,10 @@ export async function startServer(config: ServerConfig, opts: StartOptions = {})
   };
 }
 
-/** On SIGINT/SIGTERM: stop every instance (policy `stop`) or leave them running (`leave`), then exit. */
+/**
+ * On SIGINT/SIGTERM: stop every instance (policy `stop`), stop them and remove their workloads
+ * keeping their data (`stop-and-remove`), or leave them running (`leave`), then exit.
+ */
 export function exitOnSignals(server: RunningServer, policy: ServerConfig['shutdown']): void {
   const log = server.berth.log;
   let signalled = false;
@@ -160,9 +166,13 @@ export function exitOnSignals(server: RunningServer, policy: ServerConfig['shutd
     signalled = true;
     log.info(
       { signal, policy },
-      policy === 'stop' ? 'Stopping every instance, then exiting' : 'Exiting; instances keep running',
+      policy === 'stop'
+        ? 'Stopping every instance, then exiting'
+        : policy === 'stop-and-remove'
+          ? 'Stopping every instance and removing its workload (data kept), then exiting'
+          : 'Exiting; instances keep running',
     );
-    server.close(policy === 'stop').then(
+    server.close(policy === 'stop-and-remove' ? 'remove' : policy === 'stop').then(
       () => process.exit(0),
       (err) => {
         log.error({ err }, 'Failed to shut down cleanly');

@@ -11,7 +11,7 @@ export function registerServeCommand(program: Command): void {
     .option('--templates <dir>', 'templates folder (BERTH_TEMPLATES, default <home>/templates)')
     .option(
       '--shutdown <policy>',
-      'on SIGINT/SIGTERM: leave instances running, or stop them (BERTH_SHUTDOWN)',
+      'on SIGINT/SIGTERM: leave instances running, stop them, or stop-and-remove (containers removed, data kept) (BERTH_SHUTDOWN)',
     )
     .option('--log-level <level>', 'log level (BERTH_LOG_LEVEL, default info)')
     .option(

@@ -33,15 +33,18 @@ export function registerStartupCommands(program: Command): void {
     .option('--home <dir>', 'BERTH_HOME of the server it starts (default: BERTH_HOME, else ~/.berth)')
     .option(
       '--shutdown <policy>',
-      'on stop: leave instances running, or stop them (default BERTH_SHUTDOWN, else leave)',
+      'on stop: leave instances running, stop them, or stop-and-remove their containers, data kept (default BERTH_SHUTDOWN, else leave)',
     )
     .option('--write', 'write the unit file and print the commands that enable it')
     .option('--unit-dir <dir>', "write it into this folder instead of systemd's")
     .action(async (opts) => {
       const scope: UnitScope = opts.system ? 'system' : 'user';
       const s = startupSettings(opts);
-      if (s.shutdown !== 'leave' && s.shutdown !== 'stop') {
-        throw new CliError('invalid', `--shutdown must be 'leave' or 'stop', got '${s.shutdown}'`);
+      if (s.shutdown !== 'leave' && s.shutdown !== 'stop' && s.shutdown !== 'stop-and-remove') {
+        throw new CliError(
+          'invalid',
+          `--shutdown must be 'leave', 'stop' or 'stop-and-remove', got '${s.shutdown}'`,
+        );
       }
       const user = userInfo().username;
       const unit = systemdUnit({

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { CliError } from '../cli-error.js';
 
 export type UnitScope = 'user' | 'system';
-export type ShutdownPolicy = 'leave' | 'stop';
+export type ShutdownPolicy = 'leave' | 'stop' | 'stop-and-remove';
 
 export interface UnitOptions {
   scope: UnitScope;
@@ -30,8 +30,8 @@ export function unitFile(scope: UnitScope, configHome: string, unitDir?: string)
 /**
  * A unit running `berth serve` with BERTH_HOME and the shutdown policy. `leave` keeps instances
  * running when berth stops (they are adopted at its next start), so systemd must signal only
- * berth's own process, not the whole control group its instances were started in; `stop` lets
- * berth stop them itself, with time for that, and then cleans up what is left.
+ * berth's own process, not the whole control group its instances were started in; `stop` (and
+ * `stop-and-remove`) lets berth stop them itself, with time for that, and then cleans up what is left.
  */
 export function systemdUnit(o: UnitOptions): string {
   const system = o.scope === 'system';
