@@ -288,7 +288,10 @@ describe.skipIf(kubeWhy)('replicas on a kubernetes node (fake-kube)', () => {
     expect(cli.stderr).toBe('');
     expect(cli.stdout).toMatch(/replicas 2\/2 running/);
     const inspect = await berth('inspect', 'ks');
-    expect(inspect.stdout.match(/^\s+\d+\s+\S+\s+Running$/gm)).toHaveLength(2);
+    // Each pod's row: its number, node, state and its host port (the NodePort → the container's).
+    const rows = inspect.stdout.match(/^\s+\d+\s+\S+\s+Running\s+(\d+)→\d+\/tcp$/gm);
+    expect(rows, inspect.stdout).toHaveLength(2);
+    for (const row of rows ?? []) expect(row).toContain(`${port}→`);
     const seen = await until('the tick to report 2 of 2', async () => {
       const r = (await api('GET', '/instances/ks')).body.replicas;
       return r.running === 2 && r.items.length === 2 ? r : undefined;
