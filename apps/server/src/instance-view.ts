@@ -2,6 +2,7 @@ import { type InstanceLink, type InstanceListQuery, type InstanceView, SECRET_MA
 import {
   type Deployment,
   desiredReplicas,
+  externalAddress,
   type Instance,
   maskSecrets,
   type PortSpec,
@@ -34,6 +35,8 @@ interface LinkPorts {
   primary: PortSpec | undefined;
   proxied: PortSpec[];
   replicas: number;
+  /** An external template's host and URL: its links go there, never through the proxy. */
+  external?: { host: string; url?: string } | undefined;
 }
 
 type Lookup<T> = (key: string) => T;
@@ -49,8 +52,8 @@ export function toInstanceView(
   ports: Record<string, number> = ctx.ports(inst.id),
   addressOf: Lookup<string> = (node) => ctx.nodeAddress(node),
 ): InstanceView {
-  const { primary, proxied, replicas } = linkPortsOf(inst.template);
-  const host = urlHost(addressOf(inst.node));
+  const { primary, proxied, replicas, external } = linkPortsOf(inst.template);
+  const host = urlHost(external?.host ?? addressOf(inst.node));
   const proxyPort = ctx.proxyPort();
   const links: InstanceLink[] = [];
   for (const p of proxied) {
@@ -61,7 +64,9 @@ export function toInstanceView(
       hostPort,
       primary: p.name === primary?.name,
       url: `http://${host}:${hostPort}/`,
-      proxyUrl: `http://${p.name}.${inst.name}.localhost:${proxyPort}/`,
+      proxyUrl: external
+        ? `http://${host}:${hostPort}/`
+        : `http://${p.name}.${inst.name}.localhost:${proxyPort}/`,
     });
   }
   const main = links.find((l) => l.primary);
@@ -75,8 +80,8 @@ export function toInstanceView(
     replicas: replicasView(inst, replicas),
     config: maskSecrets(inst.config, SECRET_MASK),
     ports,
-    url: main?.url ?? null,
-    proxyUrl: main ? `http://${inst.name}.localhost:${proxyPort}/` : null,
+    url: external?.url ?? main?.url ?? null,
+    proxyUrl: main && !external ? `http://${inst.name}.localhost:${proxyPort}/` : null,
     links,
     data: ctx.dataOf?.(inst) ?? null,
     runningSince: runningSince(ctx, inst),
@@ -116,7 +121,12 @@ function replicasView(inst: Instance, templateReplicas: number): InstanceView['r
 function linkPortsFor(ctx: ViewContext, name: string): LinkPorts {
   const template = ctx.store.templates.find(name)?.template;
   return template
-    ? { primary: primaryHttpPort(template), proxied: proxiedPorts(template), replicas: template.replicas }
+    ? {
+        primary: primaryHttpPort(template),
+        proxied: proxiedPorts(template),
+        replicas: template.replicas,
+        external: externalAddress(template),
+      }
     : { primary: undefined, proxied: [], replicas: 1 };
 }
 

@@ -38,6 +38,7 @@ export const ERROR_CODES = [
   'WRONG_RUNTIME',
   // conflicts
   'PORT_CONFLICT',
+  'EXTERNAL_INSTANCE',
   'PORTS_EXHAUSTED',
   'NAME_TAKEN',
   'INSTANCE_EXISTS',

@@ -47,6 +47,7 @@ export {
   type Instance,
   type InstanceStatus,
 } from './instance.js';
+export * from './instance-external.js';
 export { desiredReplicas } from './instance-replicas.js';
 export * from './instance-service.js';
 export * from './integration.js';

@@ -1,7 +1,8 @@
 import { resolveConfig } from './config-values.js';
-import { Conflict } from './errors.js';
+import { Conflict, InvalidInput } from './errors.js';
 import type { Instance } from './instance.js';
 import { checkPins, getStoredTemplate, type ServiceDeps } from './instance-deps.js';
+import { isExternal } from './instance-external.js';
 import { assertLabels } from './instance-labels.js';
 import { checkPlacement } from './instance-placement.js';
 import { assertReplicaCount, checkReplicas, desiredReplicas } from './instance-replicas.js';
@@ -43,6 +44,12 @@ interface NewRecord {
  */
 export async function recordNewInstance(d: ServiceDeps, input: CreateInstanceInput): Promise<Instance> {
   const rec = await checkNew(d, input);
+  if (isExternal(rec.template)) {
+    // Nothing runs here, so nothing is leased: its ports are the external service's.
+    const instance = d.store.transaction(() => insertNew(d, rec));
+    await makeDataDir(d, instance);
+    return instance;
+  }
   const { instance } = await d.ledger.leaseForNew(rec.template, {
     host: d.runtimes.hostOf(rec.node),
     pins: rec.pins,
@@ -70,10 +77,29 @@ async function checkNew(d: ServiceDeps, input: CreateInstanceInput): Promise<New
   const config = sealSecrets(template, resolveConfig(template, input.config), d.secrets);
   const pins = input.ports ?? {};
   checkPins(template, pins);
+  if (isExternal(template)) {
+    refuseForExternal(input);
+    return { template, input, node, config, pins, now: d.clock.now() };
+  }
   checkPlacement(d.runtimes, node, template);
   if (input.replicas !== undefined) assertReplicaCount(input.replicas);
   await checkReplicas(d.runtimes, node, stored, desiredReplicas(template, { replicas: input.replicas }));
   return { template, input, node, config, pins, now: d.clock.now() };
+}
+
+/** What an external instance cannot have: pinned ports (its ports are where it listens), replicas. */
+function refuseForExternal(input: CreateInstanceInput): void {
+  const field =
+    input.ports && Object.keys(input.ports).length > 0
+      ? 'ports'
+      : input.replicas !== undefined
+        ? 'replicas'
+        : undefined;
+  if (!field) return;
+  throw new InvalidInput(
+    `template ${input.template} is external (a service berth does not run): an instance takes no ${field}`,
+    { details: { field } },
+  );
 }
 
 async function makeDataDir(d: ServiceDeps, inst: Instance): Promise<void> {
@@ -97,6 +123,7 @@ function insertNew(d: ServiceDeps, rec: NewRecord): Instance {
     throw new Conflict(`an instance named '${name}' already exists`, { code: 'NAME_TAKEN' });
   }
   const stopped = input.start === false;
+  const external = isExternal(template);
   const instance: Instance = {
     id: d.newId(),
     name,
@@ -104,8 +131,8 @@ function insertNew(d: ServiceDeps, rec: NewRecord): Instance {
     node: rec.node,
     config: rec.config,
     portOverrides: rec.pins,
-    desiredState: stopped ? 'stopped' : 'running',
-    status: stopped ? 'stopped' : 'pending',
+    desiredState: stopped || external ? 'stopped' : 'running',
+    status: external ? 'external' : stopped ? 'stopped' : 'pending',
     health: null,
     errorMessage: null,
     restartCount: 0,

@@ -22,6 +22,11 @@ export function portsOf(
   for (const l of leases) if (l.portName) out[l.portName] = l.port;
   // A running instance holds a lease for each of its ports; one that waits for a start may not.
   if (inst.status === 'running') return out;
+  // An external instance leases nothing: its ports are where the external service listens.
+  if (inst.status === 'external') {
+    for (const spec of specs ?? []) if (spec.preferred !== undefined) out[spec.name] = spec.preferred;
+    return out;
+  }
   for (const spec of specs ?? []) {
     const pin = pinOf(inst, spec);
     if (pin !== undefined) out[spec.name] ??= pin;

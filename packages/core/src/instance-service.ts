@@ -6,6 +6,7 @@ import { sealStoredSecrets, updateConfig } from './instance-config.js';
 import { type CreateInstanceInput, recordNewInstance } from './instance-create.js';
 import { checkPins, getTemplate, type ServiceDeps } from './instance-deps.js';
 import { applyInstance, editInstance, type InstanceEdit, rollbackInstance } from './instance-edit.js';
+import { refuseExternal } from './instance-external.js';
 import { readPorts, readPortsOfMany } from './instance-ports.js';
 import { scaleInstance } from './instance-replicas.js';
 import { unappliedChanges } from './instance-spec.js';
@@ -76,6 +77,7 @@ export class InstanceService {
 
   async start(idOrName: string, opts: Wait = {}): Promise<Instance> {
     let inst = this.get(idOrName);
+    refuseExternal(inst, 'start');
     const template = getTemplate(this.d, inst.template);
     if (!this.isRunning(inst)) await this.refusePinnedConflicts(inst, template);
     inst = this.d.reconciler.prepareStart(inst, {
@@ -106,22 +108,33 @@ export class InstanceService {
 
   async stop(idOrName: string, opts: Wait = {}): Promise<Instance> {
     // A pending retry's nextRetryAt stays for the converge, which cancels it and says so.
-    const inst = this.d.store.instances.update(this.get(idOrName).id, { desiredState: 'stopped' });
+    const inst = this.d.store.instances.update(this.refused(idOrName, 'stop').id, {
+      desiredState: 'stopped',
+    });
     this.d.reconciler.abortDeploy(inst.id);
     return this.act(inst, 'converge', opts.wait);
   }
 
   async restart(idOrName: string, opts: Wait = {}): Promise<Instance> {
-    const inst = this.d.store.instances.update(this.get(idOrName).id, { desiredState: 'running' });
+    const inst = this.d.store.instances.update(this.refused(idOrName, 'restart').id, {
+      desiredState: 'running',
+    });
     return this.act(inst, 'restart', opts.wait);
   }
 
   async kill(idOrName: string, opts: Wait = {}): Promise<Instance> {
-    const inst = this.d.store.instances.update(this.get(idOrName).id, {
+    const inst = this.d.store.instances.update(this.refused(idOrName, 'kill').id, {
       desiredState: 'stopped',
       nextRetryAt: null,
     });
     return this.act(inst, 'kill', opts.wait ?? true);
+  }
+
+  /** The instance, unless it is external (409: berth does not run it). */
+  private refused(idOrName: string, action: string): Instance {
+    const inst = this.get(idOrName);
+    refuseExternal(inst, action);
+    return inst;
   }
 
   private async act(
@@ -148,7 +161,8 @@ export class InstanceService {
     for (const dir of dirs) await this.d.workspace.checkRemovable?.(dir);
     const inst = this.d.store.instances.update(found.id, { desiredState: 'stopped' });
     this.d.reconciler.abortDeploy(inst.id);
-    await this.d.reconciler.enqueue(inst.id, 'destroy', opts);
+    // An external instance runs nowhere berth reaches: only its record (and folders) go.
+    if (inst.status !== 'external') await this.d.reconciler.enqueue(inst.id, 'destroy', opts);
     for (const dir of dirs) await this.d.workspace.remove(dir);
     this.d.store.transaction(() => {
       this.d.ledger.release(inst.id);
@@ -195,7 +209,7 @@ export class InstanceService {
 
   /** Pins one port of this instance (never the template's shared settings) and moves its lease. */
   async overridePort(idOrName: string, name: string, port: number): Promise<Instance> {
-    const inst = this.get(idOrName);
+    const inst = this.refused(idOrName, 'pin a port of');
     const template = getTemplate(this.d, inst.template);
     if (!template.ports.some((p) => p.name === name))
       throw new InvalidInput(`template '${template.name}' has no port named '${name}'`, {
@@ -223,7 +237,7 @@ export class InstanceService {
 
   /** Sets the instance's replica count and scales it in place if it runs (see instance-replicas.ts). */
   scale(idOrName: string, replicas: number, opts: Wait = {}): Promise<Instance> {
-    return scaleInstance(this.d, this.get(idOrName), replicas, opts);
+    return scaleInstance(this.d, this.refused(idOrName, 'scale'), replicas, opts);
   }
 
   /** See `updateConfig` in instance-config.ts: masked secrets keep their stored value. */
@@ -246,12 +260,12 @@ export class InstanceService {
 
   /** Redeploys a running instance whose stored spec differs from what runs; otherwise nothing. */
   apply(idOrName: string, opts: Wait = {}): Promise<Instance> {
-    return applyInstance(this.d, this.get(idOrName), { ...opts, force: true });
+    return applyInstance(this.d, this.refused(idOrName, 'apply'), { ...opts, force: true });
   }
 
   /** Runs an earlier deployment's spec again (the newest that differs from what runs, by default). */
   rollback(idOrName: string, deploymentId?: string, opts: Wait = {}): Promise<Instance> {
-    return rollbackInstance(this.d, this.get(idOrName), deploymentId, opts);
+    return rollbackInstance(this.d, this.refused(idOrName, 'roll back'), deploymentId, opts);
   }
 
   /** Fields of the stored spec that differ from what the running instance runs ("changes not applied"). */

@@ -15,10 +15,14 @@ const LEGAL: Record<InstanceStatus, InstanceStatus[]> = {
   stopped: ['deploying', 'running', 'stopping'],
   error: ['deploying', 'stopped', 'stopping', 'running'],
   unreachable: ['running', 'stopped', 'deploying', 'stopping'],
+  // An external instance's status from create to remove: not even error or unreachable.
+  external: [],
 };
 
+const apart = (s: InstanceStatus) => s === 'external';
 const expected = (from: InstanceStatus, to: InstanceStatus) =>
-  from === to || to === 'error' || to === 'unreachable' || LEGAL[from].includes(to);
+  from === to ||
+  (!apart(from) && !apart(to) && (to === 'error' || to === 'unreachable' || LEGAL[from].includes(to)));
 
 const pairs = INSTANCE_STATUSES.flatMap((from) => INSTANCE_STATUSES.map((to) => [from, to] as const));
 
@@ -52,8 +56,10 @@ describe('the transition table', () => {
       if (from !== 'pending') expect(canTransition(from, 'pending')).toBe(false);
   });
 
-  it('lets every status fail or lose its node, and stay what it is', () => {
+  it('lets every status but external fail or lose its node, and stay what it is', () => {
     for (const from of INSTANCE_STATUSES) {
+      expect(canTransition(from, from)).toBe(true);
+      if (apart(from)) continue;
       expect(canTransition(from, 'error')).toBe(true);
       expect(canTransition(from, 'unreachable')).toBe(true);
       expect(canTransition(from, from)).toBe(true);

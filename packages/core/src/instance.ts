@@ -10,6 +10,8 @@ export const INSTANCE_STATUSES = [
   'stopped',
   'error',
   'unreachable',
+  /** A service berth does not run (template source `external`): never running or stopped. */
+  'external',
 ] as const;
 export type InstanceStatus = (typeof INSTANCE_STATUSES)[number];
 export type DesiredState = 'running' | 'stopped';
@@ -57,6 +59,7 @@ export interface Instance {
  * against this table. A workload found running after a berth restart may be recorded `pending`
  * or `stopped` (its deploy never finished, or it outlived its record), so those may go straight to
  * `running` or `stopping`; a stop that failed half-way leaves `stopping`, from which a start deploys.
+ * `external` is a status apart: an external instance has it from create to remove, health aside.
  */
 const NEXT: Record<InstanceStatus, readonly InstanceStatus[]> = {
   pending: ['deploying', 'stopped', 'running', 'stopping'],
@@ -66,10 +69,14 @@ const NEXT: Record<InstanceStatus, readonly InstanceStatus[]> = {
   stopped: ['deploying', 'running', 'stopping'],
   error: ['deploying', 'stopped', 'stopping', 'running'],
   unreachable: ['running', 'stopped', 'deploying', 'stopping'],
+  // Recorded at create and kept: nothing runs, so nothing moves it (nor into it).
+  external: [],
 };
 
 export function canTransition(from: InstanceStatus, to: InstanceStatus): boolean {
-  if (from === to || to === 'error' || to === 'unreachable') return true;
+  if (from === to) return true;
+  if (from === 'external' || to === 'external') return false;
+  if (to === 'error' || to === 'unreachable') return true;
   return NEXT[from].includes(to);
 }
 

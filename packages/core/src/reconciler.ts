@@ -159,7 +159,8 @@ export class Reconciler {
 
   private async run(id: string, action: Action, opts: ActionOptions): Promise<void> {
     const inst = this.d.store.instances.find(id);
-    if (!inst) return;
+    // An external instance has no workload: nothing to converge, stop or destroy.
+    if (!inst || inst.status === 'external') return;
     switch (action) {
       case 'converge':
         return this.converge(inst);

@@ -160,3 +160,44 @@ export const buildSource = z
     buildId: z.string().optional(),
   })
   .strict();
+
+/**
+ * A service berth does not run: it lives at `address` (a URL, or `host:port`) and berth keeps its
+ * config and secrets, lists its ports under that host, links to it and runs its health check.
+ */
+export const externalSource = z
+  .object({
+    kind: z.literal('external'),
+    address: z
+      .string()
+      .min(1)
+      .refine(
+        (v) => parseExternalAddress(v) !== undefined,
+        'must be a URL (https://db.example.com) or host:port',
+      ),
+  })
+  .strict();
+
+/** The host (and port, and URL when it is one) of an external address; undefined when not one. */
+export function parseExternalAddress(v: string): { host: string; port?: number; url?: string } | undefined {
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(v)) {
+    try {
+      const u = new URL(v);
+      if (!u.hostname) return undefined;
+      const port = u.port
+        ? Number(u.port)
+        : u.protocol === 'https:'
+          ? 443
+          : u.protocol === 'http:'
+            ? 80
+            : undefined;
+      return { host: u.hostname.replace(/^\[|\]$/g, ''), url: u.toString(), ...(port ? { port } : {}) };
+    } catch {
+      return undefined;
+    }
+  }
+  const m = /^([a-z0-9.-]+|\[[0-9a-f:]+\]):([0-9]{1,5})$/i.exec(v);
+  const port = m ? Number(m[2]) : 0;
+  if (!m?.[1] || port < 1 || port > 65535) return undefined;
+  return { host: m[1].replace(/^\[|\]$/g, ''), port };
+}

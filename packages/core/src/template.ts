@@ -7,6 +7,7 @@ import {
   composeSource,
   configFieldSchema,
   envName,
+  externalSource,
   healthSchema,
   imageSource,
   portSpecSchema,
@@ -26,7 +27,13 @@ const templateFields = z
   .object({
     name,
     description: z.string().optional(),
-    source: z.discriminatedUnion('kind', [commandSource, imageSource, composeSource, buildSource]),
+    source: z.discriminatedUnion('kind', [
+      commandSource,
+      imageSource,
+      composeSource,
+      buildSource,
+      externalSource,
+    ]),
     ports: z.array(portSpecSchema).default([]),
     env: z.record(envName, z.union([z.string(), z.number(), z.boolean()]).transform(String)).default({}),
     config: z.record(z.string().regex(/^[a-zA-Z][a-zA-Z0-9_-]*$/), configFieldSchema).default({}),
@@ -87,6 +94,7 @@ export const templateSchema = templateFields.superRefine((t, ctx) => {
   portRef(t.readiness?.port, ['readiness', 'port']);
   checkProxy(t, ctx);
   checkContainerPorts(t, ctx);
+  checkExternalPorts(t, ctx);
 });
 
 /** Port names are unique and a preferred port lies in its range; returns the names. */
@@ -131,6 +139,18 @@ function checkContainerPorts(t: Fields, ctx: Issues): void {
     path: ['ports', i, 'containerPort'],
     message: 'is required for image templates',
   });
+}
+
+/** An external service's ports are where it listens: each names its number (`preferred`). */
+function checkExternalPorts(t: Fields, ctx: Issues): void {
+  if (t.source.kind !== 'external') return;
+  const i = t.ports.findIndex((p) => p.preferred === undefined);
+  if (i >= 0)
+    ctx.addIssue({
+      code: 'custom',
+      path: ['ports', i, 'preferred'],
+      message: 'is required for external templates (the port it listens on)',
+    });
 }
 
 export type TemplateInput = z.input<typeof templateSchema>;

@@ -482,6 +482,22 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/cleanup": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["getCleanup"];
+        put?: never;
+        post: operations["postCleanup"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/ports": {
         parameters: {
             query?: never;
@@ -1338,6 +1354,10 @@ export interface operations {
                         dockerfile?: string;
                         image: string;
                         buildId?: string;
+                    } | {
+                        /** @enum {string} */
+                        kind: "external";
+                        address: string;
                     };
                     /** @default [] */
                     ports?: {
@@ -1579,6 +1599,10 @@ export interface operations {
                         dockerfile?: string;
                         image: string;
                         buildId?: string;
+                    } | {
+                        /** @enum {string} */
+                        kind: "external";
+                        address: string;
                     };
                     /** @default [] */
                     ports?: {
@@ -1796,7 +1820,7 @@ export interface operations {
         parameters: {
             query?: {
                 template?: string;
-                status?: "pending" | "deploying" | "running" | "stopping" | "stopped" | "error" | "unreachable";
+                status?: "pending" | "deploying" | "running" | "stopping" | "stopped" | "error" | "unreachable" | "external";
                 node?: string;
             };
             header?: never;
@@ -1825,7 +1849,7 @@ export interface operations {
                         /** @enum {string} */
                         desiredState: "running" | "stopped";
                         /** @enum {string} */
-                        status: "pending" | "deploying" | "running" | "stopping" | "stopped" | "error" | "unreachable";
+                        status: "pending" | "deploying" | "running" | "stopping" | "stopped" | "error" | "unreachable" | "external";
                         /** @enum {string|null} */
                         health: "starting" | "healthy" | "unhealthy" | null;
                         errorMessage: string | null;
@@ -2009,7 +2033,7 @@ export interface operations {
                         /** @enum {string} */
                         desiredState: "running" | "stopped";
                         /** @enum {string} */
-                        status: "pending" | "deploying" | "running" | "stopping" | "stopped" | "error" | "unreachable";
+                        status: "pending" | "deploying" | "running" | "stopping" | "stopped" | "error" | "unreachable" | "external";
                         /** @enum {string|null} */
                         health: "starting" | "healthy" | "unhealthy" | null;
                         errorMessage: string | null;
@@ -2430,7 +2454,7 @@ export interface operations {
                             id: string | null;
                             ok: boolean;
                             /** @enum {string|null} */
-                            status: "pending" | "deploying" | "running" | "stopping" | "stopped" | "error" | "unreachable" | null;
+                            status: "pending" | "deploying" | "running" | "stopping" | "stopped" | "error" | "unreachable" | "external" | null;
                             error: {
                                 code: string;
                                 message: string;
@@ -3262,6 +3286,88 @@ export interface operations {
                 "application/json": {
                     /** @default false */
                     dryRun?: boolean;
+                };
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+            /** @description The error envelope: `{ error: { code, message, details?, requestId? } }` */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            requestId?: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    getCleanup: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+            /** @description The error envelope: `{ error: { code, message, details?, requestId? } }` */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            requestId?: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    postCleanup: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    items: string[];
                 };
             };
         };

@@ -8,7 +8,7 @@ import {
 } from '@berth/contracts';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { AppContext } from '../app-context.js';
-import { inventoryOfAllHosts } from '../port-hosts.js';
+import { inventoryOf, inventoryOfAllHosts } from '../port-hosts.js';
 
 const tags = ['ports'];
 
@@ -16,7 +16,9 @@ export const portRoutes: FastifyPluginAsyncZod<AppContext> = async (app, ctx) =>
   const { ledger, portRanges } = ctx.berth;
 
   app.get('/ports', { schema: { tags, querystring: portsQuerySchema } }, async (req) =>
-    req.query.allHosts ? inventoryOfAllHosts(ledger, ctx.berth.store) : ledger.inventory(req.query.host),
+    req.query.allHosts
+      ? inventoryOfAllHosts(ledger, ctx.berth.store)
+      : inventoryOf(ledger, ctx.berth.store, req.query.host),
   );
 
   app.get('/ports/free', { schema: { tags, querystring: freePortsQuerySchema } }, async (req) => {

@@ -8,7 +8,7 @@ import type { ObservedWorkload } from '../runtime.js';
 import type { StoredTemplate } from '../store.js';
 import type { ActionQueue } from './action-queue.js';
 import type { ReconcilerDeps } from './deps.js';
-import type { HealthMonitor } from './health-monitor.js';
+import { externalKey, type HealthMonitor } from './health-monitor.js';
 import type { Lookup } from './lookup.js';
 import type { Records } from './records.js';
 import type { Restarts } from './restarts.js';
@@ -77,6 +77,11 @@ export class Watch {
     for (const inst of this.d.store.instances.list()) {
       ids.add(inst.id);
       if (inst.currentDeploymentId) referenced.add(inst.currentDeploymentId);
+      if (inst.status === 'external') {
+        referenced.add(externalKey(inst.id));
+        this.r.health.checkExternal(inst, templateOf(inst.template)?.template, now);
+        continue;
+      }
       if (this.r.queue.busy(inst.id)) continue;
       if (inst.status === 'running' && inst.desiredState === 'running') {
         this.watchRunning(inst, groups, templateOf(inst.template), now);
