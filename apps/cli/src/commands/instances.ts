@@ -53,7 +53,7 @@ function replicaCount(i: InstanceView): string {
 }
 
 const statusText = (i: InstanceView) =>
-  `${i.status}${replicaCount(i)}${i.health && i.status === 'running' ? ` (${i.health})` : ''}${unappliedText(i)}`;
+  `${i.status}${replicaCount(i)}${i.health && (i.status === 'running' || i.status === 'external') ? ` (${i.health})` : ''}${unappliedText(i)}`;
 
 /** An edit stored but not applied to what runs (`berth apply` applies it). */
 const unappliedText = (i: InstanceView) =>

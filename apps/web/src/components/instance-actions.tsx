@@ -47,9 +47,15 @@ export function InstanceActions({
       {busy === action ? `${label}…` : label}
     </button>
   );
+  // An external instance runs elsewhere: berth neither starts nor stops it, only forgets it.
+  const external = instance.status === 'external';
   return (
     <div className="actions">
-      {inBackoff(instance) ? (
+      {external ? (
+        <span className="small muted" title="berth keeps its record and config and checks its health">
+          External: berth does not run it
+        </span>
+      ) : inBackoff(instance) ? (
         <>
           {button('start', 'Start now', true, 'primary')}
           {button('stop', 'Stop retrying', true)}
@@ -59,7 +65,7 @@ export function InstanceActions({
       ) : (
         button('start', 'Start', true, 'primary')
       )}
-      {button('restart', 'Restart', instance.status === 'running')}
+      {external ? null : button('restart', 'Restart', instance.status === 'running')}
       {confirming ? (
         <>
           <button

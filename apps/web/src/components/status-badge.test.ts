@@ -81,3 +81,20 @@ describe('replicas in the UI', () => {
     expect(html.match(/data-replica-state=/g)).toHaveLength(3);
   });
 });
+
+describe('an external instance in the UI', () => {
+  const external: InstanceView = {
+    ...base,
+    desiredState: 'stopped',
+    status: 'external',
+    health: 'unhealthy',
+    currentDeploymentId: null,
+    replicas: { desired: 1, running: 0, items: [] },
+  };
+
+  it('a card shows the external status and its health', () => {
+    const html = card(external);
+    expect(html).toMatch(/class="badge status-external"[^>]*>external</);
+    expect(html).toMatch(/class="badge health-unhealthy"[^>]*>unhealthy</);
+  });
+});

@@ -11,11 +11,12 @@ const LABELS: Record<string, string> = {
   stopped: 'stopped',
   error: 'error',
   restarting: 'restarting',
+  external: 'external',
 };
 
 /**
  * The instance's actual status, with its replicas running of wanted (`2/3`) and its health when
- * running; "restarting" during a restart backoff; greyed, as the last known, while the server does
+ * running (or external: a service berth does not run but checks); "restarting" during a restart backoff; greyed, as the last known, while the server does
  * not answer.
  */
 export function StatusBadge({
@@ -52,7 +53,7 @@ export function StatusBadge({
           {count}
         </span>
       ) : null}
-      {instance.status === 'running' && instance.health ? (
+      {(instance.status === 'running' || instance.status === 'external') && instance.health ? (
         <span className={`badge health-${instance.health}`} title="health check">
           {instance.health === 'starting' ? 'checking health' : instance.health}
         </span>

@@ -9,7 +9,9 @@ export function TemplateSummary({ template: t }: { template: Template }) {
         ? t.source.image
         : t.source.kind === 'compose'
           ? t.source.file
-          : t.source.image;
+          : t.source.kind === 'external'
+            ? t.source.address
+            : t.source.image;
   return (
     <dl className="facts">
       <div>

@@ -37,7 +37,16 @@ type Row = Pick<InstanceView, 'name' | 'template' | 'status' | 'node' | 'restart
 };
 
 /** Running instances first in a status sort, then those on their way, then the rest. */
-const STATUS_ORDER = ['running', 'deploying', 'pending', 'stopping', 'error', 'unreachable', 'stopped'];
+const STATUS_ORDER = [
+  'running',
+  'deploying',
+  'pending',
+  'stopping',
+  'error',
+  'unreachable',
+  'stopped',
+  'external',
+];
 
 /** The value a column sorts by; null (no sample, not running) sorts last either way. */
 export function sortValue(

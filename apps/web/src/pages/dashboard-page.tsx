@@ -18,6 +18,7 @@ const ORDER: InstanceStatus[] = [
   'stopped',
   'error',
   'unreachable',
+  'external',
 ];
 
 export function DashboardPage() {

@@ -15,7 +15,16 @@ import { matchesFilter } from '../lib/instance-table';
 
 type View = 'cards' | 'table';
 const VIEW_KEY = 'berth.instances.view';
-const STATUSES = ['running', 'deploying', 'pending', 'stopping', 'stopped', 'error', 'unreachable'];
+const STATUSES = [
+  'running',
+  'deploying',
+  'pending',
+  'stopping',
+  'stopped',
+  'error',
+  'unreachable',
+  'external',
+];
 
 /** The view chosen last time on this browser (cards by default). */
 function rememberedView(): View {
