@@ -31,6 +31,8 @@ export const PORT_BLOCKS = {
   'test/default-restart': [9770, 9799],
   'server/port-settings (the global range a test sets; leases only, nothing binds)': [9800, 9849],
   'cli/port-range-cli (data only: settings, nothing binds)': [9850, 9899],
+  // issue 16 §5: berth cleanup (one busybox httpd per instance)
+  'test/docker-cleanup': [9900, 9949],
   // `berth serve`'s API +0, proxy +1, the hello template +10…+59 (portBlock spans 220)
   'web/ui-defaults.e2e': [8600, 8819],
   // root test/ (10000–14399)

@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { registerBuildCommands } from './commands/builds.js';
+import { registerCleanupCommand } from './commands/cleanup.js';
 import { registerCompletionCommands } from './commands/completion.js';
 import { registerDbCommands } from './commands/db.js';
 import { registerEventCommands } from './commands/events.js';
@@ -44,6 +45,7 @@ export function buildProgram(): Command {
   registerTokenCommands(program);
   registerNodeCommands(program);
   registerGcCommands(program);
+  registerCleanupCommand(program);
   registerIntegrationCommands(program);
   registerNotifyCommands(program);
   registerImportCommands(program);

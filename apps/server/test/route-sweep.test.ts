@@ -72,6 +72,9 @@ const EXPECTED: Record<string, 'public' | 'metrics' | 'read' | 'operate' | 'admi
   'POST /api/v1/nodes/test': 'admin',
   'GET /api/v1/orphans': 'read',
   'POST /api/v1/gc': 'admin',
+  // What berth cleanup would remove; removing it is an admin's (orphans, folders, leases of no instance).
+  'GET /api/v1/cleanup': 'read',
+  'POST /api/v1/cleanup': 'admin',
   'GET /api/v1/ports': 'read',
   'GET /api/v1/ports/free': 'read',
   'POST /api/v1/ports/reservations': 'admin',

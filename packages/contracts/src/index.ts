@@ -1,5 +1,6 @@
 export * from './build-views.js';
 export * from './builds.js';
+export * from './cleanup.js';
 export * from './error-envelope.js';
 export * from './error-status.js';
 export * from './instance-data.js';

@@ -239,6 +239,14 @@ export class PortLedger {
     this.leases.committed(() => this.leases.drop(lease));
   }
 
+  /** Drops one instance lease whose instance is gone (berth cleanup); NotFound for any other lease. */
+  dropStale(host: string, port: number, protocol: Protocol = 'tcp'): void {
+    const lease = this.store.leases.find(host, protocol, port);
+    if (lease?.ownerKind !== 'instance' || this.store.instances.find(lease.ownerId))
+      throw new NotFound('stale lease', `${protocol}/${port} on ${host}`);
+    this.leases.committed(() => this.leases.drop(lease));
+  }
+
   /** Drops every lease the instance holds (and a view handed to it). */
   release(instanceId: string): void {
     this.handOffs.drop(instanceId);

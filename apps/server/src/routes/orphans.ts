@@ -1,7 +1,15 @@
-import { type GcResultView, gcBodySchema, type OrphanView } from '@berth/contracts';
+import {
+  type CleanupPlanView,
+  type CleanupResultView,
+  cleanupBodySchema,
+  type GcResultView,
+  gcBodySchema,
+  type OrphanView,
+} from '@berth/contracts';
 import { userMessage } from '@berth/core';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { AppContext } from '../app-context.js';
+import { findCleanup, runCleanup } from '../cleanup.js';
 import { toOrphanView } from '../orphan-view.js';
 
 const tags = ['orphans'];
@@ -27,4 +35,18 @@ export const orphanRoutes: FastifyPluginAsyncZod<AppContext> = async (app, ctx) 
     }
     return { dryRun: false, removed, failed };
   });
+
+  /** What `berth cleanup` would remove: orphaned workloads, folders and leases of no instance. */
+  app.get(
+    '/cleanup',
+    { schema: { tags } },
+    async (): Promise<CleanupPlanView> => ({ items: (await findCleanup(ctx.berth)).map((f) => f.view) }),
+  );
+
+  /** Removes exactly the items named (by a dry run's keys) that are still to remove; says what changed. */
+  app.post(
+    '/cleanup',
+    { schema: { tags, body: cleanupBodySchema } },
+    async (req): Promise<CleanupResultView> => runCleanup(ctx.berth, req.body.items),
+  );
 };
