@@ -41,10 +41,15 @@ describe('an external instance', () => {
       name: 'outside',
       source: { kind: 'external', address: `127.0.0.1:${port}` },
       ports: [{ name: 'http', preferred: port }],
+      config: { token: { type: 'string', secret: true } },
       health: { http: { port: 'http', path: '/up' }, intervalSeconds: 0.2, timeoutSeconds: 2, retries: 1 },
     };
     expect((await t.api('POST', '/templates', template)).status).toBe(201);
-    const created = await t.api('POST', '/instances', { template: 'outside', name: 'outside-1' });
+    const created = await t.api('POST', '/instances', {
+      template: 'outside',
+      name: 'outside-1',
+      config: { token: 'hunter2' },
+    });
     expect(created.status).toBe(201);
     expect(created.body).toMatchObject({
       status: 'external',
@@ -52,6 +57,11 @@ describe('an external instance', () => {
       url: `http://127.0.0.1:${port}/`,
     });
     expect(created.body.proxyUrl).toBeNull();
+    // Its secret is kept sealed, and never shown back.
+    expect(created.body.config.token).not.toBe('hunter2');
+    const stored = t.server.berth.store.instances.find(created.body.id)?.config.token;
+    expect(stored).toBeTypeOf('string');
+    expect(stored).not.toContain('hunter2');
 
     const healthy = await until(
       () => t.api('GET', '/instances/outside-1'),
