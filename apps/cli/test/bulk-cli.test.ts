@@ -96,6 +96,15 @@ describe('bulk actions in the CLI', () => {
     expect(body.results.map((x: { name: string }) => x.name)).toEqual(['b1', 'b2']);
   });
 
+  it('stop --all stops every instance (the "stop everything" case); start --all brings them back', async () => {
+    const r = await berth('stop', '--all');
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout.trim().split('\n').sort()).toEqual(['b1  stopped', 'b2  stopped', 'w1  stopped']);
+    for (const name of ['b1', 'b2', 'w1']) expect(await status(name)).toBe('stopped');
+    expect((await berth('start', '--all')).code).toBe(0);
+    for (const name of ['b1', 'b2', 'w1']) expect(await status(name)).toBe('running');
+  });
+
   it('refuses two ways of choosing, and none', async () => {
     expect((await berth('stop', 'b1', '--all')).stderr).toContain('names and --all were both given');
     const none = await berth('stop');
