@@ -253,23 +253,29 @@ describe('web UI: templates, kill, logs, port reservations and orphans', { timeo
     await expect
       .poll(async () => JSON.stringify(await apiGet(berth, '/orphans')), { timeout: 60_000, interval: 1_000 })
       .toContain('"instanceName":"ghost"');
+    // berth cleanup's whole list: a data folder of no instance is on it too
+    const stray = join(berth.home, 'home', 'instances', 'gone-template', 'stray'); // BERTH_HOME is <home>/home
+    await mkdir(stray, { recursive: true });
     // the page lists what the server found when it loaded; a reload asks again at once
     await page.reload();
     await expect.poll(() => orphans.textContent(), { timeout: 20_000 }).toContain('was instance ghost');
+    expect(await orphans.textContent()).toContain(stray);
     await page.getByRole('button', { name: 'Remove orphans…' }).click();
     const question = page.getByRole('group', { name: 'Remove these orphans?' });
     const goes = question.getByRole('list', { name: 'What goes' }).getByRole('listitem');
-    await expect.poll(() => goes.count()).toBe(1);
-    expect(await goes.first().textContent()).toContain('was instance ghost');
-    expect(await goes.first().textContent()).toContain(String(pid));
+    await expect.poll(() => goes.count()).toBe(2);
+    const ghostLine = goes.filter({ hasText: 'was instance ghost' });
+    expect(await ghostLine.textContent()).toContain(String(pid));
+    expect(await goes.filter({ hasText: stray }).count()).toBe(1);
     await atBothWidths('ports-orphans-question');
     expect(alive(pid)).toBe(true);
 
-    await question.getByRole('button', { name: 'Yes, remove 1' }).click();
+    await question.getByRole('button', { name: 'Yes, remove 2' }).click();
     await expect
-      .poll(() => page.getByRole('status').filter({ hasText: 'Removed 1' }).count(), { timeout: 20_000 })
+      .poll(() => page.getByRole('status').filter({ hasText: 'Removed 2' }).count(), { timeout: 20_000 })
       .toBe(1);
     await expect.poll(() => alive(pid), { timeout: 20_000 }).toBe(false);
+    expect(await readdir(join(berth.home, 'home', 'instances', 'gone-template'))).toEqual([]);
     // the instance it shares the owner with is not an orphan and still runs
     expect((await apiGet<{ status: string }>(berth, '/instances/talk')).status).toBe('running');
     expect(consoleErrors).toEqual([]);

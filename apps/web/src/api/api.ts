@@ -6,6 +6,8 @@ import type {
   BerthEvent,
   BuildRecord,
   BuildSummary,
+  CleanupPlanView,
+  CleanupResultView,
   ConnectionTestResult,
   CreateBuildBody,
   CreatedTokenRow,
@@ -103,6 +105,10 @@ export const api = {
   orphans: () => request<OrphanView[]>('GET', '/orphans'),
   /** Removes the orphans found now; `dryRun` only lists what would go. */
   gc: (dryRun: boolean) => request<GcResultView>('POST', '/gc', { body: { dryRun } }),
+  /** What berth cleanup would remove: orphaned workloads, folders and leases of no instance. */
+  cleanup: () => request<CleanupPlanView>('GET', '/cleanup'),
+  /** Removes exactly the items named (keys of `cleanup()`) that are still to remove. */
+  runCleanup: (items: string[]) => request<CleanupResultView>('POST', '/cleanup', { body: { items } }),
   freePorts: (query: { host?: string; count?: number; from?: number; to?: number; protocol?: string }) =>
     request<FreePortsResult>('GET', '/ports/free', { query }),
   /** The global and reserved ranges in force (admin). */

@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import { api } from '../api/api';
 import { messageOf } from '../api/api-error';
-import type { GcResultView, OrphanView } from '../api/types';
+import type { CleanupItemView, CleanupResultView, OrphanView } from '../api/types';
 import { useResource } from '../hooks/use-resource';
 import { useCan } from '../hooks/use-session';
 import { Notice } from './notice';
@@ -14,24 +14,30 @@ function orphanText(o: OrphanView): string {
   return `${o.runtime} ${what} on ${o.node}${was}, ${o.running ? 'running' : 'stopped'}`;
 }
 
+function itemText(i: CleanupItemView): string {
+  return i.orphan ? orphanText(i.orphan) : i.description;
+}
+
 /**
- * Workloads carrying this installation's markers with no record behind them. Remove asks first
- * with the exact list that goes (the server's dry run), then says what went and what did not.
+ * What `berth cleanup` would remove: workloads carrying this installation's markers with no record
+ * behind them, folders under BERTH_HOME and port leases of no instance. Remove asks first with the
+ * exact list that goes (the server's dry run), removes exactly that, then says what went, what did
+ * not, and what changed in between.
  */
 export function OrphanList() {
   const isAdmin = useCan('admin');
-  const orphans = useResource(() => api.orphans(), '', 30_000);
-  const [asking, setAsking] = useState<OrphanView[]>();
+  const plan = useResource(() => api.cleanup(), '', 30_000);
+  const [asking, setAsking] = useState<CleanupItemView[]>();
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string>();
-  const [result, setResult] = useState<GcResultView>();
+  const [result, setResult] = useState<CleanupResultView>();
 
   const ask = async () => {
     setBusy(true);
     setError(undefined);
     setResult(undefined);
     try {
-      setAsking((await api.gc(true)).removed);
+      setAsking((await api.cleanup()).items);
     } catch (err) {
       setError(messageOf(err));
     } finally {
@@ -39,33 +45,35 @@ export function OrphanList() {
     }
   };
 
-  const remove = async () => {
+  const remove = async (items: CleanupItemView[]) => {
     setBusy(true);
     setError(undefined);
     try {
-      setResult(await api.gc(false));
+      setResult(await api.runCleanup(items.map((i) => i.key)));
       setAsking(undefined);
     } catch (err) {
       setError(messageOf(err));
     } finally {
       setBusy(false);
-      orphans.reload();
+      plan.reload();
     }
   };
 
-  const list = orphans.data ?? [];
+  const list = plan.data?.items ?? [];
   return (
     <>
-      {orphans.error ? <Notice tone="error">{orphans.error}</Notice> : null}
-      {orphans.loading ? <Skeleton height={32} label="Looking for orphans" /> : null}
-      {orphans.data && list.length === 0 ? (
-        <Notice>No orphans: every workload of berth’s has its record.</Notice>
+      {plan.error ? <Notice tone="error">{plan.error}</Notice> : null}
+      {plan.loading ? <Skeleton height={32} label="Looking for orphans" /> : null}
+      {plan.data && list.length === 0 ? (
+        <Notice>
+          Nothing to clean up: every workload, folder and port lease of berth’s has its instance.
+        </Notice>
       ) : null}
       {list.length ? (
         <ul className="plain-list" aria-label="Orphans">
-          {list.map((o) => (
-            <li key={`${o.node}/${o.runtime}/${o.id}`} className="wrap-anywhere">
-              {orphanText(o)}
+          {list.map((i) => (
+            <li key={i.key} className="wrap-anywhere">
+              {itemText(i)}
             </li>
           ))}
         </ul>
@@ -82,13 +90,13 @@ export function OrphanList() {
           ) : (
             <>
               <p>
-                {asking.length === 1 ? 'This workload' : `These ${asking.length} workloads`} will be stopped
-                and removed, and nothing else:
+                {asking.length === 1 ? 'This' : `These ${asking.length}`} will be removed (a workload stopped
+                first), and nothing else:
               </p>
               <ul className="plain-list" aria-label="What goes">
-                {asking.map((o) => (
-                  <li key={`${o.node}/${o.runtime}/${o.id}`} className="wrap-anywhere">
-                    {orphanText(o)}
+                {asking.map((i) => (
+                  <li key={i.key} className="wrap-anywhere">
+                    {itemText(i)}
                   </li>
                 ))}
               </ul>
@@ -96,7 +104,12 @@ export function OrphanList() {
           )}
           <div className="actions">
             {asking.length ? (
-              <button type="button" className="button danger" disabled={busy} onClick={() => void remove()}>
+              <button
+                type="button"
+                className="button danger"
+                disabled={busy}
+                onClick={() => void remove(asking)}
+              >
                 {busy ? 'Removing…' : `Yes, remove ${asking.length}`}
               </button>
             ) : null}
@@ -108,9 +121,13 @@ export function OrphanList() {
       ) : null}
       {result ? (
         <p className={`notice ${result.failed.length ? 'notice-error' : 'notice-calm'}`} role="status">
-          Removed {result.removed.length}: {result.removed.map(orphanText).join('; ') || 'none'}.
+          Removed {result.removed.length}: {result.removed.map(itemText).join('; ') || 'none'}.
           {result.failed.length
-            ? ` Not removed: ${result.failed.map((f) => `${orphanText(f)} — ${f.error}`).join('; ')}.`
+            ? ` Not removed: ${result.failed.map((f) => `${itemText(f)} — ${f.error}`).join('; ')}.`
+            : ''}
+          {result.changed.length ? ` Changed since the question, left alone: ${result.changed.length}.` : ''}
+          {result.notAsked.length
+            ? ` Found since the question, left alone: ${result.notAsked.map(itemText).join('; ')}.`
             : ''}
         </p>
       ) : null}

@@ -136,7 +136,7 @@ export function PortsPage() {
         ) : null}
       </section>
       <section className="card" aria-labelledby="orphans">
-        <h2 id="orphans">Orphans</h2>
+        <h2 id="orphans">Orphans and leftovers (berth cleanup)</h2>
         <OrphanList />
       </section>
     </>
