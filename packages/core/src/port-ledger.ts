@@ -7,6 +7,12 @@ import { type LedgerConfig, PortChooser } from './port-choice.js';
 import { type InventoryRow, inventoryOf } from './port-inventory.js';
 import type { PortLease, Protocol } from './port-lease.js';
 import { PortLeases } from './port-leases.js';
+import type {
+  LeaseForNewOptions,
+  PinOptions,
+  PreflightOptions,
+  ReallocateOptions,
+} from './port-ledger-options.js';
 import { type PreflightResult, portsToDescribe, preflightOf } from './port-preflight.js';
 import {
   type HandOffOptions,
@@ -22,6 +28,12 @@ import type { Template } from './template.js';
 export type { Allocation, LeaseOwner, PortMove } from './port-allocation.js';
 export { defaultLedgerConfig, type LedgerConfig, pinOf, type ReservedRange } from './port-choice.js';
 export type { InventoryRow } from './port-inventory.js';
+export type {
+  LeaseForNewOptions,
+  PinOptions,
+  PreflightOptions,
+  ReallocateOptions,
+} from './port-ledger-options.js';
 export type { PreflightResult } from './port-preflight.js';
 export {
   defaultHandOffOptions,
@@ -32,42 +44,6 @@ export {
 } from './port-view.js';
 
 type Ports = Pick<Template, 'ports'>;
-
-export interface LeaseForNewOptions<T extends LeaseOwner> {
-  host: string;
-  /** The new instance's pinned ports (name → port). */
-  pins: Record<string, number>;
-  /** Writes the instance's record, inside the lease transaction (run again if a lease race is lost). */
-  record: () => T;
-  /** Keep a taken pin unleased instead of failing: the instance does not start now. */
-  deferPinned?: boolean;
-  /** Hand the view read here to the instance's first deploy (see `HandOffs`). */
-  handOff?: boolean;
-}
-
-export interface PinOptions<T extends LeaseOwner> {
-  host: string;
-  /** Every pin the instance is to have: port name → port. */
-  pins: Record<string, number>;
-  /** A port checked even when it is pinned already (the conflict flow asks again). */
-  check?: string;
-  /** Writes the instance with its new pins, inside the lease transaction. */
-  record: (pins: Record<string, number>) => T;
-}
-
-export interface ReallocateOptions {
-  host: string;
-  running?: boolean;
-  /** Ports a deploy failed to bind, with who took them (see AllocationRequest.refused). */
-  refused?: ReadonlyMap<string, string> | undefined;
-  /** Ports a workload the instance takes over publishes: whoever the sources see on them is it. */
-  adopted?: PortRef[];
-}
-
-export interface PreflightOptions {
-  host: string;
-  running: boolean;
-}
 
 /**
  * The one place that decides ports: one entry point per use case (a new instance, a pin, a deploy's
