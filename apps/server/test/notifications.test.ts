@@ -108,10 +108,15 @@ beforeAll(async () => {
 
   home = mkdtempSync(join(tmpdir(), 'berth-notifications-'));
   mkdirSync(join(home, 'templates'));
-  // Exits at once with code 3; one restart, then berth gives up.
+  // Exits with code 3 a moment after it starts; one restart, then berth gives up. Not at once: a
+  // program gone before berth has looked at it is a failed deploy, which no restart follows.
   const crasher = {
     name: 'crasher',
-    source: { kind: 'command', command: process.execPath, args: ['-e', 'process.exit(3)'] },
+    source: {
+      kind: 'command',
+      command: process.execPath,
+      args: ['-e', 'setTimeout(() => process.exit(3), 500)'],
+    },
     restart: { policy: 'on-failure', maxRetries: 1, backoffSeconds: 0.2 },
   };
   writeFileSync(join(home, 'templates', 'crasher.json'), JSON.stringify(crasher));
