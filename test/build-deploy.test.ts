@@ -122,7 +122,10 @@ describe.skipIf(!docker)('deploy from a repository', () => {
     const record = await builds.wait(queued.id);
     made.push(record);
     expect(record.status).toBe('done');
-    expect(record.logs.some((l) => l.message === `imported file://${repo}`)).toBe(true);
+    // The log names the commit that was cloned, as the build record keeps it.
+    const head = (await git('git', ['-C', repo, 'rev-parse', 'HEAD'])).stdout.trim();
+    const imported = record.logs.map((l) => l.message).filter((m) => m.startsWith('imported '));
+    expect(imported).toEqual([`imported file://${repo} at ${head.slice(0, 12)}`]);
     const port = berth.instances.ports(record.instanceId as string).http as number;
     expect(await httpText(port)).toEqual({ status: 200, body: 'python app\n' });
   });
