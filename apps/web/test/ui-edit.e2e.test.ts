@@ -113,7 +113,7 @@ describe('web UI: edit an instance, apply it, roll it back', () => {
 
   it('"Roll back to this" runs an earlier deployment again', async () => {
     await page.reload();
-    const buttons = page.getByRole('button', { name: /Roll back to deployment/ });
+    const buttons = page.getByRole('button', { name: /Roll back to this: deployment/ });
     await expect.poll(() => buttons.count(), { timeout: 20_000 }).toBe(1);
     await buttons.first().click();
     await until('the old greeting', async () => (await greeting()) === 'hello');

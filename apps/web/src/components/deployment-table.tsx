@@ -67,7 +67,7 @@ export function DeploymentTable({
                       type="button"
                       className="button quiet"
                       disabled={busy}
-                      aria-label={`Roll back to deployment ${d.id}`}
+                      aria-label={`Roll back to this: deployment ${d.id}`}
                       onClick={() => onRollback(d)}
                     >
                       Roll back to this
