@@ -259,7 +259,9 @@ describe('web UI, round 2 (the rest): conflicts and fields, events, words, acces
     it('a long message wraps inside its column at both widths', async () => {
       // a fresh failure of `missing`: the dashboard lists only the latest events, and the crash loop
       // of the test before may have pushed its first failure out of them on a slow machine
-      expect((await apiCall(berth, 'POST', '/instances/missing/start?wait=1')).status).toBeGreaterThanOrEqual(400);
+      expect((await apiCall(berth, 'POST', '/instances/missing/start?wait=1')).status).toBeGreaterThanOrEqual(
+        400,
+      );
       for (const size of [DESKTOP, PHONE]) {
         await page.setViewportSize(size);
         await open('#/', 'Dashboard');

@@ -44,7 +44,9 @@ export class Reconciler {
     this.log = d.log.child({ ns: 'reconciler' });
     this.records = new Records(d);
     this.lookup = new Lookup(d);
-    this.deployer = new Deployer(d, this.records, this.lookup, this.queue, this.log);
+    this.deployer = new Deployer(d, this.records, this.lookup, this.queue, this.log, {
+      exitedBeforeReady: (inst, exitCode, how) => this.restarts.apply(inst, exitCode, 'exited', how),
+    });
     this.adoptions = new Adoptions(d, this.records, this.lookup, this.queue, this.deployer, this.log);
     this.restarts = new Restarts(d.clock, this.records, this.lookup, d.hostBootedAt, {
       deploy: (inst, reason) => this.deployer.deploy(inst, reason),

@@ -16,6 +16,14 @@ import { addressOf, type ReconcilerDeps } from './deps.js';
 import type { Lookup } from './lookup.js';
 import type { Records } from './records.js';
 
+export interface DeployHooks {
+  /**
+   * The workload exited before it was ready: a crash like one a moment later, so the restart
+   * policy decides what follows (the deploy still fails as itself).
+   */
+  exitedBeforeReady(inst: Instance, exitCode: number | null, how: string): Promise<void>;
+}
+
 /**
  * Deploys an instance: leases its ports, records the deployment (before anything runs: a deploy
  * whose records cannot be written fails as itself), asks the runtime to deploy, and records the
@@ -28,6 +36,7 @@ export class Deployer {
     private readonly lookup: Lookup,
     private readonly queue: ActionQueue,
     private readonly log: Logger,
+    private readonly hooks: DeployHooks,
   ) {}
 
   async deploy(inst: Instance, reason: string, refused?: Map<string, string>): Promise<void> {
@@ -49,7 +58,9 @@ export class Deployer {
       const retry = !ac.signal.aborted && !refused && dep ? lostBinds(stored.template, inst, err) : undefined;
       this.records.finishDeployment(dep, null, 'error', userMessage(err));
       if (retry) return this.redeployOnOtherPorts(inst, ac, err, retry);
-      throw await this.failed(inst, stored.template, err, ac.signal);
+      const failure = await this.failed(inst, stored.template, err, ac.signal);
+      if (!ac.signal.aborted) await this.crashedBeforeReady(inst.id, err);
+      throw failure;
     } finally {
       this.queue.end(inst.id, ac);
     }
@@ -87,13 +98,14 @@ export class Deployer {
   }
 
   private async prepare(inst: Instance, stored: StoredTemplate, refused?: Map<string, string>) {
+    const versionDir = await this.d.versions?.ensure(stored.template, inst);
     const host = this.d.runtimes.hostOf(inst.node);
     const { ports, changed } = await this.d.ledger.allocate(inst, stored.template, host, { refused });
     for (const c of changed) this.records.portMoved(inst, c);
     await this.d.workspace.create(inst.dataDir);
     const logDir = this.d.workspace.logDir(inst.id);
     await this.d.workspace.create(logDir);
-    const spec = buildDeploySpec(stored.template, inst, ports, this.specOptions(stored, logDir));
+    const spec = buildDeploySpec(stored.template, inst, ports, { ...this.specOptions(stored, logDir), versionDir });
     return { ports, spec };
   }
 
@@ -174,6 +186,22 @@ export class Deployer {
     }
     if (!isBerthError(err)) this.log.error({ instance: inst.name, err }, 'deploy failed');
     return failure;
+  }
+
+  /**
+   * A workload that exited before berth saw it ready crashed as surely as one that exits a moment
+   * after: without this, a program that dies at once got no restart (a failed deploy), while one
+   * that lived a little longer was restarted by its policy.
+   */
+  private async crashedBeforeReady(id: string, err: unknown): Promise<void> {
+    if (!isBerthError(err) || err.code !== 'WORKLOAD_EXITED') return;
+    const inst = this.d.store.instances.find(id);
+    if (inst?.desiredState !== 'running') return;
+    const code = err.details?.exitCode;
+    const exitCode = typeof code === 'number' ? code : null;
+    const how =
+      exitCode === null ? 'exited before it was ready' : `exited with code ${exitCode} before it was ready`;
+    await this.hooks.exitedBeforeReady(inst, exitCode, how);
   }
 
   private urlFor(template: Template, ports: Record<string, number>, node: string): string | null {

@@ -1,4 +1,4 @@
-import type { Instance } from '@berth/core';
+import { type Instance, Unprocessable } from '@berth/core';
 import { type ReconcilerWorld, reconcilerWorld } from '@berth/testkit';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
@@ -57,6 +57,51 @@ describe('restart policy (crash → restart by the Clock, backoff, max retries)'
     await w.reconciler.tick();
     await w.reconciler.enqueue(inst.id);
     expect(deploys()).toBe(4);
+  });
+
+  it('a workload that exits before it was ready is a crash: the deploy fails as itself, the policy restarts it', async () => {
+    w.template({
+      name: 'app',
+      ports: [{ name: 'http', range: [20200, 20299] }],
+      restart: { policy: 'on-failure', backoffSeconds: 2, maxRetries: 2 },
+    });
+    const exited = () =>
+      new Unprocessable('app-1 exited with code 3 before it was ready', {
+        code: 'WORKLOAD_EXITED',
+        details: { exitCode: 3 },
+      });
+    w.runtime.failNextDeploy(exited());
+    const created = w.instances.create({ template: 'app', name: 'app-1' }, { wait: true });
+    await expect(created).rejects.toMatchObject({ code: 'WORKLOAD_EXITED' });
+    const inst = w.instances.get('app-1');
+    expect(inst).toMatchObject({ status: 'error', restartCount: 1, lastExitCode: 3 });
+    expect(inst.nextRetryAt).toBe(w.clock.now() + 2_000);
+    expect(inst.errorMessage).toContain(
+      'exited with code 3 before it was ready; restarting in 2s (attempt 1 of 2)',
+    );
+    expect(restarts(inst.id)).toEqual([{ attempt: 1, delayMs: 2_000, exitCode: 3 }]);
+    // the retry exits at once too; then the policy's last try runs and stays up
+    w.runtime.failNextDeploy(exited());
+    await w.clock.advance(2_000);
+    await w.reconciler.enqueue(inst.id).catch(() => undefined);
+    expect(w.instances.get(inst.id)).toMatchObject({ status: 'error', restartCount: 2 });
+    await w.clock.advance(4_000);
+    await w.reconciler.enqueue(inst.id);
+    expect(deploys()).toBe(3);
+    expect(w.instances.get(inst.id)).toMatchObject({ status: 'running', restartCount: 2 });
+  });
+
+  it('a deploy that fails for another reason (not an exit) is not restarted', async () => {
+    w.template({
+      name: 'app',
+      ports: [{ name: 'http', range: [20200, 20299] }],
+      restart: { policy: 'always' },
+    });
+    w.runtime.failNextDeploy(new Unprocessable('no such command', { code: 'COMMAND_NOT_FOUND' }));
+    await expect(w.instances.create({ template: 'app', name: 'app-1' }, { wait: true })).rejects.toThrow();
+    expect(w.instances.get('app-1')).toMatchObject({ status: 'error', nextRetryAt: null, restartCount: 0 });
+    await w.clock.advance(120_000);
+    expect(deploys()).toBe(1);
   });
 
   it('never: a crash is error and nothing restarts', async () => {
