@@ -45,7 +45,7 @@ describe('resolveConfig', () => {
     expect(resolveConfig(versioned, { version: '3.12' })).toEqual({ version: '3.12' });
     expect(resolveConfig(versioned, {})).toEqual({});
     expect(() => resolveConfig(versioned, { version: '2.7' })).toThrow(
-      "config.version is not a version of this template: '2.7' (known: 3.11, 3.12)",
+      "version '2.7' is not one of this template's versions (known: 3.11, 3.12)",
     );
     // A template without versions has no such setting at all.
     expect(() => resolveConfig(template, { workers: 1, version: '1' })).toThrow(/has no setting 'version'/);

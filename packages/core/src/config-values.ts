@@ -2,6 +2,7 @@ import { InvalidInput } from './errors.js';
 import type { ConfigValue } from './instance.js';
 import { isMasked } from './secret-box.js';
 import type { Template } from './template.js';
+import { versionsOf } from './template-versions.js';
 
 type Problem = { field: string; message: string };
 type ConfigTemplate = Pick<Template, 'config' | 'name'> & Partial<Pick<Template, 'source'>>;
@@ -14,18 +15,19 @@ type Field = Template['config'][string];
  */
 export function resolveConfig(template: ConfigTemplate, input: Record<string, unknown> = {}) {
   const out: Record<string, ConfigValue> = {};
-  const versions = template.source?.kind === 'command' ? template.source.versions : undefined;
-  const problems = unknownKeys(template, input, versions !== undefined);
+  const versions = template.source ? [...versionsOf({ source: template.source }).keys()] : [];
+  const problems = unknownKeys(template, input, versions.length > 0);
   for (const [key, field] of Object.entries(template.config)) {
     const r = resolveField(field, input[key] ?? field.default);
     if (r.problem) problems.push({ field: `config.${key}`, message: r.problem });
     else if (r.value !== undefined) out[key] = r.value;
   }
-  if (versions) checkVersion(versions, input.version ?? out.version, out, problems);
+  if (versions.length > 0) checkVersion(versions, input.version ?? out.version, out, problems);
   if (problems.length > 0) {
+    const known = problems.some((p) => p.field === 'version') ? { known: versions } : {};
     throw new InvalidInput(problems.map((p) => `${p.field} ${p.message}`).join('; '), {
       code: 'INVALID_CONFIG',
-      details: { issues: problems },
+      details: { issues: problems, ...known },
     });
   }
   return out;
@@ -61,24 +63,23 @@ function resolveField(field: Field, raw: unknown): { value?: ConfigValue; proble
 }
 
 /**
- * A command template's installed versions: `version` must name one of them, so a mistyped one is
- * refused rather than quietly running the default command.
+ * A template's declared versions (command or image): `version` must name one of them, so a
+ * mistyped one is refused rather than quietly running the default command.
  */
 function checkVersion(
-  versions: Record<string, unknown>,
+  known: string[],
   version: unknown,
   out: Record<string, ConfigValue>,
   problems: Problem[],
 ): void {
   if (version === undefined || version === null || version === '') return;
-  const known = Object.keys(versions);
   if (typeof version === 'string' && known.includes(version)) {
     out.version = version;
     return;
   }
   problems.push({
-    field: 'config.version',
-    message: `is not a version of this template: '${String(version)}' (known: ${known.join(', ') || 'none'})`,
+    field: 'version',
+    message: `'${String(version)}' is not one of this template's versions (known: ${known.join(', ') || 'none'})`,
   });
 }
 

@@ -2,6 +2,7 @@ import type { Instance } from './instance.js';
 import type { DeploySpec, ResolvedPort, WaitStrategy } from './runtime.js';
 import { openSecrets, type SecretBox } from './secret-box.js';
 import type { Template } from './template.js';
+import { templateAtVersion } from './template-versions.js';
 
 export interface SpecContext {
   owner: string;
@@ -9,6 +10,8 @@ export interface SpecContext {
   templateDir: string | null;
   /** Opens the instance's sealed config values, for the workload only. */
   secrets?: SecretBox | undefined;
+  /** The pinned version's folder (BERTH_HOME/versions/<template>/<version>/), once installed. */
+  versionDir?: string | undefined;
 }
 
 const VAR = /\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g;
@@ -91,13 +94,16 @@ export function readinessFor(template: Template, ports: Record<string, number>):
  * values are opened here, and only here: the spec goes to the runtime, never into an answer.
  */
 export function buildDeploySpec(
-  template: Template,
+  declared: Template,
   sealed: Instance,
   ports: Record<string, number>,
   ctx: SpecContext,
 ): DeploySpec {
+  // The pinned version's command, args or image in place of the template's own.
+  const template = templateAtVersion(declared, sealed, ctx.versionDir);
   const instance: Instance = { ...sealed, config: openSecrets(sealed.config, ctx.secrets) };
   const vars = specVariables(template, instance, ports);
+  if (ctx.versionDir !== undefined) vars.BERTH_VERSION_DIR = ctx.versionDir;
   const env: Record<string, string> = {};
   for (const [k, v] of Object.entries(template.env)) env[k] = substitute(v, vars);
   // The instance's own additions (`berth edit --env`) over the template's; berth's variables win.
@@ -160,7 +166,7 @@ function secretEnvOf(template: Template): string[] {
 }
 
 /**
- * What to run and where: a command template's (installed version's) command, an image's own
+ * What to run and where: a command template's command (its version's, see templateAtVersion), an image's own
  * command override; config values given as flags follow the template's args.
  */
 function commandOf(
@@ -170,8 +176,7 @@ function commandOf(
 ): Pick<DeploySpec, 'command' | 'cwd'> {
   const src = template.source;
   if (src.kind === 'command') {
-    const version = instance.config.version;
-    const exe = (typeof version === 'string' && src.versions?.[version]?.command) || src.command;
+    const exe = src.command;
     const args = src.args.map((a) => substitute(a, vars));
     const cwd = !src.cwd
       ? instance.dataDir

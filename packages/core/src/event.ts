@@ -19,7 +19,9 @@ export type EventType =
   | 'build.finished'
   | 'template.changed'
   /** A template file that cannot be loaded (`data.file`, `data.field`, `data.reason`); its last good version stays. */
-  | 'template.invalid';
+  | 'template.invalid'
+  /** A template's version installing, installed, failed or removed (`data.template`, `data.version`, `data.phase`). */
+  | 'template.version';
 
 export interface BerthEvent {
   id: number;

@@ -114,3 +114,6 @@ export {
   type TemplateOrigin,
 } from './template-origin.js';
 export * from './template-service.js';
+export { pinnedVersion, versionsOf, withTag } from './template-versions.js';
+export type { InstallJob, NodeImages, VersionFolders } from './version-host.js';
+export * from './version-service.js';

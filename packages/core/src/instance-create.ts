@@ -15,6 +15,8 @@ export interface CreateInstanceInput {
   template: string;
   name?: string | undefined;
   config?: Record<string, unknown> | undefined;
+  /** The template's version to run (stored as config `version`); an unknown one is a 400 listing the known. */
+  version?: string | undefined;
   /** Pinned ports: port name → host port. */
   ports?: Record<string, number> | undefined;
   node?: string | undefined;
@@ -74,7 +76,8 @@ async function checkNew(d: ServiceDeps, input: CreateInstanceInput): Promise<New
   d.runtimes.hostOf(node);
   if (input.name !== undefined) assertName('instance', input.name);
   if (input.labels) assertLabels(input.labels);
-  const config = sealSecrets(template, resolveConfig(template, input.config), d.secrets);
+  const asked = input.version === undefined ? input.config : { ...input.config, version: input.version };
+  const config = sealSecrets(template, resolveConfig(template, asked), d.secrets);
   const pins = input.ports ?? {};
   checkPins(template, pins);
   if (isExternal(template)) {

@@ -24,6 +24,8 @@ export interface InstanceEdit {
   restart?: RestartPolicy | null | undefined;
   /** Another node to run on (the data directory does not move with it). */
   node?: string | undefined;
+  /** The template's version to run (`berth upgrade`); `null`: none (the template's own command). */
+  version?: string | null | undefined;
   /** Labels to set; `null` removes one. Nothing runs differently, so nothing is applied for them. */
   labels?: Record<string, string | null> | undefined;
 }
@@ -70,13 +72,19 @@ async function editedFields(
   const replicas = edit.replicas === undefined ? (inst.replicas ?? null) : edit.replicas;
   await checkTarget(d, stored, { node, replicas, moved: node !== inst.node });
   return {
-    config: edit.config ? editedConfig(d, template, inst, edit.config).config : inst.config,
+    config: configEdit(edit) ? editedConfig(d, template, inst, configEdit(edit)!).config : inst.config,
     env: editedEnv(inst.env ?? {}, edit.env ?? {}),
     portOverrides: edit.ports ? editedPins(template, inst.portOverrides, edit.ports) : inst.portOverrides,
     replicas,
     restart: edit.restart === undefined ? (inst.restart ?? null) : edit.restart,
     node,
   };
+}
+
+/** The config fields an edit changes: its `config`, with `version` (stored as config `version`). */
+function configEdit(edit: InstanceEdit): Record<string, unknown> | undefined {
+  if (edit.version === undefined) return edit.config;
+  return { ...edit.config, version: edit.version };
 }
 
 /** The node an instance moves to exists and runs its template; its replica count fits the node. */

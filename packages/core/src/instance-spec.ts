@@ -3,12 +3,16 @@ import type { ConfigValue, Instance } from './instance.js';
 import { desiredReplicas } from './instance-replicas.js';
 import { openSecrets, type SecretBox } from './secret-box.js';
 import type { Template } from './template.js';
+import { pinnedVersion, versionsOf } from './template-versions.js';
 
 type Config = Record<string, ConfigValue>;
 
 /** The spec the instance's next deploy runs: its stored config (sealed as stored), env, pins… */
 export function desiredSpecOf(template: Template, inst: Instance): DeployedSpec {
-  const version = inst.config.version;
+  const version = pinnedVersion(inst);
+  const def = version === undefined ? undefined : versionsOf(template).get(version);
+  const image =
+    def?.kind === 'image' ? def.image : 'image' in template.source ? template.source.image : undefined;
   return {
     config: { ...inst.config },
     env: { ...(inst.env ?? {}) },
@@ -16,8 +20,8 @@ export function desiredSpecOf(template: Template, inst: Instance): DeployedSpec 
     replicas: desiredReplicas(template, inst),
     restart: inst.restart ?? null,
     node: inst.node,
-    image: 'image' in template.source ? (template.source.image ?? null) : null,
-    version: typeof version === 'string' ? version : null,
+    image: image ?? null,
+    version: version ?? null,
   };
 }
 

@@ -98,6 +98,38 @@ export const restartSchema = z
   })
   .strict();
 
+/** A version's name: also a folder name under BERTH_HOME/versions/<template>/. */
+export const versionName = z
+  .string()
+  .regex(
+    /^[A-Za-z0-9][A-Za-z0-9._+-]{0,63}$/,
+    'must be letters, digits, ., _, + and -, not starting with a symbol',
+  );
+
+const commandVersion = z
+  .object({
+    command: z.string().min(1),
+    args: z.array(z.string()).optional(),
+    /** Run once before the version's first start: a shell line (`sh -c`) or an argument array. */
+    install: z.union([z.string().min(1), z.array(z.string()).min(1)]).optional(),
+  })
+  .strict();
+
+/** An image template's version: a tag of the source's image, or a whole other image reference. */
+const imageVersion = z
+  .object({
+    tag: z
+      .string()
+      .regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/, 'must be an image tag')
+      .optional(),
+    image: z.string().min(1).optional(),
+  })
+  .strict()
+  .refine(
+    (v) => (v.tag === undefined) !== (v.image === undefined),
+    'exactly one of tag or image is required',
+  );
+
 export const commandSource = z
   .object({
     kind: z.literal('command'),
@@ -110,8 +142,12 @@ export const commandSource = z
      * template runs as a process on node local and as a container elsewhere.
      */
     image: z.string().min(1).optional(),
-    /** Installed versions: name → command; an instance picks one with config `version`. */
-    versions: z.record(z.string(), z.object({ command: z.string().min(1) }).strict()).optional(),
+    /**
+     * Versions of the program: name → its command (`${BERTH_VERSION_DIR}` is its folder), args in
+     * place of the source's, and an install step run once that puts it under
+     * BERTH_HOME/versions/<template>/<version>/. An instance pins one (`version`).
+     */
+    versions: z.record(versionName, commandVersion).optional(),
   })
   .strict();
 
@@ -136,6 +172,8 @@ export const imageSource = z
     workdir: z.string().optional(),
     volumes: z.array(volumeSchema).default([]),
     init: z.boolean().default(true),
+    /** Versions: name → a tag of `image` (or another image); installed = present on the node. */
+    versions: z.record(versionName, imageVersion).optional(),
   })
   .strict();
 

@@ -21,3 +21,4 @@ export * from './process-table.js';
 export * from './readiness/index.js';
 export * from './socket-owners.js';
 export * from './sysctl-lease-mirror.js';
+export * from './version-folders.js';

@@ -31,6 +31,7 @@ export {
   parseHostKey,
   tlsFiles,
 } from './docker-node-config.js';
+export { DockerNodeImages } from './docker-node-images.js';
 export { dockerNodeDriver } from './docker-node-driver.js';
 export { DockerPortSource, type DockerPortSourceOptions } from './docker-port-source.js';
 export { DockerRuntime, type DockerRuntimeOptions } from './docker-runtime.js';

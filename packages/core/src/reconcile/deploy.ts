@@ -105,7 +105,10 @@ export class Deployer {
     await this.d.workspace.create(inst.dataDir);
     const logDir = this.d.workspace.logDir(inst.id);
     await this.d.workspace.create(logDir);
-    const spec = buildDeploySpec(stored.template, inst, ports, { ...this.specOptions(stored, logDir), versionDir });
+    const spec = buildDeploySpec(stored.template, inst, ports, {
+      ...this.specOptions(stored, logDir),
+      versionDir,
+    });
     return { ports, spec };
   }
 

@@ -1,11 +1,13 @@
 import type { Clock } from '../clock.js';
 import type { EventBus } from '../event-bus.js';
 import type { HealthProbe } from '../health.js';
+import type { Instance } from '../instance.js';
 import type { Logger } from '../logger.js';
 import type { PortLedger } from '../port-ledger.js';
 import type { RuntimeResolver, Workspace } from '../runtime-resolver.js';
 import type { SecretBox } from '../secret-box.js';
 import type { Store } from '../store.js';
+import type { Template } from '../template.js';
 
 /** Told how each action of the reconciler went (metrics); it must not throw or block. */
 export interface ActionObserver {
@@ -38,6 +40,11 @@ export interface ReconcilerDeps {
    * before it was ended by the reboot, not by a crash: it is started again whatever its policy.
    */
   hostBootedAt?: number;
+  /**
+   * Before a deploy: the instance's pinned version installed (installed now when it is not) and
+   * its folder, if it has one (`VersionService.ensure`). A failed install fails the deploy.
+   */
+  versions?: { ensure(template: Template, inst: Instance): Promise<string | undefined> };
 }
 
 /** Where an instance's published ports are reached: its node's address (IPv6 as it is, no brackets). */
