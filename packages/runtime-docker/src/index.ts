@@ -31,8 +31,8 @@ export {
   parseHostKey,
   tlsFiles,
 } from './docker-node-config.js';
-export { DockerNodeImages } from './docker-node-images.js';
 export { dockerNodeDriver } from './docker-node-driver.js';
+export { DockerNodeImages } from './docker-node-images.js';
 export { DockerPortSource, type DockerPortSourceOptions } from './docker-port-source.js';
 export { DockerRuntime, type DockerRuntimeOptions } from './docker-runtime.js';
 export { type DockerSettings, readDockerSettings, type SshSettings } from './docker-settings.js';
