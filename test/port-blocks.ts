@@ -35,6 +35,9 @@ export const PORT_BLOCKS = {
   'test/docker-cleanup': [9900, 9949],
   // `berth serve`'s API +0, proxy +1, the hello template +10…+59 (portBlock spans 220)
   'web/ui-defaults.e2e': [8600, 8819],
+  // issue 16 §2: versions of a program (command templates; the image one publishes nothing)
+  'server/template-versions': [8820, 8869],
+  'cli/versions-cli': [8870, 8919],
   // root test/ (10000–14399)
   'test/adopted-mid-deploy': [10000, 10099],
   'test/big-template-file-keeps-api-answering': [10100, 10199],

@@ -14,9 +14,11 @@ import {
   systemClock,
   TemplateService,
   userMessage,
+  VersionService,
 } from '@berth/core';
 import {
   bootTimeMs,
+  HostVersionFolders,
   LocalListenerSource,
   LocalSocketSource,
   LogIndexers,
@@ -25,7 +27,7 @@ import {
   SysctlLeaseMirror,
 } from '@berth/host';
 import { SecretKeyring } from '@berth/integrations';
-import { openDocker, swarmNodeDriver } from '@berth/runtime-docker';
+import { DockerNodeImages, openDocker, swarmNodeDriver } from '@berth/runtime-docker';
 import { KubernetesNodeDriver } from '@berth/runtime-kubernetes';
 import { processNodePart } from '@berth/runtime-process';
 import { SqliteStore } from '@berth/store-sqlite';
@@ -165,7 +167,16 @@ export async function createBerth(config: ServerConfig, opts: BerthOptions = {})
     secrets: secretKeys.box,
   };
   const metrics = new BerthMetrics();
+  // Templates' versions: command versions in BERTH_HOME/versions, image versions on node local's engine.
+  const versions = new VersionService({
+    store,
+    events,
+    runtimes,
+    folders: new HostVersionFolders(config.home),
+    images: new DockerNodeImages((node) => (node === LOCAL_NODE ? docker.local?.docker : undefined)),
+  });
   const reconciler = new Reconciler({
+    versions,
     ...deps,
     log,
     owner,
@@ -256,6 +267,7 @@ export async function createBerth(config: ServerConfig, opts: BerthOptions = {})
     reconciler,
     instances,
     templates,
+    versions,
     tokens,
     logs,
     integrations,

@@ -6,6 +6,7 @@ import {
   type Instance,
   maskSecrets,
   type PortSpec,
+  pinnedVersion,
   primaryHttpPort,
   proxiedPorts,
   type Store,
@@ -73,6 +74,7 @@ export function toInstanceView(
   const { replicas: _own, observedReplicas: _seen, env, restart, labels, ...record } = inst;
   return {
     ...record,
+    version: pinnedVersion(inst) ?? null,
     env: env ?? {},
     restart: restart ?? null,
     labels: labels ?? {},

@@ -35,6 +35,10 @@ const EXPECTED: Record<string, 'public' | 'metrics' | 'read' | 'operate' | 'admi
   'PUT /api/v1/templates/:name': 'admin',
   'DELETE /api/v1/templates/:name': 'admin',
   'POST /api/v1/templates/reload': 'admin',
+  // A template's versions: installed or not, who pins them. Install and remove change this machine.
+  'GET /api/v1/templates/:name/versions': 'read',
+  'POST /api/v1/templates/:name/versions/:version/install': 'admin',
+  'DELETE /api/v1/templates/:name/versions/:version': 'admin',
   'POST /api/v1/instances': 'admin',
   'GET /api/v1/instances': 'read',
   'GET /api/v1/instances/:id': 'read',

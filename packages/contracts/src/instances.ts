@@ -41,6 +41,8 @@ export const createInstanceBodySchema = z
     template: z.string().min(1),
     name: z.string().min(1).optional(),
     config: z.record(z.string(), configValue).optional(),
+    /** One of the template's versions (`GET /templates/:name/versions`); an unknown one is a 400 listing the known. */
+    version: z.string().min(1).optional(),
     /** Pinned ports: port name → host port. */
     ports: z.record(z.string(), portNumber).optional(),
     node: z.string().min(1).optional(),
@@ -95,6 +97,8 @@ export const instanceViewSchema = z.object({
     running: z.number(),
     items: z.array(replicaViewSchema),
   }),
+  /** The template's version this instance runs (its config `version`); null: none pinned. */
+  version: z.string().nullable(),
   /** Environment variables this instance adds to its template's (`berth edit --env`). Not for secrets. */
   env: z.record(z.string(), z.string()),
   /** This instance's own restart policy; null: its template's. */
@@ -182,6 +186,8 @@ export type UpdateInstanceConfigBody = z.infer<typeof updateInstanceConfigBodySc
 export const editInstanceBodySchema = z
   .object({
     config: z.record(z.string(), configValue.nullable()).optional(),
+    /** Another of the template's versions (`berth upgrade`); null: none, the template's own command. */
+    version: z.string().min(1).nullable().optional(),
     env: z.record(z.string(), z.string().nullable()).optional(),
     ports: z.record(z.string(), portNumber.nullable()).optional(),
     replicas: replicaCount.nullable().optional(),

@@ -27,3 +27,35 @@ export const reloadResultSchema = z.object({
   problems: z.array(z.object({ path: z.string(), message: z.string() })),
 });
 export type ReloadResult = z.infer<typeof reloadResultSchema>;
+
+/** `/templates/:name/versions/:version`. */
+export const templateVersionParamsSchema = z.object({
+  name: z.string().min(1),
+  version: z.string().min(1),
+});
+
+/** `?node=`: whose engine an image version is looked for on (default: local). */
+export const templateVersionQuerySchema = z.object({ node: z.string().min(1).optional() });
+
+/** One version a template declares, as `berth versions` shows it. */
+export const templateVersionViewSchema = z.object({
+  name: z.string(),
+  kind: z.enum(['command', 'image']),
+  /** The version's program (command templates); null for an image. */
+  command: z.string().nullable(),
+  /** The version's image reference (image templates); null for a command. */
+  image: z.string().nullable(),
+  /** Berth has a step to install it: the version's install command, or an image pull. */
+  installable: z.boolean(),
+  /**
+   * Its folder is marked installed (the install step succeeded), its program is on this machine,
+   * or its image is on the node; null when berth cannot look (a node whose engine it does not reach).
+   */
+  installed: z.boolean().nullable(),
+  /** Its folder, BERTH_HOME/versions/<template>/<version>/ (versions with an install step). */
+  dir: z.string().nullable(),
+  /** Names of the instances that pin it. */
+  usedBy: z.array(z.string()),
+});
+export type TemplateVersionView = z.infer<typeof templateVersionViewSchema>;
+export const templateVersionListSchema = z.array(templateVersionViewSchema);

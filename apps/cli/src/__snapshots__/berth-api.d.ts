@@ -130,6 +130,54 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/templates/{name}/versions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["getTemplatesNameVersions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/templates/{name}/versions/{version}/install": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["postTemplatesNameVersionsVersionInstall"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/templates/{name}/versions/{version}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete: operations["deleteTemplatesNameVersionsVersion"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/instances": {
         parameters: {
             query?: never;
@@ -1315,6 +1363,8 @@ export interface operations {
                         versions?: {
                             [key: string]: {
                                 command: string;
+                                args?: string[];
+                                install?: string | string[];
                             };
                         };
                     } | {
@@ -1340,6 +1390,12 @@ export interface operations {
                         }[];
                         /** @default true */
                         init?: boolean;
+                        versions?: {
+                            [key: string]: {
+                                tag?: string;
+                                image?: string;
+                            };
+                        };
                     } | {
                         /** @enum {string} */
                         kind: "compose";
@@ -1560,6 +1616,8 @@ export interface operations {
                         versions?: {
                             [key: string]: {
                                 command: string;
+                                args?: string[];
+                                install?: string | string[];
                             };
                         };
                     } | {
@@ -1585,6 +1643,12 @@ export interface operations {
                         }[];
                         /** @default true */
                         init?: boolean;
+                        versions?: {
+                            [key: string]: {
+                                tag?: string;
+                                image?: string;
+                            };
+                        };
                     } | {
                         /** @enum {string} */
                         kind: "compose";
@@ -1816,6 +1880,152 @@ export interface operations {
             };
         };
     };
+    getTemplatesNameVersions: {
+        parameters: {
+            query?: {
+                node?: string;
+            };
+            header?: never;
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        name: string;
+                        /** @enum {string} */
+                        kind: "command" | "image";
+                        command: string | null;
+                        image: string | null;
+                        installable: boolean;
+                        installed: boolean | null;
+                        dir: string | null;
+                        usedBy: string[];
+                    }[];
+                };
+            };
+            /** @description The error envelope: `{ error: { code, message, details?, requestId? } }` */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            requestId?: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    postTemplatesNameVersionsVersionInstall: {
+        parameters: {
+            query?: {
+                node?: string;
+            };
+            header?: never;
+            path: {
+                name: string;
+                version: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        name: string;
+                        /** @enum {string} */
+                        kind: "command" | "image";
+                        command: string | null;
+                        image: string | null;
+                        installable: boolean;
+                        installed: boolean | null;
+                        dir: string | null;
+                        usedBy: string[];
+                    };
+                };
+            };
+            /** @description The error envelope: `{ error: { code, message, details?, requestId? } }` */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            requestId?: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    deleteTemplatesNameVersionsVersion: {
+        parameters: {
+            query?: {
+                node?: string;
+            };
+            header?: never;
+            path: {
+                name: string;
+                version: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No content */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The error envelope: `{ error: { code, message, details?, requestId? } }` */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            message: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            requestId?: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
     getInstances: {
         parameters: {
             query?: {
@@ -1876,6 +2086,7 @@ export interface operations {
                                 }[];
                             }[];
                         };
+                        version: string | null;
                         env: {
                             [key: string]: string;
                         };
@@ -1960,6 +2171,7 @@ export interface operations {
                     config?: {
                         [key: string]: string | number | boolean;
                     };
+                    version?: string;
                     ports?: {
                         [key: string]: number;
                     };
@@ -2060,6 +2272,7 @@ export interface operations {
                                 }[];
                             }[];
                         };
+                        version: string | null;
                         env: {
                             [key: string]: string;
                         };
@@ -2186,6 +2399,7 @@ export interface operations {
                     config?: {
                         [key: string]: (string | number | boolean) | null;
                     };
+                    version?: string | null;
                     env?: {
                         [key: string]: string | null;
                     };

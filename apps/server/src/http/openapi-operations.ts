@@ -19,6 +19,7 @@ type DocSchema = Record<string, unknown>;
 const SUCCESS_STATUS: Record<string, number> = {
   'POST /api/v1/templates': 201,
   'DELETE /api/v1/templates/:name': 204,
+  'DELETE /api/v1/templates/:name/versions/:version': 204,
   'POST /api/v1/instances': 201,
   'DELETE /api/v1/instances/:id': 204,
   'POST /api/v1/nodes': 201,

@@ -1,4 +1,12 @@
-import { type TemplateView, templateBodySchema, templateNameParamsSchema } from '@berth/contracts';
+import {
+  type TemplateView,
+  templateBodySchema,
+  templateNameParamsSchema,
+  templateVersionListSchema,
+  templateVersionParamsSchema,
+  templateVersionQuerySchema,
+  templateVersionViewSchema,
+} from '@berth/contracts';
 import { formatTemplateOrigin, type StoredTemplate } from '@berth/core';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { AppContext } from '../app-context.js';
@@ -11,7 +19,7 @@ function view(t: StoredTemplate): TemplateView {
 }
 
 export const templateRoutes: FastifyPluginAsyncZod<AppContext> = async (app, ctx) => {
-  const { templates, reloadTemplates } = ctx.berth;
+  const { templates, versions, reloadTemplates } = ctx.berth;
 
   app.get('/templates', { schema: { tags } }, async () => templates.list().map(view));
 
@@ -39,4 +47,40 @@ export const templateRoutes: FastifyPluginAsyncZod<AppContext> = async (app, ctx
   );
 
   app.post('/templates/reload', { schema: { tags } }, async () => reloadTemplates());
+
+  // Versions: what each is, installed or not, who pins it. Install and remove change this machine: admin.
+  app.get(
+    '/templates/:name/versions',
+    {
+      schema: {
+        tags,
+        params: templateNameParamsSchema,
+        querystring: templateVersionQuerySchema,
+        response: { 200: templateVersionListSchema },
+      },
+    },
+    async (req) => versions.list(req.params.name, req.query.node),
+  );
+
+  app.post(
+    '/templates/:name/versions/:version/install',
+    {
+      schema: {
+        tags,
+        params: templateVersionParamsSchema,
+        querystring: templateVersionQuerySchema,
+        response: { 200: templateVersionViewSchema },
+      },
+    },
+    async (req) => versions.install(req.params.name, req.params.version, req.query.node),
+  );
+
+  app.delete(
+    '/templates/:name/versions/:version',
+    { schema: { tags, params: templateVersionParamsSchema, querystring: templateVersionQuerySchema } },
+    async (req, reply) => {
+      await versions.remove(req.params.name, req.params.version, req.query.node);
+      return reply.code(204).send();
+    },
+  );
 };
