@@ -48,8 +48,9 @@ export const replicaStatsSchema = z.object({
  * `GET /instances/:id/stats`: history oldest first, and the newest sample (null before the first);
  * `available: false` with the reason when the instance's runtime cannot give its stats (n/a);
  * `partial: true` when the numbers sum only the replicas berth can read (a Swarm task on a node it
- * does not reach), the reason naming each replica that is n/a. `replicas`: each one's share, where
- * the runtime reads replicas apart (Swarm), else null.
+ * does not reach, a Kubernetes pod metrics-server has not measured yet), the reason naming each
+ * replica that is n/a. `replicas`: each one's share, where the runtime reads replicas apart (Swarm's
+ * tasks, Kubernetes' pods), else null.
  */
 export const instanceStatsSchema = z.object({
   samples: z.array(statsSampleSchema),

@@ -11,10 +11,11 @@ import {
   type Protocol,
   type RemoveOptions,
   type ReplicaPort,
-  type ResourceSample,
   type Runtime,
   Unprocessable,
   type WorkloadHandle,
+  type WorkloadStats,
+  type WorkloadStatsUnavailable,
 } from '@berth/core';
 import type { CoreV1Event, V1Deployment, V1Pod } from '@kubernetes/client-node';
 import { applyManifest, deleteObjects } from './kube-apply.js';
@@ -217,8 +218,9 @@ export class KubernetesRuntime implements Runtime {
     }
   }
 
-  async stats(handles: WorkloadHandle[]): Promise<Map<string, Omit<ResourceSample, 'ts' | 'diskBytes'>>> {
-    const out = new Map<string, Omit<ResourceSample, 'ts' | 'diskBytes'>>();
+  /** Each instance's pods' usage from metrics.k8s.io, summed, with each pod's share or why it is n/a. */
+  async stats(handles: WorkloadHandle[]): Promise<Map<string, WorkloadStats | WorkloadStatsUnavailable>> {
+    const out = new Map<string, WorkloadStats | WorkloadStatsUnavailable>();
     const owners = [...new Set(handles.map((h) => String(h.meta.owner)))];
     for (const owner of owners) {
       const labelSelector = `${LABEL.managed}=true,${LABEL.owner}=${owner}`;

@@ -1,4 +1,4 @@
-import { PortBindFailed, silentLogger } from '@berth/core';
+import { isStatsUnavailable, PortBindFailed, partialReason, silentLogger } from '@berth/core';
 import { freePortInRange } from '@berth/testkit';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { KubePortSource } from '../src/kube-port-source.js';
@@ -51,6 +51,26 @@ describe.skipIf(skip)('KubernetesRuntime on fake-kube', () => {
     const lines = [];
     for await (const l of w.runtime.logs(seen.handle, { tail: 100 })) lines.push(l);
     expect(lines.filter((l) => l.line === `hello ${spec.instanceName}`)).toHaveLength(3);
+  });
+
+  it('stats of replicas: 2 give each pod its share from metrics.k8s.io, on its node, and the shares sum to the total', async () => {
+    const spec = await next({ replicas: 2 });
+    const seen = await w.runtime.deploy(spec);
+    const got = (await w.runtime.stats([seen.handle])).get(seen.handle.id);
+    if (!got || isStatsUnavailable(got)) throw new Error(`stats n/a: ${JSON.stringify(got)}`);
+    const pods = (seen.replicas?.items ?? []).map((r) => r.id).sort();
+    expect(pods).toHaveLength(2);
+    expect(got.replicas?.map((r) => r.replica)).toEqual(pods);
+    for (const r of got.replicas ?? []) {
+      expect(r).toMatchObject({ node: w.fake.nodeName, reason: null });
+      expect(r.cpuPercent).toBeGreaterThanOrEqual(0);
+      expect(r.memoryBytes).toBeGreaterThan(1024 * 1024);
+    }
+    const shares = got.replicas!;
+    expect(shares[0]!.cpuPercent! + shares[1]!.cpuPercent!).toBeCloseTo(got.cpuPercent, 6);
+    expect(shares[0]!.memoryBytes! + shares[1]!.memoryBytes!).toBe(got.memoryBytes);
+    expect(got.memoryPercent).toBeGreaterThan(0);
+    expect(partialReason(got.replicas)).toBeNull();
   });
 
   it('a container that keeps crashing fails the deploy with CrashLoopBackOff in words, leaving nothing', async () => {
