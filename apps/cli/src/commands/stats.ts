@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import type { ApiClient } from '../api-client.js';
 import { clientOf, out } from '../cli-context.js';
 import { formatBytes, formatPercent, sparkline } from '../format-units.js';
+import { replicaShareLines } from '../replica-shares.js';
 import { interruptSignal } from '../sse-reader.js';
 import { formatTable } from '../table.js';
 
@@ -64,6 +65,7 @@ function summary(name: string, s: InstanceStatsView): string {
     `CPU     ${formatPercent(l.cpuPercent).padStart(8)}  ${sparkline(cpu)}  ${range(cpu, formatPercent)}`,
     `memory  ${formatBytes(l.memoryBytes).padStart(8)}  ${sparkline(mem)}  ${range(mem, formatBytes)}  (${formatPercent(l.memoryPercent)} of host)`,
     `disk    ${formatBytes(l.diskBytes).padStart(8)}`,
+    ...replicaShareLines(s.replicas),
   ].join('\n');
 }
 
