@@ -21,6 +21,7 @@ import { registerStatsCommands } from './commands/stats.js';
 import { registerTemplateCommands } from './commands/templates.js';
 import { registerTokenCommands } from './commands/tokens.js';
 import { registerVersionCommand } from './commands/version.js';
+import { registerVersionCommands } from './commands/versions.js';
 import { CLI_VERSION } from './version.js';
 
 /** The `berth` command line: a client of the API, plus `serve`. */
@@ -38,6 +39,7 @@ export function buildProgram(): Command {
   registerInstanceEditCommands(program);
   registerPortCommands(program);
   registerTemplateCommands(program);
+  registerVersionCommands(program);
   registerExportCommand(program);
   registerLogCommands(program);
   registerEventCommands(program);

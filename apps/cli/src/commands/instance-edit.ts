@@ -45,6 +45,7 @@ interface EditFlags {
   replicas?: string;
   node?: string;
   label?: string[];
+  version?: string;
 }
 
 /** The PATCH body from the flags: only what was given. */
@@ -57,11 +58,12 @@ export function editBody(o: EditFlags): EditInstanceBody {
   const count = replicas(o.replicas);
   if (count !== undefined) body.replicas = count;
   if (o.node) body.node = o.node;
+  if (o.version !== undefined) body.version = o.version === '' ? null : o.version;
   if (o.label?.length) body.labels = changes(o.label, '--label');
   if (Object.keys(body).length === 0)
     throw new CliError(
       'invalid',
-      'nothing to change: give --config, --env, --port, --replicas, --node or --label',
+      'nothing to change: give --config, --env, --port, --replicas, --node, --version or --label',
     );
   return body;
 }
@@ -103,6 +105,7 @@ export function registerInstanceEditCommands(program: Command): void {
     .option('--port <name=port>', 'pin a port (repeatable; name= unpins)', collect, [])
     .option('--replicas <n>', 'how many replicas to run ("default": the template’s)')
     .option('--node <node>', 'move to another node (its data directory does not move)')
+    .option('--version <version>', "run another of the template's versions (--version= : none)")
     .option('--label <key=value>', 'set a label (repeatable; key= removes it)', collect, [])
     .option('--apply', 'redeploy a running instance with the change now')
     .option('--json', 'print JSON')

@@ -114,7 +114,8 @@ function summary(i: InstanceView): string {
   const unapplied = (i.unappliedChanges ?? []).length
     ? `\n  changes not applied: ${i.unappliedChanges.join(', ')} (berth apply ${i.name})`
     : '';
-  return `${i.name}  ${statusText(i)}  ${portsText(i)}${lines.join('')}${error}${unapplied}`.trimEnd();
+  const version = i.version ? `  version ${i.version}` : '';
+  return `${i.name}  ${statusText(i)}${version}  ${portsText(i)}${lines.join('')}${error}${unapplied}`.trimEnd();
 }
 
 function conflictOptions(yes: boolean | undefined): ConflictFlowOptions {
@@ -159,6 +160,7 @@ export function registerInstanceCommands(program: Command): void {
     .description('create an instance of a template (and start it)')
     .option('--name <name>', 'instance name (default <template>-<n>)')
     .option('--config <key=value>', 'a config value (repeatable)', collect, [])
+    .option('--version <version>', "one of the template's versions (berth versions <template>)")
     .option('--port <name=port>', 'pin a port (repeatable)', collect, [])
     .option('--node <node>', 'node to run on')
     .option(
@@ -175,6 +177,7 @@ export function registerInstanceCommands(program: Command): void {
         template,
         ...(opts.name ? { name: opts.name } : {}),
         config: keyValues(opts.config, '--config'),
+        ...(opts.version ? { version: opts.version } : {}),
         ports: portPins(opts.port),
         ...(opts.node ? { node: opts.node } : {}),
         ...(opts.replicas !== undefined ? { replicas: replicasArg(opts.replicas, '--replicas') } : {}),
