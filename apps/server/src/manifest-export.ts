@@ -17,12 +17,12 @@ import type { Berth } from './berth.js';
  * with secret values left out (`exportDeploySpec`). `node` picks whose settings apply (namespace,
  * publish mode and constraints); by default the instance's own node.
  */
-export function instanceManifest(
+export async function instanceManifest(
   berth: Berth,
   idOrName: string,
   format: ExportFormat,
   node?: string,
-): string {
+): Promise<string> {
   const inst = berth.instances.get(idOrName);
   const { template } = berth.templates.get(inst.template);
   checkExportable(template);
@@ -31,7 +31,12 @@ export function instanceManifest(
   return render(berth, format, spec, on);
 }
 
-export function templateManifest(berth: Berth, name: string, format: ExportFormat, node?: string): string {
+export async function templateManifest(
+  berth: Berth,
+  name: string,
+  format: ExportFormat,
+  node?: string,
+): Promise<string> {
   const { template } = berth.templates.get(name);
   checkExportable(template);
   const on = node ?? LOCAL_NODE;
@@ -56,7 +61,7 @@ function checkExportable(template: Template): void {
   }
 }
 
-function render(berth: Berth, format: ExportFormat, spec: DeploySpec, node: string): string {
+async function render(berth: Berth, format: ExportFormat, spec: DeploySpec, node: string): Promise<string> {
   if (!berth.runtimes.has(node)) {
     throw new InvalidInput(`node ${node} does not exist`, { details: { field: 'node' } });
   }

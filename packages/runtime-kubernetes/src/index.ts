@@ -1,4 +1,7 @@
-export { KubeClient } from './kube-client.js';
+// What the server imports when it starts: none of it loads @kubernetes/client-node (1.2 s of module
+// loading). The driver loads the client when a kubernetes node is first checked or opened, the
+// export when a manifest is printed; KubernetesRuntime, KubeClient and the rest are reached through
+// them (tests import them from their files).
 export { exportManifestYaml, SECRET_PLACEHOLDER } from './kube-export.js';
 export { LABEL as KUBE_LABEL, objectName } from './kube-labels.js';
 export {
@@ -8,8 +11,6 @@ export {
   type ManifestOptions,
   renderManifest,
 } from './kube-manifest.js';
-export { type KubeNodeConfig, parseKubeNodeConfig } from './kube-node-config.js';
-export { KubePortSource } from './kube-port-source.js';
-export { KubeServiceGateway } from './kube-service-gateway.js';
+export type { KubeNodeConfig } from './kube-node-config.js';
 export { KubernetesNodeDriver } from './kubernetes-node-driver.js';
-export { KubernetesRuntime, type KubernetesRuntimeOptions } from './kubernetes-runtime.js';
+export type { KubernetesRuntimeOptions } from './kubernetes-runtime.js';

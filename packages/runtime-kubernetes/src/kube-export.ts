@@ -1,5 +1,4 @@
 import type { DeploySpec } from '@berth/core';
-import { dumpYaml } from '@kubernetes/client-node';
 import { type ManifestOptions, renderManifest } from './kube-manifest.js';
 
 /** What an exported Secret holds instead of a value: an export never carries a secret. */
@@ -10,7 +9,9 @@ export const SECRET_PLACEHOLDER = '<set this secret>';
  * YAML (Secret, PersistentVolumeClaim, Service, Deployment — the order `kubectl apply -f` needs). Secret values are
  * replaced by a placeholder the operator fills in.
  */
-export function exportManifestYaml(spec: DeploySpec, opts: ManifestOptions): string {
+export async function exportManifestYaml(spec: DeploySpec, opts: ManifestOptions): Promise<string> {
+  // The client's serializer writes the objects as the API has them; loaded only for an export.
+  const { dumpYaml } = await import('@kubernetes/client-node');
   const m = renderManifest(spec, opts);
   const secret = m.secret && {
     ...m.secret,

@@ -1,120 +1,26 @@
-import type { Logger, NodeDriver, NodeProbe, NodeRecord, OpenedNode } from '@berth/core';
-import { KubeClient, kubeFailure } from './kube-client.js';
-import { type KubeNodeConfig, loadKubeconfig, parseKubeNodeConfig } from './kube-node-config.js';
-import { KubePortSource } from './kube-port-source.js';
-import { KubeServiceGateway } from './kube-service-gateway.js';
-import { KubernetesRuntime } from './kubernetes-runtime.js';
-
-/** A failed /version in a word the node view shows (refused, dns, tls, auth, timeout…). */
-function probeFailure(e: unknown): { reason: string; message: string } {
-  const f = kubeFailure(e);
-  if (f)
-    return {
-      reason: f.code === 401 || f.code === 403 ? 'auth' : 'unknown',
-      message: `the API server answered ${f.code}: ${f.message}`,
-    };
-  const err = e as NodeJS.ErrnoException & { cause?: NodeJS.ErrnoException };
-  const code = err.code ?? err.cause?.code ?? '';
-  const message = err.cause?.message ?? err.message;
-  if (code === 'ECONNREFUSED')
-    return { reason: 'refused', message: `the API server refused the connection: ${message}` };
-  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN')
-    return { reason: 'dns', message: `the API server's host is not known: ${message}` };
-  if (/CERT|SSL|TLS/i.test(code) || /certificate/i.test(message)) return { reason: 'tls', message };
-  if (code === 'EHOSTUNREACH' || code === 'ENETUNREACH') return { reason: 'unreachable', message };
-  return { reason: 'unknown', message };
-}
-
-/** Why a source kind cannot run on a cluster, and what to change. */
-const UNSUPPORTED: Record<string, string> = {
-  compose:
-    'a compose template cannot run on a Kubernetes node: run it on a Docker node, or write an image template per service',
-};
-
-/** Races `work` against `ms`, for a test that must answer within its deadline. */
-function within<T>(work: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(
-      () => reject(Object.assign(new Error(`no answer within ${ms} ms`), { code: 'ETIMEDOUT' })),
-      ms,
-    );
-  });
-  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
-}
+import type { Logger, NodeDriver, NodeRecord, OpenedNode } from '@berth/core';
 
 /**
  * `kubernetes` nodes: a cluster through a kubeconfig file, context and namespace. Its runtime runs
  * image and build templates (a built image must be pullable by the cluster); its port space is the
  * cluster's NodePorts.
+ *
+ * The driver itself loads nothing of @kubernetes/client-node (1.2 s of module loading, more than
+ * the rest of the server): the kubeconfig check and the node are loaded when a kubernetes node is
+ * first checked or opened, so a berth without one never pays for it.
  */
 export class KubernetesNodeDriver implements NodeDriver {
   readonly kind = 'kubernetes' as const;
 
   constructor(private readonly log: Logger) {}
 
-  parseConfig(input: unknown): Record<string, unknown> {
+  async parseConfig(input: unknown): Promise<Record<string, unknown>> {
+    const { parseKubeNodeConfig } = await import('./kube-node-config.js');
     return { ...parseKubeNodeConfig(input) };
   }
 
   async open(record: NodeRecord): Promise<OpenedNode> {
-    const c = parseKubeNodeConfig(record.config) as KubeNodeConfig;
-    const config = loadKubeconfig(c.kubeconfig, c.context);
-    const namespace =
-      c.namespace ?? config.getContextObject(config.getCurrentContext())?.namespace ?? 'default';
-    const client = new KubeClient(config, namespace);
-    const server = config.getCurrentCluster()!.server;
-    const address = c.publicAddress ?? new URL(server).hostname.replace(/^\[|\]$/g, '');
-    const runtime = new KubernetesRuntime({
-      client,
-      address,
-      log: this.log,
-      serviceType: c.serviceType,
-      ...(c.storageClass ? { storageClass: c.storageClass } : {}),
-    });
-    // ClusterIP: nothing is published, so the cluster's NodePorts are not this node's port space
-    // (its ports are its Services' own, leased on the node's host alone); the proxy goes through
-    // the API server.
-    const published =
-      c.serviceType === 'NodePort'
-        ? {
-            portSource: new KubePortSource(client, record.host),
-            // The cluster gives NodePorts only in this range (422 otherwise): the ledger chooses inside it.
-            portRange: [c.nodePortRange.from, c.nodePortRange.to] as const,
-          }
-        : { gateway: new KubeServiceGateway(client) };
-    return {
-      // A command template runs as pods of the image it names (create refuses one without).
-      runtimes: [{ runtime, sources: ['image', 'build', 'command'] }],
-      ...published,
-      address,
-      test: async (timeoutMs: number): Promise<NodeProbe> => {
-        const started = Date.now();
-        try {
-          const v = await within(client.version.getCode(), timeoutMs);
-          return {
-            ok: true,
-            version: `Kubernetes ${v.gitVersion}`,
-            latencyMs: Date.now() - started,
-            details: {
-              namespace,
-              context: config.getCurrentContext(),
-              server,
-              nodePortRange: c.nodePortRange,
-              serviceType: c.serviceType,
-            },
-          };
-        } catch (e) {
-          const f = probeFailure(e);
-          return {
-            ok: false,
-            reason: (e as { code?: string }).code === 'ETIMEDOUT' ? 'timeout' : f.reason,
-            message: f.message,
-          };
-        }
-      },
-      close: () => {},
-      unsupported: (source) => UNSUPPORTED[source] ?? `a ${source} template cannot run on a Kubernetes node`,
-    };
+    const { openKubernetesNode } = await import('./kube-node-open.js');
+    return openKubernetesNode(record, this.log);
   }
 }

@@ -154,15 +154,17 @@ describe('renderManifest with persistent data and ClusterIP Services', () => {
     );
   });
 
-  it('export prints the claim before the Deployment that mounts it, valid against the real schema', () => {
-    const docs = loadAllYaml(exportManifestYaml(persistent, { namespace: 'team-a' })) as { kind: string }[];
+  it('export prints the claim before the Deployment that mounts it, valid against the real schema', async () => {
+    const docs = loadAllYaml(await exportManifestYaml(persistent, { namespace: 'team-a' })) as {
+      kind: string;
+    }[];
     expect(docs.map((d) => d.kind)).toEqual(['Secret', 'PersistentVolumeClaim', 'Service', 'Deployment']);
     expect(() => new PersistentVolumeClaim(docs[1] as never).validate()).not.toThrow();
   });
 });
 
-describe('exportManifestYaml (export --format kubernetes)', () => {
-  const yaml = exportManifestYaml(spec, { namespace: 'team-a' });
+describe('exportManifestYaml (export --format kubernetes)', async () => {
+  const yaml = await exportManifestYaml(spec, { namespace: 'team-a' });
   const docs = loadAllYaml(yaml) as { kind: string }[];
 
   it('prints Secret, Service and Deployment as YAML that validates against the real schemas', () => {

@@ -14,17 +14,17 @@ let fake: FakeKube;
 let dir: string;
 let kubeconfig: string;
 
-const record = (config: Record<string, unknown>): NodeRecord => ({
+const record = async (config: Record<string, unknown>): Promise<NodeRecord> => ({
   name: 'cluster',
   kind: 'kubernetes',
   host: 'cluster',
-  config: driver.parseConfig(config),
+  config: await driver.parseConfig(config),
   createdAt: 0,
 });
 
-function fieldOf(fn: () => unknown): string | undefined {
+async function fieldOf(fn: () => unknown): Promise<string | undefined> {
   try {
-    fn();
+    await fn();
   } catch (e) {
     expect(e).toBeInstanceOf(InvalidInput);
     return (e as InvalidInput).details?.field as string;
@@ -44,51 +44,53 @@ afterAll(async () => {
 });
 
 describe('kubernetes NodeDriver', () => {
-  it('parseConfig names the field that is wrong', () => {
+  it('parseConfig names the field that is wrong', async () => {
     writeFileSync(join(dir, 'garbage'), '{ not: [yaml');
-    expect(fieldOf(() => driver.parseConfig('x'))).toBe('config');
-    expect(fieldOf(() => driver.parseConfig({}))).toBe('kubeconfig');
-    expect(fieldOf(() => driver.parseConfig({ kubeconfig: 'relative/config' }))).toBe('kubeconfig');
-    expect(fieldOf(() => driver.parseConfig({ kubeconfig: join(dir, 'missing') }))).toBe('kubeconfig');
-    expect(fieldOf(() => driver.parseConfig({ kubeconfig: join(dir, 'garbage') }))).toBe('kubeconfig');
-    expect(fieldOf(() => driver.parseConfig({ kubeconfig, context: 'prod' }))).toBe('context');
-    expect(fieldOf(() => driver.parseConfig({ kubeconfig, namespace: 'Not_A_Name' }))).toBe('namespace');
-    expect(fieldOf(() => driver.parseConfig({ kubeconfig, nodePortRange: '32767-30000' }))).toBe(
+    expect(await fieldOf(() => driver.parseConfig('x'))).toBe('config');
+    expect(await fieldOf(() => driver.parseConfig({}))).toBe('kubeconfig');
+    expect(await fieldOf(() => driver.parseConfig({ kubeconfig: 'relative/config' }))).toBe('kubeconfig');
+    expect(await fieldOf(() => driver.parseConfig({ kubeconfig: join(dir, 'missing') }))).toBe('kubeconfig');
+    expect(await fieldOf(() => driver.parseConfig({ kubeconfig: join(dir, 'garbage') }))).toBe('kubeconfig');
+    expect(await fieldOf(() => driver.parseConfig({ kubeconfig, context: 'prod' }))).toBe('context');
+    expect(await fieldOf(() => driver.parseConfig({ kubeconfig, namespace: 'Not_A_Name' }))).toBe(
+      'namespace',
+    );
+    expect(await fieldOf(() => driver.parseConfig({ kubeconfig, nodePortRange: '32767-30000' }))).toBe(
       'nodePortRange',
     );
-    expect(fieldOf(() => driver.parseConfig({ kubeconfig, endpoint: 'tcp://x' }))).toBe('endpoint');
-    expect(fieldOf(() => driver.parseConfig({ kubeconfig, serviceType: 'LoadBalancer' }))).toBe(
+    expect(await fieldOf(() => driver.parseConfig({ kubeconfig, endpoint: 'tcp://x' }))).toBe('endpoint');
+    expect(await fieldOf(() => driver.parseConfig({ kubeconfig, serviceType: 'LoadBalancer' }))).toBe(
       'serviceType',
     );
-    expect(fieldOf(() => driver.parseConfig({ kubeconfig, storageClass: 'Not A Class' }))).toBe(
+    expect(await fieldOf(() => driver.parseConfig({ kubeconfig, storageClass: 'Not A Class' }))).toBe(
       'storageClass',
     );
-    expect(() => driver.parseConfig({ kubeconfig, context: 'prod' })).toThrow(
+    await expect(driver.parseConfig({ kubeconfig, context: 'prod' })).rejects.toThrow(
       "context 'prod' is not in the kubeconfig (it has: fake-kube)",
     );
   });
 
-  it('reads only a regular file of kubeconfig size, and never quotes the file in its error', () => {
+  it('reads only a regular file of kubeconfig size, and never quotes the file in its error', async () => {
     const fifo = join(dir, 'fifo');
     execFileSync('mkfifo', [fifo]); // reading it would block the server's one thread
-    expect(() => driver.parseConfig({ kubeconfig: fifo })).toThrow(/must be a regular file/);
-    expect(() => driver.parseConfig({ kubeconfig: '/dev/zero' })).toThrow(/must be a regular file/);
+    await expect(driver.parseConfig({ kubeconfig: fifo })).rejects.toThrow(/must be a regular file/);
+    await expect(driver.parseConfig({ kubeconfig: '/dev/zero' })).rejects.toThrow(/must be a regular file/);
     const big = join(dir, 'big');
     writeFileSync(big, Buffer.alloc(1024 * 1024 + 1, 'a'));
-    expect(() => driver.parseConfig({ kubeconfig: big })).toThrow(/larger than 1 MiB/);
+    await expect(driver.parseConfig({ kubeconfig: big })).rejects.toThrow(/larger than 1 MiB/);
     const quoting = join(dir, 'quoting');
     writeFileSync(quoting, 'token: *LEAKED_ALIAS_VALUE\n');
-    expect(() => driver.parseConfig({ kubeconfig: quoting })).toThrow(/not a kubeconfig/);
+    await expect(driver.parseConfig({ kubeconfig: quoting })).rejects.toThrow(/not a kubeconfig/);
     try {
-      driver.parseConfig({ kubeconfig: quoting });
+      await driver.parseConfig({ kubeconfig: quoting });
     } catch (e) {
       expect((e as Error).message).not.toContain('LEAKED');
     }
   });
 
-  it('parseConfig keeps what it was given, with the default NodePort range', () => {
+  it('parseConfig keeps what it was given, with the default NodePort range', async () => {
     expect(
-      driver.parseConfig({
+      await driver.parseConfig({
         kubeconfig,
         context: 'fake-kube',
         namespace: 'team-b',
@@ -101,11 +103,11 @@ describe('kubernetes NodeDriver', () => {
       nodePortRange: { from: 31000, to: 31999 },
       serviceType: 'NodePort',
     });
-    expect(driver.parseConfig({ kubeconfig }).nodePortRange).toEqual({ from: 30000, to: 32767 });
+    expect((await driver.parseConfig({ kubeconfig })).nodePortRange).toEqual({ from: 30000, to: 32767 });
   });
 
   it('opens into a kubernetes runtime for image, build and command-with-image templates, on the context’s namespace, addressed at the API server’s host', async () => {
-    const node = await driver.open(record({ kubeconfig }));
+    const node = await driver.open(await record({ kubeconfig }));
     expect(node.runtimes.map((r) => [r.runtime.kind, r.sources])).toEqual([
       ['kubernetes', ['image', 'build', 'command']],
     ]);
@@ -119,19 +121,19 @@ describe('kubernetes NodeDriver', () => {
     });
     expect(await node.portSource?.taken('cluster')).toEqual([]);
     const other = await driver.open(
-      record({ kubeconfig, namespace: 'team-b', publicAddress: 'node1.example' }),
+      await record({ kubeconfig, namespace: 'team-b', publicAddress: 'node1.example' }),
     );
     expect(other.address).toBe('node1.example');
   });
 
   it('with serviceType ClusterIP (any case) takes no NodePort space and reaches workloads through the API server', async () => {
-    const config = driver.parseConfig({ kubeconfig, serviceType: 'clusterip', storageClass: 'fast' });
+    const config = await driver.parseConfig({ kubeconfig, serviceType: 'clusterip', storageClass: 'fast' });
     expect(config).toMatchObject({ serviceType: 'ClusterIP', storageClass: 'fast' });
-    const node = await driver.open(record({ kubeconfig, serviceType: 'ClusterIP' }));
+    const node = await driver.open(await record({ kubeconfig, serviceType: 'ClusterIP' }));
     expect(node.portSource).toBeUndefined();
     expect(node.portRange).toBeUndefined();
     expect(node.gateway).toBeDefined();
-    const nodePort = await driver.open(record({ kubeconfig }));
+    const nodePort = await driver.open(await record({ kubeconfig }));
     expect(nodePort.gateway).toBeUndefined();
     expect(nodePort.portRange).toEqual([30000, 32767]);
   });
@@ -143,14 +145,14 @@ describe('kubernetes NodeDriver', () => {
     await new Promise((r) => holder.close(r));
     const dead = join(dir, 'dead');
     writeFileSync(dead, fake.kubeconfig().replace(fake.serverUrl, `http://127.0.0.1:${port}`));
-    const node = await driver.open(record({ kubeconfig: dead }));
+    const node = await driver.open(await record({ kubeconfig: dead }));
     expect(await node.test(3_000)).toMatchObject({ ok: false, reason: 'refused' });
   });
 });
 
 describe('kubernetes NodeDriver refusals', () => {
   it('says why a compose template cannot run on a cluster, and what to do', async () => {
-    const node = await driver.open(record({ kubeconfig }));
+    const node = await driver.open(await record({ kubeconfig }));
     expect(node.unsupported?.('compose')).toMatch(/run it on a Docker node/);
   });
 });

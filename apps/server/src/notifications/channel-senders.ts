@@ -1,5 +1,4 @@
 import type { NotificationKind } from '@berth/contracts';
-import { createTransport } from 'nodemailer';
 import type { Notification } from './notification.js';
 
 /** A channel opened for sending: its kind and its whole config, secrets included. */
@@ -35,6 +34,8 @@ export async function sendTo(channel: OpenChannel, n: Notification): Promise<voi
 }
 
 async function sendMail(c: Record<string, unknown>, n: Notification): Promise<void> {
+  // Loaded at the first mail, not when berth starts (36 modules most servers never use).
+  const { createTransport } = await import('nodemailer');
   const transport = createTransport({
     host: String(c.host),
     port: Number(c.port),

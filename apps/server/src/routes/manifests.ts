@@ -14,13 +14,17 @@ export const manifestRoutes: FastifyPluginAsyncZod<AppContext> = async (app, ctx
     '/instances/:id/manifest',
     { schema: { tags: ['instances'], params: instanceIdParamsSchema, querystring: manifestQuerySchema } },
     async (req, reply) =>
-      reply.type(YAML).send(instanceManifest(ctx.berth, req.params.id, req.query.format, req.query.node)),
+      reply
+        .type(YAML)
+        .send(await instanceManifest(ctx.berth, req.params.id, req.query.format, req.query.node)),
   );
 
   app.get(
     '/templates/:name/manifest',
     { schema: { tags: ['templates'], params: templateNameParamsSchema, querystring: manifestQuerySchema } },
     async (req, reply) =>
-      reply.type(YAML).send(templateManifest(ctx.berth, req.params.name, req.query.format, req.query.node)),
+      reply
+        .type(YAML)
+        .send(await templateManifest(ctx.berth, req.params.name, req.query.format, req.query.node)),
   );
 };

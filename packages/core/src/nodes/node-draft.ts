@@ -29,7 +29,7 @@ export async function testNodeDraft(
     });
   }
   const driver = registry.driver(kind);
-  const config = driver.parseConfig(draft.config);
+  const config = await driver.parseConfig(draft.config);
   const host = driver.hostOf?.(draft.name, config) ?? draft.name;
   const node = await driver.open(
     { name: draft.name, kind: driver.kind, host, config, createdAt: 0 },

@@ -93,9 +93,10 @@ export interface NodeDriver {
   readonly kind: NodeKind;
   /**
    * Checks and normalises the kind's config from the API (endpoint, TLS files, kubeconfig…);
-   * throws InvalidInput naming the field. Returns what is stored in `NodeRecord.config`.
+   * throws InvalidInput naming the field. Returns what is stored in `NodeRecord.config` (a
+   * promise where the check needs a library loaded only then: a kubeconfig's parser).
    */
-  parseConfig(input: unknown): Record<string, unknown>;
+  parseConfig(input: unknown): Record<string, unknown> | Promise<Record<string, unknown>>;
   /**
    * The port space a new node of this kind publishes into: usually its own name; a node may share
    * one (two endpoints of one machine). Default: the node's name.

@@ -142,10 +142,9 @@ export class NodeService {
     assertName('node', input.name);
     const kind = input.kind ?? 'docker';
     const driver = this.addableDriver(kind);
-    if (input.name === LOCAL_NODE || this.d.store.nodes.find(input.name) || this.adding.has(input.name)) {
-      throw new Conflict(`a node named '${input.name}' already exists`, { code: 'NAME_TAKEN' });
-    }
-    const config = driver.parseConfig(withPublicAddress(input.config, input.publicAddress));
+    this.assertNameFree(input.name);
+    const config = await driver.parseConfig(withPublicAddress(input.config, input.publicAddress));
+    this.assertNameFree(input.name); // taken by an add that went on while the config was read
     const record: NodeRecord = {
       name: input.name,
       kind: driver.kind,
@@ -168,6 +167,11 @@ export class NodeService {
     } finally {
       this.adding.delete(record.name);
     }
+  }
+
+  private assertNameFree(name: string): void {
+    if (name === LOCAL_NODE || this.d.store.nodes.find(name) || this.adding.has(name))
+      throw new Conflict(`a node named '${name}' already exists`, { code: 'NAME_TAKEN' });
   }
 
   private addableDriver(kind: string) {
