@@ -101,6 +101,39 @@ export class ComposeCli {
   }
 }
 
+/**
+ * The compose CLI looked for without waiting: the search starts at once and runs beside the rest of
+ * berth's start (`docker-compose version` alone, Python, took 1 s of it here). Compose calls wait
+ * for it; once it ended with none, compose templates cannot run (`mayExist` is false).
+ */
+export class ComposeCliSearch {
+  readonly found: Promise<ComposeCli | undefined>;
+  private none = false;
+
+  constructor(log: Logger, candidates = composeCandidates, env?: NodeJS.ProcessEnv) {
+    this.found = ComposeCli.find(log, candidates, env).then((cli) => {
+      this.none = cli === undefined;
+      if (cli) log.info({ cli: cli.name, version: cli.version }, `compose CLI: ${cli.name} ${cli.version}`);
+      else log.info({}, 'No compose CLI (docker compose or docker-compose): compose templates cannot run');
+      return cli;
+    });
+  }
+
+  /** Until the search ends, a CLI may still be found. */
+  mayExist(): boolean {
+    return !this.none;
+  }
+
+  /** The CLI, once found; RuntimeUnavailable when there is none. */
+  async get(): Promise<ComposeCli> {
+    const cli = await this.found;
+    if (!cli) throw new RuntimeUnavailable(NO_COMPOSE_CLI);
+    return cli;
+  }
+}
+
+export const NO_COMPOSE_CLI = 'no compose CLI (docker compose or docker-compose) on this machine';
+
 function firstLine(err: unknown): string {
   return (err instanceof Error ? err.message : String(err)).split('\n')[0] ?? '';
 }

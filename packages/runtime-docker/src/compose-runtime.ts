@@ -42,8 +42,8 @@ import { waitForReadiness } from './wait-for-readiness.js';
 export interface ComposeRuntimeOptions {
   /** The engine the CLI talks to, for inspecting, logs and stats (Engine API). */
   docker: Dockerode;
-  /** The compose CLI found on this machine (ComposeCli.find). */
-  cli: ComposeCli;
+  /** The compose CLI found on this machine (ComposeCli.find), or how to get it once found (ComposeCliSearch). */
+  cli: ComposeCli | (() => Promise<ComposeCli>);
   /** `DOCKER_HOST` for the CLI: the same engine as `docker` (`unix:///var/run/docker.sock`, `tcp://…`). */
   dockerHost: string;
   /** Folder with ca.pem/cert.pem/key.pem when the engine speaks TLS. */
@@ -249,8 +249,11 @@ export class ComposeRuntime implements Runtime {
     if (p.envFile) global.push('--env-file', p.envFile);
     const what = `${args[0]} of project ${p.project}`;
     this.log.debug({ project: p.project }, `Starting ${what}…`);
-    return this.o.cli
-      .run([...global, ...args], { env: this.env(opts.env), signal: opts.signal, what })
+    const cli = this.o.cli;
+    return (typeof cli === 'function' ? cli() : Promise.resolve(cli))
+      .then((found) =>
+        found.run([...global, ...args], { env: this.env(opts.env), signal: opts.signal, what }),
+      )
       .then((out) => {
         this.log.debug({ project: p.project }, `Started ${what}`);
         return out;

@@ -1,5 +1,6 @@
 import { InvalidInput, LOCAL_NODE, localNodeDriver, NodeRegistry, silentLogger } from '@berth/core';
 import { describe, expect, it } from 'vitest';
+import { ComposeCliSearch } from './compose-cli.js';
 import { dockerNodeDriver } from './docker-node-driver.js';
 import { localDockerPart } from './open-docker.js';
 
@@ -101,5 +102,37 @@ describe('the docker node driver in the NodeRegistry', () => {
     expect(() =>
       update({ endpoint: 'ssh://me@h' }, { hostKey: fp, publicAddress: 'not an address' }),
     ).toThrow(/publicAddress/);
+  });
+});
+
+describe('the compose CLI looked for beside the start (issue 20 §5)', () => {
+  const sh = (script: string) => [{ command: 'sh', prefix: ['-c', script, 'sh'] }];
+  const env = { PATH: process.env.PATH ?? '/usr/bin:/bin' };
+
+  it('offers compose while the search runs and after it found a CLI, whose calls wait for it', async () => {
+    const search = new ComposeCliSearch(silentLogger, sh('sleep 0.3; echo v2.29.1'), env);
+    const nodes = new NodeRegistry(silentLogger).register(
+      dockerNodeDriver({ log: silentLogger, composeCli: search, childEnv: env }),
+    );
+    await nodes.open(record('host-b', 'tcp://127.0.0.1:1'), hooks);
+    expect(search.mayExist()).toBe(true);
+    const compose = nodes.resolve('host-b', 'compose');
+    expect(compose.kind).toBe('compose');
+    expect((await search.get()).version).toBe('2.29.1');
+    expect(nodes.resolve('host-b', 'compose')).toBe(compose);
+  });
+
+  it('takes compose away once the search ended with none: a compose template is refused saying why', async () => {
+    const search = new ComposeCliSearch(silentLogger, sh('exit 1'), env);
+    const nodes = new NodeRegistry(silentLogger).register(
+      dockerNodeDriver({ log: silentLogger, composeCli: search, childEnv: env }),
+    );
+    await nodes.open(record('host-b', 'tcp://127.0.0.1:1'), hooks);
+    await expect(search.get()).rejects.toThrow(/no compose CLI/);
+    expect(search.mayExist()).toBe(false);
+    expect(() => nodes.resolve('host-b', 'compose')).toThrow(/no compose CLI/);
+    expect(nodes.describe()).toEqual([
+      { node: 'host-b', kind: 'docker', sources: ['image', 'build', 'command'] },
+    ]);
   });
 });

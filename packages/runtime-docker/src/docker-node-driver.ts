@@ -77,10 +77,13 @@ const CONTAINER_SOURCES: TemplateSource['kind'][] = ['image', 'build', 'command'
 
 function openedDockerNode(record: NodeRecord, node: DockerNode): OpenedNode {
   return {
-    runtimes: [
-      { runtime: node.runtime, sources: CONTAINER_SOURCES },
-      ...(node.compose ? [{ runtime: node.compose, sources: ['compose' as const] }] : []),
-    ],
+    // Read at each use: compose goes once the search for its CLI ended with none.
+    get runtimes() {
+      return [
+        { runtime: node.runtime, sources: CONTAINER_SOURCES },
+        ...(node.compose ? [{ runtime: node.compose, sources: ['compose' as const] }] : []),
+      ];
+    },
     portSource: node.ports,
     address: nodeAddress(record).address,
     test: (timeoutMs) => testDockerNode(node, timeoutMs),

@@ -1,6 +1,6 @@
 import { LOCAL_NODE, type Logger, type NodeRecord } from '@berth/core';
 import type Dockerode from 'dockerode';
-import type { ComposeCli } from './compose-cli.js';
+import type { ComposeCliSearch } from './compose-cli.js';
 import { ComposeRuntime } from './compose-runtime.js';
 import {
   type ConnectOptions,
@@ -26,16 +26,19 @@ export interface DockerNode {
   endpoint: DockerEndpoint;
   docker: Dockerode;
   runtime: DockerRuntime;
-  /** Absent when no compose CLI exists or it cannot reach this engine (TLS without a cert folder, ssh with a key file). */
-  compose: ComposeRuntime | undefined;
+  /**
+   * Absent when the compose CLI cannot reach this engine (TLS without a cert folder, ssh with a key
+   * file), or once the search for it ended with none (read at each use).
+   */
+  readonly compose: ComposeRuntime | undefined;
   ports: DockerPortSource;
 }
 
 export interface DockerNodeOptions {
   log: Logger;
   baseImages?: BaseImageMap;
-  /** The compose CLI of this machine, when there is one. */
-  composeCli?: ComposeCli | undefined;
+  /** The search for this machine's compose CLI (none: compose templates cannot run). */
+  composeCli?: ComposeCliSearch | undefined;
   /** The environment the compose CLI runs in (DockerSettings.childEnv); needed with composeCli. */
   childEnv?: NodeJS.ProcessEnv;
   /** How ssh nodes log in and check host keys. */
@@ -74,11 +77,12 @@ function assemble(
     (endpoint.kind === 'socket' ||
       (endpoint.kind === 'tcp' && (!endpoint.tls || opts.certPath)) ||
       (endpoint.kind === 'ssh' && !endpoint.privateKey));
+  const search = opts.composeCli;
   const compose =
-    opts.composeCli && opts.childEnv && canCompose
+    search && opts.childEnv && canCompose
       ? new ComposeRuntime({
           docker,
-          cli: opts.composeCli,
+          cli: search.get.bind(search),
           dockerHost: dockerHostOf(endpoint),
           node,
           log: opts.log,
@@ -94,7 +98,9 @@ function assemble(
     endpoint,
     docker,
     runtime,
-    compose,
+    get compose() {
+      return search?.mayExist() ? compose : undefined;
+    },
     ports: new DockerPortSource(docker, host, opts.log, { readDeadlineMs }),
   };
 }
@@ -131,7 +137,6 @@ export async function openLocalDocker(
       endpoint: where,
       strategy: found.strategy,
       version: test.version,
-      compose: opts.composeCli?.name ?? null,
     },
     `Using the local Docker engine ${test.version} at ${where}`,
   );

@@ -1,6 +1,6 @@
 import type { LocalNodePart, Logger, NodeDriver, TemplateSource } from '@berth/core';
 import { loadBaseImages } from './base-images-setting.js';
-import { ComposeCli, composeCandidates } from './compose-cli.js';
+import { ComposeCliSearch, composeCandidates, NO_COMPOSE_CLI } from './compose-cli.js';
 import { type DockerNode, openLocalDocker } from './docker-node.js';
 import { dockerNodeDriver } from './docker-node-driver.js';
 import type { DockerSettings } from './docker-settings.js';
@@ -29,9 +29,8 @@ export async function openDocker(
   if (setting.from !== 'none') {
     log.info({ from: setting.from, images: setting.images }, `Base-image mapping from ${setting.from}`);
   }
-  const composeCli = await ComposeCli.find(log, composeCandidates, settings.childEnv);
-  if (!composeCli)
-    log.info({}, 'No compose CLI (docker compose or docker-compose): compose templates cannot run');
+  // Looked for beside the rest of the start, not before it: compose calls wait for it.
+  const composeCli = new ComposeCliSearch(log, composeCandidates, settings.childEnv);
   const opts = {
     log: d.log,
     baseImages: setting.images,
@@ -53,16 +52,17 @@ export function localDockerPart(local: DockerNode | undefined): LocalNodePart {
   const unsupported = (source: TemplateSource['kind']): string | undefined => {
     if (source === 'command') return undefined;
     if (!local) return `no Docker engine on node local, so ${source} templates cannot run here`;
-    return source === 'compose'
-      ? 'no compose CLI (docker compose or docker-compose) on this machine'
-      : undefined;
+    return source === 'compose' ? NO_COMPOSE_CLI : undefined;
   };
   if (!local) return { runtimes: [], unsupported };
   return {
-    runtimes: [
-      { runtime: local.runtime, sources: ['image', 'build'] },
-      ...(local.compose ? [{ runtime: local.compose, sources: ['compose' as const] }] : []),
-    ],
+    // Read at each use: compose goes once the search for its CLI ended with none.
+    get runtimes() {
+      return [
+        { runtime: local.runtime, sources: ['image' as const, 'build' as const] },
+        ...(local.compose ? [{ runtime: local.compose, sources: ['compose' as const] }] : []),
+      ];
+    },
     portSource: local.ports,
     unsupported,
   };

@@ -26,7 +26,10 @@ export function localNodeDriver(parts: LocalNodePart[]): NodeDriver {
     open: async (): Promise<OpenedNode> => {
       const sources = parts.flatMap((p) => (p.portSource ? [p.portSource] : []));
       return {
-        runtimes: parts.flatMap((p) => p.runtimes),
+        // Read at each use: a part's runtimes may change (compose once its CLI is known missing).
+        get runtimes() {
+          return parts.flatMap((p) => p.runtimes);
+        },
         ...(sources.length > 0 ? { portSource: joinedSources(sources) } : {}),
         address: '127.0.0.1',
         test: async () => ({ ok: true, version: 'this machine', latencyMs: 0 }),
