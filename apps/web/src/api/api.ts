@@ -40,11 +40,16 @@ import type {
   ScanOutcome,
   SessionView,
   TemplateBody,
+  TemplateVersionView,
   TemplateView,
   TokenRow,
 } from './types';
 
 const id = (s: string) => encodeURIComponent(s);
+
+/** The samples since `since`, and whether they are whole, partial or n/a, with each replica's share. */
+const statsView = (key: string, since?: number) =>
+  request<InstanceStatsView>('GET', `/instances/${id(key)}/stats`, { query: { since } });
 
 /** Every call the UI makes, typed; failures throw ApiError with the server's code and message. */
 export const api = {
@@ -69,6 +74,13 @@ export const api = {
   removeTemplate: (name: string) => request<void>('DELETE', `/templates/${id(name)}`),
   /** Reads the templates folder again. */
   reloadTemplates: () => request<ReloadResult>('POST', '/templates/reload'),
+  /** A template's versions: installed or not, which instances use each. */
+  templateVersions: (name: string) =>
+    request<TemplateVersionView[]>('GET', `/templates/${id(name)}/versions`),
+  installVersion: (name: string, version: string) =>
+    request<TemplateVersionView>('POST', `/templates/${id(name)}/versions/${id(version)}/install`),
+  removeVersion: (name: string, version: string) =>
+    request<void>('DELETE', `/templates/${id(name)}/versions/${id(version)}`),
 
   instances: (query: { template?: string } = {}) => request<InstanceView[]>('GET', '/instances', { query }),
   instance: (key: string) => request<InstanceView>('GET', `/instances/${id(key)}`),
@@ -88,8 +100,8 @@ export const api = {
     request<InstanceView>('POST', `/instances/${id(key)}/rollback`, { body: { deployment } }),
   logs: (key: string, query: { tail?: number; since?: number }) =>
     request<LogLineView[]>('GET', `/instances/${id(key)}/logs`, { query }),
-  stats: async (key: string, since?: number) =>
-    (await request<InstanceStatsView>('GET', `/instances/${id(key)}/stats`, { query: { since } })).samples,
+  statsView,
+  stats: async (key: string, since?: number) => (await statsView(key, since)).samples,
 
   hostStats: (since?: number) => request<HostStatsView>('GET', '/host/stats', { query: { since } }),
   events: (query: { instance?: string; after?: number; limit?: number } = {}) =>

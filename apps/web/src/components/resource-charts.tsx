@@ -4,6 +4,7 @@ import { useStatsHistory } from '../hooks/use-stats-history';
 import { formatBytes, formatPercent } from '../lib/format';
 import { LineChart } from './line-chart';
 import { NotAvailable } from './notice';
+import { ReplicaShares } from './replica-shares';
 
 const RANGES = [
   { label: '15 min', ms: 15 * 60_000 },
@@ -12,12 +13,13 @@ const RANGES = [
 ] as const;
 
 /**
- * CPU, memory and disk of one instance over the chosen stretch of time (15 min, 1 h, 6 h). The
- * current values are "—" unless it runs: a stopped instance's last sample is not what it uses now.
+ * CPU, memory and disk of one instance over the chosen stretch of time (15 min, 1 h, 6 h), and each
+ * replica's share now where its runtime reads replicas apart. The current values are "—" unless it
+ * runs: a stopped instance's last sample is not what it uses now.
  */
 export function ResourceCharts({ instance, running }: { instance: string; running: boolean }) {
   const [range, setRange] = useState<number>(RANGES[0].ms);
-  const { samples, notAvailable } = useStatsHistory(instance, {
+  const { samples, notAvailable, shares } = useStatsHistory(instance, {
     rangeMs: range,
     intervalMs: running ? 5000 : 30_000,
   });
@@ -70,6 +72,7 @@ export function ResourceCharts({ instance, running }: { instance: string; runnin
           current={last?.diskBytes ?? undefined}
         />
       </div>
+      {running ? <ReplicaShares shares={shares} /> : null}
     </>
   );
 }

@@ -2,6 +2,7 @@ import { useEffect, useRef, useState } from 'react';
 import { api } from '../api/api';
 import { isNotAvailable } from '../api/api-error';
 import type { StatsSample } from '../api/types';
+import type { StatsShares } from '../components/replica-shares';
 
 /** Whether this server has the stats endpoint: learned once, so cards do not each probe it. */
 let statsAvailable: boolean | undefined;
@@ -9,6 +10,8 @@ let statsAvailable: boolean | undefined;
 export interface StatsHistory {
   samples: StatsSample[];
   notAvailable: boolean;
+  /** From the latest answer: whether the sum is partial and why, and each replica's share. */
+  shares: StatsShares | null;
 }
 
 /**
@@ -21,6 +24,7 @@ export function useStatsHistory(
 ) {
   const [samples, setSamples] = useState<StatsSample[]>([]);
   const [notAvailable, setNotAvailable] = useState(statsAvailable === false);
+  const [shares, setShares] = useState<StatsShares | null>(null);
   const latest = useRef<number | undefined>(undefined);
   const keep = opts.keep ?? 60;
   const every = Math.max(2000, opts.intervalMs ?? 5000);
@@ -31,6 +35,7 @@ export function useStatsHistory(
   useEffect(() => {
     latest.current = undefined;
     setSamples([]);
+    setShares(null);
   }, [instance, rangeMs]);
 
   useEffect(() => {
@@ -45,9 +50,12 @@ export function useStatsHistory(
             : rangeMs !== undefined
               ? Date.now() - rangeMs
               : undefined;
-        const fresh = await api.stats(instance, since);
+        const view = await api.statsView(instance, since);
+        const fresh = view.samples;
         statsAvailable = true;
-        if (!live || fresh.length === 0) return;
+        if (!live) return;
+        setShares({ partial: view.partial, reason: view.reason, replicas: view.replicas });
+        if (fresh.length === 0) return;
         latest.current = fresh[fresh.length - 1]?.ts;
         const oldest = rangeMs === undefined ? undefined : Date.now() - rangeMs;
         setSamples((prev) => {
@@ -71,5 +79,5 @@ export function useStatsHistory(
     };
   }, [instance, every, keep, enabled, rangeMs]);
 
-  return { samples, notAvailable } satisfies StatsHistory;
+  return { samples, notAvailable, shares } satisfies StatsHistory;
 }
