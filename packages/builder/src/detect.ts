@@ -16,9 +16,10 @@ import { detectStatic } from './detect/static-detector.js';
 import { evidence, TreeIndex } from './detect/tree-index.js';
 import {
   chooseApp,
+  chosenAppDetection,
   monorepoOf,
+  otherStackApps,
   type WorkspacePackage,
-  workspaceDetection,
   workspacePackage,
 } from './detect/workspace-app.js';
 import type { Detection, DockerfileInfo, Evidence, Monorepo, Unsupported } from './detection.js';
@@ -82,7 +83,7 @@ function detectIn(index: TreeIndex, tree: RepoTree, lookForPackages: boolean, ap
         ...unsupported({ reason: chosen.problem, found: [] }),
         monorepo: monorepoOf(layout, packages),
       };
-    if (chosen) return workspaceDetection(index, layout, packages, chosen);
+    if (chosen) return chosenAppDetection(index, layout, packages, chosen);
     // A Turborepo or Nx root holds tooling, not an app: with projects and none deployable, say so
     // (a standalone Nx app has no projects and is the root itself).
     if (layout.runner !== 'workspaces' && packages.length > 0)
@@ -168,6 +169,8 @@ function withPortEvidence(d: Detection): Detection {
   const file =
     d.evidence.find((e) => named !== undefined && (e.file === named || e.file.endsWith(`/${named}`)))?.file ??
     d.evidence.find((e) => e.reason.startsWith('depends on '))?.file ??
+    // In a monorepo, a file of the app deployed rather than the tool's (turbo.json).
+    d.evidence.find((e) => d.monorepo?.app !== undefined && e.file.startsWith(`${d.monorepo.app}/`))?.file ??
     d.evidence.find((e) => e.file !== '.')?.file ??
     '.';
   return {
@@ -185,6 +188,7 @@ function choosePackage(monorepo: Monorepo, packages: WorkspacePackage[]): Detect
     notes: [
       'a monorepo with no app at its root: choose one of its packages to deploy',
       ...packages.flatMap((p) => (p.missing ? [p.missing] : [])),
+      ...[otherStackApps(packages)].filter((n) => n !== undefined),
     ],
     monorepo,
   };

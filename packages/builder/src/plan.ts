@@ -1,6 +1,7 @@
 import { InvalidInput, nameProblem } from '@berth/core';
 import { DB_KINDS, type DbKind, type Detection, type Stack } from './detection.js';
 import { appEnv } from './plan/app-env.js';
+import { appFolderInRepository } from './plan/app-folder.js';
 import { composeFile } from './plan/compose-file.js';
 import { cryptoRandom, type RandomBytes } from './plan/credentials.js';
 import { databaseService } from './plan/database-services.js';
@@ -73,7 +74,7 @@ export function plan(d: Detection, opts: PlanOptions): BuildPlan {
   return {
     dockerfile: d.dockerfile ? null : generatedDockerfile(writer, stack, d, opts.name),
     dockerfilePath,
-    dockerignore: dockerignore(stack),
+    dockerignore: dockerignore(stack, { wholeMonorepo: appFolderInRepository(d) !== undefined }),
     compose: composeFile({ name: opts.name, port: d.port, dockerfilePath, env, databases }),
     env,
   };

@@ -215,6 +215,38 @@ export const GROUPS: Record<string, Record<string, Expected>> = {
       start: ['node', '../../dist/apps/api/main.js'],
     },
     'mono-libraries-only': { stack: null, framework: null, port: 8080, start: null },
+    // Apps of other stacks beside the Node ones (monorepo-stack-apps.test.ts deploys them with
+    // --app): without --app the Node app is still the one deployed.
+    'mono-turbo-python-api': {
+      stack: 'node',
+      framework: 'turborepo',
+      port: 3000,
+      app: 'apps/web',
+      build: [['node_modules/.bin/turbo', 'run', 'build', '--filter=web']],
+      start: ['next', 'start'],
+    },
+    'mono-npm-go-service': {
+      stack: 'node',
+      framework: 'express',
+      port: 3000,
+      app: 'apps/web',
+      start: ['node', 'server.js'],
+    },
+    'mono-pnpm-django-outside-globs': {
+      stack: 'node',
+      framework: 'next',
+      port: 3000,
+      pm: 'pnpm',
+      app: 'apps/web',
+      build: [['pnpm', '--filter', '@acme/web', 'run', 'build']],
+    },
+    'mono-turbo-python-shared-lib': {
+      stack: 'node',
+      framework: 'turborepo',
+      port: 3000,
+      app: 'apps/web',
+      start: ['node', 'index.js'],
+    },
     'go-workspace': {
       stack: 'go',
       framework: 'gin',

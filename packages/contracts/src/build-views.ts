@@ -73,6 +73,12 @@ export interface Monorepo {
   packages: MonorepoPackage[];
   /** The package the detection plans to deploy (asked for, else the only or first deployable one). */
   app?: string;
+  /**
+   * Where the image is built from, relative to the repository, for an app of another stack than
+   * the workspace's (a Python or Go service): its own folder, or `.` when it uses files outside it.
+   * Absent: the root (a Node app is built through the workspace).
+   */
+  context?: string;
 }
 
 export interface Unsupported {

@@ -1,5 +1,6 @@
 import { parse } from 'yaml';
 import type { Monorepo } from '../detection.js';
+import { isForeignManifest } from './foreign-manifests.js';
 import { depth, isRecord, type TreeIndex } from './tree-index.js';
 
 const APP_MANIFESTS = [
@@ -15,6 +16,30 @@ const APP_MANIFESTS = [
   'Cargo.toml',
   'Dockerfile',
 ];
+
+/**
+ * The files that make a folder an app of its own stack beside a Node workspace's packages (a
+ * Python or Go service in `apps/api`), or one of a stack berth refuses (`mix.exs`), so that asking
+ * for it says so.
+ */
+const STACK_MANIFESTS = [
+  'requirements.txt',
+  'pyproject.toml',
+  'Pipfile',
+  'setup.py',
+  'manage.py',
+  'go.mod',
+  'Gemfile',
+  'composer.json',
+  'pom.xml',
+  'build.gradle',
+  'build.gradle.kts',
+  'Cargo.toml',
+];
+
+/** Folders outside the workspace globs that hold examples, docs or tests, not services. */
+const NOT_SERVICES =
+  /^(?:examples?|samples?|docs?|documentation|tests?|e2e|fixtures|scripts|vendor|third_party|node_modules|dist|build|coverage|tmp)$/;
 
 /** Package directories, without their stacks: `detect` fills those in by detecting each one. */
 export interface MonorepoLayout {
@@ -35,10 +60,11 @@ export function findMonorepo(tree: TreeIndex, rootIsApp: boolean): MonorepoLayou
     ? packageDirs(tree).filter((dir) => declared.globs.some((g) => globMatches(g, dir)))
     : [];
   const all = [...new Set([...dirs, ...(nx ?? [])])].sort();
+  const globs = declared?.globs ?? [];
   if (tree.has('turbo.json') && (declared || all.length > 0))
-    return { tool: 'turborepo', dirs: all, runner: 'turborepo' };
-  if (nx) return { tool: 'nx', dirs: all, runner: 'nx' };
-  if (declared) return { tool: declared.tool, dirs, runner: 'workspaces' };
+    return { tool: 'turborepo', dirs: withStackApps(tree, all, globs), runner: 'turborepo' };
+  if (nx) return { tool: 'nx', dirs: withStackApps(tree, all, globs), runner: 'nx' };
+  if (declared) return { tool: declared.tool, dirs: withStackApps(tree, dirs, globs), runner: 'workspaces' };
   if (rootIsApp) return undefined;
   const apps = appDirs(tree);
   return apps.length > 0 ? { tool: 'directories', dirs: apps, runner: null } : undefined;
@@ -87,6 +113,32 @@ function packageDirs(tree: TreeIndex): string[] {
   return tree.files
     .filter((f) => f.endsWith('/package.json') && depth(f) <= 3)
     .map((f) => f.slice(0, -'/package.json'.length));
+}
+
+/**
+ * The packages, and the folders beside them whose own files are an app of another stack: in a
+ * folder the workspace globs match (`apps/api` with a requirements.txt and no package.json), or
+ * outside them (`services/api`, one or two levels down, not examples, docs or tests). A folder
+ * inside a package is part of it.
+ */
+function withStackApps(tree: TreeIndex, packages: string[], globs: string[]): string[] {
+  const found = new Set<string>();
+  for (const f of tree.files) {
+    const cut = f.lastIndexOf('/');
+    const dir = f.slice(0, cut);
+    const name = f.slice(cut + 1);
+    if (cut <= 0 || !(STACK_MANIFESTS.includes(name) || isForeignManifest(name))) continue;
+    const parts = dir.split('/');
+    const inGlobs = globs.some((g) => globMatches(g, dir));
+    const service = parts.length <= 2 && parts.every((p) => !p.startsWith('.') && !NOT_SERVICES.test(p));
+    if ((inGlobs && parts.length <= 3) || service) found.add(dir);
+  }
+  const dirs = [...packages];
+  // Shallowest first, so that a folder inside an app (apps/api/scripts) stays part of it.
+  for (const dir of [...found].sort((a, b) => depth(a) - depth(b) || a.localeCompare(b))) {
+    if (!dirs.some((d) => dir === d || dir.startsWith(`${d}/`) || d.startsWith(`${dir}/`))) dirs.push(dir);
+  }
+  return dirs.sort();
 }
 
 function appDirs(tree: TreeIndex): string[] {

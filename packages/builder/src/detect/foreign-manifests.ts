@@ -20,6 +20,11 @@ const FOREIGN: [RegExp, string][] = [
   [/^gleam\.toml$/, 'Gleam'],
 ];
 
+/** Whether a file's name marks a stack berth does not build. */
+export function isForeignManifest(name: string): boolean {
+  return FOREIGN.some(([pattern]) => pattern.test(name));
+}
+
 export interface ForeignManifest {
   file: string;
   stack: string;

@@ -12,6 +12,12 @@ import { versionFromRange, versionIn } from './version.js';
 
 const DEFAULT_NODE = '22';
 const BUN_TYPES = ['@types/bun', 'bun-types'];
+/**
+ * A start script that runs another stack's program (`uvicorn main:app`, `go run .`): in a
+ * monorepo, the package.json of a Python or Go app that only lets turbo or npm run it.
+ */
+const OTHER_STACK_START =
+  /^\s*(?:python3?|uvicorn|gunicorn|hypercorn|flask|fastapi|django-admin|poetry|uv|pipenv|go|cargo|dotnet|bundle|rails|rackup|php|java|mvn|gradle|\.\/gradlew|\.\/mvnw)(?=\s|$)/;
 
 export function detectNode(tree: TreeIndex): Candidate | undefined {
   const manifest = readNodeManifest(tree);
@@ -35,13 +41,26 @@ export function detectNode(tree: TreeIndex): Candidate | undefined {
     framework?.start !== undefined
       ? framework.start
       : (ts?.start ?? serverStart(ctx, entry?.file, bun !== undefined));
-  const tooling = !framework && start === null && ctx.prodDeps.size === 0;
-  if (tooling) {
+  const tooling = !framework && ctx.prodDeps.size === 0;
+  if (tooling && start === null) {
     return candidate('node', {
       score: 10,
       port: 3000,
       evidence: [
         evidence(manifest.file, 'only development tooling: no dependencies, start script or entry file'),
+      ],
+    });
+  }
+  const other = tooling ? OTHER_STACK_START.exec(ctx.scripts.start ?? '')?.[0].trim() : undefined;
+  if (other) {
+    return candidate('node', {
+      score: 10,
+      port: 3000,
+      evidence: [
+        evidence(
+          manifest.file,
+          `the "start" script runs ${other}, another stack's program: no Node app, only scripts`,
+        ),
       ],
     });
   }

@@ -6,6 +6,13 @@ import { looksLikeServer } from './node-entry.js';
 import { readNodeManifest } from './node-manifest.js';
 import { nodeTooling } from './node-package-manager.js';
 import { sourcePort } from './source-port.js';
+import {
+  isStackApp,
+  type OutsideReference,
+  outsideReference,
+  stackAppDetection,
+  stackAppProblem,
+} from './stack-app.js';
 import { evidence, isRecord, stringRecord, type TreeIndex } from './tree-index.js';
 
 /** One package of a workspace, detected on its own. */
@@ -14,10 +21,15 @@ export interface WorkspacePackage {
   /** Its package.json (or project.json) name, else its folder's. */
   name: string;
   detection: Detection;
-  /** An app berth can run: a Node start command or a site (libraries have neither). */
+  /**
+   * An app berth can run: a Node start command or a site (libraries have neither), or an app of
+   * another stack (a Python or Go service) that starts.
+   */
   deployable: boolean;
   /** Why it is not deployable, when its own files say what is missing (an Nx project without a build). */
   missing?: string;
+  /** For an app of another stack: the first path its manifests name outside its folder. */
+  outside?: OutsideReference;
 }
 
 const SAFE_NAME = /^(?:@[\w.-]{1,100}\/)?[\w.-]{1,100}$/;
@@ -51,8 +63,30 @@ export function workspacePackage(index: TreeIndex, dir: string, detection: Detec
     built && manifest && built.start !== null && built.framework === null
       ? looksLikeServer(entry ? index.text(`${dir}/${entry}`) : undefined)
       : runs(d);
+  if (isStackApp(d) || unsupportedStack(d)) return otherStackPackage(index, dir, name, d);
   const deployable = d.stack === 'node' && !d.dockerfile && listens;
   return { dir, name, detection: d, deployable, ...(nx && 'missing' in nx ? { missing: nx.missing } : {}) };
+}
+
+/** What a folder of a stack berth does not build is (`unsupported stack: Elixir (Mix) (mix.exs)`). */
+function unsupportedStack(d: Detection): string | undefined {
+  return d.unsupported?.reason.startsWith('unsupported stack') ? d.unsupported.reason : undefined;
+}
+
+/** A package or folder whose own files are another stack: deployable when that stack's app starts. */
+function otherStackPackage(index: TreeIndex, dir: string, name: string, d: Detection): WorkspacePackage {
+  const unsupported = unsupportedStack(d);
+  if (unsupported) return { dir, name, detection: d, deployable: false, missing: `${dir}: ${unsupported}` };
+  const outside = outsideReference(index, dir);
+  const problem = stackAppProblem(dir, d, outside);
+  return {
+    dir,
+    name,
+    detection: d,
+    deployable: problem === undefined,
+    ...(problem ? { missing: problem } : {}),
+    ...(outside ? { outside } : {}),
+  };
 }
 
 /**
@@ -104,26 +138,60 @@ export function chooseApp(
         : `no package '${wanted}' in this monorepo (deployable: ${names})`,
     };
   }
-  if (deployable.length === 0) return undefined;
+  // An app of another stack is deployed only when asked for: without --app, the Node apps.
+  const node = deployable.filter((p) => p.detection.stack === 'node');
+  if (node.length === 0) return undefined;
   // Apps folders first: `apps/web` before `packages/docs`, as Turborepo and Nx lay them out.
-  const ordered = [...deployable].sort((a, b) => rank(a.dir) - rank(b.dir) || a.dir.localeCompare(b.dir));
+  const ordered = [...node].sort((a, b) => rank(a.dir) - rank(b.dir) || a.dir.localeCompare(b.dir));
   const app = ordered[0]!;
+  const others = otherStackApps(packages);
+  const kind = others ? 'deployable Node app' : 'deployable app';
   const why =
-    deployable.length === 1
-      ? `${app.dir}, the only deployable app`
-      : `${app.dir}, the first of ${deployable.length} deployable apps (${ordered.map((p) => p.dir).join(', ')}); choose another with --app`;
-  return { app, why };
+    node.length === 1
+      ? `${app.dir}, the only ${kind}`
+      : `${app.dir}, the first of ${node.length} ${kind}s (${ordered.map((p) => p.dir).join(', ')}); choose another with --app`;
+  return { app, why: others ? `${why} (${others})` : why };
+}
+
+/** The deployable apps of other stacks, said with their stacks: `apps/api (python / fastapi)`. */
+export function otherStackApps(packages: WorkspacePackage[]): string | undefined {
+  const others = packages.filter((p) => p.deployable && p.detection.stack !== 'node');
+  if (others.length === 0) return undefined;
+  const list = others
+    .map((p) => `${p.dir} (${[p.detection.stack, p.detection.framework].filter(Boolean).join(' / ')})`)
+    .join(', ');
+  return `apps of other stacks, deployed only with --app: ${list}`;
 }
 
 function rank(dir: string): number {
   return /^apps?\//.test(dir) ? 0 : 1;
 }
 
+/** The detection of the app chosen: a Node app through the workspace, an app of another stack by its own. */
+export function chosenAppDetection(
+  index: TreeIndex,
+  layout: MonorepoLayout,
+  packages: WorkspacePackage[],
+  chosen: { app: WorkspacePackage; why: string },
+): Detection {
+  if (chosen.app.detection.stack === 'node') return workspaceDetection(index, layout, packages, chosen);
+  return stackAppDetection(chosen.app, chosen.why, {
+    layout,
+    toolFile: toolFile(index, layout),
+    summary: summary(layout, packages),
+    monorepo: monorepoOf(layout, packages, chosen.app.dir),
+  });
+}
+
+function summary(layout: MonorepoLayout, packages: WorkspacePackage[]): string {
+  return `monorepo (${layout.tool}) with ${packages.length} packages, ${packages.filter((p) => p.deployable).length} deployable`;
+}
+
 /**
  * The detection of a workspace root deploying one of its apps: dependencies installed at the root
  * (one lockfile), the app built through the monorepo's tool, started from its own folder.
  */
-export function workspaceDetection(
+function workspaceDetection(
   index: TreeIndex,
   layout: MonorepoLayout,
   packages: WorkspacePackage[],
@@ -145,10 +213,7 @@ export function workspaceDetection(
     : [];
   const tool = layout.runner === 'turborepo' || layout.runner === 'nx' ? layout.runner : null;
   const found: Evidence[] = [
-    evidence(
-      toolFile(index, layout),
-      `monorepo (${layout.tool}) with ${packages.length} packages, ${packages.filter((p) => p.deployable).length} deployable`,
-    ),
+    evidence(toolFile(index, layout), summary(layout, packages)),
     evidence(app.dir, `deploying ${why}`),
     ...d.evidence.map((e) => ({ ...e, file: e.file === '.' ? app.dir : `${app.dir}/${e.file}` })),
     ...tooling.evidence,

@@ -29,6 +29,10 @@ const PER_STACK: Record<Stack, string[]> = {
   dockerfile: [],
 };
 
-export function dockerignore(stack: Stack): string {
-  return [...COMMON, '', `# ${stack}`, ...PER_STACK[stack]].join('\n') + '\n';
+/** An app of another stack built from a monorepo's root: the Node packages' installs and outputs stay out. */
+const MONOREPO = ['**/node_modules', '**/.next', '**/.turbo', '**/.nx'];
+
+export function dockerignore(stack: Stack, opts: { wholeMonorepo?: boolean } = {}): string {
+  const monorepo = opts.wholeMonorepo ? ['', '# the rest of the monorepo', ...MONOREPO] : [];
+  return [...COMMON, '', `# ${stack}`, ...PER_STACK[stack], ...monorepo].join('\n') + '\n';
 }

@@ -1,4 +1,5 @@
 import type { Detection } from '../detection.js';
+import { appFolderInRepository } from './app-folder.js';
 import type { DockerfileWriter } from './dockerfile-writer.js';
 import { ALPINE_IMAGE, DEFAULTS, versionOr } from './images.js';
 import { addUser, writeRuntimeTail } from './runtime-tail.js';
@@ -9,9 +10,12 @@ export function goDockerfile(w: DockerfileWriter, d: Detection): void {
   w.env({ CGO_ENABLED: '0' });
   // A module downloads its dependencies in a layer of their own; a workspace or a lone main.go
   // (which `go mod init` makes a module) needs its sources first.
-  const layered = d.install.some((c) => c.join(' ') === 'go mod download');
+  const folder = appFolderInRepository(d);
+  const layered = !folder && d.install.some((c) => c.join(' ') === 'go mod download');
   if (layered) w.copy(['go.mod', 'go.sum*'], './');
   else w.copy(['.'], './');
+  // A module that replaces a dependency with a folder outside its own is built inside the whole repository.
+  if (folder) w.workdir(`/src/${folder}`);
   for (const c of d.install) w.run(c);
   if (layered) w.copy(['.'], './');
   for (const c of d.build) w.run(c);

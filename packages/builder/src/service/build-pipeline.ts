@@ -1,12 +1,13 @@
-import { readFile, rm, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import type { Logger } from '@berth/core';
+import { readFile, realpath, rm, writeFile } from 'node:fs/promises';
+import { join, sep } from 'node:path';
+import { InvalidInput, type Logger } from '@berth/core';
 import { detect } from '../detect.js';
 import { DB_KINDS, type DbKind, type Detection } from '../detection.js';
 import type { BuildProgress } from '../image/build-progress.js';
 import type { BuiltImage, ImageBuilder } from '../image/image-builder.js';
 import { importSource } from '../import-source.js';
 import { checkedSource, type SourcePolicy } from '../local-source.js';
+import { buildContextOf } from '../plan/app-folder.js';
 import { type BuildPlan, plan } from '../plan.js';
 import { readRepoTree } from '../read-repo-tree.js';
 import { applyOverrides } from './apply-overrides.js';
@@ -32,6 +33,11 @@ export interface Prepared {
   detection: Detection;
   plan: BuildPlan;
   srcDir: string;
+  /**
+   * What the image is built from: the repository, or, for an app of another stack in a monorepo
+   * (a Python service in apps/api), that app's folder inside it.
+   */
+  contextDir: string;
   /** The databases that run beside the app (asked for, else detected). */
   databases: DbKind[];
 }
@@ -65,7 +71,20 @@ export async function prepare(ctx: PipelineContext): Promise<Prepared> {
   const planned = plan(detection, { name: rec.name, databases });
   await writePlanFiles(ctx, planned);
   signal.throwIfAborted();
-  return { detection, plan: planned, srcDir, databases };
+  const contextDir = await contextIn(srcDir, buildContextOf(detection));
+  if (contextDir !== srcDir) say(ctx, `building from ${buildContextOf(detection)}, the app's folder`);
+  return { detection, plan: planned, srcDir, contextDir, databases };
+}
+
+/** The app's folder inside the repository, as a real folder: never one a symbolic link takes elsewhere. */
+async function contextIn(srcDir: string, context: string): Promise<string> {
+  if (context === '.') return srcDir;
+  const [root, dir] = await Promise.all([realpath(srcDir), realpath(join(srcDir, context))]);
+  if (!dir.startsWith(`${root}${sep}`))
+    throw new InvalidInput(`the app's folder ${context} is not inside the repository`, {
+      code: 'INVALID_SOURCE_PATH',
+    });
+  return join(srcDir, context);
 }
 
 /** The Dockerfile (generated, or the repository's), the effective .dockerignore and the compose file. */
@@ -89,10 +108,10 @@ export async function buildImage(ctx: PipelineContext, prepared: Prepared): Prom
   const { record: rec, dir } = ctx;
   await ctx.phase('building');
   const p = prepared.plan;
-  const dockerfile = p.dockerfile ?? (await readFile(join(prepared.srcDir, p.dockerfilePath), 'utf8'));
-  const own = await readFile(join(prepared.srcDir, '.dockerignore'), 'utf8').catch(() => undefined);
+  const dockerfile = p.dockerfile ?? (await readFile(join(prepared.contextDir, p.dockerfilePath), 'utf8'));
+  const own = await readFile(join(prepared.contextDir, '.dockerignore'), 'utf8').catch(() => undefined);
   const built = await ctx.builder.build({
-    contextDir: prepared.srcDir,
+    contextDir: prepared.contextDir,
     dockerfile,
     dockerignore: own ?? p.dockerignore,
     tag: rec.image,

@@ -37,7 +37,7 @@ export async function deployBuild(
     name: record.name,
     source: record.source,
     buildId: record.id,
-    contextDir: prepared.srcDir,
+    contextDir: prepared.contextDir,
     image: record.image,
     detection: prepared.detection,
     plan: prepared.plan,
