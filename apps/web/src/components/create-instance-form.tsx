@@ -5,6 +5,7 @@ import type { ConfigValue, InstanceView, NodeView, PortConflictView, Template } 
 import { allAtFields, fieldErrorsOf } from '../lib/field-errors';
 import { parseEnv } from '../lib/instance-edit';
 import { ConfigFieldInput } from './config-field-input';
+import { VersionSelect } from './version-select';
 
 export type CreatedInstance = InstanceView & { portConflicts?: PortConflictView[] };
 
@@ -32,6 +33,7 @@ export function CreateInstanceForm({
   const [nodes, setNodes] = useState<NodeView[]>([]);
   const [replicas, setReplicas] = useState('');
   const [labels, setLabels] = useState('');
+  const [version, setVersion] = useState('');
   const templateReplicas = template.replicas;
 
   useEffect(() => {
@@ -42,7 +44,7 @@ export function CreateInstanceForm({
   const [errors, setErrors] = useState<Record<string, string>>({});
 
   const atField = (key: string) =>
-    ['name', 'node', 'replicas'].includes(key) ||
+    ['name', 'node', 'replicas', 'version'].includes(key) ||
     key.startsWith('labels.') ||
     (key.startsWith('config.') && key.slice(7) in template.config) ||
     (key.startsWith('ports.') && template.ports.some((p) => `ports.${p.name}` === key));
@@ -68,6 +70,7 @@ export function CreateInstanceForm({
         template: template.name,
         ...(name.trim() ? { name: name.trim() } : {}),
         ...(Object.keys(values).length ? { config: values } : {}),
+        ...(version ? { version } : {}),
         ...(Object.keys(pinned).length ? { ports: pinned } : {}),
         ...(node !== 'local' ? { node } : {}),
         ...(replicas.trim() ? { replicas: Number(replicas) } : {}),
@@ -106,6 +109,13 @@ export function CreateInstanceForm({
           </small>
         ) : null}
       </div>
+      <VersionSelect
+        id="instance-version"
+        template={template}
+        value={version}
+        error={errors.version}
+        onChange={setVersion}
+      />
       <div className="field-row">
         <div className="field grow">
           <label htmlFor="instance-node">Node</label>

@@ -5,6 +5,7 @@ import type { InstanceView, NodeView, Template } from '../api/types';
 import { fieldErrorsOf } from '../lib/field-errors';
 import { draftOf, editOf } from '../lib/instance-edit';
 import { ConfigFieldInput } from './config-field-input';
+import { VersionSelect } from './version-select';
 
 /**
  * The instance's spec as a form built from its template's config schema (as the create form is),
@@ -53,6 +54,13 @@ export function EditInstanceForm({
 
   return (
     <form className="form" onSubmit={submit} aria-label={`Edit ${instance.name}`}>
+      <VersionSelect
+        id="edit-version"
+        template={template}
+        value={draft.version ?? ''}
+        error={errors.version}
+        onChange={(version) => setDraft((d) => ({ ...d, version }))}
+      />
       {Object.entries(template.config).map(([key, field]) => (
         <ConfigFieldInput
           key={key}

@@ -25,6 +25,7 @@ const base: InstanceView = {
   createdAt: 0,
   updatedAt: 0,
   replicas: { desired: 1, running: 1, items: [] },
+  version: null,
   env: {},
   restart: null,
   unappliedChanges: [],

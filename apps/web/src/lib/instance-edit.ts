@@ -9,6 +9,8 @@ export interface EditDraft {
   node: string;
   /** `key=value` lines, as env. */
   labels: string;
+  /** One of the template's versions; '' for none. */
+  version?: string;
 }
 
 export function draftOf(i: InstanceView): EditDraft {
@@ -20,6 +22,7 @@ export function draftOf(i: InstanceView): EditDraft {
     ports: Object.fromEntries(Object.entries(i.portOverrides).map(([k, v]) => [k, String(v)])),
     replicas: String(i.replicas.desired),
     node: i.node,
+    version: i.version ?? '',
     labels: Object.entries(i.labels ?? {})
       .map(([k, v]) => `${k}=${v}`)
       .join('\n'),
@@ -84,6 +87,11 @@ export function editOf(
     if (labelsFrom[k] === labelsTo[k]) continue;
     body.labels = { ...body.labels, [k]: labelsTo[k] ?? null };
     note(`labels.${k}`, labelsFrom[k], labelsTo[k]);
+  }
+  const version = draft.version ?? i.version ?? '';
+  if (version !== (i.version ?? '')) {
+    body.version = version === '' ? null : version;
+    note('version', i.version, version);
   }
   if (draft.node !== i.node) {
     body.node = draft.node;

@@ -10,6 +10,7 @@ import { RoleNotice } from '../components/role-notice';
 import { Skeleton } from '../components/skeleton';
 import { TemplateManage } from '../components/template-manage';
 import { TemplateSummary } from '../components/template-summary';
+import { TemplateVersions } from '../components/template-versions';
 import { useInstanceActions } from '../hooks/use-instance-actions';
 import { useResource } from '../hooks/use-resource';
 import { useCan } from '../hooks/use-session';
@@ -117,6 +118,7 @@ export function TemplateDetailPage({ name }: { name: string }) {
           ) : null}
         </section>
       </div>
+      <TemplateVersions name={name} />
       <section aria-labelledby="instances-of">
         <h2 id="instances-of">Instances of {name}</h2>
         {instances.loading ? <Skeleton height={220} count={2} /> : null}
