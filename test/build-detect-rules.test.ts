@@ -9,7 +9,8 @@ import { openBerth, tempHome } from './support.js';
  * Issue 18's rules, built for real: a TypeScript project with no start script (group 1), an npm
  * workspace and a Turborepo whose app is built through the workspace or turbo (the turbo binary
  * comes from the registry's turbo-linux-64 package) and run from its folder, an Nx app built by
- * the target its serve target names (nx's linux-x64-gnu binary from the registry) (group 2), and a
+ * the target its serve target names (nx's linux-x64-gnu binary from the registry), the Python
+ * service of a Turborepo chosen with --app and built from its own folder (group 2), and a
  * React Router v7 framework-mode app (group 6) — each from the Dockerfile berth plans, its
  * dependencies installed by npm in the build (base images mapped to the local ones), answering HTTP
  * on the host port the ledger gave it. Ports 10600–10699.
@@ -43,10 +44,17 @@ describe.skipIf(!docker)('detection rules, built and run', () => {
     }
     await berth?.close();
     await home?.cleanup();
-  });
+    // Each app removed waits for its container to stop (a Python server as PID 1 ignores SIGTERM).
+  }, 180_000);
 
-  async function deploy(fixture: string, name: string): Promise<{ record: BuildRecord; port: number }> {
-    const record = await builds.wait((await builds.create({ source: await fixtureCopy(fixture), name })).id);
+  async function deploy(
+    fixture: string,
+    name: string,
+    app?: string,
+  ): Promise<{ record: BuildRecord; port: number }> {
+    const source = await fixtureCopy(fixture);
+    const overrides = app === undefined ? {} : { app };
+    const record = await builds.wait((await builds.create({ source, name, overrides })).id);
     made.push(record);
     expect(record.error, JSON.stringify(record.logs.slice(-20), null, 1)).toBeNull();
     expect(record.status).toBe('done');
@@ -110,6 +118,17 @@ describe.skipIf(!docker)('detection rules, built and run', () => {
       status: 200,
       body: 'hello from an Nx app, built by its build-app target\n',
     });
+  }, 240_000);
+
+  it('group 2: builds the Python service of a Turborepo asked for with --app from its folder, as Python', async () => {
+    const { record, port } = await deploy('build-turborepo-python', 'turbo-python', 'api');
+    expect(record.detection).toMatchObject({
+      stack: 'python',
+      start: ['python', 'app.py'],
+      monorepo: { tool: 'turborepo', app: 'apps/api', context: 'apps/api' },
+    });
+    expect(record.logs.some((l) => l.message === "building from apps/api, the app's folder")).toBe(true);
+    expect(await httpText(port)).toEqual({ status: 200, body: 'python service of a turborepo\n' });
   }, 240_000);
 
   it('group 6: builds a React Router v7 app with react-router build and serves it with react-router-serve', async () => {
