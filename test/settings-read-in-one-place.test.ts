@@ -20,6 +20,7 @@ const SETTINGS_MODULES = ['apps/server/src/server-config.ts'];
 const PASSES_ENV_TO_CHILDREN: Record<string, string> = {
   'packages/runtime-process/src/spawn-workload.ts': 'PATH, HOME, LANG… for the workload',
   'packages/host/src/net-health-probe.ts': 'PATH for a health-check command',
+  'packages/host/src/version-folders.ts': "PATH, HOME, LANG… and the proxies for a version's install step",
   'packages/builder/src/import-source.ts': "git clone's environment",
   'packages/builder/src/read-git-tree.ts': "git ls-tree/cat-file's environment (detection in place)",
 };

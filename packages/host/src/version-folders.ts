@@ -7,6 +7,19 @@ import { DataDirs } from './data-dirs.js';
 /** Written last, once the install step succeeded: only a folder with it counts as installed. */
 export const INSTALLED_MARKER = '.berth-installed';
 
+/** What an install step inherits from berth's own environment: a shell's basics and the proxies a download needs. */
+const INHERITED = ['PATH', 'HOME', 'USER', 'LOGNAME', 'LANG', 'LC_ALL', 'TZ', 'TMPDIR', 'SHELL'];
+const PROXIES = ['HTTP_PROXY', 'HTTPS_PROXY', 'NO_PROXY', 'http_proxy', 'https_proxy', 'no_proxy'];
+
+function inheritedEnv(): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const name of [...INHERITED, ...PROXIES]) {
+    const value = process.env[name];
+    if (value !== undefined) env[name] = value;
+  }
+  return env;
+}
+
 /** How many of the output's last lines a failure's reason quotes. */
 const TAIL = 5;
 
@@ -22,7 +35,8 @@ export class HostVersionFolders implements VersionFolders {
 
   constructor(
     home: string,
-    private readonly env: NodeJS.ProcessEnv = process.env,
+    /** The install step's environment before berth's own variables (and PATH, where a program is looked for). */
+    private readonly env: Record<string, string> = inheritedEnv(),
   ) {
     this.dirs = new DataDirs(home);
   }
