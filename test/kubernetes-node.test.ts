@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type KubeBerth, kubeBerth, kubeUnavailable, untilRunning } from './kube-berth.js';
+import { until } from './support.js';
 
 // Ports 31500–31599 (inside fake-kube's NodePort range) belong to this file.
 const IMAGE = 'berth-test/node:20';
@@ -59,4 +60,29 @@ describe.skipIf(why)('a kubernetes node (fake-kube)', () => {
     await berth.instances.start(inst.id, { wait: true });
     expect(berth.instances.get(inst.id).status).toBe('running');
   });
+
+  it('its stats (what GET /instances/:id/stats answers) give each pod’s share, whole, summing to the total', async () => {
+    const inst = berth.instances.get('kw');
+    const [w] = await berth.runtimes.byKind('kube', 'kubernetes').list(berth.owner);
+    const pods = (w?.replicas?.items ?? []).map((r) => r.id).sort();
+    expect(pods).toHaveLength(2);
+    // A pass of the sampler's own may be running (sampleOnce then returns at once): wait for one with both pods.
+    const got = await until(
+      'a sample of kw per pod',
+      async () => {
+        await berth.sampler.sampleOnce();
+        const a = berth.sampler.availability(inst.id);
+        return a.available && a.replicas?.length === 2 ? a : undefined;
+      },
+      20_000,
+    );
+    expect(got).toMatchObject({ partial: false, reason: null });
+    expect(got.replicas?.map((r) => r.replica)).toEqual(pods);
+    expect(got.replicas?.every((r) => r.reason === null && r.node === t.kube.nodeName)).toBe(true);
+    const [a, b] = got.replicas!;
+    const latest = berth.sampler.latest(inst.id);
+    expect(a!.memoryBytes! + b!.memoryBytes!).toBe(latest?.memoryBytes);
+    // The ring keeps CPU to 2 decimals.
+    expect(a!.cpuPercent! + b!.cpuPercent!).toBeCloseTo(latest?.cpuPercent ?? -1, 2);
+  }, 60_000);
 });
