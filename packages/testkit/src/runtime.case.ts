@@ -143,7 +143,9 @@ export function runtimeContract(
       const workload = await deploy(fx.specIgnoringTermFor!(opts));
       const started = Date.now();
       await fx.runtime.stop(workload.handle, 500);
-      expect(Date.now() - started).toBeLessThan(5_000);
+      // Forced after the 500 ms asked, not after a default grace (Docker's 10 s, Kubernetes' 30 s);
+      // the bound leaves room for a loaded machine (fake-kube took 5.3 s at load 20).
+      expect(Date.now() - started).toBeLessThan(9_000);
       expect(gone(await fx.runtime.inspect(workload.handle))).toBe(true);
     });
 
