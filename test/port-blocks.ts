@@ -38,6 +38,8 @@ export const PORT_BLOCKS = {
   // issue 16 §2: versions of a program (command templates; the image one publishes nothing)
   'server/template-versions': [8820, 8869],
   'cli/versions-cli': [8870, 8919],
+  // `berth serve`'s API +0, proxy +1, the hello template +10…+59, the versioned template +60…+79
+  'web/ui-versions.e2e': [8920, 8999],
   // root test/ (10000–14399)
   'test/adopted-mid-deploy': [10000, 10099],
   'test/big-template-file-keeps-api-answering': [10100, 10199],
