@@ -45,6 +45,7 @@ export async function startBerth(home, opts = {}) {
       BERTH_SHUTDOWN: opts.shutdown ?? 'stop',
       BERTH_LOG_LEVEL: opts.logLevel ?? 'info',
       BERTH_TEMPLATES: join(home, 'templates'),
+      ...opts.env,
     },
   });
   const exited = new Promise((r) => child.once('exit', (code, sig) => r({ code, sig })));
@@ -202,7 +203,8 @@ export async function waitInstances(server, pred, timeoutMs = 120_000, query = '
         `instances did not settle: ${JSON.stringify(counts)}${why.length ? `; ${why.join('; ')}` : ''}`,
       );
     }
-    await sleep(100);
+    // A list of thousands is megabytes of JSON to build and parse: ask less often.
+    await sleep(list.length > 2000 ? 1000 : 100);
   }
 }
 
