@@ -40,6 +40,8 @@ export const PORT_BLOCKS = {
   'cli/versions-cli': [8870, 8919],
   // `berth serve`'s API +0, proxy +1, the hello template +10…+59, the versioned template +60…+79
   'web/ui-versions.e2e': [8920, 8999],
+  // image versions on a remote node's engine (its instance publishes nothing; the engine is in a namespace)
+  'test/versions-on-remote-node': [8250, 8299],
   // root test/ (10000–14399)
   'test/adopted-mid-deploy': [10000, 10099],
   'test/big-template-file-keeps-api-answering': [10100, 10199],

@@ -27,7 +27,7 @@ import {
   SysctlLeaseMirror,
 } from '@berth/host';
 import { SecretKeyring } from '@berth/integrations';
-import { DockerNodeImages, openDocker, swarmNodeDriver } from '@berth/runtime-docker';
+import { openDocker, swarmNodeDriver } from '@berth/runtime-docker';
 import { KubernetesNodeDriver } from '@berth/runtime-kubernetes';
 import { processNodePart } from '@berth/runtime-process';
 import { SqliteStore } from '@berth/store-sqlite';
@@ -167,13 +167,13 @@ export async function createBerth(config: ServerConfig, opts: BerthOptions = {})
     secrets: secretKeys.box,
   };
   const metrics = new BerthMetrics();
-  // Templates' versions: command versions in BERTH_HOME/versions, image versions on node local's engine.
+  // Templates' versions: command versions in BERTH_HOME/versions, image versions on each node's engine.
   const versions = new VersionService({
     store,
     events,
     runtimes,
     folders: new HostVersionFolders(config.home),
-    images: new DockerNodeImages((node) => (node === LOCAL_NODE ? docker.local?.docker : undefined)),
+    images: runtimes,
   });
   const reconciler = new Reconciler({
     versions,

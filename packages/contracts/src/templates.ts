@@ -37,6 +37,19 @@ export const templateVersionParamsSchema = z.object({
 /** `?node=`: whose engine an image version is looked for on (default: local). */
 export const templateVersionQuerySchema = z.object({ node: z.string().min(1).optional() });
 
+/** A version's presence on one node. */
+export const templateVersionNodeSchema = z.object({
+  node: z.string(),
+  /** On this node (its image on the node's engine; a command version's folder or program on node local). */
+  installed: z.boolean().nullable(),
+  /**
+   * Why `installed` is null ("node X is unreachable: …", a cluster whose images live on its
+   * kubelets), or what it means there (a swarm's manager: its workers pull as they deploy).
+   */
+  note: z.string().nullable(),
+});
+export type TemplateVersionNodeView = z.infer<typeof templateVersionNodeSchema>;
+
 /** One version a template declares, as `berth versions` shows it. */
 export const templateVersionViewSchema = z.object({
   name: z.string(),
@@ -49,9 +62,15 @@ export const templateVersionViewSchema = z.object({
   installable: z.boolean(),
   /**
    * Its folder is marked installed (the install step succeeded), its program is on this machine,
-   * or its image is on the node; null when berth cannot look (a node whose engine it does not reach).
+   * or its image is on the node asked about (`?node=`, default local); null when berth cannot look
+   * there (`nodes` says why).
    */
   installed: z.boolean().nullable(),
+  /**
+   * Node by node: node local, the node asked about, and each node an instance pinning the version
+   * is placed on (image versions); command versions' folders are on node local only.
+   */
+  nodes: z.array(templateVersionNodeSchema),
   /** Its folder, BERTH_HOME/versions/<template>/<version>/ (versions with an install step). */
   dir: z.string().nullable(),
   /** Names of the instances that pin it. */

@@ -115,5 +115,11 @@ export {
 } from './template-origin.js';
 export * from './template-service.js';
 export { pinnedVersion, versionsOf, withTag } from './template-versions.js';
-export type { InstallJob, NodeImages, VersionFolders } from './version-host.js';
+export type {
+  InstallJob,
+  NodeImages,
+  NodeImagesLookup,
+  NodeImagesSource,
+  VersionFolders,
+} from './version-host.js';
 export * from './version-service.js';

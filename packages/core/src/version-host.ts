@@ -31,12 +31,26 @@ export interface VersionFolders {
   hasProgram(command: string): Promise<boolean>;
 }
 
-/** Images on a node's container engine, for image templates' versions. */
+/**
+ * The images on one node's container engine, for image templates' versions: a capability of an
+ * opened node (OpenedNode.images) whose driver reaches an engine that holds them.
+ */
 export interface NodeImages {
-  /** Whether the image is on the node's engine; undefined when berth cannot look there (not a Docker engine it reaches). */
-  has(node: string, image: string): Promise<boolean | undefined>;
+  /** Whether the image is on the engine; throws when the engine does not answer. */
+  has(image: string): Promise<boolean>;
   /** Pulls the image; a failure (offline, unknown tag) throws with the engine's reason. */
-  pull(node: string, image: string, onLine: (line: string) => void): Promise<void>;
-  /** Removes the image tag from the node. */
-  remove(node: string, image: string): Promise<void>;
+  pull(image: string, onLine: (line: string) => void): Promise<void>;
+  /** Removes the image tag from the engine. */
+  remove(image: string): Promise<void>;
+  /** What presence on this engine means for the node, when not all (a swarm's workers pull as they deploy). */
+  readonly note?: string;
+}
+
+/** A node's images, or why berth cannot look at them (said where the version's state would be). */
+export type NodeImagesLookup = { images: NodeImages } | { unknown: string };
+
+/** Finds each node's images: the NodeRegistry, asking the node's driver. */
+export interface NodeImagesSource {
+  /** NotFound for a node berth does not know. */
+  imagesOf(node: string): NodeImagesLookup;
 }

@@ -7,7 +7,7 @@ import type { Store } from './store.js';
 import type { Template } from './template.js';
 import { templateNotFound } from './template-service.js';
 import { getVersion, pinnedVersion, type VersionDef, versionsOf } from './template-versions.js';
-import type { NodeImages, VersionFolders } from './version-host.js';
+import type { NodeImages, NodeImagesSource, VersionFolders } from './version-host.js';
 
 /** One version of a template as `berth versions` shows it. */
 export interface VersionStatus {
@@ -18,12 +18,28 @@ export interface VersionStatus {
   image: string | null;
   /** It has a step berth runs to install it (an install command, an image pull). */
   installable: boolean;
-  /** Its folder's marker, its program or its image is there; null when this node cannot tell. */
+  /**
+   * Its folder's marker, its program, or its image on the node asked about (default local); null
+   * when berth cannot tell there (see `nodes` for why).
+   */
   installed: boolean | null;
+  /**
+   * Where it is installed, node by node: node local, the node asked about, and each node an
+   * instance pinning it is placed on (image versions); command versions' folders are on node local only.
+   */
+  nodes: VersionNodeStatus[];
   /** Its folder under BERTH_HOME/versions (command versions with an install step); else null. */
   dir: string | null;
   /** The instances that pin it. */
   usedBy: string[];
+}
+
+/** A version's presence on one node. */
+export interface VersionNodeStatus {
+  node: string;
+  installed: boolean | null;
+  /** Why `installed` is null (node X is unreachable…), or what it means there (a swarm's manager only). */
+  note: string | null;
 }
 
 export interface VersionDeps {
@@ -31,7 +47,8 @@ export interface VersionDeps {
   events: EventBus;
   runtimes: RuntimeResolver;
   folders?: VersionFolders | undefined;
-  images?: NodeImages | undefined;
+  /** Each node's images (the NodeRegistry): image versions are looked for on the node's own engine. */
+  images?: NodeImagesSource | undefined;
 }
 
 /** The most lines of one install's output told as events; the log file has them all. */
@@ -51,15 +68,21 @@ export class VersionService {
     const users = this.usersOf(template);
     const out: VersionStatus[] = [];
     for (const def of versionsOf(template).values()) {
+      const pinning = users.get(def.name) ?? [];
+      const where =
+        def.kind === 'image' ? [...new Set([LOCAL_NODE, node, ...pinning.map((u) => u.node)])] : [LOCAL_NODE];
+      const nodes = await Promise.all(where.map((n) => this.statusOn(template, def, n)));
+      const asked = def.kind === 'image' ? nodes.find((n) => n.node === node) : nodes[0];
       out.push({
         name: def.name,
         kind: def.kind,
         command: def.kind === 'command' ? def.command : null,
         image: def.kind === 'image' ? def.image : null,
         installable: def.kind === 'image' || def.install !== undefined,
-        installed: await this.isInstalled(template, def, node),
+        installed: asked?.installed ?? null,
+        nodes,
         dir: this.dirOf(template, def) ?? null,
-        usedBy: users.get(def.name) ?? [],
+        usedBy: pinning.map((u) => u.name),
       });
     }
     return out;
@@ -76,7 +99,9 @@ export class VersionService {
     const template = this.template(templateName);
     const def = getVersion(template, version);
     if (def.kind === 'command' && !def.install) await this.requireProgram(template, def);
-    else await this.installOnce(template, def, node);
+    // An image already on the node is left alone (a pull would need its registry reachable).
+    else if (def.kind === 'command' || (await this.isInstalled(template, def, node)) !== true)
+      await this.installOnce(template, def, node);
     return this.get(templateName, version, node);
   }
 
@@ -84,14 +109,14 @@ export class VersionService {
   async remove(templateName: string, version: string, node = LOCAL_NODE): Promise<void> {
     const template = this.template(templateName);
     const def = getVersion(template, version);
-    const users = this.usersOf(template).get(version) ?? [];
+    const users = (this.usersOf(template).get(version) ?? []).map((u) => u.name);
     if (users.length > 0) {
       throw new Conflict(
         `version ${version} of ${template.name} is used by ${users.join(', ')}; upgrade or remove them first`,
         { code: 'VERSION_IN_USE', details: { instances: users } },
       );
     }
-    if (def.kind === 'image') await this.images('remove').remove(node, def.image);
+    if (def.kind === 'image') await this.images(node, 'remove').remove(def.image);
     else if (def.install) await this.folders().remove(template.name, version);
     else {
       throw new InvalidInput(
@@ -127,14 +152,32 @@ export class VersionService {
     return stored.template;
   }
 
-  /** Version → names of the instances that pin it. */
-  private usersOf(template: Template): Map<string, string[]> {
-    const users = new Map<string, string[]>();
+  /** Version → the instances that pin it, and their nodes. */
+  private usersOf(template: Template): Map<string, { name: string; node: string }[]> {
+    const users = new Map<string, { name: string; node: string }[]>();
     for (const inst of this.d.store.instances.list({ template: template.name })) {
       const v = pinnedVersion(inst);
-      if (v !== undefined) users.set(v, [...(users.get(v) ?? []), inst.name]);
+      if (v !== undefined) users.set(v, [...(users.get(v) ?? []), { name: inst.name, node: inst.node }]);
     }
     return users;
+  }
+
+  /** Whether the version is on the node, and why berth cannot tell when it cannot (never throws for that). */
+  private async statusOn(template: Template, def: VersionDef, node: string): Promise<VersionNodeStatus> {
+    if (def.kind === 'command')
+      return { node, installed: await this.isInstalled(template, def, node), note: null };
+    const found = this.lookup(node);
+    if ('unknown' in found) return { node, installed: null, note: found.unknown };
+    try {
+      return { node, installed: await found.images.has(def.image), note: found.images.note ?? null };
+    } catch (err) {
+      return { node, installed: null, note: `node ${node} is unreachable: ${userMessage(err)}` };
+    }
+  }
+
+  private lookup(node: string): { images: NodeImages } | { unknown: string } {
+    if (!this.d.images) return { unknown: 'this berth reaches no container engine' };
+    return this.d.images.imagesOf(node);
   }
 
   private dirOf(template: Template, def: VersionDef): string | undefined {
@@ -143,8 +186,7 @@ export class VersionService {
   }
 
   private async isInstalled(template: Template, def: VersionDef, node: string): Promise<boolean | null> {
-    if (def.kind === 'image')
-      return this.d.images ? ((await this.d.images.has(node, def.image)) ?? null) : null;
+    if (def.kind === 'image') return (await this.statusOn(template, def, node)).installed;
     if (!this.d.folders) return null;
     if (def.install) return this.d.folders.isInstalled(template.name, def.name);
     return this.d.folders.hasProgram(def.command);
@@ -176,7 +218,7 @@ export class VersionService {
       if (told++ < OUTPUT_EVENTS) this.emit(template, def.name, 'output', line);
     };
     try {
-      if (def.kind === 'image') await this.images('pull').pull(node, def.image, onLine);
+      if (def.kind === 'image') await this.images(node, 'pull').pull(def.image, onLine);
       else {
         const command = def.install ?? [];
         await this.folders().install({ template: template.name, version: def.name, command, onLine });
@@ -198,10 +240,13 @@ export class VersionService {
     throw new Unprocessable('this berth has no folder for installed versions', { code: 'INSTALL_FAILED' });
   }
 
-  private images(what: string): NodeImages {
-    if (this.d.images) return this.d.images;
-    throw new Unprocessable(`this berth reaches no container engine to ${what} an image`, {
+  /** The node's images, or a refusal saying why berth cannot reach them there. */
+  private images(node: string, what: string): NodeImages {
+    const found = this.lookup(node);
+    if ('images' in found) return found.images;
+    throw new Unprocessable(`cannot ${what} an image on node ${node}: ${found.unknown}`, {
       code: 'INSTALL_FAILED',
+      details: { node },
     });
   }
 

@@ -85,6 +85,7 @@ function openedDockerNode(record: NodeRecord, node: DockerNode): OpenedNode {
       ];
     },
     portSource: node.ports,
+    images: node.images,
     address: nodeAddress(record).address,
     test: (timeoutMs) => testDockerNode(node, timeoutMs),
     close: () => closeDockerNode(node),

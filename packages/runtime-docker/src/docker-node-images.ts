@@ -1,29 +1,62 @@
-import { type NodeImages, Unprocessable } from '@berth/core';
+import { type NodeImages, RuntimeUnavailable, Unprocessable } from '@berth/core';
 import type Dockerode from 'dockerode';
 import { engineMessage, isNotFound } from './docker-errors.js';
+import { ENGINE_DEADLINE_MS } from './engine-deadline.js';
 import { withDefaultTag } from './image-resolver.js';
 
+export interface DockerNodeImagesOptions {
+  /** How long a look at an image may take before the node counts as unreachable. */
+  deadlineMs?: number;
+  /** What presence on this engine means for the node (a swarm manager's: workers pull as they deploy). */
+  note?: string;
+}
+
 /**
- * Image templates' versions on the Docker engines berth reaches directly (`engineOf` answers for
- * a node; undefined: not one, such as a swarm or a cluster, where the runtime pulls as it deploys).
+ * The images on one node's Docker engine, for image templates' versions: node local's engine, a
+ * remote `docker` node's, or a swarm's manager's.
  */
 export class DockerNodeImages implements NodeImages {
-  constructor(private readonly engineOf: (node: string) => Dockerode | undefined) {}
+  readonly note?: string;
+  private readonly deadlineMs: number;
 
-  async has(node: string, image: string): Promise<boolean | undefined> {
-    const docker = this.engineOf(node);
-    if (!docker) return undefined;
+  constructor(
+    private readonly docker: Dockerode,
+    private readonly node: string,
+    opts: DockerNodeImagesOptions = {},
+  ) {
+    this.deadlineMs = opts.deadlineMs ?? ENGINE_DEADLINE_MS.local;
+    if (opts.note !== undefined) this.note = opts.note;
+  }
+
+  async has(image: string): Promise<boolean> {
+    let timer: NodeJS.Timeout | undefined;
+    // Image inspect takes no abort signal: a silent engine is raced, its request left to end.
+    const silence = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () =>
+          reject(
+            new RuntimeUnavailable(
+              `the Docker engine of node ${this.node} did not answer within ${this.deadlineMs} ms`,
+              { details: { node: this.node } },
+            ),
+          ),
+        this.deadlineMs,
+      );
+    });
     try {
-      await docker.getImage(withDefaultTag(image)).inspect();
+      await Promise.race([this.docker.getImage(withDefaultTag(image)).inspect(), silence]);
       return true;
     } catch (err) {
       if (isNotFound(err)) return false;
-      throw err;
+      if (err instanceof RuntimeUnavailable) throw err;
+      throw new RuntimeUnavailable(engineMessage(err), { cause: err, details: { node: this.node } });
+    } finally {
+      clearTimeout(timer);
     }
   }
 
-  async pull(node: string, image: string, onLine: (line: string) => void): Promise<void> {
-    const docker = this.engine(node);
+  async pull(image: string, onLine: (line: string) => void): Promise<void> {
+    const { docker, node } = this;
     const ref = withDefaultTag(image);
     try {
       const stream = await docker.pull(ref);
@@ -51,28 +84,15 @@ export class DockerNodeImages implements NodeImages {
     }
   }
 
-  async remove(node: string, image: string): Promise<void> {
-    const docker = this.engine(node);
+  async remove(image: string): Promise<void> {
     try {
-      await docker.getImage(withDefaultTag(image)).remove();
+      await this.docker.getImage(withDefaultTag(image)).remove();
     } catch (err) {
       if (isNotFound(err)) return;
       throw new Unprocessable(
-        `image ${image} could not be removed from node ${node}: ${engineMessage(err)}`,
-        {
-          cause: err,
-          details: { image, node },
-        },
+        `image ${image} could not be removed from node ${this.node}: ${engineMessage(err)}`,
+        { cause: err, details: { image, node: this.node } },
       );
     }
-  }
-
-  private engine(node: string): Dockerode {
-    const docker = this.engineOf(node);
-    if (docker) return docker;
-    throw new Unprocessable(`berth does not reach the images of node ${node} (only a Docker engine's)`, {
-      code: 'IMAGE_UNAVAILABLE',
-      details: { node },
-    });
   }
 }

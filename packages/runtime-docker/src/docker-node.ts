@@ -9,6 +9,7 @@ import {
   describeEndpoint,
 } from './connect-docker.js';
 import { dockerHostOf, dockerNodeEndpoint, parseDockerNodeConfig } from './docker-node-config.js';
+import { DockerNodeImages } from './docker-node-images.js';
 import { DockerPortSource } from './docker-port-source.js';
 import { DockerRuntime } from './docker-runtime.js';
 import type { DockerSettings, SshSettings } from './docker-settings.js';
@@ -32,6 +33,8 @@ export interface DockerNode {
    */
   readonly compose: ComposeRuntime | undefined;
   ports: DockerPortSource;
+  /** The images on its engine (image templates' versions). */
+  images: DockerNodeImages;
 }
 
 export interface DockerNodeOptions {
@@ -102,6 +105,7 @@ function assemble(
       return search?.mayExist() ? compose : undefined;
     },
     ports: new DockerPortSource(docker, host, opts.log, { readDeadlineMs }),
+    images: new DockerNodeImages(docker, node, { deadlineMs: readDeadlineMs }),
   };
 }
 

@@ -64,6 +64,7 @@ export function localDockerPart(local: DockerNode | undefined): LocalNodePart {
       ];
     },
     portSource: local.ports,
+    images: local.images,
     unsupported,
   };
 }

@@ -75,6 +75,7 @@ export function openKubernetesNode(record: NodeRecord, log: Logger): OpenedNode 
     runtimes: [{ runtime, sources: ['image', 'build', 'command'] }],
     ...published,
     address,
+    imagesUnknown: `berth does not see the images of node ${record.name}: they live on the cluster's kubelets, and the cluster pulls the image as it deploys`,
     test: async (timeoutMs: number): Promise<NodeProbe> => {
       const started = Date.now();
       try {

@@ -1907,6 +1907,11 @@ export interface operations {
                         image: string | null;
                         installable: boolean;
                         installed: boolean | null;
+                        nodes: {
+                            node: string;
+                            installed: boolean | null;
+                            note: string | null;
+                        }[];
                         dir: string | null;
                         usedBy: string[];
                     }[];
@@ -1960,6 +1965,11 @@ export interface operations {
                         image: string | null;
                         installable: boolean;
                         installed: boolean | null;
+                        nodes: {
+                            node: string;
+                            installed: boolean | null;
+                            note: string | null;
+                        }[];
                         dir: string | null;
                         usedBy: string[];
                     };

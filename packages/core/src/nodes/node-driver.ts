@@ -2,6 +2,7 @@ import type { NodeKind, NodeRecord } from '../node.js';
 import type { PortRange, PortSource } from '../port-view.js';
 import type { Runtime } from '../runtime.js';
 import type { TemplateSource } from '../template.js';
+import type { NodeImages } from '../version-host.js';
 
 type SourceKind = TemplateSource['kind'];
 
@@ -48,6 +49,13 @@ export interface OpenedNode {
    * Services): how berth's proxy reaches them instead. Undefined: at `address` and the host port.
    */
   gateway?: PortGateway;
+  /** The images on the node's engine (image templates' versions), where its driver reaches one. */
+  images?: NodeImages;
+  /**
+   * Why berth cannot look at the node's images when it has no `images` (a cluster's are on its
+   * kubelets); the registry says so generically otherwise.
+   */
+  imagesUnknown?: string;
   /** Reaches the node within timeoutMs; never throws. */
   test(timeoutMs: number): Promise<NodeProbe>;
   /** Ends its connections; the registry drops it after this. */

@@ -6,6 +6,7 @@ import { intersectRanges, type PortRange, type PortSource } from '../port-view.j
 import type { Runtime } from '../runtime.js';
 import type { RuntimeResolver } from '../runtime-resolver.js';
 import type { TemplateSource } from '../template.js';
+import type { NodeImagesLookup, NodeImagesSource } from '../version-host.js';
 import type { NodeDriver, NodeDriverHooks, OpenedNode, PortGateway } from './node-driver.js';
 
 type SourceKind = TemplateSource['kind'];
@@ -20,7 +21,7 @@ interface Held {
  * and, for the ledger, the port source of every opened node's host. A node whose record cannot be
  * opened (a certificate file gone…) is kept as broken, with why, so it still shows and says so.
  */
-export class NodeRegistry implements RuntimeResolver, PortSource {
+export class NodeRegistry implements RuntimeResolver, PortSource, NodeImagesSource {
   readonly name = 'nodes';
   private readonly drivers = new Map<NodeKind, NodeDriver>();
   private readonly opened = new Map<string, Held>();
@@ -93,6 +94,21 @@ export class NodeRegistry implements RuntimeResolver, PortSource {
   /** How berth's proxy reaches the node's workloads when it does not publish their ports (OpenedNode.gateway). */
   gateway(name: string): PortGateway | undefined {
     return this.opened.get(name)?.node.gateway;
+  }
+
+  /** The images on the node's engine (OpenedNode.images), or why berth cannot look at them. */
+  imagesOf(name: string): NodeImagesLookup {
+    const broken = this.broken.get(name);
+    if (broken) return { unknown: `node ${name} cannot be used: ${broken.reason}` };
+    const held = this.opened.get(name);
+    if (!held) throw new NotFound('node', name);
+    const { images, imagesUnknown } = held.node;
+    if (images) return { images };
+    return {
+      unknown:
+        imagesUnknown ??
+        `berth does not see the images of node ${name} (${held.record.kind}); its runtime pulls as it deploys`,
+    };
   }
 
   brokenReason(name: string): string | undefined {

@@ -2,6 +2,7 @@ import { InvalidInput, type NodeDriver, type NodeRecord, nodeAddress, type Opene
 import { connectDocker, type DockerEndpoint } from '../connect-docker.js';
 import type { DockerNodeOptions } from '../docker-node.js';
 import { dockerNodeEndpoint, parseDockerNodeConfig } from '../docker-node-config.js';
+import { DockerNodeImages } from '../docker-node-images.js';
 import { ENGINE_DEADLINE_MS } from '../engine-deadline.js';
 import type { PublishMode } from './service-spec.js';
 import { SwarmPortSource } from './swarm-port-source.js';
@@ -44,11 +45,17 @@ export function swarmNodeDriver(opts: Pick<DockerNodeOptions, 'log' | 'ssh'>): N
         constraints: config.constraints,
         readDeadlineMs,
       });
+      // The manager's engine is the one berth reaches: its images, not the workers'.
+      const images = new DockerNodeImages(docker, record.name, {
+        deadlineMs: readDeadlineMs,
+        note: "on the swarm's manager; its workers pull the image as they deploy",
+      });
       return opened(
         record,
         runtime,
         new SwarmPortSource(docker, record.host, opts.log, readDeadlineMs),
         docker,
+        images,
       );
     },
   };
@@ -65,11 +72,13 @@ function opened(
   runtime: SwarmRuntime,
   portSource: SwarmPortSource,
   docker: ReturnType<typeof connectDocker>,
+  images: DockerNodeImages,
 ): OpenedNode {
   return {
     // A command template runs as a service of the image it names (create refuses one without).
     runtimes: [{ runtime, sources: ['image', 'build', 'command'] }],
     portSource,
+    images,
     address: nodeAddress(record).address,
     test: (timeoutMs) => testSwarm(docker, timeoutMs),
     close: () => (docker.modem as { agent?: { destroy?(): void } }).agent?.destroy?.(),
