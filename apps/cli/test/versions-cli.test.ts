@@ -55,8 +55,8 @@ const answer = async () => {
 it('lists versions, installs one, creates on it, upgrades, rolls back and removes the unused one', async () => {
   const listed = await berth('versions', 'tool');
   expect(listed.code).toBe(0);
-  expect(listed.stdout).toMatch(/VERSION\s+RUNS\s+INSTALLED\s+USED BY/);
-  expect(listed.stdout).toMatch(/v1\s+\$\{BERTH_VERSION_DIR\}\/run\.sh\s+no\s+-/);
+  expect(listed.stdout).toMatch(/VERSION\s+RUNS\s+NODE\s+INSTALLED\s+USED BY\s+NOTE/);
+  expect(listed.stdout).toMatch(/v1\s+\$\{BERTH_VERSION_DIR\}\/run\.sh\s+local\s+no\s+-/);
 
   const installed = await berth('versions', 'install', 'tool', 'v1');
   expect(installed.stderr).toBe('');
@@ -93,5 +93,5 @@ it('lists versions, installs one, creates on it, upgrades, rolls back and remove
   expect(await answer()).toBe('v1');
   const removed = await berth('versions', 'rm', 'tool', 'v2');
   expect(removed.stdout).toContain('removed version v2 of tool');
-  expect((await berth('versions', 'tool')).stdout).toMatch(/v2\s+\S+\s+no\s+-/);
+  expect((await berth('versions', 'tool')).stdout).toMatch(/v2\s+\S+\s+local\s+no\s+-/);
 }, 180_000);

@@ -7,16 +7,20 @@ import { details } from './instances.js';
 
 const enc = encodeURIComponent;
 
-const installedText = (v: TemplateVersionView) =>
-  v.installed === null ? 'unknown' : v.installed ? 'yes' : v.installable ? 'no' : 'no (no install step)';
+const installedText = (v: TemplateVersionView, installed: boolean | null) =>
+  installed === null ? 'unknown' : installed ? 'yes' : v.installable ? 'no' : 'no (no install step)';
 
+/** One row per version and node it is looked for on; NOTE says why one is unknown, or what it means. */
 export function versionsTable(rows: TemplateVersionView[]): string {
   if (rows.length === 0) return 'This template declares no versions.';
-  return formatTable(rows, [
-    { header: 'VERSION', value: (v) => v.name },
-    { header: 'RUNS', value: (v) => v.command ?? v.image ?? '' },
-    { header: 'INSTALLED', value: installedText },
-    { header: 'USED BY', value: (v) => v.usedBy.join(',') || '-' },
+  const lines = rows.flatMap((v) => v.nodes.map((n, i) => ({ v, n, first: i === 0 })));
+  return formatTable(lines, [
+    { header: 'VERSION', value: ({ v, first }) => (first ? v.name : '') },
+    { header: 'RUNS', value: ({ v, first }) => (first ? (v.command ?? v.image ?? '') : '') },
+    { header: 'NODE', value: ({ n }) => n.node },
+    { header: 'INSTALLED', value: ({ v, n }) => installedText(v, n.installed) },
+    { header: 'USED BY', value: ({ v, first }) => (first ? v.usedBy.join(',') || '-' : '') },
+    { header: 'NOTE', value: ({ n }) => n.note ?? '' },
   ]);
 }
 
