@@ -77,8 +77,10 @@ export const api = {
   /** A template's versions: installed or not, which instances use each. */
   templateVersions: (name: string) =>
     request<TemplateVersionView[]>('GET', `/templates/${id(name)}/versions`),
-  installVersion: (name: string, version: string) =>
-    request<TemplateVersionView>('POST', `/templates/${id(name)}/versions/${id(version)}/install`),
+  installVersion: (name: string, version: string, node = 'local') =>
+    request<TemplateVersionView>('POST', `/templates/${id(name)}/versions/${id(version)}/install`, {
+      query: { node },
+    }),
   removeVersion: (name: string, version: string) =>
     request<void>('DELETE', `/templates/${id(name)}/versions/${id(version)}`),
 

@@ -59,6 +59,7 @@ export {
   type SessionView,
   type StatsSampleView as StatsSample,
   type TemplateBody,
+  type TemplateVersionNodeView,
   type TemplateVersionView,
   type TemplateView,
 } from '@berth/contracts';

@@ -1,17 +1,33 @@
 import { useState } from 'react';
 import { api } from '../api/api';
 import { messageOf } from '../api/api-error';
-import type { TemplateVersionView } from '../api/types';
+import type { TemplateVersionNodeView, TemplateVersionView } from '../api/types';
 import { useResource } from '../hooks/use-resource';
 import { useCan } from '../hooks/use-session';
 import { ConfirmInPlace } from './confirm-in-place';
 import { Notice } from './notice';
 import { Skeleton } from './skeleton';
 
-function installedText(v: TemplateVersionView): string {
-  if (v.installed === null) return 'unknown on this node';
-  if (v.installed) return 'installed';
+function installedText(v: TemplateVersionView, installed: boolean | null): string {
+  if (installed === null) return 'unknown';
+  if (installed) return 'installed';
   return v.installable ? 'not installed' : 'not on this machine (no install step)';
+}
+
+/** Node local alone says just its state; several nodes (or a note) name each node. */
+function InstalledCell({ v }: { v: TemplateVersionView }) {
+  const [only] = v.nodes;
+  if (v.nodes.length === 1 && only && only.note === null) return <>{installedText(v, only.installed)}</>;
+  return (
+    <ul className="plain-list">
+      {v.nodes.map((n) => (
+        <li key={n.node}>
+          {n.node}: {installedText(v, n.installed)}
+          {n.note ? <span className="muted"> — {n.note}</span> : null}
+        </li>
+      ))}
+    </ul>
+  );
 }
 
 /**
@@ -25,12 +41,15 @@ export function TemplateVersions({ name }: { name: string }) {
   const [notice, setNotice] = useState<{ tone: 'calm' | 'error'; text: string }>();
   const rows = list.data ?? [];
 
-  const install = async (v: TemplateVersionView) => {
-    setBusy(v.name);
+  const install = async (v: TemplateVersionView, node: string) => {
+    setBusy(`${v.name}@${node}`);
     setNotice(undefined);
     try {
-      await api.installVersion(name, v.name);
-      setNotice({ tone: 'calm', text: `Installed version ${v.name}.` });
+      await api.installVersion(name, v.name, node);
+      setNotice({
+        tone: 'calm',
+        text: node === 'local' ? `Installed version ${v.name}.` : `Installed version ${v.name} on ${node}.`,
+      });
     } catch (err) {
       setNotice({ tone: 'error', text: messageOf(err) });
     } finally {
@@ -73,7 +92,9 @@ export function TemplateVersions({ name }: { name: string }) {
                 <td>
                   <code>{v.command ?? v.image}</code>
                 </td>
-                <td>{installedText(v)}</td>
+                <td>
+                  <InstalledCell v={v} />
+                </td>
                 <td>
                   {v.usedBy.length === 0
                     ? '—'
@@ -86,17 +107,19 @@ export function TemplateVersions({ name }: { name: string }) {
                 </td>
                 {canManage ? (
                   <td className="actions">
-                    {v.installable && v.installed === false ? (
-                      <button
-                        type="button"
-                        className="button"
-                        disabled={busy !== undefined}
-                        aria-label={`Install version ${v.name}`}
-                        onClick={() => void install(v)}
-                      >
-                        {busy === v.name ? 'Installing…' : 'Install'}
-                      </button>
-                    ) : null}
+                    {v.installable
+                      ? v.nodes
+                          .filter((n) => n.installed === false)
+                          .map((n) => (
+                            <InstallButton
+                              key={n.node}
+                              v={v}
+                              n={n}
+                              busy={busy}
+                              onInstall={() => void install(v, n.node)}
+                            />
+                          ))
+                      : null}
                     {v.installable && v.installed && v.usedBy.length === 0 ? (
                       <ConfirmInPlace
                         verb="remove"
@@ -112,5 +135,25 @@ export function TemplateVersions({ name }: { name: string }) {
         </table>
       </div>
     </section>
+  );
+}
+
+function InstallButton(p: {
+  v: TemplateVersionView;
+  n: TemplateVersionNodeView;
+  busy: string | undefined;
+  onInstall: () => void;
+}) {
+  const local = p.n.node === 'local';
+  return (
+    <button
+      type="button"
+      className="button"
+      disabled={p.busy !== undefined}
+      aria-label={local ? `Install version ${p.v.name}` : `Install version ${p.v.name} on ${p.n.node}`}
+      onClick={p.onInstall}
+    >
+      {p.busy === `${p.v.name}@${p.n.node}` ? 'Installing…' : local ? 'Install' : `Install on ${p.n.node}`}
+    </button>
   );
 }
