@@ -1,8 +1,8 @@
 // Scenario 11 (issue 20 §2): scan a Docker endpoint holding 500 containers → the ledger.
 // Ports: 19000–19499, the containers' published ports, bound on 127.0.0.2 (a loopback address of
 // their own: another fleet on 127.0.0.1 in the bench's block, as a session beside ours once had,
-// does not make a start fail); this scenario's berth server on 15941/15942 (so it can run beside
-// another scenario's, bench/README.md, "Ports").
+// does not make a start fail); this scenario's berth server on the first two quiet ports from
+// 15940 up (so it can run beside another scenario's, bench/README.md, "Ports").
 //
 // An engine the way an operator's looks: 500 small containers (berth-test/busybox, `sleep`), nine
 // in ten publishing one port, the rest publishing none (workers, one-off jobs). They carry the
@@ -13,7 +13,7 @@
 // list → the rows replace the previous scan in one SQLite transaction) then `GET /ports` (the
 // ledger's view of the host, through ScanPortSource) listing every published port as a scan.
 import { berthHome, startBerth, stopBerth } from '../lib/berth.mjs';
-import { log, now, onCleanup, pool, round, summary } from '../lib/common.mjs';
+import { log, now, onCleanup, pool, quietPorts, round, summary } from '../lib/common.mjs';
 
 const IMAGE = 'berth-test/busybox:latest';
 export const SCAN_RANGE = [19000, 19499];
@@ -102,7 +102,9 @@ export async function dockerScan({ count, reps, concurrency = 8 }) {
   log(`${count} containers ready in ${Math.round(createMs)} ms (${concurrency} at a time)`);
 
   const home = await berthHome('scan');
-  const server = await startBerth(home, { shutdown: 'stop', apiPort: 15941, proxyPort: 15942 });
+  // The first two quiet ports from 15940 up (another fleet in the bench's block may hold some).
+  const [apiPort, proxyPort] = await quietPorts(15940, 2, 19999);
+  const server = await startBerth(home, { shutdown: 'stop', apiPort, proxyPort });
   try {
     const integration = await server.api('POST', '/integrations', {
       name: 'bench-engine',
