@@ -66,26 +66,29 @@ export class VersionService {
   async list(templateName: string, node = LOCAL_NODE): Promise<VersionStatus[]> {
     const template = this.template(templateName);
     const users = this.usersOf(template);
-    const out: VersionStatus[] = [];
-    for (const def of versionsOf(template).values()) {
-      const pinning = users.get(def.name) ?? [];
-      const where =
-        def.kind === 'image' ? [...new Set([LOCAL_NODE, node, ...pinning.map((u) => u.node)])] : [LOCAL_NODE];
-      const nodes = await Promise.all(where.map((n) => this.statusOn(template, def, n)));
-      const asked = def.kind === 'image' ? nodes.find((n) => n.node === node) : nodes[0];
-      out.push({
-        name: def.name,
-        kind: def.kind,
-        command: def.kind === 'command' ? def.command : null,
-        image: def.kind === 'image' ? def.image : null,
-        installable: def.kind === 'image' || def.install !== undefined,
-        installed: asked?.installed ?? null,
-        nodes,
-        dir: this.dirOf(template, def) ?? null,
-        usedBy: pinning.map((u) => u.name),
-      });
-    }
-    return out;
+    // All at once: a node that does not answer costs its deadline once, not once per version.
+    return Promise.all(
+      [...versionsOf(template).values()].map(async (def): Promise<VersionStatus> => {
+        const pinning = users.get(def.name) ?? [];
+        const where =
+          def.kind === 'image'
+            ? [...new Set([LOCAL_NODE, node, ...pinning.map((u) => u.node)])]
+            : [LOCAL_NODE];
+        const nodes = await Promise.all(where.map((n) => this.statusOn(template, def, n)));
+        const asked = def.kind === 'image' ? nodes.find((n) => n.node === node) : nodes[0];
+        return {
+          name: def.name,
+          kind: def.kind,
+          command: def.kind === 'command' ? def.command : null,
+          image: def.kind === 'image' ? def.image : null,
+          installable: def.kind === 'image' || def.install !== undefined,
+          installed: asked?.installed ?? null,
+          nodes,
+          dir: this.dirOf(template, def) ?? null,
+          usedBy: pinning.map((u) => u.name),
+        };
+      }),
+    );
   }
 
   async get(templateName: string, version: string, node = LOCAL_NODE): Promise<VersionStatus> {
