@@ -2,7 +2,11 @@
 // the environment (BERTH_HOME, BERTH_PORT, BERTH_PROXY_PORT, BERTH_ADMIN_TOKEN, BERTH_SHUTDOWN), in
 // its own process so its RSS and CPU time can be read from /proc. Over the IPC channel the bench
 // can switch a resource sampler on and off (when the server does not run one of its own yet).
-import { exitOnSignals, loadServerConfig, startServer } from '@berth/server';
+// As `berth serve` does (apps/cli's main): the young generation is kept small before the server's
+// modules are read (a static import would be read with them).
+import '@berth/server/young-generation';
+
+const { exitOnSignals, loadServerConfig, startServer } = await import('@berth/server');
 
 const t0 = performance.now();
 const config = loadServerConfig();

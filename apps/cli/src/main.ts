@@ -1,17 +1,6 @@
 #!/usr/bin/env node
-import { describeFailure } from './cli-error.js';
-import { buildProgram } from './program.js';
+// First the server's young generation is kept small (its module says why): the rest is imported
+// after, as V8 reads every statically imported module before running the first.
+import '@berth/server/young-generation';
 
-try {
-  await buildProgram().parseAsync(process.argv);
-} catch (e) {
-  const { exitCode, message } = describeFailure(e);
-  const helpShown = (e as { code?: string }).code?.startsWith('commander.');
-  if (helpShown) {
-    const code = (e as { exitCode?: number }).exitCode ?? exitCode;
-    process.exitCode = code === 0 ? 0 : exitCode;
-  } else {
-    process.stderr.write(`berth: ${message}\n`);
-    process.exitCode = exitCode;
-  }
-}
+await import('./run-cli.js');
