@@ -30,7 +30,7 @@ export const MANY_FLEET = {
   range: FLEET_RANGE,
   serverEnv: {},
   samplerTickMs: 2000,
-  targets: { rssMB: 150, listP99Ms: 25, samplerPct: 5 },
+  targets: { rssMB: 120, listP99Ms: 25, samplerPct: 5 },
   homePrefix: 's4',
 };
 
