@@ -116,7 +116,7 @@ describe('versions', () => {
     });
     expect(bad.status).toBe(400);
     expect(bad.body.error.message).toContain(
-      "config.version is not a version of this template: '9.9' (known: current)",
+      "version '9.9' is not one of this template's versions (known: current)",
     );
     const good = await t.api('POST', '/instances', {
       template: 'versioned',
