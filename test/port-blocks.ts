@@ -14,7 +14,7 @@ import { createServer, type Server } from 'node:net';
  * port itself (an outsider holding a pinned port) goes on to the next free one if it lost a race.
  *
  * Ports that only appear as data stay as they are: parsed settings (settings-in-one-place's
- * 42100-42199), /proc/net rows copied into packages/host's tests, containers a fake Portainer or a
+ * 22100-22199), /proc/net rows copied into packages/host's tests, containers a fake Portainer or a
  * remote engine reports (49180, 49880), and the core's unit tests (nothing binds there). bench/
  * binds in 15000–19999 (bench/README.md, "Ports"): no test block goes there.
  * The remote-engine tests (docker-remote-ssh, -tls, -unreachable's 40010–40999) use ports of an

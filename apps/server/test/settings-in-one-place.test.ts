@@ -30,7 +30,7 @@ describe('loadServerConfig reads every server setting', () => {
     const c = loadServerConfig(home, {
       BERTH_HEAP_GROWTH_PERCENT: '60',
       BERTH_LOG_FORMAT: 'json',
-      BERTH_BUILD_PORTS: '42100-42199',
+      BERTH_BUILD_PORTS: '22100-22199',
       BERTH_SAMPLE_SECONDS: '2',
       BERTH_SAMPLE_HISTORY: '10',
       BERTH_LOG_ROTATE_SECONDS: '3',
@@ -39,7 +39,7 @@ describe('loadServerConfig reads every server setting', () => {
     });
     expect(c.heapGrowthPercent).toBe(60);
     expect(c.logFormat).toBe('json');
-    expect(c.buildPorts).toEqual([42100, 42199]);
+    expect(c.buildPorts).toEqual([22100, 22199]);
     expect(c.observe).toEqual({
       sampleSeconds: 2,
       sampleHistory: 10,
@@ -108,7 +108,7 @@ describe('loadServerConfig reads every server setting', () => {
   it.each([
     ['BERTH_HEAP_GROWTH_PERCENT', '-1'],
     ['BERTH_LOG_FORMAT', 'yaml'],
-    ['BERTH_BUILD_PORTS', '42199-42100'],
+    ['BERTH_BUILD_PORTS', '22199-22100'],
     ['BERTH_PORT_RANGE', '20000'],
     ['BERTH_RESERVE_PORTS', 'yes'],
     ['BERTH_SAMPLE_SECONDS', '0'],
