@@ -12,6 +12,7 @@ export * from './log-rotation-feed.js';
 export * from './log-rotator.js';
 export * from './map-in-batches.js';
 export * from './net-health-probe.js';
+export * from './path-access.js';
 export * from './private-files.js';
 export * from './proc-host-stats.js';
 export * from './proc-net-listener-probe.js';

@@ -1,8 +1,9 @@
 import { spawn } from 'node:child_process';
-import { access, appendFile, constants, writeFile } from 'node:fs/promises';
+import { appendFile, constants, writeFile } from 'node:fs/promises';
 import { delimiter, isAbsolute, join } from 'node:path';
 import type { InstallJob, VersionFolders } from '@berth/core';
 import { DataDirs } from './data-dirs.js';
+import { pathAccessible } from './path-access.js';
 
 /** Written last, once the install step succeeded: only a folder with it counts as installed. */
 export const INSTALLED_MARKER = '.berth-installed';
@@ -142,20 +143,5 @@ function safe(segment: string): string {
   return segment;
 }
 
-async function exists(path: string): Promise<boolean> {
-  try {
-    await access(path);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-async function executable(path: string): Promise<boolean> {
-  try {
-    await access(path, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
-}
+const exists = (path: string) => pathAccessible(path);
+const executable = (path: string) => pathAccessible(path, constants.X_OK);

@@ -1,6 +1,7 @@
-import { access, mkdir, readdir, readFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { composeTemplate, type TemplateFile, userMessage } from '@berth/core';
+import { pathAccessible } from '@berth/host';
 
 const COMPOSE_FILE = /\.ya?ml$/i;
 
@@ -24,7 +25,7 @@ export async function readComposeFolder(dir: string): Promise<ComposeFolder> {
     try {
       const template = composeTemplate(await readFile(path, 'utf8'), path, name);
       const envFile = name.replace(COMPOSE_FILE, '.env');
-      if (template.source.kind === 'compose' && (await exists(join(dir, envFile)))) {
+      if (template.source.kind === 'compose' && (await pathAccessible(join(dir, envFile)))) {
         template.source.envFile = envFile;
       }
       out.files.push({ path, template });
@@ -35,11 +36,3 @@ export async function readComposeFolder(dir: string): Promise<ComposeFolder> {
   return out;
 }
 
-async function exists(path: string): Promise<boolean> {
-  try {
-    await access(path);
-    return true;
-  } catch {
-    return false;
-  }
-}
