@@ -35,4 +35,3 @@ export async function readComposeFolder(dir: string): Promise<ComposeFolder> {
   }
   return out;
 }
-
