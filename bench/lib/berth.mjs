@@ -5,13 +5,21 @@ import { mkdir, readFile } from 'node:fs/promises';
 import { request } from 'node:http';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { killStartedUnder, log, onCleanup, signal, sleep, TOKEN, tempDir } from './common.mjs';
+import { killStartedUnder, log, onCleanup, quietPorts, signal, sleep, TOKEN, tempDir } from './common.mjs';
 
-const ENTRY = fileURLToPath(new URL('./berth-server.mjs', import.meta.url));
+/**
+ * The server the bench forks. BENCH_BERTH_SERVER names another checkout's
+ * `bench/lib/berth-server.mjs` (built), so one harness measures two commits of berth, e.g. before
+ * and after a change, with the same scenarios and baselines.
+ */
+const ENTRY = process.env.BENCH_BERTH_SERVER ?? fileURLToPath(new URL('./berth-server.mjs', import.meta.url));
 
-/** The API and proxy ports of the bench's berth servers (one at a time); see bench/README.md, "Ports". */
-export const BERTH_API_PORT = 15901;
-export const BERTH_PROXY_PORT = 15902;
+/**
+ * The bench's berth servers take their API and proxy ports from 15901–15909, the first two with no
+ * socket on them: two bench runs on one machine (engineers measuring different things) each get
+ * their own; see bench/README.md, "Ports".
+ */
+const SERVER_PORTS = [15901, 15909];
 
 /** A fresh BERTH_HOME; on cleanup, anything still running that a berth there started is killed. */
 export async function berthHome(prefix) {
@@ -29,6 +37,9 @@ export async function berthHome(prefix) {
  * SIGTERM stop every instance first; 'leave' (the default) leaves them running.
  */
 export async function startBerth(home, opts = {}) {
+  const [apiPort, proxyPort] = opts.apiPort
+    ? [opts.apiPort, opts.proxyPort]
+    : await quietPorts(SERVER_PORTS[0], 2, SERVER_PORTS[1]);
   const logFile = join(home, `server-${Date.now()}.log`);
   const fd = openSync(logFile, 'a');
   const spawnedAt = performance.now();
@@ -40,8 +51,8 @@ export async function startBerth(home, opts = {}) {
       ...process.env,
       BERTH_HOME: home,
       BERTH_ADMIN_TOKEN: TOKEN,
-      BERTH_PORT: String(opts.apiPort ?? BERTH_API_PORT),
-      BERTH_PROXY_PORT: String(opts.proxyPort ?? BERTH_PROXY_PORT),
+      BERTH_PORT: String(apiPort),
+      BERTH_PROXY_PORT: String(proxyPort),
       BERTH_SHUTDOWN: opts.shutdown ?? 'stop',
       BERTH_LOG_LEVEL: opts.logLevel ?? 'info',
       BERTH_TEMPLATES: join(home, 'templates'),
