@@ -15,6 +15,7 @@ import {
   TemplateService,
   userMessage,
   VersionService,
+  type ViewReuseOptions,
 } from '@berth/core';
 import {
   bootTimeMs,
@@ -76,6 +77,13 @@ export type { ReloadResult };
 /** A reload the folder watch makes: past bad files, each change told as an event. */
 const WATCHED: ReloadOptions = { keepGoing: true, announce: true };
 
+/**
+ * How long one reading of this machine's sockets chooses the ports of new instances: with 10,000
+ * listeners a reading costs ~35 ms of CPU, and each create made one. Pinned ports, preflights and
+ * retries after a failed bind always read the machine (see ViewReuseOptions).
+ */
+const LEDGER_VIEW_REUSE: ViewReuseOptions = { maxAgeMs: 1_000 };
+
 export type Berth = Awaited<ReturnType<typeof createBerth>>;
 
 /**
@@ -111,6 +119,9 @@ export async function createBerth(config: ServerConfig, opts: BerthOptions = {})
     ledgerConfig,
     clock,
     log.child({ ns: 'ports' }),
+    undefined,
+    // A burst of creates shares one reading of the machine's sockets a second (ViewReuseOptions).
+    LEDGER_VIEW_REUSE,
   );
   // The global and reserved ranges: the environment's (or the default), or what was saved through the API.
   const portRanges = new PortRangeSettings({

@@ -82,6 +82,7 @@ export {
   type PreflightResult,
   type ReallocateOptions,
   type ReservedRange,
+  type ViewReuseOptions,
 } from './port-ledger.js';
 export * from './reconciler.js';
 export * from './replica-stats.js';

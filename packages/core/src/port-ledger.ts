@@ -3,7 +3,7 @@ import { Conflict, InvalidInput, NotFound, StorageUnavailable } from './errors.j
 import type { LeaseMirror } from './lease-mirror.js';
 import type { Logger } from './logger.js';
 import { type Allocation, type LeaseOwner, PortAllocation, type PortMove } from './port-allocation.js';
-import { type LedgerConfig, PortChooser } from './port-choice.js';
+import { type LedgerConfig, PortChooser, pinOf } from './port-choice.js';
 import { type InventoryRow, inventoryOf } from './port-inventory.js';
 import type { PortLease, Protocol } from './port-lease.js';
 import { PortLeases } from './port-leases.js';
@@ -22,6 +22,7 @@ import {
   type PortView,
   PortViewReader,
 } from './port-view.js';
+import type { ViewReuseOptions } from './recent-views.js';
 import { LeaseTaken, type Store } from './store.js';
 import type { Template } from './template.js';
 
@@ -42,6 +43,7 @@ export {
   type PortSource,
   PortView,
 } from './port-view.js';
+export type { ViewReuseOptions } from './recent-views.js';
 
 type Ports = Pick<Template, 'ports'>;
 
@@ -56,6 +58,7 @@ export class PortLedger {
   private readonly chooser: PortChooser;
   private readonly reader: PortViewReader;
   private readonly handOffs: HandOffs;
+  private readonly reuseMs: number;
 
   constructor(
     private readonly store: Store,
@@ -64,11 +67,13 @@ export class PortLedger {
     private readonly clock: Clock,
     log: Logger,
     handOff?: HandOffOptions,
+    reuse?: ViewReuseOptions,
   ) {
     this.leases = new PortLeases(store);
     this.chooser = new PortChooser(this.leases, config);
     this.reader = new PortViewReader(sources, clock, log);
     this.handOffs = new HandOffs(clock, handOff);
+    this.reuseMs = reuse?.maxAgeMs ?? 0;
   }
 
   addSource(source: PortSource): void {
@@ -80,9 +85,12 @@ export class PortLedger {
     this.leases.mirrorTo(mirror);
   }
 
-  /** What the sources report on the host, with the holders of the `describe` ports named. */
-  external(host: string, describe: Iterable<PortRef> = []): Promise<PortView> {
-    return this.reader.read(host, describe);
+  /**
+   * What the sources report on the host, with the holders of the `describe` ports named; with
+   * `maxAgeMs`, from a reading begun at most that long ago when there is one (ViewReuseOptions).
+   */
+  external(host: string, describe: Iterable<PortRef> = [], maxAgeMs = 0): Promise<PortView> {
+    return this.reader.read(host, describe, maxAgeMs);
   }
 
   /**
@@ -93,10 +101,10 @@ export class PortLedger {
     template: Ports,
     opts: LeaseForNewOptions<T>,
   ): Promise<Allocation & { instance: T }> {
-    const view = await this.external(
-      opts.host,
-      this.describe({ portOverrides: opts.pins }, template, opts.host),
-    );
+    const described = this.describe({ portOverrides: opts.pins }, template, opts.host);
+    // Nothing pinned: every port is berth's to choose, and a recent reading may choose them.
+    const maxAgeMs = described.length === 0 ? this.reuseMs : 0;
+    const view = await this.external(opts.host, described, maxAgeMs);
     const out = this.leaseInTransaction(opts.record, (instance) =>
       this.allocation({ instance, template, view, running: false, deferPinned: opts.deferPinned }),
     );
@@ -129,7 +137,8 @@ export class PortLedger {
     const describe = this.describe(instance, template, host);
     const handed = refused || opts.adopted ? undefined : this.handOffs.take(instance.id, host);
     if (handed) await this.reader.nameHolders(handed, describe);
-    const view = handed ?? (await this.external(host, describe));
+    const maxAgeMs = refused || opts.adopted || hasPins(instance, template) ? 0 : this.reuseMs;
+    const view = handed ?? (await this.external(host, describe, maxAgeMs));
     for (const [protocol, port] of opts.adopted ?? []) view.forget(protocol, port);
     const running = opts.running ?? false;
     const alloc = () => this.allocation({ instance, template, view, running, refused });
@@ -281,4 +290,9 @@ export class PortLedger {
       }
     }
   }
+}
+
+/** Whether any port of the instance is pinned (by the instance, or fixed by its template). */
+function hasPins(instance: Pick<LeaseOwner, 'portOverrides'>, template: Ports): boolean {
+  return template.ports.some((spec) => pinOf(instance, spec) !== undefined);
 }

@@ -130,3 +130,81 @@ describe('PortLedger: the hand-off from a create to its first deploy', () => {
     expect(src.reads).toBe(4);
   });
 });
+
+describe('PortView.derive', () => {
+  it("shares the base's ports; what the derived view forgets or names stays its own", async () => {
+    const src = new TestSource().hold(HOST, 18000, 'a').hold(HOST, 18001, 'b');
+    const base = await new PortViewReader([src], new TestClock(), silentLogger).read(HOST);
+    const mine = base.derive();
+    mine.forget('tcp', 18000);
+    mine.name({ port: 18001, protocol: 'tcp', usedBy: 'named', kind: 'process' }, src);
+    mine.offer({ port: 18002, protocol: 'tcp', usedBy: 'c', kind: 'process' }, src);
+    expect([mine.has('tcp/18000'), mine.at('tcp', 18001)?.usedBy, mine.size]).toEqual([false, 'named', 2]);
+    expect([...mine.entries()].map(([k]) => k).sort()).toEqual(['tcp/18001', 'tcp/18002']);
+    expect(base.values().map((t) => t.usedBy)).toEqual(['a', 'b']);
+    expect([mine.readAt, mine.host]).toEqual([base.readAt, base.host]);
+  });
+});
+
+describe('PortLedger: a recent reading chooses the ports of new instances (ViewReuseOptions)', () => {
+  const reuse = { maxAgeMs: 1_000 };
+
+  it('creates within the bound share one reading, and concurrent ones one read under way', async () => {
+    const src = new TestSource().hold(HOST, 18000);
+    const { ledger, clock } = ledgerWith({ sources: [src], reuse });
+    const first = await Promise.all(['a', 'b', 'c'].map((id) => ledger.leaseForNew(web, newInstance(id))));
+    expect(first.map((a) => a.ports.http)).toEqual([18001, 18002, 18003]);
+    clock.t += 1_000;
+    await ledger.leaseForNew(web, newInstance('d'));
+    expect(src.reads).toBe(1);
+    clock.t += 1;
+    await ledger.leaseForNew(web, newInstance('e'));
+    expect(src.reads).toBe(2);
+  });
+
+  it('never for a pinned port, a preflight, a port check or a retry after a failed bind', async () => {
+    const src = new TestSource();
+    const { ledger } = ledgerWith({ sources: [src], reuse });
+    await ledger.leaseForNew(web, newInstance('a', false));
+    src.hold(HOST, 18500, 'someone');
+    const pinned = {
+      ...newInstance('b', false),
+      pins: { http: 18500 },
+      record: () => owner('b', { http: 18500 }),
+    };
+    await expect(ledger.leaseForNew(web, pinned)).rejects.toThrow(/18500 \(http\) is in use by someone/);
+    expect(src.reads).toBe(2);
+    src.hold(HOST, 18000, 'late');
+    expect((await ledger.preflight(owner('a'), web, HOST)).portConflicts[0]?.usedBy).toBe('late');
+    expect(await ledger.free(HOST, 1, 18000, 18000)).toEqual([]);
+    await ledger.reallocate(owner('a'), web, { host: HOST, refused: new Map([['http', 'late']]) });
+    expect(src.reads).toBe(5);
+  });
+
+  it('a port taken since the reading is found by the bind: the retry reads the machine and moves it', async () => {
+    const src = new TestSource();
+    const { ledger } = ledgerWith({ sources: [src], reuse });
+    await ledger.leaseForNew(web, newInstance('a', false));
+    src.hold(HOST, 18001, 'late');
+    expect((await ledger.leaseForNew(web, newInstance('b', false))).ports.http).toBe(18001);
+    const moved = await ledger.reallocate(owner('b'), web, {
+      host: HOST,
+      refused: new Map([['http', 'late']]),
+    });
+    expect(moved.ports.http).toBe(18002);
+    expect(moved.changed).toEqual([{ name: 'http', from: 18001, to: 18002, usedBy: 'late' }]);
+  });
+
+  it('a deploy without pins may use the reading; with the default (0) every lease reads', async () => {
+    const src = new TestSource();
+    const { ledger } = ledgerWith({ sources: [src], reuse });
+    await ledger.leaseForNew(web, newInstance('a', false));
+    await ledger.reallocate(owner('a'), web, { host: HOST });
+    expect(src.reads).toBe(1);
+    const each = new TestSource();
+    const plain = ledgerWith({ sources: [each] });
+    await plain.ledger.leaseForNew(web, newInstance('a', false));
+    await plain.ledger.leaseForNew(web, newInstance('b', false));
+    expect(each.reads).toBe(2);
+  });
+});

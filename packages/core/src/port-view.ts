@@ -1,6 +1,7 @@
 import type { Clock } from './clock.js';
 import type { Logger } from './logger.js';
 import type { Protocol, TakenPort } from './port-lease.js';
+import { RecentViews } from './recent-views.js';
 
 /** A place other than berth's leases that knows of taken ports: the kernel, a Docker engine, a scan. */
 export interface PortSource {
@@ -51,19 +52,31 @@ const HOLDER_RANK: Record<TakenPort['kind'], number> = {
   reserved: 2,
 };
 
+type Held = { taken: TakenPort; source: PortSource };
+
 /**
  * The ports taken on one host by anything other than berth's leases, as the sources reported them
  * at `readAt`: who holds each one, and which source said so (to ask it for the holder's name).
+ * A view made by `derive` shares its base's ports without copying them: what it changes (`forget`,
+ * `name`) is its own, so one reading can serve several callers (see RecentViews).
  */
 export class PortView {
-  private readonly ports = new Map<string, { taken: TakenPort; source: PortSource }>();
+  private readonly ports = new Map<string, Held>();
+  /** Keys this view forgot that its base still reports. */
+  private readonly forgotten = new Set<string>();
 
   constructor(
     readonly host: string,
     readonly readAt: number,
     /** The only ports the host can be given (see `PortSource.range`); undefined: any. */
     readonly range?: PortRange,
+    private readonly base?: PortView,
   ) {}
+
+  /** A view of the same reading whose own changes leave this one as it is; O(1). */
+  derive(): PortView {
+    return new PortView(this.host, this.readAt, this.range, this);
+  }
 
   /** Whether the host can be given the port at all. */
   allows(port: number): boolean {
@@ -72,11 +85,11 @@ export class PortView {
 
   /** The holder of `tcp/8080` (a `portKey`), if any. */
   get(key: string): TakenPort | undefined {
-    return this.ports.get(key)?.taken;
+    return this.held(key)?.taken;
   }
 
   has(key: string): boolean {
-    return this.ports.has(key);
+    return this.held(key) !== undefined;
   }
 
   at(protocol: Protocol, port: number): TakenPort | undefined {
@@ -84,20 +97,22 @@ export class PortView {
   }
 
   sourceOf(protocol: Protocol, port: number): PortSource | undefined {
-    return this.ports.get(portKey(protocol, port))?.source;
+    return this.held(portKey(protocol, port))?.source;
   }
 
   get size(): number {
-    return this.ports.size;
+    let n = 0;
+    for (const _ of this.all()) n++;
+    return n;
   }
 
   /** Every taken port, keyed by `portKey`. */
   *entries(): IterableIterator<[string, TakenPort]> {
-    for (const [k, v] of this.ports) yield [k, v.taken];
+    for (const [k, v] of this.all()) yield [k, v.taken];
   }
 
   values(): TakenPort[] {
-    return [...this.ports.values()].map((v) => v.taken);
+    return [...this.all()].map(([, v]) => v.taken);
   }
 
   /** Records a holder unless a more recognisable one already holds the port. */
@@ -108,22 +123,39 @@ export class PortView {
 
   /** Drops what the sources said of a port: its holder is known to be the asker's own workload. */
   forget(protocol: Protocol, port: number): void {
-    this.ports.delete(portKey(protocol, port));
+    const key = portKey(protocol, port);
+    this.ports.delete(key);
+    if (this.base) this.forgotten.add(key);
   }
 
   /** Records `taken` as the port's holder, replacing any other (a holder the source has named). */
   name(taken: TakenPort, source: PortSource): void {
     this.ports.set(portKey(taken.protocol, taken.port), { taken, source });
   }
+
+  private held(key: string): Held | undefined {
+    return this.ports.get(key) ?? (this.forgotten.has(key) ? undefined : this.base?.held(key));
+  }
+
+  private *all(): IterableIterator<[string, Held]> {
+    yield* this.ports;
+    if (!this.base) return;
+    for (const entry of this.base.all())
+      if (!this.ports.has(entry[0]) && !this.forgotten.has(entry[0])) yield entry;
+  }
 }
 
 /** Reads PortViews from the sources, and names the holders of the ports a caller must describe. */
 export class PortViewReader {
+  private readonly recent: RecentViews;
+
   constructor(
     private readonly sources: PortSource[],
     private readonly clock: Clock,
     private readonly log: Logger,
-  ) {}
+  ) {
+    this.recent = new RecentViews(clock);
+  }
 
   addSource(source: PortSource): void {
     this.sources.push(source);
@@ -133,8 +165,16 @@ export class PortViewReader {
    * Everything non-lease that holds a port on the host, asked of every source in parallel. Holders
    * are named (`usedBy`) for the ports in `describe`: the ports a caller may have to report as
    * taken. The others may carry a source's placeholder words. A failing source is logged and left out.
+   * With `maxAgeMs`, a reading of the host begun at most that long ago (or still under way) is used
+   * instead of a new one (see RecentViews); the view returned is the caller's own either way.
    */
-  async read(host: string, describe: Iterable<PortRef> = []): Promise<PortView> {
+  async read(host: string, describe: Iterable<PortRef> = [], maxAgeMs = 0): Promise<PortView> {
+    const view = (await this.recent.get(host, maxAgeMs, () => this.readSources(host))).derive();
+    await this.nameHolders(view, describe);
+    return view;
+  }
+
+  private async readSources(host: string): Promise<PortView> {
     const sources = [...this.sources];
     const results = await Promise.allSettled(sources.map((s) => s.taken(host)));
     const view = new PortView(host, this.clock.now(), hostRange(sources, host));
@@ -143,7 +183,6 @@ export class PortViewReader {
       else
         this.log.warn({ source: sources[i]?.name, err: String(r.reason) }, 'port source failed; ignoring it');
     });
-    await this.nameHolders(view, describe);
     return view;
   }
 

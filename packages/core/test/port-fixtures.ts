@@ -4,6 +4,7 @@ import { silentLogger } from '../src/logger.js';
 import type { PortLease, Protocol, TakenPort } from '../src/port-lease.js';
 import { type LedgerConfig, PortLedger, type PortSource } from '../src/port-ledger.js';
 import type { HandOffOptions } from '../src/port-view.js';
+import type { ViewReuseOptions } from '../src/recent-views.js';
 import { type LeaseRepository, LeaseTaken, type Store } from '../src/store.js';
 import type { PortSpec } from '../src/template.js';
 
@@ -133,6 +134,7 @@ export function ledgerWith(
     clock?: TestClock;
     store?: ReturnType<typeof memoryStore>;
     handOff?: HandOffOptions;
+    reuse?: ViewReuseOptions;
   } = {},
 ) {
   const store = opts.store ?? memoryStore();
@@ -143,7 +145,15 @@ export function ledgerWith(
     allowPrivileged: false,
     ...opts.config,
   };
-  const ledger = new PortLedger(store, opts.sources ?? [], config, clock, silentLogger, opts.handOff);
+  const ledger = new PortLedger(
+    store,
+    opts.sources ?? [],
+    config,
+    clock,
+    silentLogger,
+    opts.handOff,
+    opts.reuse,
+  );
   return { ledger, store, clock };
 }
 
