@@ -16,6 +16,7 @@ export * from './path-access.js';
 export * from './private-files.js';
 export * from './proc-host-stats.js';
 export * from './proc-net-listener-probe.js';
+export * from './proc-net-ports.js';
 export * from './proc-net-sockets.js';
 export * from './proc-stat.js';
 export * from './process-table.js';

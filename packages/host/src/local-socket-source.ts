@@ -29,7 +29,7 @@ export class LocalSocketSource implements PortSource {
 
   async taken(host: string): Promise<TakenPort[]> {
     if (!this.hosts.has(host)) return [];
-    return connectionPorts(await this.table.read());
+    return (await this.table.ports()).tcpConnections.map(({ port, state }) => connectionPort(port, state));
   }
 }
 
@@ -38,13 +38,16 @@ export function connectionPorts(sockets: ProcSocket[]): TakenPort[] {
   const seen = new Map<number, TakenPort>();
   for (const s of sockets) {
     if (s.protocol !== 'tcp' || s.state === TCP_LISTEN || s.port <= 0 || seen.has(s.port)) continue;
-    const state = stateName(s.state);
-    seen.set(s.port, {
-      port: s.port,
-      protocol: 'tcp',
-      usedBy: `a TCP connection's local end (${state}, port ${s.port})`,
-      kind: 'connection',
-    });
+    seen.set(s.port, connectionPort(s.port, s.state));
   }
   return [...seen.values()];
+}
+
+function connectionPort(port: number, state: number): TakenPort {
+  return {
+    port,
+    protocol: 'tcp',
+    usedBy: `a TCP connection's local end (${stateName(state)}, port ${port})`,
+    kind: 'connection',
+  };
 }

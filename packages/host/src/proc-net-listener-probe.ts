@@ -17,6 +17,12 @@ export class ProcNetListenerProbe implements OwnerNamingProbe {
     return (await this.table.read()).filter(isListening).map(toListener);
   }
 
+  async ports(): Promise<{ protocol: Protocol; port: number }[]> {
+    const { tcpListening, udpListening } = await this.table.ports();
+    const of = (protocol: Protocol) => (port: number) => ({ protocol, port });
+    return [...tcpListening.map(of('tcp')), ...udpListening.map(of('udp'))];
+  }
+
   async owners(ports: { protocol: Protocol; port: number }[]): Promise<Listener[]> {
     const wanted = new Set(ports.map((p) => `${p.protocol}/${p.port}`));
     const sockets = (await this.table.read()).filter(

@@ -1,4 +1,5 @@
 import type { Listener, Protocol } from '@berth/core';
+import { ProcNetPortReader, type SocketPorts } from './proc-net-ports.js';
 import { readProcTextSync } from './proc-stat.js';
 
 /** One socket of the kernel's tables in /proc/net/{tcp,tcp6,udp,udp6}. */
@@ -124,26 +125,46 @@ export function readProcNetListeners(root = '/proc/net'): Listener[] {
  * of the event loop is done (setImmediate), and every caller that asked by then shares it — the
  * ledger's listener and connection sources, and requests that arrived together (a burst of
  * creates costs one read, not one each). Callers after that get a new read: nothing is reused
- * across time.
+ * across time. `ports()` is the ledger's reading (ports only, scanned where they lie); `read()`
+ * the full one, with addresses and inodes, for naming the owners of a few ports.
  */
 export class ProcNetSocketTable {
   private pending: Promise<ProcSocket[]> | undefined;
+  private pendingPorts: Promise<SocketPorts> | undefined;
+  private readonly portReader: ProcNetPortReader;
 
-  constructor(private readonly root = '/proc/net') {}
+  constructor(private readonly root = '/proc/net') {
+    this.portReader = new ProcNetPortReader(root);
+  }
 
   read(): Promise<ProcSocket[]> {
-    this.pending ??= new Promise((resolve, reject) => {
-      setImmediate(() => {
-        this.pending = undefined;
-        try {
-          resolve(readProcNetSockets(this.root));
-        } catch (err) {
-          reject(err);
-        }
-      });
+    this.pending ??= nextTurn(() => {
+      this.pending = undefined;
+      return readProcNetSockets(this.root);
     });
     return this.pending;
   }
+
+  ports(): Promise<SocketPorts> {
+    this.pendingPorts ??= nextTurn(() => {
+      this.pendingPorts = undefined;
+      return this.portReader.read();
+    });
+    return this.pendingPorts;
+  }
+}
+
+/** `fn`'s result once the current turn of the event loop is done. */
+function nextTurn<T>(fn: () => T): Promise<T> {
+  return new Promise((resolve, reject) => {
+    setImmediate(() => {
+      try {
+        resolve(fn());
+      } catch (err) {
+        reject(err);
+      }
+    });
+  });
 }
 
 /** The table of this machine, shared by the local listener and connection sources. */
