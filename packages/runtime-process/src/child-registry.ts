@@ -40,6 +40,15 @@ export class ChildRegistry {
     return this.entries.get(pid)?.startTicks === startTicks;
   }
 
+  /**
+   * Whether it runs, by its 'exit' event alone (no look at /proc): true while this berth's child
+   * has not exited, false once it has, undefined for a process this berth did not spawn.
+   */
+  running(pid: number, startTicks: number): boolean | undefined {
+    const entry = this.entries.get(pid);
+    return entry?.startTicks === startTicks ? entry.exit === undefined : undefined;
+  }
+
   /** Its exit, when this berth spawned it and it has ended. */
   exitOf(pid: number, startTicks: number): ExitInfo | undefined {
     const entry = this.entries.get(pid);
