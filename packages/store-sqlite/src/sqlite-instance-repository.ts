@@ -171,8 +171,14 @@ export function instanceToRow(i: Instance): InstanceRow {
   };
 }
 
+/** Lists kept (the tick's, the sampler's and the rotation's queries, and one more). */
+const KEPT_LISTS = 4;
+
 export class SqliteInstanceRepository implements InstanceRepository {
   readonly #cache: StatementCache;
+  readonly #version: (() => string) | undefined;
+  /** The last list per query, while the data has not changed (frozen: it is handed out again). */
+  readonly #lists = new Map<string, { version: string; instances: readonly Instance[] }>();
   readonly #find: Database.Statement<[string], InstanceRow>;
   readonly #findByName: Database.Statement<[string], InstanceRow>;
   readonly #count: Database.Statement<[string], { n: number }>;
@@ -180,8 +186,14 @@ export class SqliteInstanceRepository implements InstanceRepository {
   readonly #insert: Database.Statement<[InstanceRow]>;
   readonly #delete: Database.Statement<[string]>;
 
-  constructor(db: Database.Database, cache: StatementCache) {
+  /**
+   * With `version` (the store's `dataVersion`), a list is read once per change of the data: the
+   * reconciler's tick, the sampler and the log rotation each list every instance every few
+   * seconds, ~17 ms per 1,000 rows decoded.
+   */
+  constructor(db: Database.Database, cache: StatementCache, version?: () => string) {
     this.#cache = cache;
+    this.#version = version;
     this.#find = db.prepare('SELECT * FROM instances WHERE id = ?');
     this.#findByName = db.prepare('SELECT * FROM instances WHERE name = ?');
     this.#count = db.prepare('SELECT count(*) AS n FROM instances WHERE template = ?');
@@ -197,7 +209,17 @@ export class SqliteInstanceRepository implements InstanceRepository {
     const where = given.map((k) => `${filterColumns[k]} = @${k}`).join(' AND ');
     const sql = `SELECT * FROM instances${where ? ` WHERE ${where}` : ''} ORDER BY created_at, name`;
     const params = Object.fromEntries(given.map((k) => [k, filter[k]]));
-    return (this.#cache.get(sql).all(params) as InstanceRow[]).map(instanceFromRow);
+    const key = `${sql}\u0000${JSON.stringify(params)}`;
+    const version = this.#version?.();
+    const last = this.#lists.get(key);
+    if (version !== undefined && last?.version === version) return [...last.instances];
+    const instances = (this.#cache.get(sql).all(params) as InstanceRow[]).map(instanceFromRow);
+    if (version !== undefined) {
+      this.#lists.delete(key);
+      this.#lists.set(key, { version, instances: instances.map((inst) => Object.freeze(inst)) });
+      for (const old of this.#lists.keys()) if (this.#lists.size > KEPT_LISTS) this.#lists.delete(old);
+    }
+    return [...instances];
   }
 
   find(id: string): Instance | undefined {

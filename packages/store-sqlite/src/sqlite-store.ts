@@ -74,7 +74,7 @@ export class SqliteStore implements Store {
     const guard = <R extends object>(name: string, repo: R): R =>
       guarded(repo, (err, method) => this.#storageError(err, `${name}.${method}`));
     this.templates = guard('templates', new SqliteTemplateRepository(db));
-    this.instances = guard('instances', new SqliteInstanceRepository(db, cache));
+    this.instances = guard('instances', new SqliteInstanceRepository(db, cache, () => this.dataVersion()));
     this.deployments = guard('deployments', new SqliteDeploymentRepository(db, cache));
     this.leases = guard('leases', new SqliteLeaseRepository(db));
     this.nodes = guard('nodes', new SqliteNodeRepository(db));

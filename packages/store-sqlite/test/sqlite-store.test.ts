@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { storeContract } from '@berth/testkit';
+import { sampleInstance, sampleTemplate, storeContract } from '@berth/testkit';
 import { afterAll, describe, expect, it } from 'vitest';
 import { SqliteStore } from '../src/index.js';
 
@@ -42,6 +42,28 @@ describe('SqliteStore.dataVersion', () => {
     other.settings.set('y', '2');
     other.close();
     expect(store.dataVersion()).not.toBe(v2);
+    store.close();
+  });
+});
+
+describe('SqliteStore: instances.list', () => {
+  it('reads once per change of the data: the same instances until a write, another connection’s too', async () => {
+    const file = join(dir, 'list-cache.db');
+    const store = await SqliteStore.open(file);
+    const other = await SqliteStore.open(file);
+    store.templates.upsert(sampleTemplate('web'));
+    store.instances.insert(sampleInstance({ id: 'a', name: 'a', template: 'web' }));
+    const first = store.instances.list();
+    const again = store.instances.list();
+    expect(again).not.toBe(first);
+    expect(again[0]).toBe(first[0]);
+    expect(Object.isFrozen(first[0])).toBe(true);
+    expect(store.instances.list({ status: 'running' })).toEqual(first.filter((i) => i.status === 'running'));
+    store.instances.update('a', { status: 'stopped' });
+    expect(store.instances.list()[0]?.status).toBe('stopped');
+    other.instances.update('a', { status: 'error' });
+    expect(store.instances.list()[0]?.status).toBe('error');
+    other.close();
     store.close();
   });
 });
