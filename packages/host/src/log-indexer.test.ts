@@ -176,3 +176,24 @@ describe('log index: per-line times and the order written', () => {
     release();
   });
 });
+
+describe('log index: the safety-net poll', () => {
+  it('asks for its interval again before each poll (LogIndexers spreads it with the directories)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'berth-logidx-net-'));
+    let asked = 0;
+    const indexers = new LogIndexers({
+      safetyNetMs: () => {
+        asked++;
+        return 20;
+      },
+    });
+    try {
+      await indexers.acquire(dir);
+      await new Promise((r) => setTimeout(r, 300));
+      expect(asked).toBeGreaterThanOrEqual(4);
+    } finally {
+      indexers.closeAll();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

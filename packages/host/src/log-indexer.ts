@@ -25,6 +25,11 @@ export interface LogIndexerOptions {
   rotations?: LogRotationFeed | undefined;
   /** Safety-net poll when the directory watch works (and the interval when it does not). */
   pollMs?: number;
+  /**
+   * The safety-net poll's interval while the directory watch works, asked again before each poll
+   * (LogIndexers spreads it with the number of directories); default 30 s. `pollMs` wins.
+   */
+  safetyNetMs?: () => number;
   clock?: () => number;
 }
 
@@ -105,10 +110,19 @@ export class LogIndexer {
       // no inotify (or no directory yet): polling alone
     }
     // inotify reports every write; the poll only backs it up (and keeps the idle cost low).
-    const timer = setInterval(poke, this.opts.pollMs ?? (watcher ? 30_000 : 250));
-    timer.unref?.();
+    const { pollMs, safetyNetMs } = this.opts;
+    const every = () => pollMs ?? (watcher ? (safetyNetMs?.() ?? 30_000) : 250);
+    let timer: ReturnType<typeof setTimeout>;
+    const arm = () => {
+      timer = setTimeout(() => {
+        poke();
+        arm();
+      }, every());
+      timer.unref?.();
+    };
+    arm();
     this.stopWatch = () => {
-      clearInterval(timer);
+      clearTimeout(timer);
       watcher?.close();
     };
     poke();
@@ -282,14 +296,28 @@ export class LogIndexer {
   }
 }
 
+/** See LogIndexers: at most 50 safety-net polls a second, whatever the number of directories. */
+const SAFETY_NET_MS_PER_DIR = 20;
+
 /**
  * One indexer per log directory for the whole server, shared by the runtime (which keeps the
  * directories of running processes indexed) and by readers, counted by reference.
  */
 export class LogIndexers {
   private readonly open = new Map<string, { indexer: Promise<LogIndexer>; refs: number }>();
+  private readonly opts: LogIndexerOptions;
 
-  constructor(private readonly opts: LogIndexerOptions = {}) {}
+  /**
+   * Each directory's safety-net poll comes every 30 s, or every SAFETY_NET_MS_PER_DIR × the
+   * directories indexed when that is longer: 10,000 running processes polled every 30 s were
+   * ~330 looks (two stats each) a second; inotify reports their writes anyway.
+   */
+  constructor(opts: LogIndexerOptions = {}) {
+    this.opts = {
+      safetyNetMs: () => Math.max(30_000, this.open.size * SAFETY_NET_MS_PER_DIR),
+      ...opts,
+    };
+  }
 
   async acquire(logDir: string): Promise<{ indexer: LogIndexer; release: () => void }> {
     let entry = this.open.get(logDir);
