@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { bootTimeMs, clockTicks, processStartTime } from './boot-time.js';
 import { parseProcStat, readProcStat, readProcStatSync, readProcTextSync } from './proc-stat.js';
-import { descendantsOf, processTree } from './process-table.js';
+import { childPidsSync, descendantsOf, processTree } from './process-table.js';
 
 describe('/proc/<pid>/stat', () => {
   it('parses a name with spaces and parentheses', () => {
@@ -20,6 +20,7 @@ describe('/proc/<pid>/stat', () => {
       stimeTicks: 3,
       startTicks: 123456,
       rssPages: 250,
+      numThreads: 1,
     });
   });
 
@@ -80,5 +81,19 @@ describe('/proc/<pid>/stat', () => {
     expect(descendantsOf(10, table).map((s) => s.pid)).toEqual([10, 11, 12]);
     expect(descendantsOf(99, table)).toEqual([]);
     expect((await processTree(process.pid))[0]?.pid).toBe(process.pid);
+  });
+});
+
+describe('childPidsSync', () => {
+  it('finds a child of the main thread, with the task folder listed or (one thread) not', async () => {
+    const child = spawn('sleep', ['5'], { stdio: 'ignore' });
+    await new Promise((r) => child.once('spawn', r));
+    try {
+      expect(childPidsSync(process.pid)).toContain(child.pid);
+      expect(childPidsSync(process.pid, 1)).toContain(child.pid);
+      expect(childPidsSync(2 ** 22 + 1, 1)).toBeUndefined();
+    } finally {
+      child.kill();
+    }
   });
 });

@@ -16,6 +16,8 @@ export interface ProcStat {
   /** Field 22: start time after boot, in ticks. Together with the pid it names one process. */
   startTicks: number;
   rssPages: number;
+  /** Field 20: threads in the process (1 for most workloads: one children file to read). */
+  numThreads?: number;
 }
 
 /** Parses one /proc/<pid>/stat line; the name may hold spaces and parentheses, so split after the last `)`. */
@@ -40,6 +42,7 @@ export function parseProcStat(text: string): ProcStat | undefined {
     stimeTicks: num(15),
     startTicks: num(22),
     rssPages: num(24),
+    numThreads: num(20),
   };
   return Number.isFinite(stat.startTicks) ? stat : undefined;
 }

@@ -50,12 +50,14 @@ export async function processTree(rootPid: number): Promise<ProcStat[]> {
  * The pids of a process's children, from /proc/<pid>/task/<tid>/children of each of its threads
  * (a child belongs to the thread that forked it): a few small reads instead of the whole table.
  * Undefined when the kernel has no such file (built without CONFIG_PROC_CHILDREN) or the process
- * is gone; the caller then falls back to `readProcessTable`.
+ * is gone; the caller then falls back to `readProcessTable`. With `numThreads` 1 the task folder is
+ * not listed (a process that started a thread since is read in full at the next pass).
  */
-export function childPidsSync(pid: number): number[] | undefined {
+export function childPidsSync(pid: number, numThreads?: number): number[] | undefined {
   let tids: string[];
   try {
-    tids = readdirSync(`/proc/${pid}/task`);
+    // One thread (most workloads, `ProcStat.numThreads`): its only thread is itself, no listing.
+    tids = numThreads === 1 ? [String(pid)] : readdirSync(`/proc/${pid}/task`);
   } catch {
     return undefined;
   }

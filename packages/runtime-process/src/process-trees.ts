@@ -68,7 +68,7 @@ export class ProcessTrees {
     const tree = [leader];
     const pids = new Set([leader.pid]);
     for (let i = 0; i < tree.length; i++) {
-      const children = childPidsSync(tree[i]!.pid);
+      const children = childPidsSync(tree[i]!.pid, tree[i]!.numThreads);
       if (children === undefined) {
         if (i === 0) return 'unsupported';
         continue; // that child ended since its parent was read
