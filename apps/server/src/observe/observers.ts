@@ -42,11 +42,12 @@ export function startObservers(d: ObserverDeps, settings: ObserveSettings) {
   sampler.start(settings.sampleSeconds * 1000);
   void sampler.sampleOnce();
   let rotating = false;
+  const turn = { next: 0 };
   const rotateAll = async () => {
     if (rotating) return;
     rotating = true;
     try {
-      await rotateRunningProcessLogs(d, rotator);
+      await rotateRunningProcessLogs(d, rotator, turn);
     } finally {
       rotating = false;
     }
@@ -66,9 +67,28 @@ export function startObservers(d: ObserverDeps, settings: ObserveSettings) {
 
 export type Observers = ReturnType<typeof startObservers>;
 
-async function rotateRunningProcessLogs(d: ObserverDeps, rotator: LogRotator): Promise<void> {
+/** At most this many instances' logs are looked at per pass, in turn (see rotateRunningProcessLogs). */
+const ROTATE_PER_PASS = 1_000;
+
+/**
+ * One pass of log rotation over the running process instances: all of them up to ROTATE_PER_PASS,
+ * beyond that the next ROTATE_PER_PASS in turn (with 10,000 running, each instance's files are
+ * looked at every 10 passes instead of 20,000 stats every pass).
+ */
+async function rotateRunningProcessLogs(
+  d: ObserverDeps,
+  rotator: LogRotator,
+  turn: { next: number },
+): Promise<void> {
+  const running = d.store.instances.list({ status: 'running' });
+  const n = running.length;
+  const slice =
+    n <= ROTATE_PER_PASS
+      ? running
+      : Array.from({ length: ROTATE_PER_PASS }, (_, i) => running[(turn.next + i) % n]!);
+  turn.next = n <= ROTATE_PER_PASS ? 0 : (turn.next + ROTATE_PER_PASS) % n;
   const dirs: string[] = [];
-  for (const inst of d.store.instances.list({ status: 'running' })) {
+  for (const inst of slice) {
     const dep = inst.currentDeploymentId ? d.store.deployments.find(inst.currentDeploymentId) : undefined;
     if (dep?.runtime === 'process') dirs.push(d.workspace.logDir(inst.id));
   }
