@@ -1,6 +1,7 @@
 import { userInfo } from 'node:os';
-import Dockerode from 'dockerode';
+import type Dockerode from 'dockerode';
 import type { ConnectConfig } from 'ssh2';
+import { loadDockerode } from './lean-dockerode.js';
 import { SshDialAgent } from './ssh-dial-agent.js';
 import { knownHostsFile } from './ssh-host-key.js';
 import { SshHostTrust } from './ssh-host-trust.js';
@@ -112,7 +113,8 @@ export function sshHostTrust(
 
 /** A client for one engine; the caller owns it (no module-level singleton). */
 export function connectDocker(endpoint: DockerEndpoint, opts: ConnectOptions = {}): Dockerode {
-  return new Dockerode(dockerOptions(endpoint, opts));
+  const Client = loadDockerode();
+  return new Client(dockerOptions(endpoint, opts));
 }
 
 /** `tcp://100.64.7.2:2375`, `unix:///var/run/docker.sock`, `ssh://me@host:22` — for logs and UIs. */

@@ -1,7 +1,11 @@
 import { Agent, type ClientRequest } from 'node:http';
+import { createRequire } from 'node:module';
 import type { Duplex } from 'node:stream';
-import { Client, type ClientChannel, type ConnectConfig } from 'ssh2';
+import type { Client, ClientChannel, ConnectConfig } from 'ssh2';
 import type { SeenHostKey, SshHostTrust } from './ssh-host-trust.js';
+
+/** ssh2 is read on the first ssh connection: a server with no ssh node never needs it (~2 MB of heap). */
+const require = createRequire(import.meta.url);
 
 /** What the remote side runs for each connection: the docker CLI bridging stdio to its engine. */
 const DIAL = 'docker system dial-stdio';
@@ -144,7 +148,8 @@ export class SshDialAgent extends Agent {
   }
 
   private open(): Session {
-    const client = new Client();
+    const { Client: SshClient } = require('ssh2') as typeof import('ssh2');
+    const client: Client = new SshClient();
     const session: Session = {
       client,
       ready: Promise.resolve(),
