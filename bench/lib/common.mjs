@@ -225,6 +225,32 @@ export async function berthReadiness(timeoutMs = 30_000) {
     );
 }
 
+/**
+ * `(env) => environment`: what berth gives a program it starts (runtime-process's `workloadEnv`:
+ * a few names inherited from its own environment, then the template's `env`), without berth's
+ * `BERTH_*` markers. A baseline that spawns the same program must spawn it in this environment, not
+ * the bench's: on this machine the bench's holds NODE_EXTRA_CA_CERTS (a 220 KB bundle), which every
+ * node 20 program reads and parses at start-up, ~40 ms of CPU each, and berth does not pass on.
+ */
+export async function berthProgramEnv() {
+  const { workloadEnv, MARKERS } = await import('@berth/runtime-process');
+  const markers = new Set(Object.values(MARKERS));
+  const spec = { owner: '', instanceId: '', instanceName: '', template: '', logDir: '', ports: [] };
+  return (env) =>
+    Object.fromEntries(Object.entries(workloadEnv({ ...spec, env })).filter(([name]) => !markers.has(name)));
+}
+
+/** A process's initial environment (/proc/<pid>/environ) as name → value. */
+export async function environOf(pid) {
+  const raw = await readFile(`/proc/${pid}/environ`, 'utf8');
+  return Object.fromEntries(
+    raw
+      .split('\0')
+      .filter(Boolean)
+      .map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]),
+  );
+}
+
 // ---------- programs ----------
 
 export const BUSYBOX = '/bin/busybox';
