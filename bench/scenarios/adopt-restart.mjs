@@ -18,7 +18,10 @@ export async function adoptAfterRestart({ server, restarts, count, targetMs = 30
     else await crashBerth(server);
     const spawnedEpoch = Date.now();
     const t = now();
-    server = await startBerth(server.home, { shutdown: 'leave', env });
+    // On the ports it had (an operator's berth comes back where its clients expect it): a fleet in
+    // the bench's range may hold every other port of the servers' block by now.
+    const { apiPort, proxyPort } = server;
+    server = await startBerth(server.home, { shutdown: 'leave', env, apiPort, proxyPort });
     listening.push(server.readyAt - server.spawnedAt);
     const rec = await recoveredLine(server.logFile);
     if (!rec) throw new Error('the restarted server logged no "Recovered" line');
