@@ -3,7 +3,7 @@
 // costs the same CPU whichever side is racing and never shares an event loop with the side that
 // spawns (the bench for a direct spawn, berth's server, PM2's daemon). Each side starts its clock
 // with `process.hrtime.bigint()` before its first spawn request and hands the observer its ports
-// once its spawn calls have returned; the observer looks at every port with a fresh-connection
+// as soon as it knows them; the observer looks at every port with a fresh-connection
 // GET / → 200 at berth's pace (`paceByWaited`, counted from that same start) and the side's time
 // is the monotonic clock (shared by both processes) at the last port's first 200.
 import { fork } from 'node:child_process';

@@ -2,9 +2,12 @@
 // them directly and against PM2 (warm daemon, PM2_HOME in a temp dir, killed after).
 // Every side is measured the same way (issue 20 §1), by one external observer (../lib/observer.mjs):
 // the clock starts before the side's first spawn request (the first POST /instances, the first
-// spawn, pm2.start), the observer gets the ports once the side's spawn calls have returned, looks
-// at each with a fresh-connection GET / → 200 at berth's pace, and the clock stops at the last
-// program's first 200. berth's own readiness wait (it marks an instance running) is berth's work
+// spawn, pm2.start), the observer gets the ports as soon as the side knows them (the direct and
+// PM2 sides before spawning, berth's from its create answers, which come back before it spawns),
+// looks at each with a fresh-connection GET / → 200 at berth's pace counted from that start, and
+// the clock stops at the last program's first 200. (Handing over the ports only once the spawn
+// calls had returned let the observer probe berth's ports through all of berth's spawning and the
+// direct side's through none of it.) berth's own readiness wait (it marks an instance running) is berth's work
 // and runs inside the timed span; it is not what stops the clock.
 // Every side runs the same program in the same environment: the one berth gives its programs
 // (`berthProgramEnv`), checked on one program per side every round.
@@ -41,9 +44,6 @@ import { ratio } from './process-start.mjs';
 const BERTH_RANGE = [15400, 15499];
 const DIRECT_RANGE = [15500, 15599];
 const PM2_RANGE = [15600, 15699];
-// The server's API and proxy: the first two quiet ports here, so the scenario can run while
-// another scenario's server holds 15901/15902.
-const SERVER_PORTS = [15901, 15909];
 
 /**
  * Variables of the bench's own environment that change how node starts (NODE_EXTRA_CA_CERTS,
@@ -57,8 +57,7 @@ export async function nodeTwenty({ reps, count, warmup }) {
   const programEnv = await berthProgramEnv();
   const observer = await startObserver();
   const home = await berthHome('s3');
-  const [apiPort, proxyPort] = await quietPorts(SERVER_PORTS[0], 2, SERVER_PORTS[1]);
-  const server = await startBerth(home, { apiPort, proxyPort });
+  const server = await startBerth(home);
   const pm2 = await startPm2(Object.keys(programEnv({})));
   /** What in each side's program environment changes how node starts (checked every round). */
   const startupEnv = {};
@@ -124,10 +123,11 @@ export async function nodeTwenty({ reps, count, warmup }) {
     const direct = async () => {
       const ports = await quietPorts(DIRECT_RANGE[0], count, DIRECT_RANGE[1]);
       const t0 = process.hrtime.bigint();
+      const answered = observer.watch(ports, t0);
       const procs = ports.map((port) =>
         spawnOwned(process.execPath, ['-e', NODE_HTTP_SERVER], { env: programEnv({ PORT: String(port) }) }),
       );
-      const seen = await observer.watch(ports, t0);
+      const seen = await answered;
       await noteEnv('direct', procs[0].pid);
       await Promise.all(procs.map((p) => p.kill()));
       return seen.ms;
@@ -135,6 +135,7 @@ export async function nodeTwenty({ reps, count, warmup }) {
     const underPm2 = async () => {
       const ports = await quietPorts(PM2_RANGE[0], count, PM2_RANGE[1]);
       const t0 = process.hrtime.bigint();
+      const answered = observer.watch(ports, t0);
       await pm2.start(
         ports.map((port) => ({
           name: `web-${port}`,
@@ -146,7 +147,7 @@ export async function nodeTwenty({ reps, count, warmup }) {
           autorestart: false,
         })),
       );
-      const seen = await observer.watch(ports, t0);
+      const seen = await answered;
       const [pid] = await pm2.pids();
       if (pid) await noteEnv('PM2', pid);
       await pm2.deleteAll();
