@@ -4,10 +4,19 @@
 // prefix, keep-alive upstream, its default `worker_processes auto`: 2 workers here, foreground
 // process killed by pid). Rounds rotate the order of the four. berth's proxy workers are
 // BERTH_PROXY_WORKERS from the bench's environment (none by default); the notes say how many.
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { berthHome, putTemplate, startBerth, stopBerth } from '../lib/berth.mjs';
-import { log, NODE_HTTP_SERVER, run, spawnOwned, summary, tempDir, waitHttp200 } from '../lib/common.mjs';
+import {
+  cpuMs,
+  log,
+  NODE_HTTP_SERVER,
+  run,
+  spawnOwned,
+  summary,
+  tempDir,
+  waitHttp200,
+} from '../lib/common.mjs';
 import { ratio } from './process-start.mjs';
 
 // Below the kernel's ephemeral range (bench/README.md, "Ports").
@@ -46,6 +55,10 @@ export async function proxy({ seconds, reps }) {
     }
     const kinds = Object.keys(targets);
     const results = Object.fromEntries(kinds.map((k) => [k, []]));
+    // The CPU each proxy spends per request (the machine's load moves req/s far more than it moves
+    // this): berth's server and its proxy workers, nginx's master and workers.
+    targets.berth.cpu = targets.path.cpu = () => treeCpuMs(server.pid, 'proxy-worker');
+    if (nginx) targets.nginx.cpu = () => treeCpuMs(nginx.pid);
     const bench = (k, d) => runWrk(wrk, targets[k], d);
     for (const k of kinds) await bench(k, 1); // warm-up: JIT, keep-alive pools
     for (let r = 0; r < reps; r++) {
@@ -55,6 +68,7 @@ export async function proxy({ seconds, reps }) {
     const rps = (k) => summary(results[k].map((x) => x.rps));
     const p50 = (k) => summary(results[k].map((x) => x.p50));
     const p99 = (k) => summary(results[k].map((x) => x.p99));
+    const cpuUs = (k) => summary(results[k].map((x) => x.cpuUs));
     const b = rps('berth');
     const pf = rps('path');
     const d = rps('direct');
@@ -93,6 +107,18 @@ export async function proxy({ seconds, reps }) {
             : 'nginx is not installed: no nginx baseline',
           `latency p50 (ms): ${JSON.stringify(lat(p50))}; p99 (ms): ${JSON.stringify(lat(p99))}`,
         ],
+      },
+      {
+        scenario: 'reverse proxy',
+        metric:
+          'proxy CPU per request (host form; server and proxy workers against nginx master and workers)',
+        unit: 'µs',
+        berth: cpuUs('berth'),
+        baselines: { 'path form': cpuUs('path'), ...(nginx ? { 'nginx proxy': cpuUs('nginx') } : {}) },
+        ratio: nginx ? { nginx: ratio(cpuUs('berth').median, cpuUs('nginx').median) } : {},
+        measured: `${cpuUs('berth').median} µs (path form ${cpuUs('path').median}, nginx ${nginx ? cpuUs('nginx').median : '—'})`,
+        target: null,
+        pass: null,
       },
       {
         scenario: 'reverse proxy (path form /i/<name>/)',
@@ -135,7 +161,19 @@ async function which(cmd) {
   return r.stdout.trim().split('\n')[0] || null;
 }
 
+/** CPU of `pid` and its children (those whose command line holds `only`, when given), in ms. */
+async function treeCpuMs(pid, only) {
+  let total = await cpuMs(pid);
+  const kids = await readFile(`/proc/${pid}/task/${pid}/children`, 'utf8').catch(() => '');
+  for (const kid of kids.trim().split(' ').filter(Boolean)) {
+    const cmd = only ? await readFile(`/proc/${kid}/cmdline`, 'utf8').catch(() => '') : '';
+    if (!only || cmd.includes(only)) total += await cpuMs(Number(kid)).catch(() => 0);
+  }
+  return total;
+}
+
 async function runWrk(wrk, target, seconds) {
+  const cpu0 = target.cpu ? await target.cpu() : 0;
   const r = await run(wrk, [
     '-t1',
     `-c${CONNECTIONS}`,
@@ -150,7 +188,9 @@ async function runWrk(wrk, target, seconds) {
   const errors = /Socket errors:.*/.exec(r.stdout)?.[0];
   if (!Number.isFinite(rps) || non2xx > 0)
     throw new Error(`wrk against ${target.url}: ${non2xx} non-2xx; ${errors ?? ''}\n${r.stdout}`);
-  return { rps, p50: latencyMs(r.stdout, '50%'), p99: latencyMs(r.stdout, '99%') };
+  const requests = Number(/(\d+) requests in/.exec(r.stdout)?.[1]);
+  const cpuUs = target.cpu ? +((((await target.cpu()) - cpu0) * 1000) / requests).toFixed(1) : Number.NaN;
+  return { rps, p50: latencyMs(r.stdout, '50%'), p99: latencyMs(r.stdout, '99%'), cpuUs };
 }
 
 function latencyMs(out, pct) {
