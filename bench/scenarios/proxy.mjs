@@ -61,6 +61,10 @@ export async function proxy({ seconds, reps }) {
     if (nginx) targets.nginx.cpu = () => treeCpuMs(nginx.pid);
     const bench = (k, d) => runWrk(wrk, targets[k], d);
     for (const k of kinds) await bench(k, 1); // warm-up: JIT, keep-alive pools
+    // What berth's server spends with no request (its tick, sampler…), part of its CPU per request.
+    const idle0 = await targets.berth.cpu();
+    await new Promise((r) => setTimeout(r, 4000));
+    const idleMsPerS = +(((await targets.berth.cpu()) - idle0) / 4).toFixed(1);
     for (let r = 0; r < reps; r++) {
       const order = kinds.map((_, i) => kinds[(i + r) % kinds.length]);
       for (const k of order) results[k].push(await bench(k, seconds));
@@ -119,6 +123,7 @@ export async function proxy({ seconds, reps }) {
         measured: `${cpuUs('berth').median} µs (path form ${cpuUs('path').median}, nginx ${nginx ? cpuUs('nginx').median : '—'})`,
         target: null,
         pass: null,
+        notes: [`berth's server with no request: ${idleMsPerS} ms of CPU per second (4 s before the rounds)`],
       },
       {
         scenario: 'reverse proxy (path form /i/<name>/)',
