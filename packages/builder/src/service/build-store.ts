@@ -17,13 +17,33 @@ export class JsonBuildStore {
     return join(this.root, id);
   }
 
+  /** The last save of each record still being written: a record's saves go one after another. */
+  private readonly writing = new Map<string, Promise<void>>();
+  private writes = 0;
+
+  /**
+   * Writes the record; saves of one record are written in the order they were asked for, each
+   * through its own temporary file (two at once shared one name, and the second rename failed).
+   */
   async save(record: BuildRecord): Promise<void> {
     const dir = this.dir(record.id);
-    await mkdir(dir, { recursive: true });
-    const file = join(dir, 'build.json');
-    const tmp = `${file}.${process.pid}.tmp`;
-    await writeFile(tmp, `${JSON.stringify(record, null, 2)}\n`, { mode: 0o600 });
-    await rename(tmp, file);
+    const text = `${JSON.stringify(record, null, 2)}\n`;
+    const before = this.writing.get(record.id) ?? Promise.resolve();
+    const done = before
+      .catch(() => undefined)
+      .then(async () => {
+        await mkdir(dir, { recursive: true });
+        const file = join(dir, 'build.json');
+        const tmp = `${file}.${process.pid}.${++this.writes}.tmp`;
+        await writeFile(tmp, text, { mode: 0o600 });
+        await rename(tmp, file);
+      });
+    this.writing.set(record.id, done);
+    const forget = () => {
+      if (this.writing.get(record.id) === done) this.writing.delete(record.id);
+    };
+    done.then(forget, forget);
+    await done;
   }
 
   async find(id: string): Promise<BuildRecord | undefined> {
