@@ -90,17 +90,24 @@ function exitMessage(c: Dockerode.ContainerInfo): string | null {
   return code ? `exited with code ${code[1]}` : null;
 }
 
-/** The host ports a container publishes, once each (the engine lists IPv4 and IPv6 apart). */
+/**
+ * The host port of each port a container publishes. The engine binds IPv4 and IPv6 apart, and when
+ * it picks the host port itself (a replica's ports) the two can differ if the first choice was
+ * taken for one family; a replica is reached at one address per port, so the IPv4 binding is the one
+ * shown.
+ */
 export function publishedPorts(c: Pick<Dockerode.ContainerInfo, 'Ports'>): ReplicaPort[] {
-  const seen = new Map<string, ReplicaPort>();
+  const byPort = new Map<string, { port: ReplicaPort; ipv6: boolean }>();
   for (const p of c.Ports ?? []) {
     if (!p.PublicPort) continue;
     const protocol = p.Type === 'udp' ? 'udp' : 'tcp';
-    seen.set(`${p.PublicPort}/${protocol}`, {
-      hostPort: p.PublicPort,
-      containerPort: p.PrivatePort,
-      protocol,
-    });
+    const key = `${p.PrivatePort}/${protocol}`;
+    const ipv6 = (p.IP ?? '').includes(':');
+    const held = byPort.get(key);
+    if (held && (ipv6 || !held.ipv6)) continue;
+    byPort.set(key, { port: { hostPort: p.PublicPort, containerPort: p.PrivatePort, protocol }, ipv6 });
   }
-  return [...seen.values()].sort((a, b) => a.hostPort - b.hostPort || a.protocol.localeCompare(b.protocol));
+  return [...byPort.values()]
+    .map((b) => b.port)
+    .sort((a, b) => a.hostPort - b.hostPort || a.protocol.localeCompare(b.protocol));
 }
