@@ -108,7 +108,9 @@ describe.skipIf(!docker)('deploy from a repository', () => {
     const first = await httpText(port);
     expect(first).toMatchObject({ status: 200, body: expect.stringMatching(/^hits \d+\n$/) });
     const hits = Number(first.body.split(' ')[1]);
-    expect((await httpText(port)).body).toBe(`hits ${hits + 1}\n`);
+    // the count goes on (the image's HEALTHCHECK asks for / too, so it may have gone up by more)
+    const again = Number((await httpText(port)).body.split(' ')[1]);
+    expect(again).toBeGreaterThan(hits);
   });
 
   it('deploys from a git URL: a shallow clone, the app named after the repository', async () => {
