@@ -14,13 +14,18 @@ const API = await freePortPair(12500, 12598);
 const TOKEN = 'test-token';
 const LINES = 30_000;
 
-/** Prints "waiting", then, once a file `go` appears in its data dir, lines 1..LINES (≈1.8 MB); stays up. */
+/**
+ * Prints "waiting", then, once a file `go` appears in its data dir, lines 1..LINES (≈1.8 MB) in
+ * steps that never leave more than 128 KB unrotated; stays up.
+ */
 const ticker = nodeTemplate(
   'ticker',
   [
     "const fs=require('fs');const go=require('path').join(process.env.BERTH_DATA_DIR,'go');",
     "console.log('waiting');let i=0;setInterval(()=>{},60_000);",
-    'const t=setInterval(()=>{if(!fs.existsSync(go))return;',
+    // more than twice the rotation size unrotated: waits for berth to rotate (so it rotates many
+    // times however slowly the machine runs berth's rotation pass)
+    'const t=setInterval(()=>{if(!fs.existsSync(go)||fs.fstatSync(1).size>128*1024)return;',
     `for(let k=0;k<100&&i<${LINES};k++)console.log('line '+(++i)+' '+'z'.repeat(50));`,
     `if(i>=${LINES})clearInterval(t)},5);`,
   ].join(''),

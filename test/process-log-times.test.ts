@@ -15,10 +15,18 @@ import { tempHome, until, writeTemplate } from './support.js';
 const TOKEN = 'test-token';
 const CLI = fileURLToPath(new URL('../apps/cli/dist/main.js', import.meta.url));
 
-/** `seq N t=<its clock>` every 200 ms, odd N on stdout, even N on stderr. */
+/**
+ * The ticker's interval. berth learns of a line when it looks at the files (inotify wakes it), so
+ * two lines of one stream seen in the same look before a line of the other would come back out of
+ * order: a tick of 400 ms keeps that to looks more than 800 ms late, which a busy machine (two busy
+ * loops beside the suite) does not reach.
+ */
+const TICK_MS = 400;
+
+/** `seq N t=<its clock>` every TICK_MS, odd N on stdout, even N on stderr. */
 const ticker = nodeTemplate(
   'ticker',
-  "let i=0;setInterval(()=>{i++;(i%2?process.stdout:process.stderr).write('seq '+i+' t='+Date.now()+'\\n')},200)",
+  `let i=0;setInterval(()=>{i++;(i%2?process.stdout:process.stderr).write('seq '+i+' t='+Date.now()+'\\n')},${TICK_MS})`,
   ['readiness: { kind: log, pattern: "seq 1 " }'],
 );
 
@@ -56,7 +64,7 @@ describe('process logs: per-line times, both streams in order, tail and since ri
     server = await start();
     await server.berth.instances.create({ template: 'ticker', name: 'ticker-1' });
     await server.berth.instances.start('ticker-1', { wait: true });
-    await until('16 lines', async () => (await logs('tail=100')).length >= 16, 20_000);
+    await until('16 lines', async () => (await logs('tail=100')).length >= 16, 16 * TICK_MS + 20_000);
   });
   afterAll(async () => {
     for (const i of server?.berth.instances.list() ?? [])
@@ -78,7 +86,7 @@ describe('process logs: per-line times, both streams in order, tail and since ri
     }
     // the newest line is at most a tick and a look old
     const newest = (await logs('tail=200')).at(-1)!;
-    expect(Date.now() - newest.ts).toBeLessThan(1_500);
+    expect(Date.now() - newest.ts).toBeLessThan(TICK_MS + 1_300);
   });
 
   it('since returns only the lines written at or after that time', async () => {
@@ -159,14 +167,14 @@ describe('process logs: per-line times, both streams in order, tail and since ri
     const before = (await logs('tail=100000')).at(-1)!;
     await server.close(); // shutdown policy `leave`: the ticker goes on
     const stoppedAt = Date.now();
-    await new Promise((r) => setTimeout(r, 2_000));
+    await new Promise((r) => setTimeout(r, 12 * TICK_MS));
     server = await start();
     const restartedAt = Date.now();
     await until(
       'the ticker adopted',
       async () => server.berth.instances.get('ticker-1').status === 'running',
     );
-    await new Promise((r) => setTimeout(r, 1_500));
+    await new Promise((r) => setTimeout(r, 8 * TICK_MS));
     const all = await logs('tail=100000');
     // none lost, none twice; the lines berth saw are in the order written (the others are estimated)
     expect(all.map(seq).sort((a, b) => a - b)).toEqual(all.map((_, i) => i + 1));
