@@ -244,9 +244,11 @@ export class LogIndexer {
   private async compactIfRotated(): Promise<void> {
     if (!this.changed) return;
     this.changed = false;
+    // Fewer than two records: nothing to drop (and no need to read the header to know it).
+    if (this.count < 2) return;
     const { base } = await readIndexHeader(this.logDir);
     const at = `${base.stdout}:${base.stderr}`;
-    if (at === this.compactedAt || this.count < 2) return;
+    if (at === this.compactedAt) return;
     this.compactedAt = at;
     const run = async () => {
       const h = await readIndexHeader(this.logDir);

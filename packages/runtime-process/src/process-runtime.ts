@@ -43,7 +43,7 @@ import { type Markers, readMarkers, readMarkersSync } from './markers.js';
 import { killGroup, stopGroup } from './process-group.js';
 import { ProcessTrees } from './process-trees.js';
 import { describeReadiness, waitReady } from './readiness.js';
-import { spawnWorkload } from './spawn-workload.js';
+import { createLogFiles, spawnWorkload } from './spawn-workload.js';
 
 export interface ProcessRuntimeOptions {
   log?: Logger;
@@ -151,6 +151,10 @@ export class ProcessRuntime implements Runtime {
     const offsets = await logOffsets(spec.logDir);
     // made before the watch starts, or the indexer would fall back to polling
     await mkdir(spec.logDir, { recursive: true, mode: PRIVATE_DIR });
+    // The files too, before the watch: created by the spawn, their creation woke the indexer for a
+    // pass over two empty files (stats, index reads) just as berth read the new process's stat and
+    // began its readiness wait — on the path of every process start (bench process-start).
+    createLogFiles(spec.logDir);
     await this.keepIndexed(spec.logDir);
     const child = await spawnWorkload(spec, offsets);
     const pid = child.pid!;

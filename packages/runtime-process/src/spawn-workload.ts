@@ -16,6 +16,12 @@ export function workloadEnv(spec: DeploySpec, logFrom?: Record<string, number>):
   return { ...env, ...spec.env, ...markerEnv(spec, logFrom) };
 }
 
+/** Both log files of a workload, empty when new (appended to, never truncated): what the spawn opens. */
+export function createLogFiles(logDir: string): void {
+  for (const stream of ['stdout', 'stderr'] as const)
+    closeSync(openSync(logFilePath(logDir, stream), 'a', PRIVATE_FILE));
+}
+
 function checkSpec(spec: DeploySpec): void {
   if (spec.command.length === 0 || !spec.command[0]) {
     throw new InvalidInput(`instance ${spec.instanceName} has no command to run`, { code: 'NO_COMMAND' });
