@@ -51,6 +51,7 @@ export * from './instance-external.js';
 export { desiredReplicas } from './instance-replicas.js';
 export * from './instance-service.js';
 export * from './integration.js';
+export * from './keyed-chain.js';
 export * from './lease-mirror.js';
 export * from './logger.js';
 export * from './names.js';

@@ -1,5 +1,6 @@
 import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { KeyedChain } from '@berth/core';
 import type { BuildRecord } from './build-record.js';
 
 const ID = /^[a-z0-9][a-z0-9-]{0,63}$/;
@@ -17,8 +18,8 @@ export class JsonBuildStore {
     return join(this.root, id);
   }
 
-  /** The last save of each record still being written: a record's saves go one after another. */
-  private readonly writing = new Map<string, Promise<void>>();
+  /** A record's saves are written one after another. */
+  private readonly writing = new KeyedChain();
   private writes = 0;
 
   /**
@@ -28,22 +29,13 @@ export class JsonBuildStore {
   async save(record: BuildRecord): Promise<void> {
     const dir = this.dir(record.id);
     const text = `${JSON.stringify(record, null, 2)}\n`;
-    const before = this.writing.get(record.id) ?? Promise.resolve();
-    const done = before
-      .catch(() => undefined)
-      .then(async () => {
-        await mkdir(dir, { recursive: true });
-        const file = join(dir, 'build.json');
-        const tmp = `${file}.${process.pid}.${++this.writes}.tmp`;
-        await writeFile(tmp, text, { mode: 0o600 });
-        await rename(tmp, file);
-      });
-    this.writing.set(record.id, done);
-    const forget = () => {
-      if (this.writing.get(record.id) === done) this.writing.delete(record.id);
-    };
-    done.then(forget, forget);
-    await done;
+    await this.writing.run(record.id, async () => {
+      await mkdir(dir, { recursive: true });
+      const file = join(dir, 'build.json');
+      const tmp = `${file}.${process.pid}.${++this.writes}.tmp`;
+      await writeFile(tmp, text, { mode: 0o600 });
+      await rename(tmp, file);
+    });
   }
 
   async find(id: string): Promise<BuildRecord | undefined> {

@@ -1,3 +1,5 @@
+import { KeyedChain } from '../keyed-chain.js';
+
 /** What an instance's queue runs: one action at a time per instance. */
 export type Action = 'converge' | 'restart' | 'rollout' | 'scale' | 'heal' | 'kill' | 'destroy';
 export interface ActionOptions {
@@ -12,7 +14,7 @@ type Run = (id: string, action: Action, opts: ActionOptions) => Promise<void>;
  * deploy or readiness wait each instance has in flight, so a newer request can cut it short.
  */
 export class ActionQueue {
-  private readonly chains = new Map<string, Promise<unknown>>();
+  private readonly chains = new KeyedChain();
   private readonly inflight = new Map<string, AbortController>();
 
   constructor(private readonly run: Run) {}
@@ -21,20 +23,12 @@ export class ActionQueue {
   enqueue(id: string, action: Action, opts: ActionOptions = {}): Promise<void> {
     // A converge or a scale builds on what is in flight (a scale changes the count of what runs).
     if (action !== 'converge' && action !== 'scale') this.abort(id, 'superseded by a newer request');
-    const prev = this.chains.get(id) ?? Promise.resolve();
-    const next = prev.catch(() => undefined).then(() => this.run(id, action, opts));
-    this.chains.set(id, next);
-    void next
-      .finally(() => {
-        if (this.chains.get(id) === next) this.chains.delete(id);
-      })
-      .catch(() => undefined);
-    return next;
+    return this.chains.run(id, () => this.run(id, action, opts));
   }
 
   /** Whether an action of the instance is queued or running. */
   busy(id: string): boolean {
-    return this.chains.has(id);
+    return this.chains.busy(id);
   }
 
   /** Aborts the instance's deploy or readiness wait in flight, if any. */
@@ -55,6 +49,6 @@ export class ActionQueue {
 
   /** Waits for every queued action. */
   async drain(): Promise<void> {
-    await Promise.allSettled([...this.chains.values()]);
+    await this.chains.drain();
   }
 }
