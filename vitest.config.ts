@@ -7,23 +7,32 @@ const exclude = ['**/node_modules/**', '**/dist/**'];
  * Files that cannot share the machine with another test file, run one at a time after the rest:
  * - the real two-node swarm of scripts/swarm.sh is one per machine, and swarm-node-loss takes a
  *   node away from it;
- * - the disk-full tests fill a file system to its end;
- * - the kernel's reserved-port list (net.ipv4.ip_local_reserved_ports) is one per machine;
- * - the fault-and-abuse suite (test/abuse/) kills servers mid-write and bounds how long the
- *   fast clients wait beside slow ones: what it proves must not depend on a neighbour's load.
- * Everything else takes its ports from its own block (test/port-blocks.ts), its own temporary
- * home, its own containers (labelled by owner) and its own network namespaces, and runs two files
- * at a time.
+ * - the kernel's reserved-port list (net.ipv4.ip_local_reserved_ports) is one per machine, and
+ *   kernel-reserved-ports checks the whole list;
+ * - the fault-and-abuse suite (test/abuse/) kills servers mid-write and bounds how long fast
+ *   clients wait beside slow ones;
+ * - files whose assertions are about time or CPU share on this machine: an event loop that never
+ *   stalls a second, a busy loop's share of a core and the host's CPU, log lines timed within a
+ *   second, restart waits of 200/400/800 ms that must grow, probes answered within 100–500 ms,
+ *   300 processes listed from /proc within 2 s, a remote node seen gone within 5 s.
+ * Everything else takes its ports from its own block (test/port-blocks.ts), its network
+ * namespace's subnet from its own range (scripts/remote-docker.sh), its own temporary home and
+ * file systems, and containers labelled with its own owner: it runs two files at a time.
  */
 const serial = [
   'test/swarm-*.test.ts',
   'test/command-template-on-swarm.test.ts',
   'packages/runtime-docker/test/swarm-*.test.ts',
-  'test/disk-full.test.ts',
-  'packages/store-sqlite/test/disk-full.test.ts',
   'test/kernel-reserved-ports.test.ts',
-  'packages/host/src/sysctl-lease-mirror.test.ts',
   'test/abuse/**/*.test.ts',
+  'test/big-template-file-keeps-api-answering.test.ts',
+  'test/observe-resources.test.ts',
+  'test/process-log-times.test.ts',
+  'test/observe-restarts.test.ts',
+  'packages/host/src/readiness/*.test.ts',
+  'packages/runtime-process/test/process-runtime.test.ts',
+  'test/docker-remote-node.test.ts',
+  'test/docker-remote-unreachable.test.ts',
 ];
 
 export default defineConfig({
@@ -37,8 +46,8 @@ export default defineConfig({
     projects: [
       {
         extends: true,
-        // Two files at a time: most of a file's time is waiting (a process, a container, a page),
-        // and with one worker on a 2-core machine the suite took twice as long under load.
+        // Two files at a time: much of a file's time is waiting (a process, a container, a page),
+        // and Vitest's default on a 2-core machine is one worker (cores − 1).
         test: {
           name: 'parallel',
           include,

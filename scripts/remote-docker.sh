@@ -20,6 +20,16 @@
 # traffic to a namespace that is gone then fails at once with EHOSTUNREACH instead of leaving the
 # machine (this VM's egress answers every TCP connect). `down` keeps that shared route on purpose so
 # "the remote host went away" is observable; `unguard` removes it. All idempotent. Needs root.
+#
+# Which test file uses which N (test files run two at a time: two files on one N would put two
+# host veths on one subnet, and one would talk to the other's dockerd). Each takes N = base + pid % size.
+#   1–19    packages/runtime-docker/test/remote-docker-host     150–169  test/docker-remote-node
+#   20–39   test/one-template-any-node                          170–189  packages/integrations/test/remote-docker
+#   40–59   test/versions-on-remote-node                        200–219  test/docker-remote-tls
+#   60      scripts/swarm.sh's worker                           220–239  test/docker-remote-ssh
+#   70–79   test/docker-remote-links                            240–253  test/docker-remote-unreachable
+#   80–99   packages/runtime-docker/test/swarm-node-loss        100–139  test/docker-engine-restart
+#   140–149 test/swarm-node-loss
 set -euo pipefail
 
 usage() {

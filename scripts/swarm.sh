@@ -19,8 +19,7 @@ cd "$(dirname "$0")"
 
 DOCKER=/usr/bin/docker
 WORKER=swarmw
-# 100.64.60.0/24: no other test picks it (they use 70–79, 100–139, 150–253; the node-loss tests 80–99
-# and 140–149).
+# 100.64.60.0/24: no other test picks it (the table of subnets is in scripts/remote-docker.sh).
 WORKER_N=60
 MANAGER_IP=100.64.$WORKER_N.1
 WORKER_IP=100.64.$WORKER_N.2

@@ -12,7 +12,8 @@ import { openBerth, tempHome, until, writeTemplate } from './support.js';
 const run = promisify(execFile);
 const script = fileURLToPath(new URL('../scripts/remote-docker.sh', import.meta.url));
 const nsName = `dn${process.pid % 100000}`;
-const suffix = 150 + (process.pid % 50);
+// 100.64.150–169: this file's subnets (the table in scripts/remote-docker.sh).
+const suffix = 150 + (process.pid % 20);
 const nsIp = `100.64.${suffix}.2`;
 
 const SERVE = `name: rweb

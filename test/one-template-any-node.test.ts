@@ -12,7 +12,8 @@ import { openBerth, tempHome, until, writeTemplate } from './support.js';
 const run = promisify(execFile);
 const script = fileURLToPath(new URL('../scripts/remote-docker.sh', import.meta.url));
 const nsName = `ot${process.pid % 100000}`;
-const suffix = 80 + (process.pid % 20);
+// 100.64.20–39: this file's subnets (the table in scripts/remote-docker.sh).
+const suffix = 20 + (process.pid % 20);
 const nsIp = `100.64.${suffix}.2`;
 
 /**

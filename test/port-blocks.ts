@@ -149,6 +149,7 @@ export const PORT_BLOCKS = {
   // 30000–32767: fake-kube's NodePorts (kubernetes tests), server/proxy-isolation 30600–30699,
   // test/kubernetes-node 31500–31599, test/replicas 31700–31749, test/kubernetes-events 31750–31759, test/command-template-on-kubernetes 30900–30949,
   // web/ui-clusters.e2e 31800–31849, test/kubernetes-node-port-range 31850–31899
+  // 32000–32767: NodePorts the kubernetes package tests (runtime-kubernetes, fake-kube-api) pick at random
 } as const satisfies Record<string, readonly [number, number]>;
 
 /** True when a TCP listener can bind the port on every interface right now. */

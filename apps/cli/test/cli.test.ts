@@ -101,10 +101,11 @@ describe('berth CLI against a real server', () => {
     env.BERTH_TOKEN = 'wrong';
     expect((await berth('ps')).code).toBe(3);
     env.BERTH_TOKEN = '';
+    // 24799: this file's block (24600–24799 in test/port-blocks.ts), where nothing listens
     const unreachable = await new Promise<{ code: number; stderr: string }>((resolve) =>
       execFile(
         process.execPath,
-        [MAIN, 'ps', '--server', 'http://127.0.0.1:24999'],
+        [MAIN, 'ps', '--server', 'http://127.0.0.1:24799'],
         { env },
         (err, _o, stderr) => resolve({ code: Number(err?.code ?? 0), stderr }),
       ),

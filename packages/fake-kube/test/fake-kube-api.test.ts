@@ -29,7 +29,9 @@ const deployment = (replicas: unknown) => ({
 });
 
 beforeAll(async () => {
-  kube = await FakeKube.start({ nodePortRange: { from: 30000, to: 32767 } });
+  // 32000–32767: the kubernetes package tests' NodePorts (test/port-blocks.ts), apart from the ports
+  // the root kubernetes tests expect
+  kube = await FakeKube.start({ nodePortRange: { from: 32000, to: 32767 } });
 });
 afterAll(async () => {
   await kube?.close();
@@ -82,7 +84,7 @@ describe('fake-kube API', () => {
       await api('/api/v1/namespaces/default/services', { method: 'POST', json: svc('a') }),
     );
     const port = first.spec.ports[0].nodePort;
-    expect(port).toBeGreaterThanOrEqual(30000);
+    expect(port).toBeGreaterThanOrEqual(32000);
     expect(port).toBeLessThanOrEqual(32767);
     expect(first.spec.clusterIP).toMatch(/^10\.96\./);
     const clash = await api('/api/v1/namespaces/default/services', { method: 'POST', json: svc('b', port) });
@@ -92,7 +94,7 @@ describe('fake-kube API', () => {
     );
     const out = await api('/api/v1/namespaces/default/services', { method: 'POST', json: svc('c', 8080) });
     expect((await read(out)).details.causes[0].message).toBe(
-      'Invalid value: 8080: provided port is not in the valid range. The range of valid ports is 30000-32767',
+      'Invalid value: 8080: provided port is not in the valid range. The range of valid ports is 32000-32767',
     );
     await api('/api/v1/namespaces/default/services/a', { method: 'DELETE' });
     expect(

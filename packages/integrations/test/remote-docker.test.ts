@@ -12,7 +12,8 @@ const script = fileURLToPath(new URL('../../../scripts/remote-docker.sh', import
 const IMAGE = 'berth-test/busybox:latest';
 const requireDocker = process.env.BERTH_REQUIRE_DOCKER === '1';
 const nsName = `ig${process.pid % 100000}`;
-const suffix = 150 + (process.pid % 40);
+// 100.64.170–189: this file's subnets (the table in scripts/remote-docker.sh).
+const suffix = 170 + (process.pid % 20);
 const nsIp = `100.64.${suffix}.2`;
 
 /** Why the network-namespace engine cannot be made here, or null when it can. */

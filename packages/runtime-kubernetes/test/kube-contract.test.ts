@@ -21,8 +21,9 @@ if (await fakeKubeOrSkip()) {
       owner,
       specFor: (o) => specFor(o),
       specIgnoringTermFor: (o) => specFor(o, { IGNORE_TERM: '1' }),
-      // NodePorts: the cluster's range (30000–32767), below the kernel's ephemeral ports.
-      freePort: () => freePortInRange(30000, 32767),
+      // NodePorts: the top of the cluster's range (32000–32767, test/port-blocks.ts), below the kernel's
+      // ephemeral ports and apart from the ports the root kubernetes tests expect.
+      freePort: () => freePortInRange(32000, 32767),
       cleanup: () => world.close(),
     };
   });

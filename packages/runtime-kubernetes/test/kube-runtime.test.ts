@@ -13,7 +13,7 @@ const next = async (extra: Partial<Parameters<typeof serverSpec>[0]> = {}) => {
   return serverSpec({
     instanceId: `kube-rt-${process.pid}-${seq}`,
     name: `rt-${seq}`,
-    port: await freePortInRange(30000, 32767),
+    port: await freePortInRange(32000, 32767),
     owner,
     ...extra,
   });
@@ -168,7 +168,7 @@ describe.skipIf(skip)('KubernetesRuntime on fake-kube', () => {
   });
 
   it('every Service’s NodePort in the cluster is taken for the ledger, and deploying onto one is PortBindFailed', async () => {
-    const port = await freePortInRange(30000, 32767);
+    const port = await freePortInRange(32000, 32767);
     await w.client.core.createNamespacedService({
       namespace: 'default',
       body: {

@@ -29,7 +29,7 @@ describe.skipIf(skip)('KubernetesRuntime.scale on fake-kube', () => {
     const spec = serverSpec({
       instanceId: `${owner}-1`,
       name: 'scale-1',
-      port: await freePortInRange(30000, 32767),
+      port: await freePortInRange(32000, 32767),
       owner,
       replicas: 2,
     });
@@ -80,7 +80,7 @@ describe.skipIf(skip)('KubernetesRuntime.scale on fake-kube', () => {
     const spec = serverSpec({
       instanceId: `${owner}-2`,
       name: 'scale-2',
-      port: await freePortInRange(30000, 32767),
+      port: await freePortInRange(32000, 32767),
       owner,
     });
     const seen = await w.runtime.deploy(spec);
