@@ -1,30 +1,51 @@
-import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { arch, endianness } from 'node:os';
 import { readProcStat } from './proc-stat.js';
 
-let ticks: number | undefined;
 let boot: number | undefined;
-let page: number | undefined;
 
-function getconf(name: string, fallback: number): number {
+/** The auxiliary vector's entries this module reads (see getauxval(3)). */
+const AT_PAGESZ = 6;
+const AT_CLKTCK = 17;
+
+/**
+ * What the kernel told this process at exec (/proc/self/auxv: pairs of native words), where
+ * sysconf() reads CLK_TCK and PAGESIZE from. Read in microseconds, where asking `getconf` spawned a
+ * process and held the server's loop ~100 ms at the first deploy of a busy host.
+ */
+const auxv: Map<number, number> = (() => {
+  const out = new Map<number, number>();
   try {
-    const v = Number(execFileSync('getconf', [name], { encoding: 'utf8', timeout: 2000 }).trim());
-    return Number.isInteger(v) && v > 0 ? v : fallback;
+    const buf = readFileSync('/proc/self/auxv');
+    const word = ['arm', 'ia32', 'mips', 'mipsel', 'ppc'].includes(arch()) ? 4 : 8;
+    const read = (at: number) => {
+      if (word === 4) return endianness() === 'LE' ? buf.readUInt32LE(at) : buf.readUInt32BE(at);
+      return Number(endianness() === 'LE' ? buf.readBigUInt64LE(at) : buf.readBigUInt64BE(at));
+    };
+    for (let at = 0; at + 2 * word <= buf.length; at += 2 * word) {
+      const type = read(at);
+      if (type === 0) break;
+      out.set(type, read(at + word));
+    }
   } catch {
-    return fallback;
+    // not Linux, or no /proc: the defaults below
   }
+  return out;
+})();
+
+function fromAuxv(type: number, fallback: number): number {
+  const v = auxv.get(type);
+  return v !== undefined && Number.isInteger(v) && v > 0 ? v : fallback;
 }
 
-/** Clock ticks per second (USER_HZ): 100 on Linux, asked of `getconf CLK_TCK` once. */
+/** Clock ticks per second (USER_HZ): 100 on Linux. */
 export function clockTicks(): number {
-  ticks ??= getconf('CLK_TCK', 100);
-  return ticks;
+  return fromAuxv(AT_CLKTCK, 100);
 }
 
-/** Bytes per memory page, asked of `getconf PAGESIZE` once. */
+/** Bytes per memory page. */
 export function pageSize(): number {
-  page ??= getconf('PAGESIZE', 4096);
-  return page;
+  return fromAuxv(AT_PAGESZ, 4096);
 }
 
 /** When the machine booted, in ms since the epoch (`btime` of /proc/stat). */
