@@ -43,6 +43,26 @@ describe('port probe', () => {
     );
   });
 
+  it('finds a server bound to ::1 alone, looking there on every 4th look; the first host on every look', async () => {
+    const v6 = createServer();
+    const ok = await new Promise<boolean>((r) => {
+      v6.once('error', () => r(false));
+      v6.listen(0, '::1', () => r(true));
+    });
+    expect(ok, 'this machine has IPv6 loopback').toBe(true);
+    const port = (v6.address() as { port: number }).port;
+    const probe = portProbe({ port });
+    const looks = [];
+    for (let i = 0; i < 5; i++) looks.push((await probe.check()).ok);
+    expect(looks).toEqual([true, false, false, false, true]);
+    await close(v6);
+    const v4 = createServer();
+    const p4 = await listen(v4);
+    const probe4 = portProbe({ port: p4 });
+    for (let i = 0; i < 3; i++) expect((await probe4.check()).ok).toBe(true);
+    await close(v4);
+  });
+
   it('with a hold, does not count a listener that closes every connection at once (docker-proxy with nothing behind it)', async () => {
     const server = createServer((c) => c.destroy());
     const port = await listen(server);
