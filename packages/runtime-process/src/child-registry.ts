@@ -1,6 +1,3 @@
-import type { ChildProcess } from 'node:child_process';
-import { constants } from 'node:os';
-
 export interface ExitInfo {
   code: number;
   /** The signal that ended it, if any (code is then 128 + its number, as shells report it). */
@@ -10,7 +7,7 @@ export interface ExitInfo {
 interface Entry {
   startTicks: number;
   exit: ExitInfo | undefined;
-  exited: Promise<ExitInfo>;
+  exited: Promise<ExitInfo | undefined>;
 }
 
 /**
@@ -20,18 +17,23 @@ interface Entry {
 export class ChildRegistry {
   private readonly entries = new Map<number, Entry>();
 
-  track(child: ChildProcess, startTicks: number): Promise<ExitInfo> {
-    const exited = new Promise<ExitInfo>((resolve) => {
-      const done = (code: number | null, signal: NodeJS.Signals | null) => {
-        const info = { code: code ?? 128 + (signal ? (constants.signals[signal] ?? 0) : 0), signal };
-        const entry = this.entries.get(child.pid!);
-        if (entry) entry.exit = info;
-        resolve(info);
-      };
-      if (child.exitCode !== null || child.signalCode !== null) done(child.exitCode, child.signalCode);
-      else child.once('exit', done);
+  /**
+   * Keeps the exit of a process this berth started. `exited` resolving undefined means its exit
+   * can no longer be known (the spawn helper ended first): the entry is dropped, and the process
+   * is then looked at in /proc like one found after a restart.
+   */
+  track(
+    pid: number,
+    startTicks: number,
+    exited: Promise<ExitInfo | undefined>,
+  ): Promise<ExitInfo | undefined> {
+    const entry: Entry = { startTicks, exit: undefined, exited };
+    this.entries.set(pid, entry);
+    void exited.then((info) => {
+      if (this.entries.get(pid) !== entry) return;
+      if (info) entry.exit = info;
+      else this.entries.delete(pid);
     });
-    this.entries.set(child.pid!, { startTicks, exit: undefined, exited });
     return exited;
   }
 

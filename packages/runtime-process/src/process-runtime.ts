@@ -1,4 +1,3 @@
-import { mkdir } from 'node:fs/promises';
 import { totalmem } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
@@ -25,7 +24,6 @@ import {
   logFilePath,
   logOffsets,
   mapInBatches,
-  PRIVATE_DIR,
   type ProcStat,
   pageSize,
   readLastLines,
@@ -43,7 +41,8 @@ import { type Markers, readMarkers, readMarkersSync } from './markers.js';
 import { killGroup, stopGroup } from './process-group.js';
 import { ProcessTrees } from './process-trees.js';
 import { describeReadiness, waitReady } from './readiness.js';
-import { createLogFiles, spawnWorkload } from './spawn-workload.js';
+import { prepareLogFiles, spawnWorkload } from './spawn-workload.js';
+import { Spawner } from './spawner.js';
 
 export interface ProcessRuntimeOptions {
   log?: Logger;
@@ -87,6 +86,7 @@ export class ProcessRuntime implements Runtime {
   readonly kind = 'process';
   private readonly log: Logger;
   private readonly children = new ChildRegistry();
+  private readonly spawner = new Spawner();
   private readonly adopted = new AdoptedWatch();
   private readonly cpu = new CpuMeter();
   private readonly trees = new ProcessTrees();
@@ -148,20 +148,20 @@ export class ProcessRuntime implements Runtime {
   }
 
   private async start(spec: DeploySpec, opts: DeployOptions): Promise<ObservedWorkload> {
-    const offsets = await logOffsets(spec.logDir);
-    // made before the watch starts, or the indexer would fall back to polling
-    await mkdir(spec.logDir, { recursive: true, mode: PRIVATE_DIR });
-    // The files too, before the watch: created by the spawn, their creation woke the indexer for a
-    // pass over two empty files (stats, index reads) just as berth read the new process's stat and
-    // began its readiness wait — on the path of every process start (bench process-start).
-    createLogFiles(spec.logDir);
-    await this.keepIndexed(spec.logDir);
-    const child = await spawnWorkload(spec, offsets);
-    const pid = child.pid!;
+    // The folder and files are made before the watch: without the folder the indexer would fall
+    // back to polling, and files created by the spawn would wake it for a pass over two empty
+    // files just as the readiness wait begins. The watch is set up while the program starts (it
+    // took ~30 ms of a busy host's thread pool before each spawn); a line written before it is
+    // ready still gets a time between the file's creation and its first look.
+    const offsets = prepareLogFiles(spec.logDir);
+    const indexed = this.keepIndexed(spec.logDir);
+    const child = await spawnWorkload(this.spawner, spec, offsets);
+    await indexed;
+    const pid = child.pid;
     const stat = await readProcStat(pid);
-    const exited = this.children.track(child, stat?.startTicks ?? -1);
+    const exited = this.children.track(pid, stat?.startTicks ?? -1, child.exited);
     // Already gone before berth could look at it: nothing to wait for.
-    if (!stat) throw await this.exitedError(spec, await exited, offsets.stderr);
+    if (!stat) throw await this.goneError(spec, { pid, startTicks: -1, pgid: pid }, offsets.stderr);
     const handle: WorkloadHandle = {
       runtime: 'process',
       id: String(pid),
@@ -173,6 +173,7 @@ export class ProcessRuntime implements Runtime {
     let settled = false;
     const exitedEarly = new Promise<never>((_, reject) => {
       exited.then(async (exit) => {
+        if (!exit) return;
         const err = await this.exitedError(spec, exit, offsets.stderr);
         if (!settled) reject(err);
       });

@@ -1,8 +1,8 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { closeSync, mkdirSync, openSync, statSync } from 'node:fs';
-import { type DeploySpec, InvalidInput } from '@berth/core';
-import { logFilePath, PRIVATE_DIR, PRIVATE_FILE, withStartUmask } from '@berth/host';
+import { closeSync, fstatSync, mkdirSync, openSync, statSync } from 'node:fs';
+import { type DeploySpec, InvalidInput, Unprocessable } from '@berth/core';
+import { type LogStream, logFilePath, PRIVATE_DIR, PRIVATE_FILE } from '@berth/host';
 import { markerEnv } from './markers.js';
+import type { Spawned, Spawner, SpawnFailed } from './spawner.js';
 
 /** Variables a process needs to behave normally, taken from berth's own env when the spec lacks them. */
 const INHERITED = ['PATH', 'HOME', 'USER', 'LOGNAME', 'LANG', 'LC_ALL', 'TZ', 'TMPDIR', 'SHELL'];
@@ -16,10 +16,22 @@ export function workloadEnv(spec: DeploySpec, logFrom?: Record<string, number>):
   return { ...env, ...spec.env, ...markerEnv(spec, logFrom) };
 }
 
-/** Both log files of a workload, empty when new (appended to, never truncated): what the spawn opens. */
-export function createLogFiles(logDir: string): void {
-  for (const stream of ['stdout', 'stderr'] as const)
-    closeSync(openSync(logFilePath(logDir, stream), 'a', PRIVATE_FILE));
+/**
+ * Makes the workload's log folder and both its log files (appended to, never truncated) and
+ * returns their sizes: where this run's lines begin. Synchronous: a few metadata calls of
+ * microseconds each, where the thread pool's round trips took milliseconds during a burst of starts.
+ */
+export function prepareLogFiles(logDir: string): Record<LogStream, number> {
+  mkdirSync(logDir, { recursive: true, mode: PRIVATE_DIR });
+  const size = (stream: LogStream) => {
+    const fd = openSync(logFilePath(logDir, stream), 'a', PRIVATE_FILE);
+    try {
+      return fstatSync(fd).size;
+    } finally {
+      closeSync(fd);
+    }
+  };
+  return { stdout: size('stdout'), stderr: size('stderr') };
 }
 
 function checkSpec(spec: DeploySpec): void {
@@ -32,7 +44,13 @@ function checkSpec(spec: DeploySpec): void {
   }
 }
 
-function spawnError(command: string, err: NodeJS.ErrnoException): InvalidInput {
+function spawnError(command: string, err: SpawnFailed): Error {
+  if (err.file) {
+    return new Unprocessable(`log file ${err.file} could not be opened: ${err.code ?? err.message}`, {
+      code: 'SPAWN_FAILED',
+      cause: err,
+    });
+  }
   if (err.code === 'ENOENT') {
     return new InvalidInput(`command '${command}' was not found`, { code: 'COMMAND_NOT_FOUND', cause: err });
   }
@@ -48,14 +66,6 @@ function spawnError(command: string, err: NodeJS.ErrnoException): InvalidInput {
   });
 }
 
-/** Resolves once the process runs; rejects with a user-facing error when it cannot start. */
-function started(child: ChildProcess, command: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    child.once('spawn', () => resolve(child.pid!));
-    child.once('error', (err) => reject(spawnError(command, err)));
-  });
-}
-
 /**
  * Starts the spec's command in its own session (so a signal to its group reaches its children
  * and it outlives berth), with stdout/stderr appended to the instance's log files — files, not
@@ -63,30 +73,23 @@ function started(child: ChildProcess, command: string): Promise<number> {
  * before the start) goes into its markers, for a readiness wait after adoption.
  */
 export async function spawnWorkload(
+  spawner: Spawner,
   spec: DeploySpec,
   logFrom?: Record<string, number>,
-): Promise<ChildProcess> {
+): Promise<Spawned> {
   checkSpec(spec);
   mkdirSync(spec.logDir, { recursive: true, mode: PRIVATE_DIR });
-  const out = openSync(logFilePath(spec.logDir, 'stdout'), 'a', PRIVATE_FILE);
-  const err = openSync(logFilePath(spec.logDir, 'stderr'), 'a', PRIVATE_FILE);
+  const [command, ...args] = spec.command as [string, ...string[]];
   try {
-    const [command, ...args] = spec.command as [string, ...string[]];
-    // The workload gets the umask berth was started with, not berth's own 077.
-    const child = withStartUmask(() =>
-      spawn(command, args, {
-        cwd: spec.cwd,
-        env: workloadEnv(spec, logFrom),
-        detached: true,
-        stdio: ['ignore', out, err],
-        shell: false,
-      }),
-    );
-    await started(child, command);
-    child.unref();
-    return child;
-  } finally {
-    closeSync(out);
-    closeSync(err);
+    return await spawner.spawn({
+      command,
+      args,
+      cwd: spec.cwd,
+      env: workloadEnv(spec, logFrom),
+      stdout: logFilePath(spec.logDir, 'stdout'),
+      stderr: logFilePath(spec.logDir, 'stderr'),
+    });
+  } catch (err) {
+    throw spawnError(command, err as SpawnFailed);
   }
 }

@@ -89,6 +89,31 @@ describe('ProcessRuntime', () => {
     expect((await fresh.inspect(handle))?.running ?? false).toBe(false);
   });
 
+  it('when its spawn helper dies, follows its workloads in /proc: one that exits is seen gone, one that runs is listed and stops', async () => {
+    const rt = new ProcessRuntime();
+    const [a, b] = [await options(), await options()];
+    const wa = await rt.deploy(workloadSpec(root, owner, a));
+    const wb = await rt.deploy(workloadSpec(root, owner, b));
+    const helper = (await readProcStat(wa.pid!))!.ppid;
+    expect(helper).not.toBe(process.pid);
+    process.kill(helper, 'SIGKILL');
+    for (let i = 0; i < 100 && (await readProcStat(helper)); i++) await new Promise((r) => setTimeout(r, 20));
+    process.kill(wa.pid!, 'SIGKILL');
+    for (let i = 0; i < 100 && (await alive(wa.pid!)); i++) await new Promise((r) => setTimeout(r, 20));
+    // As the reconciler's tick lists them: by the handles it knows.
+    for (const listed of [await rt.list(owner, { known: [wa.handle, wb.handle] }), await rt.list(owner)]) {
+      expect(listed.some((x) => x.instanceId === a.instanceId && x.running)).toBe(false);
+      expect(listed.find((x) => x.instanceId === b.instanceId)?.running).toBe(true);
+    }
+    expect((await rt.inspect(wa.handle))?.running ?? false).toBe(false);
+    expect((await rt.inspect(wb.handle))?.running).toBe(true);
+    await rt.stop(wb.handle, 2_000);
+    expect((await rt.inspect(wb.handle))?.running ?? false).toBe(false);
+    const next = await rt.deploy(workloadSpec(root, owner, await options()));
+    expect((await readProcStat(next.pid!))!.ppid).not.toBe(helper);
+    await rt.remove(next.handle);
+  });
+
   it('stop reaches the workload’s children', async () => {
     const opts = await options();
     const script = `
