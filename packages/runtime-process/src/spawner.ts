@@ -89,7 +89,9 @@ export class Spawner {
     const helper = withStartUmask(() =>
       fork(helperEntry(), [], {
         execArgv: [],
-        env: { PATH: process.env.PATH ?? '' },
+        // Nothing of berth's environment (NODE_OPTIONS would load into the helper): each workload's
+        // environment comes with its request, and its PATH finds the command.
+        env: {},
         stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
       }),
     );
