@@ -1,5 +1,12 @@
 import type { DeploySpec, WaitStrategy } from '@berth/core';
-import { httpProbe, type LogStream, portProbe, waitForLogLine, waitUntilReady } from '@berth/host';
+import {
+  connectLooks,
+  httpProbe,
+  type LogStream,
+  portProbe,
+  waitForLogLine,
+  waitUntilReady,
+} from '@berth/host';
 
 export interface ReadinessOptions {
   signal: AbortSignal;
@@ -25,13 +32,23 @@ export async function waitReady(spec: DeploySpec, opts: ReadinessOptions): Promi
   switch (strategy.kind) {
     case 'port': {
       const what = `port ${strategy.port} accepting connections`;
-      return waitUntilReady(portProbe({ port: strategy.port }), { what, signal, timeoutMs });
+      return waitUntilReady(portProbe({ port: strategy.port }), {
+        what,
+        signal,
+        timeoutMs,
+        budget: connectLooks,
+      });
     }
     case 'http': {
       const url = `http://127.0.0.1:${strategy.port}${strategy.path.startsWith('/') ? '' : '/'}${strategy.path}`;
       const { expectStatus } = strategy;
       const what = `HTTP ${url} answering${expectStatus !== undefined ? ` ${expectStatus}` : ''}`;
-      return waitUntilReady(httpProbe({ url, expectStatus }), { what, signal, timeoutMs });
+      return waitUntilReady(httpProbe({ url, expectStatus }), {
+        what,
+        signal,
+        timeoutMs,
+        budget: connectLooks,
+      });
     }
     case 'log':
       await waitForLogLine(spec.logDir, strategy.pattern, { signal, timeoutMs, from: opts.logOffsets });

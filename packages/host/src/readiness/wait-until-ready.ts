@@ -1,3 +1,4 @@
+import type { LookBudget } from './look-budget.js';
 import type { Probe } from './probe.js';
 
 /** The wait ran out of time: `what` never happened within `timeoutMs`; `reason` is the last probe's. */
@@ -38,6 +39,8 @@ export interface ReadyOptions {
   signal?: AbortSignal | undefined;
   /** Between looks; paceByWaited() unless given. */
   pace?: Pace;
+  /** Shared by waits whose looks cost (connects): puts looks beyond its rate off (see LookBudget). */
+  budget?: LookBudget;
 }
 
 /**
@@ -45,7 +48,7 @@ export interface ReadyOptions {
  * signal's reason when aborted, and WaitTimedOut (with the last reason) after `timeoutMs`.
  */
 export async function waitUntilReady(probe: Probe, opts: ReadyOptions): Promise<void> {
-  const { what, timeoutMs, signal, pace = paceByWaited() } = opts;
+  const { what, timeoutMs, signal, pace = paceByWaited(), budget } = opts;
   const started = Date.now();
   const deadline = started + timeoutMs;
   let changed = probe.changed?.().then(() => {
@@ -59,7 +62,8 @@ export async function waitUntilReady(probe: Probe, opts: ReadyOptions): Promise<
       signal?.throwIfAborted();
       const left = deadline - Date.now();
       if (left <= 0) throw new WaitTimedOut(what, timeoutMs, result.reason);
-      await pause(Math.min(pace(attempt, Date.now() - started), left), signal, changed);
+      const wanted = pace(attempt, Date.now() - started);
+      await pause(Math.min(budget ? budget.delay(wanted) : wanted, left), signal, changed);
     }
   } finally {
     probe.close?.();
