@@ -23,11 +23,17 @@ export function markServerUp(): void {
   set(false);
 }
 
-/** True for the failures that mean "the server did not answer", not "it answered no". */
+/**
+ * True for the failures that mean "the server did not answer", not "it answered no". A 502/503/504
+ * in berth's own error envelope (a Docker engine or the disk being unavailable) is berth answering,
+ * so only one without it — from a proxy in front — counts: its code is the `HTTP_<status>` that
+ * `errorFrom` gives a body it cannot read.
+ */
 export function isUnreachable(err: unknown): boolean {
   if (err instanceof TypeError) return true;
-  const status = (err as { status?: unknown } | null)?.status;
-  return status === 502 || status === 503 || status === 504;
+  const { status, code } = (err ?? {}) as { status?: unknown; code?: unknown };
+  if (status !== 502 && status !== 503 && status !== 504) return false;
+  return code === undefined || code === `HTTP_${status}`;
 }
 
 /** Notes a request's outcome: call with the thrown error, or with nothing when it was answered. */

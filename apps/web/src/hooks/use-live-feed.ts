@@ -1,6 +1,6 @@
 import { useEffect, useRef, useState } from 'react';
 import { isNotAvailable, messageOf } from '../api/api-error';
-import { isUnreachable, noteOutcome } from '../api/connection';
+import { isUnreachable } from '../api/connection';
 import { readEventStream } from '../api/event-stream';
 import { request } from '../api/http';
 import { MIN_POLL_MS } from './use-resource';
@@ -84,7 +84,8 @@ export function useLiveFeed<T>(opts: FeedOptions<T>): { mode: FeedMode; error: s
             setMode('unavailable');
             return;
           }
-          noteOutcome(err);
+          // readEventStream has already noted whether the server answered the request; a stream
+          // that broke after it did says nothing yet — the reconnect below finds out
           setMode('error');
           // a server that does not answer is said once, by the app's banner
           setError(isUnreachable(err) ? undefined : messageOf(err));
