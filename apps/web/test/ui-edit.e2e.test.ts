@@ -117,6 +117,11 @@ describe('web UI: edit an instance, apply it, roll it back', () => {
     await expect.poll(() => buttons.count(), { timeout: 20_000 }).toBe(1);
     await buttons.first().click();
     await until('the old greeting', async () => (await greeting()) === 'hello');
+    // the program answers a moment before berth's readiness look sees it and marks it running
+    await until(
+      'running again',
+      async () => (await apiGet<Instance>(berth, '/instances/site')).status === 'running',
+    );
     const i = await apiGet<Instance>(berth, '/instances/site');
     expect(i).toMatchObject({ status: 'running', unappliedChanges: [] });
     await page.screenshot({ path: join(SHOTS, 'edit-rolled-back.png'), fullPage: true });
