@@ -171,6 +171,11 @@ export function instanceToRow(i: Instance): InstanceRow {
   };
 }
 
+function sameRow(a: InstanceRow, b: InstanceRow): boolean {
+  for (const c of COLUMNS) if (a[c] !== b[c]) return false;
+  return true;
+}
+
 /** Lists kept (the tick's, the sampler's and the rotation's queries, and one more). */
 const KEPT_LISTS = 4;
 
@@ -179,6 +184,12 @@ export class SqliteInstanceRepository implements InstanceRepository {
   readonly #version: (() => string) | undefined;
   /** The last list per query, while the data has not changed (frozen: it is handed out again). */
   readonly #lists = new Map<string, { version: string; instances: readonly Instance[] }>();
+  /**
+   * Each listed instance with the row it was decoded from: when the data changes, a list decodes
+   * only the rows that differ. While creates stream in, every change made the tick decode all rows
+   * again (~2 MB at 1,000), and those objects lived a tick, long enough to die in old space.
+   */
+  readonly #decoded = new Map<string, { row: InstanceRow; instance: Instance }>();
   readonly #find: Database.Statement<[string], InstanceRow>;
   readonly #findByName: Database.Statement<[string], InstanceRow>;
   readonly #count: Database.Statement<[string], { n: number }>;
@@ -213,13 +224,29 @@ export class SqliteInstanceRepository implements InstanceRepository {
     const version = this.#version?.();
     const last = this.#lists.get(key);
     if (version !== undefined && last?.version === version) return [...last.instances];
-    const instances = (this.#cache.get(sql).all(params) as InstanceRow[]).map(instanceFromRow);
-    if (version !== undefined) {
-      this.#lists.delete(key);
-      this.#lists.set(key, { version, instances: instances.map((inst) => Object.freeze(inst)) });
-      for (const old of this.#lists.keys()) if (this.#lists.size > KEPT_LISTS) this.#lists.delete(old);
-    }
+    const rows = this.#cache.get(sql).all(params) as InstanceRow[];
+    if (version === undefined) return rows.map(instanceFromRow);
+    const instances = rows.map((row) => this.#decode(row));
+    if (given.length === 0 && this.#decoded.size > rows.length) this.#forgetAllBut(rows);
+    this.#lists.delete(key);
+    this.#lists.set(key, { version, instances });
+    for (const old of this.#lists.keys()) if (this.#lists.size > KEPT_LISTS) this.#lists.delete(old);
     return [...instances];
+  }
+
+  /** The row as a frozen instance (it is handed out again), decoded anew only when it changed. */
+  #decode(row: InstanceRow): Instance {
+    const known = this.#decoded.get(row.id);
+    if (known && sameRow(known.row, row)) return known.instance;
+    const instance = Object.freeze(instanceFromRow(row));
+    this.#decoded.set(row.id, { row, instance });
+    return instance;
+  }
+
+  /** Drops the decoded instances whose rows are gone (removed here or by another connection). */
+  #forgetAllBut(rows: readonly InstanceRow[]): void {
+    const present = new Set(rows.map((r) => r.id));
+    for (const id of this.#decoded.keys()) if (!present.has(id)) this.#decoded.delete(id);
   }
 
   find(id: string): Instance | undefined {
@@ -261,6 +288,7 @@ export class SqliteInstanceRepository implements InstanceRepository {
 
   delete(id: string): void {
     this.#delete.run(id);
+    this.#decoded.delete(id);
   }
 }
 

@@ -66,4 +66,32 @@ describe('SqliteStore: instances.list', () => {
     other.close();
     store.close();
   });
+
+  it('decodes only the rows that changed: the others are the same objects; a row gone is gone', async () => {
+    const file = join(dir, 'list-decode.db');
+    const store = await SqliteStore.open(file);
+    const other = await SqliteStore.open(file);
+    store.templates.upsert(sampleTemplate('web'));
+    for (const id of ['a', 'b', 'c']) store.instances.insert(sampleInstance({ id, name: id, template: 'web' }));
+    const [a, b, c] = store.instances.list();
+    // a change that does not touch updatedAt, made by another connection, is still seen
+    other.instances.update('b', { config: { greeting: 'bonjour' } });
+    store.instances.update('c', { status: 'stopped' });
+    const after = store.instances.list();
+    expect(after[0]).toBe(a);
+    expect(after[1]).not.toBe(b);
+    expect(after[1]?.config).toEqual({ greeting: 'bonjour' });
+    expect(after[2]?.status).toBe('stopped');
+    expect(c?.status).not.toBe('stopped');
+    expect(Object.isFrozen(after[1])).toBe(true);
+    expect(store.instances.list({ status: 'stopped' })[0]).toBe(after[2]);
+    other.instances.delete('a');
+    store.instances.delete('b');
+    expect(store.instances.list().map((i) => i.id)).toEqual(['c']);
+    // inserted again under the same id: read as the new row, not the one decoded before
+    other.instances.insert(sampleInstance({ id: 'a', name: 'a2', template: 'web' }));
+    expect(store.instances.list().map((i) => i.name)).toEqual(['a2', 'c']); // by creation time, then name
+    other.close();
+    store.close();
+  });
 });
