@@ -207,6 +207,26 @@ describe('ResourceSampler', () => {
     expect(walks).toEqual(['/data/a', '/data/a']);
   });
 
+  it('walks two data directories at a time, however many instances there are, and sizes them all', async () => {
+    const w = world();
+    for (let i = 0; i < 50; i++) w.add(`i${i}`);
+    let walking = 0;
+    let most = 0;
+    const disk = async (dir: string) => {
+      most = Math.max(most, ++walking);
+      await tick();
+      walking--;
+      return dir.length;
+    };
+    const { sampler, clock } = samplerOf(w, { disk });
+    await sampler.sampleOnce();
+    for (let i = 0; i < 60; i++) await tick();
+    expect(most).toBe(2);
+    clock.t += 1_000;
+    await sampler.sampleOnce();
+    for (let i = 0; i < 50; i++) expect(sampler.latest(`i${i}`)?.diskBytes).toBe(`/data/i${i}`.length);
+  });
+
   it('keeps `capacity` samples per instance, filters history by time, and forgets removed instances', async () => {
     const w = world();
     w.add('a');
