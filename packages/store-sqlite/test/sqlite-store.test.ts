@@ -72,7 +72,8 @@ describe('SqliteStore: instances.list', () => {
     const store = await SqliteStore.open(file);
     const other = await SqliteStore.open(file);
     store.templates.upsert(sampleTemplate('web'));
-    for (const id of ['a', 'b', 'c']) store.instances.insert(sampleInstance({ id, name: id, template: 'web' }));
+    for (const id of ['a', 'b', 'c'])
+      store.instances.insert(sampleInstance({ id, name: id, template: 'web' }));
     const [a, b, c] = store.instances.list();
     // a change that does not touch updatedAt, made by another connection, is still seen
     other.instances.update('b', { config: { greeting: 'bonjour' } });

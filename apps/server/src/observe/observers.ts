@@ -87,7 +87,11 @@ interface RotationTurn {
  * beyond that the next ROTATE_PER_PASS in turn (with 10,000 running, each instance's files are
  * looked at every 10 passes instead of 20,000 stats every pass).
  */
-async function rotateRunningProcessLogs(d: ObserverDeps, rotator: LogRotator, turn: RotationTurn): Promise<void> {
+async function rotateRunningProcessLogs(
+  d: ObserverDeps,
+  rotator: LogRotator,
+  turn: RotationTurn,
+): Promise<void> {
   const running = d.store.instances.list({ status: 'running' });
   const n = running.length;
   const slice =
