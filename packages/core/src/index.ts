@@ -117,6 +117,7 @@ export {
 } from './template-origin.js';
 export * from './template-service.js';
 export { pinnedVersion, versionsOf, withTag } from './template-versions.js';
+export * from './time-slices.js';
 export type {
   InstallJob,
   NodeImages,

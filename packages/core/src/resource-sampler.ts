@@ -6,6 +6,7 @@ import type { ResourceSample } from './runtime.js';
 import type { RuntimeResolver } from './runtime-resolver.js';
 import { SampleRing } from './sample-ring.js';
 import type { Store } from './store.js';
+import { TimeSlices } from './time-slices.js';
 
 export interface HostSample {
   ts: number;
@@ -107,10 +108,12 @@ export class ResourceSampler {
   private lastHost: HostSample | undefined;
   private workloads = new Map<string, RunningWorkload>();
 
+  /** The pass over every running instance, in time slices (see TimeSlices). */
   private async sampleInstances(): Promise<void> {
-    const { groups, live } = this.groupRunning();
+    const slices = new TimeSlices();
+    const { groups, live } = await this.groupRunning(slices);
     const now = this.d.clock.now();
-    await Promise.all([...groups.values()].map((g) => this.sampleGroup(g, now)));
+    await Promise.all([...groups.values()].map((g) => this.sampleGroup(g, now, slices)));
     for (const id of this.rings.keys())
       if (!live.has(id) && !this.d.store.instances.find(id)) this.rings.delete(id);
     for (const id of this.missing.keys()) if (!live.has(id)) this.missing.delete(id);
@@ -122,11 +125,14 @@ export class ResourceSampler {
   }
 
   /** Running instances by node and runtime, so each runtime is asked once for all of its own. */
-  private groupRunning(): { groups: Map<string, SampleGroup>; live: Set<string> } {
+  private async groupRunning(
+    slices: TimeSlices,
+  ): Promise<{ groups: Map<string, SampleGroup>; live: Set<string> }> {
     const groups = new Map<string, SampleGroup>();
     const live = new Set<string>();
     const workloads = new Map<string, RunningWorkload>();
     for (const inst of this.d.store.instances.list({ status: 'running' })) {
+      if (slices.due()) await slices.turn();
       const dep = inst.currentDeploymentId ? this.workloadOf(inst.currentDeploymentId) : undefined;
       if (!dep) continue;
       workloads.set(inst.currentDeploymentId!, dep);
@@ -141,10 +147,11 @@ export class ResourceSampler {
   }
 
   /** One stats call for a group; a runtime that fails costs its own group's samples only. */
-  private async sampleGroup(g: SampleGroup, now: number): Promise<void> {
+  private async sampleGroup(g: SampleGroup, now: number, slices: TimeSlices): Promise<void> {
     try {
       const stats = await this.d.runtimes.byKind(g.node, g.kind).stats(g.items.map((i) => i.handle));
       for (const item of g.items) {
+        if (slices.due()) await slices.turn();
         const s = stats.get(item.handle.id);
         if (s?.replicas) this.replicaShares.set(item.id, s.replicas);
         else this.replicaShares.delete(item.id);

@@ -1,4 +1,4 @@
-import type { ObservedWorkload } from '@berth/core';
+import { type ObservedWorkload, TimeSlices } from '@berth/core';
 
 /** A process as berth knows it: pid and start time (a recycled pid has another), and its group. */
 export interface Identity {
@@ -26,15 +26,23 @@ export class AdoptedWatch {
 
   constructor(private readonly exists: (pid: number) => boolean = pidExists) {}
 
-  /** The running ones among `ids` (in a stable order: the turn walks it), by `look` or the last look. */
-  list(ids: Identity[], look: (id: Identity) => ObservedWorkload | undefined): ObservedWorkload[] {
+  /**
+   * The running ones among `ids` (in a stable order: the turn walks it), by `look` or the last look;
+   * in time slices (10,000 after a restart: 1,000 stat reads and 9,000 kills a list).
+   */
+  async list(
+    ids: Identity[],
+    look: (id: Identity) => ObservedWorkload | undefined,
+  ): Promise<ObservedWorkload[]> {
     const n = ids.length;
     const slice = Math.max(FULL_LOOKS_MIN, Math.ceil(n / FULL_LOOK_ROUNDS));
     const start = n === 0 ? 0 : this.turn % n;
     this.turn = start + slice;
     const out: ObservedWorkload[] = [];
     const keys = new Set<string>();
-    ids.forEach((id, i) => {
+    const slices = new TimeSlices();
+    for (const [i, id] of ids.entries()) {
+      if (slices.due()) await slices.turn();
       const key = `${id.pid}:${id.startTicks}`;
       keys.add(key);
       const due = (i - start + n) % n < slice || !this.lastLook.has(key);
@@ -42,7 +50,7 @@ export class AdoptedWatch {
       if (w) out.push(w);
       if (w && due) this.lastLook.set(key, w);
       else if (!w) this.lastLook.delete(key);
-    });
+    }
     for (const key of this.lastLook.keys()) if (!keys.has(key)) this.lastLook.delete(key);
     return out;
   }

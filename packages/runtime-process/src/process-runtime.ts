@@ -13,6 +13,7 @@ import {
   type ResourceSample,
   type Runtime,
   silentLogger,
+  TimeSlices,
   Unprocessable,
   type WorkloadHandle,
 } from '@berth/core';
@@ -406,11 +407,13 @@ export class ProcessRuntime implements Runtime {
    * no read of /proc; only processes found running after a restart (adopted) are looked at
    * (`AdoptedWatch`). With 10,000 workloads, a stat read of each every second was ~15 % of a core.
    */
-  private listKnown(owner: string, known: WorkloadHandle[]): ObservedWorkload[] {
+  private async listKnown(owner: string, known: WorkloadHandle[]): Promise<ObservedWorkload[]> {
     const out: ObservedWorkload[] = [];
     const seen = new Set<string>();
     const adopted: Identity[] = [];
+    const slices = new TimeSlices();
     for (const handle of known) {
+      if (slices.due()) await slices.turn();
       if (handle.runtime !== this.kind) continue;
       const id = identity(handle);
       const key = `${id.pid}:${id.startTicks}`;
@@ -424,7 +427,8 @@ export class ProcessRuntime implements Runtime {
           out.push(this.observed(handleOfChild(id, m.logDir), undefined, true, null, m, id));
       } else adopted.push(id);
     }
-    for (const w of this.adopted.list(adopted, (id) => this.lookAt(id))) if (w.owner === owner) out.push(w);
+    for (const w of await this.adopted.list(adopted, (id) => this.lookAt(id)))
+      if (w.owner === owner) out.push(w);
     return out;
   }
 

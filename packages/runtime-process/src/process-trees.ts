@@ -1,3 +1,4 @@
+import { TimeSlices } from '@berth/core';
 import { childPidsSync, isDead, type ProcStat, readProcessTable, readProcStatSync } from '@berth/host';
 
 /** A workload's leader process, known by pid and start time; `key` names it in the result. */
@@ -33,11 +34,11 @@ export class ProcessTrees {
     this.treeShrank = false;
     let index = full ? indexTable(await readProcessTable()) : undefined;
     const out = new Map<string, ProcStat[]>();
-    let walked = 0;
+    // 20 µs to 1 ms of reads a workload (quiet machine to busy one): 10,000 in one go held the
+    // event loop (and GET /instances) ~0.5 s.
+    const slices = new TimeSlices();
     for (const root of roots) {
-      // ~50 µs of reads a workload: 10,000 in one go held the event loop (and GET /instances) ~0.5 s;
-      // a turn every 100 keeps each stretch near 5 ms.
-      if (++walked % YIELD_EVERY === 0) await new Promise((r) => setImmediate(r));
+      if (slices.due()) await slices.turn();
       let tree: ProcStat[] | undefined;
       if (!index) {
         const walked = this.walk(root);
@@ -93,9 +94,6 @@ export class ProcessTrees {
     return tree.filter((s) => !isDead(s));
   }
 }
-
-/** Workloads walked between two turns of the event loop. */
-const YIELD_EVERY = 100;
 
 /** Full passes among the walked ones (one a minute at the sampler's 5 s). */
 const FULL_TABLE_EVERY = 12;

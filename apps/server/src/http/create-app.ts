@@ -24,6 +24,7 @@ import { wsRoutes } from '../routes/ws.js';
 import { installAuth, requireCaller } from './auth-hook.js';
 import { answerClientError } from './client-error.js';
 import { badUrl, installErrorHandling } from './error-handler.js';
+import { holdForeground } from './foreground-requests.js';
 import { installOpenApi } from './openapi.js';
 import { installSecurityHeaders } from './security-headers.js';
 import { installWebUi } from './web-ui.js';
@@ -45,6 +46,7 @@ export async function createApp(ctx: AppContext, webDist: string): Promise<Fasti
     clientErrorHandler: answerClientError,
     serverFactory: (handler) => {
       const server = createServer((req, res) => {
+        holdForeground(res);
         if (!redirectInstancePath(req, res, ctx.view.proxyPort()))
           requestScope.run({}, () => handler(req, res));
       });

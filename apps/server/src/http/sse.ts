@@ -1,5 +1,6 @@
 import { InvalidInput, isBerthError } from '@berth/core';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { releaseForeground } from './foreground-requests.js';
 
 const HEARTBEAT_MS = 15_000;
 
@@ -46,6 +47,7 @@ export async function streamSse<T>(
 ): Promise<void> {
   reply.hijack();
   const res = reply.raw;
+  releaseForeground(res);
   res.writeHead(200, {
     'content-type': 'text/event-stream; charset=utf-8',
     'cache-control': 'no-cache, no-transform',

@@ -4,6 +4,7 @@ import {
   ResourceSampler,
   type RuntimeResolver,
   type Store,
+  TimeSlices,
   type Workspace,
 } from '@berth/core';
 import { DuDiskUsage, type LogRotationFeed, LogRotator, ProcHostStats } from '@berth/host';
@@ -108,8 +109,10 @@ async function rotateRunningProcessLogs(
     if (turn.runtimes.get(id) === 'process') dirs.push(d.workspace.logDir(inst.id));
   }
   let next = 0;
+  const slices = new TimeSlices();
   const rotateInTurn = async () => {
     while (next < dirs.length) {
+      if (slices.due()) await slices.turn();
       const dir = dirs[next++]!;
       await rotator.rotateDir(dir).catch((err: unknown) => {
         d.log.warn({ ns: 'logs', dir, err: String(err) }, 'Failed to rotate logs');
