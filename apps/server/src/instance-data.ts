@@ -1,5 +1,5 @@
 import type { InstanceDataView } from '@berth/contracts';
-import type { Instance, Store } from '@berth/core';
+import type { Instance, NodeRecord, Template } from '@berth/core';
 import { dataVolumeOf } from '@berth/runtime-kubernetes';
 
 /**
@@ -7,10 +7,14 @@ import { dataVolumeOf } from '@berth/runtime-kubernetes';
  * emptyDir or its PersistentVolumeClaim (as the runtime renders it: the template's `data`, the
  * node's storage class); null on other nodes.
  */
-export function instanceData(store: Store, owner: string, inst: Instance): InstanceDataView | null {
-  const node = store.nodes.find(inst.node);
+export function instanceData(
+  owner: string,
+  inst: Instance,
+  reads: { node(name: string): NodeRecord | undefined; template(name: string): Template | undefined },
+): InstanceDataView | null {
+  const node = reads.node(inst.node);
   if (node?.kind !== 'kubernetes') return null;
-  const data = store.templates.find(inst.template)?.template.data;
+  const data = reads.template(inst.template)?.data;
   const nodeClass = typeof node.config.storageClass === 'string' ? node.config.storageClass : undefined;
   const v = dataVolumeOf(
     { instanceName: inst.name, instanceId: inst.id, owner, ...(data ? { data } : {}) },

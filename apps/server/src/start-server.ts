@@ -49,11 +49,17 @@ export async function startServer(config: ServerConfig, opts: StartOptions = {})
       store: berth.store,
       ports,
       portsOfMany: (list) => berth.instances.portsOfMany(list),
-      unapplied: (inst) => berth.instances.unapplied(inst),
+      unapplied: (inst, reads) =>
+        berth.instances.unappliedOf(
+          inst,
+          reads.template(inst.template),
+          reads.deployment(inst.currentDeploymentId),
+        ),
+      deployment: (id) => berth.reconciler.deployment(id),
       nodeAddress,
       proxyPort: () => proxyPort,
       dataVersion: () => berth.store.dataVersion(),
-      dataOf: (inst) => instanceData(berth.store, berth.owner, inst),
+      dataOf: (inst, reads) => instanceData(berth.owner, inst, reads),
     },
   };
   const targets = new InstanceTargets(berth.store, berth.events, ports, nodeAddress, {

@@ -272,8 +272,13 @@ export class InstanceService {
   unapplied(inst: Instance): string[] {
     if (inst.status !== 'running' || !inst.currentDeploymentId) return [];
     const template = this.d.store.templates.find(inst.template)?.template;
-    const dep = this.d.store.deployments.find(inst.currentDeploymentId);
-    return template ? unappliedChanges(template, inst, dep, this.d.secrets) : [];
+    return this.unappliedOf(inst, template, this.d.store.deployments.find(inst.currentDeploymentId));
+  }
+
+  /** `unapplied` with its template and current deployment in hand (a list reads them once). */
+  unappliedOf(inst: Instance, template: Template | undefined, dep: Deployment | undefined): string[] {
+    if (inst.status !== 'running' || !template) return [];
+    return unappliedChanges(template, inst, dep, this.d.secrets);
   }
 
   deployments(idOrName: string, limit = 50): Deployment[] {

@@ -1,3 +1,4 @@
+import type { Deployment } from './deployment.js';
 import { isBerthError, RuntimeUnavailable } from './errors.js';
 import type { Instance } from './instance.js';
 import type { Logger } from './logger.js';
@@ -115,6 +116,11 @@ export class Reconciler {
   /** Records a running workload berth did not start as a new stopped instance's, instead of starting one. */
   takeOver(inst: Instance, found: FoundWorkload, ports: Record<string, number>): Promise<Instance> {
     return this.takeOvers.takeOver(inst, found, ports);
+  }
+
+  /** A deployment as the reconciler keeps it in memory (it writes every one): no query when kept. */
+  deployment(id: string): Deployment | undefined {
+    return this.records.cachedDeployment(id);
   }
 
   /** Periodic pass: notices exits, retries that are due, unreachable nodes coming back. */
