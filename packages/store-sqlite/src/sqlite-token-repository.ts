@@ -45,7 +45,14 @@ export class SqliteTokenRepository implements TokenRepository {
   readonly #revoke: Database.Statement<[{ id: string; at: number }]>;
   readonly #rehash: Database.Statement<[{ id: string; hash: string }]>;
 
-  constructor(db: Database.Database) {
+  /**
+   * `quiet`: told how many rows each last-used touch changed (the store's `dataVersion` leaves
+   * those out).
+   */
+  constructor(
+    db: Database.Database,
+    private readonly quiet: (changes: number) => void = () => undefined,
+  ) {
     this.#list = db.prepare('SELECT * FROM tokens ORDER BY created_at, id');
     this.#findByHash = db.prepare('SELECT * FROM tokens WHERE hash = ?');
     this.#find = db.prepare('SELECT * FROM tokens WHERE id = ?');
@@ -76,7 +83,7 @@ export class SqliteTokenRepository implements TokenRepository {
   }
 
   touch(id: string, at: number): void {
-    this.#touch.run({ id, at });
+    this.quiet(this.#touch.run({ id, at }).changes);
   }
 
   /** False when there is no such token or it was already revoked (the first revocation time stays). */

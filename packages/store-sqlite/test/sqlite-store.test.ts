@@ -44,6 +44,27 @@ describe('SqliteStore.dataVersion', () => {
     expect(store.dataVersion()).not.toBe(v2);
     store.close();
   });
+
+  it('stays put when a token’s last-used time is touched, and moves on when a token is made', async () => {
+    const store = await SqliteStore.open(join(dir, 'touch.db'));
+    const token = {
+      id: 't1',
+      name: 'ci',
+      hash: 'h',
+      role: 'admin',
+      createdAt: 1,
+      lastUsedAt: null,
+      revokedAt: null,
+    };
+    store.tokens.insert(token as Parameters<typeof store.tokens.insert>[0]);
+    const v0 = store.dataVersion();
+    store.tokens.touch('t1', 5);
+    expect(store.tokens.find('t1')?.lastUsedAt).toBe(5);
+    expect(store.dataVersion()).toBe(v0);
+    store.settings.set('x', '1');
+    expect(store.dataVersion()).not.toBe(v0);
+    store.close();
+  });
 });
 
 describe('SqliteStore: instances.list', () => {
