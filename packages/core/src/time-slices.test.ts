@@ -70,4 +70,15 @@ describe('Foreground: passes give way to requests in flight', () => {
     expect(waited).toBeGreaterThanOrEqual(GIVE_WAY_MAX_MS - 2);
     expect(waited).toBeLessThan(GIVE_WAY_MAX_MS + 500);
   });
+
+  it('passes share one slice: two passes woken together take one slice between them', async () => {
+    const requests = new Foreground();
+    const a = new TimeSlices(4, requests);
+    const b = new TimeSlices(4, requests);
+    busy(5);
+    expect(a.due()).toBe(true);
+    expect(b.due()).toBe(true); // a's work counts for b too
+    await a.turn();
+    expect(b.due()).toBe(false); // the slice a began is b's as well
+  });
 });
