@@ -57,13 +57,24 @@ export class ProcessTrees {
       }
       if (!tree) continue;
       out.set(root.key, tree);
-      const pids = new Set(tree.map((s) => s.pid));
-      for (const pid of this.lastTrees.get(root.key) ?? []) if (!pids.has(pid)) this.treeShrank = true;
-      this.lastTrees.set(root.key, pids);
+      this.remember(root.key, tree);
     }
     for (const key of this.strays.keys()) if (!out.has(key)) this.strays.delete(key);
     for (const key of this.lastTrees.keys()) if (!out.has(key)) this.lastTrees.delete(key);
     return out;
+  }
+
+  /**
+   * Keeps the tree's pids and notes whether one of the last pass's is gone. The set is replaced
+   * only when the tree changed: a new set per workload every pass (10,000 every 5 s) lived long
+   * enough to be promoted, and its collection held the event loop.
+   */
+  private remember(key: string, tree: ProcStat[]): void {
+    const last = this.lastTrees.get(key);
+    if (last?.size === tree.length && tree.every((s) => last.has(s.pid))) return;
+    const pids = new Set(tree.map((s) => s.pid));
+    for (const pid of last ?? []) if (!pids.has(pid)) this.treeShrank = true;
+    this.lastTrees.set(key, pids);
   }
 
   /** The root's live tree read from its pid down, plus its known strays; undefined when it is not running. */
