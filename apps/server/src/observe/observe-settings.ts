@@ -4,7 +4,7 @@ import { defaultLogRotationPolicy } from '@berth/host';
 export interface ObserveSettings {
   /** Resource sampler tick (BERTH_SAMPLE_SECONDS, default 5). */
   sampleSeconds: number;
-  /** Samples kept per instance (BERTH_SAMPLE_HISTORY, default 720: one hour at 5 s). */
+  /** History per instance, in samples (BERTH_SAMPLE_HISTORY, default 720: one hour at 5 s; older than 120 samples kept as averages of 12). */
   sampleHistory: number;
   /** How often process logs are checked for rotation (BERTH_LOG_ROTATE_SECONDS, default 10). */
   logRotateSeconds: number;
