@@ -27,3 +27,32 @@ it('lists a waiting pin in a list of 50 or more, as GET /instances/:name shows i
   }
   expect(list.find((i) => i.name === 'waiting')?.ports).toEqual({ http: 26450 });
 });
+
+it('lists each instance as its own answer shows it, through starts, stops, template edits and port moves', async () => {
+  // The list keeps each instance's JSON and makes it again only when what it is made of changed
+  // (InstanceListCache): every change here must show in the list as in GET /instances/:name.
+  const sameAsOwn = async (when: string) => {
+    const list = (await t.api('GET', '/instances')).body as Listed[];
+    for (const inst of list.filter((i) => ['holder', 'waiting', 'more-1', 'more-2'].includes(i.name)))
+      expect(inst, `${inst.name} ${when}`).toEqual((await t.api('GET', `/instances/${inst.name}`)).body);
+  };
+  await sameAsOwn('at first');
+  expect((await t.api('POST', '/instances/more-1/start?wait=1')).status).toBe(200);
+  await sameAsOwn('after a start');
+  const { template } = (await t.api('GET', '/templates/pins')).body;
+  // Not proxied any more: every instance's links go, while no instance record changes.
+  const edited = { ...template, ports: [{ ...template.ports[0], http: false }] };
+  expect((await t.api('PUT', '/templates/pins', edited)).status).toBe(200);
+  await sameAsOwn('after a template edit');
+  expect(((await t.api('GET', '/instances')).body as { links: unknown[] }[])[0]?.links).toEqual([]);
+  expect((await t.api('PATCH', '/instances/more-1', { env: { EXTRA: 'x' } })).status).toBe(200);
+  const listed = (await t.api('GET', '/instances')).body as (Listed & { unappliedChanges: string[] })[];
+  expect(listed.find((i) => i.name === 'more-1')?.unappliedChanges).toEqual(['env.EXTRA']);
+  await sameAsOwn('after an edit not applied');
+  expect((await t.api('POST', '/instances/more-2/port-override', { name: 'http', port: 26470 })).status).toBe(
+    200,
+  );
+  await sameAsOwn('after a port override');
+  expect((await t.api('POST', '/instances/more-1/stop?wait=1')).status).toBe(200);
+  await sameAsOwn('after a stop');
+});
