@@ -72,6 +72,7 @@ export async function manyInstances({
       clearInterval(progress);
     }
     const createdMs = now() - t;
+    rss.phase('waiting for all running');
     const retried = await allRunning(server, count, 60_000 + count * 300);
     const allRunningMs = now() - t;
     const pids = await processesStartedUnder(home);
@@ -97,6 +98,7 @@ export async function manyInstances({
     // GET /instances latency, sequential requests: request sent → last byte of the body read (the
     // bench's JSON.parse of a 10,000-instance list is the client's cost, not the server's; the
     // first and the last body are parsed and counted).
+    rss.phase('listing');
     const lat = [];
     let bytes = 0;
     for (let i = 0; i < listRequests; i++) {
@@ -129,6 +131,7 @@ export async function manyInstances({
     let builtIn = false;
     let passes = 0;
     let passMs = 0;
+    rss.phase('sampling');
     await server.ask({ type: 'sampler', on: true, intervalMs: tick });
     await sleep(tick + 500); // first pass: data-directory sizes are walked once and cached for 60 s
     for (let r = 0; r < samplerRounds; r++) {
@@ -178,6 +181,7 @@ export async function manyInstances({
       target: `≤ ${targets.rssMB} MB`,
       pass: rss.max() / MB <= targets.rssMB,
       notes: [
+        `peak while ${rss.maxIn()}; peaks by phase (MB): ${rss.peaks()}`,
         `after everything above: ${round((await rssBytes(server.pid)) / MB, 1)} MB; the server held ${await openFiles(server.pid)} open files`,
       ],
     });
@@ -222,18 +226,33 @@ function rawGet(port, path) {
   });
 }
 
+/** The server's RSS every 200 ms: the most seen, and the phase it was seen in (`phase(name)`). */
 function rssWatcher(pidOf) {
   let max = 0;
   let busy = false;
+  let phase = 'creating';
+  let maxIn = phase;
+  const peaks = new Map();
   const timer = setInterval(async () => {
     if (busy) return;
     busy = true;
     try {
-      max = Math.max(max, await rssBytes(pidOf()));
+      const rss = await rssBytes(pidOf());
+      peaks.set(phase, Math.max(peaks.get(phase) ?? 0, rss));
+      if (rss > max) [max, maxIn] = [rss, phase];
     } catch {}
     busy = false;
   }, 200);
-  return { max: () => max, stop: () => clearInterval(timer) };
+  return {
+    max: () => max,
+    maxIn: () => maxIn,
+    /** Peak per phase, in MB, as "creating 331.2, listing 300.1, …". */
+    peaks: () => [...peaks].map(([p, b]) => `${p} ${round(b / MB, 1)}`).join(', '),
+    phase: (name) => {
+      phase = name;
+    },
+    stop: () => clearInterval(timer),
+  };
 }
 
 /**
