@@ -2,6 +2,9 @@
 export const SLICE_MS = 8;
 /** The longest a pass waits for requests in flight to end before it goes on anyway. */
 export const GIVE_WAY_MAX_MS = 50;
+/** A slice while requests come one after another (one ended within RECENT_MS): a request read after a slice waited that long. */
+export const BUSY_SLICE_MS = 2;
+const RECENT_MS = 100;
 
 /**
  * Requests being answered (the API counts each from its arrival to its response's end). Background
@@ -13,6 +16,8 @@ export class Foreground {
   private waiters: (() => void)[] = [];
   /** When the current slice of background work began (one slice for every pass, see `turn`). */
   sliceStart = performance.now();
+  /** When the last request in flight ended. */
+  lastEnd = Number.NEGATIVE_INFINITY;
   private nextTurn: Promise<void> | undefined;
 
   /** One request begins; the function returned ends it (calling it again does nothing). */
@@ -22,7 +27,9 @@ export class Foreground {
     return () => {
       if (done) return;
       done = true;
-      if (--this.active === 0) for (const wake of this.waiters.splice(0)) wake();
+      if (--this.active > 0) return;
+      this.lastEnd = performance.now();
+      for (const wake of this.waiters.splice(0)) wake();
     };
   }
 
@@ -92,9 +99,16 @@ export class TimeSlices {
     if (this.due()) requests.sliceStart = performance.now();
   }
 
-  /** Whether this slice's time is up: `await turn()` before the next item (~60 ns a look). */
+  /**
+   * Whether this slice's time is up: `await turn()` before the next item (~60 ns a look). While
+   * requests come one after another a slice is BUSY_SLICE_MS: the passes go slower, the requests
+   * do not wait behind them.
+   */
   due(): boolean {
-    return performance.now() - this.requests.sliceStart >= this.budgetMs;
+    const now = performance.now();
+    const budget =
+      now - this.requests.lastEnd < RECENT_MS ? Math.min(this.budgetMs, BUSY_SLICE_MS) : this.budgetMs;
+    return now - this.requests.sliceStart >= budget;
   }
 
   /** One turn of the event loop (timers, I/O, requests waiting run), then the next shared slice. */
