@@ -1,14 +1,16 @@
-import { setImmediate } from 'node:timers/promises';
+import { TimeSlices } from '@berth/core';
 
 /**
- * Maps with a synchronous function, yielding to the event loop every `batch` items: for scans of
- * /proc, where one synchronous read costs microseconds and a promise per file costs far more.
+ * Maps with a synchronous function in time slices (`TimeSlices`): for scans of /proc, where one
+ * synchronous read costs microseconds and a promise per file costs far more. A batch of 256 reads
+ * between turns of the event loop held it 13 ms on a quiet machine and 250 ms on a busy one.
  */
-export async function mapInBatches<T, R>(items: readonly T[], fn: (item: T) => R, batch = 256): Promise<R[]> {
+export async function mapInBatches<T, R>(items: readonly T[], fn: (item: T) => R): Promise<R[]> {
   const out: R[] = [];
-  for (let i = 0; i < items.length; i++) {
-    if (i > 0 && i % batch === 0) await setImmediate();
-    out.push(fn(items[i]!));
+  const slices = new TimeSlices();
+  for (const item of items) {
+    if (slices.due()) await slices.turn();
+    out.push(fn(item));
   }
   return out;
 }
