@@ -93,6 +93,13 @@ export class ProcessRuntime implements Runtime {
   private readonly trees = new ProcessTrees();
   /** Markers by `pid:startTicks` (see inspect). */
   private readonly markers = new Map<string, Markers | undefined>();
+  /**
+   * The tick's list, per running child and per handle: made once, not 10,000 new objects a second
+   * (an idle server's garbage at 10,000 instances, promoted while the sliced tick ran, and
+   * collected in major collections every 4–5 s).
+   */
+  private readonly childSeen = new Map<string, ObservedWorkload>();
+  private readonly keys = new WeakMap<WorkloadHandle, { id: Identity; key: string }>();
   private readonly logRotations: LogRotationFeed | undefined;
   private readonly logIndexers: LogIndexers;
   /** Log directories of the processes berth started or adopted, kept indexed while they run. */
@@ -370,6 +377,7 @@ export class ProcessRuntime implements Runtime {
     await this.kill(handle);
     const id = identity(handle);
     this.children.forget(id.pid, id.startTicks);
+    this.childSeen.delete(`${id.pid}:${id.startTicks}`);
     this.cpu.forget(handle.id);
   }
 
@@ -411,21 +419,44 @@ export class ProcessRuntime implements Runtime {
     for (const handle of known) {
       if (slices.due()) await slices.turn();
       if (handle.runtime !== this.kind) continue;
-      const id = identity(handle);
-      const key = `${id.pid}:${id.startTicks}`;
+      const { id, key } = this.keyOf(handle);
       if (seen.has(key)) continue;
       seen.add(key);
       const running = this.children.running(id.pid, id.startTicks);
       const m = running ? this.markers.get(key) : undefined;
-      if (running === false) this.markers.delete(key);
-      else if (m) {
-        if (m.owner === owner)
-          out.push(this.observed(handleOfChild(id, m.logDir), undefined, true, null, m, id));
+      if (running === false) {
+        this.markers.delete(key);
+        this.childSeen.delete(key);
+      } else if (m) {
+        if (m.owner === owner) out.push(this.childObserved(key, id, m));
       } else adopted.push(id);
     }
+    if (this.childSeen.size > seen.size + 16)
+      for (const key of this.childSeen.keys()) if (!seen.has(key)) this.childSeen.delete(key);
     for (const w of await this.adopted.list(adopted, (id) => this.lookAt(id)))
       if (w.owner === owner) out.push(w);
     return out;
+  }
+
+  /** A handle's identity and key, read once per handle object (the tick hands the same ones in). */
+  private keyOf(handle: WorkloadHandle): { id: Identity; key: string } {
+    let known = this.keys.get(handle);
+    if (!known) {
+      const id = identity(handle);
+      known = { id, key: `${id.pid}:${id.startTicks}` };
+      this.keys.set(handle, known);
+    }
+    return known;
+  }
+
+  /** A running child as the tick's list gives it: the same (frozen) object every list while it runs. */
+  private childObserved(key: string, id: Identity, m: Markers): ObservedWorkload {
+    let w = this.childSeen.get(key);
+    if (!w) {
+      w = Object.freeze(this.observed(handleOfChild(id, m.logDir), undefined, true, null, m, id));
+      this.childSeen.set(key, w);
+    }
+    return w;
   }
 
   /** A full look at one process in /proc: that very process, alive, leading its session and group. */
