@@ -164,17 +164,6 @@ function memo<T>(fn: Lookup<T>): Lookup<T> {
   };
 }
 
-/**
- * Many instances at once: each template and node is read (and parsed) once, deployments come from
- * memory and the ports from the list in hand, so a list of 1,000 costs a few queries, not a few
- * per instance.
- */
-export function toInstanceViews(ctx: ViewContext, list: Instance[]): InstanceView[] {
-  const reads = viewReads(ctx, memo);
-  const ports = ctx.portsOfMany(list);
-  return list.map((inst) => toInstanceView(ctx, inst, reads, ports.get(inst.id) ?? {}));
-}
-
 /** What an instance's view was made of, and its JSON: the same inputs give the same JSON. */
 interface Fragment {
   /** The instance record as listed (the store hands out the same frozen object until its row changes). */
@@ -229,7 +218,11 @@ export class InstanceListCache {
     return body;
   }
 
-  /** Each instance's JSON, made again only where its inputs changed; `all`: forget the others. */
+  /**
+   * Each instance's JSON, made again only where its inputs changed; `all`: forget the others. Each
+   * template and node is read (and parsed) once, deployments come from memory and the ports from
+   * the list in hand: a few queries per list, not a few per instance.
+   */
   private build(list: Instance[], all: boolean): string[] {
     const { ctx } = this;
     const reads = viewReads(ctx, memo);
