@@ -10,7 +10,7 @@ export * from './log-index-reader.js';
 export * from './log-indexer.js';
 export * from './log-rotation-feed.js';
 export * from './log-rotator.js';
-export * from './map-in-batches.js';
+export * from './map-in-slices.js';
 export * from './net-health-probe.js';
 export * from './path-access.js';
 export * from './private-files.js';

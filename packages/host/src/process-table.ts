@@ -1,6 +1,6 @@
 import { readdirSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
-import { mapInBatches } from './map-in-batches.js';
+import { mapInSlices } from './map-in-slices.js';
 import { type ProcStat, readProcStatSync, readProcTextSync } from './proc-stat.js';
 
 let inflight: Promise<ProcStat[]> | undefined;
@@ -18,7 +18,7 @@ export function readProcessTable(): Promise<ProcStat[]> {
 
 async function scan(): Promise<ProcStat[]> {
   const names = (await readdir('/proc')).filter(isPidName);
-  const stats = await mapInBatches(names, (n) => readProcStatSync(Number(n)));
+  const stats = await mapInSlices(names, (n) => readProcStatSync(Number(n)));
   return stats.filter((s): s is ProcStat => s !== undefined);
 }
 

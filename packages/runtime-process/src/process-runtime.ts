@@ -24,7 +24,7 @@ import {
   type LogStream,
   logFilePath,
   logOffsets,
-  mapInBatches,
+  mapInSlices,
   type ProcStat,
   pageSize,
   readLastLines,
@@ -394,7 +394,7 @@ export class ProcessRuntime implements Runtime {
     const leaders = table.filter((s) => s.pid === s.pgid && s.pid === s.sid && s.ppid !== 2 && !isDead(s));
     // The reconciler lists every tick: markers are read once per process (see markersOf), and
     // those of processes that are gone are dropped here.
-    const found = await mapInBatches(leaders, (s) => ({
+    const found = await mapInSlices(leaders, (s) => ({
       s,
       m: this.markersOf(`${s.pid}:${s.startTicks}`, s.pid),
     }));
