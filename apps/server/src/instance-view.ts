@@ -62,10 +62,11 @@ type Lookup<T> = (key: string) => T;
 /** Reads for one view (each read as asked), or for a list (`memo`: each template and node once). */
 function viewReads(ctx: ViewContext, remember: <T>(fn: Lookup<T>) => Lookup<T>): ViewReads {
   const template = remember((name) => ctx.store.templates.find(name)?.template);
+  const deployment = ctx.deployment ?? ((id: string) => ctx.store.deployments.find(id));
   return {
     template,
     node: remember((name) => ctx.store.nodes.find(name)),
-    deployment: (id) => (id ? (ctx.deployment ?? ((d) => ctx.store.deployments.find(d)))(id) : undefined),
+    deployment: (id) => (id ? deployment(id) : undefined),
     linkPorts: remember((name) => linkPortsOf(template(name))),
     address: remember((node) => ctx.nodeAddress(node)),
   };
