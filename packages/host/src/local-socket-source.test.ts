@@ -9,10 +9,10 @@ const FIXTURES = fileURLToPath(new URL('./fixtures/proc-net', import.meta.url));
 describe('LocalSocketSource', () => {
   it('takes every TCP state but LISTEN, once per port, and no UDP socket', async () => {
     const taken = connectionPorts(readProcNetSockets(FIXTURES));
-    expect(taken.map((t) => t.port).sort()).toEqual([48212, 48216, 48217, 59901]);
+    expect(taken.map((t) => t.port).sort()).toEqual([28212, 28216, 28217, 29901]);
     expect(taken.every((t) => t.kind === 'connection' && t.protocol === 'tcp')).toBe(true);
-    expect(taken.find((t) => t.port === 48216)?.usedBy).toBe(
-      "a TCP connection's local end (TIME-WAIT, port 48216)",
+    expect(taken.find((t) => t.port === 28216)?.usedBy).toBe(
+      "a TCP connection's local end (TIME-WAIT, port 28216)",
     );
   });
 

@@ -8,7 +8,7 @@ import { connectionPorts, LocalSocketSource } from './local-socket-source.js';
 import { ProcNetPortReader } from './proc-net-ports.js';
 import { isListening, ProcNetSocketTable, readProcNetSockets } from './proc-net-sockets.js';
 
-// The same tables as proc-net-sockets.test.ts (listeners 48211–48215, TIME-WAIT 48216, ESTAB 48217).
+// The same tables as proc-net-sockets.test.ts (listeners 28211–28215, TIME-WAIT 28216, ESTAB 28217).
 const FIXTURES = fileURLToPath(new URL('./fixtures/proc-net', import.meta.url));
 
 const sortedUnique = (ports: number[]) => [...new Set(ports)].sort((a, b) => a - b);
@@ -21,10 +21,10 @@ describe('ProcNetPortReader: the ledger reading of /proc/net', () => {
     const ports = new ProcNetPortReader(FIXTURES).read();
     expect(ports.tcpListening).toEqual(listening('tcp'));
     expect(ports.udpListening).toEqual(listening('udp'));
-    expect(ports.tcpListening).toEqual([48211, 48212, 48215]);
+    expect(ports.tcpListening).toEqual([28211, 28212, 28215]);
     const full = connectionPorts(sockets).sort((a, b) => a.port - b.port);
     expect(ports.tcpConnections.map((c) => c.port)).toEqual(full.map((t) => t.port));
-    expect(ports.tcpConnections.find((c) => c.port === 48216)?.state).toBe(0x06);
+    expect(ports.tcpConnections.find((c) => c.port === 28216)?.state).toBe(0x06);
   });
 
   it('reads a table larger than its buffer, skips rows of another shape, and needs only the tcp table', async () => {

@@ -13,9 +13,11 @@ import {
   stateName,
 } from './proc-net-sockets.js';
 
-// Copied from this machine's /proc/net while a test program listened on 48211 (tcp 127.0.0.1),
-// 48212 (tcp6 ::), 48213 (udp 127.0.0.1), 48214 (udp6 ::1) and 48215 (tcp 127.0.0.1), with a
-// client from 48216 to 48215 closed (TIME-WAIT) and one from [::1]:48217 to 48212 open (ESTAB).
+// Copied from this machine's /proc/net while a test program listened on 28211 (tcp 127.0.0.1),
+// 28212 (tcp6 ::), 28213 (udp 127.0.0.1), 28214 (udp6 ::1) and 28215 (tcp 127.0.0.1), with a
+// client from 28216 to 28215 closed (TIME-WAIT) and one from [::1]:28217 to 28212 open (ESTAB).
+// The ports are renumbered in the files (20,000 lower; a far client's port 30,000 lower) to stay below the
+// kernel's ephemeral range: nothing binds them, but no test names a port the kernel hands out.
 const FIXTURES = fileURLToPath(new URL('./fixtures/proc-net', import.meta.url));
 
 describe('/proc/net socket tables', () => {
@@ -23,25 +25,25 @@ describe('/proc/net socket tables', () => {
     const sockets = readProcNetSockets(FIXTURES);
     const row = (protocol: string, port: number) =>
       sockets.filter((s) => s.protocol === protocol && s.port === port).map((s) => stateName(s.state));
-    expect(row('tcp', 48211)).toEqual(['LISTEN']);
-    expect(row('tcp', 48215)).toEqual(['LISTEN']);
-    expect(row('tcp', 48216)).toEqual(['TIME-WAIT']);
-    expect(row('tcp', 48212)).toEqual(['LISTEN', 'ESTAB']);
-    expect(row('tcp', 48217)).toEqual(['ESTAB']);
-    expect(row('udp', 48213)).toEqual(['UNCONN']);
-    expect(row('udp', 48214)).toEqual(['UNCONN']);
-    expect(sockets.find((s) => s.port === 48211)?.inode).toBeGreaterThan(0);
-    expect(sockets.find((s) => s.port === 48216)?.inode).toBe(0);
+    expect(row('tcp', 28211)).toEqual(['LISTEN']);
+    expect(row('tcp', 28215)).toEqual(['LISTEN']);
+    expect(row('tcp', 28216)).toEqual(['TIME-WAIT']);
+    expect(row('tcp', 28212)).toEqual(['LISTEN', 'ESTAB']);
+    expect(row('tcp', 28217)).toEqual(['ESTAB']);
+    expect(row('udp', 28213)).toEqual(['UNCONN']);
+    expect(row('udp', 28214)).toEqual(['UNCONN']);
+    expect(sockets.find((s) => s.port === 28211)?.inode).toBeGreaterThan(0);
+    expect(sockets.find((s) => s.port === 28216)?.inode).toBe(0);
   });
 
   it('keeps listeners only (TCP LISTEN, unconnected UDP) and decodes their addresses', async () => {
     const listeners = readProcNetListeners(FIXTURES);
     expect(listeners.map((l) => [l.protocol, l.port, l.address])).toEqual([
-      ['tcp', 48215, '127.0.0.1'],
-      ['tcp', 48211, '127.0.0.1'],
-      ['tcp', 48212, '::'],
-      ['udp', 48213, '127.0.0.1'],
-      ['udp', 48214, '::1'],
+      ['tcp', 28215, '127.0.0.1'],
+      ['tcp', 28211, '127.0.0.1'],
+      ['tcp', 28212, '::'],
+      ['udp', 28213, '127.0.0.1'],
+      ['udp', 28214, '::1'],
     ]);
     expect(listeners.every((l) => l.pid === null && l.process === null)).toBe(true);
   });
