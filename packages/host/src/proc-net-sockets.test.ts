@@ -13,11 +13,11 @@ import {
   stateName,
 } from './proc-net-sockets.js';
 
-// Copied from this machine's /proc/net while a test program listened on 28211 (tcp 127.0.0.1),
-// 28212 (tcp6 ::), 28213 (udp 127.0.0.1), 28214 (udp6 ::1) and 28215 (tcp 127.0.0.1), with a
-// client from 28216 to 28215 closed (TIME-WAIT) and one from [::1]:28217 to 28212 open (ESTAB).
-// The ports are renumbered in the files (20,000 lower; a far client's port 30,000 lower) to stay below the
-// kernel's ephemeral range: nothing binds them, but no test names a port the kernel hands out.
+// Copied from this machine's /proc/net while a test program listened on five ports, with a client
+// closed (TIME-WAIT) and one open (ESTAB); the ports are renumbered in the files, below the kernel's
+// ephemeral range (nothing binds them, but no test names a port the kernel hands out): 28211 (tcp
+// 127.0.0.1), 28212 (tcp6 ::), 28213 (udp 127.0.0.1), 28214 (udp6 ::1), 28215 (tcp 127.0.0.1), a
+// client from 28216 to 28215 (TIME-WAIT) and one from [::1]:28217 to 28212 (ESTAB).
 const FIXTURES = fileURLToPath(new URL('./fixtures/proc-net', import.meta.url));
 
 describe('/proc/net socket tables', () => {
